@@ -1,0 +1,52 @@
+// swift-tools-version: 6.0
+// TaskFarm: a task farm inside one MPI allocation, and the Swift MPI library under it.
+import PackageDescription
+
+let package = Package(
+    name: "TaskFarm",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "MPI", targets: ["MPI"]),
+        .library(name: "JobSpec", targets: ["JobSpec"]),
+        .library(name: "TaskFarm", targets: ["TaskFarm"]),
+        .executable(name: "taskfarm", targets: ["taskfarm"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // The Open MPI C library, found through pkg-config (`ompi-c`).
+        .systemLibrary(
+            name: "CMPI",
+            pkgConfig: "ompi-c",
+            providers: [.apt(["libopenmpi-dev"])]
+        ),
+        // Open MPI's predefined handles are macros over globals; this exposes them as functions.
+        .target(name: "CMPIShims", dependencies: ["CMPI"]),
+        // The task spawner: vfork + exec with the child set up in C (process group, signals, fds).
+        .target(name: "CTaskSpawn"),
+        .target(name: "MPI", dependencies: ["CMPI", "CMPIShims"]),
+        .target(name: "JobSpec"),
+        .target(
+            name: "TaskFarm",
+            dependencies: [
+                "MPI", "JobSpec", "CTaskSpawn",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "taskfarm",
+            dependencies: [
+                "TaskFarm", "JobSpec",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "MPITests", dependencies: ["MPI"]),
+        .testTarget(name: "JobSpecTests", dependencies: ["JobSpec"]),
+        .testTarget(name: "TaskFarmTests", dependencies: ["TaskFarm", "JobSpec"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["JobSpec"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,4 @@
+#ifndef CMPI_SHIM_H
+#define CMPI_SHIM_H
+#include <mpi.h>
+#endif

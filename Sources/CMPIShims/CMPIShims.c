@@ -1,0 +1,65 @@
+#include "CMPIShims.h"
+
+MPI_Comm cmpi_comm_world(void) { return MPI_COMM_WORLD; }
+MPI_Comm cmpi_comm_self(void) { return MPI_COMM_SELF; }
+MPI_Comm cmpi_comm_null(void) { return MPI_COMM_NULL; }
+MPI_Group cmpi_group_empty(void) { return MPI_GROUP_EMPTY; }
+MPI_Group cmpi_group_null(void) { return MPI_GROUP_NULL; }
+MPI_Info cmpi_info_null(void) { return MPI_INFO_NULL; }
+MPI_Request cmpi_request_null(void) { return MPI_REQUEST_NULL; }
+MPI_Message cmpi_message_null(void) { return MPI_MESSAGE_NULL; }
+MPI_Message cmpi_message_no_proc(void) { return MPI_MESSAGE_NO_PROC; }
+MPI_Errhandler cmpi_errors_return(void) { return MPI_ERRORS_RETURN; }
+MPI_Errhandler cmpi_errors_are_fatal(void) { return MPI_ERRORS_ARE_FATAL; }
+MPI_Status *cmpi_status_ignore(void) { return MPI_STATUS_IGNORE; }
+MPI_Status *cmpi_statuses_ignore(void) { return MPI_STATUSES_IGNORE; }
+void *cmpi_in_place(void) { return MPI_IN_PLACE; }
+
+MPI_Datatype cmpi_datatype_null(void) { return MPI_DATATYPE_NULL; }
+MPI_Datatype cmpi_byte(void) { return MPI_BYTE; }
+MPI_Datatype cmpi_char(void) { return MPI_CHAR; }
+MPI_Datatype cmpi_signed_char(void) { return MPI_SIGNED_CHAR; }
+MPI_Datatype cmpi_unsigned_char(void) { return MPI_UNSIGNED_CHAR; }
+MPI_Datatype cmpi_int8(void) { return MPI_INT8_T; }
+MPI_Datatype cmpi_int16(void) { return MPI_INT16_T; }
+MPI_Datatype cmpi_int32(void) { return MPI_INT32_T; }
+MPI_Datatype cmpi_int64(void) { return MPI_INT64_T; }
+MPI_Datatype cmpi_uint8(void) { return MPI_UINT8_T; }
+MPI_Datatype cmpi_uint16(void) { return MPI_UINT16_T; }
+MPI_Datatype cmpi_uint32(void) { return MPI_UINT32_T; }
+MPI_Datatype cmpi_uint64(void) { return MPI_UINT64_T; }
+MPI_Datatype cmpi_float(void) { return MPI_FLOAT; }
+MPI_Datatype cmpi_double(void) { return MPI_DOUBLE; }
+MPI_Datatype cmpi_c_bool(void) { return MPI_C_BOOL; }
+MPI_Datatype cmpi_float_int(void) { return MPI_FLOAT_INT; }
+MPI_Datatype cmpi_double_int(void) { return MPI_DOUBLE_INT; }
+MPI_Datatype cmpi_long_int(void) { return MPI_LONG_INT; }
+MPI_Datatype cmpi_2int(void) { return MPI_2INT; }
+
+MPI_Op cmpi_op_null(void) { return MPI_OP_NULL; }
+MPI_Op cmpi_max(void) { return MPI_MAX; }
+MPI_Op cmpi_min(void) { return MPI_MIN; }
+MPI_Op cmpi_sum(void) { return MPI_SUM; }
+MPI_Op cmpi_prod(void) { return MPI_PROD; }
+MPI_Op cmpi_land(void) { return MPI_LAND; }
+MPI_Op cmpi_band(void) { return MPI_BAND; }
+MPI_Op cmpi_lor(void) { return MPI_LOR; }
+MPI_Op cmpi_bor(void) { return MPI_BOR; }
+MPI_Op cmpi_lxor(void) { return MPI_LXOR; }
+MPI_Op cmpi_bxor(void) { return MPI_BXOR; }
+MPI_Op cmpi_minloc(void) { return MPI_MINLOC; }
+MPI_Op cmpi_maxloc(void) { return MPI_MAXLOC; }
+MPI_Op cmpi_replace(void) { return MPI_REPLACE; }
+
+int cmpi_any_source(void) { return MPI_ANY_SOURCE; }
+int cmpi_any_tag(void) { return MPI_ANY_TAG; }
+int cmpi_proc_null(void) { return MPI_PROC_NULL; }
+int cmpi_undefined(void) { return MPI_UNDEFINED; }
+int cmpi_max_error_string(void) { return MPI_MAX_ERROR_STRING; }
+int cmpi_max_processor_name(void) { return MPI_MAX_PROCESSOR_NAME; }
+int cmpi_max_port_name(void) { return MPI_MAX_PORT_NAME; }
+int cmpi_comm_type_shared(void) { return MPI_COMM_TYPE_SHARED; }
+int cmpi_ident(void) { return MPI_IDENT; }
+int cmpi_congruent(void) { return MPI_CONGRUENT; }
+int cmpi_similar(void) { return MPI_SIMILAR; }
+int cmpi_unequal(void) { return MPI_UNEQUAL; }

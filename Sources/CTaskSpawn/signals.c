@@ -1,0 +1,67 @@
+#define _GNU_SOURCE
+#include "CTaskSpawn.h"
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t received_term, received_int, received_usr1, last_signal;
+
+static void on_signal(int sig) {
+    switch (sig) {
+    case SIGTERM: received_term++; break;
+    case SIGINT: received_int++; break;
+    case SIGUSR1: received_usr1++; break;
+    }
+    last_signal = sig;
+}
+
+void tf_install_signal_handlers(void) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = on_signal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    sigaction(SIGTERM, &action, NULL);
+    sigaction(SIGINT, &action, NULL);
+    sigaction(SIGUSR1, &action, NULL);
+    // A task writing to a closed pipe must not take the rank with it.
+    signal(SIGPIPE, SIG_IGN);
+}
+
+int tf_take_signal(int sig) {
+    int count = 0;
+    switch (sig) {
+    case SIGTERM: count = received_term; received_term = 0; break;
+    case SIGINT: count = received_int; received_int = 0; break;
+    case SIGUSR1: count = received_usr1; received_usr1 = 0; break;
+    }
+    return count;
+}
+
+int tf_pending_signals(void) { return last_signal; }
+
+void tf_sleep_microseconds(long microseconds) {
+    struct timespec t = {microseconds / 1000000, (microseconds % 1000000) * 1000};
+    nanosleep(&t, NULL);
+}
+
+int tf_poll_fds(const int *fds, int count, int timeout_ms) {
+    struct pollfd set[64];
+    if (count > 64) count = 64;
+    for (int i = 0; i < count; i++) { set[i].fd = fds[i]; set[i].events = POLLIN; set[i].revents = 0; }
+    int n;
+    do { n = poll(set, (nfds_t)count, timeout_ms); } while (n < 0 && errno == EINTR && 0);
+    return n;
+}
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+
+int tf_pidfd_open(pid_t pid) {
+    return (int)syscall(SYS_pidfd_open, pid, 0);
+}

@@ -1,0 +1,44 @@
+/// An expanded job: a fixed number of tasks, each built on demand by position.
+///
+/// Building tasks on demand keeps rank 0's memory per queued task small for formats that
+/// allow it (a task list keeps only each line's offset), while formats that must expand
+/// everything up front (submit descriptions, DAGs) hold an array.
+public protocol Job: Sendable {
+    /// The job's name: `%x` in patterns, `-N`/`-J` in PBS/Slurm, the file's base name otherwise.
+    var name: String { get }
+    /// The job file as the user named it.
+    var file: String { get }
+    /// How many tasks the job expands to.
+    var taskCount: Int { get }
+    /// The task at `position`, 0 ..< `taskCount`.
+    func task(at position: Int) -> TaskSpec
+    /// Positions that must all end before `position` may start, or empty.
+    /// Task lists use it for `BARRIER` lines; DAGs for `PARENT ... CHILD`.
+    func prerequisites(of position: Int) -> [Int]
+    /// Warnings found while reading the file (unused macros, ignored commands), with
+    /// their locations, to print before the run.
+    var warnings: [JobSpecError] { get }
+}
+
+extension Job {
+    public func prerequisites(of position: Int) -> [Int] { [] }
+    public var warnings: [JobSpecError] { [] }
+}
+
+/// A job whose tasks are all held in memory.
+public struct ExpandedJob: Job {
+    public let name: String
+    public let file: String
+    public let tasks: [TaskSpec]
+    public let warnings: [JobSpecError]
+
+    public init(name: String, file: String, tasks: [TaskSpec], warnings: [JobSpecError] = []) {
+        self.name = name
+        self.file = file
+        self.tasks = tasks
+        self.warnings = warnings
+    }
+
+    public var taskCount: Int { tasks.count }
+    public func task(at position: Int) -> TaskSpec { tasks[position] }
+}

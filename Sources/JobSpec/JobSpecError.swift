@@ -1,0 +1,23 @@
+/// A problem with a job file, naming the file, the line and what was expected.
+///
+/// Every parser in this module throws this type, so the command line prints one shape
+/// of message and exits 65 ("bad job file").
+public struct JobSpecError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Where the problem is.
+    public var location: SourceLocation
+    /// What is wrong and what was expected, in plain words.
+    public var message: String
+
+    public init(_ message: String, at location: SourceLocation) {
+        self.message = message
+        self.location = location
+    }
+
+    public init(_ message: String, file: String, line: Int = 0, column: Int = 0) {
+        self.init(message, at: SourceLocation(file: file, line: line, column: column))
+    }
+
+    public var description: String {
+        location.line > 0 ? "\(location): error: \(message)" : "\(location.file): error: \(message)"
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+
+/// A plain task list: one command line per line, in the style of TACC launcher and disBatch.
+///
+/// - Blank lines, white-space-only lines and `#` comment lines (indented too) are not tasks.
+/// - A last line without a newline is a task.
+/// - A CR before the newline (a CRLF file) is stripped; it never reaches an argument.
+/// - Tasks are numbered by position, counting tasks, not file lines: the first task is
+///   index 0 whatever lines come before it. The journal records each task's line.
+/// - A line runs with `/bin/sh -c` semantics. A line with no shell syntax at all is run
+///   directly (see ``ShellQuoting/plainWords(_:)``), giving the same argv as the shell would.
+///
+/// Only each task's line offset is kept in memory (12 bytes a task); a task's command is
+/// built when the scheduler asks for it.
+public final class TaskList: Job, @unchecked Sendable {
+    public let name: String
+    public let file: String
+    private let bytes: Data
+    /// Byte offset of each task's line, and its end (CR excluded).
+    private var starts: [UInt64] = []
+    private var ends: [UInt32] = []
+    private var lineNumbers: [UInt32] = []
+
+    /// Reads and indexes a task list.
+    ///
+    /// - Parameters:
+    ///   - path: the file, as the user named it.
+    ///   - name: the job name; the file's base name without extension by default.
+    /// - Throws: ``JobSpecError`` when the file is missing, unreadable, a directory, or
+    ///   holds a NUL byte (a binary file given by mistake).
+    public init(contentsOf path: String, name: String? = nil) throws(JobSpecError) {
+        self.file = path
+        self.name = name ?? TaskList.defaultName(for: path)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw JobSpecError("no such file; expected a task list with one command per line", file: path)
+        }
+        if isDirectory.boolValue {
+            throw JobSpecError("is a directory; expected a task list with one command per line", file: path)
+        }
+        do {
+            bytes = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+        } catch {
+            throw JobSpecError("cannot read the file: \(error.localizedDescription)", file: path)
+        }
+        try index()
+    }
+
+    /// Indexes a task list held in memory; `file` names it in messages.
+    public init(text: String, file: String = "<tasks>", name: String? = nil) throws(JobSpecError) {
+        self.file = file
+        self.name = name ?? TaskList.defaultName(for: file)
+        self.bytes = Data(text.utf8)
+        try index()
+    }
+
+    static func defaultName(for path: String) -> String {
+        let base = (path as NSString).lastPathComponent
+        let stem = (base as NSString).deletingPathExtension
+        return stem.isEmpty ? base : stem
+    }
+
+    private func index() throws(JobSpecError) {
+        let failure: JobSpecError? = bytes.withUnsafeBytes { raw -> JobSpecError? in
+            let buffer = raw.bindMemory(to: UInt8.self)
+            var lineStart = 0
+            var line: UInt32 = 0
+            let count = buffer.count
+            while lineStart < count {
+                line += 1
+                var end = lineStart
+                while end < count, buffer[end] != UInt8(ascii: "\n") {
+                    if buffer[end] == 0 {
+                        return JobSpecError("holds a NUL byte; expected a text file with one command per line",
+                                            file: file, line: Int(line))
+                    }
+                    end += 1
+                }
+                let next = end + 1
+                var contentEnd = end
+                if contentEnd > lineStart, buffer[contentEnd - 1] == UInt8(ascii: "\r") { contentEnd -= 1 }
+                var first = lineStart
+                while first < contentEnd, buffer[first] == UInt8(ascii: " ") || buffer[first] == UInt8(ascii: "\t") {
+                    first += 1
+                }
+                if first < contentEnd, buffer[first] != UInt8(ascii: "#") {
+                    starts.append(UInt64(lineStart))
+                    ends.append(UInt32(contentEnd - lineStart))
+                    lineNumbers.append(line)
+                }
+                lineStart = next
+            }
+            return nil
+        }
+        if let failure { throw failure }
+    }
+
+    public var taskCount: Int { starts.count }
+
+    /// The 1-based file line of the task at `position`.
+    public func line(of position: Int) -> Int { Int(lineNumbers[position]) }
+
+    /// The command text of the task at `position`, without its line ending.
+    public func commandLine(at position: Int) -> Substring {
+        let start = Int(starts[position])
+        let length = Int(ends[position])
+        let text = String(decoding: bytes[bytes.startIndex + start ..< bytes.startIndex + start + length], as: UTF8.self)
+        return Substring(text)
+    }
+
+    public func task(at position: Int) -> TaskSpec {
+        let line = commandLine(at: position)
+        let trimmed = line.drop(while: { $0 == " " || $0 == "\t" })
+        let command: TaskCommand = ShellQuoting.plainWords(trimmed).map(TaskCommand.argv) ?? .shell(String(trimmed))
+        return TaskSpec(position: position, arrayIndex: position, command: command,
+                        source: SourceLocation(file: file, line: self.line(of: position)),
+                        label: String(trimmed))
+    }
+}
