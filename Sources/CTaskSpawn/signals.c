@@ -2,6 +2,7 @@
 #include "CTaskSpawn.h"
 #include <errno.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -49,12 +50,15 @@ void tf_sleep_microseconds(long microseconds) {
     nanosleep(&t, NULL);
 }
 
-int tf_poll_fds(const int *fds, int count, int timeout_ms) {
-    struct pollfd set[64];
-    if (count > 64) count = 64;
+int tf_poll_fds(const int *fds, int count, long timeout_us, unsigned char *ready) {
+    struct pollfd stack[64];
+    struct pollfd *set = count <= 64 ? stack : malloc(sizeof(struct pollfd) * (size_t)count);
+    if (!set) return -1;
     for (int i = 0; i < count; i++) { set[i].fd = fds[i]; set[i].events = POLLIN; set[i].revents = 0; }
-    int n;
-    do { n = poll(set, (nfds_t)count, timeout_ms); } while (n < 0 && errno == EINTR && 0);
+    struct timespec timeout = {timeout_us / 1000000, (timeout_us % 1000000) * 1000};
+    int n = ppoll(set, (nfds_t)count, &timeout, NULL);
+    for (int i = 0; i < count; i++) ready[i] = (n > 0 && set[i].revents != 0) ? 1 : 0;
+    if (set != stack) free(set);
     return n;
 }
 

@@ -91,3 +91,11 @@ pid_t tf_reap_any(int *status, struct rusage *usage) {
 int tf_kill_group(pid_t pgid, int sig) {
     return kill(-pgid, sig) == 0 ? 0 : errno;
 }
+
+pid_t tf_reap(pid_t pid, int *status, struct rusage *usage) {
+    pid_t result;
+    do {
+        result = wait4(pid, status, WNOHANG, usage);
+    } while (result < 0 && errno == EINTR);
+    return result;
+}

@@ -53,9 +53,22 @@ int tf_pending_signals(void);
 // Sleeps for the given number of microseconds (nanosleep), without touching Swift's runtime.
 void tf_sleep_microseconds(long microseconds);
 
-// Waits up to timeout_ms for any of the pidfds to become readable (child exited).
-// Returns the number ready, 0 on timeout, -1 with errno.
-int tf_poll_fds(const int *fds, int count, int timeout_ms);
+// Waits up to timeout_us microseconds (0: just check) for any of the count descriptors
+// (pidfds: readable once the child has exited) to become readable, and sets ready[i]
+// to 1 for each that is. Returns the number ready, 0 on timeout, -1 with errno.
+int tf_poll_fds(const int *fds, int count, long timeout_us, unsigned char *ready);
 // pidfd_open(2), or -1 with errno (ENOSYS on kernels before 5.3).
 int tf_pidfd_open(pid_t pid);
+
+// wait status decoding (the W* macros, which Swift cannot import).
+#include <sys/wait.h>
+static inline int tf_status_exited(int status) { return WIFEXITED(status); }
+static inline int tf_status_exit_code(int status) { return WEXITSTATUS(status); }
+static inline int tf_status_signaled(int status) { return WIFSIGNALED(status); }
+static inline int tf_status_signal(int status) { return WTERMSIG(status); }
+static inline int tf_status_core_dumped(int status) { return WCOREDUMP(status); }
+
+// Reaps pid if it has exited (WNOHANG), with its resource use. Returns pid, 0 if still
+// running, -1 with errno.
+pid_t tf_reap(pid_t pid, int *status, struct rusage *usage);
 #endif

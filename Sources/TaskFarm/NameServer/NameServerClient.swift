@@ -1,0 +1,34 @@
+/// Sends requests to the name server and routes each reply to the callback of its request.
+final class NameServerClient: RankRole {
+    private let transport: Transport
+    private let serverRank: Int
+    private var nextID = 1
+    private var callbacks: [Int: (NameServerReply) throws -> Void] = [:]
+
+    init(transport: Transport, serverRank: Int) {
+        self.transport = transport
+        self.serverRank = serverRank
+    }
+
+    var tags: Set<MessageTag> { [.nameServerReply] }
+    var isFinished: Bool { true }
+
+    /// Sends `operation` on `key`; `callback` runs when the reply arrives.
+    func request(_ operation: NameServerRequest.Operation, key: String, value: [UInt8] = [], minimum: Int = 0,
+                 timeout: Double? = nil, callback: @escaping (NameServerReply) throws -> Void) throws {
+        let id = nextID
+        nextID += 1
+        callbacks[id] = callback
+        let request = NameServerRequest(id: id, operation: operation, key: key, value: value, minimum: minimum,
+                                        timeout: timeout)
+        try transport.send(request.encode(), to: serverRank, tag: .nameServerRequest)
+    }
+
+    func handle(_ envelope: Envelope) throws {
+        guard envelope.tag == .nameServerReply else { return }
+        let reply = try NameServerReply(decoding: envelope.payload)
+        if let callback = callbacks.removeValue(forKey: reply.id) { try callback(reply) }
+    }
+
+    func step() throws -> Bool { false }
+}

@@ -1,0 +1,29 @@
+import JobSpec
+
+/// Writes each task's last attempt to a GNU parallel joblog.
+final class JoblogRecorder: RunRecorder {
+    private let joblog: Joblog
+    private let job: any Job
+    private let hosts: (Int) -> String
+
+    init(joblog: Joblog, job: any Job, hosts: @escaping (Int) -> String) {
+        self.joblog = joblog
+        self.job = job
+        self.hosts = hosts
+    }
+
+    func taskEnded(position: Int, state: TaskState, completion: TaskCompletion) {
+        guard state != .interrupted else { return }
+        joblog.append(seq: position + 1, host: hosts(completion.workerRank), completion: completion,
+                      command: job.task(at: position).label)
+    }
+
+    func taskUnrunnable(position: Int, reason: String) {
+        let now = Clock.epochSeconds()
+        let completion = TaskCompletion(position: position, attempt: 0, workerRank: -1, outcome: .failedToStart,
+                                        exitCode: -1, startTime: now, endTime: now, message: reason)
+        joblog.append(seq: position + 1, host: "-", completion: completion, command: job.task(at: position).label)
+    }
+
+    func flush() { joblog.flush() }
+}

@@ -1,0 +1,209 @@
+import CTaskSpawn
+import Foundation
+import JobSpec
+import Logging
+import MPI
+
+/// Runs a job as a task farm on every rank of the MPI world: rank 0 schedules, one rank
+/// serves names, the others run tasks. Every rank of `mpirun` calls ``run(_:logger:loadJob:)``
+/// with the same options.
+public enum Farm {
+    /// Loads the job file on rank 0, once the run id (which some formats expand into
+    /// names, such as HTCondor's `$(Cluster)`) is known.
+    public typealias JobLoader = (_ path: String, _ runID: Int) throws(JobSpecError) -> any Job
+
+    /// Runs the farm on this rank and returns this rank's exit status (see ``ExitStatus``).
+    ///
+    /// Signal handlers are installed before MPI starts, so a SIGUSR1 forwarded by
+    /// `mpirun` never kills a rank.
+    public static func run(_ options: FarmOptions, logger: Logger, loadJob: JobLoader) -> ExitStatus {
+        tf_install_signal_handlers()
+        do {
+            try MPI.initialize(threadLevel: .funneled)
+        } catch {
+            logger.critical("cannot start MPI: \(error)")
+            return .internalError
+        }
+        tf_install_signal_handlers()
+        let world = Communicator.world
+        var logger = logger
+        logger[metadataKey: "rank"] = "\(world.rank)"
+        let status: ExitStatus
+        do {
+            status = try runRank(options, world: world, logger: logger, loadJob: loadJob)
+        } catch {
+            logger.critical("internal error: \(error)")
+            MPI.abort(errorCode: ExitStatus.internalError.rawValue)
+        }
+        do {
+            try MPI.finalize()
+        } catch {
+            logger.error("MPI_Finalize failed: \(error)")
+        }
+        return status
+    }
+
+    private static func runRank(_ options: FarmOptions, world: Communicator, logger: Logger,
+                                loadJob: JobLoader) throws -> ExitStatus {
+        let environment = ProcessInfo.processInfo.environment
+        if let mismatch = LaunchCheck.mismatch(worldSize: world.size, environment: environment) {
+            logger.critical("\(mismatch)")
+            return .internalError
+        }
+        let layout: RoleLayout
+        do {
+            layout = try RoleLayout(size: world.size, requestedNameServerRank: options.nameServerRank)
+        } catch {
+            if world.rank == 0 { logger.error("\(error)") }
+            return .usage
+        }
+        let transport = MPITransport(communicator: world)
+        let client = NameServerClient(transport: transport, serverRank: layout.nameServerRank)
+        var roles: [RankRole] = [client]
+        if world.rank == layout.nameServerRank { roles.append(NameServer(transport: transport)) }
+        if layout.isWorker(world.rank) {
+            let ad = WorkerAd(rank: world.rank, host: HostFacts.hostName, cores: HostFacts.cores,
+                              memoryBytes: HostFacts.memoryBytes, slots: max(1, options.slotsPerWorker))
+            let worker = Worker(transport: transport, nameServer: client, schedulerRank: 0, ad: ad,
+                                environment: environment)
+            try worker.register()
+            roles.append(worker)
+        }
+        guard world.rank == 0 else {
+            try RankLoop(transport: transport, roles: roles).run()
+            return .success
+        }
+
+        let workingDirectory = options.workingDirectory.map(absolutePath) ?? FileManager.default.currentDirectoryPath
+        let prepared: PreparedRun
+        switch prepare(options, workingDirectory: workingDirectory, loadJob: loadJob) {
+        case .failure(let problem):
+            logger.error("\(problem.message)")
+            if let folder = problem.folder {
+                try? folder.writeVerdict(Verdict(status: problem.status, runID: problem.runID ?? 0, message: problem.message))
+            }
+            for rank in 0..<world.size {
+                try transport.send(StopMessage(reason: .finished).encode(), to: rank, tag: .stop)
+            }
+            try RankLoop(transport: transport, roles: roles).run()
+            return problem.status
+        case .success(let run):
+            prepared = run
+        }
+        for warning in prepared.job.warnings { logger.warning("\(warning)") }
+        if prepared.job.taskCount == 0 {
+            logger.warning("\(options.jobPath): no tasks in the file; nothing to run")
+        }
+
+        var recorders: [RunRecorder] = []
+        var hostByRank: [Int: String] = [:]
+        if let path = options.joblog {
+            let joblog = try Joblog(path: path)
+            recorders.append(JoblogRecorder(joblog: joblog, job: prepared.job) { hostByRank[$0] ?? "rank\($0)" })
+        }
+        let hostRecorder = HostRecorder { hostByRank[$0] = $1 }
+        recorders.insert(hostRecorder, at: 0)
+
+        let policy = SchedulerPolicy(retries: options.retries, retryUnlessExit: options.retryUnlessExit,
+                                     prefetchPerSlot: options.prefetchPerSlot, maxConcurrent: nil)
+        let job = prepared.job
+        let core = SchedulerCore(taskCount: job.taskCount, policy: policy,
+                                 slotsOf: { job.task(at: $0).slots },
+                                 retriesOf: { job.task(at: $0).maxRetries },
+                                 prerequisitesOf: { job.prerequisites(of: $0) })
+        let settings = Scheduler.Settings(
+            runID: prepared.runID, workerRanks: layout.workerRanks, allRanks: Array(0..<world.size),
+            outputs: prepared.outputs, defaultTimeLimit: options.timeout, killGrace: options.killGrace,
+            workingDirectory: workingDirectory, startupTimeout: 300)
+        let scheduler = Scheduler(transport: transport, nameServer: client, job: job, core: core, settings: settings,
+                                  recorders: recorders)
+        roles.append(scheduler)
+        try scheduler.start()
+        try RankLoop(transport: transport, roles: roles).run()
+
+        if let failure = scheduler.failure { logger.error("\(failure)") }
+        guard let result = scheduler.result else { return .internalError }
+        FileHandle.standardOutput.write(Data((result.summaryLine + "\n").utf8))
+        let status = scheduler.failure != nil ? ExitStatus.internalError : result.exitStatus
+        try prepared.folder.writeVerdict(Verdict(status: status, runID: prepared.runID, result: result,
+                                                 message: scheduler.failure))
+        return status
+    }
+
+    struct PreparedRun {
+        var folder: StateFolder
+        var runID: Int
+        var job: any Job
+        var outputs: OutputDefaults
+    }
+
+    struct Problem: Error {
+        var status: ExitStatus
+        var message: String
+        var folder: StateFolder?
+        var runID: Int?
+    }
+
+    /// Reads the state folder and the job file, and settles the output patterns; nothing
+    /// runs if anything here is wrong.
+    static func prepare(_ options: FarmOptions, workingDirectory: String, loadJob: JobLoader) -> Result<PreparedRun, Problem> {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: options.jobPath, isDirectory: &isDirectory), isDirectory.boolValue {
+            return .failure(Problem(status: .badJobFile,
+                                    message: "\(options.jobPath): is a directory; expected a job file (a task list, submit description, PBS or Slurm script)"))
+        }
+        let folderPath = absolutePath(options.stateDirectory ?? StateFolder.defaultPath(forJob: options.jobPath))
+        let folder: StateFolder
+        let runID: Int
+        do {
+            folder = try StateFolder(path: folderPath)
+            runID = try folder.runID()
+        } catch {
+            return .failure(Problem(status: .internalError,
+                                    message: "\(folderPath): cannot use as the state folder: \(error.localizedDescription)"))
+        }
+        let job: any Job
+        do {
+            job = try loadJob(options.jobPath, runID)
+        } catch {
+            return .failure(Problem(status: .badJobFile, message: "\(error)", folder: folder, runID: runID))
+        }
+        var outputs = OutputDefaults(output: options.output, error: options.error)
+        for (flag, pattern) in [("--output", options.output), ("--error", options.error)] {
+            guard let pattern else { continue }
+            do {
+                let parsed = try OutputPattern(pattern, location: SourceLocation(file: flag, line: 0))
+                if job is TaskList, pattern != "/dev/null", !parsed.isPerTask {
+                    return .failure(Problem(status: .usage,
+                        message: "\(flag) '\(pattern)' names one file for every task; add %a (the task index) or %j, or use /dev/null",
+                        folder: folder, runID: runID))
+                }
+            } catch {
+                return .failure(Problem(status: .usage, message: "\(error)", folder: folder, runID: runID))
+            }
+        }
+        if job is TaskList {
+            outputs.defaultOutput = folder.outputFolder + "/%a.out"
+            outputs.defaultError = folder.outputFolder + "/%a.err"
+        }
+        return .success(PreparedRun(folder: folder, runID: runID, job: job, outputs: outputs))
+    }
+
+    static func absolutePath(_ path: String) -> String {
+        path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+    }
+}
+
+/// Learns each worker's host as tasks start, for the joblog's Host column.
+final class HostRecorder: RunRecorder {
+    private let note: (Int, String) -> Void
+    private var known = Set<Int>()
+
+    init(note: @escaping (Int, String) -> Void) { self.note = note }
+
+    func taskStarted(position: Int, attempt: Int, worker: WorkerAd) {
+        if known.insert(worker.rank).inserted { note(worker.rank, worker.host) }
+    }
+
+    func taskEnded(position: Int, state: TaskState, completion: TaskCompletion) {}
+}

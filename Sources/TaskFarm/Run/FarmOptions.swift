@@ -1,0 +1,47 @@
+/// Everything `taskfarm run` takes from its command line.
+public struct FarmOptions: Sendable {
+    /// The job file.
+    public var jobPath: String
+    /// The state folder; `JOBFILE.taskfarm` when `nil`.
+    public var stateDirectory: String?
+    /// `--output` and `--error` patterns (Slurm filename letters).
+    public var output: String?
+    public var error: String?
+    /// `--joblog`: a GNU parallel joblog to write.
+    public var joblog: String?
+    /// Task slots each worker offers (`--slots-per-worker`).
+    public var slotsPerWorker: Int
+    /// `--name-server-rank`; `nil` for the default layout.
+    public var nameServerRank: Int?
+    /// `--retries`: retries after the first attempt.
+    public var retries: Int
+    /// `--retry-unless-exit`: never retry this exit code.
+    public var retryUnlessExit: Int?
+    /// `--timeout`: per-task wall limit in seconds.
+    public var timeout: Double?
+    /// `--kill-grace`: seconds between SIGTERM and SIGKILL when a task is stopped.
+    public var killGrace: Double
+    /// `--chdir`: the tasks' working directory.
+    public var workingDirectory: String?
+    /// Tasks a worker may hold queued per slot beyond those running.
+    public var prefetchPerSlot: Int
+
+    public init(jobPath: String, stateDirectory: String? = nil, output: String? = nil, error: String? = nil,
+                joblog: String? = nil, slotsPerWorker: Int = 1, nameServerRank: Int? = nil, retries: Int = 0,
+                retryUnlessExit: Int? = nil, timeout: Double? = nil, killGrace: Double = 1.0,
+                workingDirectory: String? = nil, prefetchPerSlot: Int = 2) {
+        self.jobPath = jobPath
+        self.stateDirectory = stateDirectory
+        self.output = output
+        self.error = error
+        self.joblog = joblog
+        self.slotsPerWorker = slotsPerWorker
+        self.nameServerRank = nameServerRank
+        self.retries = retries
+        self.retryUnlessExit = retryUnlessExit
+        self.timeout = timeout
+        self.killGrace = killGrace
+        self.workingDirectory = workingDirectory
+        self.prefetchPerSlot = prefetchPerSlot
+    }
+}

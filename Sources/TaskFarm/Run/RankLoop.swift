@@ -1,0 +1,56 @@
+import CTaskSpawn
+import Glibc
+
+/// The event loop of one rank. It never blocks in MPI: it probes, lets the roles work,
+/// and when nothing happened waits with a ``Backoff`` (in the worker's `poll` on its
+/// tasks' pidfds where there is a worker, so a task's end wakes it at once).
+final class RankLoop {
+    private let transport: Transport
+    private var roles: [RankRole]
+    private var routes: [MessageTag: RankRole] = [:]
+    private var backoff: Backoff
+
+    init(transport: Transport, roles: [RankRole], backoff: Backoff = Backoff()) {
+        self.transport = transport
+        self.roles = roles
+        self.backoff = backoff
+        for role in roles {
+            for tag in role.tags { routes[tag] = role }
+        }
+    }
+
+    /// Runs until every role has finished.
+    func run() throws {
+        while !roles.allSatisfy(\.isFinished) {
+            var progress = false
+            for number in [SIGTERM, SIGINT, SIGUSR1] where tf_take_signal(number) > 0 {
+                for role in roles { try role.signal(number) }
+                progress = true
+            }
+            var received = 0
+            while received < 256, let envelope = try transport.receive() {
+                received += 1
+                if envelope.tag == .stop {
+                    for role in roles { try role.handle(envelope) }
+                } else if let role = routes[envelope.tag] {
+                    try role.handle(envelope)
+                }
+            }
+            progress = progress || received > 0
+            for role in roles where try role.step() { progress = true }
+            _ = try transport.progressSends()
+            if progress {
+                backoff.reset()
+                continue
+            }
+            let wait = backoff.nextWait()
+            var waited = false
+            for role in roles where try role.idle(microseconds: wait) {
+                waited = true
+                break
+            }
+            if !waited, wait > 0 { tf_sleep_microseconds(wait) }
+        }
+        while try transport.progressSends() { tf_sleep_microseconds(100) }
+    }
+}

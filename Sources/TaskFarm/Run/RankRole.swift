@@ -1,0 +1,23 @@
+/// One role a rank plays: scheduler, name server or worker. A rank's ``RankLoop`` drives
+/// its roles: it hands each message to the role that owns its tag, lets each role do its
+/// periodic work, and waits when none made progress.
+protocol RankRole: AnyObject {
+    /// The message kinds this role receives.
+    var tags: Set<MessageTag> { get }
+    /// Handles one message.
+    func handle(_ envelope: Envelope) throws
+    /// Periodic work; returns whether anything happened.
+    func step() throws -> Bool
+    /// Whether the role has finished and the loop may end.
+    var isFinished: Bool { get }
+    /// A signal reached the rank (SIGTERM, SIGINT or SIGUSR1).
+    func signal(_ number: Int32) throws
+    /// Waits up to `microseconds` for the role's own events (a task ending); returns
+    /// whether the role did the waiting. Only the worker waits this way.
+    func idle(microseconds: Int) throws -> Bool
+}
+
+extension RankRole {
+    func signal(_ number: Int32) throws {}
+    func idle(microseconds: Int) throws -> Bool { false }
+}

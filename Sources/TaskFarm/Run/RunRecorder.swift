@@ -1,0 +1,21 @@
+/// Something that records the run as it goes: the joblog, the journal, an HTCondor event
+/// log, the summary. The scheduler calls each recorder for every change of a task.
+public protocol RunRecorder: AnyObject {
+    /// An attempt was handed to a worker.
+    func taskStarted(position: Int, attempt: Int, worker: WorkerAd)
+    /// An attempt ended and the task will run again.
+    func taskRetrying(position: Int, completion: TaskCompletion)
+    /// A task reached its state for this run (final, or interrupted).
+    func taskEnded(position: Int, state: TaskState, completion: TaskCompletion)
+    /// A task can never run, and why.
+    func taskUnrunnable(position: Int, reason: String)
+    /// Makes what was recorded durable; called in batches and at the end.
+    func flush()
+}
+
+extension RunRecorder {
+    public func taskStarted(position: Int, attempt: Int, worker: WorkerAd) {}
+    public func taskRetrying(position: Int, completion: TaskCompletion) {}
+    public func taskUnrunnable(position: Int, reason: String) {}
+    public func flush() {}
+}

@@ -1,0 +1,123 @@
+import Foundation
+
+/// The folder that holds a run's state: its run id, verdict and default outputs (later
+/// its journal and lock). By default it is `JOBFILE.taskfarm` beside the job file.
+public struct StateFolder: Sendable {
+    /// The folder's path.
+    public let path: String
+
+    /// The default state folder for a job file: `JOBFILE.taskfarm` beside it.
+    public static func defaultPath(forJob jobPath: String) -> String {
+        jobPath + ".taskfarm"
+    }
+
+    /// Uses (and creates) the folder at `path`.
+    ///
+    /// - Throws: an error naming the folder when it cannot be created or written.
+    public init(path: String) throws {
+        self.path = path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        guard FileManager.default.isWritableFile(atPath: path) else {
+            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])
+        }
+    }
+
+    /// The run id kept in the folder, created on first use. Running the same job again
+    /// from the same folder reuses it, so output names stay stable.
+    ///
+    /// - Throws: an error when the id cannot be written.
+    public func runID() throws -> Int {
+        let file = path + "/run-id"
+        if let text = try? String(contentsOfFile: file, encoding: .utf8),
+           let id = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+            return id
+        }
+        let id = Int(Date().timeIntervalSince1970) % 9_000_000 + 1_000_000
+        try writeAtomically("\(id)\n", to: file)
+        return id
+    }
+
+    /// The default folder for per-task output files.
+    public var outputFolder: String { path + "/output" }
+
+    /// Writes `text` to `file` through a temporary file and a rename, so that a reader
+    /// never sees half of it.
+    public func writeAtomically(_ text: String, to file: String) throws {
+        let temporary = file + ".tmp.\(getpid())"
+        try Data(text.utf8).write(to: URL(fileURLWithPath: temporary))
+        if rename(temporary, file) != 0 {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: file])
+        }
+    }
+
+    /// Writes `verdict.json`: the run's outcome, the reliable source of truth even when
+    /// `mpirun` reports its own exit status.
+    public func writeVerdict(_ verdict: Verdict) throws {
+        try writeAtomically(verdict.json, to: path + "/verdict.json")
+    }
+}
+
+/// The outcome of one run, as written to `verdict.json`.
+public struct Verdict: Sendable, Equatable {
+    public var status: ExitStatus
+    public var runID: Int
+    public var result: RunResult?
+    public var message: String?
+
+    public init(status: ExitStatus, runID: Int, result: RunResult? = nil, message: String? = nil) {
+        self.status = status
+        self.runID = runID
+        self.result = result
+        self.message = message
+    }
+
+    var statusName: String {
+        switch status {
+        case .success: return "succeeded"
+        case .taskFailed: return "failed"
+        case .usage: return "usage-error"
+        case .badJobFile: return "bad-job-file"
+        case .internalError: return "internal-error"
+        case .interrupted: return "interrupted"
+        }
+    }
+
+    /// The verdict as a JSON object.
+    public var json: String {
+        var fields: [String] = [
+            "\"status\": \"\(statusName)\"",
+            "\"exitStatus\": \(status.rawValue)",
+            "\"runID\": \(runID)",
+        ]
+        if let result {
+            fields += [
+                "\"total\": \(result.total)",
+                "\"succeeded\": \(result.succeeded)",
+                "\"failed\": \(result.failed)",
+                "\"cancelled\": \(result.cancelled)",
+                "\"unfinished\": \(result.unfinished)",
+                "\"firstFailures\": [\(result.firstFailures.map(String.init).joined(separator: ", "))]",
+            ]
+        }
+        if let message { fields.append("\"message\": \(jsonString(message))") }
+        fields.append("\"finishedAt\": \(jsonString(ISO8601DateFormatter().string(from: Date())))")
+        return "{\n  " + fields.joined(separator: ",\n  ") + "\n}\n"
+    }
+}
+
+/// `text` as a JSON string literal.
+func jsonString(_ text: String) -> String {
+    var result = "\""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\"": result += "\\\""
+        case "\\": result += "\\\\"
+        case "\n": result += "\\n"
+        case "\r": result += "\\r"
+        case "\t": result += "\\t"
+        case _ where scalar.value < 0x20: result += String(format: "\\u%04x", scalar.value)
+        default: result.unicodeScalars.append(scalar)
+        }
+    }
+    return result + "\""
+}

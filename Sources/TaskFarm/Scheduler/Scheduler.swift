@@ -1,0 +1,175 @@
+import CTaskSpawn
+import Glibc
+import JobSpec
+
+/// The scheduler role on rank 0: learns the worker pool from the name server, hands tasks
+/// to free worker slots as they free up, records every change through its recorders, and
+/// ends the run: at completion, on a drain (SIGUSR1), or on an interrupt (SIGTERM/SIGINT).
+final class Scheduler: RankRole {
+    struct Settings {
+        var runID: Int
+        var workerRanks: [Int]
+        var allRanks: [Int]
+        var outputs: OutputDefaults
+        var defaultTimeLimit: Double?
+        var killGrace: Double
+        var workingDirectory: String
+        /// Seconds to wait for every worker to register before giving up.
+        var startupTimeout: Double
+    }
+
+    private let transport: Transport
+    private let nameServer: NameServerClient
+    private let job: any Job
+    private var core: SchedulerCore
+    private let settings: Settings
+    private let recorders: [RunRecorder]
+    private var workers: [Int: WorkerAd] = [:]
+    private var started = false
+    private var interruptedAt: Double?
+    private var draining = false
+    private var stopSent = false
+    private var firstFailures: [Int] = []
+    private var lastFlush = Clock.monotonicSeconds()
+    private(set) var isFinished = false
+    private(set) var result: RunResult?
+    /// A fatal problem found while running (no workers registered), for the caller to report.
+    private(set) var failure: String?
+
+    init(transport: Transport, nameServer: NameServerClient, job: any Job, core: SchedulerCore, settings: Settings,
+         recorders: [RunRecorder]) {
+        self.transport = transport
+        self.nameServer = nameServer
+        self.job = job
+        self.core = core
+        self.settings = settings
+        self.recorders = recorders
+    }
+
+    var tags: Set<MessageTag> { [.completion] }
+
+    /// Asks the name server for the worker pool; tasks start when every worker is there.
+    func start() throws {
+        try nameServer.request(.list, key: "worker/", minimum: settings.workerRanks.count,
+                               timeout: settings.startupTimeout) { [self] reply in
+            if let error = reply.error {
+                failure = "the workers did not all register: \(error)"
+                try finish(interrupted: true)
+                return
+            }
+            for entry in reply.entries {
+                let ad = try WorkerAd(decoding: entry.value)
+                workers[ad.rank] = ad
+                core.addWorker(ad)
+            }
+            let context = JobContext(runID: settings.runID, taskCount: job.taskCount, jobName: job.name,
+                                     killGrace: settings.killGrace, workingDirectory: settings.workingDirectory)
+            for rank in settings.workerRanks {
+                try transport.send(context.encode(), to: rank, tag: .jobContext)
+            }
+            started = true
+            try dispatch()
+        }
+    }
+
+    func handle(_ envelope: Envelope) throws {
+        switch envelope.tag {
+        case .completion:
+            let completion = try TaskCompletion(decoding: envelope.payload)
+            try apply(core.complete(completion))
+            try dispatch()
+        case .stop:
+            isFinished = true
+        default:
+            break
+        }
+    }
+
+    func signal(_ number: Int32) throws {
+        switch number {
+        case SIGUSR1:
+            guard !draining, interruptedAt == nil else { return }
+            draining = true
+            core.stopDispatching()
+        case SIGTERM, SIGINT:
+            guard interruptedAt == nil else { return }
+            interruptedAt = Clock.monotonicSeconds()
+            core.stopDispatching()
+            for rank in settings.workerRanks {
+                try transport.send(StopMessage(reason: .interrupted).encode(), to: rank, tag: .stop)
+            }
+        default:
+            break
+        }
+    }
+
+    private func dispatch() throws {
+        guard started else { return }
+        try apply(core.dispatch())
+        if core.isDone() { try finish(interrupted: draining || interruptedAt != nil) }
+    }
+
+    private func apply(_ decisions: [SchedulerCore.Decision]) throws {
+        for decision in decisions {
+            switch decision {
+            case .assign(let position, let attempt, let worker):
+                var task = job.task(at: position)
+                if task.timeLimit == nil { task.timeLimit = settings.defaultTimeLimit }
+                let streams = settings.outputs.resolve(taskOutput: task.stdout, taskError: task.stderr)
+                let assignment = TaskAssignment(task: task, attempt: attempt, stdout: streams.stdout, stderr: streams.stderr)
+                try transport.send(assignment.encode(), to: worker, tag: .assignment)
+                if let ad = workers[worker] {
+                    for recorder in recorders { recorder.taskStarted(position: position, attempt: attempt, worker: ad) }
+                }
+            case .finished(let position, let state, let completion):
+                if state == .failed || state == .timedOut { noteFailure(position) }
+                for recorder in recorders { recorder.taskEnded(position: position, state: state, completion: completion) }
+            case .retrying(let position, let completion):
+                for recorder in recorders { recorder.taskRetrying(position: position, completion: completion) }
+            case .unrunnable(let position, let reason):
+                noteFailure(position)
+                for recorder in recorders { recorder.taskUnrunnable(position: position, reason: reason) }
+            }
+        }
+    }
+
+    private func noteFailure(_ position: Int) {
+        if firstFailures.count < 10 { firstFailures.append(job.task(at: position).arrayIndex) }
+    }
+
+    func step() throws -> Bool {
+        let now = Clock.monotonicSeconds()
+        if now - lastFlush >= 0.1 {
+            for recorder in recorders { recorder.flush() }
+            lastFlush = now
+        }
+        guard let interruptedAt, !stopSent else { return false }
+        // Interrupted: wait for the workers' reports, but no longer than the kill grace
+        // allows, since mpirun kills every rank about 2 s after forwarding SIGTERM.
+        if core.inFlightCount == 0 || now - interruptedAt > settings.killGrace + 0.3 {
+            try finish(interrupted: true)
+            return true
+        }
+        return false
+    }
+
+    private func finish(interrupted: Bool) throws {
+        guard !stopSent else { return }
+        stopSent = true
+        for (position, worker) in core.inFlightTasks {
+            let now = Clock.epochSeconds()
+            let completion = TaskCompletion(position: position, attempt: Int(core.attempts[position]), workerRank: worker,
+                                            outcome: .interrupted, startTime: now, endTime: now,
+                                            message: "no report from worker \(worker) before the run stopped")
+            for recorder in recorders { recorder.taskEnded(position: position, state: .interrupted, completion: completion) }
+        }
+        for recorder in recorders { recorder.flush() }
+        var counts = core.counts
+        counts[.running] = nil
+        result = RunResult(total: job.taskCount, counts: counts, firstFailures: firstFailures,
+                           interrupted: interrupted)
+        for rank in settings.allRanks {
+            try transport.send(StopMessage(reason: interrupted ? .interrupted : .finished).encode(), to: rank, tag: .stop)
+        }
+    }
+}

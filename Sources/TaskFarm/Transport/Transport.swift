@@ -1,0 +1,24 @@
+/// A message between ranks: who sent it, its kind, and its payload.
+public struct Envelope: Sendable {
+    public var source: Int
+    public var tag: MessageTag
+    public var payload: [UInt8]
+}
+
+/// How the farm's roles exchange messages. The MPI transport is thin; an in-memory one
+/// lets the scheduler, name server and worker logic run in tests without `mpirun`.
+///
+/// Sends never block: a transport queues what it cannot deliver at once, so two ranks
+/// that send large messages to each other cannot deadlock.
+public protocol Transport: AnyObject {
+    /// This rank, 0 ..< `size`.
+    var rank: Int { get }
+    /// Ranks in the farm.
+    var size: Int { get }
+    /// Queues `payload` for `destination`. Sending to one's own rank delivers locally.
+    func send(_ payload: [UInt8], to destination: Int, tag: MessageTag) throws
+    /// The next message that has arrived, or `nil` without waiting.
+    func receive() throws -> Envelope?
+    /// Completes sends in flight; returns whether any is still pending.
+    func progressSends() throws -> Bool
+}

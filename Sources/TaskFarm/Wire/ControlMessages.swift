@@ -1,0 +1,52 @@
+/// Why the scheduler stops a task or a rank.
+enum StopReason: Int, Sendable {
+    /// The run is complete: leave the loop.
+    case finished = 0
+    /// The run was interrupted (SIGTERM, SIGINT): kill running tasks, report them
+    /// interrupted, then leave.
+    case interrupted = 1
+    /// The user cancelled the task.
+    case cancelled = 2
+}
+
+/// `cancel`: stop one task on a worker.
+struct CancelMessage: Equatable {
+    var position: Int
+    var reason: StopReason
+
+    func encode() -> [UInt8] {
+        var writer = WireWriter()
+        writer.write(position)
+        writer.write(reason.rawValue)
+        return writer.bytes
+    }
+
+    init(position: Int, reason: StopReason) {
+        self.position = position
+        self.reason = reason
+    }
+
+    init(decoding bytes: [UInt8]) throws(WireError) {
+        var reader = WireReader(bytes)
+        position = try reader.readInt()
+        reason = StopReason(rawValue: try reader.readInt()) ?? .cancelled
+    }
+}
+
+/// `stop`: the rank's roles end.
+struct StopMessage: Equatable {
+    var reason: StopReason
+
+    func encode() -> [UInt8] {
+        var writer = WireWriter()
+        writer.write(reason.rawValue)
+        return writer.bytes
+    }
+
+    init(reason: StopReason) { self.reason = reason }
+
+    init(decoding bytes: [UInt8]) throws(WireError) {
+        var reader = WireReader(bytes)
+        reason = StopReason(rawValue: try reader.readInt()) ?? .finished
+    }
+}

@@ -1,0 +1,121 @@
+/// A request to the name server. Every request carries an id that its reply echoes.
+struct NameServerRequest: Sendable, Equatable {
+    enum Operation: Int, Sendable {
+        /// Bind `key` to `value`, owned by the requesting rank.
+        case register = 0
+        /// The value bound to `key`; waits up to `timeout` seconds for it to appear.
+        case lookup = 1
+        /// Every entry whose key starts with `key`; waits until at least `minimum` exist.
+        case list = 2
+        /// Remove `key`.
+        case unregister = 3
+    }
+
+    var id: Int
+    var operation: Operation
+    var key: String
+    var value: [UInt8]
+    var minimum: Int
+    /// Seconds to wait for a lookup or a list minimum; `nil` waits forever.
+    var timeout: Double?
+
+    func encode() -> [UInt8] {
+        var writer = WireWriter()
+        writer.write(id)
+        writer.write(operation.rawValue)
+        writer.write(key)
+        writer.write(UInt64(value.count))
+        var bytes = writer.bytes
+        bytes.append(contentsOf: value)
+        var tail = WireWriter()
+        tail.write(minimum)
+        tail.write(timeout)
+        bytes.append(contentsOf: tail.bytes)
+        return bytes
+    }
+
+    init(id: Int, operation: Operation, key: String, value: [UInt8] = [], minimum: Int = 0, timeout: Double? = nil) {
+        self.id = id
+        self.operation = operation
+        self.key = key
+        self.value = value
+        self.minimum = minimum
+        self.timeout = timeout
+    }
+
+    init(decoding bytes: [UInt8]) throws(WireError) {
+        var reader = WireReader(bytes)
+        id = try reader.readInt()
+        guard let operation = Operation(rawValue: try reader.readInt()) else {
+            throw WireError(description: "unknown name server operation")
+        }
+        self.operation = operation
+        key = try reader.readString()
+        let count = Int(try reader.readUInt64())
+        var value: [UInt8] = []
+        value.reserveCapacity(count)
+        for _ in 0..<count { value.append(try reader.readByte()) }
+        self.value = value
+        minimum = try reader.readInt()
+        timeout = try reader.readOptionalDouble()
+    }
+}
+
+/// One name-server binding.
+public struct NameEntry: Sendable, Equatable {
+    /// The name, such as `worker/3` or `service/fft`.
+    public var key: String
+    /// The bound value (an encoded ``WorkerAd`` for workers).
+    public var value: [UInt8]
+    /// The rank that registered it; its entries go when it leaves.
+    public var owner: Int
+}
+
+/// The name server's answer to a ``NameServerRequest``.
+struct NameServerReply: Sendable, Equatable {
+    var id: Int
+    /// `nil` on success, else why it failed (unknown name, timed out).
+    var error: String?
+    var entries: [NameEntry]
+
+    func encode() -> [UInt8] {
+        var writer = WireWriter()
+        writer.write(id)
+        writer.write(error)
+        writer.write(UInt64(entries.count))
+        var bytes = writer.bytes
+        for entry in entries {
+            var part = WireWriter()
+            part.write(entry.key)
+            part.write(entry.owner)
+            part.write(UInt64(entry.value.count))
+            bytes.append(contentsOf: part.bytes)
+            bytes.append(contentsOf: entry.value)
+        }
+        return bytes
+    }
+
+    init(id: Int, error: String? = nil, entries: [NameEntry] = []) {
+        self.id = id
+        self.error = error
+        self.entries = entries
+    }
+
+    init(decoding bytes: [UInt8]) throws(WireError) {
+        var reader = WireReader(bytes)
+        id = try reader.readInt()
+        error = try reader.readOptionalString()
+        let count = Int(try reader.readUInt64())
+        var entries: [NameEntry] = []
+        for _ in 0..<count {
+            let key = try reader.readString()
+            let owner = try reader.readInt()
+            let length = Int(try reader.readUInt64())
+            var value: [UInt8] = []
+            value.reserveCapacity(length)
+            for _ in 0..<length { value.append(try reader.readByte()) }
+            entries.append(NameEntry(key: key, value: value, owner: owner))
+        }
+        self.entries = entries
+    }
+}

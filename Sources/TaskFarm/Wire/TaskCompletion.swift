@@ -1,0 +1,98 @@
+/// How one attempt of a task ended.
+public enum TaskOutcome: Int, Sendable, Equatable {
+    /// The process exited; see ``TaskCompletion/exitCode``.
+    case exited = 0
+    /// The process was killed by a signal it did not ask for; see ``TaskCompletion/signal``.
+    case signaled = 1
+    /// The task ran past its time limit and was killed.
+    case timedOut = 2
+    /// The scheduler cancelled it.
+    case cancelled = 3
+    /// The farm stopped it (SIGTERM/SIGINT to the run); it runs again on resume.
+    case interrupted = 4
+    /// The program could not be started (not found, not executable, argument list too long,
+    /// output file not writable).
+    case failedToStart = 5
+}
+
+/// A worker's report of one attempt's end.
+public struct TaskCompletion: Sendable, Equatable {
+    /// The task's position in the job.
+    public var position: Int
+    /// The attempt number, from 1.
+    public var attempt: Int
+    /// The worker's rank.
+    public var workerRank: Int
+    /// How it ended.
+    public var outcome: TaskOutcome
+    /// The exit status (0...255) when it exited, else `nil`.
+    public var exitCode: Int?
+    /// The signal number when a signal ended it (including a timeout's SIGTERM/SIGKILL).
+    public var signal: Int?
+    /// Start and end, in seconds since the Unix epoch.
+    public var startTime: Double
+    public var endTime: Double
+    /// CPU time of the task's process and its waited-for children, in seconds (`wait4`).
+    public var userSeconds: Double
+    public var systemSeconds: Double
+    /// Peak resident memory, in KiB (`ru_maxrss`).
+    public var maxResidentKiB: Int
+    /// A human-readable reason when it failed to start or was stopped.
+    public var message: String?
+
+    /// Whether the attempt counts as a success: exit status 0.
+    public var succeeded: Bool { outcome == .exited && exitCode == 0 }
+
+    public init(position: Int, attempt: Int, workerRank: Int, outcome: TaskOutcome, exitCode: Int? = nil,
+                signal: Int? = nil, startTime: Double, endTime: Double, userSeconds: Double = 0,
+                systemSeconds: Double = 0, maxResidentKiB: Int = 0, message: String? = nil) {
+        self.position = position
+        self.attempt = attempt
+        self.workerRank = workerRank
+        self.outcome = outcome
+        self.exitCode = exitCode
+        self.signal = signal
+        self.startTime = startTime
+        self.endTime = endTime
+        self.userSeconds = userSeconds
+        self.systemSeconds = systemSeconds
+        self.maxResidentKiB = maxResidentKiB
+        self.message = message
+    }
+
+    func encode() -> [UInt8] {
+        var writer = WireWriter(capacity: 64)
+        writer.write(position)
+        writer.write(attempt)
+        writer.write(workerRank)
+        writer.write(outcome.rawValue)
+        writer.write(exitCode)
+        writer.write(signal)
+        writer.write(startTime)
+        writer.write(endTime)
+        writer.write(userSeconds)
+        writer.write(systemSeconds)
+        writer.write(maxResidentKiB)
+        writer.write(message)
+        return writer.bytes
+    }
+
+    init(decoding bytes: [UInt8]) throws(WireError) {
+        var reader = WireReader(bytes)
+        position = try reader.readInt()
+        attempt = try reader.readInt()
+        workerRank = try reader.readInt()
+        guard let outcome = TaskOutcome(rawValue: try reader.readInt()) else {
+            throw WireError(description: "unknown task outcome")
+        }
+        self.outcome = outcome
+        exitCode = try reader.readOptionalInt()
+        signal = try reader.readOptionalInt()
+        startTime = try reader.readDouble()
+        endTime = try reader.readDouble()
+        userSeconds = try reader.readDouble()
+        systemSeconds = try reader.readDouble()
+        maxResidentKiB = try reader.readInt()
+        message = try reader.readOptionalString()
+    }
+}

@@ -1,0 +1,86 @@
+/// A malformed or truncated message.
+struct WireError: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// Reads values written by ``WireWriter``, in the same order.
+struct WireReader {
+    private let bytes: [UInt8]
+    private var offset = 0
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    var isAtEnd: Bool { offset >= bytes.count }
+
+    mutating func readByte() throws(WireError) -> UInt8 {
+        guard offset < bytes.count else { throw WireError(description: "message ends early at byte \(offset)") }
+        defer { offset += 1 }
+        return bytes[offset]
+    }
+
+    mutating func readUInt64() throws(WireError) -> UInt64 {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            let byte = try readByte()
+            guard shift < 64 else { throw WireError(description: "varint too long at byte \(offset)") }
+            result |= UInt64(byte & 0x7f) << shift
+            if byte < 0x80 { return result }
+            shift += 7
+        }
+    }
+
+    mutating func readInt() throws(WireError) -> Int {
+        let zigzag = try readUInt64()
+        return Int(Int64(bitPattern: (zigzag >> 1) ^ (0 &- (zigzag & 1))))
+    }
+
+    mutating func readBool() throws(WireError) -> Bool { try readByte() != 0 }
+
+    mutating func readDouble() throws(WireError) -> Double {
+        guard offset + 8 <= bytes.count else { throw WireError(description: "message ends early in a number") }
+        var bits: UInt64 = 0
+        for index in 0..<8 { bits |= UInt64(bytes[offset + index]) << (8 * UInt64(index)) }
+        offset += 8
+        return Double(bitPattern: bits)
+    }
+
+    mutating func readString() throws(WireError) -> String {
+        let count = Int(try readUInt64())
+        guard count <= bytes.count - offset else { throw WireError(description: "string of \(count) bytes overruns the message") }
+        defer { offset += count }
+        return String(decoding: bytes[offset..<offset + count], as: UTF8.self)
+    }
+
+    mutating func readOptionalString() throws(WireError) -> String? {
+        try readBool() ? try readString() : nil
+    }
+
+    mutating func readOptionalInt() throws(WireError) -> Int? {
+        try readBool() ? try readInt() : nil
+    }
+
+    mutating func readOptionalDouble() throws(WireError) -> Double? {
+        try readBool() ? try readDouble() : nil
+    }
+
+    mutating func readStrings() throws(WireError) -> [String] {
+        let count = Int(try readUInt64())
+        guard count <= bytes.count - offset else { throw WireError(description: "list of \(count) overruns the message") }
+        var values: [String] = []
+        values.reserveCapacity(count)
+        for _ in 0..<count { values.append(try readString()) }
+        return values
+    }
+
+    mutating func readDictionary() throws(WireError) -> [String: String] {
+        let count = Int(try readUInt64())
+        guard count <= bytes.count - offset else { throw WireError(description: "map of \(count) overruns the message") }
+        var values: [String: String] = [:]
+        for _ in 0..<count {
+            let key = try readString()
+            values[key] = try readString()
+        }
+        return values
+    }
+}

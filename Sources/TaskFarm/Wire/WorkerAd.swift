@@ -1,0 +1,46 @@
+/// What a worker tells the name server about itself when it starts: the facts a
+/// scheduler matches tasks against (HTCondor calls this the machine ad).
+public struct WorkerAd: Sendable, Equatable {
+    /// The worker's rank in the world communicator.
+    public var rank: Int
+    /// The host name (`gethostname`).
+    public var host: String
+    /// Online CPUs on the host.
+    public var cores: Int
+    /// Physical memory of the host, in bytes.
+    public var memoryBytes: Int
+    /// Task slots the worker offers (`--slots-per-worker`).
+    public var slots: Int
+    /// Names of the services the worker offers.
+    public var services: [String]
+
+    public init(rank: Int, host: String, cores: Int, memoryBytes: Int, slots: Int, services: [String] = []) {
+        self.rank = rank
+        self.host = host
+        self.cores = cores
+        self.memoryBytes = memoryBytes
+        self.slots = slots
+        self.services = services
+    }
+
+    func encode() -> [UInt8] {
+        var writer = WireWriter()
+        writer.write(rank)
+        writer.write(host)
+        writer.write(cores)
+        writer.write(memoryBytes)
+        writer.write(slots)
+        writer.write(services)
+        return writer.bytes
+    }
+
+    init(decoding bytes: [UInt8]) throws(WireError) {
+        var reader = WireReader(bytes)
+        rank = try reader.readInt()
+        host = try reader.readString()
+        cores = try reader.readInt()
+        memoryBytes = try reader.readInt()
+        slots = try reader.readInt()
+        services = try reader.readStrings()
+    }
+}

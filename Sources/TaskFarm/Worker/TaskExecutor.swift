@@ -1,0 +1,280 @@
+import CTaskSpawn
+import Glibc
+import JobSpec
+
+/// Runs tasks as child processes on one worker: starts them with `tf_spawn` (a vfork +
+/// exec that puts each task in its own process group with clean signals and descriptors),
+/// notices their end through pidfds, enforces time limits, and reports each end with
+/// its resource use from `wait4`.
+///
+/// Every task's process group is registered with a watchdog process, so that no task
+/// outlives its worker, even when the worker is killed with SIGKILL.
+final class TaskExecutor {
+    struct Running {
+        var assignment: TaskAssignment
+        var pid: pid_t
+        var pidDescriptor: Int32
+        var startTime: Double
+        var deadline: Double?
+        /// When set, the task is being stopped for this reason.
+        var stopping: TaskOutcome?
+        var killAt: Double?
+    }
+
+    private let context: JobContext
+    private let workerRank: Int
+    private let host: String
+    private let user: String
+    private let environment: TaskEnvironmentBuilder
+    private var lookup = ExecutableLookup()
+    private var files = OutputFiles()
+    private var watchdog: Int32 = -1
+    private(set) var running: [Running] = []
+    private var readiness: [UInt8] = []
+
+    /// Slots held by running tasks.
+    private(set) var usedSlots = 0
+
+    init(context: JobContext, workerRank: Int, host: String, user: String, environment: TaskEnvironmentBuilder) {
+        self.context = context
+        self.workerRank = workerRank
+        self.host = host
+        self.user = user
+        self.environment = environment
+        var descriptor: Int32 = -1
+        if tf_watchdog_start(&descriptor) == 0 { watchdog = descriptor }
+    }
+
+    deinit {
+        if watchdog >= 0 { close(watchdog) }
+    }
+
+    // MARK: Starting
+
+    /// Starts one attempt.
+    ///
+    /// - Returns: `nil` once the process runs, or the completion of an attempt that could
+    ///   not start (program not found, output file not writable, argument list too long).
+    func start(_ assignment: TaskAssignment) -> TaskCompletion? {
+        let task = assignment.task
+        let startTime = Clock.epochSeconds()
+        let values = OutputPattern.Values(runID: context.runID, arrayIndex: task.arrayIndex, host: host,
+                                          jobName: context.jobName, user: user, attempt: assignment.attempt)
+        let directory = task.workingDirectory.map { $0.hasPrefix("/") ? $0 : context.workingDirectory + "/" + $0 }
+            ?? context.workingDirectory
+
+        let extra: [(String, String)] = [
+            ("TASKFARM_TASK_INDEX", String(task.arrayIndex)),
+            ("TASKFARM_TASK_COUNT", String(context.taskCount)),
+            ("TASKFARM_RUN_ID", String(context.runID)),
+            ("TASKFARM_TASK_ATTEMPT", String(assignment.attempt)),
+            ("TASKFARM_WORKER_RANK", String(workerRank)),
+            ("TASKFARM_WORKER_HOST", host),
+            ("OMP_NUM_THREADS", String(task.slots)),
+        ]
+        let environmentEntries = environment.entries(for: task.environment, extra: extra)
+        let argv = task.command.executedArgv
+        let searchPath = environmentEntries.last(where: { $0.hasPrefix("PATH=") }).map { String($0.dropFirst(5)) }
+        guard let program = argv.first, let path = lookup.resolve(program, searchPath: searchPath) else {
+            return failure(assignment, startTime, exitCode: 127,
+                           message: "\(argv.first ?? "(empty command)"): command not found in PATH")
+        }
+
+        let stdoutDescriptor: Int32
+        let stderrDescriptor: Int32
+        switch openOutput(assignment.stdout, values: values, directory: directory) {
+        case .failure(let error):
+            return failure(assignment, startTime, exitCode: 127, message: "cannot open output \(error.path): \(error.message)")
+        case .success(let descriptor): stdoutDescriptor = descriptor
+        }
+        if assignment.stderr == assignment.stdout {
+            stderrDescriptor = stdoutDescriptor
+        } else {
+            switch openOutput(assignment.stderr, values: values, directory: directory) {
+            case .failure(let error):
+                files.close(stdoutDescriptor)
+                return failure(assignment, startTime, exitCode: 127, message: "cannot open error \(error.path): \(error.message)")
+            case .success(let descriptor): stderrDescriptor = descriptor
+            }
+        }
+        defer {
+            files.close(stdoutDescriptor)
+            if stderrDescriptor != stdoutDescriptor { files.close(stderrDescriptor) }
+        }
+
+        var pid: pid_t = 0
+        let error = withCStrings(argv) { argvPointers in
+            withCStrings(environmentEntries) { environmentPointers in
+                path.withCString { pathPointer in
+                    directory.withCString { directoryPointer in
+                        var request = tf_spawn_request(
+                            path: pathPointer, argv: argvPointers, envp: environmentPointers,
+                            cwd: directoryPointer, stdin_fd: files.nullDescriptor,
+                            stdout_fd: stdoutDescriptor, stderr_fd: stderrDescriptor,
+                            death_signal: SIGKILL, widen_affinity: 1)
+                        return tf_spawn(&request, &pid)
+                    }
+                }
+            }
+        }
+        if error != 0 {
+            let reason = String(cString: strerror(error))
+            let detail = error == E2BIG ? " (the command line or environment exceeds the kernel's limit)" : ""
+            return failure(assignment, startTime, exitCode: error == ENOENT ? 127 : 126,
+                           message: "cannot start \(path): \(reason)\(detail)")
+        }
+        if watchdog >= 0 { _ = tf_watchdog_add(watchdog, pid) }
+        let pidDescriptor = tf_pidfd_open(pid)
+        let now = Clock.monotonicSeconds()
+        running.append(Running(assignment: assignment, pid: pid, pidDescriptor: pidDescriptor, startTime: startTime,
+                               deadline: task.timeLimit.map { now + $0 }, stopping: nil, killAt: nil))
+        usedSlots += task.slots
+        return nil
+    }
+
+    private func openOutput(_ pattern: String?, values: OutputPattern.Values,
+                            directory: String) -> Result<Int32, OutputFileError> {
+        guard let pattern else { return .success(files.nullDescriptor) }
+        let location = SourceLocation(file: "output", line: 0)
+        let path = (try? OutputPattern(pattern, location: location))?.expand(values) ?? pattern
+        return files.open(path, relativeTo: directory)
+    }
+
+    private func failure(_ assignment: TaskAssignment, _ startTime: Double, exitCode: Int, message: String) -> TaskCompletion {
+        TaskCompletion(position: assignment.task.position, attempt: assignment.attempt, workerRank: workerRank,
+                       outcome: .failedToStart, exitCode: exitCode, startTime: startTime,
+                       endTime: Clock.epochSeconds(), message: message)
+    }
+
+    // MARK: Waiting and reaping
+
+    /// Waits up to `microseconds` (0: only checks) for a task to end, then reaps every
+    /// task that has ended.
+    func reap(waitingUpTo microseconds: Int) -> [TaskCompletion] {
+        guard !running.isEmpty else {
+            if microseconds > 0 { tf_sleep_microseconds(microseconds) }
+            return []
+        }
+        var wait = microseconds
+        if let next = nextDeadline() {
+            let until = Int((next - Clock.monotonicSeconds()) * 1e6)
+            wait = max(0, min(wait, until))
+        }
+        let descriptors = running.map(\.pidDescriptor)
+        if readiness.count < descriptors.count { readiness = Array(repeating: 0, count: descriptors.count) }
+        let ready = descriptors.withUnsafeBufferPointer { fds in
+            readiness.withUnsafeMutableBufferPointer { flags in
+                tf_poll_fds(fds.baseAddress, Int32(fds.count), wait, flags.baseAddress)
+            }
+        }
+        var completions: [TaskCompletion] = []
+        if ready > 0 || descriptors.contains(-1) {
+            var index = running.count - 1
+            while index >= 0 {
+                if (index < readiness.count && readiness[index] != 0) || running[index].pidDescriptor < 0,
+                   let completion = collect(at: index) {
+                    completions.append(completion)
+                }
+                index -= 1
+            }
+        }
+        enforceDeadlines()
+        return completions.reversed()
+    }
+
+    private func nextDeadline() -> Double? {
+        var earliest: Double?
+        for task in running {
+            for candidate in [task.deadline, task.killAt].compactMap({ $0 }) where earliest == nil || candidate < earliest! {
+                earliest = candidate
+            }
+        }
+        return earliest
+    }
+
+    /// Reaps the task at `index` if its process has exited; first kills whatever it left
+    /// in its process group, while the exited leader still pins the group id.
+    private func collect(at index: Int) -> TaskCompletion? {
+        let task = running[index]
+        _ = tf_kill_group(task.pid, SIGKILL)
+        var status: Int32 = 0
+        var usage = rusage()
+        let result = tf_reap(task.pid, &status, &usage)
+        guard result == task.pid else { return nil }
+        if task.pidDescriptor >= 0 { close(task.pidDescriptor) }
+        if watchdog >= 0 { _ = tf_watchdog_remove(watchdog, task.pid) }
+        running.remove(at: index)
+        usedSlots -= task.assignment.task.slots
+
+        var outcome: TaskOutcome = .exited
+        var exitCode: Int?
+        var signal: Int?
+        if tf_status_exited(status) != 0 {
+            exitCode = Int(tf_status_exit_code(status))
+        } else if tf_status_signaled(status) != 0 {
+            signal = Int(tf_status_signal(status))
+            outcome = .signaled
+        }
+        var message: String?
+        if let stopping = task.stopping {
+            outcome = stopping
+            message = stopping == .timedOut ? "ran past its time limit of \(task.assignment.task.timeLimit ?? 0) s" : nil
+            if stopping == .timedOut, signal == nil { signal = Int(SIGTERM) }
+        }
+        return TaskCompletion(
+            position: task.assignment.task.position, attempt: task.assignment.attempt, workerRank: workerRank,
+            outcome: outcome, exitCode: exitCode, signal: signal, startTime: task.startTime,
+            endTime: Clock.epochSeconds(),
+            userSeconds: Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6,
+            systemSeconds: Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6,
+            maxResidentKiB: Int(usage.ru_maxrss), message: message)
+    }
+
+    // MARK: Stopping
+
+    private func enforceDeadlines() {
+        let now = Clock.monotonicSeconds()
+        for index in running.indices {
+            if let deadline = running[index].deadline, running[index].stopping == nil, now >= deadline {
+                stop(at: index, reason: .timedOut, now: now)
+            }
+            if let killAt = running[index].killAt, now >= killAt {
+                _ = tf_kill_group(running[index].pid, SIGKILL)
+                running[index].killAt = nil
+            }
+        }
+    }
+
+    private func stop(at index: Int, reason: TaskOutcome, now: Double) {
+        running[index].stopping = reason
+        running[index].deadline = nil
+        _ = tf_kill_group(running[index].pid, SIGTERM)
+        running[index].killAt = now + context.killGrace
+    }
+
+    /// Stops the running attempt of `position`: SIGTERM to its process group, SIGKILL
+    /// after the kill grace. Its completion carries `reason`.
+    /// - Returns: whether it was running here.
+    @discardableResult
+    func stop(position: Int, reason: TaskOutcome) -> Bool {
+        guard let index = running.firstIndex(where: { $0.assignment.task.position == position }) else { return false }
+        stop(at: index, reason: reason, now: Clock.monotonicSeconds())
+        return true
+    }
+
+    /// Stops every running task for `reason`.
+    func stopAll(reason: TaskOutcome) {
+        let now = Clock.monotonicSeconds()
+        for index in running.indices where running[index].stopping == nil {
+            stop(at: index, reason: reason, now: now)
+        }
+    }
+}
+
+/// Calls `body` with a NULL-terminated C array of copies of `strings`.
+func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
+    var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
+    pointers.append(nil)
+    defer { for pointer in pointers { free(pointer) } }
+    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+}

@@ -1,0 +1,134 @@
+import CTaskSpawn
+import Glibc
+import JobSpec
+
+/// The worker role: registers its ad with the name server, runs the tasks the scheduler
+/// hands it (up to its slots at once, holding any prefetched ones in a local queue), and
+/// reports each end. A task that fails or crashes is a report, never the worker's end.
+final class Worker: RankRole {
+    private let transport: Transport
+    private let nameServer: NameServerClient
+    private let schedulerRank: Int
+    private let ad: WorkerAd
+    private let environment: TaskEnvironmentBuilder
+    private let user: String
+    private var executor: TaskExecutor?
+    private var queue: [TaskAssignment] = []
+    private var queueHead = 0
+    private var interrupted = false
+    private var stopRequested = false
+    private(set) var isFinished = false
+
+    init(transport: Transport, nameServer: NameServerClient, schedulerRank: Int, ad: WorkerAd,
+         environment: [String: String]) {
+        self.transport = transport
+        self.nameServer = nameServer
+        self.schedulerRank = schedulerRank
+        self.ad = ad
+        self.environment = TaskEnvironmentBuilder(environment: environment)
+        self.user = environment["USER"] ?? environment["LOGNAME"] ?? String(getuid())
+    }
+
+    /// Announces the worker to the name server.
+    func register() throws {
+        try nameServer.request(.register, key: "worker/\(ad.rank)", value: ad.encode()) { _ in }
+    }
+
+    var tags: Set<MessageTag> { [.jobContext, .assignment, .cancel] }
+
+    func handle(_ envelope: Envelope) throws {
+        switch envelope.tag {
+        case .jobContext:
+            let context = try JobContext(decoding: envelope.payload)
+            executor = TaskExecutor(context: context, workerRank: ad.rank, host: ad.host, user: user,
+                                    environment: environment)
+        case .assignment:
+            let assignment = try TaskAssignment(decoding: envelope.payload)
+            if interrupted {
+                try report(interruptedBeforeStart(assignment))
+            } else {
+                queue.append(assignment)
+                try startQueued()
+            }
+        case .cancel:
+            let message = try CancelMessage(decoding: envelope.payload)
+            let outcome: TaskOutcome = message.reason == .interrupted ? .interrupted : .cancelled
+            if executor?.stop(position: message.position, reason: outcome) != true,
+               let index = queue[queueHead...].firstIndex(where: { $0.task.position == message.position }) {
+                let assignment = queue.remove(at: index)
+                var completion = interruptedBeforeStart(assignment)
+                completion.outcome = outcome
+                try report(completion)
+            }
+        case .stop:
+            let message = try StopMessage(decoding: envelope.payload)
+            stopRequested = true
+            if message.reason == .interrupted { try interrupt() }
+        default:
+            break
+        }
+    }
+
+    func signal(_ number: Int32) throws {
+        if number == SIGTERM || number == SIGINT { try interrupt() }
+    }
+
+    /// Kills running tasks (SIGTERM, SIGKILL after the grace) and returns queued ones,
+    /// all reported as interrupted so that a resume runs them again.
+    private func interrupt() throws {
+        guard !interrupted else { return }
+        interrupted = true
+        executor?.stopAll(reason: .interrupted)
+        while queueHead < queue.count {
+            try report(interruptedBeforeStart(queue[queueHead]))
+            queueHead += 1
+        }
+    }
+
+    private func interruptedBeforeStart(_ assignment: TaskAssignment) -> TaskCompletion {
+        let now = Clock.epochSeconds()
+        return TaskCompletion(position: assignment.task.position, attempt: assignment.attempt, workerRank: ad.rank,
+                              outcome: .interrupted, startTime: now, endTime: now, message: "not started: the run stopped")
+    }
+
+    private func startQueued() throws {
+        guard let executor else { return }
+        while queueHead < queue.count, executor.usedSlots + queue[queueHead].task.slots <= ad.slots
+            || executor.running.isEmpty {
+            let assignment = queue[queueHead]
+            queueHead += 1
+            if let failed = executor.start(assignment) { try report(failed) }
+        }
+        if queueHead == queue.count {
+            queue.removeAll(keepingCapacity: true)
+            queueHead = 0
+        }
+    }
+
+    private func report(_ completion: TaskCompletion) throws {
+        try transport.send(completion.encode(), to: schedulerRank, tag: .completion)
+    }
+
+    func step() throws -> Bool {
+        try collect(waitingUpTo: 0)
+    }
+
+    func idle(microseconds: Int) throws -> Bool {
+        guard executor != nil else { return false }
+        _ = try collect(waitingUpTo: microseconds)
+        return true
+    }
+
+    private func collect(waitingUpTo microseconds: Int) throws -> Bool {
+        guard let executor else {
+            if stopRequested { isFinished = true }
+            return false
+        }
+        let completions = executor.reap(waitingUpTo: microseconds)
+        // Start the next task before reporting, so the slot is idle as briefly as possible.
+        if !completions.isEmpty, !interrupted { try startQueued() }
+        for completion in completions { try report(completion) }
+        if stopRequested, executor.running.isEmpty { isFinished = true }
+        return !completions.isEmpty
+    }
+}

@@ -1,0 +1,81 @@
+import ArgumentParser
+import Foundation
+import JobSpec
+import Logging
+import TaskFarm
+
+/// `taskfarm run FILE`: runs a job file as a task farm.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a job file: a task list (one command per line).",
+        discussion: """
+            Every rank of mpirun runs this same command. With one rank (no mpirun) rank 0 \
+            runs the tasks itself. Output patterns take Slurm's letters: %A run id, %a task \
+            index, %j run id and index, %N host, %x job name, %u user, %s attempt, %% a \
+            percent sign, and zero padding such as %4a.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The job file.")
+    var file: String
+
+    @Option(name: .long, help: "The state folder (default: FILE.taskfarm beside the job file).")
+    var stateDir: String?
+
+    @Option(name: .shortAndLong, help: "Per-task stdout pattern; stderr goes there too unless --error is given.")
+    var output: String?
+
+    @Option(name: .shortAndLong, help: "Per-task stderr pattern.")
+    var error: String?
+
+    @Option(name: .long, help: "Write a GNU parallel joblog to this file.")
+    var joblog: String?
+
+    @Option(name: .long, help: "Task slots each worker offers.")
+    var slotsPerWorker: Int = 1
+
+    @Option(name: .long, help: "The name server's rank (0 runs it beside the scheduler).")
+    var nameServerRank: Int?
+
+    @Option(name: .long, help: "Retries after the first attempt of a failed task.")
+    var retries: Int = 0
+
+    @Option(name: .long, help: "Never retry a task that exits with this code.")
+    var retryUnlessExit: Int?
+
+    @Option(name: .long, help: "Per-task time limit, in seconds.")
+    var timeout: Double?
+
+    @Option(name: .long, help: "Seconds between SIGTERM and SIGKILL when a task is stopped.")
+    var killGrace: Double = 1.0
+
+    @Option(name: .customLong("chdir"), help: "The tasks' working directory.")
+    var workingDirectory: String?
+
+    @Option(name: .long, help: "Tasks a worker may hold queued per slot, beyond those running.")
+    var prefetch: Int = 2
+
+    func validate() throws {
+        guard slotsPerWorker >= 1 else { throw ValidationError("--slots-per-worker must be at least 1") }
+        guard retries >= 0 else { throw ValidationError("--retries must be 0 or more") }
+        if let timeout, timeout <= 0 { throw ValidationError("--timeout must be a positive number of seconds") }
+        guard killGrace >= 0 else { throw ValidationError("--kill-grace must be 0 or more seconds") }
+        guard prefetch >= 0 else { throw ValidationError("--prefetch must be 0 or more") }
+    }
+
+    func run() throws {
+        let logger = global.makeLogger()
+        let options = FarmOptions(
+            jobPath: file, stateDirectory: stateDir, output: output, error: error, joblog: joblog,
+            slotsPerWorker: slotsPerWorker, nameServerRank: nameServerRank, retries: retries,
+            retryUnlessExit: retryUnlessExit, timeout: timeout, killGrace: killGrace,
+            workingDirectory: workingDirectory, prefetchPerSlot: prefetch)
+        let status = Farm.run(options, logger: logger) { path, _ throws(JobSpecError) in
+            try TaskList(contentsOf: path)
+        }
+        if status != .success { throw ExitCode(status.rawValue) }
+    }
+}

@@ -1,0 +1,37 @@
+import ArgumentParser
+import Logging
+
+/// The `taskfarm` command: the root of its subcommands.
+@main
+struct TaskFarmCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "taskfarm",
+        abstract: "Run many tasks inside one MPI allocation.",
+        discussion: """
+            Start it under mpirun: rank 0 schedules, one rank is the name server, the \
+            others run tasks. Exit statuses: 0 all tasks succeeded, 1 some task failed, \
+            64 usage error, 65 bad job file, 70 internal error, 75 interrupted (resumable).
+            """,
+        subcommands: [RunCommand.self],
+        defaultSubcommand: nil
+    )
+}
+
+/// Options every subcommand shares.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .warning
+
+    /// Bootstraps swift-log once, to standard error, and returns the command's logger.
+    func makeLogger() -> Logger {
+        let level = logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        return Logger(label: "taskfarm")
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
