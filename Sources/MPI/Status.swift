@@ -18,8 +18,9 @@ public struct Status: Sendable {
 
     /// The size of the message in bytes. Source: MPI 3.1 §3.2.5, `MPI_Get_count` with `MPI_BYTE`.
     public var byteCount: Int {
+        var copy = raw
         var count: Int32 = 0
-        _ = MPI_Get_count(withUnsafePointer(to: raw) { $0 }, cmpi_byte(), &count)
+        _ = MPI_Get_count(&copy, cmpi_byte(), &count)
         return Int(count)
     }
 
