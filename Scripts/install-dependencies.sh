@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs what TaskFarm needs from Debian's packages, only when it is missing:
+# Open MPI (libopenmpi-dev, openmpi-bin) and pkg-config. Needs root (or sudo).
+set -euo pipefail
+missing=()
+command -v mpirun >/dev/null 2>&1 || missing+=(openmpi-bin)
+pkg-config --exists ompi-c 2>/dev/null || missing+=(libopenmpi-dev)
+command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+command -v python3 >/dev/null 2>&1 || missing+=(python3)
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "installing: ${missing[*]}"
+sudo_cmd=()
+[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+"${sudo_cmd[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
