@@ -95,7 +95,7 @@ public enum Farm {
             logger.warning("\(options.jobPath): no tasks in the file; nothing to run")
         }
 
-        var recorders: [RunRecorder] = []
+        var recorders: [RunRecorder] = [LogRecorder(logger: logger, job: prepared.job)]
         var hostByRank: [Int: String] = [:]
         if let path = options.joblog {
             let joblog = try Joblog(path: path)
