@@ -24,12 +24,13 @@ static void close_from(int first) {
 // Runs in the vfork child: only async-signal-safe calls, never returns.
 static void child(const tf_spawn_request *r, pid_t parent, volatile int *error) {
     if (setpgid(0, 0) != 0) { *error = errno; _exit(127); }
-    struct sigaction dfl;
+    // The raw system call, because glibc's sigaction refuses the signals it reserves
+    // for itself (32 and 33), and an ignored one of those would stay ignored after exec.
+    struct kernel_sigaction { void *handler; unsigned long flags; void *restorer; unsigned long mask; } dfl;
     memset(&dfl, 0, sizeof dfl);
-    dfl.sa_handler = SIG_DFL;
     for (int sig = 1; sig < NSIG; sig++) {
         if (sig == SIGKILL || sig == SIGSTOP) continue;
-        sigaction(sig, &dfl, NULL);
+        syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof dfl.mask);
     }
     if (r->death_signal) {
         prctl(PR_SET_PDEATHSIG, r->death_signal);

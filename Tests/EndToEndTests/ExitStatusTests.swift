@@ -1,0 +1,79 @@
+import Foundation
+import XCTest
+
+/// The exit statuses of the README's table, and bad input that must run nothing.
+final class ExitStatusTests: XCTestCase {
+    func testAFailingTaskGivesStatusOneAndNamesIt() throws {
+        let folder = try Harness.temporaryFolder()
+        try Harness.write("true\nexit 3\ntrue\nkill -9 $$\n", to: "t.txt", in: folder)
+        let outcome = try Harness.taskfarm(["run", "t.txt", "--joblog", "j.tsv"], ranks: 3, in: folder)
+        XCTAssertEqual(outcome.status, 1)
+        XCTAssertTrue(outcome.stdout.contains("2 of 4 tasks succeeded, 2 failed; first failures at index 1, 3"), outcome.stdout)
+        let rows = Harness.joblogRows("j.tsv", in: folder).sorted { Int($0[0])! < Int($1[0])! }
+        XCTAssertEqual(rows.map { [$0[6], $0[7]] }, [["0", "0"], ["3", "0"], ["0", "0"], ["0", "9"]])
+        let verdict = try XCTUnwrap(Harness.read("t.txt.taskfarm/verdict.json", in: folder))
+        XCTAssertTrue(verdict.contains("\"status\": \"failed\""), verdict)
+        XCTAssertTrue(verdict.contains("\"exitStatus\": 1"), verdict)
+    }
+
+    func testAMissingFileIsABadJobFileAndRunsNothing() throws {
+        let folder = try Harness.temporaryFolder()
+        let outcome = try Harness.taskfarm(["run", "nope.txt"], ranks: 3, in: folder)
+        XCTAssertEqual(outcome.status, 65)
+        XCTAssertTrue(outcome.stderr.contains("nope.txt: error: no such file"), outcome.stderr)
+    }
+
+    func testADirectoryIsABadJobFile() throws {
+        let folder = try Harness.temporaryFolder()
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("dir"), withIntermediateDirectories: true)
+        let outcome = try Harness.taskfarm(["run", "dir"], ranks: 1, in: folder)
+        XCTAssertEqual(outcome.status, 65)
+        XCTAssertTrue(outcome.stderr.contains("dir: is a directory"), outcome.stderr)
+    }
+
+    func testAnEmptyListWarnsAndSucceeds() throws {
+        let folder = try Harness.temporaryFolder()
+        try Harness.write("# only a comment\n\n", to: "empty.txt", in: folder)
+        let outcome = try Harness.taskfarm(["run", "empty.txt"], ranks: 4, in: folder)
+        XCTAssertEqual(outcome.status, 0, outcome.stderr)
+        XCTAssertTrue(outcome.stderr.contains("no tasks"), outcome.stderr)
+        XCTAssertTrue(outcome.stdout.contains("0 of 0 tasks succeeded"), outcome.stdout)
+    }
+
+    func testAnOutputPatternWithoutATaskLetterIsAUsageError() throws {
+        let folder = try Harness.temporaryFolder()
+        try Harness.write("touch ran\n", to: "t.txt", in: folder)
+        let outcome = try Harness.taskfarm(["run", "t.txt", "--output", "all.log"], ranks: 3, in: folder)
+        XCTAssertEqual(outcome.status, 64)
+        XCTAssertTrue(outcome.stderr.contains("names one file for every task"), outcome.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("ran").path))
+    }
+
+    func testABadOptionIsAUsageError() throws {
+        let folder = try Harness.temporaryFolder()
+        let outcome = try Harness.taskfarm(["run", "t.txt", "--slots-per-worker", "0"], ranks: 1, in: folder)
+        XCTAssertEqual(outcome.status, 64)
+    }
+
+    /// A name-server rank outside the world is refused before anything runs.
+    func testANameServerRankOutOfRangeIsAUsageError() throws {
+        let folder = try Harness.temporaryFolder()
+        try Harness.write("touch ran\n", to: "t.txt", in: folder)
+        let outcome = try Harness.taskfarm(["run", "t.txt", "--name-server-rank", "7"], ranks: 3, in: folder)
+        XCTAssertEqual(outcome.status, 64)
+        XCTAssertTrue(outcome.stderr.contains("out of range"), outcome.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("ran").path))
+    }
+
+    /// The world is 1 while the launcher says 4: named, and nothing runs.
+    func testAMismatchedLaunchIsDetected() throws {
+        let folder = try Harness.temporaryFolder()
+        try Harness.write("touch ran\n", to: "t.txt", in: folder)
+        var environment = ProcessInfo.processInfo.environment
+        environment["PMI_SIZE"] = "4"
+        let outcome = try Harness.run(Harness.taskfarm, ["run", "t.txt"], in: folder, environment: environment)
+        XCTAssertEqual(outcome.status, 70)
+        XCTAssertTrue(outcome.stderr.contains("PMI_SIZE=4"), outcome.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("ran").path))
+    }
+}

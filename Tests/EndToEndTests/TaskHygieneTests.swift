@@ -1,0 +1,129 @@
+import Foundation
+import XCTest
+
+/// Tasks start clean: their own process group, default signals, no leaked descriptors,
+/// stdin from /dev/null, the farm's variables set and Open MPI's removed.
+final class TaskHygieneTests: XCTestCase {
+    func testTheTaskEnvironmentAndProcessState() throws {
+        let folder = try Harness.temporaryFolder()
+        let script = """
+            #!/bin/sh
+            echo "index=$TASKFARM_TASK_INDEX count=$TASKFARM_TASK_COUNT attempt=$TASKFARM_TASK_ATTEMPT"
+            echo "rank=$TASKFARM_WORKER_RANK host=$TASKFARM_WORKER_HOST omp=$OMP_NUM_THREADS run=$TASKFARM_RUN_ID"
+            env | grep -E '^(OMPI|PMIX|ORTE|OPAL)_' | sed 's/=.*//' | sort | tr '\\n' ' '; echo "mpi-vars-end"
+            echo "pwd=$(pwd)"
+            echo "pgid-is-pid=$( [ "$(ps -o pgid= -p $$ | tr -d ' ')" = "$$" ] && echo yes || echo no)"
+            grep -E '^(SigIgn|SigBlk):' /proc/self/status
+            ls /proc/$$/fd | sort -n | tr '\\n' ' '; echo
+            if read -r line; then echo "stdin=data"; else echo "stdin=empty"; fi
+            """
+        try Harness.write(script, to: "probe.sh", in: folder, executable: true)
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("work"), withIntermediateDirectories: true)
+        try Harness.write("../probe.sh\n../probe.sh\n", to: "t.txt", in: folder)
+        let outcome = try Harness.taskfarm(["run", "t.txt", "--output", "o/%a", "--chdir", "work", "--slots-per-worker", "2"],
+                                           ranks: 3, in: folder)
+        XCTAssertEqual(outcome.status, 0, outcome.stderr)
+        let text = try XCTUnwrap(Harness.read("work/o/1", in: folder))
+        XCTAssertTrue(text.contains("index=1 count=2 attempt=1"), text)
+        XCTAssertTrue(text.contains("rank=2 host=\(ProcessInfo.processInfo.hostName)") || text.contains("rank=2 host="), text)
+        XCTAssertTrue(text.contains("omp=1"), text)
+        XCTAssertTrue(text.contains("\n mpi-vars-end") || text.contains("\nmpi-vars-end") || text.hasPrefix("mpi-vars-end"),
+                      "Open MPI variables leaked: \(text)")
+        XCTAssertTrue(text.contains("pwd=\(folder.appendingPathComponent("work").path)"), text)
+        XCTAssertTrue(text.contains("pgid-is-pid=yes"), text)
+        XCTAssertTrue(text.contains("SigIgn:\t0000000000000000"), text)
+        XCTAssertTrue(text.contains("SigBlk:\t0000000000000000"), text)
+        XCTAssertTrue(text.contains("stdin=empty"), text)
+        // The shell's own 0, 1, 2 and, at most, one descriptor that ls itself opens.
+        let descriptorLine = try XCTUnwrap(text.split(separator: "\n").first { $0.hasPrefix("0 1 2") })
+        XCTAssertLessThanOrEqual(descriptorLine.split(separator: " ").count, 4, "leaked descriptors: \(descriptorLine)")
+    }
+
+    /// A task that is itself an MPI program initializes as a singleton: Open MPI's
+    /// variables of the rank do not reach it.
+    func testATaskThatIsAnMPIProgramRuns() throws {
+        let folder = try Harness.temporaryFolder()
+        try Harness.write("""
+            #include <mpi.h>
+            #include <stdio.h>
+            int main(int argc, char **argv) {
+                int size;
+                if (MPI_Init(&argc, &argv) != MPI_SUCCESS) return 2;
+                MPI_Comm_size(MPI_COMM_WORLD, &size);
+                printf("singleton size %d\\n", size);
+                MPI_Finalize();
+                return 0;
+            }
+            """, to: "hello.c", in: folder)
+        let compile = try Harness.run("/usr/bin/mpicc", ["-o", "hello", "hello.c"], in: folder)
+        XCTAssertEqual(compile.status, 0, compile.stderr)
+        try Harness.write("./hello\n./hello\n", to: "t.txt", in: folder)
+        let outcome = try Harness.taskfarm(["run", "t.txt", "--output", "o/%a"], ranks: 3, in: folder)
+        XCTAssertEqual(outcome.status, 0, outcome.stderr + (Harness.read("t.txt.taskfarm/output/0.err", in: folder) ?? ""))
+        XCTAssertEqual(Harness.read("o/0", in: folder)?.contains("singleton size 1"), true)
+        XCTAssertEqual(Harness.read("o/1", in: folder)?.contains("singleton size 1"), true)
+    }
+
+    /// No task outlives its worker: SIGKILL the worker rank, and the task (with the
+    /// grandchild it started) is gone too.
+    func testNoTaskOutlivesAKilledWorker() throws {
+        let folder = try Harness.temporaryFolder()
+        let marker = 900_000 + Int.random(in: 0..<99_999)
+        try Harness.write("sh -c 'sleep \(marker) & sleep \(marker + 1)'\n", to: "t.txt", in: folder)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Harness.mpirun)
+        process.arguments = ["-np", "3", "--oversubscribe", Harness.taskfarm, "run", "t.txt"]
+        process.currentDirectoryURL = folder
+        process.environment = Harness.mpiEnvironment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        XCTAssertTrue(waitFor(timeout: 20) { processes(exactly: "sleep \(marker + 1)").count == 1 })
+        // The worker is the parent of the task's leader, the /bin/sh that runs the line.
+        let leader = try XCTUnwrap(processes { $0.hasPrefix("/bin/sh -c sh -c 'sleep \(marker) &") }.first)
+        let worker = try XCTUnwrap(parent(of: leader))
+        let workerCommand = try String(contentsOfFile: "/proc/\(worker)/cmdline", encoding: .utf8)
+        XCTAssertTrue(workerCommand.hasPrefix(Harness.taskfarm), workerCommand)
+        kill(worker, SIGKILL)
+        XCTAssertTrue(waitFor(timeout: 10) {
+            processes(exactly: "sleep \(marker)").isEmpty && processes(exactly: "sleep \(marker + 1)").isEmpty
+        }, "task processes survived their worker")
+    }
+
+    private func waitFor(timeout: Double, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if condition() { return true }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        return condition()
+    }
+
+    private func processes(matching text: String) -> [pid_t] {
+        processes { $0.contains(text) }
+    }
+
+    private func processes(exactly text: String) -> [pid_t] {
+        processes { $0 == text }
+    }
+
+    /// Live processes whose command line (arguments joined by spaces) passes `test`.
+    private func processes(_ test: (String) -> Bool) -> [pid_t] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { pid_t($0) }.filter { pid in
+            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"), !data.isEmpty,
+                  let status = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  !status.contains(") Z ") else { return false }
+            let words = data.split(separator: 0, omittingEmptySubsequences: false).dropLast()
+            return test(words.map { String(decoding: $0, as: UTF8.self) }.joined(separator: " "))
+        }
+    }
+
+    private func parent(of pid: pid_t) -> pid_t? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return nil }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        return fields.count > 1 ? pid_t(fields[1]) : nil
+    }
+}
