@@ -58,6 +58,12 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Tasks a worker may hold queued per slot, beyond those running.")
     var prefetch: Int = 2
 
+    @Flag(name: .long, help: "On resume, also run tasks that failed, timed out or were cancelled.")
+    var rerunFailed = false
+
+    @Flag(name: .long, help: "Resume even though the expanded tasks changed: changed tasks run afresh.")
+    var force = false
+
     func validate() throws {
         guard slotsPerWorker >= 1 else { throw ValidationError("--slots-per-worker must be at least 1") }
         guard retries >= 0 else { throw ValidationError("--retries must be 0 or more") }
@@ -68,11 +74,13 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let logger = global.makeLogger()
-        let options = FarmOptions(
+        var options = FarmOptions(
             jobPath: file, stateDirectory: stateDir, output: output, error: error, joblog: joblog,
             slotsPerWorker: slotsPerWorker, nameServerRank: nameServerRank, retries: retries,
             retryUnlessExit: retryUnlessExit, timeout: timeout, killGrace: killGrace,
             workingDirectory: workingDirectory, prefetchPerSlot: prefetch)
+        options.rerunFailed = rerunFailed
+        options.force = force
         let status = Farm.run(options, logger: logger) { path, _ throws(JobSpecError) in
             try TaskList(contentsOf: path)
         }

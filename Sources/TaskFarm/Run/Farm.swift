@@ -76,7 +76,7 @@ public enum Farm {
 
         let workingDirectory = options.workingDirectory.map(absolutePath) ?? FileManager.default.currentDirectoryPath
         let prepared: PreparedRun
-        switch prepare(options, workingDirectory: workingDirectory, loadJob: loadJob) {
+        switch RunPreparation.prepare(options, workingDirectory: workingDirectory, loadJob: loadJob) {
         case .failure(let problem):
             logger.error("\(problem.message)")
             if let folder = problem.folder {
@@ -90,24 +90,29 @@ public enum Farm {
         case .success(let run):
             prepared = run
         }
-        for warning in prepared.job.warnings { logger.warning("\(warning)") }
-        if prepared.job.taskCount == 0 {
+        let job = prepared.job
+        for warning in job.warnings { logger.warning("\(warning)") }
+        for note in prepared.notes { logger.notice("\(note)") }
+        if job.taskCount == 0 {
             logger.warning("\(options.jobPath): no tasks in the file; nothing to run")
         }
 
-        var recorders: [RunRecorder] = [LogRecorder(logger: logger, job: prepared.job)]
         var hostByRank: [Int: String] = [:]
+        var recorders: [RunRecorder] = [
+            HostRecorder { hostByRank[$0] = $1 },
+            prepared.journal,
+            LogRecorder(logger: logger, job: job),
+        ]
         if let path = options.joblog {
-            let joblog = try Joblog(path: path)
-            recorders.append(JoblogRecorder(joblog: joblog, job: prepared.job) { hostByRank[$0] ?? "rank\($0)" })
+            let joblog = try Joblog(path: path, appending: prepared.plan.isResume)
+            recorders.append(JoblogRecorder(joblog: joblog, job: job) { hostByRank[$0] ?? "rank\($0)" })
         }
-        let hostRecorder = HostRecorder { hostByRank[$0] = $1 }
-        recorders.insert(hostRecorder, at: 0)
 
         let policy = SchedulerPolicy(retries: options.retries, retryUnlessExit: options.retryUnlessExit,
                                      prefetchPerSlot: options.prefetchPerSlot, maxConcurrent: nil)
-        let job = prepared.job
         let core = SchedulerCore(taskCount: job.taskCount, policy: policy,
+                                 initialStates: prepared.plan.initialStates,
+                                 initialAttempts: prepared.plan.initialAttempts,
                                  slotsOf: { job.task(at: $0).slots },
                                  retriesOf: { job.task(at: $0).maxRetries },
                                  prerequisitesOf: { job.prerequisites(of: $0) })
@@ -121,72 +126,16 @@ public enum Farm {
         try scheduler.start()
         try RankLoop(transport: transport, roles: roles).run()
 
-        if let failure = scheduler.failure { logger.error("\(failure)") }
+        var failure = scheduler.failure
+        if failure == nil, let journalError = prepared.journal.writeError { failure = journalError }
+        if let failure { logger.error("\(failure)") }
         guard let result = scheduler.result else { return .internalError }
         FileHandle.standardOutput.write(Data((result.summaryLine + "\n").utf8))
-        let status = scheduler.failure != nil ? ExitStatus.internalError : result.exitStatus
-        try prepared.folder.writeVerdict(Verdict(status: status, runID: prepared.runID, result: result,
-                                                 message: scheduler.failure))
+        let status = failure != nil ? ExitStatus.internalError : result.exitStatus
+        prepared.journal.append(.runEnded(time: Clock.epochSeconds(), status: Int(status.rawValue)), durableNow: true)
+        try prepared.folder.writeVerdict(Verdict(status: status, runID: prepared.runID, result: result, message: failure))
+        withExtendedLifetime(prepared.lock) {}
         return status
-    }
-
-    struct PreparedRun {
-        var folder: StateFolder
-        var runID: Int
-        var job: any Job
-        var outputs: OutputDefaults
-    }
-
-    struct Problem: Error {
-        var status: ExitStatus
-        var message: String
-        var folder: StateFolder?
-        var runID: Int?
-    }
-
-    /// Reads the state folder and the job file, and settles the output patterns; nothing
-    /// runs if anything here is wrong.
-    static func prepare(_ options: FarmOptions, workingDirectory: String, loadJob: JobLoader) -> Result<PreparedRun, Problem> {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: options.jobPath, isDirectory: &isDirectory), isDirectory.boolValue {
-            return .failure(Problem(status: .badJobFile,
-                                    message: "\(options.jobPath): is a directory; expected a job file (a task list, submit description, PBS or Slurm script)"))
-        }
-        let folderPath = absolutePath(options.stateDirectory ?? StateFolder.defaultPath(forJob: options.jobPath))
-        let folder: StateFolder
-        let runID: Int
-        do {
-            folder = try StateFolder(path: folderPath)
-            runID = try folder.runID()
-        } catch {
-            return .failure(Problem(status: .internalError,
-                                    message: "\(folderPath): cannot use as the state folder: \(error.localizedDescription)"))
-        }
-        let job: any Job
-        do {
-            job = try loadJob(options.jobPath, runID)
-        } catch {
-            return .failure(Problem(status: .badJobFile, message: "\(error)", folder: folder, runID: runID))
-        }
-        var outputs = OutputDefaults(output: options.output, error: options.error)
-        for (flag, pattern) in [("--output", options.output), ("--error", options.error)] {
-            guard let pattern else { continue }
-            do {
-                let parsed = try OutputPattern(pattern, location: SourceLocation(file: flag, line: 0))
-                if job is TaskList, pattern != "/dev/null", !parsed.isPerTask {
-                    return .failure(Problem(status: .usage,
-                        message: "\(flag) '\(pattern)' names one file for every task; add %a (the task index) or %j, or use /dev/null",
-                        folder: folder, runID: runID))
-                }
-            } catch {
-                return .failure(Problem(status: .usage, message: "\(error)", folder: folder, runID: runID))
-            }
-        }
-        if job is TaskList {
-            outputs.defaultOutput = folder.outputFolder + "/%a.out"
-            outputs.defaultError = folder.outputFolder + "/%a.err"
-        }
-        return .success(PreparedRun(folder: folder, runID: runID, job: job, outputs: outputs))
     }
 
     static func absolutePath(_ path: String) -> String {

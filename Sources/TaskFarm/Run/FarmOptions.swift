@@ -25,6 +25,14 @@ public struct FarmOptions: Sendable {
     public var workingDirectory: String?
     /// Tasks a worker may hold queued per slot beyond those running.
     public var prefetchPerSlot: Int
+    /// `--rerun-failed`: a resume also runs tasks that failed, timed out or were cancelled.
+    public var rerunFailed: Bool = false
+    /// `--force`: resume even though the expanded tasks changed (see ``ResumePlan``).
+    public var force: Bool = false
+    /// `--walltime`: seconds the farm may run, from its start; `nil` reads the allocation's end.
+    public var walltime: Double?
+    /// `--task-time`: the expected seconds per task, for walltime draining; `nil` learns it.
+    public var taskTime: Double?
 
     public init(jobPath: String, stateDirectory: String? = nil, output: String? = nil, error: String? = nil,
                 joblog: String? = nil, slotsPerWorker: Int = 1, nameServerRank: Int? = nil, retries: Int = 0,

@@ -40,6 +40,36 @@ public struct StateFolder: Sendable {
     /// The default folder for per-task output files.
     public var outputFolder: String { path + "/output" }
 
+    /// The journal: every task's changes of state, append-only.
+    public var journalFile: String { path + "/journal" }
+
+    /// The lock file, held while a run uses the folder.
+    public var lockFile: String { path + "/lock" }
+
+    /// The fingerprint of each expanded task, 8 bytes each, for telling what changed.
+    public var fingerprintsFile: String { path + "/fingerprints" }
+
+    /// Writes the tasks' fingerprints, atomically.
+    public func writeFingerprints(_ values: [UInt64]) throws {
+        let temporary = fingerprintsFile + ".tmp.\(getpid())"
+        var data = Data(capacity: values.count * 8)
+        for value in values { withUnsafeBytes(of: value.littleEndian) { data.append(contentsOf: $0) } }
+        try data.write(to: URL(fileURLWithPath: temporary))
+        if rename(temporary, fingerprintsFile) != 0 {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: fingerprintsFile])
+        }
+    }
+
+    /// The fingerprints written with the journal's header, or `nil`.
+    public func readFingerprints() -> [UInt64]? {
+        guard let data = FileManager.default.contents(atPath: fingerprintsFile), data.count % 8 == 0 else { return nil }
+        return stride(from: 0, to: data.count, by: 8).map { offset in
+            var value: UInt64 = 0
+            for index in 0..<8 { value |= UInt64(data[data.startIndex + offset + index]) << (8 * UInt64(index)) }
+            return value
+        }
+    }
+
     /// Writes `text` to `file` through a temporary file and a rename, so that a reader
     /// never sees half of it.
     public func writeAtomically(_ text: String, to file: String) throws {

@@ -42,6 +42,8 @@ public struct SchedulerCore {
     public private(set) var states: [TaskState]
     /// Attempts made so far, per task (saturating at 255).
     public private(set) var attempts: [UInt8]
+    /// Attempts made before this run (a resume), so the retry budget counts this run's only.
+    private let earlierAttempts: [UInt8]
     private var workers: [Int: WorkerSlots] = [:]
     private var workerOrder: [Int] = []
     private var inFlight: [Int: InFlight] = [:]
@@ -76,6 +78,7 @@ public struct SchedulerCore {
         for index in states.indices where states[index] == .running || states[index] == .interrupted {
             states[index] = .pending
         }
+        earlierAttempts = initialAttempts ?? []
     }
 
     // MARK: Workers
@@ -223,7 +226,8 @@ public struct SchedulerCore {
         }
         let allowed = retriesOf(position) ?? policy.retries
         let unless = policy.retryUnlessExit.map { completion.outcome == .exited && completion.exitCode == $0 } ?? false
-        if dispatching, !unless, flight.attempt <= allowed {
+        let attemptsThisRun = flight.attempt - (position < earlierAttempts.count ? Int(earlierAttempts[position]) : 0)
+        if dispatching, !unless, attemptsThisRun <= allowed {
             states[position] = .pending
             retryQueue.append(position)
             return [.retrying(position: position, completion: completion)]

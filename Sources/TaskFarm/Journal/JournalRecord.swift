@@ -1,0 +1,194 @@
+/// One line of the journal: a task's change of state, or the start or end of a run.
+///
+/// On disk each record is one line: the CRC-32 of the rest of the line as 8 hex digits,
+/// a tab, the record's kind, and its fields, tab-separated. Text fields escape `\`, tab,
+/// CR and newline as `\\`, `\t`, `\r` and `\n`. A line whose checksum does not match, or
+/// that has no final newline, is a torn write: it is skipped with a warning, never trusted.
+public enum JournalRecord: Sendable, Equatable {
+    /// The first record of a state folder's journal: what the job expanded to.
+    case header(version: Int, runID: Int, taskCount: Int, fingerprint: String, jobFile: String)
+    /// A run (the first, or a resume) began.
+    case runBegan(time: Double, resume: Bool)
+    /// An attempt was handed to a worker.
+    case started(position: Int, attempt: Int, worker: Int, host: String, time: Double)
+    /// An attempt ended; `state` is the task's state after it (`pending` when it will be retried).
+    case ended(TaskEnd)
+    /// A task can never run here.
+    case unrunnable(position: Int, reason: String)
+    /// A run ended with this exit status.
+    case runEnded(time: Double, status: Int)
+
+    /// The fields of an attempt's end.
+    public struct TaskEnd: Sendable, Equatable {
+        public var position: Int
+        public var attempt: Int
+        public var state: TaskState
+        public var outcome: TaskOutcome
+        public var exitCode: Int?
+        public var signal: Int?
+        public var worker: Int
+        public var startTime: Double
+        public var endTime: Double
+        public var userSeconds: Double
+        public var systemSeconds: Double
+        public var maxResidentKiB: Int
+        public var message: String?
+
+        public init(state: TaskState, completion: TaskCompletion) {
+            position = completion.position
+            attempt = completion.attempt
+            self.state = state
+            outcome = completion.outcome
+            exitCode = completion.exitCode
+            signal = completion.signal
+            worker = completion.workerRank
+            startTime = completion.startTime
+            endTime = completion.endTime
+            userSeconds = completion.userSeconds
+            systemSeconds = completion.systemSeconds
+            maxResidentKiB = completion.maxResidentKiB
+            message = completion.message
+        }
+
+        init(fields: ArraySlice<Substring>) throws(JournalFormatError) {
+            let values = Array(fields)
+            guard values.count == 13 else { throw JournalFormatError(reason: "an end record has \(values.count) fields, not 13") }
+            position = try int(values[0])
+            attempt = try int(values[1])
+            guard let state = TaskState(rawValue: UInt8(try int(values[2]))),
+                  let outcome = TaskOutcome(rawValue: try int(values[3])) else {
+                throw JournalFormatError(reason: "unknown state or outcome")
+            }
+            self.state = state
+            self.outcome = outcome
+            exitCode = values[4].isEmpty ? nil : try int(values[4])
+            signal = values[5].isEmpty ? nil : try int(values[5])
+            worker = try int(values[6])
+            startTime = try double(values[7])
+            endTime = try double(values[8])
+            userSeconds = try double(values[9])
+            systemSeconds = try double(values[10])
+            maxResidentKiB = try int(values[11])
+            message = values[12].isEmpty ? nil : unescape(values[12])
+        }
+
+        var fields: [String] {
+            [String(position), String(attempt), String(state.rawValue), String(outcome.rawValue),
+             exitCode.map(String.init) ?? "", signal.map(String.init) ?? "", String(worker),
+             String(startTime), String(endTime), String(userSeconds), String(systemSeconds),
+             String(maxResidentKiB), escape(message ?? "")]
+        }
+    }
+
+    /// The record as one journal line, checksum and newline included.
+    public var line: String {
+        let body: [String]
+        switch self {
+        case .header(let version, let runID, let taskCount, let fingerprint, let jobFile):
+            body = ["header", String(version), String(runID), String(taskCount), fingerprint, escape(jobFile)]
+        case .runBegan(let time, let resume):
+            body = ["run-began", String(time), resume ? "resume" : "new"]
+        case .started(let position, let attempt, let worker, let host, let time):
+            body = ["started", String(position), String(attempt), String(worker), escape(host), String(time)]
+        case .ended(let end):
+            body = ["ended"] + end.fields
+        case .unrunnable(let position, let reason):
+            body = ["unrunnable", String(position), escape(reason)]
+        case .runEnded(let time, let status):
+            body = ["run-ended", String(time), String(status)]
+        }
+        let text = body.joined(separator: "\t")
+        let crc = String(CRC32.checksum(text.utf8), radix: 16)
+        return String(repeating: "0", count: 8 - crc.count) + crc + "\t" + text + "\n"
+    }
+
+    /// Parses one line (without its newline).
+    ///
+    /// - Throws: ``JournalFormatError`` for a checksum mismatch or malformed fields.
+    public init(line: Substring) throws(JournalFormatError) {
+        guard let tab = line.firstIndex(of: "\t") else { throw JournalFormatError(reason: "no checksum") }
+        let text = line[line.index(after: tab)...]
+        guard let expected = UInt32(line[..<tab], radix: 16), expected == CRC32.checksum(text.utf8) else {
+            throw JournalFormatError(reason: "checksum mismatch")
+        }
+        let fields = text.split(separator: "\t", omittingEmptySubsequences: false)
+        let rest = fields.dropFirst()
+        func field(_ index: Int) throws(JournalFormatError) -> Substring {
+            guard index < fields.count else { throw JournalFormatError(reason: "missing field \(index)") }
+            return fields[index]
+        }
+        switch fields[0] {
+        case "header":
+            self = .header(version: try int(try field(1)), runID: try int(try field(2)), taskCount: try int(try field(3)),
+                           fingerprint: String(try field(4)), jobFile: unescape(try field(5)))
+        case "run-began":
+            self = .runBegan(time: try double(try field(1)), resume: try field(2) == "resume")
+        case "started":
+            self = .started(position: try int(try field(1)), attempt: try int(try field(2)), worker: try int(try field(3)),
+                            host: unescape(try field(4)), time: try double(try field(5)))
+        case "ended":
+            self = .ended(try TaskEnd(fields: rest))
+        case "unrunnable":
+            self = .unrunnable(position: try int(try field(1)), reason: unescape(try field(2)))
+        case "run-ended":
+            self = .runEnded(time: try double(try field(1)), status: try int(try field(2)))
+        default:
+            throw JournalFormatError(reason: "unknown record kind '\(fields[0])'")
+        }
+    }
+}
+
+/// A journal line that cannot be trusted.
+public struct JournalFormatError: Error, Sendable, CustomStringConvertible {
+    public var reason: String
+    public var description: String { reason }
+}
+
+private func int(_ text: Substring) throws(JournalFormatError) -> Int {
+    guard let value = Int(text) else { throw JournalFormatError(reason: "'\(text)' is not an integer") }
+    return value
+}
+
+private func double(_ text: Substring) throws(JournalFormatError) -> Double {
+    guard let value = Double(text) else { throw JournalFormatError(reason: "'\(text)' is not a number") }
+    return value
+}
+
+/// Escapes by Unicode scalar, since "\r\n" is a single Character in Swift.
+func escape(_ text: String) -> String {
+    let special: Set<Unicode.Scalar> = ["\\", "\t", "\n", "\r"]
+    guard text.unicodeScalars.contains(where: special.contains) else { return text }
+    var result = String.UnicodeScalarView()
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\\": result.append(contentsOf: "\\\\".unicodeScalars)
+        case "\t": result.append(contentsOf: "\\t".unicodeScalars)
+        case "\n": result.append(contentsOf: "\\n".unicodeScalars)
+        case "\r": result.append(contentsOf: "\\r".unicodeScalars)
+        default: result.append(scalar)
+        }
+    }
+    return String(result)
+}
+
+func unescape(_ text: Substring) -> String {
+    guard text.unicodeScalars.contains("\\") else { return String(text) }
+    var result = String.UnicodeScalarView()
+    var escaped = false
+    for scalar in text.unicodeScalars {
+        if escaped {
+            switch scalar {
+            case "t": result.append("\t")
+            case "n": result.append("\n")
+            case "r": result.append("\r")
+            default: result.append(scalar)
+            }
+            escaped = false
+        } else if scalar == "\\" {
+            escaped = true
+        } else {
+            result.append(scalar)
+        }
+    }
+    return String(result)
+}

@@ -1,0 +1,34 @@
+import Foundation
+import Glibc
+
+/// An exclusive lock on a state folder, held while a run uses it: a second run on the same
+/// folder is refused, naming the holder. The kernel releases it when the holder dies.
+public final class StateLock {
+    private let descriptor: Int32
+
+    /// Takes the lock at `path` (the folder's `lock` file).
+    ///
+    /// - Throws: ``JournalError`` naming the holder's pid, host and start time when another
+    ///   run holds it, or the reason the file cannot be opened.
+    public init(path: String) throws {
+        descriptor = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw JournalError(message: "\(path): cannot open the lock: \(String(cString: strerror(errno)))")
+        }
+        if flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+            let holder = (try? String(contentsOfFile: path, encoding: .utf8))?
+                .trimmingCharacters(in: .whitespacesAndNewlines) ?? "another process"
+            close(descriptor)
+            throw JournalError(message: "the state folder is in use by \(holder.isEmpty ? "another process" : holder); "
+                + "wait for that run to end, or give this one another --state-dir")
+        }
+        let note = "pid \(getpid()) on \(HostFacts.hostName) since \(ISO8601DateFormatter().string(from: Date()))\n"
+        _ = ftruncate(descriptor, 0)
+        _ = note.withCString { Glibc.pwrite(descriptor, $0, strlen($0), 0) }
+    }
+
+    deinit {
+        _ = ftruncate(descriptor, 0)
+        close(descriptor)
+    }
+}
