@@ -51,7 +51,7 @@ struct NameServerRequest: Sendable, Equatable {
         }
         self.operation = operation
         key = try reader.readString()
-        let count = Int(try reader.readUInt64())
+        let count = try reader.readCount()
         var value: [UInt8] = []
         value.reserveCapacity(count)
         for _ in 0..<count { value.append(try reader.readByte()) }
@@ -105,12 +105,12 @@ struct NameServerReply: Sendable, Equatable {
         var reader = WireReader(bytes)
         id = try reader.readInt()
         error = try reader.readOptionalString()
-        let count = Int(try reader.readUInt64())
+        let count = try reader.readCount()
         var entries: [NameEntry] = []
         for _ in 0..<count {
             let key = try reader.readString()
             let owner = try reader.readInt()
-            let length = Int(try reader.readUInt64())
+            let length = try reader.readCount()
             var value: [UInt8] = []
             value.reserveCapacity(length)
             for _ in 0..<length { value.append(try reader.readByte()) }

@@ -35,6 +35,16 @@ struct WireReader {
         return Int(Int64(bitPattern: (zigzag >> 1) ^ (0 &- (zigzag & 1))))
     }
 
+    /// A length or element count, checked against the bytes left: every element takes at
+    /// least one byte, so a larger count is corrupt (and must not be trusted for an allocation).
+    mutating func readCount() throws(WireError) -> Int {
+        let count = try readUInt64()
+        guard count <= UInt64(bytes.count - offset) else {
+            throw WireError(description: "count \(count) overruns the message at byte \(offset)")
+        }
+        return Int(count)
+    }
+
     mutating func readBool() throws(WireError) -> Bool { try readByte() != 0 }
 
     mutating func readDouble() throws(WireError) -> Double {
@@ -46,8 +56,7 @@ struct WireReader {
     }
 
     mutating func readString() throws(WireError) -> String {
-        let count = Int(try readUInt64())
-        guard count <= bytes.count - offset else { throw WireError(description: "string of \(count) bytes overruns the message") }
+        let count = try readCount()
         defer { offset += count }
         return String(decoding: bytes[offset..<offset + count], as: UTF8.self)
     }
@@ -65,8 +74,7 @@ struct WireReader {
     }
 
     mutating func readStrings() throws(WireError) -> [String] {
-        let count = Int(try readUInt64())
-        guard count <= bytes.count - offset else { throw WireError(description: "list of \(count) overruns the message") }
+        let count = try readCount()
         var values: [String] = []
         values.reserveCapacity(count)
         for _ in 0..<count { values.append(try readString()) }
@@ -74,8 +82,7 @@ struct WireReader {
     }
 
     mutating func readDictionary() throws(WireError) -> [String: String] {
-        let count = Int(try readUInt64())
-        guard count <= bytes.count - offset else { throw WireError(description: "map of \(count) overruns the message") }
+        let count = try readCount()
         var values: [String: String] = [:]
         for _ in 0..<count {
             let key = try readString()
