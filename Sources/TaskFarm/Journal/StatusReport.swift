@@ -1,0 +1,98 @@
+import Foundation
+
+/// What `taskfarm status` shows, read from a state folder's journal while a run is going or
+/// after it ended: counts by state, the failed tasks with their exit codes or signals, and
+/// the running tasks with their hosts and how long they have run.
+public struct StatusReport: Sendable {
+    public let runID: Int?
+    public let taskCount: Int
+    public let counts: [TaskState: Int]
+    public let failures: [JournalRecord.TaskEnd]
+    public let unrunnable: [(position: Int, reason: String)]
+    public let running: [(position: Int, worker: Int, host: String, seconds: Double)]
+    public let inProgress: Bool
+    public let lastExitStatus: Int?
+    public let skippedRecords: Int
+
+    /// Reads the state folder at `path`.
+    ///
+    /// - Throws: ``JournalError`` when the folder has no journal or it cannot be read.
+    public init(stateFolder path: String, now: Double? = nil) throws {
+        let now = now ?? Clock.epochSeconds()
+        let journal = path + "/journal"
+        guard FileManager.default.fileExists(atPath: journal) else {
+            throw JournalError(message: "\(path): no journal here; expected a state folder made by taskfarm run")
+        }
+        let replay = try JournalReplay(path: journal)
+        runID = replay.header?.runID
+        taskCount = replay.header?.taskCount ?? replay.states.count
+        var counts = replay.counts
+        if !replay.lastRunEnded {
+            counts[.running] = replay.running.count
+        } else {
+            counts[.running] = nil
+        }
+        self.counts = counts
+        failures = replay.lastEnds.values
+            .filter { [.failed, .timedOut, .cancelled].contains(replay.states[$0.position]) }
+            .sorted { $0.position < $1.position }
+        unrunnable = replay.unrunnable.map { ($0.key, $0.value) }.sorted { $0.position < $1.position }
+        inProgress = !replay.lastRunEnded
+        running = inProgress
+            ? replay.running.map { ($0.key, $0.value.worker, $0.value.host, max(0, now - $0.value.time)) }
+                .sorted { $0.position < $1.position }
+            : []
+        lastExitStatus = replay.lastExitStatus
+        skippedRecords = replay.skipped.count
+    }
+
+    private static let order: [TaskState] = [.succeeded, .failed, .timedOut, .cancelled, .running, .interrupted, .pending]
+
+    /// The report as text for people.
+    public var text: String {
+        var lines: [String] = []
+        let summary = Self.order.map { "\(counts[$0] ?? 0) \($0)" }.joined(separator: ", ")
+        lines.append("run \(runID.map(String.init) ?? "?"), \(taskCount) tasks: \(summary)")
+        lines.append(inProgress ? "a run is in progress (or stopped without closing its journal)"
+                                : "the last run ended with exit status \(lastExitStatus.map(String.init) ?? "?")")
+        if !failures.isEmpty || !unrunnable.isEmpty {
+            lines.append("failed:")
+            for end in failures.prefix(50) {
+                var what = end.state == .timedOut ? "timed out" : end.state == .cancelled ? "cancelled" : ""
+                if let signal = end.signal, end.state != .timedOut { what = "signal \(signal)" }
+                if what.isEmpty { what = "exit \(end.exitCode.map(String.init) ?? "?")" }
+                let reason = end.message.map { ": \($0)" } ?? ""
+                lines.append("  position \(end.position)  attempt \(end.attempt)  \(what)\(reason)")
+            }
+            for entry in unrunnable.prefix(50) { lines.append("  position \(entry.position)  cannot run: \(entry.reason)") }
+            if failures.count + unrunnable.count > 100 { lines.append("  …") }
+        }
+        if !running.isEmpty {
+            lines.append("running:")
+            for task in running.prefix(50) {
+                lines.append("  position \(task.position)  on \(task.host) (rank \(task.worker))  for \(String(format: "%.1f", task.seconds)) s")
+            }
+        }
+        if skippedRecords > 0 { lines.append("note: \(skippedRecords) torn or corrupt journal record(s) were skipped") }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The report as JSON for scripts.
+    public var json: String {
+        let countFields = Self.order.map { "\(jsonString($0.description)): \(counts[$0] ?? 0)" }.joined(separator: ", ")
+        let failed = failures.map { end in
+            "{\"position\": \(end.position), \"attempt\": \(end.attempt), \"state\": \(jsonString(end.state.description)), "
+                + "\"exitCode\": \(end.exitCode.map(String.init) ?? "null"), \"signal\": \(end.signal.map(String.init) ?? "null"), "
+                + "\"message\": \(end.message.map(jsonString) ?? "null")}"
+        } + unrunnable.map { "{\"position\": \($0.position), \"state\": \"failed\", \"message\": \(jsonString($0.reason))}" }
+        let runningItems = running.map {
+            "{\"position\": \($0.position), \"worker\": \($0.worker), \"host\": \(jsonString($0.host)), \"seconds\": \(String(format: "%.3f", $0.seconds))}"
+        }
+        return """
+            {"runID": \(runID.map(String.init) ?? "null"), "tasks": \(taskCount), "inProgress": \(inProgress), \
+            "lastExitStatus": \(lastExitStatus.map(String.init) ?? "null"), "counts": {\(countFields)}, \
+            "failed": [\(failed.joined(separator: ", "))], "running": [\(runningItems.joined(separator: ", "))]}
+
+            """
+    }
+}
