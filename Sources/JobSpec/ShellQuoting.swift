@@ -51,4 +51,35 @@ public enum ShellQuoting {
         if first.contains("=") || shellCommandWords.contains(first) { return nil }
         return words
     }
+
+    /// Whether `line` is one simple command, so that `exec LINE` runs the same program with
+    /// the same argv and redirections, and the program itself, not a wrapping shell,
+    /// receives the signals sent to the task and gives its exit status. False when the line
+    /// has an unquoted `;`, `&`, `|`, `(`, `)` or newline, or starts with anything but a
+    /// plain command word (a builtin, reserved word, assignment or redirection).
+    public static func isSimpleCommand(_ line: Substring) -> Bool {
+        let trimmed = line.drop(while: { $0 == " " || $0 == "\t" })
+        let firstWord = trimmed.prefix(while: { $0 != " " && $0 != "\t" })
+        guard let first = firstWord.utf8.first, first != UInt8(ascii: "#"),
+              firstWord.utf8.allSatisfy(isPlainByte), !firstWord.contains("="),
+              !shellCommandWords.contains(String(firstWord)) else { return false }
+        var inSingle = false
+        var inDouble = false
+        var escaped = false
+        for byte in trimmed.utf8 {
+            if escaped { escaped = false; continue }
+            if inSingle { if byte == UInt8(ascii: "'") { inSingle = false }; continue }
+            switch byte {
+            case UInt8(ascii: "\\"): escaped = true
+            case UInt8(ascii: "'") where !inDouble: inSingle = true
+            case UInt8(ascii: "\""): inDouble.toggle()
+            case UInt8(ascii: "#") where !inDouble: return !inSingle && !inDouble
+            case UInt8(ascii: ";"), UInt8(ascii: "&"), UInt8(ascii: "|"), UInt8(ascii: "("), UInt8(ascii: ")"),
+                 UInt8(ascii: "\n"):
+                if !inDouble { return false }
+            default: break
+            }
+        }
+        return !inSingle && !inDouble && !escaped
+    }
 }

@@ -86,11 +86,14 @@ public enum TaskCommand: Sendable, Equatable, Codable {
         }
     }
 
-    /// The argv that is executed: the words, or `["/bin/sh", "-c", line]`.
+    /// The argv that is executed: the words, or `["/bin/sh", "-c", line]`. A line that is
+    /// one simple command runs as `exec LINE`, so the program replaces the shell: it gets
+    /// the task's signals itself and its exit status is the task's.
     public var executedArgv: [String] {
         switch self {
         case .argv(let words): return words
-        case .shell(let line): return ["/bin/sh", "-c", line]
+        case .shell(let line):
+            return ["/bin/sh", "-c", ShellQuoting.isSimpleCommand(Substring(line)) ? "exec " + line : line]
         }
     }
 }

@@ -58,6 +58,12 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Tasks a worker may hold queued per slot, beyond those running.")
     var prefetch: Int = 2
 
+    @Option(name: .long, help: "How long the farm may run: SECONDS, MM:SS, HH:MM:SS, D-HH:MM:SS, or 90s/30m/2h/1d (default: the allocation's end, from Slurm or PBS).")
+    var walltime: String?
+
+    @Option(name: .long, help: "Expected seconds per task, for walltime draining (default: the longest task so far).")
+    var taskTime: Double?
+
     @Flag(name: .long, help: "On resume, also run tasks that failed, timed out or were cancelled.")
     var rerunFailed = false
 
@@ -70,6 +76,9 @@ struct RunCommand: ParsableCommand {
         if let timeout, timeout <= 0 { throw ValidationError("--timeout must be a positive number of seconds") }
         guard killGrace >= 0 else { throw ValidationError("--kill-grace must be 0 or more seconds") }
         guard prefetch >= 0 else { throw ValidationError("--prefetch must be 0 or more") }
+        if let walltime, Walltime.parseDuration(walltime) == nil {
+            throw ValidationError("--walltime '\(walltime)' is not a duration; expected SECONDS, HH:MM:SS, D-HH:MM:SS or 30m")
+        }
     }
 
     func run() throws {
@@ -81,6 +90,8 @@ struct RunCommand: ParsableCommand {
             workingDirectory: workingDirectory, prefetchPerSlot: prefetch)
         options.rerunFailed = rerunFailed
         options.force = force
+        options.walltime = walltime.flatMap(Walltime.parseDuration)
+        options.taskTime = taskTime
         let status = Farm.run(options, logger: logger) { path, _ throws(JobSpecError) in
             try TaskList(contentsOf: path)
         }

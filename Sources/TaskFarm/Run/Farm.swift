@@ -119,13 +119,15 @@ public enum Farm {
         let settings = Scheduler.Settings(
             runID: prepared.runID, workerRanks: layout.workerRanks, allRanks: Array(0..<world.size),
             outputs: prepared.outputs, defaultTimeLimit: options.timeout, killGrace: options.killGrace,
-            workingDirectory: workingDirectory, startupTimeout: 300)
+            workingDirectory: workingDirectory, startupTimeout: 300,
+            walltimeEnd: walltimeEnd(options, environment: environment, logger: logger), taskTime: options.taskTime)
         let scheduler = Scheduler(transport: transport, nameServer: client, job: job, core: core, settings: settings,
                                   recorders: recorders)
         roles.append(scheduler)
         try scheduler.start()
         try RankLoop(transport: transport, roles: roles).run()
 
+        if let note = scheduler.stopNote { logger.notice("\(note)") }
         var failure = scheduler.failure
         if failure == nil, let journalError = prepared.journal.writeError { failure = journalError }
         if let failure { logger.error("\(failure)") }
@@ -136,6 +138,16 @@ public enum Farm {
         try prepared.folder.writeVerdict(Verdict(status: status, runID: prepared.runID, result: result, message: failure))
         withExtendedLifetime(prepared.lock) {}
         return status
+    }
+
+    /// The allocation's end on the monotonic clock, from `--walltime` or the batch system.
+    static func walltimeEnd(_ options: FarmOptions, environment: [String: String], logger: Logger) -> Double? {
+        let now = Clock.monotonicSeconds()
+        if let walltime = options.walltime { return now + walltime }
+        let epoch = Clock.epochSeconds()
+        guard let end = Walltime.allocationEnd(environment: environment, now: epoch) else { return nil }
+        logger.notice("the allocation ends in \(Int(end - epoch)) s; tasks that cannot finish by then will not start")
+        return now + (end - epoch)
     }
 
     static func absolutePath(_ path: String) -> String {

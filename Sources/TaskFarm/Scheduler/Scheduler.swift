@@ -16,7 +16,15 @@ final class Scheduler: RankRole {
         var workingDirectory: String
         /// Seconds to wait for every worker to register before giving up.
         var startupTimeout: Double
+        /// When the allocation ends, in ``Clock/monotonicSeconds()``, or `nil`.
+        var walltimeEnd: Double? = nil
+        /// Expected seconds per task for walltime draining; `nil` learns it from the tasks.
+        var taskTime: Double? = nil
     }
+
+    /// Seconds before the walltime at which running tasks are stopped, so that the journal
+    /// is closed before the batch system's kill.
+    var walltimeMargin: Double { settings.killGrace + 2 }
 
     private let transport: Transport
     private let nameServer: NameServerClient
@@ -30,6 +38,10 @@ final class Scheduler: RankRole {
     private var draining = false
     private var stopSent = false
     private var firstFailures: [Int] = []
+    /// The longest run time of a task that succeeded so far, in seconds.
+    private var longestTask: Double = 0
+    /// Why the run stopped early, for the log.
+    private(set) var stopNote: String?
     private var lastFlush = Clock.monotonicSeconds()
     private(set) var isFinished = false
     private(set) var result: RunResult?
@@ -76,6 +88,7 @@ final class Scheduler: RankRole {
         switch envelope.tag {
         case .completion:
             let completion = try TaskCompletion(decoding: envelope.payload)
+            if completion.succeeded { longestTask = max(longestTask, completion.endTime - completion.startTime) }
             try apply(core.complete(completion))
             try dispatch()
         case .stop:
@@ -88,23 +101,53 @@ final class Scheduler: RankRole {
     func signal(_ number: Int32) throws {
         switch number {
         case SIGUSR1:
-            guard !draining, interruptedAt == nil else { return }
-            draining = true
-            core.stopDispatching()
+            try drain(because: "SIGUSR1: draining, running tasks finish and no new ones start")
         case SIGTERM, SIGINT:
-            guard interruptedAt == nil else { return }
-            interruptedAt = Clock.monotonicSeconds()
-            core.stopDispatching()
-            for rank in settings.workerRanks {
-                try transport.send(StopMessage(reason: .interrupted).encode(), to: rank, tag: .stop)
-            }
+            try interrupt(because: number == SIGTERM ? "SIGTERM: stopping running tasks" : "SIGINT: stopping running tasks")
         default:
             break
         }
     }
 
+    /// Running tasks finish; tasks not started (prefetched ones included) are handed back.
+    private func drain(because reason: String) throws {
+        guard !draining, interruptedAt == nil else { return }
+        draining = true
+        stopNote = reason
+        core.stopDispatching()
+        for rank in settings.workerRanks {
+            try transport.send(StopMessage(reason: .drain).encode(), to: rank, tag: .stop)
+        }
+        if started, core.isDone() { try finish(interrupted: true) }
+    }
+
+    /// Running tasks get SIGTERM, then SIGKILL after the grace, and are recorded as
+    /// interrupted.
+    private func interrupt(because reason: String) throws {
+        guard interruptedAt == nil else { return }
+        interruptedAt = Clock.monotonicSeconds()
+        stopNote = reason
+        core.stopDispatching()
+        for rank in settings.workerRanks {
+            try transport.send(StopMessage(reason: .interrupted).encode(), to: rank, tag: .stop)
+        }
+        if !started { try finish(interrupted: true) }
+    }
+
+    /// Stops starting tasks that cannot finish before the walltime.
+    private func checkWalltime() throws {
+        guard let end = settings.walltimeEnd, !draining, interruptedAt == nil else { return }
+        let now = Clock.monotonicSeconds()
+        let estimate = settings.taskTime ?? longestTask
+        if now + estimate > end - walltimeMargin {
+            let left = max(0, end - now)
+            try drain(because: String(format: "walltime: %.0f s left and tasks take about %.0f s; not starting new tasks", left, estimate))
+        }
+    }
+
     private func dispatch() throws {
         guard started else { return }
+        try checkWalltime()
         try apply(core.dispatch())
         if core.isDone() { try finish(interrupted: draining || interruptedAt != nil) }
     }
@@ -142,6 +185,13 @@ final class Scheduler: RankRole {
         if now - lastFlush >= 0.1 {
             for recorder in recorders { recorder.flush() }
             lastFlush = now
+        }
+        if let end = settings.walltimeEnd, interruptedAt == nil, !stopSent, now >= end - walltimeMargin {
+            try interrupt(because: "walltime: the allocation ends in \(Int(walltimeMargin)) s; stopping running tasks")
+            return true
+        }
+        if started, !stopSent, !draining, interruptedAt == nil, settings.walltimeEnd != nil {
+            try checkWalltime()
         }
         guard let interruptedAt, !stopSent else { return false }
         // Interrupted: wait for the workers' reports, but no longer than the kill grace

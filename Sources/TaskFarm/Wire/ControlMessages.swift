@@ -7,6 +7,9 @@ enum StopReason: Int, Sendable {
     case interrupted = 1
     /// The user cancelled the task.
     case cancelled = 2
+    /// Drain: running tasks finish, tasks queued on the worker and not started go back
+    /// to the scheduler; the rank stays until the final stop.
+    case drain = 3
 }
 
 /// `cancel`: stop one task on a worker.

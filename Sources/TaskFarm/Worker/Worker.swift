@@ -15,6 +15,8 @@ final class Worker: RankRole {
     private var executor: TaskExecutor?
     private var queue: [TaskAssignment] = []
     private var queueHead = 0
+    /// Set by a drain or an interrupt: new assignments go straight back.
+    private var acceptsWork = true
     private var interrupted = false
     private var stopRequested = false
     private(set) var isFinished = false
@@ -44,7 +46,7 @@ final class Worker: RankRole {
                                     environment: environment)
         case .assignment:
             let assignment = try TaskAssignment(decoding: envelope.payload)
-            if interrupted {
+            if !acceptsWork {
                 try report(interruptedBeforeStart(assignment))
             } else {
                 queue.append(assignment)
@@ -62,8 +64,15 @@ final class Worker: RankRole {
             }
         case .stop:
             let message = try StopMessage(decoding: envelope.payload)
-            stopRequested = true
-            if message.reason == .interrupted { try interrupt() }
+            switch message.reason {
+            case .drain:
+                try returnQueued()
+            case .interrupted:
+                stopRequested = true
+                try interrupt()
+            case .finished, .cancelled:
+                stopRequested = true
+            }
         default:
             break
         }
@@ -79,10 +88,18 @@ final class Worker: RankRole {
         guard !interrupted else { return }
         interrupted = true
         executor?.stopAll(reason: .interrupted)
+        try returnQueued()
+    }
+
+    /// Hands every queued, unstarted task back as interrupted, and takes no more.
+    private func returnQueued() throws {
+        acceptsWork = false
         while queueHead < queue.count {
             try report(interruptedBeforeStart(queue[queueHead]))
             queueHead += 1
         }
+        queue.removeAll(keepingCapacity: true)
+        queueHead = 0
     }
 
     private func interruptedBeforeStart(_ assignment: TaskAssignment) -> TaskCompletion {
@@ -126,7 +143,7 @@ final class Worker: RankRole {
         }
         let completions = executor.reap(waitingUpTo: microseconds)
         // Start the next task before reporting, so the slot is idle as briefly as possible.
-        if !completions.isEmpty, !interrupted { try startQueued() }
+        if !completions.isEmpty, acceptsWork { try startQueued() }
         for completion in completions { try report(completion) }
         if stopRequested, executor.running.isEmpty { isFinished = true }
         return !completions.isEmpty
