@@ -38,6 +38,7 @@ public struct DAGRunState: Sendable {
     private var firstProcFailure: [Int32: DAGProcOutcome] = [:]
     private var abortExitCode: Int?
     private var finalStarted = false
+    private var dispatching = false
     /// Nodes by state.
     public private(set) var stateCounts = [Int](repeating: 0, count: DAGNodeState.allCases.count)
     /// Nodes failed so far (`$FAILED_COUNT`).
@@ -69,6 +70,11 @@ public struct DAGRunState: Sendable {
 
     /// The state of `node`.
     public func state(of node: Int) -> DAGNodeState { records[node].state }
+
+    /// Procs of `node` started and not yet ended (0 unless it is running).
+    public func procsPending(of node: Int) -> Int {
+        records[node].state == .running ? Int(procsOutstanding[node]) : 0
+    }
 
     /// `$DAG_STATUS`: 0 OK, 2 a node failed, 3 aborted.
     public var dagStatus: Int { abortExitCode != nil ? 3 : failedCount > 0 ? 2 : 0 }
@@ -163,15 +169,28 @@ public struct DAGRunState: Sendable {
         }
     }
 
-    /// Starts every ready node that its category allows.
+    /// Starts every ready node that its category allows. Not re-entrant: a node that ends at
+    /// once (NOOP) readies its children, and this loop picks them up, so a long chain of such
+    /// nodes never recurses.
     private mutating func dispatch() {
-        guard abortExitCode == nil else { return }
-        while let node = readyQueue.pop() { begin(node) }
-        for category in categoryQueues.keys {
-            let limit = dag.categoryLimits[category]!
-            while categoryActive[category, default: 0] < limit, let node = categoryQueues[category]!.pop() {
-                categoryActive[category, default: 0] += 1
+        guard abortExitCode == nil, !dispatching else { return }
+        dispatching = true
+        defer { dispatching = false }
+        var progress = true
+        while progress && abortExitCode == nil {
+            progress = false
+            while abortExitCode == nil, let node = readyQueue.pop() {
+                progress = true
                 begin(node)
+            }
+            for category in categoryQueues.keys {
+                let limit = dag.categoryLimits[category]!
+                while abortExitCode == nil, categoryActive[category, default: 0] < limit,
+                      let node = categoryQueues[category]!.pop() {
+                    progress = true
+                    categoryActive[category, default: 0] += 1
+                    begin(node)
+                }
             }
         }
     }
