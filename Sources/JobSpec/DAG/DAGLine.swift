@@ -42,7 +42,8 @@ struct DAGLine {
     static func statements(of contents: String, file: String) -> [DAGLine] {
         var lines: [DAGLine] = []
         var number = 0
-        for var raw in contents.split(separator: "\n", omittingEmptySubsequences: false) {
+        // "\r\n" is one Character in Swift, so split on both forms of line end.
+        for var raw in contents.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             number += 1
             if raw.last == "\r" { raw = raw.dropLast() }
             let trimmed = raw.drop { $0 == " " || $0 == "\t" }

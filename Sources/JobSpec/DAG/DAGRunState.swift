@@ -215,8 +215,7 @@ public struct DAGRunState: Sendable {
 
     /// Starts an attempt: the PRE script, or the procs.
     private mutating func begin(_ node: Int) {
-        records[node].lastReturn = nil
-        records[node].lastSignal = nil
+        // lastReturn and lastSignal keep the previous attempt's result until this one decides.
         records[node].preScriptReturn = nil
         if let pre = dag.nodes[node].preScript {
             setState(node, .preRun)
