@@ -120,7 +120,7 @@ final class DAGGraphTests: XCTestCase {
         XCTAssertEqual(job.prerequisites(of: 6), [0, 1, 2, 3, 4, 5], "FINAL waits for everything")
         let task = job.task(at: 2)
         XCTAssertEqual(task.maxRetries, 0, "retries are per node")
-        XCTAssertEqual(task.attributes["dag.node"], "B")
+        XCTAssertEqual(task.label, "B: echo B b.sub 0", "the label names the node")
         XCTAssertEqual(task.arrayIndex, 0)
         XCTAssertEqual(job.task(at: 1).workingDirectory, "wa")
         XCTAssertEqual(job.name, "g")

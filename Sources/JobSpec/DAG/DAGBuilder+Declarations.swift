@@ -15,10 +15,10 @@ extension DAGBuilder {
     /// Checks a node or splice name: literal, never a macro, never a reserved word.
     func checkDeclaredName(_ line: DAGLine, word: Int) throws(JobSpecError) -> String {
         let name = line.words[word].text
-        if name.contains("$(") {
+        if name.utf8.contains(UInt8(ascii: "$")), name.contains("$(") {
             throw line.error("node name \(name) holds a macro; node names are taken literally and may not contain $(", atWord: word)
         }
-        if name.uppercased() == "ALL_NODES" {
+        if line.word(word, is: "ALL_NODES") {
             throw line.error("ALL_NODES is reserved and cannot name a node or splice", atWord: word)
         }
         return name
@@ -50,7 +50,7 @@ extension DAGBuilder {
                            isFinal: isFinal, source: line.location)
         var word = 3
         while word < line.words.count {
-            switch line.words[word].text.uppercased() {
+            switch DAGLine.upperASCII(line.words[word].text) {
             case "DIR":
                 guard word + 1 < line.words.count else { throw line.error("expected a directory after DIR", atWord: word + 1) }
                 node.directory = DAGPaths.join(scope.directory, line.words[word + 1].text)
@@ -79,7 +79,7 @@ extension DAGBuilder {
     }
 
     private func declareSplice(_ line: DAGLine, in scope: inout DAGScope) throws(JobSpecError) {
-        guard line.words.count == 3 || (line.words.count == 5 && line.words[3].text.uppercased() == "DIR") else {
+        guard line.words.count == 3 || (line.words.count == 5 && line.word(3, is: "DIR")) else {
             throw line.error("expected SPLICE SpliceName DagFile [DIR directory]", atWord: min(line.words.count, 3))
         }
         let local = try checkDeclaredName(line, word: 1)

@@ -95,7 +95,7 @@ extension DAGBuilder {
     /// the FINAL node for `ALL_NODES`.
     private func forEachNode(_ line: DAGLine, word: Int = 1, in scope: DAGScope, allowFinal: Bool,
                              allowAllNodes: Bool = true, _ change: (inout DAGNode) -> Void) throws(JobSpecError) {
-        if allowAllNodes, line.words[word].text.uppercased() == "ALL_NODES" {
+        if allowAllNodes, line.word(word, is: "ALL_NODES") {
             for node in scope.ownNodes where !nodes[node].isFinal { change(&nodes[node]) }
             return
         }
@@ -107,7 +107,7 @@ extension DAGBuilder {
     }
 
     private func parentChild(_ line: DAGLine, in scope: DAGScope) throws(JobSpecError) {
-        guard let childWord = line.words.indices.first(where: { line.words[$0].text.uppercased() == "CHILD" }) else {
+        guard let childWord = line.words.indices.first(where: { line.word($0, is: "CHILD") }) else {
             throw line.error("expected PARENT p1 [p2 ...] CHILD c1 [c2 ...]: no CHILD", atWord: line.words.count)
         }
         guard childWord > 1 else { throw line.error("expected at least one parent before CHILD", atWord: 1) }
@@ -152,7 +152,7 @@ extension DAGBuilder {
         guard retries >= 0 else { throw line.error("expected a number of retries of 0 or more, found \(retries)", atWord: 2) }
         var unlessExit: Int? = nil
         if line.words.count == 5 {
-            guard line.words[3].text.uppercased() == "UNLESS-EXIT" else {
+            guard line.word(3, is: "UNLESS-EXIT") else {
                 throw line.error("expected UNLESS-EXIT after the number of retries", atWord: 3)
             }
             unlessExit = try integer(line, word: 4, what: "an UNLESS-EXIT value")
@@ -166,7 +166,7 @@ extension DAGBuilder {
     private func vars(_ line: DAGLine, in scope: DAGScope) throws(JobSpecError) {
         guard line.words.count >= 3 else { throw line.error("expected VARS NodeName key=\"value\" ...", atWord: line.words.count) }
         var first = 2
-        let mode = line.words[2].text.uppercased()
+        let mode = DAGLine.upperASCII(line.words[2].text)
         if mode == "PREPEND" || mode == "APPEND" {
             first = 3
             if mode == "PREPEND" {
@@ -188,19 +188,19 @@ extension DAGBuilder {
         var word = 1
         var deferStatus: Int? = nil
         var deferSeconds = 0
-        if word < line.words.count, line.words[word].text.uppercased() == "DEFER" {
+        if word < line.words.count, line.word(word, is: "DEFER") {
             deferStatus = try integer(line, word: word + 1, what: "a DEFER exit status")
             deferSeconds = try integer(line, word: word + 2, what: "a DEFER time in seconds")
             word += 3
         }
-        if word < line.words.count, line.words[word].text.uppercased() == "DEBUG" {
+        if word < line.words.count, line.word(word, is: "DEBUG") {
             guard word + 2 < line.words.count else { throw line.error("expected DEBUG filename STDOUT|STDERR|ALL", atWord: word + 1) }
             warn(line, "SCRIPT DEBUG is not supported; the script's output goes to the farm's log")
             word += 3
         }
         guard word + 2 < line.words.count else { throw line.error("expected \(syntax)", atWord: min(word + 2, line.words.count)) }
         let kind: DAGScript.Kind
-        switch line.words[word].text.uppercased() {
+        switch DAGLine.upperASCII(line.words[word].text) {
         case "PRE": kind = .pre
         case "POST": kind = .post
         case "HOLD":
@@ -222,7 +222,7 @@ extension DAGBuilder {
         }
         var condition = DAGAbortCondition(exitValue: try integer(line, word: 2, what: "an ABORT-DAG-ON exit value"))
         if line.words.count == 5 {
-            guard line.words[3].text.uppercased() == "RETURN" else { throw line.error("expected RETURN", atWord: 3) }
+            guard line.word(3, is: "RETURN") else { throw line.error("expected RETURN", atWord: 3) }
             condition.returnCode = try integer(line, word: 4, what: "a DAG return value")
         }
         try forEachNode(line, in: scope, allowFinal: false) { $0.abortDagOn = condition }
@@ -244,7 +244,7 @@ extension DAGBuilder {
         guard scope.isTop else { warn(line, "NODE_STATUS_FILE inside a spliced DAG is ignored, as in DAGMan"); return }
         var setting = DAGStatusFileSetting(path: line.words[1].text)
         for word in 2..<line.words.count {
-            if line.words[word].text.uppercased() == "ALWAYS-UPDATE" {
+            if line.word(word, is: "ALWAYS-UPDATE") {
                 setting.alwaysUpdate = true
             } else {
                 setting.minimumUpdateSeconds = try integer(line, word: word, what: "a minimum update time in seconds")

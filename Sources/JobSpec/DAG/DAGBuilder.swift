@@ -32,38 +32,42 @@ final class DAGBuilder {
         var scope = initialScope
         let firstNode = nodes.count
         let firstEdge = edges.count
-        let lines = try expandIncludes(DAGLine.statements(of: text, file: file), scope: scope)
-        for line in lines where DAGBuilder.declarationKeywords.contains(line.keyword) {
-            try declare(line, in: &scope)
+        var includes: [String: String] = [:]
+        // Declarations first, so other statements may name nodes declared further down.
+        try forEachStatement(text, file: file, scope: scope, includes: &includes) { (text, number, file) throws(JobSpecError) in
+            guard DAGBuilder.declarationKeywords.contains(DAGLine.keyword(of: text)) else { return }
+            try declare(DAGLine(file: file, number: number, text: text), in: &scope)
         }
-        for line in lines where !DAGBuilder.declarationKeywords.contains(line.keyword) {
-            try apply(line, in: scope)
+        try forEachStatement(text, file: file, scope: scope, includes: &includes) { (text, number, file) throws(JobSpecError) in
+            guard !DAGBuilder.declarationKeywords.contains(DAGLine.keyword(of: text)) else { return }
+            try apply(DAGLine(file: file, number: number, text: text), in: scope)
         }
         return ends(nodes: firstNode..<nodes.count, edges: firstEdge..<edges.count)
     }
 
     static let declarationKeywords: Set<String> = ["JOB", "FINAL", "SPLICE"]
 
-    /// Replaces each `INCLUDE file` line by the statements of `file`, recursively.
-    private func expandIncludes(_ lines: [DAGLine], scope: DAGScope) throws(JobSpecError) -> [DAGLine] {
-        guard lines.contains(where: { $0.keyword == "INCLUDE" }) else { return lines }
-        var result: [DAGLine] = []
-        for line in lines {
-            guard line.keyword == "INCLUDE" else { result.append(line); continue }
-            guard line.words.count == 2 else {
-                throw line.error("expected INCLUDE filename", atWord: min(line.words.count, 2))
+    /// Calls `body` with each statement line (text, number, file) of `text`, reading the
+    /// lines of an `INCLUDE file` statement where it stands. Included texts are read once and
+    /// kept in `includes` for the second pass.
+    private func forEachStatement(_ text: String, file: String, scope: DAGScope, includes: inout [String: String],
+                                  _ body: (Substring, Int, String) throws(JobSpecError) -> Void) throws(JobSpecError) {
+        try DAGLine.forEachStatement(of: text) { (line, number) throws(JobSpecError) in
+            guard DAGLine.keyword(of: line) == "INCLUDE" else { return try body(line, number, file) }
+            let include = DAGLine(file: file, number: number, text: line)
+            guard include.words.count == 2 else {
+                throw include.error("expected INCLUDE filename", atWord: min(include.words.count, 2))
             }
-            let path = DAGPaths.join(scope.directory, line.words[1].text)
-            if openFiles.contains(path) {
-                throw line.error("INCLUDE of \(path) includes itself", atWord: 1)
+            let path = DAGPaths.join(scope.directory, include.words[1].text)
+            if openFiles.contains(path) { throw include.error("INCLUDE of \(path) includes itself", atWord: 1) }
+            if includes[path] == nil {
+                includes[path] = try DAGPaths.read(DAGPaths.join(workingDirectory, path), displayName: path,
+                                                   what: "included DAG file", referencedAt: include.location(ofWord: 1))
             }
-            let text = try DAGPaths.read(DAGPaths.join(workingDirectory, path), displayName: path,
-                                         what: "included DAG file", referencedAt: line.location(ofWord: 1))
             openFiles.append(path)
             defer { openFiles.removeLast() }
-            result += try expandIncludes(DAGLine.statements(of: text, file: path), scope: scope)
+            try forEachStatement(includes[path]!, file: path, scope: scope, includes: &includes, body)
         }
-        return result
     }
 
     /// Initial and terminal nodes among `nodes`, judged by the edges made while reading them.

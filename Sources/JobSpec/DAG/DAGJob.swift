@@ -16,9 +16,9 @@ public typealias DAGNodeExpander = (_ submitFile: String, _ directory: String?, 
 /// runtime drives ``DAGRunState`` with ``positions(of:)`` and ``node(ofPosition:)`` to apply
 /// PRE/POST scripts, RETRY, ABORT-DAG-ON, CATEGORY limits, PRIORITY and futile descendants.
 ///
-/// Each task's `maxRetries` is 0, because retries are per node (``DAGRunState``), and its
-/// `attributes["dag.node"]` is the node name. A task with no working directory of its own runs
-/// from the node's `DIR`. `NOOP` and `DONE` nodes have no procs.
+/// Each task's `maxRetries` is 0, because retries are per node (``DAGRunState``), and its label
+/// starts with the node name. A task with no working directory of its own runs from the
+/// node's `DIR`. `NOOP` and `DONE` nodes have no procs.
 ///
 /// Source: HTCondor manual, DAGMan "Node Success/Failure" (a node succeeds when all the
 /// procs of its cluster do).
@@ -58,7 +58,6 @@ public struct DAGJob: Job {
                 task.position = tasks.count
                 task.maxRetries = 0
                 task.label = "\(spec.name): \(task.label)"
-                task.attributes["dag.node"] = spec.name
                 if task.workingDirectory == nil { task.workingDirectory = spec.directory }
                 tasks.append(task)
                 nodeOfPosition.append(Int32(node))

@@ -18,6 +18,13 @@ public struct DAGReadiness: Sendable {
     /// Whether `node` has no unfinished parent.
     public func isReady(_ node: Int) -> Bool { unfinishedParents[node] == 0 }
 
+    /// Records that one parent of `child` completed; returns whether `child` has no unfinished
+    /// parent left. Callers walk the completed node's children themselves.
+    public mutating func parentCompleted(of child: Int) -> Bool {
+        unfinishedParents[child] -= 1
+        return unfinishedParents[child] == 0
+    }
+
     /// Records that `node` completed successfully and calls `released` with each child that
     /// now has no unfinished parent.
     public mutating func complete(_ node: Int, released: (Int) -> Void) {

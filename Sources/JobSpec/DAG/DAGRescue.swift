@@ -115,7 +115,7 @@ public enum DAGRescue {
                 }
                 dag.nodes[node].retries = retries
                 if line.words.count == 5 {
-                    guard line.words[3].text.uppercased() == "UNLESS-EXIT", let value = Int(line.words[4].text) else {
+                    guard line.word(3, is: "UNLESS-EXIT"), let value = Int(line.words[4].text) else {
                         throw line.error("expected UNLESS-EXIT value", atWord: 3)
                     }
                     dag.nodes[node].unlessExit = value

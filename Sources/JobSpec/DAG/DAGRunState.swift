@@ -161,11 +161,11 @@ public struct DAGRunState: Sendable {
 
     private mutating func makeReady(_ node: Int) {
         setState(node, .ready)
-        let spec = dag.nodes[node]
-        if let category = spec.category, dag.categoryLimits[category] != nil, !spec.isFinal {
-            categoryQueues[category, default: DAGReadyQueue()].push(node, priority: spec.priority)
+        let priority = dag.nodes[node].priority
+        if let category = limitedCategory(node) {
+            categoryQueues[category, default: DAGReadyQueue()].push(node, priority: priority)
         } else {
-            readyQueue.push(node, priority: spec.priority)
+            readyQueue.push(node, priority: priority)
         }
     }
 
@@ -195,10 +195,15 @@ public struct DAGRunState: Sendable {
         }
     }
 
+    /// The node's category when `MAXJOBS` limits it (never for the FINAL node).
+    private func limitedCategory(_ node: Int) -> String? {
+        guard !dag.categoryLimits.isEmpty, let category = dag.nodes[node].category, !dag.nodes[node].isFinal,
+              dag.categoryLimits[category] != nil else { return nil }
+        return category
+    }
+
     private mutating func releaseCategory(_ node: Int) {
-        if let category = dag.nodes[node].category, dag.categoryLimits[category] != nil, !dag.nodes[node].isFinal {
-            categoryActive[category, default: 1] -= 1
-        }
+        if let category = limitedCategory(node) { categoryActive[category, default: 1] -= 1 }
     }
 
     private func macros(_ node: Int) -> DAGScript.Macros {
@@ -217,7 +222,7 @@ public struct DAGRunState: Sendable {
     private mutating func begin(_ node: Int) {
         // lastReturn and lastSignal keep the previous attempt's result until this one decides.
         records[node].preScriptReturn = nil
-        if let pre = dag.nodes[node].preScript {
+        if dag.nodes[node].preScript != nil, let pre = dag.nodes[node].preScript {
             setState(node, .preRun)
             runScript(node, pre)
         } else {
@@ -282,7 +287,9 @@ public struct DAGRunState: Sendable {
         records[node].details = ""
         if dag.nodes[node].isFinal { return finish() }
         unfinished -= 1
-        for child in readiness.complete(node) where records[child].state == .notReady { makeReady(child) }
+        for child in dag.children[node] where readiness.parentCompleted(of: Int(child)) {
+            if records[Int(child)].state == .notReady { makeReady(Int(child)) }
+        }
         dispatch()
         checkCompletion()
     }

@@ -6,8 +6,10 @@
 /// for POST scripts, `$RETURN` and `$PRE_SCRIPT_RETURN`) is replaced by its value; a macro
 /// inside a longer word (`x=$RETURN`) is left alone, as in DAGMan.
 ///
+/// A class, so that a node without scripts pays one pointer per script in a million-node DAG.
+///
 /// Source: HTCondor manual, DAGMan "Scripts" and "Special script argument macros".
-public struct DAGScript: Sendable, Equatable {
+public final class DAGScript: Sendable, Equatable {
     /// When the script runs.
     public enum Kind: String, Sendable, Equatable {
         /// Before the node's job; a failure skips the job.
@@ -16,18 +18,18 @@ public struct DAGScript: Sendable, Equatable {
         case post = "POST"
     }
 
-    public var kind: Kind
+    public let kind: Kind
     /// The executable, as written (looked up in `PATH` when it holds no `/`).
-    public var executable: String
+    public let executable: String
     /// The arguments, as written, before macro substitution.
-    public var arguments: [String]
+    public let arguments: [String]
     /// `DEFER status time`: an exit with `status` reruns the script after `time` seconds
     /// instead of failing.
-    public var deferStatus: Int?
+    public let deferStatus: Int?
     /// `DEFER status time`: seconds to wait before the rerun.
-    public var deferSeconds: Int
+    public let deferSeconds: Int
     /// The `SCRIPT` line.
-    public var source: SourceLocation
+    public let source: SourceLocation
 
     public init(kind: Kind, executable: String, arguments: [String], deferStatus: Int? = nil,
                 deferSeconds: Int = 0, source: SourceLocation) {
@@ -37,6 +39,11 @@ public struct DAGScript: Sendable, Equatable {
         self.deferStatus = deferStatus
         self.deferSeconds = deferSeconds
         self.source = source
+    }
+
+    public static func == (lhs: DAGScript, rhs: DAGScript) -> Bool {
+        lhs.kind == rhs.kind && lhs.executable == rhs.executable && lhs.arguments == rhs.arguments
+            && lhs.deferStatus == rhs.deferStatus && lhs.deferSeconds == rhs.deferSeconds && lhs.source == rhs.source
     }
 
     /// The values the macros stand for in one run of the script.
