@@ -32,10 +32,17 @@ public struct DAG: Sendable, Equatable {
     public init(file: String, nodes: [DAGNode], edges: [(parent: Int, child: Int)],
                 categoryLimits: [String: Int] = [:], dotFile: String? = nil,
                 statusFile: DAGStatusFileSetting? = nil, warnings: [JobSpecError] = []) {
-        self.file = file
-        self.nodes = nodes
         var index = [String: Int32](minimumCapacity: nodes.count)
         for (i, node) in nodes.enumerated() { index[node.name] = Int32(i) }
+        self.init(file: file, nodes: nodes, index: index, edges: edges, categoryLimits: categoryLimits,
+                  dotFile: dotFile, statusFile: statusFile, warnings: warnings)
+    }
+
+    /// Assembles a DAG whose name index the parser already built.
+    init(file: String, nodes: [DAGNode], index: [String: Int32], edges: [(parent: Int, child: Int)],
+         categoryLimits: [String: Int], dotFile: String?, statusFile: DAGStatusFileSetting?, warnings: [JobSpecError]) {
+        self.file = file
+        self.nodes = nodes
         self.index = index
         self.finalNode = nodes.firstIndex(where: \.isFinal)
         // Pack each edge into one UInt64 so sorting and de-duplicating a million edges is one

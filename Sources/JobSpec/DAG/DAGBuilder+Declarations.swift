@@ -31,11 +31,12 @@ extension DAGBuilder {
                              atWord: line.words.count)
         }
         let local = try checkDeclaredName(line, word: 1)
-        let name = scope.prefix + local
-        if let existing = index[name] {
+        let name = scope.scoped(local)
+        // One hash per node: claim the name now; a later error ends the parse anyway.
+        if let existing = index.updateValue(Int32(nodes.count), forKey: name) {
             throw line.error("duplicate node name \(name); first declared at \(nodes[Int(existing)].source)", atWord: 1)
         }
-        if scope.splices[local] != nil {
+        if !scope.splices.isEmpty, scope.splices[local] != nil {
             throw line.error("node name \(local) is already the name of a splice in this file", atWord: 1)
         }
         if isFinal {
@@ -73,7 +74,6 @@ extension DAGBuilder {
                                  atWord: 2)
             }
         }
-        index[name] = Int32(nodes.count)
         scope.ownNodes.append(nodes.count)
         nodes.append(node)
     }
@@ -83,7 +83,7 @@ extension DAGBuilder {
             throw line.error("expected SPLICE SpliceName DagFile [DIR directory]", atWord: min(line.words.count, 3))
         }
         let local = try checkDeclaredName(line, word: 1)
-        if scope.splices[local] != nil || index[scope.prefix + local] != nil {
+        if scope.splices[local] != nil || index[scope.scoped(local)] != nil {
             throw line.error("duplicate splice name \(local); each splice needs its own name", atWord: 1)
         }
         let directory = line.words.count == 5 ? DAGPaths.join(scope.directory, line.words[4].text) : scope.directory

@@ -82,7 +82,7 @@ extension DAGBuilder {
     /// The node a name in this scope refers to.
     private func resolveNode(_ line: DAGLine, word: Int, in scope: DAGScope) throws(JobSpecError) -> Int {
         let local = line.words[word].text
-        guard let node = index[scope.prefix + local] else {
+        guard let node = index[scope.scoped(local)] else {
             if scope.splices[local] != nil {
                 throw line.error("\(local) is a splice; \(line.keyword) needs a node", atWord: word)
             }
@@ -116,7 +116,7 @@ extension DAGBuilder {
             var result: [Int] = []
             for word in words {
                 let local = line.words[word].text
-                if let splice = scope.splices[local] {
+                if !scope.splices.isEmpty, let splice = scope.splices[local] {
                     result += asParent ? splice.terminal : splice.initial
                     continue
                 }

@@ -88,7 +88,7 @@ final class DAGBuilder {
 
     /// Checks the assembled graph for cycles and returns the ``DAG``.
     func build(file: String) throws(JobSpecError) -> DAG {
-        let dag = DAG(file: file, nodes: nodes, edges: edges, categoryLimits: categoryLimits,
+        let dag = DAG(file: file, nodes: nodes, index: index, edges: edges, categoryLimits: categoryLimits,
                       dotFile: dotFile, statusFile: statusFile, warnings: warnings)
         if case .failure(let cycle) = dag.topologicalOrderOrCycle() {
             throw JobSpecError(cycle.description, at: cycleLocation(cycle, dag: dag) ?? SourceLocation(file: file, line: 0))

@@ -61,6 +61,9 @@ struct DAGScope {
     /// Nodes declared directly in this file (not in its splices): what `ALL_NODES` means.
     var ownNodes: [Int] = []
 
+    /// The full name of `local` declared in this scope.
+    func scoped(_ local: String) -> String { prefix.isEmpty ? local : prefix + local }
+
     init(prefix: String, directory: String?, isTop: Bool) {
         self.prefix = prefix
         self.directory = directory
