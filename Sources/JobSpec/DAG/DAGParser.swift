@@ -18,6 +18,23 @@
 /// Relative paths (submit files, `DIR`, splice files) are resolved against
 /// `workingDirectory`, as DAGMan resolves them against the directory it runs from.
 ///
+/// | Keyword | Here |
+/// |---|---|
+/// | `JOB name file [DIR d] [NOOP] [DONE]` | supported |
+/// | `FINAL name file [DIR d] [NOOP]` | supported; runs last, its result decides the DAG |
+/// | `PARENT p... CHILD c...` | supported, every parent to every child; splices stand for their ends |
+/// | `SPLICE name file [DIR d]` | supported, nodes named `name+node` |
+/// | `INCLUDE file` | supported |
+/// | `RETRY name N [UNLESS-EXIT v]` | supported (`ALL_NODES`); signal `s` compares as `-s` |
+/// | `VARS name [PREPEND\|APPEND] k="v"...` | supported (`ALL_NODES`); PREPEND warned, treated as APPEND |
+/// | `SCRIPT [DEFER s t] PRE\|POST name exe args` | supported (`ALL_NODES`); `DEBUG` warned; `HOLD` warned, ignored |
+/// | `PRE_SKIP`, `PRIORITY`, `CATEGORY`, `ABORT-DAG-ON` | supported (`ALL_NODES`) |
+/// | `MAXJOBS cat N`, `DONE name` | supported |
+/// | `DOT file [options]` | supported; options warned |
+/// | `NODE_STATUS_FILE file [secs] [ALWAYS-UPDATE]` | supported |
+/// | `CONFIG`, `JOBSTATE_LOG`, `SET_JOB_ATTR`, `ENV`, `SAVE_POINT_FILE` | warned, line ignored |
+/// | `SUBDAG EXTERNAL`, `SUBMIT-DESCRIPTION`, `PROVISIONER`, `SERVICE`, `REJECT` | error |
+///
 /// Source: HTCondor manual, DAGMan Quick Reference, "Composing Workflows from DAGs"
 /// (splices), "ALL_NODES Option", "Special Node Types" (FINAL).
 public enum DAGParser {
