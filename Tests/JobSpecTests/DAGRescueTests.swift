@@ -103,4 +103,28 @@ final class DAGRescueTests: XCTestCase {
         XCTAssertTrue(text.contains("DONE A\n"))
         XCTAssertFalse(text.contains("DONE F"))
     }
+
+    func testInterruptedDagResumesThroughItsRescueFile() throws {
+        let folder = try DAGTestSupport.folder([
+            "d.dag": "JOB A a.sub\nJOB B b.sub\nJOB C c.sub\nJOB D d.sub\nPARENT A CHILD B C\nPARENT B C CHILD D\n",
+        ], testCase: self)
+        let dag = try DAGParser.parse(file: "d.dag", workingDirectory: folder, checkSubmitFiles: false)
+        let job = try DAGJob(dag: dag, expand: DAGTestSupport.FakeExpander().expand)
+        var state = DAGRunState(job: job)
+        _ = state.start()
+        _ = state.procFinished(position: job.positions(of: 0).lowerBound, outcome: .exited(0))
+        _ = state.procFinished(position: job.positions(of: 1).lowerBound, outcome: .exited(0))
+        let stop = state.abort(exitCode: 143)
+        XCTAssertEqual(finishedOutcome(stop)?.exitCode, 143)
+        XCTAssertEqual(try DAGRescue.write(state, workingDirectory: folder, created: created), "d.dag.rescue001")
+        let status = DAGNodeStatusFile.render(state, dagFiles: ["d.dag"], now: created, nextUpdate: nil)
+        XCTAssertTrue(status.contains("DagStatus = 6; /* \"STATUS_ERROR (aborted)\" */"), status)
+        XCTAssertTrue(status.contains("StatusDetails = \"Was STATUS_SUBMITTED when the DAG was aborted\";"), status)
+
+        let resumed = try DAGRescue.load(dagFile: "d.dag", workingDirectory: folder, checkSubmitFiles: false)
+        XCTAssertEqual(resumed.dag.nodes.map(\.done), [true, true, false, false])
+        let resumedJob = try DAGJob(dag: resumed.dag, expand: DAGTestSupport.FakeExpander().expand)
+        var again = DAGRunState(job: resumedJob)
+        XCTAssertEqual(startedNodes(again.start(), again), ["C"], "A and B are not run again; C was cut short")
+    }
 }

@@ -87,6 +87,7 @@ public struct DAGStatusFileSetting: Sendable, Equatable {
     /// `ALWAYS-UPDATE`: rewrite even when no node changed state.
     public var alwaysUpdate: Bool
 
+    /// A setting with DAGMan's defaults: 60 seconds, update only on change.
     public init(path: String, minimumUpdateSeconds: Int = 60, alwaysUpdate: Bool = false) {
         self.path = path
         self.minimumUpdateSeconds = minimumUpdateSeconds

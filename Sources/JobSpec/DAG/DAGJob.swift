@@ -23,8 +23,11 @@ public typealias DAGNodeExpander = (_ submitFile: String, _ directory: String?, 
 /// Source: HTCondor manual, DAGMan "Node Success/Failure" (a node succeeds when all the
 /// procs of its cluster do).
 public struct DAGJob: Job {
+    /// The DAG the tasks came from.
     public let dag: DAG
+    /// The job name (`%x`).
     public let name: String
+    /// Every proc of every node, by position.
     public let tasks: [TaskSpec]
     /// Node indices in the order their procs were laid out.
     public let order: [Int]
@@ -70,9 +73,13 @@ public struct DAGJob: Job {
         self.nodeOfPosition = nodeOfPosition
     }
 
+    /// The DAG file as the user named it.
     public var file: String { dag.file }
+    /// All procs of all nodes.
     public var taskCount: Int { tasks.count }
+    /// The parser's warnings (ignored HTCondor-only lines).
     public var warnings: [JobSpecError] { dag.warnings }
+    /// The proc at `position`.
     public func task(at position: Int) -> TaskSpec { tasks[position] }
 
     /// The task positions of `node`'s procs; empty for NOOP and DONE nodes.
@@ -83,6 +90,8 @@ public struct DAGJob: Job {
     /// The node whose proc is at `position`.
     public func node(ofPosition position: Int) -> Int { Int(nodeOfPosition[position]) }
 
+    /// The positions of the procs of the node's parents, looking through parents without
+    /// procs (NOOP) to their parents; every other task for the FINAL node. Sorted.
     public func prerequisites(of position: Int) -> [Int] {
         let node = self.node(ofPosition: position)
         if node == dag.finalNode {

@@ -42,6 +42,7 @@ public struct DAGNode: Sendable, Equatable {
     /// The `JOB` (or `FINAL`) line that declared the node.
     public var source: SourceLocation
 
+    /// A node with the given settings; see the properties for their meaning.
     public init(name: String, submitFile: String, directory: String? = nil, noop: Bool = false,
                 done: Bool = false, isFinal: Bool = false, retries: Int = 0, unlessExit: Int? = nil,
                 vars: [String: String] = [:], preScript: DAGScript? = nil, postScript: DAGScript? = nil,
@@ -77,6 +78,7 @@ public struct DAGAbortCondition: Sendable, Equatable {
     /// The DAG's exit code after the abort; `nil` means `exitValue`. 0 counts as success.
     public var returnCode: Int?
 
+    /// `ABORT-DAG-ON node exitValue [RETURN returnCode]`.
     public init(exitValue: Int, returnCode: Int? = nil) {
         self.exitValue = exitValue
         self.returnCode = returnCode

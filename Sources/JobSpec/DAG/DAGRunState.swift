@@ -22,9 +22,11 @@
 /// Each completion costs its node's number of children (``DAGReadiness``); failures mark
 /// each descendant futile once. Nothing scans all nodes after ``start()`` but an abort, once.
 public struct DAGRunState: Sendable {
+    /// The DAG being run (DONE marks from a rescue file already applied).
     public let dag: DAG
     private let procRanges: [Range<Int>]
     private let nodeOfPosition: [Int32]
+    /// What is known about each node, by node index.
     public private(set) var records: [DAGNodeRecord]
     private var readiness: DAGReadiness
     private var readyQueue = DAGReadyQueue()

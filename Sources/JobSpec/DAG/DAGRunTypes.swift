@@ -52,6 +52,7 @@ public enum DAGProcOutcome: Sendable, Equatable {
         }
     }
 
+    /// Whether it exited 0.
     public var succeeded: Bool { self == .exited(0) }
 }
 
@@ -87,6 +88,7 @@ public struct DAGOutcome: Sendable, Equatable {
     /// Nodes that failed.
     public var failedNodes: Int
 
+    /// An outcome; see the properties.
     public init(succeeded: Bool, exitCode: Int, aborted: Bool, failedNodes: Int) {
         self.succeeded = succeeded
         self.exitCode = exitCode
@@ -97,6 +99,7 @@ public struct DAGOutcome: Sendable, Equatable {
 
 /// What is known about one node during a run.
 public struct DAGNodeRecord: Sendable, Equatable {
+    /// Where the node is in its life.
     public var state: DAGNodeState = .notReady
     /// Retries used: `$RETRY` of the current or last attempt.
     public var retry: Int = 0
@@ -110,5 +113,6 @@ public struct DAGNodeRecord: Sendable, Equatable {
     /// Why the node failed or is futile (DAGMan's `StatusDetails`), empty otherwise.
     public var details: String = ""
 
+    /// A node not yet ready, never run.
     public init() {}
 }

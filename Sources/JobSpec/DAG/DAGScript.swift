@@ -18,6 +18,7 @@ public final class DAGScript: Sendable, Equatable {
         case post = "POST"
     }
 
+    /// PRE or POST.
     public let kind: Kind
     /// The executable, as written (looked up in `PATH` when it holds no `/`).
     public let executable: String
@@ -31,6 +32,7 @@ public final class DAGScript: Sendable, Equatable {
     /// The `SCRIPT` line.
     public let source: SourceLocation
 
+    /// A script as read from its `SCRIPT` line.
     public init(kind: Kind, executable: String, arguments: [String], deferStatus: Int? = nil,
                 deferSeconds: Int = 0, source: SourceLocation) {
         self.kind = kind
@@ -41,6 +43,7 @@ public final class DAGScript: Sendable, Equatable {
         self.source = source
     }
 
+    /// Same kind, command, DEFER setting and line.
     public static func == (lhs: DAGScript, rhs: DAGScript) -> Bool {
         lhs.kind == rhs.kind && lhs.executable == rhs.executable && lhs.arguments == rhs.arguments
             && lhs.deferStatus == rhs.deferStatus && lhs.deferSeconds == rhs.deferSeconds && lhs.source == rhs.source
@@ -64,6 +67,7 @@ public final class DAGScript: Sendable, Equatable {
         /// `$PRE_SCRIPT_RETURN` (POST only): the PRE script's exit code, or -1 without one.
         public var preScriptReturn: Int?
 
+        /// The macro values; see the properties.
         public init(job: String, retry: Int, maxRetries: Int, dagStatus: Int = 0, failedCount: Int = 0,
                     returnValue: Int? = nil, preScriptReturn: Int? = nil) {
             self.job = job

@@ -77,6 +77,7 @@ public struct DAGCycle: Error, Sendable, Equatable, CustomStringConvertible {
     /// the first.
     public var nodes: [String]
 
+    /// The message for people: the cycle, closed on its first node.
     public var description: String {
         "the PARENT/CHILD edges form a cycle: " + (nodes + nodes.prefix(1)).joined(separator: " -> ")
             + "; expected a DAG without cycles"
