@@ -35,17 +35,20 @@ final class DAGBuilder {
         var includes: [String: String] = [:]
         // Declarations first, so other statements may name nodes declared further down.
         try forEachStatement(text, file: file, scope: scope, includes: &includes) { (text, number, file) throws(JobSpecError) in
-            guard DAGBuilder.declarationKeywords.contains(DAGLine.keyword(of: text)) else { return }
+            guard DAGBuilder.isDeclaration(DAGLine.keyword(of: text)) else { return }
             try declare(DAGLine(file: file, number: number, text: text), in: &scope)
         }
         try forEachStatement(text, file: file, scope: scope, includes: &includes) { (text, number, file) throws(JobSpecError) in
-            guard !DAGBuilder.declarationKeywords.contains(DAGLine.keyword(of: text)) else { return }
+            guard !DAGBuilder.isDeclaration(DAGLine.keyword(of: text)) else { return }
             try apply(DAGLine(file: file, number: number, text: text), in: scope)
         }
         return ends(nodes: firstNode..<nodes.count, edges: firstEdge..<edges.count)
     }
 
-    static let declarationKeywords: Set<String> = ["JOB", "FINAL", "SPLICE"]
+    /// `JOB`, `FINAL` and `SPLICE` create nodes and are read in the first pass.
+    static func isDeclaration(_ keyword: String) -> Bool {
+        keyword == "JOB" || keyword == "FINAL" || keyword == "SPLICE"
+    }
 
     /// Calls `body` with each statement line (text, number, file) of `text`, reading the
     /// lines of an `INCLUDE file` statement where it stands. Included texts are read once and

@@ -78,8 +78,10 @@ struct DAGLine {
 
     /// The first word of a statement line, upper-cased, without tokenizing the rest.
     static func keyword(of text: Substring) -> String {
-        let word = text.drop { $0 == " " || $0 == "\t" }.prefix { $0 != " " && $0 != "\t" }
-        return upperASCII(String(word))
+        let bytes = text.utf8
+        let start = bytes.firstIndex { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") } ?? bytes.endIndex
+        let end = bytes[start...].firstIndex { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") } ?? bytes.endIndex
+        return upperASCII(String(text[start..<end]))
     }
 
     /// `text` with ASCII letters upper-cased; cheaper than `uppercased()` for keywords.

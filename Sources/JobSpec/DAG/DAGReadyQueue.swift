@@ -40,9 +40,10 @@ struct DAGReadyQueue: Sendable {
             var parent = 0
             while true {
                 var best = parent
-                for child in [2 * parent + 1, 2 * parent + 2] where child < heap.count && heap[child].precedes(heap[best]) {
-                    best = child
-                }
+                let left = 2 * parent + 1
+                let right = left + 1
+                if left < heap.count, heap[left].precedes(heap[best]) { best = left }
+                if right < heap.count, heap[right].precedes(heap[best]) { best = right }
                 if best == parent { break }
                 heap.swapAt(parent, best)
                 parent = best
