@@ -144,7 +144,8 @@ public struct DAGRunState: Sendable {
     }
 
     /// Stops the DAG from outside (an interruption): running nodes count as failed, nothing
-    /// new starts, and the FINAL node runs.
+    /// new starts, and the FINAL node runs (a FINAL node already running is stopped too, and
+    /// the DAG ends). Write the rescue file afterwards with ``DAGRescue/write(_:workingDirectory:created:)``.
     public mutating func abort(exitCode: Int) -> [DAGAction] {
         if outcome == nil, abortExitCode == nil {
             startAbort(exitCode: exitCode, except: nil)
