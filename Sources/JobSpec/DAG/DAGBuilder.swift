@@ -1,0 +1,110 @@
+/// Accumulates nodes and edges while ``DAGParser`` reads a DAG file and its splices, then
+/// checks the whole graph. Declarations of one file are read before its other statements.
+final class DAGBuilder {
+    let workingDirectory: String?
+    let checkSubmitFiles: Bool
+    var nodes: [DAGNode] = []
+    var index: [String: Int32] = [:]
+    var edges: [(parent: Int, child: Int)] = []
+    /// For each edge, the `PARENT` line that made it (to name the line of a cycle).
+    var edgeStatements: [Int32] = []
+    var statementLocations: [SourceLocation] = []
+    var categoryLimits: [String: Int] = [:]
+    var dotFile: String?
+    var statusFile: DAGStatusFileSetting?
+    var warnings: [JobSpecError] = []
+    /// DAG files being read, outermost first, to reject a splice that includes itself.
+    var openFiles: [String] = []
+
+    init(workingDirectory: String?, checkSubmitFiles: Bool) {
+        self.workingDirectory = workingDirectory
+        self.checkSubmitFiles = checkSubmitFiles
+    }
+
+    /// Reads one DAG file's text in `scope` and returns the ends of the graph it added.
+    func parseScope(text: String, file: String, scope initialScope: DAGScope) throws(JobSpecError) -> DAGSpliceEnds {
+        if openFiles.contains(file) {
+            throw JobSpecError("splices include each other in a loop: " + (openFiles + [file]).joined(separator: " -> "),
+                               file: file)
+        }
+        openFiles.append(file)
+        defer { openFiles.removeLast() }
+        var scope = initialScope
+        let firstNode = nodes.count
+        let firstEdge = edges.count
+        var includes: [String: String] = [:]
+        // Declarations first, so other statements may name nodes declared further down.
+        try forEachStatement(text, file: file, scope: scope, includes: &includes) { (text, number, file) throws(JobSpecError) in
+            guard DAGBuilder.isDeclaration(DAGLine.keyword(of: text)) else { return }
+            try declare(DAGLine(file: file, number: number, text: text), in: &scope)
+        }
+        try forEachStatement(text, file: file, scope: scope, includes: &includes) { (text, number, file) throws(JobSpecError) in
+            guard !DAGBuilder.isDeclaration(DAGLine.keyword(of: text)) else { return }
+            try apply(DAGLine(file: file, number: number, text: text), in: scope)
+        }
+        return ends(nodes: firstNode..<nodes.count, edges: firstEdge..<edges.count)
+    }
+
+    /// `JOB`, `FINAL` and `SPLICE` create nodes and are read in the first pass.
+    static func isDeclaration(_ keyword: String) -> Bool {
+        keyword == "JOB" || keyword == "FINAL" || keyword == "SPLICE"
+    }
+
+    /// Calls `body` with each statement line (text, number, file) of `text`, reading the
+    /// lines of an `INCLUDE file` statement where it stands. Included texts are read once and
+    /// kept in `includes` for the second pass.
+    private func forEachStatement(_ text: String, file: String, scope: DAGScope, includes: inout [String: String],
+                                  _ body: (Substring, Int, String) throws(JobSpecError) -> Void) throws(JobSpecError) {
+        try DAGLine.forEachStatement(of: text) { (line, number) throws(JobSpecError) in
+            guard DAGLine.keyword(of: line) == "INCLUDE" else { return try body(line, number, file) }
+            let include = DAGLine(file: file, number: number, text: line)
+            guard include.words.count == 2 else {
+                throw include.error("expected INCLUDE filename", atWord: min(include.words.count, 2))
+            }
+            let path = DAGPaths.join(scope.directory, include.words[1].text)
+            if openFiles.contains(path) { throw include.error("INCLUDE of \(path) includes itself", atWord: 1) }
+            if includes[path] == nil {
+                includes[path] = try DAGPaths.read(DAGPaths.join(workingDirectory, path), displayName: path,
+                                                   what: "included DAG file", referencedAt: include.location(ofWord: 1))
+            }
+            openFiles.append(path)
+            defer { openFiles.removeLast() }
+            try forEachStatement(includes[path]!, file: path, scope: scope, includes: &includes, body)
+        }
+    }
+
+    /// Initial and terminal nodes among `nodes`, judged by the edges made while reading them.
+    private func ends(nodes range: Range<Int>, edges edgeRange: Range<Int>) -> DAGSpliceEnds {
+        var hasParent = [Bool](repeating: false, count: range.count)
+        var hasChild = [Bool](repeating: false, count: range.count)
+        for edge in edges[edgeRange] {
+            hasChild[edge.parent - range.lowerBound] = true
+            hasParent[edge.child - range.lowerBound] = true
+        }
+        var ends = DAGSpliceEnds(initial: [], terminal: [])
+        for node in range where !nodes[node].isFinal {
+            if !hasParent[node - range.lowerBound] { ends.initial.append(node) }
+            if !hasChild[node - range.lowerBound] { ends.terminal.append(node) }
+        }
+        return ends
+    }
+
+    /// Checks the assembled graph for cycles and returns the ``DAG``.
+    func build(file: String) throws(JobSpecError) -> DAG {
+        let dag = DAG(file: file, nodes: nodes, index: index, edges: edges, categoryLimits: categoryLimits,
+                      dotFile: dotFile, statusFile: statusFile, warnings: warnings)
+        if case .failure(let cycle) = dag.topologicalOrderOrCycle() {
+            throw JobSpecError(cycle.description, at: cycleLocation(cycle, dag: dag) ?? SourceLocation(file: file, line: 0))
+        }
+        return dag
+    }
+
+    /// The `PARENT` line that closes the cycle (last node -> first node).
+    private func cycleLocation(_ cycle: DAGCycle, dag: DAG) -> SourceLocation? {
+        guard let first = cycle.nodes.first.flatMap(dag.node(named:)),
+              let last = cycle.nodes.last.flatMap(dag.node(named:)),
+              let edge = edges.firstIndex(where: { $0.parent == last && $0.child == first })
+        else { return nil }
+        return statementLocations[Int(edgeStatements[edge])]
+    }
+}
