@@ -44,7 +44,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "MPITests", dependencies: ["MPI"]),
-        .testTarget(name: "JobSpecTests", dependencies: ["JobSpec"]),
+        .testTarget(name: "JobSpecTests", dependencies: ["JobSpec"], exclude: ["Fixtures"]),
         .testTarget(name: "TaskFarmTests", dependencies: ["TaskFarm", "JobSpec"]),
         .testTarget(name: "EndToEndTests", dependencies: ["JobSpec"]),
     ],

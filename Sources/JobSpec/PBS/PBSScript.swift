@@ -1,0 +1,237 @@
+/// A PBS Pro or Torque job script, run as a job array inside the farm.
+///
+/// Read (before the first executable line): `-J start-end[:step][%max]` (PBS Pro) and
+/// `-t list[%max]` (Torque), see ``ArrayRange``; `-N name`; `-o`/`-e` paths (with
+/// `^array_index^` replaced per subjob); `-j oe`/`-j eo`; `-V`; `-v "A=1,B=2"`;
+/// `-l select=N:ncpus=C:mem=M[:ompthreads=T]`, `-l ncpus=`, `-l mem=`, Torque's
+/// `-l nodes=N:ppn=C`, and `-l walltime=` (the per-subjob limit); `-S shell`; `-q`
+/// (recorded as `PBS_O_QUEUE`). Other options (`-A`, `-M`, `-m`, `-W`, `-r`, `-P`, `-k`)
+/// are accepted and have no effect inside the farm.
+///
+/// Each subjob's environment (PBS Pro reference, "PBS environment variables"):
+///
+/// | variable | value |
+/// |---|---|
+/// | `PBS_ARRAY_INDEX` (PBS Pro) / `PBS_ARRAYID` (Torque) | the subjob index |
+/// | `PBS_ARRAY_ID` | `RUNID[].HOST` |
+/// | `PBS_JOBID` | `RUNID[INDEX].HOST`, unless the farm runs inside a real PBS job, whose `PBS_JOBID` is kept |
+/// | `PBS_JOBNAME` | the job name |
+/// | `PBS_ENVIRONMENT` | `PBS_BATCH` |
+/// | `PBS_O_WORKDIR`, `PBS_O_HOME`, `PBS_O_PATH`, `PBS_O_HOST`, `PBS_O_LOGNAME`, `PBS_O_SHELL`, `PBS_O_LANG`, `PBS_O_MAIL`, `PBS_O_TZ`, `PBS_O_SYSTEM`, `PBS_O_QUEUE`, `PBS_QUEUE` | from the submitting environment |
+/// | `NCPUS`, `OMP_NUM_THREADS` | from the `select` (or `ncpus`/`ppn`) request |
+/// | `TMPDIR` | a fresh folder per subjob, made and removed by the runtime (attribute `pbs.tmpdir`) |
+///
+/// Without `-V` the rest of the environment is only the login variables (`HOME`, `USER`,
+/// `LOGNAME`, `PATH`, `SHELL`, `LANG`, `TZ`, `MAIL`, `TERM`) and the real allocation's
+/// `PBS_*` variables; with `-V` it is everything. The subjob starts in `$HOME`, as under
+/// PBS (scripts `cd $PBS_O_WORKDIR`). Default output names are PBS Pro's
+/// `NAME.oRUNID.INDEX` (Torque: `NAME.oRUNID-INDEX`) in the submission directory.
+///
+/// Source: PBS Professional Reference Guide, qsub; Torque Administrator Guide, qsub.
+public struct PBSScript: Sendable {
+    /// The job name: `-N`, else the script's file name.
+    public let name: String
+    /// The array, or `nil` for a script without `-J`/`-t` (one task, index 0).
+    public let array: ArrayRange?
+    /// Whether the array came from Torque's `-t` (naming and `PBS_ARRAYID` follow Torque).
+    public let isTorque: Bool
+    /// The file as the user named it.
+    public let file: String
+    /// Directive problems that did not stop the load.
+    public let warnings: [JobSpecError]
+    private let tasks: [TaskSpec]
+
+    static let flags: Set<String> = ["-V", "-h", "-z", "-I", "-X", "-f", "-n"]
+    static let ignored: Set<String> = ["-A", "-M", "-m", "-W", "-r", "-P", "-k", "-a", "-c", "-p", "-u", "-h", "-z",
+                                       "-C", "-d", "-D", "-w", "-n", "-f"]
+    /// The variables a PBS job gets from its login on the execution host.
+    static let loginVariables = ["HOME", "USER", "LOGNAME", "PATH", "SHELL", "LANG", "TZ", "MAIL", "TERM"]
+
+    /// Reads a script held in memory.
+    ///
+    /// - Throws: ``JobSpecError`` naming the line and column for a bad `-J`/`-t` (PBS Pro
+    ///   rejects `-J 4-4` and `-J 3,9,27`), `-l` value, `-j` value or `-v` list.
+    public init(text: String, file: String, options: JobLoadOptions) throws(JobSpecError) {
+        self.file = file
+        let directives = try BatchDirectives(text: text, file: file, prefix: "#PBS") { name in
+            name.hasPrefix("-") && name.count == 2 && !Self.flags.contains(name)
+        }
+        var warnings = directives.warnings
+        var name = options.jobName
+        var array: ArrayRange?
+        var torque = false
+        var output: String?
+        var error: String?
+        var join: String?
+        var exportAll = false
+        var variables: [String: String] = [:]
+        var chunkCPUs: Int?
+        var ompThreads: Int?
+        var memoryMiB: Int?
+        var walltime: Double?
+        var shell: String?
+        var queue: String?
+        for option in directives.options {
+            let value = option.value ?? ""
+            var valueLocation = option.location
+            valueLocation.column += option.name.count + 1
+            func bad(_ expected: String) -> JobSpecError {
+                JobSpecError("bad #PBS \(option.name) '\(value)': expected \(expected)", at: option.location)
+            }
+            switch option.name {
+            case "-J":
+                array = try ArrayRange(parsing: value, dialect: .pbsPro, location: valueLocation)
+                torque = false
+            case "-t":
+                array = try ArrayRange(parsing: value, dialect: .torque, location: valueLocation)
+                torque = true
+            case "-N":
+                if options.jobName == nil { name = value }
+            case "-o": output = value
+            case "-e": error = value
+            case "-j":
+                guard ["oe", "eo", "n"].contains(value) else { throw bad("oe, eo or n") }
+                join = value
+            case "-V": exportAll = true
+            case "-v":
+                for item in value.split(separator: ",") {
+                    let pair = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                    let key = String(pair[0]).trimmingBlanks
+                    guard !key.isEmpty else { throw bad("a list NAME=value,NAME2=value2") }
+                    variables[key] = pair.count == 2 ? String(pair[1]) : options.environment[key] ?? ""
+                }
+            case "-l":
+                for resource in value.split(separator: ",") {
+                    let pair = resource.split(separator: "=", maxSplits: 1).map(String.init)
+                    guard pair.count == 2 else { throw bad("resource=value[,resource=value]") }
+                    switch pair[0] {
+                    case "select":
+                        for part in pair[1].split(separator: ":").dropFirst(Int(pair[1].prefix(while: \.isNumber)) == nil ? 0 : 1) {
+                            let chunk = part.split(separator: "=", maxSplits: 1).map(String.init)
+                            guard chunk.count == 2 else { throw bad("select=N:ncpus=C:mem=M") }
+                            switch chunk[0] {
+                            case "ncpus":
+                                guard let count = Int(chunk[1]), count >= 1 else { throw bad("ncpus of at least 1") }
+                                chunkCPUs = count
+                            case "ompthreads":
+                                guard let count = Int(chunk[1]), count >= 1 else { throw bad("ompthreads of at least 1") }
+                                ompThreads = count
+                            case "mem":
+                                guard let mib = ResourceValues.pbsSizeMiB(chunk[1]) else { throw bad("mem such as 4gb") }
+                                memoryMiB = mib
+                            default: break
+                            }
+                        }
+                    case "ncpus":
+                        guard let count = Int(pair[1]), count >= 1 else { throw bad("ncpus of at least 1") }
+                        chunkCPUs = count
+                    case "nodes":
+                        for part in pair[1].split(separator: ":") where part.hasPrefix("ppn=") {
+                            guard let count = Int(part.dropFirst(4)), count >= 1 else { throw bad("ppn of at least 1") }
+                            chunkCPUs = count
+                        }
+                    case "mem", "pmem", "vmem":
+                        guard let mib = ResourceValues.pbsSizeMiB(pair[1]) else { throw bad("\(pair[0]) such as 4gb") }
+                        memoryMiB = mib
+                    case "walltime":
+                        guard let seconds = ResourceValues.pbsDuration(pair[1]) else { throw bad("walltime=HH:MM:SS") }
+                        walltime = seconds
+                    default: break
+                    }
+                }
+            case "-S":
+                shell = value.split(separator: ",").first.map(String.init)
+            case "-q":
+                queue = value
+            default:
+                if !Self.ignored.contains(option.name) {
+                    warnings.append(JobSpecError("#PBS \(option.name) is not used inside the farm and is ignored",
+                                                 at: option.location))
+                }
+            }
+        }
+        let jobName = name ?? Paths.lastComponent(file)
+        self.name = jobName
+        self.array = array
+        self.isTorque = torque
+        self.warnings = warnings
+
+        let environment = options.environment
+        let server = options.hostname
+        let runID = options.runID
+        let home = environment["HOME"] ?? options.workingDirectory
+        var common = variables
+        common["PBS_JOBNAME"] = jobName
+        common["PBS_ENVIRONMENT"] = "PBS_BATCH"
+        common["PBS_O_WORKDIR"] = options.workingDirectory
+        common["PBS_O_HOST"] = server
+        common["PBS_O_QUEUE"] = queue ?? "workq"
+        common["PBS_QUEUE"] = queue ?? "workq"
+        for (variable, source) in [("PBS_O_HOME", "HOME"), ("PBS_O_PATH", "PATH"), ("PBS_O_LOGNAME", "LOGNAME"),
+                                   ("PBS_O_SHELL", "SHELL"), ("PBS_O_LANG", "LANG"), ("PBS_O_MAIL", "MAIL"),
+                                   ("PBS_O_TZ", "TZ")] {
+            if let value = environment[source] { common[variable] = value }
+        }
+        common["PBS_O_SYSTEM"] = "Linux"
+        let cpus = chunkCPUs ?? 1
+        common["NCPUS"] = String(cpus)
+        common["OMP_NUM_THREADS"] = String(ompThreads ?? cpus)
+        if array != nil { common["PBS_ARRAY_ID"] = "\(runID)[].\(server)" }
+        // Inside a real PBS job, its PBS_JOBID is what pbsdsh and pbs_tmrsh need.
+        let realJobID = environment["PBS_JOBID"]
+        let realAllocation = environment.keys.filter { $0.hasPrefix("PBS_") && common[$0] == nil }.sorted()
+
+        let script = options.absolute(file)
+        let argv = ScriptCommand.argv(script: script, shebang: directives.shebang, shell: shell,
+                                      arguments: options.scriptArguments)
+        let submitDirectory = OutputPattern.literal(options.workingDirectory)
+        func outputPath(_ explicit: String?, letter: String, index: Int?) -> String {
+            if let explicit {
+                var path = explicit
+                // `host:path` names the host to copy to; on a shared file system only the path matters.
+                if let colon = path.firstIndex(of: ":"), !path[..<colon].contains("/") {
+                    path = String(path[path.index(after: colon)...])
+                }
+                if let index { path = path.replacingOccurrences(of: "^array_index^", with: String(index)) }
+                return Paths.resolve(OutputPattern.literal(path), in: submitDirectory)
+            }
+            let base = "\(jobName).\(letter)\(runID)"
+            let fileName = index.map { torque ? "\(base)-\($0)" : "\(base).\($0)" } ?? base
+            return Paths.resolve(OutputPattern.literal(fileName), in: submitDirectory)
+        }
+        let indices: [Int?] = array.map { $0.indices.map(Optional.some) } ?? [nil]
+        var built: [TaskSpec] = []
+        built.reserveCapacity(indices.count)
+        for (position, index) in indices.enumerated() {
+            var set = common
+            let jobID = index.map { "\(runID)[\($0)].\(server)" } ?? "\(runID).\(server)"
+            if let index {
+                if torque { set["PBS_ARRAYID"] = String(index) } else { set["PBS_ARRAY_INDEX"] = String(index) }
+            }
+            if realJobID == nil { set["PBS_JOBID"] = jobID }
+            let stdoutPath = outputPath(options.output == nil ? output : nil, letter: "o", index: index)
+            let stderrPath = outputPath(options.error == nil ? error : nil, letter: "e", index: index)
+            var stdout = options.output.map { Paths.resolve($0, in: submitDirectory) } ?? stdoutPath
+            var stderr = options.error.map { Paths.resolve($0, in: submitDirectory) } ?? stderrPath
+            switch join {
+            case "oe": stderr = stdout
+            case "eo": stdout = stderr
+            default: break
+            }
+            built.append(TaskSpec(
+                position: position, arrayIndex: index ?? 0, command: .argv(argv),
+                environment: exportAll ? .inherit(set: set)
+                    : .inheritOnly(names: Self.loginVariables + realAllocation, set: set),
+                workingDirectory: home, stdout: stdout, stderr: stderr, slots: cpus, memoryMiB: memoryMiB,
+                timeLimit: walltime, source: SourceLocation(file: file, line: 1),
+                label: index.map { "\(jobName)[\($0)]" } ?? jobName,
+                attributes: ["pbs.tmpdir": "1", "pbs.jobid": jobID]))
+        }
+        tasks = built
+    }
+
+    /// The expanded job.
+    public func job() -> ExpandedJob {
+        ExpandedJob(name: name, file: file, tasks: tasks, warnings: warnings, maxConcurrent: array?.maxConcurrent)
+    }
+}
