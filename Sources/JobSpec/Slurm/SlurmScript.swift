@@ -83,9 +83,9 @@ public struct SlurmScript: Sendable {
             case "-J", "--job-name":
                 if options.jobName == nil { name = value }
             case "-o", "--output":
-                output = value
+                output = try OutputPattern(value, location: option.location).text
             case "-e", "--error":
-                error = value
+                error = try OutputPattern(value, location: option.location).text
             case "-t", "--time":
                 guard let limit = ResourceValues.slurmTime(value) else {
                     throw bad("minutes, M:S, H:M:S, D-H, D-H:M or D-H:M:S")
@@ -123,8 +123,8 @@ public struct SlurmScript: Sendable {
         let defaultOutput = array == nil ? "slurm-\(options.runID).out" : "slurm-%A_%a.out"
         let stdoutPattern = options.output ?? output ?? defaultOutput
         let stderrPattern = options.error ?? error
-        for pattern in [stdoutPattern, stderrPattern].compactMap({ $0 }) {
-            _ = try OutputPattern(pattern, location: SourceLocation(file: file, line: 0))
+        for pattern in [options.output, options.error].compactMap({ $0 }) {
+            _ = try OutputPattern(pattern, location: SourceLocation(file: "<command line>", line: 0))
         }
         let script = options.absolute(file)
         let argv = ScriptCommand.argv(script: script, shebang: directives.shebang, shell: nil,
