@@ -62,7 +62,7 @@ final class SubmitDescriptionTests: XCTestCase {
 
     func testQueueFromFileWithSeveralColumnsAndCount() throws {
         let directory = try temporaryDirectory(self)
-        try "# header\nalpha 1 extra words\n\nbeta,2\n".write(toFile: directory + "/params.txt", atomically: true,
+        try "alpha 1 extra words\n\nbeta,2\n".write(toFile: directory + "/params.txt", atomically: true,
                                                                encoding: .utf8)
         let job = try load("""
             executable = /bin/echo

@@ -9,7 +9,7 @@ import Foundation
 /// | `queue` | 1 |
 /// | `queue N` | N |
 /// | `queue [N] [VARS] in [slice] (a, b c)` or `in a b c` | N per item; items split at commas and blanks |
-/// | `queue [N] [VARS] from [slice] FILE` or `from ( lines )` | N per non-blank, non-`#` line |
+/// | `queue [N] [VARS] from [slice] FILE` or `from ( lines )` | N per non-blank line (`#` lines are comments only inside the submit file) |
 /// | `queue [N] [VARS] matching [files\|dirs] [slice] GLOB ...` | N per matching path, sorted |
 ///
 /// With `from`, each line is split into the variables: all but the last take one field
@@ -98,7 +98,8 @@ struct QueueStatement: Equatable {
         case "from":
             var lines: [String]
             if parenthesised {
-                lines = body.split(separator: "\n").map(String.init)
+                // Inside the submit file, `#` lines are comments; in an item file they are data.
+                lines = body.split(separator: "\n").map(String.init).filter { !$0.trimmingBlanks.hasPrefix("#") }
             } else {
                 guard !body.isEmpty else { throw failure("expected a file name or ( lines ) after 'from'") }
                 guard !body.hasSuffix("|") else {
@@ -111,7 +112,7 @@ struct QueueStatement: Equatable {
                 }
                 lines = contents.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).map(String.init)
             }
-            rows = lines.map { $0.trimmingBlanks }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
+            rows = lines.map { $0.trimmingBlanks }.filter { !$0.isEmpty }
                 .map { Self.columns($0, count: variables.count) }
         default: // matching
             rows = try Self.glob(Self.fields(body), kind: matchKind, directory: directory).map { [$0] }
