@@ -116,9 +116,8 @@ public enum JobCheck {
         guard let pattern else { return nil }
         let values = OutputPattern.Values(runID: runID, arrayIndex: task.arrayIndex, host: "%N",
                                           jobName: job.name, user: user)
-        return OutputPattern.pieces(of: pattern).contains { if case .invalid = $0 { return true } else { return false } }
-            ? pattern
-            : OutputPattern(unchecked: pattern).expand(values)
+        let checked = try? OutputPattern(pattern, location: SourceLocation(file: job.file, line: 0))
+        return checked?.expand(values) ?? pattern
     }
 
     /// The variables every task sets to the same value.
@@ -145,13 +144,5 @@ public enum JobCheck {
         case .clean: return "empty (only what is set)"
         case .inheritOnly(let names, _): return "only " + names.joined(separator: " ") + " from the worker"
         }
-    }
-}
-
-extension OutputPattern {
-    /// A pattern already known to be valid.
-    init(unchecked text: String) {
-        // Force-try is safe: callers check `pieces(of:)` for invalid letters first.
-        self = try! OutputPattern(text, location: SourceLocation(file: "", line: 0))
     }
 }

@@ -85,6 +85,10 @@ final class SlurmScriptTests: XCTestCase {
         }
         XCTAssertEqual(badArray?.location.line, 2)
         XCTAssertEqual(badArray?.location.column, 9 + 8 + 2)
+        let separateWord = expectError { () throws(JobSpecError) in
+            _ = try self.load("#!/bin/sh\n#SBATCH -a   1-x\n")
+        }
+        XCTAssertEqual(separateWord?.location.column, 14 + 2, "points into the value word")
         let badPattern = expectError { () throws(JobSpecError) in
             _ = try self.load("#!/bin/sh\n#SBATCH --output=out-%q\n")
         }

@@ -217,6 +217,11 @@ final class SubmitDescriptionTests: XCTestCase {
         XCTAssertEqual(job.tasks[0].memoryMiB, nil)
     }
 
+    func testMacroUsedOnlyByAnIgnoredCommandIsNotReportedUnused() throws {
+        let job = try load("executable = /bin/true\nprio = 5\npriority = $(prio)\nqueue\n")
+        XCTAssertEqual(job.warnings.map(\.location.line), [3], "only 'priority is ignored', not 'prio is unused'")
+    }
+
     func testCustomAttributesAndMatchTimeMacros() throws {
         let job = try load("executable = /bin/true\n+ProjectName = \"cms\"\narguments = $$(Memory)\nqueue\n")
         XCTAssertEqual(job.tasks[0].attributes["classad.ProjectName"], "\"cms\"")

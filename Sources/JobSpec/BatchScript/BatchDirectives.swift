@@ -15,6 +15,8 @@ struct BatchDirectives {
         var value: String?
         /// Where the option starts.
         var location: SourceLocation
+        /// Where its value starts (the option's own place for a flag).
+        var valueLocation: SourceLocation
     }
 
     /// The options, in file order.
@@ -62,17 +64,20 @@ struct BatchDirectives {
                 let location = SourceLocation(file: file, line: lineNumber, column: column)
                 index += 1
                 if word.hasPrefix("--"), let equals = word.firstIndex(of: "=") {
-                    options.append(Option(name: String(word[..<equals]), value: String(word[word.index(after: equals)...]),
-                                          location: location))
+                    let name = String(word[..<equals])
+                    options.append(Option(name: name, value: String(word[word.index(after: equals)...]),
+                                          location: location, valueLocation: location.advanced(by: name.count + 1)))
                 } else if word.hasPrefix("-"), word.count > 1 {
                     var name = word
                     var value: String?
+                    var valueLocation = location
                     // `-Jname` and `-lselect=1`: a short option glued to its argument.
                     if !word.hasPrefix("--"), word.count > 2 {
                         let short = String(word.prefix(2))
                         if takesValue(short) {
                             name = short
                             value = String(word.dropFirst(2))
+                            valueLocation = location.advanced(by: 2)
                         }
                     }
                     if value == nil, takesValue(name) {
@@ -80,9 +85,10 @@ struct BatchDirectives {
                             throw JobSpecError("option \(name) needs a value", at: location)
                         }
                         value = words[index].0
+                        valueLocation = SourceLocation(file: file, line: lineNumber, column: words[index].1)
                         index += 1
                     }
-                    options.append(Option(name: name, value: value, location: location))
+                    options.append(Option(name: name, value: value, location: location, valueLocation: valueLocation))
                 } else {
                     throw JobSpecError("expected an option starting with '-', found '\(word)'", at: location)
                 }
@@ -133,6 +139,13 @@ struct BatchDirectives {
         }
         if inWord { words.append((current, wordColumn)) }
         return words
+    }
+}
+
+extension SourceLocation {
+    /// The same place `columns` further right.
+    func advanced(by columns: Int) -> SourceLocation {
+        SourceLocation(file: file, line: line, column: column + columns)
     }
 }
 

@@ -73,8 +73,7 @@ public struct PBSScript: Sendable {
         var queue: String?
         for option in directives.options {
             let value = option.value ?? ""
-            var valueLocation = option.location
-            valueLocation.column += option.name.count + 1
+            let valueLocation = option.valueLocation
             func bad(_ expected: String) -> JobSpecError {
                 JobSpecError("bad #PBS \(option.name) '\(value)': expected \(expected)", at: option.location)
             }
@@ -106,18 +105,16 @@ public struct PBSScript: Sendable {
                     guard pair.count == 2 else { throw bad("resource=value[,resource=value]") }
                     switch pair[0] {
                     case "select":
-                        for part in pair[1].split(separator: ":").dropFirst(Int(pair[1].prefix(while: \.isNumber)) == nil ? 0 : 1) {
-                            let chunk = part.split(separator: "=", maxSplits: 1).map(String.init)
-                            guard chunk.count == 2 else { throw bad("select=N:ncpus=C:mem=M") }
-                            switch chunk[0] {
+                        for (name, amount) in try Self.selectChunk(pair[1], error: bad("select=N:ncpus=C:mem=M")) {
+                            switch name {
                             case "ncpus":
-                                guard let count = Int(chunk[1]), count >= 1 else { throw bad("ncpus of at least 1") }
+                                guard let count = Int(amount), count >= 1 else { throw bad("ncpus of at least 1") }
                                 chunkCPUs = count
                             case "ompthreads":
-                                guard let count = Int(chunk[1]), count >= 1 else { throw bad("ompthreads of at least 1") }
+                                guard let count = Int(amount), count >= 1 else { throw bad("ompthreads of at least 1") }
                                 ompThreads = count
                             case "mem":
-                                guard let mib = ResourceValues.pbsSizeMiB(chunk[1]) else { throw bad("mem such as 4gb") }
+                                guard let mib = ResourceValues.pbsSizeMiB(amount) else { throw bad("mem such as 4gb") }
                                 memoryMiB = mib
                             default: break
                             }
@@ -233,5 +230,21 @@ public struct PBSScript: Sendable {
     /// The expanded job.
     public func job() -> ExpandedJob {
         ExpandedJob(name: name, file: file, tasks: tasks, warnings: warnings, maxConcurrent: array?.maxConcurrent)
+    }
+
+    /// The `name=value` resources of the first chunk of a `select` statement:
+    /// `2:ncpus=4:mem=2gb+1:ncpus=1` gives `ncpus=4`, `mem=2gb` (each subjob is one chunk
+    /// on one worker; the leading chunk count is dropped).
+    static func selectChunk(_ text: String, error: JobSpecError) throws(JobSpecError) -> [(String, String)] {
+        let chunk = text.split(separator: "+").first ?? ""
+        var parts = chunk.split(separator: ":")
+        if let first = parts.first, Int(first) != nil { parts.removeFirst() }
+        var result: [(String, String)] = []
+        for part in parts {
+            let pair = part.split(separator: "=", maxSplits: 1).map(String.init)
+            guard pair.count == 2 else { throw error }
+            result.append((pair[0], pair[1]))
+        }
+        return result
     }
 }

@@ -78,8 +78,7 @@ public struct SlurmScript: Sendable {
             }
             switch option.name {
             case "-a", "--array":
-                array = try ArrayRange(parsing: value, dialect: .slurm,
-                                       location: Self.valueLocation(option))
+                array = try ArrayRange(parsing: value, dialect: .slurm, location: option.valueLocation)
             case "-J", "--job-name":
                 if options.jobName == nil { name = value }
             case "-o", "--output":
@@ -165,13 +164,6 @@ public struct SlurmScript: Sendable {
     /// The expanded job.
     public func job() -> ExpandedJob {
         ExpandedJob(name: name, file: file, tasks: tasks, warnings: warnings, maxConcurrent: array?.maxConcurrent)
-    }
-
-    /// Where an option's value starts (for column numbers in errors).
-    static func valueLocation(_ option: BatchDirectives.Option) -> SourceLocation {
-        var location = option.location
-        location.column += option.name.hasPrefix("--") ? option.name.count + 1 : option.name.count + 1
-        return location
     }
 
     /// `--export`: `ALL`, `NONE`, `NIL`, or `[ALL,]NAME[=value],...`.
