@@ -93,3 +93,51 @@ final class HTCondorOracleTests: XCTestCase {
         }
     }
 }
+
+/// Our ClassAd subset against HTCondor's own evaluator (`classad2`, shipped with the
+/// `htcondor` PyPI package).
+final class ClassAdOracleTests: XCTestCase {
+    func testEvaluationMatchesClassad2() throws {
+        let expressions = [
+            #"Memory >= 1024 && OpSys == "linux""#, "Gpus > 0 || false", #"OpSys =?= "linux""#, "1 =?= 1.0",
+            #""a" < "B""#, "true == 1", "Memory / 3", "7 % 0", "-Memory", "1 && true", "undefined == undefined",
+            #"true && "x""#, "true + 1", "true < 2", #""a" == 1"#, "false || Gpus", "Gpus && false", "!Gpus", "!1",
+            #"!"x""#, "1.0 == 1", "1 is 1", #""abc" is "ABC""#, "undefined is undefined", "(Gpus > 0) =?= undefined",
+            "Load * 2", "5 / 2", "5.0 / 2", #"-"x""#, #"Memory > 1 ? "big" : "small""#, "Gpus ? 1 : 2",
+            "3 ? 1 : 2", "Cpus - true", "true || error", "error || true", "false && error", "error && false",
+            "isUndefined(Gpus)", "ifThenElse(Gpus, 1, 2)", #""b" >= "A""#, "true > false", "1e3 == 1000",
+            ".5 < 1", "Cpus =!= 8", "Machine != \"NODE7\"", "Cpus * Load + 1", "!(Memory < 10) && !(Gpus >= 1)",
+        ]
+        let script = """
+            import sys, json
+            try:
+                import classad2 as c
+            except Exception as error:
+                print("SKIP", error); sys.exit(0)
+            ad = c.ClassAd({"Memory": 4096, "OpSys": "LINUX", "Cpus": 8, "Load": 0.5, "Machine": "node7"})
+            def show(v):
+                if type(v).__name__ == "Value":
+                    return "undefined" if "Undefined" in repr(v) else "error"
+                if isinstance(v, bool): return "true" if v else "false"
+                if isinstance(v, int): return str(v)
+                if isinstance(v, float): return "real:%g" % v
+                return '"' + v + '"'
+
+            print(json.dumps([show(c.ExprTree(e).eval(ad)) for e in sys.argv[1:]]))
+            """
+        let output = try runPython(script, arguments: expressions)
+        if output.hasPrefix("SKIP") { throw XCTSkip("classad2 is not importable: \(output)") }
+        let expected = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String])
+        let ad: ClassAd = ["Memory": .integer(4096), "OpSys": .string("LINUX"), "Cpus": .integer(8),
+                           "Load": .real(0.5), "Machine": .string("node7")]
+        for (text, answer) in zip(expressions, expected) {
+            let value = try ClassAdExpression(parsing: text, location: SourceLocation(file: "t", line: 1)).evaluate(ad)
+            let shown: String
+            switch value {
+            case .real(let number): shown = "real:" + String(format: "%g", number)
+            default: shown = value.description
+            }
+            XCTAssertEqual(shown, answer, text)
+        }
+    }
+}

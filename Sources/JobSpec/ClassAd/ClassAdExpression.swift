@@ -137,13 +137,15 @@ public struct ClassAdExpression: Sendable, Equatable, CustomStringConvertible {
         return .boolean(rhs.truth!)
     }
 
-    static func binary(_ op: String, _ lhs: ClassAdValue, _ rhs: ClassAdValue) -> ClassAdValue {
+    static func binary(_ op: String, _ first: ClassAdValue, _ second: ClassAdValue) -> ClassAdValue {
         if op == "=?=" || op == "=!=" {
-            let same = identical(lhs, rhs)
-            return .boolean(op == "=?=" ? same : !same)
+            // Exact: the same type and value (`1 =?= 1.0` is false), strings with case.
+            return .boolean((first == second) == (op == "=?="))
         }
-        if lhs == .error || rhs == .error { return .error }
-        if lhs == .undefined || rhs == .undefined { return .undefined }
+        if first == .error || second == .error { return .error }
+        if first == .undefined || second == .undefined { return .undefined }
+        // Booleans take part in arithmetic and comparisons as 0 and 1 (`true + 1` is 2).
+        let lhs = first.promotingBoolean, rhs = second.promotingBoolean
         switch op {
         case "+", "-", "*", "/", "%":
             if case .integer(let a) = lhs, case .integer(let b) = rhs {
@@ -170,8 +172,6 @@ public struct ClassAdExpression: Sendable, Equatable, CustomStringConvertible {
             } else if case .string(let a) = lhs, case .string(let b) = rhs {
                 let x = a.lowercased(), y = b.lowercased()
                 order = x < y ? -1 : (x > y ? 1 : 0)
-            } else if case .boolean(let a) = lhs, case .boolean(let b) = rhs, op == "==" || op == "!=" {
-                order = a == b ? 0 : 1
             } else {
                 return .error
             }
@@ -185,12 +185,12 @@ public struct ClassAdExpression: Sendable, Equatable, CustomStringConvertible {
             }
         }
     }
+}
 
-    /// `=?=`: the same type and value; strings compared with case.
-    static func identical(_ lhs: ClassAdValue, _ rhs: ClassAdValue) -> Bool {
-        switch (lhs, rhs) {
-        case (.integer(let a), .real(let b)), (.real(let b), .integer(let a)): return Double(a) == b
-        default: return lhs == rhs
-        }
+extension ClassAdValue {
+    /// Booleans as the integers 0 and 1; other values as they are.
+    var promotingBoolean: ClassAdValue {
+        if case .boolean(let truth) = self { return .integer(truth ? 1 : 0) }
+        return self
     }
 }
