@@ -57,6 +57,14 @@ final class ClassAdExpressionTests: XCTestCase {
             .matches(worker, my: ["RequestMemory": .integer(100)]))
     }
 
+    func testUnmetClausesExplainAFailedMatch() throws {
+        let requirements = try expression(#"Memory >= 8192 && (OpSys == "LINUX" || Arch == "ARM") && Gpus >= 1"#)
+        XCTAssertEqual(requirements.unmetClauses(worker), ["Memory >= 8192 is false", "Gpus >= 1 is undefined"])
+        XCTAssertEqual(try expression("Memory > 1").unmetClauses(worker), [])
+        XCTAssertEqual(try expression("Cpus > 99 || Memory > 99999").unmetClauses(worker),
+                       ["Cpus > 99 || Memory > 99999 is false"])
+    }
+
     func testParseErrorsNameTheColumn() {
         for (text, column) in [("Memory >= ", 16 + 10), ("(Memory > 1", 16 + 11), ("Memory > > 1", 16 + 9),
                                ("Memory $ 1", 16 + 7), ("foo(1)", 16), ("\"open", 16)] {

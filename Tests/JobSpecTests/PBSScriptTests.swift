@@ -71,6 +71,12 @@ final class PBSScriptTests: XCTestCase {
         XCTAssertNil(job.tasks[0].environment.overrides["PBS_ARRAY_INDEX"])
     }
 
+    func testTorqueInitialDirectory() throws {
+        let job = try load("#PBS -d runs\n#PBS -t 0-1\nprog\n")
+        XCTAssertEqual(job.tasks[0].workingDirectory, "/work/sub/runs")
+        XCTAssertEqual(job.tasks[0].environment.overrides["PBS_O_INITDIR"], "/work/sub/runs")
+    }
+
     func testWithoutArrayIsOneJob() throws {
         let job = try load("#PBS -N one\nprog\n")
         XCTAssertEqual(job.taskCount, 1)

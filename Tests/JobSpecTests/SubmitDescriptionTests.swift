@@ -199,6 +199,17 @@ final class SubmitDescriptionTests: XCTestCase {
         XCTAssertEqual(task.attributes["condor.log"], "/work/sub/run0/job.log")
     }
 
+    func testCommandLineOutputWinsOverTheFile() throws {
+        var options = testOptions()
+        options.output = "cli/%a.out"
+        options.jobName = "cli"
+        let job = try load("executable = /bin/true\noutput = o.$(Process)\nerror = e.$(Process)\nqueue 2\n",
+                           options: options)
+        XCTAssertEqual(job.tasks[1].stdout, "/work/sub/cli/%a.out")
+        XCTAssertEqual(job.tasks[1].stderr, "/work/sub/e.1")
+        XCTAssertEqual(job.name, "cli")
+    }
+
     func testTransferCommandsWarnOnceAndUnusedMacrosNameClosestCommand() throws {
         let job = try load("""
             executable = /bin/true

@@ -17,6 +17,13 @@ public struct ClassAdExpression: Sendable, Equatable, CustomStringConvertible {
     /// The expression as written.
     public let text: String
     let root: Node
+    /// The top-level `&&` clauses, as written.
+    let clauses: [Clause]
+
+    struct Clause: Sendable, Equatable {
+        var text: String
+        var node: Node
+    }
 
     indirect enum Node: Sendable, Equatable {
         case literal(ClassAdValue)
@@ -38,6 +45,12 @@ public struct ClassAdExpression: Sendable, Equatable, CustomStringConvertible {
         var parser = ClassAdParser(text: text, location: location)
         root = try parser.parseExpression()
         try parser.expectEnd()
+        // The recorded operands are the clauses only when the whole expression is the `&&` chain.
+        if case .binary("&&", _, _) = root {
+            clauses = parser.conjuncts.map { Clause(text: $0.text, node: $0.node) }
+        } else {
+            clauses = []
+        }
     }
 
     public var description: String { text }
@@ -52,6 +65,18 @@ public struct ClassAdExpression: Sendable, Equatable, CustomStringConvertible {
     /// `true` (or a non-zero number) matches; `false`, UNDEFINED and ERROR do not.
     public func matches(_ target: ClassAd, my: ClassAd = [:]) -> Bool {
         evaluate(target, my: my).truth == true
+    }
+
+    /// Why `target` does not match, the way `condor_q -better-analyze` explains it: each
+    /// top-level `&&` clause that is not true, as `clause` followed by its value
+    /// (`Memory >= 8192 is false`, `Gpus >= 1 is undefined`). Empty when `target` matches.
+    public func unmetClauses(_ target: ClassAd, my: ClassAd = [:]) -> [String] {
+        let targetAd = Self.folded(target), myAd = Self.folded(my)
+        let parts = clauses.isEmpty ? [Clause(text: text, node: root)] : clauses
+        return parts.compactMap { clause in
+            let value = Self.evaluate(clause.node, target: targetAd, my: myAd)
+            return value.truth == true ? nil : "\(clause.text) is \(value)"
+        }
     }
 
     /// This expression's value as a rank: numbers as they are, `true` as 1, anything

@@ -8,6 +8,11 @@ struct ClassAdParser {
     let text: String
     let location: SourceLocation
     var index = 0
+    /// How deep the parser is in nested expressions; 1 at the top.
+    var depth = 0
+    /// The top-level `&&` operands as written, with their trees (for explaining a
+    /// failed match clause by clause).
+    var conjuncts: [(text: String, node: Node)] = []
 
     init(text: String, location: SourceLocation) {
         self.text = text
@@ -50,6 +55,8 @@ struct ClassAdParser {
     }
 
     mutating func parseExpression() throws(JobSpecError) -> Node {
+        depth += 1
+        defer { depth -= 1 }
         skipBlanks()
         guard index < characters.count else { throw failure("expected an expression") }
         let condition = try parseOr()
@@ -69,8 +76,18 @@ struct ClassAdParser {
     }
 
     mutating func parseAnd() throws(JobSpecError) -> Node {
-        var node = try parseEquality()
-        while take("&&") { node = .binary("&&", node, try parseEquality()) }
+        let topLevel = depth == 1
+        var operands: [(text: String, node: Node)] = []
+        func operand(_ parser: inout ClassAdParser) throws(JobSpecError) -> Node {
+            parser.skipBlanks()
+            let start = parser.index
+            let node = try parser.parseEquality()
+            operands.append((String(parser.characters[start ..< parser.index]).trimmingBlanks, node))
+            return node
+        }
+        var node = try operand(&self)
+        while take("&&") { node = .binary("&&", node, try operand(&self)) }
+        if topLevel, conjuncts.isEmpty { conjuncts = operands }
         return node
     }
 

@@ -23,8 +23,8 @@
 ///
 /// Without `-V` the rest of the environment is only the login variables (`HOME`, `USER`,
 /// `LOGNAME`, `PATH`, `SHELL`, `LANG`, `TZ`, `MAIL`, `TERM`) and the real allocation's
-/// `PBS_*` variables; with `-V` it is everything. The subjob starts in `$HOME`, as under
-/// PBS (scripts `cd $PBS_O_WORKDIR`). Default output names are PBS Pro's
+/// `PBS_*` variables; with `-V` it is everything. The subjob starts in `$HOME` (or
+/// Torque's `-d`), as under PBS (scripts `cd $PBS_O_WORKDIR`). Default output names are PBS Pro's
 /// `NAME.oRUNID.INDEX` (Torque: `NAME.oRUNID-INDEX`) in the submission directory.
 ///
 /// Source: PBS Professional Reference Guide, qsub; Torque Administrator Guide, qsub.
@@ -43,7 +43,7 @@ public struct PBSScript: Sendable {
 
     static let flags: Set<String> = ["-V", "-h", "-z", "-I", "-X", "-f", "-n"]
     static let ignored: Set<String> = ["-A", "-M", "-m", "-W", "-r", "-P", "-k", "-a", "-c", "-p", "-u", "-h", "-z",
-                                       "-C", "-d", "-D", "-w", "-n", "-f"]
+                                       "-C", "-D", "-w", "-n", "-f"]
     /// The variables a PBS job gets from its login on the execution host.
     static let loginVariables = ["HOME", "USER", "LOGNAME", "PATH", "SHELL", "LANG", "TZ", "MAIL", "TERM"]
 
@@ -71,6 +71,7 @@ public struct PBSScript: Sendable {
         var walltime: Double?
         var shell: String?
         var queue: String?
+        var initialDirectory: String?
         for option in directives.options {
             let value = option.value ?? ""
             let valueLocation = option.valueLocation
@@ -140,6 +141,8 @@ public struct PBSScript: Sendable {
                 shell = value.split(separator: ",").first.map(String.init)
             case "-q":
                 queue = value
+            case "-d":
+                initialDirectory = Paths.resolve(value, in: options.workingDirectory)
             default:
                 if !Self.ignored.contains(option.name) {
                     warnings.append(JobSpecError("#PBS \(option.name) is not used inside the farm and is ignored",
@@ -156,7 +159,7 @@ public struct PBSScript: Sendable {
         let environment = options.environment
         let server = options.hostname
         let runID = options.runID
-        let home = environment["HOME"] ?? options.workingDirectory
+        let home = initialDirectory ?? environment["HOME"] ?? options.workingDirectory
         var common = variables
         common["PBS_JOBNAME"] = jobName
         common["PBS_ENVIRONMENT"] = "PBS_BATCH"
@@ -170,6 +173,7 @@ public struct PBSScript: Sendable {
             if let value = environment[source] { common[variable] = value }
         }
         common["PBS_O_SYSTEM"] = "Linux"
+        if let initialDirectory { common["PBS_O_INITDIR"] = initialDirectory }
         let cpus = chunkCPUs ?? 1
         common["NCPUS"] = String(cpus)
         common["OMP_NUM_THREADS"] = String(ompThreads ?? cpus)

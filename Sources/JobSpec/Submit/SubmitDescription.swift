@@ -11,7 +11,7 @@
 /// | `executable` | `argv[0]`, relative to the submit directory (not `initialdir`) |
 /// | `arguments`/`args` | the rest of argv (``SubmitArguments``) |
 /// | `environment`/`env`, `getenv` | the environment (see below) |
-/// | `output`, `error` | stdout/stderr files relative to `initialdir`; `/dev/null` when not given |
+/// | `output`, `error` | stdout/stderr files relative to `initialdir`; `/dev/null` when not given; the command line's `--output`/`--error` win |
 /// | `log` | the event log path, attribute `condor.log` |
 /// | `initialdir` | the working directory |
 /// | `request_cpus` | ``TaskSpec/slots`` |
@@ -40,7 +40,8 @@
 public struct SubmitDescription: Sendable {
     /// The file as the user named it.
     public let file: String
-    /// The job name: `batch_name`, else the file's base name without extension.
+    /// The job name: the command line's, else `batch_name`, else the file's base name
+    /// without extension.
     public let name: String
     /// One task per proc, in proc order.
     public let tasks: [TaskSpec]
@@ -77,7 +78,7 @@ public struct SubmitDescription: Sendable {
         self.file = file
         self.tasks = builder.tasks
         self.warnings = builder.finishWarnings()
-        self.name = builder.batchName ?? TaskList.defaultName(for: file)
+        self.name = options.jobName ?? builder.batchName ?? TaskList.defaultName(for: file)
     }
 
     /// The expanded job.

@@ -64,8 +64,18 @@ struct SubmitProc {
             directory = Paths.resolve(initial, in: options.workingDirectory)
         }
         func file(_ path: String) -> String { OutputPattern.literal(Paths.resolve(path, in: directory)) }
-        let stdout = try value("output").map { file($0.text) } ?? "/dev/null"
-        let stderr = try value("error").map { file($0.text) } ?? "/dev/null"
+        // Command-line patterns win over the file's, as sbatch's do; they are relative to
+        // where taskfarm started.
+        func commandLine(_ pattern: String) -> String {
+            Paths.resolve(pattern, in: OutputPattern.literal(options.workingDirectory))
+        }
+        let stdout: String, stderr: String
+        if let pattern = options.output { stdout = commandLine(pattern) } else {
+            stdout = try value("output").map { file($0.text) } ?? "/dev/null"
+        }
+        if let pattern = options.error { stderr = commandLine(pattern) } else {
+            stderr = try value("error").map { file($0.text) } ?? "/dev/null"
+        }
         usesMatchTimeMacros = (argv + [stdout, stderr]).contains { $0.contains("$$(") }
 
         let slots = try integer("request_cpus", "requestcpus", minimum: 1) ?? 1
