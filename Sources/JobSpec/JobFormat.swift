@@ -45,7 +45,7 @@ public enum JobFormat: String, Sendable, CaseIterable, CustomStringConvertible {
         for suffix in [".sub", ".submit", ".condor", ".jdl"] where lowered.hasSuffix(suffix) { return .submit }
         var sawDagJob = false
         var sawDagEdge = false
-        for rawLine in contents.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r" }) {
+        for rawLine in contents.fileLines {
             let line = rawLine.drop(while: { $0 == " " || $0 == "\t" })
             if line.hasPrefix("#SBATCH") { return .slurm }
             if line.hasPrefix("#PBS") { return .pbs }

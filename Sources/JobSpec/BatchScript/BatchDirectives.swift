@@ -34,17 +34,15 @@ struct BatchDirectives {
     /// - Throws: ``JobSpecError`` for an unclosed quote or an option missing its argument.
     init(text: String, file: String, prefix: String, takesValue: (String) -> Bool) throws(JobSpecError) {
         var stillReading = true
-        for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            var line = Substring(rawLine)
-            if line.last == "\r" { line = line.dropLast() }
+        for (number, line) in text.fileLines.enumerated() {
             let lineNumber = number + 1
             if lineNumber == 1, line.hasPrefix("#!") {
                 shebang = String(line.dropFirst(2)).trimmingBlanks
                 continue
             }
             let trimmed = line.drop(while: { $0 == " " || $0 == "\t" })
-            let isDirective = trimmed.hasPrefix(prefix)
-                && (trimmed.count == prefix.count || [" ", "\t"].contains(trimmed[trimmed.index(trimmed.startIndex, offsetBy: prefix.count)]))
+            let afterPrefix = trimmed.dropFirst(prefix.count)
+            let isDirective = trimmed.hasPrefix(prefix) && (afterPrefix.isEmpty || " \t".contains(afterPrefix.first!))
             if !stillReading {
                 if isDirective {
                     warnings.append(JobSpecError("\(prefix) directive after the first command is ignored, as "
@@ -150,9 +148,20 @@ extension SourceLocation {
 }
 
 extension StringProtocol {
+    /// The lines of a file: split at LF and CRLF (a CR never ends up in a line), the
+    /// last line counted even without a final newline, and no empty line after a final
+    /// newline.
+    var fileLines: [Substring] {
+        // "\r\n" is one Character in Swift, so both separators are listed.
+        var lines = String(self)[...].split(omittingEmptySubsequences: false,
+                                            whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+        if lines.last?.isEmpty == true { lines.removeLast() }
+        return lines.map { $0.last == "\r" ? $0.dropLast() : $0 }
+    }
+
     /// The text without leading and trailing spaces, tabs and CRs.
     var trimmingBlanks: String {
-        let blanks: Set<Character> = [" ", "\t", "\r", "\n"]
+        let blanks: Set<Character> = [" ", "\t", "\r", "\n", "\r\n"]
         guard let first = firstIndex(where: { !blanks.contains($0) }),
               let last = lastIndex(where: { !blanks.contains($0) }) else { return "" }
         return String(self[first...last])

@@ -33,7 +33,7 @@ struct QueueStatement: Equatable {
         func failure(_ message: String) -> JobSpecError {
             JobSpecError("queue: \(message)", at: location)
         }
-        let words = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" })
+        let words = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r\n" })
         let keywordIndex = words.firstIndex { ["in", "from", "matching"].contains($0.lowercased()) }
         let head = keywordIndex.map { Array(words[..<$0]) } ?? Array(words)
         var headTokens = head.flatMap { $0.split(separator: ",") }.map(String.init)
@@ -99,7 +99,7 @@ struct QueueStatement: Equatable {
             var lines: [String]
             if parenthesised {
                 // Inside the submit file, `#` lines are comments; in an item file they are data.
-                lines = body.split(separator: "\n").map(String.init).filter { !$0.trimmingBlanks.hasPrefix("#") }
+                lines = body.fileLines.map(String.init).filter { !$0.trimmingBlanks.hasPrefix("#") }
             } else {
                 guard !body.isEmpty else { throw failure("expected a file name or ( lines ) after 'from'") }
                 guard !body.hasSuffix("|") else {
@@ -110,7 +110,7 @@ struct QueueStatement: Equatable {
                       let contents = String(data: data, encoding: .utf8) else {
                     throw failure("cannot read the item file '\(body)' (looked for \(path))")
                 }
-                lines = contents.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).map(String.init)
+                lines = contents.fileLines.map(String.init)
             }
             rows = lines.map { $0.trimmingBlanks }.filter { !$0.isEmpty }
                 .map { Self.columns($0, count: variables.count) }
@@ -124,7 +124,7 @@ struct QueueStatement: Equatable {
 
     /// Items split at commas and blanks, empty ones dropped.
     static func fields(_ text: String) -> [String] {
-        text.split(whereSeparator: { ", \t\n\r".contains($0) }).map(String.init)
+        text.split(whereSeparator: { ", \t\n\r".contains($0) || $0 == "\r\n" }).map(String.init)
     }
 
     /// A `from` line split into `count` values; the last takes the rest of the line.

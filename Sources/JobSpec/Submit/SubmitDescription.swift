@@ -71,9 +71,8 @@ public struct SubmitDescription: Sendable {
             }
         }
         guard builder.sawQueue else {
-            let lines = text.split(separator: "\n", omittingEmptySubsequences: false).count
             throw JobSpecError("no queue statement, so nothing would run; expected 'queue' (or 'queue N') after "
-                               + "the commands", file: file, line: max(1, lines - (text.hasSuffix("\n") ? 1 : 0)))
+                               + "the commands", file: file, line: max(1, text.fileLines.count))
         }
         self.file = file
         self.tasks = builder.tasks

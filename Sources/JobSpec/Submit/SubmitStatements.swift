@@ -2,6 +2,7 @@
 /// dropped: `key = value` commands and `queue` statements.
 ///
 /// - Keys are case-insensitive; the text around `=` is trimmed.
+/// - Lines end with LF or CRLF.
 /// - A line whose first non-blank character is `#` is a comment. A `#` later in a line is
 ///   part of the value, as in condor_submit.
 /// - A line ending in `\` continues on the next line (its leading blanks dropped).
@@ -20,10 +21,7 @@ enum SubmitStatement: Equatable {
     ///   nor a queue statement, for a key that is not a name, and for an item list whose
     ///   `(` is never closed.
     static func parse(_ text: String, file: String) throws(JobSpecError) -> [SubmitStatement] {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
-            line.last == "\r" ? String(line.dropLast()) : String(line)
-        }
-        if lines.last == "" { lines.removeLast() }
+        let lines = text.fileLines.map(String.init)
         var statements: [SubmitStatement] = []
         var number = 0
         while number < lines.count {
