@@ -60,6 +60,12 @@ final class PBSScriptTests: XCTestCase {
         XCTAssertEqual(overridden.tasks[1].stdout, "/work/sub/cli-%a.out")
     }
 
+    func testOutputDirectoryGetsTheDefaultName() throws {
+        let job = try load("#PBS -N d\n#PBS -J 0-1\n#PBS -o logs/\n#PBS -e /var/tmp\nprog\n")
+        XCTAssertEqual(job.tasks[1].stdout, "/work/sub/logs/d.o42.1")
+        XCTAssertEqual(job.tasks[1].stderr, "/var/tmp/d.e42.1", "an existing directory")
+    }
+
     func testTorqueArraysAndNodesPpn() throws {
         let job = try load("#PBS -t 2,4-5%1\n#PBS -l nodes=1:ppn=3,walltime=10:00\nprog\n", file: "t.sh")
         XCTAssertEqual(job.tasks.map(\.arrayIndex), [2, 4, 5])

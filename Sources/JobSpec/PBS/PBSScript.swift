@@ -1,3 +1,5 @@
+import Foundation
+
 /// A PBS Pro or Torque job script, run as a job array inside the farm.
 ///
 /// Read (before the first executable line): `-J start-end[:step][%max]` (PBS Pro) and
@@ -25,7 +27,8 @@
 /// `LOGNAME`, `PATH`, `SHELL`, `LANG`, `TZ`, `MAIL`, `TERM`) and the real allocation's
 /// `PBS_*` variables; with `-V` it is everything. The subjob starts in `$HOME` (or
 /// Torque's `-d`), as under PBS (scripts `cd $PBS_O_WORKDIR`). Default output names are PBS Pro's
-/// `NAME.oRUNID.INDEX` (Torque: `NAME.oRUNID-INDEX`) in the submission directory.
+/// `NAME.oRUNID.INDEX` (Torque: `NAME.oRUNID-INDEX`) in the submission directory, or in
+/// the directory that `-o`/`-e` name.
 ///
 /// Source: PBS Professional Reference Guide, qsub; Torque Administrator Guide, qsub.
 public struct PBSScript: Sendable {
@@ -187,18 +190,24 @@ public struct PBSScript: Sendable {
                                       arguments: options.scriptArguments)
         let submitDirectory = OutputPattern.literal(options.workingDirectory)
         func outputPath(_ explicit: String?, letter: String, index: Int?) -> String {
-            if let explicit {
-                var path = explicit
-                // `host:path` names the host to copy to; on a shared file system only the path matters.
-                if let colon = path.firstIndex(of: ":"), !path[..<colon].contains("/") {
-                    path = String(path[path.index(after: colon)...])
-                }
-                if let index { path = path.replacingOccurrences(of: "^array_index^", with: String(index)) }
-                return Paths.resolve(OutputPattern.literal(path), in: submitDirectory)
-            }
             let base = "\(jobName).\(letter)\(runID)"
-            let fileName = index.map { torque ? "\(base)-\($0)" : "\(base).\($0)" } ?? base
-            return Paths.resolve(OutputPattern.literal(fileName), in: submitDirectory)
+            let defaultName = index.map { torque ? "\(base)-\($0)" : "\(base).\($0)" } ?? base
+            guard var path = explicit else {
+                return Paths.resolve(OutputPattern.literal(defaultName), in: submitDirectory)
+            }
+            // `host:path` names the host to copy to; on a shared file system only the path matters.
+            if let colon = path.firstIndex(of: ":"), !path[..<colon].contains("/") {
+                path = String(path[path.index(after: colon)...])
+            }
+            if let index { path = path.replacingOccurrences(of: "^array_index^", with: String(index)) }
+            // A directory gets the default file name inside it.
+            var isDirectory: ObjCBool = false
+            let absolute = Paths.resolve(path, in: options.workingDirectory)
+            if path.hasSuffix("/")
+                || FileManager.default.fileExists(atPath: absolute, isDirectory: &isDirectory) && isDirectory.boolValue {
+                path = Paths.resolve(defaultName, in: absolute)
+            }
+            return Paths.resolve(OutputPattern.literal(path), in: submitDirectory)
         }
         let indices: [Int?] = array.map { $0.indices.map(Optional.some) } ?? [nil]
         var built: [TaskSpec] = []
