@@ -251,6 +251,14 @@ final class SubmitDescriptionTests: XCTestCase {
         }
     }
 
+    func testAppendedCommandsOverrideTheFileBeforeEachQueue() throws {
+        let job = try SubmitDescription(text: "executable = /bin/echo\narguments = $(node) $(x)\nx = file\nqueue\n",
+                                        file: "n.sub", options: testOptions(),
+                                        appending: [("node", "A"), ("x", "dag")])
+        XCTAssertEqual(arguments(job.tasks[0]), ["A", "dag"])
+        XCTAssertTrue(job.warnings.isEmpty, "\(job.warnings)")
+    }
+
     func testNameIsBatchNameOrFileStem() throws {
         XCTAssertEqual(try load("executable = /bin/true\nqueue\n", file: "dir/sweep.sub").name, "sweep")
         XCTAssertEqual(try load("batch_name = mine\nexecutable = /bin/true\nqueue\n").name, "mine")

@@ -56,17 +56,29 @@ public struct SubmitDescription: Sendable {
 
     /// Reads and expands a submit description held in memory.
     ///
+    /// - Parameters:
+    ///   - text: the submit description.
+    ///   - file: its path as the user named it, for messages and the default name.
+    ///   - options: ids, environment, directories and command-line overrides.
+    ///   - appending: `key = value` commands applied just before every queue statement,
+    ///     as condor_submit's `-append` does (DAGMan passes a node's `VARS` this way).
+    ///     They are never reported as unused.
     /// - Throws: ``JobSpecError`` naming the file, line and (where known) column: syntax
     ///   errors, a non-vanilla universe, a missing executable, bad arguments or environment
     ///   quoting, bad numbers or sizes, bad ClassAd expressions, a bad queue statement, or
     ///   no queue statement at all.
-    public init(text: String, file: String, options: JobLoadOptions) throws(JobSpecError) {
+    public init(text: String, file: String, options: JobLoadOptions,
+                appending: [(key: String, value: String)] = []) throws(JobSpecError) {
         var builder = SubmitBuilder(file: file, options: options)
         for statement in try SubmitStatement.parse(text, file: file) {
             switch statement {
             case .command(let key, let value, let location):
                 builder.define(key: key, value: value, location: location)
             case .queue(let arguments, let location):
+                for (key, value) in appending {
+                    builder.define(key: key, value: value, location: location)
+                    builder.userMacros[key.lowercased()] = nil
+                }
                 try builder.queue(arguments, location: location)
             }
         }
