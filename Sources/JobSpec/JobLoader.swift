@@ -80,11 +80,11 @@ public enum JobLoader {
         case .taskList:
             return try TaskList(contentsOf: path, name: options.jobName)
         case .submit:
-            return try SubmitDescription(text: try readText(path), file: path, options: options).job()
+            return try SubmitDescription(text: try readText(path), file: path, options: options).job
         case .pbs:
-            return try PBSScript(text: try readText(path), file: path, options: options).job()
+            return try PBSScript(text: try readText(path), file: path, options: options).job
         case .slurm:
-            return try SlurmScript(text: try readText(path), file: path, options: options).job()
+            return try SlurmScript(text: try readText(path), file: path, options: options).job
         case .dag:
             guard let dagLoader = options.dagLoader else {
                 throw JobSpecError("DAG files are not supported by this build; expected a task list, submit "

@@ -22,7 +22,7 @@ final class JobCheckTests: XCTestCase {
 
     func testTableShowsPerTaskEnvironmentAndThrottle() throws {
         let job = try SlurmScript(text: "#!/bin/sh\n#SBATCH --array=1-7:3%2\n", file: "s.sh",
-                                  options: testOptions()).job()
+                                  options: testOptions()).job
         let table = JobCheck.table(job, runID: 42)
         XCTAssertTrue(table.contains("3 tasks, at most 2 at once"), table)
         XCTAssertTrue(table.contains("SLURM_ARRAY_TASK_ID=4"), table)
@@ -37,7 +37,7 @@ final class JobCheckTests: XCTestCase {
             requirements = Memory > 10
             request_cpus = 2
             queue 2
-            """, file: "j.sub", options: testOptions()).job()
+            """, file: "j.sub", options: testOptions()).job
         let object = try JSONSerialization.jsonObject(with: Data(JobCheck.json(job, runID: 42).utf8))
         let report = try XCTUnwrap(object as? [String: Any])
         XCTAssertEqual(report["taskCount"] as? Int, 2)

@@ -66,11 +66,11 @@ final class CRLFTests: XCTestCase {
 
     func testScriptsWithCRLF() throws {
         let slurm = try SlurmScript(text: "#!/bin/sh\r\n#SBATCH --array=1-3\r\n#SBATCH -J crlf\r\nprog\r\n",
-                                    file: "s.sh", options: testOptions()).job()
+                                    file: "s.sh", options: testOptions()).job
         XCTAssertEqual(slurm.taskCount, 3)
         XCTAssertEqual(slurm.name, "crlf")
         XCTAssertEqual(slurm.tasks[0].command.executedArgv[0], "/bin/sh")
-        let pbs = try PBSScript(text: "#PBS -J 0-2\r\n#PBS -N crlf\r\nprog\r\n", file: "p.sh", options: testOptions()).job()
+        let pbs = try PBSScript(text: "#PBS -J 0-2\r\n#PBS -N crlf\r\nprog\r\n", file: "p.sh", options: testOptions()).job
         XCTAssertEqual(pbs.tasks.map(\.arrayIndex), [0, 1, 2])
         XCTAssertEqual(pbs.name, "crlf")
         XCTAssertEqual(JobFormat.detect(path: "x", contents: "#!/bin/sh\r\n#SBATCH -a 1\r\n"), .slurm)

@@ -3,8 +3,8 @@ import XCTest
 
 final class PBSScriptTests: XCTestCase {
     func load(_ text: String, file: String = "sweep.pbs",
-              options: JobLoadOptions = testOptions()) throws(JobSpecError) -> ExpandedJob {
-        try PBSScript(text: text, file: file, options: options).job()
+              options: JobLoadOptions = testOptions()) throws(JobSpecError) -> ArrayJob {
+        try PBSScript(text: text, file: file, options: options).job
     }
 
     let script = """

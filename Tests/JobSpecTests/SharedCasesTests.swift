@@ -37,7 +37,7 @@ final class SharedCasesTests: XCTestCase {
         let lines = try Fixture.text("arrays/pbs-ranges.txt").split(separator: "\n").map(String.init)
         XCTAssertEqual(lines.count, 4)
 
-        let first = try PBSScript(text: lines[0] + "\n./prog\n", file: "a.pbs", options: testOptions()).job()
+        let first = try PBSScript(text: lines[0] + "\n./prog\n", file: "a.pbs", options: testOptions()).job
         XCTAssertEqual((0 ..< first.taskCount).map { first.task(at: $0).arrayIndex }, [0, 5, 10])
 
         for (line, text) in [(1, lines[1]), (2, lines[2])] {
@@ -51,7 +51,7 @@ final class SharedCasesTests: XCTestCase {
         }
 
         let slurm = try SlurmScript(text: "#!/bin/sh\n" + lines[3] + "\n./prog\n", file: "s.sh",
-                                    options: testOptions()).job()
+                                    options: testOptions()).job
         XCTAssertEqual((0 ..< slurm.taskCount).map { slurm.task(at: $0).arrayIndex }, [1, 4, 7])
         XCTAssertEqual(slurm.maxConcurrent, 2)
     }

@@ -3,8 +3,8 @@ import XCTest
 
 final class SlurmScriptTests: XCTestCase {
     func load(_ text: String, file: String = "array.sh",
-              options: JobLoadOptions = testOptions()) throws(JobSpecError) -> ExpandedJob {
-        try SlurmScript(text: text, file: file, options: options).job()
+              options: JobLoadOptions = testOptions()) throws(JobSpecError) -> ArrayJob {
+        try SlurmScript(text: text, file: file, options: options).job
     }
 
     func testArrayEnvironmentAndDefaults() throws {
@@ -53,6 +53,13 @@ final class SlurmScriptTests: XCTestCase {
         XCTAssertEqual(overridden.tasks[0].stdout, "/work/sub/cli-%a.txt")
         XCTAssertEqual(overridden.name, "cli")
         XCTAssertEqual(overridden.tasks[0].environment.overrides["SLURM_JOB_NAME"], "cli")
+    }
+
+    func testLargeArraysAreBuiltOnDemand() throws {
+        let job = try load("#!/bin/sh\n#SBATCH --array=0-999999\n")
+        XCTAssertEqual(job.taskCount, 1_000_000)
+        XCTAssertEqual(job.task(at: 999_999).environment.overrides["SLURM_ARRAY_TASK_ID"], "999999")
+        XCTAssertEqual(job.task(at: 999_999).position, 999_999)
     }
 
     func testTimeFormats() {

@@ -44,3 +44,8 @@ func expectError(_ body: () throws(JobSpecError) -> Void, file: StaticString = #
 
 /// The argv words after `argv[0]`.
 func arguments(_ task: TaskSpec) -> [String] { Array(task.command.executedArgv.dropFirst()) }
+
+extension ArrayJob {
+    /// Every task, built (tests only: the runtime asks for one task at a time).
+    var tasks: [TaskSpec] { (0 ..< taskCount).map(task(at:)) }
+}

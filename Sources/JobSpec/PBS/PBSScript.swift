@@ -42,7 +42,8 @@ public struct PBSScript: Sendable {
     public let file: String
     /// Directive problems that did not stop the load.
     public let warnings: [JobSpecError]
-    private let tasks: [TaskSpec]
+    /// The expanded job.
+    public let job: ArrayJob
 
     static let flags: Set<String> = ["-V", "-h", "-z", "-I", "-X", "-f", "-n"]
     static let ignored: Set<String> = ["-A", "-M", "-m", "-W", "-r", "-P", "-k", "-a", "-c", "-p", "-u", "-h", "-z",
@@ -189,60 +190,70 @@ public struct PBSScript: Sendable {
         let argv = ScriptCommand.argv(script: script, shebang: directives.shebang, shell: shell,
                                       arguments: options.scriptArguments)
         let submitDirectory = OutputPattern.literal(options.workingDirectory)
-        func outputPath(_ explicit: String?, letter: String, index: Int?) -> String {
-            let base = "\(jobName).\(letter)\(runID)"
-            let defaultName = index.map { torque ? "\(base)-\($0)" : "\(base).\($0)" } ?? base
-            guard var path = explicit else {
-                return Paths.resolve(OutputPattern.literal(defaultName), in: submitDirectory)
-            }
-            // `host:path` names the host to copy to; on a shared file system only the path matters.
-            if let colon = path.firstIndex(of: ":"), !path[..<colon].contains("/") {
-                path = String(path[path.index(after: colon)...])
-            }
-            if let index { path = path.replacingOccurrences(of: "^array_index^", with: String(index)) }
-            // A directory gets the default file name inside it.
-            var isDirectory: ObjCBool = false
-            let absolute = Paths.resolve(path, in: options.workingDirectory)
-            if path.hasSuffix("/")
-                || FileManager.default.fileExists(atPath: absolute, isDirectory: &isDirectory) && isDirectory.boolValue {
-                path = Paths.resolve(defaultName, in: absolute)
-            }
-            return Paths.resolve(OutputPattern.literal(path), in: submitDirectory)
-        }
-        let indices: [Int?] = array.map { $0.indices.map(Optional.some) } ?? [nil]
-        var built: [TaskSpec] = []
-        built.reserveCapacity(indices.count)
-        for (position, index) in indices.enumerated() {
+        let isArray = array != nil
+        let workingDirectory = options.workingDirectory
+        let exportNames = Self.loginVariables + realAllocation
+        let overrideOutput = options.output.map { Paths.resolve($0, in: submitDirectory) }
+        let overrideError = options.error.map { Paths.resolve($0, in: submitDirectory) }
+        let explicitOutput = options.output == nil ? output : nil
+        let explicitError = options.error == nil ? error : nil
+        let keepRealJobID = realJobID != nil
+        job = ArrayJob(name: jobName, file: file, indices: array?.indices ?? [0], warnings: warnings,
+                       maxConcurrent: array?.maxConcurrent) {
+            [common, torque, join, exportAll, cpus, memoryMiB, walltime] position, arrayIndex in
+            let index: Int? = isArray ? arrayIndex : nil
             var set = common
             let jobID = index.map { "\(runID)[\($0)].\(server)" } ?? "\(runID).\(server)"
             if let index {
                 if torque { set["PBS_ARRAYID"] = String(index) } else { set["PBS_ARRAY_INDEX"] = String(index) }
             }
-            if realJobID == nil { set["PBS_JOBID"] = jobID }
-            let stdoutPath = outputPath(options.output == nil ? output : nil, letter: "o", index: index)
-            let stderrPath = outputPath(options.error == nil ? error : nil, letter: "e", index: index)
-            var stdout = options.output.map { Paths.resolve($0, in: submitDirectory) } ?? stdoutPath
-            var stderr = options.error.map { Paths.resolve($0, in: submitDirectory) } ?? stderrPath
+            if !keepRealJobID { set["PBS_JOBID"] = jobID }
+            var stdout = overrideOutput ?? Self.outputPath(explicitOutput, defaultName: Self.defaultName(
+                jobName, letter: "o", runID: runID, index: index, torque: torque), index: index,
+                directory: workingDirectory)
+            var stderr = overrideError ?? Self.outputPath(explicitError, defaultName: Self.defaultName(
+                jobName, letter: "e", runID: runID, index: index, torque: torque), index: index,
+                directory: workingDirectory)
             switch join {
             case "oe": stderr = stdout
             case "eo": stdout = stderr
             default: break
             }
-            built.append(TaskSpec(
-                position: position, arrayIndex: index ?? 0, command: .argv(argv),
-                environment: exportAll ? .inherit(set: set)
-                    : .inheritOnly(names: Self.loginVariables + realAllocation, set: set),
+            return TaskSpec(
+                position: position, arrayIndex: arrayIndex, command: .argv(argv),
+                environment: exportAll ? .inherit(set: set) : .inheritOnly(names: exportNames, set: set),
                 workingDirectory: home, stdout: stdout, stderr: stderr, slots: cpus, memoryMiB: memoryMiB,
                 timeLimit: walltime, source: SourceLocation(file: file, line: 1),
                 label: index.map { "\(jobName)[\($0)]" } ?? jobName,
-                attributes: ["pbs.tmpdir": "1", "pbs.jobid": jobID]))
+                attributes: ["pbs.tmpdir": "1", "pbs.jobid": jobID])
         }
-        tasks = built
     }
 
-    /// The expanded job.
-    public func job() -> ExpandedJob {
-        ExpandedJob(name: name, file: file, tasks: tasks, warnings: warnings, maxConcurrent: array?.maxConcurrent)
+    /// PBS Pro's `NAME.oRUNID.INDEX`, Torque's `NAME.oRUNID-INDEX`, or `NAME.oRUNID`
+    /// outside an array.
+    static func defaultName(_ jobName: String, letter: String, runID: Int, index: Int?, torque: Bool) -> String {
+        let base = "\(jobName).\(letter)\(runID)"
+        return index.map { torque ? "\(base)-\($0)" : "\(base).\($0)" } ?? base
+    }
+
+    /// The output file of one subjob as a Slurm pattern: `explicit` (`-o`/`-e`) with
+    /// `host:` dropped and `^array_index^` replaced, a directory getting `defaultName`
+    /// inside it; else `defaultName`. Relative paths are in `directory` (the submission
+    /// directory).
+    static func outputPath(_ explicit: String?, defaultName: String, index: Int?, directory: String) -> String {
+        guard var path = explicit else { return OutputPattern.literal(Paths.resolve(defaultName, in: directory)) }
+        // `host:path` names the host to copy to; on a shared file system only the path matters.
+        if let colon = path.firstIndex(of: ":"), !path[..<colon].contains("/") {
+            path = String(path[path.index(after: colon)...])
+        }
+        if let index { path = path.replacingOccurrences(of: "^array_index^", with: String(index)) }
+        var isDirectory: ObjCBool = false
+        let absolute = Paths.resolve(path, in: directory)
+        if path.hasSuffix("/")
+            || FileManager.default.fileExists(atPath: absolute, isDirectory: &isDirectory) && isDirectory.boolValue {
+            return OutputPattern.literal(Paths.resolve(defaultName, in: absolute))
+        }
+        return OutputPattern.literal(absolute)
     }
 
     /// The `name=value` resources of the first chunk of a `select` statement:

@@ -24,7 +24,8 @@ public struct SlurmScript: Sendable {
     public let file: String
     /// Directive problems that did not stop the load.
     public let warnings: [JobSpecError]
-    private let tasks: [TaskSpec]
+    /// The expanded job.
+    public let job: ArrayJob
 
     /// Options that take a value when written as separate words.
     static let shortWithValue: Set<String> = ["-a", "-A", "-b", "-c", "-d", "-D", "-e", "-i", "-J", "-L", "-m", "-M",
@@ -67,6 +68,7 @@ public struct SlurmScript: Sendable {
         var error: String?
         var timeLimit: Double?
         var cpus = 1
+        var cpusGiven = false
         var memoryMiB: Int?
         var memoryPerCPU: Int?
         var directory: String?
@@ -93,6 +95,7 @@ public struct SlurmScript: Sendable {
             case "-c", "--cpus-per-task":
                 guard let count = Int(value), count >= 1 else { throw bad("a whole number of at least 1") }
                 cpus = count
+                cpusGiven = true
             case "--mem":
                 guard let mib = ResourceValues.slurmMemoryMiB(value) else { throw bad("a size such as 4000, 500M or 4G") }
                 memoryMiB = mib
@@ -128,7 +131,6 @@ public struct SlurmScript: Sendable {
         let script = options.absolute(file)
         let argv = ScriptCommand.argv(script: script, shebang: directives.shebang, shell: nil,
                                       arguments: options.scriptArguments)
-        let indices = array?.indices ?? [0]
         var common = export.set
         common["SLURM_JOB_NAME"] = jobName
         if let array {
@@ -138,32 +140,25 @@ public struct SlurmScript: Sendable {
             common["SLURM_ARRAY_TASK_MAX"] = String(array.indices.last ?? 0)
             common["SLURM_ARRAY_TASK_STEP"] = String(array.step)
         }
-        if cpus > 1 || directives.options.contains(where: { $0.name == "-c" || $0.name == "--cpus-per-task" }) {
-            common["SLURM_CPUS_PER_TASK"] = String(cpus)
-        }
-        var built: [TaskSpec] = []
-        built.reserveCapacity(indices.count)
-        for (position, index) in indices.enumerated() {
+        if cpusGiven { common["SLURM_CPUS_PER_TASK"] = String(cpus) }
+        let stdoutPath = resolve(stdoutPattern)
+        let stderrPath = resolve(stderrPattern ?? stdoutPattern)
+        let memory = memoryMiB ?? memoryPerCPU.map { $0 * cpus }
+        let isArray = array != nil
+        let runID = String(options.runID)
+        let exportAll = export.base == "ALL"
+        let exportNames = export.names
+        job = ArrayJob(name: jobName, file: file, indices: array?.indices ?? [0], warnings: warnings,
+                       maxConcurrent: array?.maxConcurrent) { [common, cpus, timeLimit] position, index in
             var set = common
-            if array != nil { set["SLURM_ARRAY_TASK_ID"] = String(index) }
-            let environment: TaskEnvironment = export.base == "ALL"
-                ? .inherit(set: set)
-                : .inheritOnly(names: export.names, set: set)
-            built.append(TaskSpec(
-                position: position, arrayIndex: index, command: .argv(argv), environment: environment,
-                workingDirectory: workingDirectory, stdout: resolve(stdoutPattern),
-                stderr: resolve(stderrPattern ?? stdoutPattern), slots: cpus,
-                memoryMiB: memoryMiB ?? memoryPerCPU.map { $0 * cpus }, timeLimit: timeLimit,
-                source: SourceLocation(file: file, line: 1),
-                label: array == nil ? jobName : "\(jobName)[\(index)]",
-                attributes: ["slurm.array_job_id": String(options.runID)]))
+            if isArray { set["SLURM_ARRAY_TASK_ID"] = String(index) }
+            return TaskSpec(
+                position: position, arrayIndex: index, command: .argv(argv),
+                environment: exportAll ? .inherit(set: set) : .inheritOnly(names: exportNames, set: set),
+                workingDirectory: workingDirectory, stdout: stdoutPath, stderr: stderrPath, slots: cpus,
+                memoryMiB: memory, timeLimit: timeLimit, source: SourceLocation(file: file, line: 1),
+                label: isArray ? "\(jobName)[\(index)]" : jobName, attributes: ["slurm.array_job_id": runID])
         }
-        tasks = built
-    }
-
-    /// The expanded job.
-    public func job() -> ExpandedJob {
-        ExpandedJob(name: name, file: file, tasks: tasks, warnings: warnings, maxConcurrent: array?.maxConcurrent)
     }
 
     /// `--export`: `ALL`, `NONE`, `NIL`, or `[ALL,]NAME[=value],...`.

@@ -93,7 +93,7 @@ public struct SubmitDescription: Sendable {
     }
 
     /// The expanded job.
-    public func job() -> ExpandedJob {
+    public var job: ExpandedJob {
         ExpandedJob(name: name, file: file, tasks: tasks, warnings: warnings)
     }
 }
