@@ -100,7 +100,7 @@ final class SlurmScriptTests: XCTestCase {
             _ = try self.load("#!/bin/sh\n#SBATCH --output=out-%q\n")
         }
         XCTAssertEqual(badPattern?.location.line, 2)
-        XCTAssertEqual(badPattern?.location.column, 9)
+        XCTAssertEqual(badPattern?.location.column, 9 + 9, "at the value after --output=")
         let badTime = expectError { () throws(JobSpecError) in _ = try self.load("#!/bin/sh\n#SBATCH -t soon\n") }
         XCTAssertEqual(badTime?.location.line, 2)
     }

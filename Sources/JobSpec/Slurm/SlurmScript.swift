@@ -72,7 +72,7 @@ public struct SlurmScript: Sendable {
         var memoryMiB: Int?
         var memoryPerCPU: Int?
         var directory: String?
-        var export: (base: String, names: [String], set: [String: String]) = ("ALL", [], [:])
+        var export = Export()
         for option in directives.options {
             let value = option.value ?? ""
             func bad(_ expected: String) -> JobSpecError {
@@ -84,9 +84,9 @@ public struct SlurmScript: Sendable {
             case "-J", "--job-name":
                 if options.jobName == nil { name = value }
             case "-o", "--output":
-                output = try OutputPattern(value, location: option.location).text
+                output = try OutputPattern(value, location: option.valueLocation).text
             case "-e", "--error":
-                error = try OutputPattern(value, location: option.location).text
+                error = try OutputPattern(value, location: option.valueLocation).text
             case "-t", "--time":
                 guard let limit = ResourceValues.slurmTime(value) else {
                     throw bad("minutes, M:S, H:M:S, D-H, D-H:M or D-H:M:S")
@@ -105,7 +105,7 @@ public struct SlurmScript: Sendable {
             case "-D", "--chdir":
                 directory = value
             case "--export":
-                export = try Self.parseExport(value, environment: options.environment, location: option.location)
+                export = try Export(parsing: value, environment: options.environment, location: option.valueLocation)
             default:
                 if !Self.ignored.contains(option.name) {
                     warnings.append(JobSpecError("#SBATCH \(option.name) is not used inside the farm and is ignored",
@@ -146,7 +146,7 @@ public struct SlurmScript: Sendable {
         let memory = memoryMiB ?? memoryPerCPU.map { $0 * cpus }
         let isArray = array != nil
         let runID = String(options.runID)
-        let exportAll = export.base == "ALL"
+        let exportAll = export.all
         let exportNames = export.names
         job = ArrayJob(name: jobName, file: file, indices: array?.indices ?? [0], warnings: warnings,
                        maxConcurrent: array?.maxConcurrent) { [common, cpus, timeLimit] position, index in
@@ -161,28 +161,36 @@ public struct SlurmScript: Sendable {
         }
     }
 
-    /// `--export`: `ALL`, `NONE`, `NIL`, or `[ALL,]NAME[=value],...`.
-    /// Without `ALL`, only the named variables and `SLURM_*` pass (sbatch's rule).
-    static func parseExport(_ value: String, environment: [String: String], location: SourceLocation)
-        throws(JobSpecError) -> (base: String, names: [String], set: [String: String]) {
-        var base = "ONLY"
+    /// What `--export` passes: everything (`ALL`, the default), or only the named
+    /// variables and `SLURM_*` (sbatch's rule for `NONE` and lists), plus `NAME=value`s.
+    struct Export {
+        var all = true
         var names: [String] = []
         var set: [String: String] = [:]
-        for item in value.split(separator: ",") {
-            switch item.uppercased() {
-            case "ALL": base = "ALL"
-            case "NONE", "NIL": break
-            default:
-                if let equals = item.firstIndex(of: "=") {
-                    set[String(item[..<equals])] = String(item[item.index(after: equals)...])
-                } else if item.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) {
-                    names.append(String(item))
-                } else {
-                    throw JobSpecError("bad --export '\(value)': expected ALL, NONE or NAME[=value],...", at: location)
+
+        init() {}
+
+        /// Parses `ALL`, `NONE`, `NIL`, or `[ALL,]NAME[=value],...`.
+        ///
+        /// - Throws: ``JobSpecError`` at `location` for an entry that is not a name.
+        init(parsing value: String, environment: [String: String], location: SourceLocation) throws(JobSpecError) {
+            all = false
+            for item in value.split(separator: ",") {
+                switch item.uppercased() {
+                case "ALL": all = true
+                case "NONE", "NIL": break
+                default:
+                    if let equals = item.firstIndex(of: "=") {
+                        set[String(item[..<equals])] = String(item[item.index(after: equals)...])
+                    } else if item.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) {
+                        names.append(String(item))
+                    } else {
+                        throw JobSpecError("bad --export '\(value)': expected ALL, NONE or NAME[=value],...",
+                                           at: location)
+                    }
                 }
             }
+            names += environment.keys.filter { $0.hasPrefix("SLURM_") }.sorted()
         }
-        let slurmNames = environment.keys.filter { $0.hasPrefix("SLURM_") }.sorted()
-        return (base, names + slurmNames, set)
     }
 }
