@@ -45,9 +45,6 @@ public struct PBSScript: Sendable {
     /// The expanded job.
     public let job: ArrayJob
 
-    static let flags: Set<String> = ["-V", "-h", "-z", "-I", "-X", "-f", "-n"]
-    static let ignored: Set<String> = ["-A", "-M", "-m", "-W", "-r", "-P", "-k", "-a", "-c", "-p", "-u", "-h", "-z",
-                                       "-C", "-D", "-w", "-n", "-f"]
     /// The variables a PBS job gets from its login on the execution host.
     static let loginVariables = ["HOME", "USER", "LOGNAME", "PATH", "SHELL", "LANG", "TZ", "MAIL", "TERM"]
 
@@ -57,137 +54,43 @@ public struct PBSScript: Sendable {
     ///   rejects `-J 4-4` and `-J 3,9,27`), `-l` value, `-j` value or `-v` list.
     public init(text: String, file: String, options: JobLoadOptions) throws(JobSpecError) {
         self.file = file
-        let directives = try BatchDirectives(text: text, file: file, prefix: "#PBS") { name in
-            name.hasPrefix("-") && name.count == 2 && !Self.flags.contains(name)
-        }
-        var warnings = directives.warnings
-        var name = options.jobName
-        var array: ArrayRange?
-        var torque = false
-        var output: String?
-        var error: String?
-        var join: String?
-        var exportAll = false
-        var variables: [String: String] = [:]
-        var chunkCPUs: Int?
-        var ompThreads: Int?
-        var memoryMiB: Int?
-        var walltime: Double?
-        var shell: String?
-        var queue: String?
-        var initialDirectory: String?
-        for option in directives.options {
-            let value = option.value ?? ""
-            let valueLocation = option.valueLocation
-            func bad(_ expected: String) -> JobSpecError {
-                JobSpecError("bad #PBS \(option.name) '\(value)': expected \(expected)", at: option.location)
-            }
-            switch option.name {
-            case "-J":
-                array = try ArrayRange(parsing: value, dialect: .pbsPro, location: valueLocation)
-                torque = false
-            case "-t":
-                array = try ArrayRange(parsing: value, dialect: .torque, location: valueLocation)
-                torque = true
-            case "-N":
-                if options.jobName == nil { name = value }
-            case "-o": output = value
-            case "-e": error = value
-            case "-j":
-                guard ["oe", "eo", "n"].contains(value) else { throw bad("oe, eo or n") }
-                join = value
-            case "-V": exportAll = true
-            case "-v":
-                for item in value.split(separator: ",") {
-                    let pair = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                    let key = String(pair[0]).trimmingBlanks
-                    guard !key.isEmpty else { throw bad("a list NAME=value,NAME2=value2") }
-                    variables[key] = pair.count == 2 ? String(pair[1]) : options.environment[key] ?? ""
-                }
-            case "-l":
-                for resource in value.split(separator: ",") {
-                    let pair = resource.split(separator: "=", maxSplits: 1).map(String.init)
-                    guard pair.count == 2 else { throw bad("resource=value[,resource=value]") }
-                    switch pair[0] {
-                    case "select":
-                        for (name, amount) in try Self.selectChunk(pair[1], error: bad("select=N:ncpus=C:mem=M")) {
-                            switch name {
-                            case "ncpus":
-                                guard let count = Int(amount), count >= 1 else { throw bad("ncpus of at least 1") }
-                                chunkCPUs = count
-                            case "ompthreads":
-                                guard let count = Int(amount), count >= 1 else { throw bad("ompthreads of at least 1") }
-                                ompThreads = count
-                            case "mem":
-                                guard let mib = ResourceValues.pbsSizeMiB(amount) else { throw bad("mem such as 4gb") }
-                                memoryMiB = mib
-                            default: break
-                            }
-                        }
-                    case "ncpus":
-                        guard let count = Int(pair[1]), count >= 1 else { throw bad("ncpus of at least 1") }
-                        chunkCPUs = count
-                    case "nodes":
-                        for part in pair[1].split(separator: ":") where part.hasPrefix("ppn=") {
-                            guard let count = Int(part.dropFirst(4)), count >= 1 else { throw bad("ppn of at least 1") }
-                            chunkCPUs = count
-                        }
-                    case "mem", "pmem", "vmem":
-                        guard let mib = ResourceValues.pbsSizeMiB(pair[1]) else { throw bad("\(pair[0]) such as 4gb") }
-                        memoryMiB = mib
-                    case "walltime":
-                        guard let seconds = ResourceValues.pbsDuration(pair[1]) else { throw bad("walltime=HH:MM:SS") }
-                        walltime = seconds
-                    default: break
-                    }
-                }
-            case "-S":
-                shell = value.split(separator: ",").first.map(String.init)
-            case "-q":
-                queue = value
-            case "-d":
-                initialDirectory = Paths.resolve(value, in: options.workingDirectory)
-            default:
-                if !Self.ignored.contains(option.name) {
-                    warnings.append(JobSpecError("#PBS \(option.name) is not used inside the farm and is ignored",
-                                                 at: option.location))
-                }
-            }
-        }
-        let jobName = name ?? Paths.lastComponent(file)
+        let request = try PBSRequest(text: text, file: file, options: options)
+        let torque = request.torque, join = request.join, exportAll = request.exportAll
+        let memoryMiB = request.memoryMiB, walltime = request.walltime, array = request.array
+        let jobName = options.jobName ?? request.name ?? Paths.lastComponent(file)
         self.name = jobName
         self.array = array
         self.isTorque = torque
-        self.warnings = warnings
+        self.warnings = request.warnings
 
         let environment = options.environment
         let server = options.hostname
         let runID = options.runID
-        let home = initialDirectory ?? environment["HOME"] ?? options.workingDirectory
-        var common = variables
+        let home = request.initialDirectory ?? environment["HOME"] ?? options.workingDirectory
+        var common = request.variables
         common["PBS_JOBNAME"] = jobName
         common["PBS_ENVIRONMENT"] = "PBS_BATCH"
         common["PBS_O_WORKDIR"] = options.workingDirectory
         common["PBS_O_HOST"] = server
-        common["PBS_O_QUEUE"] = queue ?? "workq"
-        common["PBS_QUEUE"] = queue ?? "workq"
+        common["PBS_O_QUEUE"] = request.queue ?? "workq"
+        common["PBS_QUEUE"] = request.queue ?? "workq"
         for (variable, source) in [("PBS_O_HOME", "HOME"), ("PBS_O_PATH", "PATH"), ("PBS_O_LOGNAME", "LOGNAME"),
                                    ("PBS_O_SHELL", "SHELL"), ("PBS_O_LANG", "LANG"), ("PBS_O_MAIL", "MAIL"),
                                    ("PBS_O_TZ", "TZ")] {
             if let value = environment[source] { common[variable] = value }
         }
         common["PBS_O_SYSTEM"] = "Linux"
-        if let initialDirectory { common["PBS_O_INITDIR"] = initialDirectory }
-        let cpus = chunkCPUs ?? 1
+        if let initialDirectory = request.initialDirectory { common["PBS_O_INITDIR"] = initialDirectory }
+        let cpus = request.cpus ?? 1
         common["NCPUS"] = String(cpus)
-        common["OMP_NUM_THREADS"] = String(ompThreads ?? cpus)
+        common["OMP_NUM_THREADS"] = String(request.ompThreads ?? cpus)
         if array != nil { common["PBS_ARRAY_ID"] = "\(runID)[].\(server)" }
         // Inside a real PBS job, its PBS_JOBID is what pbsdsh and pbs_tmrsh need.
         let realJobID = environment["PBS_JOBID"]
         let realAllocation = environment.keys.filter { $0.hasPrefix("PBS_") && common[$0] == nil }.sorted()
 
         let script = options.absolute(file)
-        let argv = ScriptCommand.argv(script: script, shebang: directives.shebang, shell: shell,
+        let argv = ScriptCommand.argv(script: script, shebang: request.shebang, shell: request.shell,
                                       arguments: options.scriptArguments)
         let submitDirectory = OutputPattern.literal(options.workingDirectory)
         let isArray = array != nil
@@ -195,8 +98,8 @@ public struct PBSScript: Sendable {
         let exportNames = Self.loginVariables + realAllocation
         let overrideOutput = options.output.map { Paths.resolve($0, in: submitDirectory) }
         let overrideError = options.error.map { Paths.resolve($0, in: submitDirectory) }
-        let explicitOutput = options.output == nil ? output : nil
-        let explicitError = options.error == nil ? error : nil
+        let explicitOutput = options.output == nil ? request.output : nil
+        let explicitError = options.error == nil ? request.error : nil
         let keepRealJobID = realJobID != nil
         job = ArrayJob(name: jobName, file: file, indices: array?.indices ?? [0], warnings: warnings,
                        maxConcurrent: array?.maxConcurrent) {
@@ -254,21 +157,5 @@ public struct PBSScript: Sendable {
             return OutputPattern.literal(Paths.resolve(defaultName, in: absolute))
         }
         return OutputPattern.literal(absolute)
-    }
-
-    /// The `name=value` resources of the first chunk of a `select` statement:
-    /// `2:ncpus=4:mem=2gb+1:ncpus=1` gives `ncpus=4`, `mem=2gb` (each subjob is one chunk
-    /// on one worker; the leading chunk count is dropped).
-    static func selectChunk(_ text: String, error: JobSpecError) throws(JobSpecError) -> [(String, String)] {
-        let chunk = text.split(separator: "+").first ?? ""
-        var parts = chunk.split(separator: ":")
-        if let first = parts.first, Int(first) != nil { parts.removeFirst() }
-        var result: [(String, String)] = []
-        for part in parts {
-            let pair = part.split(separator: "=", maxSplits: 1).map(String.init)
-            guard pair.count == 2 else { throw error }
-            result.append((pair[0], pair[1]))
-        }
-        return result
     }
 }
