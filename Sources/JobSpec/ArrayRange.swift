@@ -55,6 +55,10 @@ public struct ArrayRange: Sendable, Equatable {
             limit = value
             body = characters[..<percent]
         }
+        if dialect == .pbsPro, let comma = body.firstIndex(of: ",") {
+            throw failure("PBS Pro takes one range start-end[:step], not a list (Slurm's --array and Torque's -t take lists)",
+                          at: comma)
+        }
         var set = Set<Int>()
         var parts: [(start: Int, end: Int, step: Int)] = []
         var offset = 0
@@ -96,10 +100,6 @@ public struct ArrayRange: Sendable, Equatable {
             }
             parts.append((start, end, step))
             for index in stride(from: start, through: end, by: step) { set.insert(index) }
-        }
-        if dialect == .pbsPro, parts.count > 1 {
-            throw failure("PBS Pro takes one range start-end[:step], not a list (Slurm's --array and Torque's -t take lists)",
-                          at: body.firstIndex(of: ",") ?? 0)
         }
         indices = set.sorted()
         maxConcurrent = limit

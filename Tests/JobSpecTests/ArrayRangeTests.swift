@@ -34,7 +34,7 @@ final class ArrayRangeTests: XCTestCase {
 
     func testErrorsNameTheColumnOfTheBadPart() {
         let cases: [(String, ArrayRange.Dialect, Int)] = [
-            ("4-4", .pbsPro, 0), ("3,9,27", .pbsPro, 0), ("5", .pbsPro, 0), ("1-5,x", .slurm, 4),
+            ("4-4", .pbsPro, 0), ("3,9,27", .pbsPro, 1), ("5", .pbsPro, 0), ("1-5,x", .slurm, 4),
             ("5-1", .slurm, 0), ("1-5:0", .slurm, 4), ("1-5%0", .slurm, 4), ("", .slurm, 0), ("1,,2", .slurm, 2),
             ("-3", .slurm, 0),
         ]

@@ -102,7 +102,7 @@ final class PBSScriptTests: XCTestCase {
     }
 
     func testBadDirectivesNameLineAndColumn() {
-        for (text, line, column) in [("#PBS -J 4-4\n", 1, 9), ("#PBS -N x\n#PBS -J 3,9,27\n", 2, 9),
+        for (text, line, column) in [("#PBS -J 4-4\n", 1, 9), ("#PBS -N x\n#PBS -J 3,9,27\n", 2, 10),
                                      ("#PBS -l walltime=abc\n", 1, 6), ("#PBS -j xy\n", 1, 6),
                                      ("#PBS -N\n", 1, 6)] {
             let error = expectError { () throws(JobSpecError) in _ = try self.load(text + "prog\n") }

@@ -40,14 +40,16 @@ final class SharedCasesTests: XCTestCase {
         let first = try PBSScript(text: lines[0] + "\n./prog\n", file: "a.pbs", options: testOptions()).job
         XCTAssertEqual((0 ..< first.taskCount).map { first.task(at: $0).arrayIndex }, [0, 5, 10])
 
-        for (line, text) in [(1, lines[1]), (2, lines[2])] {
+        // `-J 4-4` is pointed at its start; `-J 3,9,27` at its first comma.
+        for (line, text, column, reason) in [(1, lines[1], 9, "start < end"), (2, lines[2], 10, "not a list")] {
             let error = expectError { () throws(JobSpecError) in
                 _ = try PBSScript(text: text + "\n./prog\n", file: "r\(line).pbs", options: testOptions())
             }
             XCTAssertEqual(error?.location.file, "r\(line).pbs")
             XCTAssertEqual(error?.location.line, 1)
-            XCTAssertEqual(error?.location.column, 9, "the column points at the range")
+            XCTAssertEqual(error?.location.column, column)
             XCTAssertTrue(error?.message.contains("PBS Pro") ?? false, error?.message ?? "")
+            XCTAssertTrue(error?.message.contains(reason) ?? false, error?.message ?? "")
         }
 
         let slurm = try SlurmScript(text: "#!/bin/sh\n" + lines[3] + "\n./prog\n", file: "s.sh",

@@ -31,6 +31,8 @@ struct SubmitBuilder {
     /// Records `key = value`; warns at once for ignored and file-transfer commands.
     mutating func define(key: String, value: String, location: SourceLocation) {
         let lowered = key.lowercased()
+        // Warnings about the key name the line only: `location` is the value's column.
+        let line = SourceLocation(file: location.file, line: location.line)
         macros.definitions[lowered] = value
         locations[lowered] = location
         spellings[lowered] = key
@@ -38,13 +40,13 @@ struct SubmitBuilder {
         if SubmitCommands.isTransfer(lowered) {
             if !transferWarned {
                 warnings.append(JobSpecError("'\(key)' and the other file-transfer commands are ignored: the farm "
-                                             + "runs on a shared file system", at: location))
+                                             + "runs on a shared file system", at: line))
                 transferWarned = true
             }
         } else if SubmitCommands.ignored.contains(lowered) {
-            warnings.append(JobSpecError("'\(key)' has no effect inside the farm and is ignored", at: location))
+            warnings.append(JobSpecError("'\(key)' has no effect inside the farm and is ignored", at: line))
         } else if !SubmitCommands.handled.contains(lowered), !lowered.hasPrefix("+"), !lowered.hasPrefix("my.") {
-            userMacros[lowered] = (key, location)
+            userMacros[lowered] = (key, line)
         }
     }
 
