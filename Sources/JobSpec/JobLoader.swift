@@ -33,6 +33,8 @@ public struct JobLoadOptions: Sendable {
     /// The signature of a DAG file loader.
     public typealias DAGLoader = @Sendable (_ path: String, _ options: JobLoadOptions) throws(JobSpecError) -> any Job
 
+    /// Options with the given values; everything but the run id is usually taken from the
+    /// process (`ProcessInfo`) by the command line.
     public init(runID: Int = 1, environment: [String: String] = [:], workingDirectory: String = "/",
                 hostname: String = "localhost", output: String? = nil, error: String? = nil,
                 jobName: String? = nil, scriptArguments: [String] = [], dagLoader: DAGLoader? = nil) {

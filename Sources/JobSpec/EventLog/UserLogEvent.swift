@@ -14,10 +14,14 @@ import Foundation
 public enum UserLogEvent {
     /// A job id as HTCondor prints it: `(012.003.000)`.
     public struct JobID: Sendable, Equatable {
+        /// The cluster id: the farm's run id.
         public var cluster: Int
+        /// The proc id: the task's `$(Process)`.
         public var proc: Int
+        /// The subproc id: always 0 outside the parallel universe.
         public var subproc: Int
 
+        /// A job id `(cluster.proc.subproc)`.
         public init(cluster: Int, proc: Int, subproc: Int = 0) {
             self.cluster = cluster
             self.proc = proc
@@ -38,9 +42,12 @@ public enum UserLogEvent {
 
     /// CPU time used, for the usage lines of event 005, in seconds.
     public struct Usage: Sendable, Equatable {
+        /// User CPU time, in seconds.
         public var userSeconds: Int
+        /// System CPU time, in seconds.
         public var systemSeconds: Int
 
+        /// CPU times in whole seconds (`rusage` rounded down).
         public init(userSeconds: Int = 0, systemSeconds: Int = 0) {
             self.userSeconds = userSeconds
             self.systemSeconds = systemSeconds
@@ -60,10 +67,14 @@ public enum UserLogEvent {
     /// Requested and allocated resources, printed as the "Partitionable Resources" table
     /// of event 005.
     public struct Resources: Sendable, Equatable {
+        /// Slots requested and given.
         public var cpus: Int
+        /// Disk requested, in KiB (HTCondor's "Disk (KB)"), or `nil` to leave the row out.
         public var diskKiB: Int?
+        /// Memory requested, in MiB (HTCondor's "Memory (MB)"), or `nil` to leave the row out.
         public var memoryMiB: Int?
 
+        /// The resources of a task, from its ``TaskSpec``.
         public init(cpus: Int, diskKiB: Int? = nil, memoryMiB: Int? = nil) {
             self.cpus = cpus
             self.diskKiB = diskKiB
