@@ -18,11 +18,15 @@ public protocol Job: Sendable {
     /// Warnings found while reading the file (unused macros, ignored commands), with
     /// their locations, to print before the run.
     var warnings: [JobSpecError] { get }
+    /// The most tasks of this job that may run at once (Slurm `--array=...%N`, PBS Pro
+    /// `-J ...%N`, Torque `-t ...%N`), or `nil` for no limit beyond the free workers.
+    var maxConcurrent: Int? { get }
 }
 
 extension Job {
     public func prerequisites(of position: Int) -> [Int] { [] }
     public var warnings: [JobSpecError] { [] }
+    public var maxConcurrent: Int? { nil }
 }
 
 /// A job whose tasks are all held in memory.
@@ -31,12 +35,15 @@ public struct ExpandedJob: Job {
     public let file: String
     public let tasks: [TaskSpec]
     public let warnings: [JobSpecError]
+    public let maxConcurrent: Int?
 
-    public init(name: String, file: String, tasks: [TaskSpec], warnings: [JobSpecError] = []) {
+    public init(name: String, file: String, tasks: [TaskSpec], warnings: [JobSpecError] = [],
+                maxConcurrent: Int? = nil) {
         self.name = name
         self.file = file
         self.tasks = tasks
         self.warnings = warnings
+        self.maxConcurrent = maxConcurrent
     }
 
     public var taskCount: Int { tasks.count }

@@ -1,0 +1,169 @@
+/// The directive lines of a batch script (`#SBATCH ...`, `#PBS ...`), read the way sbatch
+/// and qsub read them: from the top of the file until the first line that is neither
+/// blank nor a comment. Directives after that line are ignored, and reported as warnings
+/// because a user almost certainly meant them.
+///
+/// Sources: Slurm sbatch manual ("sbatch will stop processing further #SBATCH directives
+/// once the first non-comment non-whitespace line has been reached"); PBS Pro reference,
+/// qsub ("directives ... before the first executable line").
+struct BatchDirectives {
+    /// One option taken from a directive line.
+    struct Option {
+        /// As written: `-J`, `--array`.
+        var name: String
+        /// Its argument, or `nil` for a flag.
+        var value: String?
+        /// Where the option starts.
+        var location: SourceLocation
+        /// Where its value starts (the option's own place for a flag).
+        var valueLocation: SourceLocation
+    }
+
+    /// The options, in file order.
+    var options: [Option] = []
+    /// Directives found after the first executable line.
+    var warnings: [JobSpecError] = []
+    /// The script's `#!` line without `#!`, or `nil`.
+    var shebang: String?
+
+    /// Reads `text`, a script whose directives start with `prefix` (`#SBATCH`, `#PBS`).
+    ///
+    /// - Parameters:
+    ///   - takesValue: whether an option name (`-J`, `--array`) takes an argument when
+    ///     not written `--name=value`.
+    /// - Throws: ``JobSpecError`` for an unclosed quote or an option missing its argument.
+    init(text: String, file: String, prefix: String, takesValue: (String) -> Bool) throws(JobSpecError) {
+        var stillReading = true
+        for (number, line) in text.fileLines.enumerated() {
+            let lineNumber = number + 1
+            if lineNumber == 1, line.hasPrefix("#!") {
+                shebang = String(line.dropFirst(2)).trimmingBlanks
+                continue
+            }
+            let trimmed = line.drop(while: { $0 == " " || $0 == "\t" })
+            let afterPrefix = trimmed.dropFirst(prefix.count)
+            let isDirective = trimmed.hasPrefix(prefix) && (afterPrefix.isEmpty || " \t".contains(afterPrefix.first!))
+            if !stillReading {
+                if isDirective {
+                    warnings.append(JobSpecError("\(prefix) directive after the first command is ignored, as "
+                                                 + "\(prefix == "#PBS" ? "qsub" : "sbatch") ignores it; move it to the top",
+                                                 file: file, line: lineNumber, column: line.count - trimmed.count + 1))
+                }
+                continue
+            }
+            if trimmed.isEmpty || (trimmed.hasPrefix("#") && !isDirective) { continue }
+            guard isDirective else { stillReading = false; continue }
+            let startColumn = line.count - trimmed.count + prefix.count + 1
+            let words = try Self.words(String(trimmed.dropFirst(prefix.count)), file: file, line: lineNumber,
+                                       column: startColumn)
+            var index = 0
+            while index < words.count {
+                let (word, column) = words[index]
+                let location = SourceLocation(file: file, line: lineNumber, column: column)
+                index += 1
+                if word.hasPrefix("--"), let equals = word.firstIndex(of: "=") {
+                    let name = String(word[..<equals])
+                    options.append(Option(name: name, value: String(word[word.index(after: equals)...]),
+                                          location: location, valueLocation: location.advanced(by: name.count + 1)))
+                } else if word.hasPrefix("-"), word.count > 1 {
+                    var name = word
+                    var value: String?
+                    var valueLocation = location
+                    // `-Jname` and `-lselect=1`: a short option glued to its argument.
+                    if !word.hasPrefix("--"), word.count > 2 {
+                        let short = String(word.prefix(2))
+                        if takesValue(short) {
+                            name = short
+                            value = String(word.dropFirst(2))
+                            valueLocation = location.advanced(by: 2)
+                        }
+                    }
+                    if value == nil, takesValue(name) {
+                        guard index < words.count else {
+                            throw JobSpecError("option \(name) needs a value", at: location)
+                        }
+                        value = words[index].0
+                        valueLocation = SourceLocation(file: file, line: lineNumber, column: words[index].1)
+                        index += 1
+                    }
+                    options.append(Option(name: name, value: value, location: location, valueLocation: valueLocation))
+                } else {
+                    throw JobSpecError("expected an option starting with '-', found '\(word)'", at: location)
+                }
+            }
+        }
+    }
+
+    /// Splits a directive's text into words with their 1-based columns, honouring single
+    /// and double quotes and backslashes as the shell would; an unquoted `#` after a
+    /// blank starts a comment.
+    static func words(_ text: String, file: String, line: Int, column: Int) throws(JobSpecError) -> [(String, Int)] {
+        var words: [(String, Int)] = []
+        var current = ""
+        var inWord = false
+        var wordColumn = 0
+        var quote: Character?
+        var escaped = false
+        for (offset, character) in text.enumerated() {
+            if escaped {
+                current.append(character)
+                escaped = false
+                continue
+            }
+            if let open = quote {
+                if character == open {
+                    quote = nil
+                } else if character == "\\", open == "\"" {
+                    escaped = true
+                } else {
+                    current.append(character)
+                }
+                continue
+            }
+            switch character {
+            case " ", "\t":
+                if inWord { words.append((current, wordColumn)); current = ""; inWord = false }
+            case "#" where !inWord:
+                return words
+            default:
+                if !inWord { inWord = true; wordColumn = column + offset }
+                if character == "'" || character == "\"" { quote = character }
+                else if character == "\\" { escaped = true }
+                else { current.append(character) }
+            }
+        }
+        if let open = quote {
+            throw JobSpecError("unclosed \(open) quote in the directive", file: file, line: line, column: wordColumn)
+        }
+        if inWord { words.append((current, wordColumn)) }
+        return words
+    }
+}
+
+extension SourceLocation {
+    /// The same place `columns` further right.
+    func advanced(by columns: Int) -> SourceLocation {
+        SourceLocation(file: file, line: line, column: column + columns)
+    }
+}
+
+extension StringProtocol {
+    /// The lines of a file: split at LF and CRLF (a CR never ends up in a line), the
+    /// last line counted even without a final newline, and no empty line after a final
+    /// newline.
+    var fileLines: [Substring] {
+        // "\r\n" is one Character in Swift, so both separators are listed.
+        var lines = String(self)[...].split(omittingEmptySubsequences: false,
+                                            whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+        if lines.last?.isEmpty == true { lines.removeLast() }
+        return lines.map { $0.last == "\r" ? $0.dropLast() : $0 }
+    }
+
+    /// The text without leading and trailing spaces, tabs and CRs.
+    var trimmingBlanks: String {
+        let blanks: Set<Character> = [" ", "\t", "\r", "\n", "\r\n"]
+        guard let first = firstIndex(where: { !blanks.contains($0) }),
+              let last = lastIndex(where: { !blanks.contains($0) }) else { return "" }
+        return String(self[first...last])
+    }
+}

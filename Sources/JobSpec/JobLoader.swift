@@ -1,0 +1,116 @@
+import Foundation
+
+/// What a job file is expanded with, besides its own text.
+///
+/// The farm supplies its own ids: `runID` stands for HTCondor's `$(Cluster)`, Slurm's
+/// `SLURM_ARRAY_JOB_ID` and `%A`, and the `N` of PBS's `N[].server`. They never come
+/// from a real scheduler that the farm itself may be running under.
+public struct JobLoadOptions: Sendable {
+    /// The farm's run id (a positive integer).
+    public var runID: Int
+    /// The environment `taskfarm` was started with: `$ENV(NAME)`, `getenv`, `-V`,
+    /// `PBS_O_*`, and the real allocation's variables come from here.
+    public var environment: [String: String]
+    /// The directory `taskfarm` was started in (absolute): the submit directory,
+    /// `PBS_O_WORKDIR`, Slurm's default working directory.
+    public var workingDirectory: String
+    /// The submitting host's name: `PBS_O_HOST`, the `.server` of PBS job ids, HTCondor's
+    /// submit host.
+    public var hostname: String
+    /// Command-line `--output`, a Slurm filename pattern that wins over the file's own
+    /// `output`/`-o`/`--output` (as sbatch's command line wins over `#SBATCH`).
+    public var output: String?
+    /// Command-line `--error`, likewise.
+    public var error: String?
+    /// Command-line `--job-name`, likewise.
+    public var jobName: String?
+    /// Arguments given after a PBS or Slurm script on the command line, passed to it.
+    public var scriptArguments: [String]
+    /// Loads DAG files; `nil` until the DAG module installs one. Called with the path
+    /// and these options.
+    public var dagLoader: DAGLoader?
+
+    /// The signature of a DAG file loader.
+    public typealias DAGLoader = @Sendable (_ path: String, _ options: JobLoadOptions) throws(JobSpecError) -> any Job
+
+    /// Options with the given values; everything but the run id is usually taken from the
+    /// process (`ProcessInfo`) by the command line.
+    public init(runID: Int = 1, environment: [String: String] = [:], workingDirectory: String = "/",
+                hostname: String = "localhost", output: String? = nil, error: String? = nil,
+                jobName: String? = nil, scriptArguments: [String] = [], dagLoader: DAGLoader? = nil) {
+        self.runID = runID
+        self.environment = environment
+        self.workingDirectory = workingDirectory
+        self.hostname = hostname
+        self.output = output
+        self.error = error
+        self.jobName = jobName
+        self.scriptArguments = scriptArguments
+        self.dagLoader = dagLoader
+    }
+
+    /// The user name, from `USER` or `LOGNAME` in ``environment``.
+    public var user: String { environment["USER"] ?? environment["LOGNAME"] ?? "" }
+
+    /// `path` made absolute against ``workingDirectory``.
+    func absolute(_ path: String) -> String {
+        Paths.resolve(path, in: workingDirectory)
+    }
+}
+
+/// Reads a job file of any format into a ``Job``.
+public enum JobLoader {
+    /// Loads the job file at `path`.
+    ///
+    /// - Parameters:
+    ///   - path: the file as the user named it (relative paths are read from the process's
+    ///     current directory, and are named as given in messages).
+    ///   - format: the format, or `nil` to detect it (``JobFormat/detect(path:contents:)``).
+    ///   - options: ids, environment and command-line overrides.
+    /// - Returns: the expanded job; its ``Job/warnings`` list what should be printed first.
+    /// - Throws: ``JobSpecError`` when the file cannot be read, or is not valid in its
+    ///   format; and for `.dag` when no ``JobLoadOptions/dagLoader`` is installed.
+    public static func load(path: String, format: JobFormat? = nil,
+                            options: JobLoadOptions) throws(JobSpecError) -> any Job {
+        let resolved: JobFormat
+        if let format {
+            resolved = format
+        } else {
+            resolved = JobFormat.detect(path: path, contents: try readText(path))
+        }
+        switch resolved {
+        case .taskList:
+            return try TaskList(contentsOf: path, name: options.jobName)
+        case .submit:
+            return try SubmitDescription(text: try readText(path), file: path, options: options).job
+        case .pbs:
+            return try PBSScript(text: try readText(path), file: path, options: options).job
+        case .slurm:
+            return try SlurmScript(text: try readText(path), file: path, options: options).job
+        case .dag:
+            guard let dagLoader = options.dagLoader else {
+                throw JobSpecError("DAG files are not supported by this build; expected a task list, submit "
+                                   + "description, PBS or Slurm script", file: path)
+            }
+            return try dagLoader(path, options)
+        }
+    }
+
+    /// The text of `path`.
+    ///
+    /// - Throws: ``JobSpecError`` when it is missing, a directory, unreadable, or not UTF-8.
+    static func readText(_ path: String) throws(JobSpecError) -> String {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw JobSpecError("no such file", file: path)
+        }
+        if isDirectory.boolValue { throw JobSpecError("is a directory; expected a job file", file: path) }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw JobSpecError("cannot read the file", file: path)
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw JobSpecError("is not UTF-8 text", file: path)
+        }
+        return text
+    }
+}

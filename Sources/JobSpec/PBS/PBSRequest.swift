@@ -1,0 +1,143 @@
+import Foundation
+
+/// What the `#PBS` directives of a script ask for (see ``PBSScript`` for the options read).
+///
+/// Source: PBS Professional Reference Guide, qsub; Torque Administrator Guide, qsub.
+struct PBSRequest {
+    var name: String?
+    var array: ArrayRange?
+    /// Whether the array came from Torque's `-t`.
+    var torque = false
+    var output: String?
+    var error: String?
+    /// `-j`: `oe`, `eo` or `n`.
+    var join: String?
+    /// `-V`.
+    var exportAll = false
+    /// `-v` variables.
+    var variables: [String: String] = [:]
+    /// `ncpus` of the first `select` chunk, `-l ncpus` or Torque's `ppn`.
+    var cpus: Int?
+    var ompThreads: Int?
+    var memoryMiB: Int?
+    /// `-l walltime`, in seconds.
+    var walltime: Double?
+    /// `-S`.
+    var shell: String?
+    var queue: String?
+    /// Torque's `-d`, absolute.
+    var initialDirectory: String?
+    var shebang: String?
+    var warnings: [JobSpecError] = []
+
+    /// Options without a value.
+    static let flags: Set<String> = ["-V", "-h", "-z", "-I", "-X", "-f", "-n"]
+    /// Options accepted without effect inside the farm.
+    static let ignored: Set<String> = ["-A", "-M", "-m", "-W", "-r", "-P", "-k", "-a", "-c", "-p", "-u", "-h", "-z",
+                                       "-C", "-D", "-w", "-n", "-f"]
+
+    /// Reads the directives of `text`.
+    ///
+    /// - Throws: ``JobSpecError`` naming the line and column of a bad directive.
+    init(text: String, file: String, options: JobLoadOptions) throws(JobSpecError) {
+        let directives = try BatchDirectives(text: text, file: file, prefix: "#PBS") { name in
+            name.hasPrefix("-") && name.count == 2 && !Self.flags.contains(name)
+        }
+        warnings = directives.warnings
+        shebang = directives.shebang
+        for option in directives.options {
+            let value = option.value ?? ""
+            let valueLocation = option.valueLocation
+            func bad(_ expected: String) -> JobSpecError {
+                JobSpecError("bad #PBS \(option.name) '\(value)': expected \(expected)", at: option.location)
+            }
+            switch option.name {
+            case "-J":
+                array = try ArrayRange(parsing: value, dialect: .pbsPro, location: valueLocation)
+                torque = false
+            case "-t":
+                array = try ArrayRange(parsing: value, dialect: .torque, location: valueLocation)
+                torque = true
+            case "-N":
+                name = value
+            case "-o": output = value
+            case "-e": error = value
+            case "-j":
+                guard ["oe", "eo", "n"].contains(value) else { throw bad("oe, eo or n") }
+                join = value
+            case "-V": exportAll = true
+            case "-v":
+                for item in value.split(separator: ",") {
+                    let pair = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                    let key = String(pair[0]).trimmingBlanks
+                    guard !key.isEmpty else { throw bad("a list NAME=value,NAME2=value2") }
+                    variables[key] = pair.count == 2 ? String(pair[1]) : options.environment[key] ?? ""
+                }
+            case "-l":
+                for resource in value.split(separator: ",") {
+                    let pair = resource.split(separator: "=", maxSplits: 1).map(String.init)
+                    guard pair.count == 2 else { throw bad("resource=value[,resource=value]") }
+                    switch pair[0] {
+                    case "select":
+                        for (name, amount) in try Self.selectChunk(pair[1], error: bad("select=N:ncpus=C:mem=M")) {
+                            switch name {
+                            case "ncpus":
+                                guard let count = Int(amount), count >= 1 else { throw bad("ncpus of at least 1") }
+                                cpus = count
+                            case "ompthreads":
+                                guard let count = Int(amount), count >= 1 else { throw bad("ompthreads of at least 1") }
+                                ompThreads = count
+                            case "mem":
+                                guard let mib = ResourceValues.pbsSizeMiB(amount) else { throw bad("mem such as 4gb") }
+                                memoryMiB = mib
+                            default: break
+                            }
+                        }
+                    case "ncpus":
+                        guard let count = Int(pair[1]), count >= 1 else { throw bad("ncpus of at least 1") }
+                        cpus = count
+                    case "nodes":
+                        for part in pair[1].split(separator: ":") where part.hasPrefix("ppn=") {
+                            guard let count = Int(part.dropFirst(4)), count >= 1 else { throw bad("ppn of at least 1") }
+                            cpus = count
+                        }
+                    case "mem", "pmem", "vmem":
+                        guard let mib = ResourceValues.pbsSizeMiB(pair[1]) else { throw bad("\(pair[0]) such as 4gb") }
+                        memoryMiB = mib
+                    case "walltime":
+                        guard let seconds = ResourceValues.pbsDuration(pair[1]) else { throw bad("walltime=HH:MM:SS") }
+                        walltime = seconds
+                    default: break
+                    }
+                }
+            case "-S":
+                shell = value.split(separator: ",").first.map(String.init)
+            case "-q":
+                queue = value
+            case "-d":
+                initialDirectory = Paths.resolve(value, in: options.workingDirectory)
+            default:
+                if !Self.ignored.contains(option.name) {
+                    warnings.append(JobSpecError("#PBS \(option.name) is not used inside the farm and is ignored",
+                                                 at: option.location))
+                }
+            }
+        }
+    }
+
+    /// The `name=value` resources of the first chunk of a `select` statement:
+    /// `2:ncpus=4:mem=2gb+1:ncpus=1` gives `ncpus=4`, `mem=2gb` (each subjob is one chunk
+    /// on one worker; the leading chunk count is dropped).
+    static func selectChunk(_ text: String, error: JobSpecError) throws(JobSpecError) -> [(String, String)] {
+        let chunk = text.split(separator: "+").first ?? ""
+        var parts = chunk.split(separator: ":")
+        if let first = parts.first, Int(first) != nil { parts.removeFirst() }
+        var result: [(String, String)] = []
+        for part in parts {
+            let pair = part.split(separator: "=", maxSplits: 1).map(String.init)
+            guard pair.count == 2 else { throw error }
+            result.append((pair[0], pair[1]))
+        }
+        return result
+    }
+}

@@ -1,0 +1,97 @@
+/// The state of a submit description being read: the commands defined so far, and the
+/// procs made by the queue statements seen so far.
+struct SubmitBuilder {
+    let file: String
+    let options: JobLoadOptions
+    var macros = SubmitMacros()
+    /// Where each key was last defined, by lowercased name.
+    var locations: [String: SourceLocation] = [:]
+    /// Each key as written, by lowercased name (for `+Name` attribute names).
+    var spellings: [String: String] = [:]
+    /// User macros (keys that are not commands), by lowercased name.
+    var userMacros: [String: (key: String, location: SourceLocation)] = [:]
+    /// Every macro name looked up while expanding, lowercased.
+    var referenced = Set<String>()
+    /// The raw text of every value and queue statement, for references in text that is
+    /// never expanded (ignored commands).
+    var rawTexts: [String] = []
+    var tasks: [TaskSpec] = []
+    var warnings: [JobSpecError] = []
+    var transferWarned = false
+    var matchTimeWarned = false
+    var sawQueue = false
+    var batchName: String?
+
+    init(file: String, options: JobLoadOptions) {
+        self.file = file
+        self.options = options
+        macros.environment = options.environment
+    }
+
+    /// Records `key = value`; warns at once for ignored and file-transfer commands.
+    mutating func define(key: String, value: String, location: SourceLocation) {
+        let lowered = key.lowercased()
+        // Warnings about the key name the line only: `location` is the value's column.
+        let line = SourceLocation(file: location.file, line: location.line)
+        macros.definitions[lowered] = value
+        locations[lowered] = location
+        spellings[lowered] = key
+        rawTexts.append(value)
+        if SubmitCommands.isTransfer(lowered) {
+            if !transferWarned {
+                warnings.append(JobSpecError("'\(key)' and the other file-transfer commands are ignored: the farm "
+                                             + "runs on a shared file system", at: line))
+                transferWarned = true
+            }
+        } else if SubmitCommands.ignored.contains(lowered) {
+            warnings.append(JobSpecError("'\(key)' has no effect inside the farm and is ignored", at: line))
+        } else if !SubmitCommands.handled.contains(lowered), !lowered.hasPrefix("+"), !lowered.hasPrefix("my.") {
+            userMacros[lowered] = (key, line)
+        }
+    }
+
+    /// Makes the procs of one queue statement from the commands defined so far.
+    mutating func queue(_ arguments: String, location: SourceLocation) throws(JobSpecError) {
+        sawQueue = true
+        rawTexts.append(arguments)
+        var lineMacros = macros
+        lineMacros.specials = ["cluster": String(options.runID), "clusterid": String(options.runID)]
+        let expanded = try lineMacros.expand(arguments, location: location, referenced: &referenced)
+        let statement = try QueueStatement(parsing: expanded, location: location, directory: options.workingDirectory)
+        let rows: [[String]?] = statement.items.map { $0.map(Optional.some) } ?? [nil]
+        for (itemIndex, row) in rows.enumerated() {
+            for step in 0 ..< statement.count {
+                var proc = SubmitProc(builder: self, macros: lineMacros, queueLocation: location)
+                let process = String(tasks.count)
+                proc.macros.specials.merge(["process": process, "procid": process, "step": String(step),
+                                            "itemindex": String(itemIndex), "row": String(itemIndex)]) { $1 }
+                for (variable, value) in zip(statement.variables, row ?? []) {
+                    proc.macros.specials[variable.lowercased()] = value
+                }
+                tasks.append(try proc.task(number: tasks.count))
+                referenced.formUnion(proc.referenced)
+                if let name = proc.batchName { batchName = name }
+                if proc.usesMatchTimeMacros, !matchTimeWarned {
+                    warnings.append(JobSpecError("'$$(...)' is filled in by HTCondor at match time; the farm leaves "
+                                                 + "it as written", at: location))
+                    matchTimeWarned = true
+                }
+            }
+        }
+    }
+
+    /// The warnings, with unused user macros added, each naming the closest command.
+    func finishWarnings() -> [JobSpecError] {
+        var result = warnings
+        let allText = rawTexts.joined(separator: "\n").lowercased()
+        for (lowered, macro) in userMacros.sorted(by: { $0.value.location.line < $1.value.location.line }) {
+            if referenced.contains(lowered) || allText.contains("$(\(lowered))") || allText.contains("$(\(lowered):") {
+                continue
+            }
+            var message = "'\(macro.key)' is not a submit command and nothing uses it as a macro"
+            if let guess = SubmitCommands.closest(to: lowered) { message += "; did you mean '\(guess)'?" }
+            result.append(JobSpecError(message, at: macro.location))
+        }
+        return result
+    }
+}

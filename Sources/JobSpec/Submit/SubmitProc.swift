@@ -1,0 +1,180 @@
+import Foundation
+
+/// One proc of a submit description: the commands, expanded with this proc's macros,
+/// turned into a ``TaskSpec``.
+struct SubmitProc {
+    let options: JobLoadOptions
+    var macros: SubmitMacros
+    let locations: [String: SourceLocation]
+    let spellings: [String: String]
+    let queueLocation: SourceLocation
+    /// Macro names looked up while expanding this proc.
+    var referenced = Set<String>()
+    /// `batch_name`, when given.
+    var batchName: String?
+    /// Whether argv or the output names hold `$$(...)`.
+    var usesMatchTimeMacros = false
+
+    init(builder: SubmitBuilder, macros: SubmitMacros, queueLocation: SourceLocation) {
+        self.options = builder.options
+        self.macros = macros
+        self.locations = builder.locations
+        self.spellings = builder.spellings
+        self.queueLocation = queueLocation
+    }
+
+    /// The expanded value of the first of `names` that is defined, with its location.
+    mutating func value(_ names: String...) throws(JobSpecError) -> (text: String, location: SourceLocation)? {
+        for name in names {
+            guard let raw = macros.definitions[name], let location = locations[name] else { continue }
+            return (try macros.expand(raw, location: location, referenced: &referenced), location)
+        }
+        return nil
+    }
+
+    /// A whole-number command of at least `minimum`.
+    mutating func integer(_ names: String..., minimum: Int) throws(JobSpecError) -> Int? {
+        guard let name = names.first(where: { macros.definitions[$0] != nil }),
+              let (text, location) = try value(name) else { return nil }
+        guard let number = Int(text.trimmingBlanks), number >= minimum else {
+            throw JobSpecError("\(name) '\(text)': expected a whole number of at least \(minimum)", at: location)
+        }
+        return number
+    }
+
+    /// The task for proc `number`.
+    ///
+    /// - Throws: ``JobSpecError`` at the offending command's line.
+    mutating func task(number: Int) throws(JobSpecError) -> TaskSpec {
+        if let (universe, location) = try value("universe"), universe.lowercased() != "vanilla" {
+            throw JobSpecError("universe '\(universe)' is not supported; the farm runs vanilla-universe jobs only",
+                               at: location)
+        }
+        guard let (executable, _) = try value("executable"), !executable.isEmpty else {
+            throw JobSpecError("no executable; expected 'executable = PROGRAM' before this queue statement",
+                               at: queueLocation)
+        }
+        // The executable is relative to the submit directory, not to initialdir.
+        var argv = [Paths.resolve(executable, in: options.workingDirectory)]
+        if let (arguments, location) = try value("arguments", "args") {
+            argv += try SubmitArguments.parse(arguments, location: location)
+        }
+        var directory = options.workingDirectory
+        if let (initial, _) = try value("initialdir", "initial_dir", "iwd"), !initial.isEmpty {
+            directory = Paths.resolve(initial, in: options.workingDirectory)
+        }
+        func file(_ path: String) -> String { OutputPattern.literal(Paths.resolve(path, in: directory)) }
+        // Command-line patterns win over the file's, as sbatch's do; they are relative to
+        // where taskfarm started.
+        func commandLine(_ pattern: String) -> String {
+            Paths.resolve(pattern, in: OutputPattern.literal(options.workingDirectory))
+        }
+        let stdout: String, stderr: String
+        if let pattern = options.output { stdout = commandLine(pattern) } else {
+            stdout = try value("output").map { file($0.text) } ?? "/dev/null"
+        }
+        if let pattern = options.error { stderr = commandLine(pattern) } else {
+            stderr = try value("error").map { file($0.text) } ?? "/dev/null"
+        }
+        usesMatchTimeMacros = (argv + [stdout, stderr]).contains { $0.contains("$$(") }
+
+        let slots = try integer("request_cpus", "requestcpus", minimum: 1) ?? 1
+        var memory: Int?
+        if let (text, location) = try value("request_memory", "requestmemory") {
+            memory = try Self.size(text, defaultUnit: 1024 * 1024, resultUnit: 1024 * 1024,
+                                   command: "request_memory", at: location)
+        }
+        var disk: Int?
+        if let (text, location) = try value("request_disk", "requestdisk") {
+            disk = try Self.size(text, defaultUnit: 1024, resultUnit: 1024, command: "request_disk", at: location)
+        }
+        var requirements: String?
+        if let (text, location) = try value("requirements"), !text.isEmpty {
+            requirements = try ClassAdExpression(parsing: text, location: location).text
+        }
+        var rank: String?
+        if let (text, location) = try value("rank"), !text.isEmpty {
+            rank = try ClassAdExpression(parsing: text, location: location).text
+        }
+        let retries = try integer("max_retries", minimum: 0)
+        var timeLimit: Double?
+        if let (text, location) = try value("allowed_job_duration", "allowed_execute_duration") {
+            guard let seconds = Double(text.trimmingBlanks), seconds > 0 else {
+                throw JobSpecError("'\(text)': expected a duration in seconds", at: location)
+            }
+            timeLimit = seconds
+        }
+        if let (name, _) = try value("batch_name"), !name.isEmpty { batchName = name }
+        return TaskSpec(position: number, arrayIndex: number, command: .argv(argv),
+                        environment: try environment(slots: slots, directory: directory),
+                        workingDirectory: directory, stdout: stdout, stderr: stderr, slots: slots, memoryMiB: memory,
+                        diskKiB: disk, requirements: requirements, rank: rank, timeLimit: timeLimit,
+                        maxRetries: retries, source: queueLocation,
+                        attributes: try attributes(number: number, directory: directory))
+    }
+
+    /// `condor.*` and `classad.*` attributes.
+    mutating func attributes(number: Int, directory: String) throws(JobSpecError) -> [String: String] {
+        var attributes = ["condor.cluster": String(options.runID), "condor.proc": String(number),
+                          "condor.scratch": "1"]
+        if let (log, _) = try value("log"), !log.isEmpty {
+            attributes["condor.log"] = Paths.resolve(log, in: directory)
+        }
+        if let (notification, location) = try value("notification") {
+            guard ["never", "always", "complete", "error"].contains(notification.lowercased()) else {
+                throw JobSpecError("notification '\(notification)': expected Never, Always, Complete or Error",
+                                   at: location)
+            }
+            attributes["condor.notification"] = notification.capitalized
+        }
+        if let (user, _) = try value("notify_user") { attributes["condor.notify_user"] = user }
+        for key in macros.definitions.keys.sorted() where key.hasPrefix("+") || key.hasPrefix("my.") {
+            let spelled = spellings[key] ?? key
+            attributes["classad." + String(spelled.dropFirst(key.hasPrefix("+") ? 1 : 3))] = try value(key)?.text
+        }
+        return attributes
+    }
+
+    /// The task environment: `getenv`, then `environment`, over HTCondor's job variables.
+    mutating func environment(slots: Int, directory: String) throws(JobSpecError) -> TaskEnvironment {
+        var set: [String: String] = ["BATCH_SYSTEM": "HTCondor", "_CONDOR_JOB_IWD": directory]
+        for variable in SubmitDescription.threadVariables { set[variable] = String(slots) }
+        var inheritAll = false
+        if let (getenv, _) = try value("getenv") {
+            switch getenv.lowercased() {
+            case "true", "yes", "t", "y", "1": inheritAll = true
+            case "false", "no", "f", "n", "0", "": break
+            default:
+                // A list of names or globs, taken from the submitting environment.
+                let patterns = getenv.split(whereSeparator: { ", \t".contains($0) }).map(String.init)
+                for (name, value) in options.environment
+                where patterns.contains(where: { fnmatch($0, name, 0) == 0 }) {
+                    set[name] = value
+                }
+            }
+        }
+        if let (text, location) = try value("environment", "env") {
+            for (name, value) in try SubmitArguments.parseEnvironment(text, location: location) { set[name] = value }
+        }
+        return inheritAll ? .inherit(set: set) : .clean(set: set)
+    }
+
+    /// A size command's value in `resultUnit` bytes, rounded up: a number with an optional
+    /// `K`, `M`, `G`, `T` (or `KB`, `MB`, ...) suffix, else in `defaultUnit` bytes.
+    /// Source: HTCondor manual, condor_submit, `request_memory` and `request_disk`.
+    static func size(_ text: String, defaultUnit: Double, resultUnit: Double, command: String,
+                     at location: SourceLocation) throws(JobSpecError) -> Int {
+        let trimmed = text.trimmingBlanks
+        let digits = trimmed.prefix(while: { $0.isNumber || $0 == "." })
+        let suffix = trimmed.dropFirst(digits.count).trimmingBlanks.uppercased()
+        let kibi = 1024.0
+        let units: [String: Double] = ["": defaultUnit, "K": kibi, "KB": kibi, "M": kibi * kibi, "MB": kibi * kibi,
+                                       "G": kibi * kibi * kibi, "GB": kibi * kibi * kibi,
+                                       "T": kibi * kibi * kibi * kibi, "TB": kibi * kibi * kibi * kibi]
+        guard let number = Double(digits), let unit = units[suffix] else {
+            throw JobSpecError("\(command) '\(text)': expected a number with an optional unit K, M, G or T",
+                               at: location)
+        }
+        return Int((number * unit / resultUnit).rounded(.up))
+    }
+}

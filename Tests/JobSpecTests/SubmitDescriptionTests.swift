@@ -1,0 +1,266 @@
+import XCTest
+@testable import JobSpec
+
+final class SubmitDescriptionTests: XCTestCase {
+    func load(_ text: String, file: String = "job.sub", options: JobLoadOptions = testOptions())
+        throws(JobSpecError) -> SubmitDescription {
+        try SubmitDescription(text: text, file: file, options: options)
+    }
+
+    func testMacrosClusterProcessUserAndDefaults() throws {
+        let job = try load("""
+            Executable = /bin/echo
+            base = run$(Cluster)
+            Arguments = $(BASE)/$(ProcId) $(ClusterId).$(Process) $(missing:dflt) $(missing) $ENV(DATA) $ENV(NOPE)
+            queue 2
+            """)
+        XCTAssertEqual(job.tasks.count, 2)
+        XCTAssertEqual(arguments(job.tasks[1]), ["run42/1", "42.1", "dflt", "/data/set1", "UNDEFINED"])
+        XCTAssertEqual(job.tasks[0].command.executedArgv.first, "/bin/echo")
+        XCTAssertTrue(job.warnings.isEmpty, "\(job.warnings)")
+    }
+
+    func testContinuationCommentsAndCaseInsensitiveKeys() throws {
+        let job = try load("""
+            # a comment
+            EXECUTABLE = /bin/echo
+              # an indented comment
+            arguments = one \\
+                two
+            QUEUE
+            """)
+        XCTAssertEqual(arguments(job.tasks[0]), ["one", "two"])
+    }
+
+    func testSeveralQueueStatementsNumberProcsAcrossThemAndUseLaterValues() throws {
+        let job = try load("""
+            executable = /bin/echo
+            arguments = first $(Process)
+            queue 2
+            arguments = second $(Process) $(Step)
+            queue 2
+            """)
+        XCTAssertEqual(job.tasks.map(arguments), [["first", "0"], ["first", "1"], ["second", "2", "0"],
+                                                  ["second", "3", "1"]])
+        XCTAssertEqual(job.tasks.map(\.position), [0, 1, 2, 3])
+    }
+
+    func testQueueInListWithCommasSpacesAndMultipleLines() throws {
+        let job = try load("""
+            executable = /bin/echo
+            arguments = $(Item) $(ItemIndex)
+            queue in (a, b c,d)
+            arguments = $(color)
+            queue color in (
+              red
+              green, blue
+            )
+            """)
+        XCTAssertEqual(job.tasks.map(arguments), [["a", "0"], ["b", "1"], ["c", "2"], ["d", "3"],
+                                                  ["red"], ["green"], ["blue"]])
+    }
+
+    func testQueueFromFileWithSeveralColumnsAndCount() throws {
+        let directory = try temporaryDirectory(self)
+        try "alpha 1 extra words\n\nbeta,2\n".write(toFile: directory + "/params.txt", atomically: true,
+                                                               encoding: .utf8)
+        let job = try load("""
+            executable = /bin/echo
+            arguments = "$(name) '$(rest)' $(Step)"
+            queue 2 name, rest from params.txt
+            """, options: testOptions(directory: directory))
+        XCTAssertEqual(job.tasks.map(arguments), [["alpha", "1 extra words", "0"], ["alpha", "1 extra words", "1"],
+                                                  ["beta", "2", "0"], ["beta", "2", "1"]])
+    }
+
+    func testQueueMatchingFilesAndDirs() throws {
+        let directory = try temporaryDirectory(self)
+        for name in ["b.dat", "a.dat", "c.txt"] {
+            try "x".write(toFile: directory + "/" + name, atomically: true, encoding: .utf8)
+        }
+        try FileManager.default.createDirectory(atPath: directory + "/d.dat", withIntermediateDirectories: true)
+        let job = try load("""
+            executable = /bin/echo
+            arguments = $(Item) $Fn(Item)
+            queue matching files *.dat
+            arguments = $(dir)
+            queue dir matching dirs *.dat
+            queue matching *.dat
+            """, options: testOptions(directory: directory))
+        XCTAssertEqual(job.tasks.map(arguments), [["a.dat", "a"], ["b.dat", "b"], ["d.dat"], [], [], []])
+    }
+
+    func testUniverseOtherThanVanillaIsAnError() {
+        let error = expectError { () throws(JobSpecError) in
+            _ = try self.load("universe = docker\nexecutable = /bin/true\nqueue\n")
+        }
+        XCTAssertEqual(error?.location.line, 1)
+        XCTAssertTrue(error?.message.contains("vanilla") ?? false)
+    }
+
+    func testMissingExecutableAndMissingQueueAreErrors() {
+        let noExecutable = expectError { () throws(JobSpecError) in _ = try self.load("arguments = x\nqueue 3\n") }
+        XCTAssertEqual(noExecutable?.location.line, 2)
+        let noQueue = expectError { () throws(JobSpecError) in _ = try self.load("executable = /bin/true\n") }
+        XCTAssertTrue(noQueue?.message.contains("queue") ?? false)
+    }
+
+    func testBadLineNamesLineAndColumn() {
+        let error = expectError { () throws(JobSpecError) in
+            _ = try self.load("executable = /bin/true\n   this is not valid\nqueue\n")
+        }
+        XCTAssertEqual(error?.location.line, 2)
+        XCTAssertEqual(error?.location.column, 4)
+    }
+
+    func testResourcesRetriesNotificationAndRequirements() throws {
+        let job = try load("""
+            executable = /bin/true
+            request_cpus = 4
+            request_memory = 2 GB
+            request_disk = 1M
+            requirements = Target.Memory >= 1024 && OpSys == "linux"
+            rank = Memory
+            max_retries = 3
+            notification = error
+            notify_user = ann@example.org
+            allowed_job_duration = 600
+            queue
+            """)
+        let task = job.tasks[0]
+        XCTAssertEqual(task.slots, 4)
+        XCTAssertEqual(task.memoryMiB, 2048)
+        XCTAssertEqual(task.diskKiB, 1024)
+        XCTAssertEqual(task.requirements, "Target.Memory >= 1024 && OpSys == \"linux\"")
+        XCTAssertEqual(task.rank, "Memory")
+        XCTAssertEqual(task.maxRetries, 3)
+        XCTAssertEqual(task.timeLimit, 600)
+        XCTAssertEqual(task.attributes["condor.notification"], "Error")
+        XCTAssertEqual(task.attributes["condor.notify_user"], "ann@example.org")
+        XCTAssertEqual(task.environment.overrides["OMP_NUM_THREADS"], "4")
+    }
+
+    func testMemoryDefaultsToMiBAndDiskToKiB() throws {
+        let job = try load("executable = /bin/true\nrequest_memory = 100\nrequest_disk = 100\nqueue\n")
+        XCTAssertEqual(job.tasks[0].memoryMiB, 100)
+        XCTAssertEqual(job.tasks[0].diskKiB, 100)
+        let kib = try load("executable = /bin/true\nrequest_memory = 1500K\nqueue\n")
+        XCTAssertEqual(kib.tasks[0].memoryMiB, 2, "1500 KiB rounds up to 2 MiB")
+    }
+
+    func testBadRequirementsNamesTheColumn() {
+        let error = expectError { () throws(JobSpecError) in
+            _ = try self.load("executable = /bin/true\nrequirements = Memory >= \nqueue\n")
+        }
+        XCTAssertEqual(error?.location.line, 2)
+        XCTAssertEqual(error?.location.column, 25, "just after '>=', where an operand was expected")
+    }
+
+    func testEnvironmentBothSyntaxesAndGetenv() throws {
+        let newSyntax = try load("""
+            executable = /bin/true
+            environment = "A=1 B='x y' C=""q"" D='it''s'"
+            queue
+            """)
+        guard case .clean(let set) = newSyntax.tasks[0].environment else { return XCTFail("expected clean") }
+        XCTAssertEqual(set["A"], "1")
+        XCTAssertEqual(set["B"], "x y")
+        XCTAssertEqual(set["C"], "\"q\"")
+        XCTAssertEqual(set["D"], "it's")
+        XCTAssertEqual(set["BATCH_SYSTEM"], "HTCondor")
+        XCTAssertEqual(set["_CONDOR_JOB_IWD"], "/work/sub")
+        XCTAssertNil(set["PATH"], "HTCondor without getenv passes nothing of the submitter's environment")
+
+        let oldSyntax = try load("executable = /bin/true\nenvironment = A=1;B=two words\ngetenv = true\nqueue\n")
+        guard case .inherit(let inherited) = oldSyntax.tasks[0].environment else { return XCTFail("expected inherit") }
+        XCTAssertEqual(inherited["A"], "1")
+        XCTAssertEqual(inherited["B"], "two words")
+
+        let list = try load("executable = /bin/true\ngetenv = PATH, LA*\nqueue\n")
+        guard case .clean(let listed) = list.tasks[0].environment else { return XCTFail("expected clean") }
+        XCTAssertEqual(listed["PATH"], "/usr/bin:/bin")
+        XCTAssertEqual(listed["LANG"], "C.UTF-8")
+        XCTAssertNil(listed["HOME"])
+    }
+
+    func testOutputIsRelativeToInitialdirAndPercentIsLiteral() throws {
+        let job = try load("""
+            executable = bin/prog
+            initialdir = run$(Process)
+            output = out%a.txt
+            log = job.log
+            queue
+            """)
+        let task = job.tasks[0]
+        XCTAssertEqual(task.command.executedArgv[0], "/work/sub/bin/prog", "executable is not relative to initialdir")
+        XCTAssertEqual(task.workingDirectory, "/work/sub/run0")
+        XCTAssertEqual(task.stdout, "/work/sub/run0/out%%a.txt")
+        XCTAssertEqual(task.stderr, "/dev/null")
+        XCTAssertEqual(task.attributes["condor.log"], "/work/sub/run0/job.log")
+    }
+
+    func testCommandLineOutputWinsOverTheFile() throws {
+        var options = testOptions()
+        options.output = "cli/%a.out"
+        options.jobName = "cli"
+        let job = try load("executable = /bin/true\noutput = o.$(Process)\nerror = e.$(Process)\nqueue 2\n",
+                           options: options)
+        XCTAssertEqual(job.tasks[1].stdout, "/work/sub/cli/%a.out")
+        XCTAssertEqual(job.tasks[1].stderr, "/work/sub/e.1")
+        XCTAssertEqual(job.name, "cli")
+    }
+
+    func testTransferCommandsWarnOnceAndUnusedMacrosNameClosestCommand() throws {
+        let job = try load("""
+            executable = /bin/true
+            transfer_input_files = a
+            should_transfer_files = YES
+            request_memroy = 100
+            used = yes
+            arguments = $(used)
+            queue
+            """)
+        XCTAssertEqual(job.warnings.count, 2, "\(job.warnings)")
+        XCTAssertEqual(job.warnings[0].location.line, 2)
+        XCTAssertTrue(job.warnings[0].message.contains("shared file system"))
+        XCTAssertEqual(job.warnings[1].location.line, 4)
+        XCTAssertTrue(job.warnings[1].message.contains("request_memory"), job.warnings[1].message)
+        XCTAssertEqual(job.tasks[0].memoryMiB, nil)
+    }
+
+    func testMacroUsedOnlyByAnIgnoredCommandIsNotReportedUnused() throws {
+        let job = try load("executable = /bin/true\nprio = 5\npriority = $(prio)\nqueue\n")
+        XCTAssertEqual(job.warnings.map(\.location.line), [3], "only 'priority is ignored', not 'prio is unused'")
+    }
+
+    func testCustomAttributesAndMatchTimeMacros() throws {
+        let job = try load("executable = /bin/true\n+ProjectName = \"cms\"\narguments = $$(Memory)\nqueue\n")
+        XCTAssertEqual(job.tasks[0].attributes["classad.ProjectName"], "\"cms\"")
+        XCTAssertEqual(arguments(job.tasks[0]), ["$$(Memory)"])
+        XCTAssertEqual(job.warnings.count, 1)
+    }
+
+    func testBadQueueStatements() {
+        for (text, fragment) in [("queue x", "expected"), ("queue -1", "expected"), ("queue x from nowhere.txt", "cannot read"),
+                                 ("queue x from ls |", "not supported"), ("queue x in (a", "never closed")] {
+            let error = expectError { () throws(JobSpecError) in
+                _ = try self.load("executable = /bin/true\n" + text + "\n")
+            }
+            XCTAssertEqual(error?.location.line, 2, text)
+            XCTAssertTrue(error?.message.contains(fragment) ?? false, "\(text): \(error?.message ?? "")")
+        }
+    }
+
+    func testAppendedCommandsOverrideTheFileBeforeEachQueue() throws {
+        let job = try SubmitDescription(text: "executable = /bin/echo\narguments = $(node) $(x)\nx = file\nqueue\n",
+                                        file: "n.sub", options: testOptions(),
+                                        appending: [("node", "A"), ("x", "dag")])
+        XCTAssertEqual(arguments(job.tasks[0]), ["A", "dag"])
+        XCTAssertTrue(job.warnings.isEmpty, "\(job.warnings)")
+    }
+
+    func testNameIsBatchNameOrFileStem() throws {
+        XCTAssertEqual(try load("executable = /bin/true\nqueue\n", file: "dir/sweep.sub").name, "sweep")
+        XCTAssertEqual(try load("batch_name = mine\nexecutable = /bin/true\nqueue\n").name, "mine")
+    }
+}
