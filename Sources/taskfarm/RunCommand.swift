@@ -8,7 +8,7 @@ import TaskFarm
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run a job file: a task list (one command per line).",
+        abstract: "Run a job file: a task list, an HTCondor submit description, a PBS or Slurm array script, or a DAG.",
         discussion: """
             Every rank of mpirun runs this same command. With one rank (no mpirun) rank 0 \
             runs the tasks itself. Output patterns take Slurm's letters: %A run id, %a task \
@@ -19,17 +19,11 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "The job file.")
-    var file: String
+    @OptionGroup var job: JobFileOptions
 
     @Option(name: .long, help: "The state folder (default: FILE.taskfarm beside the job file).")
     var stateDir: String?
 
-    @Option(name: .shortAndLong, help: "Per-task stdout pattern; stderr goes there too unless --error is given.")
-    var output: String?
-
-    @Option(name: .shortAndLong, help: "Per-task stderr pattern.")
-    var error: String?
 
     @Option(name: .long, help: "Write a GNU parallel joblog to this file.")
     var joblog: String?
@@ -84,7 +78,7 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let logger = global.makeLogger()
         var options = FarmOptions(
-            jobPath: file, stateDirectory: stateDir, output: output, error: error, joblog: joblog,
+            jobPath: job.file, stateDirectory: stateDir, output: job.output, error: job.error, joblog: joblog,
             slotsPerWorker: slotsPerWorker, nameServerRank: nameServerRank, retries: retries,
             retryUnlessExit: retryUnlessExit, timeout: timeout, killGrace: killGrace,
             workingDirectory: workingDirectory, prefetchPerSlot: prefetch)
@@ -92,8 +86,9 @@ struct RunCommand: ParsableCommand {
         options.force = force
         options.walltime = walltime.flatMap(Walltime.parseDuration)
         options.taskTime = taskTime
-        let status = Farm.run(options, logger: logger) { path, _ throws(JobSpecError) in
-            try TaskList(contentsOf: path)
+        let overrides = job.overrides
+        let status = Farm.run(options, logger: logger) { path, runID throws(JobSpecError) in
+            try JobFiles.load(path: path, runID: runID, overrides: overrides)
         }
         if status != .success { throw ExitCode(status.rawValue) }
     }

@@ -109,7 +109,7 @@ public enum Farm {
         }
 
         let policy = SchedulerPolicy(retries: options.retries, retryUnlessExit: options.retryUnlessExit,
-                                     prefetchPerSlot: options.prefetchPerSlot, maxConcurrent: nil)
+                                     prefetchPerSlot: options.prefetchPerSlot, maxConcurrent: job.maxConcurrent)
         let core = SchedulerCore(taskCount: job.taskCount, policy: policy,
                                  initialStates: prepared.plan.initialStates,
                                  initialAttempts: prepared.plan.initialAttempts,

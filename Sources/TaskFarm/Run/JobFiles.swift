@@ -1,0 +1,68 @@
+import Foundation
+import JobSpec
+
+/// Loads any job file the farm runs: task lists, HTCondor submit descriptions, PBS and
+/// Slurm array scripts, and DAGMan DAG files (whose nodes are submit descriptions).
+public enum JobFiles {
+    /// What the command line adds to a job file.
+    public struct Overrides: Sendable {
+        public var format: JobFormat?
+        public var output: String?
+        public var error: String?
+        public var jobName: String?
+        public var scriptArguments: [String]
+        /// `--rescue-from N` for DAGs; `nil` picks the newest rescue file (DAGMan's `-autorescue`).
+        public var rescueFrom: Int?
+
+        public init(format: JobFormat? = nil, output: String? = nil, error: String? = nil, jobName: String? = nil,
+                    scriptArguments: [String] = [], rescueFrom: Int? = nil) {
+            self.format = format
+            self.output = output
+            self.error = error
+            self.jobName = jobName
+            self.scriptArguments = scriptArguments
+            self.rescueFrom = rescueFrom
+        }
+    }
+
+    /// The options every format expands with: the run id, this process's environment,
+    /// working directory and host, and the command line's overrides.
+    public static func options(runID: Int, overrides: Overrides) -> JobLoadOptions {
+        JobLoadOptions(runID: runID, environment: ProcessInfo.processInfo.environment,
+                       workingDirectory: FileManager.default.currentDirectoryPath, hostname: HostFacts.hostName,
+                       output: overrides.output, error: overrides.error, jobName: overrides.jobName,
+                       scriptArguments: overrides.scriptArguments,
+                       dagLoader: { path, options throws(JobSpecError) in
+                           try loadDAG(path: path, options: options, rescueFrom: overrides.rescueFrom).job
+                       })
+    }
+
+    /// Loads `path`, detecting its format unless `overrides.format` names one.
+    ///
+    /// - Throws: ``JobSpecError`` naming the file, line and what was expected.
+    public static func load(path: String, runID: Int, overrides: Overrides = Overrides()) throws(JobSpecError) -> any Job {
+        try JobLoader.load(path: path, format: overrides.format, options: options(runID: runID, overrides: overrides))
+    }
+
+    /// Parses a DAG file, applies its rescue file (the newest, or `rescueFrom`), and expands
+    /// each node's submit description with the node's `VARS`.
+    ///
+    /// - Throws: ``JobSpecError`` from the DAG, its rescue file or any node's submit file.
+    public static func loadDAG(path: String, options: JobLoadOptions, rescueFrom: Int?) throws(JobSpecError)
+        -> (job: DAGJob, rescueFile: String?) {
+        let loaded = try DAGRescue.load(dagFile: path, workingDirectory: options.workingDirectory, rescueFrom: rescueFrom)
+        let dagDirectory = options.workingDirectory
+        let job = try DAGJob(dag: loaded.dag) { submitFile, directory, vars, nodeName throws(JobSpecError) in
+            let folder = directory.map { $0.hasPrefix("/") ? $0 : dagDirectory + "/" + $0 } ?? dagDirectory
+            let full = submitFile.hasPrefix("/") ? submitFile : folder + "/" + submitFile
+            guard let text = try? String(contentsOfFile: full, encoding: .utf8) else {
+                throw JobSpecError("node \(nodeName): cannot read its submit file \(full)", file: path)
+            }
+            var nodeOptions = options
+            nodeOptions.workingDirectory = folder
+            let appended = vars.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) }
+            return try SubmitDescription(text: text, file: submitFile, options: nodeOptions, appending: appended).job.tasks
+        }
+        return (job, loaded.rescueFile)
+    }
+}

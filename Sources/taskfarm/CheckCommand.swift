@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import JobSpec
+import TaskFarm
+
+/// `taskfarm check FILE`: expands a job file and lists its tasks without running anything.
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "List the tasks a job file expands to (index, argv, environment, outputs, requirements), running nothing.",
+        discussion: "Exits 0 when the file is good, 65 with the file, line and column of the first problem otherwise.")
+
+    @OptionGroup var job: JobFileOptions
+
+    @Flag(name: .long, help: "Print JSON instead of a table.")
+    var json = false
+
+    @Flag(name: .long, help: "For a DAG: print the graph in Graphviz DOT.")
+    var dot = false
+
+    @Option(name: .long, help: "The run id to expand $(Cluster), %A and array job ids with (default: the state folder's, else 1).")
+    var runID: Int?
+
+    func run() throws {
+        let id = runID ?? storedRunID() ?? 1
+        let overrides = job.overrides
+        do {
+            let loaded = try JobFiles.load(path: job.file, runID: id, overrides: overrides)
+            for warning in loaded.warnings { FileHandle.standardError.write(Data("\(warning)\n".utf8)) }
+            let user = ProcessInfo.processInfo.environment["USER"] ?? ""
+            if let dagJob = loaded as? DAGJob {
+                if dot {
+                    print(DAGDot.render(dagJob.dag, state: nil), terminator: "")
+                } else if json {
+                    print(JobCheck.json(dagJob, runID: id, user: user), terminator: "")
+                } else {
+                    print(try DAGCheck.render(dagJob.dag, job: dagJob), terminator: "")
+                }
+            } else if json {
+                print(JobCheck.json(loaded, runID: id, user: user), terminator: "")
+            } else {
+                print(JobCheck.table(loaded, runID: id, user: user), terminator: "")
+            }
+        } catch {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            throw ExitCode(ExitStatus.badJobFile.rawValue)
+        }
+    }
+
+    private func storedRunID() -> Int? {
+        let file = StateFolder.defaultPath(forJob: job.file) + "/run-id"
+        return (try? String(contentsOfFile: file, encoding: .utf8)).flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    }
+}
