@@ -46,6 +46,24 @@ public struct Communicator: @unchecked Sendable, Equatable {
         return Int(value)
     }
 
+    /// For an intercommunicator (from ``accept(port:root:)``/``connect(port:root:)``), the
+    /// number of processes in the remote group; for an ordinary communicator, ``size``.
+    /// Point-to-point ranks on an intercommunicator name processes of the remote group.
+    /// Source: MPI 3.1 §6.6.1, `MPI_Comm_remote_size`.
+    public var remoteSize: Int {
+        guard isIntercommunicator else { return size }
+        var value: Int32 = 0
+        _ = MPI_Comm_remote_size(handle, &value)
+        return Int(value)
+    }
+
+    /// Whether this is an intercommunicator (two groups). Source: MPI 3.1 §6.6.1, `MPI_Comm_test_inter`.
+    public var isIntercommunicator: Bool {
+        var flag: Int32 = 0
+        _ = MPI_Comm_test_inter(handle, &flag)
+        return flag != 0
+    }
+
     /// Whether this is `MPI_COMM_WORLD` or `MPI_COMM_SELF`, which are never freed.
     public var isPredefined: Bool { handle == cmpi_comm_world() || handle == cmpi_comm_self() }
 
