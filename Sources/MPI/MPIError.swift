@@ -53,7 +53,8 @@ public struct MPIError: Error, Sendable, CustomStringConvertible {
 
     /// `"<routine> failed: <MPI_ERR_CLASS>: <MPI's message>: <context>"`.
     public var description: String {
-        var text = "\(routine) failed: \(kind.name): \(message)"
+        // Open MPI's strings already start with the class name ("MPI_ERR_RANK: invalid rank").
+        var text = message.hasPrefix(kind.name) ? "\(routine) failed: \(message)" : "\(routine) failed: \(kind.name): \(message)"
         if let context { text += ": \(context)" }
         return text
     }

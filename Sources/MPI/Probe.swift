@@ -11,7 +11,7 @@ extension Communicator {
     /// - Throws: ``MPIError``. Source: MPI 3.1 §3.8.1, `MPI_Probe`.
     public func probe(from source: Int = Communicator.anySource, tag: Int32 = Communicator.anyTag) throws(MPIError) -> Status {
         var status = MPI_Status()
-        try check(MPI_Probe(Int32(source), tag, handle, &status), "MPI_Probe", context: peerContext("probe", source, tag: tag))
+        try check(MPI_Probe(Int32(source), tag, handle, &status), "MPI_Probe", context: peerContext("probe for a message from", source, tag: tag))
         return Status(status)
     }
 
@@ -23,7 +23,7 @@ extension Communicator {
         var status = MPI_Status()
         var flag: Int32 = 0
         try check(MPI_Iprobe(Int32(source), tag, handle, &flag, &status), "MPI_Iprobe",
-                  context: peerContext("probe", source, tag: tag))
+                  context: peerContext("probe for a message from", source, tag: tag))
         return flag != 0 ? Status(status) : nil
     }
 
@@ -37,7 +37,7 @@ extension Communicator {
         var message: MPI_Message? = cmpi_message_null()
         var status = MPI_Status()
         try check(MPI_Mprobe(Int32(source), tag, handle, &message, &status), "MPI_Mprobe",
-                  context: peerContext("matched probe", source, tag: tag))
+                  context: peerContext("probe for a message from", source, tag: tag))
         return Message(handle: message, status: Status(status), communicator: self)
     }
 
@@ -52,7 +52,7 @@ extension Communicator {
         var status = MPI_Status()
         var flag: Int32 = 0
         try check(MPI_Improbe(Int32(source), tag, handle, &flag, &message, &status), "MPI_Improbe",
-                  context: peerContext("matched probe", source, tag: tag))
+                  context: peerContext("probe for a message from", source, tag: tag))
         return flag != 0 ? Message(handle: message, status: Status(status), communicator: self) : nil
     }
 }
