@@ -91,4 +91,20 @@ extension Communicator {
                   "MPI_Irecv", context: peerContext("receive from", source, tag: tag, bytes: Int(byteCount)))
         return Request(handle: request, buffer: storage, kind: .receive)
     }
+
+    /// Starts a nonblocking receive into memory the caller manages. Unsafe: `buffer` must
+    /// stay valid, and unread, until the request completes. For reusing one buffer in a hot
+    /// loop; prefer ``irecv(_:count:from:tag:)`` otherwise.
+    ///
+    /// - Returns: a receive ``Request`` (cancellable); the data lands in `buffer`.
+    /// - Throws: ``MPIError``. Source: MPI 3.1 §3.7.2, `MPI_Irecv`.
+    public func irecv(unsafe buffer: UnsafeMutableRawBufferPointer, from source: Int = Communicator.anySource,
+                      tag: Int32 = Communicator.anyTag) throws(MPIError) -> Request {
+        let count = try cCount(buffer.count, "MPI_Irecv")
+        let storage = RequestBuffer(unmanaged: buffer.baseAddress, byteCount: buffer.count)
+        var request: MPI_Request? = cmpi_request_null()
+        try check(MPI_Irecv(storage.pointer, count, cmpi_byte(), Int32(source), tag, handle, &request),
+                  "MPI_Irecv", context: peerContext("receive from", source, tag: tag, bytes: buffer.count))
+        return Request(handle: request, buffer: storage, kind: .receive)
+    }
 }

@@ -56,22 +56,34 @@ extension Communicator {
                   context: peerContext("synchronous send to", destination, tag: tag, bytes: values.count * MemoryLayout<T>.stride))
     }
 
-    /// Starts a nonblocking send of `values`. The request owns a copy of the values until it
-    /// completes, so the caller may change or drop its array at once.
+    /// Starts a nonblocking send of `values`, without copying: the request retains the
+    /// array's storage until it completes, so the caller may change or drop its own copy at
+    /// once (copy-on-write gives the caller fresh storage).
     ///
     /// - Returns: a ``Request`` to test or wait on.
     /// - Throws: ``MPIError``. Source: MPI 3.1 §3.7.2, `MPI_Isend`.
     public func isend<T: BitwiseCopyable>(_ values: [T], to destination: Int, tag: Int32) throws(MPIError) -> Request {
-        try startSend(RequestBuffer(copying: values), to: destination, tag: tag, synchronous: false)
+        try startSend(RequestBuffer(retaining: values), to: destination, tag: tag, synchronous: false)
+    }
+
+    /// Starts a nonblocking send from memory the caller manages. Unsafe: `bytes` must stay
+    /// valid and unchanged until the request completes. For reusing one buffer in a hot
+    /// loop; prefer the array form otherwise.
+    ///
+    /// - Returns: a ``Request`` to test or wait on.
+    /// - Throws: ``MPIError``. Source: MPI 3.1 §3.7.2, `MPI_Isend`.
+    public func isend(unsafe bytes: UnsafeRawBufferPointer, to destination: Int, tag: Int32) throws(MPIError) -> Request {
+        try startSend(RequestBuffer(unmanaged: UnsafeMutableRawPointer(mutating: bytes.baseAddress), byteCount: bytes.count),
+                      to: destination, tag: tag, synchronous: false)
     }
 
     /// Starts a nonblocking synchronous send: the request completes once the receiver has
-    /// started to receive. The request owns a copy of the values.
+    /// started to receive. The request retains the array's storage, as ``isend(_:to:tag:)``.
     ///
     /// - Returns: a ``Request`` to test or wait on.
     /// - Throws: ``MPIError``. Source: MPI 3.1 §3.7.2, `MPI_Issend`.
     public func issend<T: BitwiseCopyable>(_ values: [T], to destination: Int, tag: Int32) throws(MPIError) -> Request {
-        try startSend(RequestBuffer(copying: values), to: destination, tag: tag, synchronous: true)
+        try startSend(RequestBuffer(retaining: values), to: destination, tag: tag, synchronous: true)
     }
 
     func startSend(_ storage: RequestBuffer, to destination: Int, tag: Int32, synchronous: Bool) throws(MPIError) -> Request {

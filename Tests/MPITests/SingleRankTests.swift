@@ -38,6 +38,30 @@ final class SingleRankTests: XCTestCase {
         XCTAssertTrue(request.isComplete)
     }
 
+    func testIsendRetainsTheArraySoCallerMutationsDoNotLeakIntoTheMessage() throws {
+        var values = Array(0..<1000)
+        let request = try world.isend(values, to: 0, tag: 4)
+        values[0] = -1
+        values.removeAll()
+        let (received, _) = try world.receive(Int.self, from: 0, tag: 4)
+        try request.wait()
+        XCTAssertEqual(received, Array(0..<1000))
+    }
+
+    func testUnsafeNonblockingPairUsesTheCallersMemory() throws {
+        var outgoing: [UInt32] = [1, 2, 3, 4]
+        var incoming = [UInt32](repeating: 0, count: 4)
+        try outgoing.withUnsafeBytes { out in
+            try incoming.withUnsafeMutableBytes { into in
+                let receive = try world.irecv(unsafe: into, from: 0, tag: 3)
+                let send = try world.isend(unsafe: out, to: 0, tag: 3)
+                try Request.waitAll([receive, send])
+            }
+        }
+        outgoing[0] = 0
+        XCTAssertEqual(incoming, [1, 2, 3, 4])
+    }
+
     func testReceiveFromInvalidRankThrowsRankErrorWithContext() {
         XCTAssertThrowsError(try world.receive(Int.self, from: 1, tag: 0)) { error in
             guard let error = error as? MPIError else { return XCTFail("\(error)") }
