@@ -48,7 +48,10 @@ final class BinaryCodingTests: XCTestCase {
         try roundTrip(["b": [1.5], "a": []])
         try roundTrip([1: "one", -7: "minus seven"])
         try roundTrip([[UInt8]]([[], [0, 255], Array(0...200)]))
-        try roundTrip([Int??.some(nil), .some(3), .none])
+        try roundTrip([Int??.some(nil), .some(3), .none, .some(0)])
+        try roundTrip([Int?(0), nil, -1, 1])  // 0 and 1 look like presence flags: they must not be taken for them
+        try roundTrip([Sample?.none, Sample(id: 0, name: "", ratio: 0, tags: [], parent: 0)])
+        XCTAssertEqual(try BinaryEncoder().encode(Int??.some(.some(3))), [1, 1, 6])
         try roundTrip(Set(["x", "y"]))
         try roundTrip(UInt64.max)
         try roundTrip(Float.leastNonzeroMagnitude)

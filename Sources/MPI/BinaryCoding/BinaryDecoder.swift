@@ -24,11 +24,8 @@ extension Optional: OptionalDecodable {}
 extension ByteReader {
     /// The one path every generic value takes, mirroring ``EncodingNode/encodeValue(_:codingPath:)``.
     func decodeValue<T: Decodable>(_ type: T.Type, codingPath: [any CodingKey]) throws -> T {
-        if T.self == String.self { return try readString(codingPath) as! T }
-        if T.self == [UInt8].self {
-            let length = try readLength(codingPath)
-            defer { position += length }
-            return Array(bytes[position..<position + length]) as! T
+        if let primitive = T.self as? any BinaryPrimitive.Type {
+            return try primitive.read(from: self, codingPath) as! T
         }
         return try T(from: ReaderDecoder(reader: self, codingPath: codingPath))
     }
@@ -69,19 +66,36 @@ final class ReaderDecoder: Decoder {
     }
 }
 
-/// The parsed entries of a keyed container: each key's byte range.
-struct KeyedEntries {
-    var ranges: [String: Range<Int>] = [:]
-    var order: [String] = []
+/// The parsed entries of a keyed container, in written order. Lookups start after the
+/// previous hit, so decoding in encoding order (what synthesized `Codable` does) is O(1).
+final class KeyedEntries {
+    var keys: [String] = []
+    var ranges: [Range<Int>] = []
+    private var cursor = 0
 
     init(reader: ByteReader, codingPath: [any CodingKey]) throws {
         let count = try reader.readVarint(codingPath)
+        guard count <= UInt64(reader.end - reader.position) else { throw reader.fail("entry count \(count) too large", codingPath) }
+        keys.reserveCapacity(Int(count))
+        ranges.reserveCapacity(Int(count))
         for _ in 0..<count {
-            let key = try reader.readString(codingPath)
+            keys.append(try reader.readString(codingPath))
             let length = try reader.readLength(codingPath)
-            if ranges.updateValue(reader.position..<reader.position + length, forKey: key) == nil { order.append(key) }
+            ranges.append(reader.position..<reader.position + length)
             reader.position += length
         }
+    }
+
+    func range(of key: String) -> Range<Int>? {
+        let count = keys.count
+        for step in 0..<count {
+            let index = (cursor + step) % count
+            if keys[index] == key {
+                cursor = index + 1 == count ? 0 : index + 1
+                return ranges[index]
+            }
+        }
+        return nil
     }
 }
 
@@ -90,12 +104,12 @@ struct KeyedReaderContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let bytes: [UInt8]
     let codingPath: [any CodingKey]
 
-    var allKeys: [Key] { entries.order.compactMap { Key(stringValue: $0) } }
+    var allKeys: [Key] { entries.keys.compactMap { Key(stringValue: $0) } }
 
-    func contains(_ key: Key) -> Bool { entries.ranges[key.stringValue] != nil }
+    func contains(_ key: Key) -> Bool { entries.range(of: key.stringValue) != nil }
 
     private func reader(for key: Key) throws -> ByteReader {
-        guard let range = entries.ranges[key.stringValue] else {
+        guard let range = entries.range(of: key.stringValue) else {
             throw DecodingError.keyNotFound(key, .init(codingPath: codingPath,
                                                        debugDescription: "binary decoding: no entry for key \"\(key.stringValue)\""))
         }
@@ -118,7 +132,7 @@ struct KeyedReaderContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     }
 
     func superDecoder() throws -> any Decoder {
-        guard let range = entries.ranges["super"] else {
+        guard let range = entries.range(of: "super") else {
             throw DecodingError.dataCorrupted(.init(codingPath: codingPath, debugDescription: "binary decoding: no super entry"))
         }
         return ReaderDecoder(reader: ByteReader(bytes, range: range), codingPath: codingPath)
@@ -186,30 +200,5 @@ struct SingleValueReaderContainer: SingleValueDecodingContainer {
 
     func decodeNil() -> Bool { reader.readNilFlag() }
 
-    func decode(_ type: Bool.Type) throws -> Bool {
-        switch try reader.readByte(codingPath) {
-        case 0: return false
-        case 1: return true
-        case let other: throw reader.fail("\(other) is not a Bool (0 or 1)", codingPath)
-        }
-    }
-
-    func decode(_ type: String.Type) throws -> String { try reader.readString(codingPath) }
-    func decode(_ type: Double.Type) throws -> Double {
-        Double(bitPattern: try reader.readLittleEndian(UInt64.self, codingPath))
-    }
-    func decode(_ type: Float.Type) throws -> Float {
-        Float(bitPattern: try reader.readLittleEndian(UInt32.self, codingPath))
-    }
-    func decode(_ type: Int.Type) throws -> Int { try reader.readInteger(Int.self, codingPath) }
-    func decode(_ type: Int8.Type) throws -> Int8 { try reader.readInteger(Int8.self, codingPath) }
-    func decode(_ type: Int16.Type) throws -> Int16 { try reader.readInteger(Int16.self, codingPath) }
-    func decode(_ type: Int32.Type) throws -> Int32 { try reader.readInteger(Int32.self, codingPath) }
-    func decode(_ type: Int64.Type) throws -> Int64 { try reader.readInteger(Int64.self, codingPath) }
-    func decode(_ type: UInt.Type) throws -> UInt { try reader.readInteger(UInt.self, codingPath) }
-    func decode(_ type: UInt8.Type) throws -> UInt8 { try reader.readInteger(UInt8.self, codingPath) }
-    func decode(_ type: UInt16.Type) throws -> UInt16 { try reader.readInteger(UInt16.self, codingPath) }
-    func decode(_ type: UInt32.Type) throws -> UInt32 { try reader.readInteger(UInt32.self, codingPath) }
-    func decode(_ type: UInt64.Type) throws -> UInt64 { try reader.readInteger(UInt64.self, codingPath) }
     func decode<T: Decodable>(_ type: T.Type) throws -> T { try reader.decodeValue(T.self, codingPath: codingPath) }
 }

@@ -15,7 +15,7 @@
 ///   optional property is simply absent.
 /// - An `Optional` in an unkeyed or single-value position: `0` for `nil`, or `1` and the value.
 ///
-/// A `Codable` struct of five `Int`/`Double`/`String` fields costs its values plus about
+/// A `Codable` struct of five `Int`/`Double`/`Bool`/`String` fields costs its values plus
 /// `2 + key length` bytes per field.
 public struct BinaryEncoder: Sendable {
     /// A new encoder; it has no options.
@@ -27,102 +27,106 @@ public struct BinaryEncoder: Sendable {
     /// - Throws: whatever the value's `encode(to:)` throws (`EncodingError`).
     public func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
         let node = EncodingNode()
-        try node.encodeValue(value, codingPath: [])
+        try node.encodeValue(value, key: nil, codingPath: [])
         var output: [UInt8] = []
+        output.reserveCapacity(node.tail.count + 16)
         node.write(to: &output)
         return output
     }
 }
 
-/// One value under construction: raw bytes, or a keyed or unkeyed container of children.
+/// One value under construction. Bytes that are already final accumulate in `tail`; a
+/// nested value whose size is not yet known is a child node, serialized at the end.
 final class EncodingNode {
-    enum Content {
+    enum Kind { case single, keyed, unkeyed }
+    enum Piece {
         case bytes([UInt8])
-        case keyed([(key: String, value: EncodingNode)])
-        case unkeyed([EncodingNode])
+        case entry(key: String, EncodingNode)
+        case element(EncodingNode)
     }
 
-    var content: Content = .bytes([])
+    var kind = Kind.single
+    /// Entries (keyed) or elements (unkeyed) so far.
+    var count = 0
+    var pieces: [Piece] = []
+    var tail: [UInt8] = []
 
-    func append(_ body: (inout [UInt8]) -> Void) {
-        guard case .bytes(var bytes) = content else {
-            preconditionFailure("binary encoding: a single value was written into a container")
+    func become(_ newKind: Kind) {
+        if isEmptySingle { kind = newKind }
+    }
+
+    /// A child for a value of unknown size, at the current position.
+    func child(key: String?) -> EncodingNode {
+        if !tail.isEmpty {
+            pieces.append(.bytes(tail))
+            tail = []
         }
-        content = .bytes([])
-        body(&bytes)
-        content = .bytes(bytes)
+        let node = EncodingNode()
+        pieces.append(key.map { .entry(key: $0, node) } ?? .element(node))
+        count += 1
+        return node
     }
 
-    func appendEntry(_ key: String) -> EncodingNode {
-        let child = EncodingNode()
-        if case .keyed(var entries) = content {
-            content = .bytes([])
-            entries.append((key, child))
-            content = .keyed(entries)
+    /// Writes a value whose bytes `body` produces at once: as a keyed entry (key and length
+    /// prefix) if `key` is given, else as the next element or the single value.
+    func place(key: String?, _ body: (inout [UInt8]) -> Void) {
+        if kind != .single { count += 1 }
+        guard let key else { return body(&tail) }
+        tail.appendString(key)
+        let lengthAt = tail.count
+        tail.append(0)
+        body(&tail)
+        let length = tail.count - lengthAt - 1
+        if length < 0x80 {
+            tail[lengthAt] = UInt8(length)
         } else {
-            content = .keyed([(key, child)])
+            var prefix: [UInt8] = []
+            prefix.appendVarint(UInt64(length))
+            tail.replaceSubrange(lengthAt..<lengthAt + 1, with: prefix)
         }
-        return child
-    }
-
-    func appendElement() -> EncodingNode {
-        let child = EncodingNode()
-        if case .unkeyed(var elements) = content {
-            content = .bytes([])
-            elements.append(child)
-            content = .unkeyed(elements)
-        } else {
-            content = .unkeyed([child])
-        }
-        return child
-    }
-
-    func makeKeyed() {
-        if case .bytes(let bytes) = content, bytes.isEmpty { content = .keyed([]) }
-    }
-
-    func makeUnkeyed() {
-        if case .bytes(let bytes) = content, bytes.isEmpty { content = .unkeyed([]) }
     }
 
     func write(to output: inout [UInt8]) {
-        switch content {
-        case .bytes(let bytes):
-            output.append(contentsOf: bytes)
-        case .unkeyed(let elements):
-            output.appendVarint(UInt64(elements.count))
-            for element in elements { element.write(to: &output) }
-        case .keyed(let entries):
-            output.appendVarint(UInt64(entries.count))
-            var scratch: [UInt8] = []
-            for (key, value) in entries {
+        if kind != .single { output.appendVarint(UInt64(count)) }
+        var scratch: [UInt8] = []
+        for piece in pieces {
+            switch piece {
+            case .bytes(let bytes):
+                output.append(contentsOf: bytes)
+            case .element(let node):
+                node.write(to: &output)
+            case .entry(let key, let node):
                 output.appendString(key)
                 scratch.removeAll(keepingCapacity: true)
-                value.write(to: &scratch)
+                node.write(to: &scratch)
                 output.appendVarint(UInt64(scratch.count))
                 output.append(contentsOf: scratch)
             }
         }
+        output.append(contentsOf: tail)
     }
 
-    /// The one path every generic value takes: fast paths for strings and byte arrays,
-    /// the optional flag, and otherwise the value's own `encode(to:)`.
-    func encodeValue<T: Encodable>(_ value: T, codingPath: [any CodingKey]) throws {
-        if let string = value as? String {
-            append { $0.appendString(string) }
-        } else if let bytes = value as? [UInt8] {
-            append { $0.appendVarint(UInt64(bytes.count)); $0.append(contentsOf: bytes) }
-        } else if let optional = value as? any OptionalEncodable {
-            if let wrapped = optional.wrappedEncodable {
-                append { $0.append(1) }
-                try encodeValue(wrapped, codingPath: codingPath)
-            } else {
-                append { $0.append(0) }
+    /// The one path every generic value takes: scalars in place, optionals with their
+    /// presence flag, anything else through its own `encode(to:)` into a child.
+    func encodeValue<T: Encodable>(_ value: T, key: String?, codingPath: [any CodingKey]) throws {
+        // Optionals first: a dynamic cast to `any BinaryPrimitive` would look through them.
+        if let optional = value as? any OptionalEncodable {
+            guard let wrapped = optional.wrappedEncodable else { return place(key: key) { $0.append(0) } }
+            if !(wrapped is any OptionalEncodable), let primitive = wrapped as? any BinaryPrimitive {
+                return place(key: key) { $0.append(1); primitive.write(to: &$0) }
             }
+            let slot = child(key: key)  // the flag, then the wrapped value in a child of its own
+            slot.tail.append(1)
+            try slot.child(key: nil).encodeValue(wrapped, key: nil, codingPath: codingPath)
+        } else if let primitive = value as? any BinaryPrimitive {
+            place(key: key) { primitive.write(to: &$0) }
         } else {
-            try value.encode(to: NodeEncoder(node: self, codingPath: codingPath))
+            let slot = key == nil && isEmptySingle ? self : child(key: key)
+            try value.encode(to: NodeEncoder(node: slot, codingPath: codingPath))
         }
     }
+
+    private var isEmptySingle: Bool { kind == .single && pieces.isEmpty && tail.isEmpty }
 }
 
 /// Lets the encoder see through `Optional` to write its presence flag.
@@ -140,12 +144,12 @@ struct NodeEncoder: Encoder {
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
-        node.makeKeyed()
+        node.become(.keyed)
         return KeyedEncodingContainer(KeyedNodeContainer<Key>(node: node, codingPath: codingPath))
     }
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
-        node.makeUnkeyed()
+        node.become(.unkeyed)
         return UnkeyedNodeContainer(node: node, codingPath: codingPath)
     }
 
@@ -158,56 +162,51 @@ struct KeyedNodeContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let node: EncodingNode
     let codingPath: [any CodingKey]
 
-    mutating func encodeNil(forKey key: Key) throws {}  // absent key means nil
+    mutating func encodeNil(forKey key: Key) throws {}  // an absent key means nil
 
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
-        try node.appendEntry(key.stringValue).encodeValue(value, codingPath: codingPath + [key])
+        try node.encodeValue(value, key: key.stringValue, codingPath: codingPath + [key])
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type,
                                                         forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
-        NodeEncoder(node: node.appendEntry(key.stringValue), codingPath: codingPath + [key]).container(keyedBy: keyType)
+        NodeEncoder(node: node.child(key: key.stringValue), codingPath: codingPath + [key]).container(keyedBy: keyType)
     }
 
     mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
-        NodeEncoder(node: node.appendEntry(key.stringValue), codingPath: codingPath + [key]).unkeyedContainer()
+        NodeEncoder(node: node.child(key: key.stringValue), codingPath: codingPath + [key]).unkeyedContainer()
     }
 
     mutating func superEncoder() -> any Encoder {
-        NodeEncoder(node: node.appendEntry("super"), codingPath: codingPath)
+        NodeEncoder(node: node.child(key: "super"), codingPath: codingPath)
     }
 
     mutating func superEncoder(forKey key: Key) -> any Encoder {
-        NodeEncoder(node: node.appendEntry(key.stringValue), codingPath: codingPath + [key])
+        NodeEncoder(node: node.child(key: key.stringValue), codingPath: codingPath + [key])
     }
 }
 
 struct UnkeyedNodeContainer: UnkeyedEncodingContainer {
     let node: EncodingNode
     let codingPath: [any CodingKey]
-    var count: Int {
-        if case .unkeyed(let elements) = node.content { return elements.count }
-        return 0
-    }
+    var count: Int { node.count }
 
-    mutating func encodeNil() throws {
-        node.appendElement().append { $0.append(0) }
-    }
+    mutating func encodeNil() throws { node.place(key: nil) { $0.append(0) } }
 
     mutating func encode<T: Encodable>(_ value: T) throws {
-        try node.appendElement().encodeValue(value, codingPath: codingPath)
+        try node.encodeValue(value, key: nil, codingPath: codingPath)
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
-        NodeEncoder(node: node.appendElement(), codingPath: codingPath).container(keyedBy: keyType)
+        NodeEncoder(node: node.child(key: nil), codingPath: codingPath).container(keyedBy: keyType)
     }
 
     mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
-        NodeEncoder(node: node.appendElement(), codingPath: codingPath).unkeyedContainer()
+        NodeEncoder(node: node.child(key: nil), codingPath: codingPath).unkeyedContainer()
     }
 
     mutating func superEncoder() -> any Encoder {
-        NodeEncoder(node: node.appendElement(), codingPath: codingPath)
+        NodeEncoder(node: node.child(key: nil), codingPath: codingPath)
     }
 }
 
@@ -215,20 +214,6 @@ struct SingleValueNodeContainer: SingleValueEncodingContainer {
     let node: EncodingNode
     let codingPath: [any CodingKey]
 
-    mutating func encodeNil() throws { node.append { $0.append(0) } }
-    mutating func encode(_ value: Bool) throws { node.append { $0.append(value ? 1 : 0) } }
-    mutating func encode(_ value: String) throws { node.append { $0.appendString(value) } }
-    mutating func encode(_ value: Double) throws { node.append { $0.appendLittleEndian(value.bitPattern) } }
-    mutating func encode(_ value: Float) throws { node.append { $0.appendLittleEndian(value.bitPattern) } }
-    mutating func encode(_ value: Int) throws { node.append { $0.appendInteger(value) } }
-    mutating func encode(_ value: Int8) throws { node.append { $0.appendInteger(value) } }
-    mutating func encode(_ value: Int16) throws { node.append { $0.appendInteger(value) } }
-    mutating func encode(_ value: Int32) throws { node.append { $0.appendInteger(value) } }
-    mutating func encode(_ value: Int64) throws { node.append { $0.appendInteger(value) } }
-    mutating func encode(_ value: UInt) throws { node.append { $0.appendInteger(value) } }
-    mutating func encode(_ value: UInt8) throws { node.append { $0.appendInteger(value) } }
-    mutating func encode(_ value: UInt16) throws { node.append { $0.appendInteger(value) } }
-    mutating func encode(_ value: UInt32) throws { node.append { $0.appendInteger(value) } }
-    mutating func encode(_ value: UInt64) throws { node.append { $0.appendInteger(value) } }
-    mutating func encode<T: Encodable>(_ value: T) throws { try node.encodeValue(value, codingPath: codingPath) }
+    mutating func encodeNil() throws { node.tail.append(0) }
+    mutating func encode<T: Encodable>(_ value: T) throws { try node.encodeValue(value, key: nil, codingPath: codingPath) }
 }
