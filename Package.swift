@@ -47,6 +47,12 @@ let package = Package(
         .testTarget(name: "JobSpecTests", dependencies: ["JobSpec"], exclude: ["Fixtures"]),
         .testTarget(name: "TaskFarmTests", dependencies: ["TaskFarm", "JobSpec"]),
         .testTarget(name: "EndToEndTests", dependencies: ["JobSpec"]),
+        // The MPI library's examples and its multi-rank test programs (MPITests runs them under mpirun).
+        .executableTarget(name: "mpi-ring", dependencies: ["MPI"], path: "Examples/MPI/Ring"),
+        .executableTarget(name: "mpi-pi", dependencies: ["MPI"], path: "Examples/MPI/Pi"),
+        .executableTarget(name: "mpi-master-worker", dependencies: ["MPI"], path: "Examples/MPI/MasterWorker"),
+        .executableTarget(name: "mpi-selftest", dependencies: ["MPI"], path: "Tests/MPIPrograms/SelfTest"),
+        .executableTarget(name: "mpi-must-fail", dependencies: ["MPI"], path: "Tests/MPIPrograms/MustFail"),
     ],
     swiftLanguageModes: [.v6]
 )

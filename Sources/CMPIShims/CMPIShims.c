@@ -58,6 +58,8 @@ int cmpi_undefined(void) { return MPI_UNDEFINED; }
 int cmpi_max_error_string(void) { return MPI_MAX_ERROR_STRING; }
 int cmpi_max_processor_name(void) { return MPI_MAX_PROCESSOR_NAME; }
 int cmpi_max_port_name(void) { return MPI_MAX_PORT_NAME; }
+int cmpi_max_library_version_string(void) { return MPI_MAX_LIBRARY_VERSION_STRING; }
+int cmpi_max_info_val(void) { return MPI_MAX_INFO_VAL; }
 int cmpi_comm_type_shared(void) { return MPI_COMM_TYPE_SHARED; }
 int cmpi_ident(void) { return MPI_IDENT; }
 int cmpi_congruent(void) { return MPI_CONGRUENT; }

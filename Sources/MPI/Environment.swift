@@ -1,98 +1,111 @@
 import CMPI
 import CMPIShims
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
-/// The level of thread support of an MPI process.
+/// The MPI execution environment: initialization, finalization, time, identity and abort.
 ///
-/// Source: MPI 3.1 §12.4.3, `MPI_Init_thread`.
-public enum ThreadLevel: Int32, Sendable, Comparable, CustomStringConvertible {
-    /// Only one thread will execute (`MPI_THREAD_SINGLE`).
-    case single
-    /// Only the main thread makes MPI calls (`MPI_THREAD_FUNNELED`).
-    case funneled
-    /// Any thread, one at a time (`MPI_THREAD_SERIALIZED`).
-    case serialized
-    /// Any thread, concurrently (`MPI_THREAD_MULTIPLE`).
-    case multiple
-
-    init(cValue: Int32) {
-        switch cValue {
-        case Int32(MPI_THREAD_MULTIPLE): self = .multiple
-        case Int32(MPI_THREAD_SERIALIZED): self = .serialized
-        case Int32(MPI_THREAD_FUNNELED): self = .funneled
-        default: self = .single
-        }
-    }
-
-    var cValue: Int32 {
-        switch self {
-        case .single: return Int32(MPI_THREAD_SINGLE)
-        case .funneled: return Int32(MPI_THREAD_FUNNELED)
-        case .serialized: return Int32(MPI_THREAD_SERIALIZED)
-        case .multiple: return Int32(MPI_THREAD_MULTIPLE)
-        }
-    }
-
-    public static func < (lhs: ThreadLevel, rhs: ThreadLevel) -> Bool { lhs.rawValue < rhs.rawValue }
-
-    public var description: String {
-        switch self {
-        case .single: return "single"
-        case .funneled: return "funneled"
-        case .serialized: return "serialized"
-        case .multiple: return "multiple"
-        }
-    }
-}
-
-/// The MPI execution environment: initialization, finalization, time and abort.
+/// A process initializes MPI once and finalizes it once. ``initialize(threadLevel:)``
+/// registers an `atexit` handler, so a process that returns from `main` or calls `exit`
+/// without ``finalize()`` still finalizes. For a whole program, prefer ``run(threadLevel:_:)``,
+/// which also turns an uncaught error into `MPI_Abort` of the world instead of a hang.
 ///
 /// Source: MPI 3.1 chapter 8 (MPI environmental management) and §12.4.3.
 public enum MPI {
-    /// Initializes MPI, asking for a level of thread support, and installs
+    /// Initializes MPI once per process, asking for a level of thread support, and installs
     /// `MPI_ERRORS_RETURN` on the world and self communicators so that errors come back
-    /// as ``MPIError`` instead of aborting.
+    /// as ``MPIError`` instead of aborting. Registers an `atexit` handler that finalizes MPI
+    /// if the process exits without calling ``finalize()``.
     ///
     /// - Parameter threadLevel: the level requested.
-    /// - Returns: the level the library provides, which may be lower than requested.
-    /// - Throws: ``MPIError`` if `MPI_Init_thread` fails or MPI was already initialized.
+    /// - Returns: the level the library provides, which may be lower than requested
+    ///   (Open MPI 4.1.4 built with `--enable-mpi-thread-multiple` provides `multiple`).
+    /// - Throws: ``MPIError`` of class `MPI_ERR_OTHER` if MPI was already initialized or
+    ///   finalized (MPI allows one initialization per process); any error of `MPI_Init_thread`.
     ///
-    /// Source: MPI 3.1 §12.4.3, `MPI_Init_thread`.
+    /// Source: MPI 3.1 §12.4.3, `MPI_Init_thread`; §8.3.1, `MPI_Comm_set_errhandler`.
     @discardableResult
     public static func initialize(threadLevel: ThreadLevel = .single) throws(MPIError) -> ThreadLevel {
+        if isFinalized {
+            throw MPIError(.other, routine: "MPI_Init_thread", context: "MPI was already finalized; it cannot be initialized again")
+        }
+        if isInitialized {
+            throw MPIError(.other, routine: "MPI_Init_thread", context: "MPI is already initialized; initialize once per process")
+        }
         var provided: Int32 = 0
-        try check(MPI_Init_thread(nil, nil, threadLevel.cValue, &provided), "MPI_Init_thread")
+        try check(MPI_Init_thread(nil, nil, threadLevel.cValue, &provided), "MPI_Init_thread",
+                  context: "requested thread level \(threadLevel)")
         try check(MPI_Comm_set_errhandler(cmpi_comm_world(), cmpi_errors_return()), "MPI_Comm_set_errhandler",
                   context: "MPI_COMM_WORLD")
         try check(MPI_Comm_set_errhandler(cmpi_comm_self(), cmpi_errors_return()), "MPI_Comm_set_errhandler",
                   context: "MPI_COMM_SELF")
+        atexit { MPI.finalizeAtExit() }
         return ThreadLevel(cValue: provided)
     }
 
-    /// Finalizes MPI. Every rank must call it once, after its last MPI call.
+    /// Finalizes MPI. Every rank must call it once, after its last MPI call; it is collective
+    /// over the world. Derived communicators still live at this point are reported on
+    /// standard error (they should have been freed with ``DerivedCommunicator/free()``).
+    /// Calling it again after MPI is finalized does nothing.
     ///
-    /// - Throws: ``MPIError`` if `MPI_Finalize` fails.
+    /// - Throws: ``MPIError`` if `MPI_Finalize` fails, or of class `MPI_ERR_OTHER` if MPI was
+    ///   never initialized.
     ///
     /// Source: MPI 3.1 §8.7, `MPI_Finalize`.
     public static func finalize() throws(MPIError) {
+        if isFinalized { return }
+        if !isInitialized {
+            throw MPIError(.other, routine: "MPI_Finalize", context: "MPI was never initialized")
+        }
+        CommunicatorLedger.reportLiveAtFinalize()
         try check(MPI_Finalize(), "MPI_Finalize")
     }
 
-    /// Whether ``initialize(threadLevel:)`` has completed. Source: MPI 3.1 §8.7, `MPI_Initialized`.
+    /// The `atexit` handler: finalizes if the program forgot to.
+    private static func finalizeAtExit() {
+        if isInitialized && !isFinalized { try? finalize() }
+    }
+
+    /// Whether MPI has been initialized (stays `true` after finalization).
+    /// Callable at any time. Source: MPI 3.1 §8.7, `MPI_Initialized`.
     public static var isInitialized: Bool {
         var flag: Int32 = 0
         _ = MPI_Initialized(&flag)
         return flag != 0
     }
 
-    /// Whether ``finalize()`` has completed. Source: MPI 3.1 §8.7, `MPI_Finalized`.
+    /// Whether ``finalize()`` has completed. Callable at any time.
+    /// Source: MPI 3.1 §8.7, `MPI_Finalized`.
     public static var isFinalized: Bool {
         var flag: Int32 = 0
         _ = MPI_Finalized(&flag)
         return flag != 0
     }
 
-    /// Aborts every process of the communicator's group, with `errorCode` returned to
-    /// the launcher where it supports that. Does not return.
+    /// The thread level MPI provides in this process, once initialized.
+    ///
+    /// - Throws: ``MPIError`` from `MPI_Query_thread`. Source: MPI 3.1 §12.4.3, `MPI_Query_thread`.
+    public static func providedThreadLevel() throws(MPIError) -> ThreadLevel {
+        var provided: Int32 = 0
+        try check(MPI_Query_thread(&provided), "MPI_Query_thread")
+        return ThreadLevel(cValue: provided)
+    }
+
+    /// Whether the calling thread is the one that initialized MPI (the only one allowed to
+    /// call MPI under `funneled`).
+    ///
+    /// - Throws: ``MPIError`` from `MPI_Is_thread_main`. Source: MPI 3.1 §12.4.3, `MPI_Is_thread_main`.
+    public static func isMainThread() throws(MPIError) -> Bool {
+        var flag: Int32 = 0
+        try check(MPI_Is_thread_main(&flag), "MPI_Is_thread_main")
+        return flag != 0
+    }
+
+    /// Aborts every process of the communicator's group (Open MPI aborts the whole job),
+    /// with `errorCode` as the exit status where the launcher supports it. Does not return.
     ///
     /// Source: MPI 3.1 §8.7, `MPI_Abort`.
     public static func abort(errorCode: Int32, communicator: Communicator = .world) -> Never {
@@ -100,10 +113,43 @@ public enum MPI {
         fatalError("MPI_Abort returned")
     }
 
-    /// Elapsed wall-clock time in seconds since an arbitrary time in the past.
+    /// Elapsed wall-clock time in seconds since an arbitrary time in the past, for intervals.
     /// Source: MPI 3.1 §8.6, `MPI_Wtime`.
     public static func wallTime() -> Double { MPI_Wtime() }
 
     /// The resolution of ``wallTime()``, in seconds. Source: MPI 3.1 §8.6, `MPI_Wtick`.
     public static func wallTick() -> Double { MPI_Wtick() }
+
+    /// The name of the processor (host) this process runs on, such as `"node017"`.
+    ///
+    /// - Throws: ``MPIError`` from `MPI_Get_processor_name`. Source: MPI 3.1 §8.1.2, `MPI_Get_processor_name`.
+    public static func processorName() throws(MPIError) -> String {
+        var buffer = [CChar](repeating: 0, count: Int(cmpi_max_processor_name()) + 1)
+        var length: Int32 = 0
+        try check(MPI_Get_processor_name(&buffer, &length), "MPI_Get_processor_name")
+        return String(decoding: buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// The library's own version string, such as `"Open MPI v4.1.4, package: ..."`.
+    /// Callable before initialization.
+    ///
+    /// - Throws: ``MPIError`` from `MPI_Get_library_version`.
+    /// Source: MPI 3.1 §8.1.1, `MPI_Get_library_version`.
+    public static func libraryVersion() throws(MPIError) -> String {
+        var buffer = [CChar](repeating: 0, count: Int(cmpi_max_library_version_string()) + 1)
+        var length: Int32 = 0
+        try check(MPI_Get_library_version(&buffer, &length), "MPI_Get_library_version")
+        return String(decoding: buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// The version of the MPI standard the library implements: `(3, 1)` for Open MPI 4.1.4.
+    /// Callable before initialization.
+    ///
+    /// Source: MPI 3.1 §8.1.1, `MPI_Get_version`.
+    public static func standardVersion() -> (major: Int, minor: Int) {
+        var major: Int32 = 0
+        var minor: Int32 = 0
+        _ = MPI_Get_version(&major, &minor)
+        return (Int(major), Int(minor))
+    }
 }

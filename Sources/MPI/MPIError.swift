@@ -1,11 +1,16 @@
 import CMPI
 import CMPIShims
 
-/// An error returned by an MPI routine.
+/// An error returned by an MPI routine, or a misuse this module detects before calling MPI.
 ///
-/// Every C call in this module goes through ``check(_:_:)``, so an MPI failure always
-/// surfaces as an `MPIError` rather than aborting the process (the communicators this
-/// module hands out have `MPI_ERRORS_RETURN` installed).
+/// Every C call in this module goes through ``check(_:_:context:)``, so an MPI failure always
+/// surfaces as an `MPIError` rather than aborting the process: ``MPI/initialize(threadLevel:)``
+/// installs `MPI_ERRORS_RETURN` on the world and self communicators, and derived
+/// communicators inherit it (MPI 3.1 §8.3.1).
+///
+/// The description names the routine, MPI's error class (`MPI_ERR_RANK`), MPI's own string
+/// and the Swift context, for example:
+/// `MPI_Recv failed: MPI_ERR_RANK: invalid rank: receive from rank 9 tag -1 (communicator size 4)`.
 ///
 /// Source: MPI 3.1 §8.3 (error handlers), §8.4 (error codes and classes),
 /// `MPI_Error_class`, `MPI_Error_string`.
@@ -13,12 +18,13 @@ public struct MPIError: Error, Sendable, CustomStringConvertible {
     /// The raw error code returned by the C routine.
     public let code: Int32
     /// The error class (`MPI_ERR_RANK`, `MPI_ERR_TAG`, ...), from `MPI_Error_class`.
+    /// Compare it with ``Class`` constants through ``kind``.
     public let errorClass: Int32
     /// The C routine that failed, such as `"MPI_Send"`.
     public let routine: String
     /// MPI's own message for the code, from `MPI_Error_string`.
     public let message: String
-    /// Extra Swift context: which argument, which peer.
+    /// Extra Swift context: which argument, which peer, which communicator size.
     public let context: String?
 
     init(code: Int32, routine: String, context: String? = nil) {
@@ -26,7 +32,7 @@ public struct MPIError: Error, Sendable, CustomStringConvertible {
         self.routine = routine
         self.context = context
         var cls: Int32 = code
-        _ = MPI_Error_class(code, &cls)
+        if MPI_Error_class(code, &cls) != MPI_SUCCESS { cls = code }
         self.errorClass = cls
         var buffer = [CChar](repeating: 0, count: Int(cmpi_max_error_string()) + 1)
         var length: Int32 = 0
@@ -37,16 +43,96 @@ public struct MPIError: Error, Sendable, CustomStringConvertible {
         }
     }
 
+    /// A misuse detected in Swift before any C call, reported with the class MPI would use.
+    init(_ errorClass: Class, routine: String, context: String) {
+        self.init(code: errorClass.rawValue, routine: routine, context: context)
+    }
+
+    /// The error class as a typed value, for `switch` and `==`.
+    public var kind: Class { Class(rawValue: errorClass) }
+
+    /// `"<routine> failed: <MPI_ERR_CLASS>: <MPI's message>: <context>"`.
     public var description: String {
-        var text = "\(routine) failed: \(message) (class \(errorClass))"
+        // Open MPI's strings already start with the class name ("MPI_ERR_RANK: invalid rank").
+        var text = message.hasPrefix(kind.name) ? "\(routine) failed: \(message)" : "\(routine) failed: \(kind.name): \(message)"
         if let context { text += ": \(context)" }
         return text
+    }
+
+    /// An MPI error class, the portable category of an error code.
+    ///
+    /// Source: MPI 3.1 §8.4, Table 8.1 (error classes), `MPI_Error_class`.
+    public struct Class: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+        /// The C value, such as `MPI_ERR_RANK` (6 in Open MPI).
+        public let rawValue: Int32
+        /// Wraps a C error class value.
+        public init(rawValue: Int32) { self.rawValue = rawValue }
+
+        /// `MPI_SUCCESS`: no error.
+        public static let success = Class(rawValue: Int32(MPI_SUCCESS))
+        /// `MPI_ERR_BUFFER`: invalid buffer pointer.
+        public static let buffer = Class(rawValue: Int32(MPI_ERR_BUFFER))
+        /// `MPI_ERR_COUNT`: invalid count argument.
+        public static let count = Class(rawValue: Int32(MPI_ERR_COUNT))
+        /// `MPI_ERR_TYPE`: invalid datatype.
+        public static let type = Class(rawValue: Int32(MPI_ERR_TYPE))
+        /// `MPI_ERR_TAG`: invalid tag (negative, other than `MPI_ANY_TAG`, or above `MPI_TAG_UB`).
+        public static let tag = Class(rawValue: Int32(MPI_ERR_TAG))
+        /// `MPI_ERR_COMM`: invalid communicator.
+        public static let comm = Class(rawValue: Int32(MPI_ERR_COMM))
+        /// `MPI_ERR_RANK`: rank outside `0..<size` and not a wildcard.
+        public static let rank = Class(rawValue: Int32(MPI_ERR_RANK))
+        /// `MPI_ERR_REQUEST`: invalid request, or an operation the request does not allow.
+        public static let request = Class(rawValue: Int32(MPI_ERR_REQUEST))
+        /// `MPI_ERR_ROOT`: invalid root rank.
+        public static let root = Class(rawValue: Int32(MPI_ERR_ROOT))
+        /// `MPI_ERR_OP`: invalid reduction operation, or one undefined for the datatype.
+        public static let op = Class(rawValue: Int32(MPI_ERR_OP))
+        /// `MPI_ERR_ARG`: invalid argument of some other kind.
+        public static let argument = Class(rawValue: Int32(MPI_ERR_ARG))
+        /// `MPI_ERR_UNKNOWN`: unknown error.
+        public static let unknown = Class(rawValue: Int32(MPI_ERR_UNKNOWN))
+        /// `MPI_ERR_TRUNCATE`: the message is longer than the receive buffer.
+        public static let truncate = Class(rawValue: Int32(MPI_ERR_TRUNCATE))
+        /// `MPI_ERR_OTHER`: known error not in this list.
+        public static let other = Class(rawValue: Int32(MPI_ERR_OTHER))
+        /// `MPI_ERR_INTERN`: internal MPI error.
+        public static let `internal` = Class(rawValue: Int32(MPI_ERR_INTERN))
+        /// `MPI_ERR_IN_STATUS`: see the per-request statuses of a multiple-completion call.
+        public static let inStatus = Class(rawValue: Int32(MPI_ERR_IN_STATUS))
+        /// `MPI_ERR_PENDING`: a request of a multiple-completion call is still pending.
+        public static let pending = Class(rawValue: Int32(MPI_ERR_PENDING))
+        /// `MPI_ERR_NAME`: the service name is not published.
+        public static let name = Class(rawValue: Int32(MPI_ERR_NAME))
+        /// `MPI_ERR_PORT`: invalid port name.
+        public static let port = Class(rawValue: Int32(MPI_ERR_PORT))
+        /// `MPI_ERR_SERVICE`: invalid service name in `MPI_Unpublish_name`.
+        public static let service = Class(rawValue: Int32(MPI_ERR_SERVICE))
+        /// `MPI_ERR_UNSUPPORTED_OPERATION`: the implementation does not support the operation.
+        public static let unsupportedOperation = Class(rawValue: Int32(MPI_ERR_UNSUPPORTED_OPERATION))
+
+        private static let names: [Int32: String] = [
+            0: "MPI_SUCCESS", 1: "MPI_ERR_BUFFER", 2: "MPI_ERR_COUNT", 3: "MPI_ERR_TYPE", 4: "MPI_ERR_TAG",
+            5: "MPI_ERR_COMM", 6: "MPI_ERR_RANK", 7: "MPI_ERR_REQUEST", 8: "MPI_ERR_ROOT", 9: "MPI_ERR_GROUP",
+            10: "MPI_ERR_OP", 11: "MPI_ERR_TOPOLOGY", 12: "MPI_ERR_DIMS", 13: "MPI_ERR_ARG",
+            14: "MPI_ERR_UNKNOWN", 15: "MPI_ERR_TRUNCATE", 16: "MPI_ERR_OTHER", 17: "MPI_ERR_INTERN",
+            18: "MPI_ERR_IN_STATUS", 19: "MPI_ERR_PENDING", 38: "MPI_ERR_NAME", 39: "MPI_ERR_NO_MEM",
+            40: "MPI_ERR_NOT_SAME", 43: "MPI_ERR_PORT", 48: "MPI_ERR_SERVICE", 50: "MPI_ERR_SPAWN",
+            52: "MPI_ERR_UNSUPPORTED_OPERATION",
+        ]
+
+        /// The C macro name, such as `"MPI_ERR_RANK"`, or `"MPI error class N"`.
+        public var name: String { Self.names[rawValue] ?? "MPI error class \(rawValue)" }
+        /// Same as ``name``.
+        public var description: String { name }
     }
 }
 
 /// The single chokepoint for C return codes: throws ``MPIError`` unless `code` is `MPI_SUCCESS`.
+/// `routine` and `context` are only evaluated on failure.
 @inline(__always)
-func check(_ code: Int32, _ routine: @autoclosure () -> String, context: @autoclosure () -> String? = nil) throws(MPIError) {
+func check(_ code: Int32, _ routine: @autoclosure () -> String,
+           context: @autoclosure () -> String? = nil) throws(MPIError) {
     if code != MPI_SUCCESS {
         throw MPIError(code: code, routine: routine(), context: context())
     }

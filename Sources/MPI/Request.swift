@@ -1,62 +1,107 @@
 import CMPI
 import CMPIShims
 
-/// Heap storage that a nonblocking operation reads from or writes into; it lives at
-/// least as long as the ``Request`` that uses it.
-final class RequestBuffer: @unchecked Sendable {
-    let pointer: UnsafeMutableRawPointer
-    let byteCount: Int
-
-    init<T: BitwiseCopyable>(copying values: [T]) {
-        byteCount = values.count * MemoryLayout<T>.stride
-        pointer = UnsafeMutableRawPointer.allocate(byteCount: max(byteCount, 1), alignment: 16)
-        values.withUnsafeBytes { raw in
-            if let base = raw.baseAddress { pointer.copyMemory(from: base, byteCount: byteCount) }
-        }
-    }
-
-    deinit { pointer.deallocate() }
-}
-
-/// A pending nonblocking operation. It holds the operation's buffer until it completes.
+/// A pending nonblocking operation. It holds the operation's buffer until it completes
+/// (a send's copy of the data; a receive's landing area, kept until read with
+/// ``received(as:)``).
 ///
-/// Source: MPI 3.1 §3.7 (nonblocking communication), `MPI_Test`, `MPI_Wait`.
+/// `Request` is `Sendable` so it can cross into `async` code, but one request must not be
+/// tested or waited on from two threads at once, and below `MPI_THREAD_MULTIPLE` every
+/// call on it must respect the thread level (see ``ThreadLevel``). Dropping an incomplete
+/// request does not cancel it; its buffer is then kept alive until the process exits.
+///
+/// Source: MPI 3.1 §3.7 (nonblocking communication), `MPI_Test`, `MPI_Wait`, `MPI_Cancel`.
 public final class Request: @unchecked Sendable {
+    /// What the request does; only receives can be cancelled.
+    enum Kind { case send, receive, collective }
+
     var handle: MPI_Request?
     var buffer: RequestBuffer?
+    let kind: Kind
+    private(set) var finalStatus: Status?
 
-    init(handle: MPI_Request?, buffer: RequestBuffer?) {
+    init(handle: MPI_Request?, buffer: RequestBuffer?, kind: Kind = .send) {
         self.handle = handle
         self.buffer = buffer
+        self.kind = kind
     }
 
-    /// Whether the operation has completed and released its buffer.
+    deinit {
+        // An abandoned active request still owns C-side state pointing into `buffer`:
+        // keep the storage alive rather than let MPI write into freed memory.
+        if handle != cmpi_request_null(), let buffer { RequestBuffer.abandoned.withLock { $0.append(buffer) } }
+    }
+
+    /// Whether the operation has completed (its handle is `MPI_REQUEST_NULL`).
     public var isComplete: Bool { handle == cmpi_request_null() }
+
+    /// Records completion; a send's buffer is released, a receive's kept for ``received(as:)``.
+    func complete(_ status: Status) -> Status {
+        finalStatus = status
+        if kind != .receive { buffer = nil }
+        return status
+    }
 
     /// Checks without blocking whether the operation has completed.
     ///
-    /// - Returns: the ``Status`` once complete (the buffer is then released), or `nil`.
+    /// - Returns: the ``Status`` once complete (again on later calls), or `nil`.
     /// - Throws: ``MPIError``. Source: MPI 3.1 §3.7.3, `MPI_Test`.
     public func test() throws(MPIError) -> Status? {
-        if isComplete { return Status(MPI_Status()) }
+        if isComplete { return finalStatus ?? .empty }
         var flag: Int32 = 0
         var status = MPI_Status()
         try check(MPI_Test(&handle, &flag, &status), "MPI_Test")
         guard flag != 0 else { return nil }
-        buffer = nil
-        return Status(status)
+        return complete(Status(status))
     }
 
-    /// Blocks until the operation completes. Note that Open MPI's wait busy-polls a core.
+    /// Blocks until the operation completes. Open MPI's wait busy-polls a core; an `async`
+    /// caller should use ``waitAsync(backoff:isolation:)`` instead.
     ///
     /// - Returns: the completed operation's ``Status``.
     /// - Throws: ``MPIError``. Source: MPI 3.1 §3.7.3, `MPI_Wait`.
     @discardableResult
     public func wait() throws(MPIError) -> Status {
-        if isComplete { return Status(MPI_Status()) }
+        if isComplete { return finalStatus ?? .empty }
         var status = MPI_Status()
         try check(MPI_Wait(&handle, &status), "MPI_Wait")
-        buffer = nil
-        return Status(status)
+        return complete(Status(status))
     }
+
+    /// Cancels a pending receive. The request must still be completed (``wait()``,
+    /// ``test()``); its status then reports ``Status/isCancelled`` if the cancel took effect
+    /// before a message matched. Cancelling a completed request does nothing.
+    ///
+    /// Sends cannot be cancelled here: Open MPI 4.1.4 does not cancel sends (the message
+    /// still arrives, and waiting on a cancelled large send can hang).
+    ///
+    /// - Throws: ``MPIError`` of class `MPI_ERR_REQUEST` for a send or collective request.
+    /// Source: MPI 3.1 §3.8.4, `MPI_Cancel`.
+    public func cancel() throws(MPIError) {
+        guard kind == .receive else {
+            throw MPIError(.request, routine: "MPI_Cancel",
+                           context: "only receive requests can be cancelled (Open MPI 4.1.4 does not cancel sends)")
+        }
+        if isComplete { return }
+        try check(MPI_Cancel(&handle), "MPI_Cancel")
+    }
+
+    /// Waits for a receive request and returns the received elements, `status.count(of: T)`
+    /// of them (fewer than requested if the message was shorter; none if cancelled).
+    ///
+    /// - Throws: ``MPIError`` from `MPI_Wait`, or of class `MPI_ERR_REQUEST` if this is not
+    ///   a receive request. Source: MPI 3.1 §3.7.2 (`MPI_Irecv`), §3.7.3 (`MPI_Wait`).
+    public func received<T: BitwiseCopyable>(as type: T.Type = T.self) throws(MPIError) -> [T] {
+        guard kind == .receive, let buffer else {
+            throw MPIError(.request, routine: "MPI_Wait", context: "received(as:) needs a request from irecv")
+        }
+        let status = try wait()
+        if status.isCancelled { return [] }
+        return buffer.values(T.self, count: status.count(of: T.self))
+    }
+}
+
+extension RequestBuffer {
+    /// Buffers of requests dropped while active; never freed (see ``Request`` deinit).
+    static let abandoned = Locked<[RequestBuffer]>([])
 }

@@ -1,19 +1,27 @@
 import CMPI
 import CMPIShims
 
-/// Where a message came from, its tag and its size.
+/// Where a message came from, its tag, its size, and whether its request was cancelled.
 ///
-/// Source: MPI 3.1 §3.2.5 (return status), `MPI_Get_count`, `MPI_Test_cancelled`.
+/// Source: MPI 3.1 §3.2.5 (return status), `MPI_Get_count`; §3.8.4, `MPI_Test_cancelled`.
 public struct Status: Sendable {
     var raw: MPI_Status
 
     init(_ raw: MPI_Status) { self.raw = raw }
 
+    /// The status of a request that moved no message (empty status, MPI 3.1 §3.7.3).
+    static var empty: Status {
+        var raw = MPI_Status()
+        raw.MPI_SOURCE = cmpi_any_source()
+        raw.MPI_TAG = cmpi_any_tag()
+        return Status(raw)
+    }
+
     /// The rank of the sender in the communicator (`MPI_SOURCE`).
     public var source: Int { Int(raw.MPI_SOURCE) }
     /// The message tag (`MPI_TAG`).
     public var tag: Int32 { raw.MPI_TAG }
-    /// The error field (`MPI_ERROR`), meaningful only for multiple-completion calls.
+    /// The error field (`MPI_ERROR`), meaningful only after multiple-completion calls.
     public var error: Int32 { raw.MPI_ERROR }
 
     /// The size of the message in bytes. Source: MPI 3.1 §3.2.5, `MPI_Get_count` with `MPI_BYTE`.
@@ -24,9 +32,19 @@ public struct Status: Sendable {
         return Int(count)
     }
 
-    /// The number of elements of `T` in the message, assuming it was sent as raw bytes
-    /// of `T` values. Source: MPI 3.1 §3.2.5, `MPI_Get_count`.
+    /// The number of whole elements of `T` in the message, assuming it was sent as the
+    /// raw bytes of `T` values (as this module sends them): `byteCount / stride`.
+    /// Source: MPI 3.1 §3.2.5, `MPI_Get_count`.
     public func count<T: BitwiseCopyable>(of type: T.Type) -> Int {
         byteCount / MemoryLayout<T>.stride
+    }
+
+    /// Whether the request this status completed was cancelled by ``Request/cancel()``
+    /// (then no data was received). Source: MPI 3.1 §3.8.4, `MPI_Test_cancelled`.
+    public var isCancelled: Bool {
+        var copy = raw
+        var flag: Int32 = 0
+        _ = MPI_Test_cancelled(&copy, &flag)
+        return flag != 0
     }
 }

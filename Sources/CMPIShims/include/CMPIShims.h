@@ -68,6 +68,8 @@ int cmpi_undefined(void);
 int cmpi_max_error_string(void);
 int cmpi_max_processor_name(void);
 int cmpi_max_port_name(void);
+int cmpi_max_library_version_string(void);
+int cmpi_max_info_val(void);
 int cmpi_comm_type_shared(void);
 int cmpi_ident(void);
 int cmpi_congruent(void);

@@ -1,0 +1,118 @@
+import CMPI
+import CMPIShims
+
+extension Communicator {
+    /// Blocks until a matching message can be received, without receiving it.
+    ///
+    /// Open MPI's blocking calls busy-poll a core; idle loops should use
+    /// ``iprobe(from:tag:)`` with a sleeping backoff instead.
+    ///
+    /// - Returns: the message's ``Status`` (source, tag, size).
+    /// - Throws: ``MPIError``. Source: MPI 3.1 §3.8.1, `MPI_Probe`.
+    public func probe(from source: Int = Communicator.anySource, tag: Int32 = Communicator.anyTag) throws(MPIError) -> Status {
+        var status = MPI_Status()
+        try check(MPI_Probe(Int32(source), tag, handle, &status), "MPI_Probe", context: peerContext("probe for a message from", source, tag: tag))
+        return Status(status)
+    }
+
+    /// Checks, without blocking, whether a matching message can be received.
+    ///
+    /// - Returns: its ``Status``, or `nil` when none is pending.
+    /// - Throws: ``MPIError``. Source: MPI 3.1 §3.8.1, `MPI_Iprobe`.
+    public func iprobe(from source: Int = Communicator.anySource, tag: Int32 = Communicator.anyTag) throws(MPIError) -> Status? {
+        var status = MPI_Status()
+        var flag: Int32 = 0
+        try check(MPI_Iprobe(Int32(source), tag, handle, &flag, &status), "MPI_Iprobe",
+                  context: peerContext("probe for a message from", source, tag: tag))
+        return flag != 0 ? Status(status) : nil
+    }
+
+    /// Blocks until a matching message arrives and removes it from matching: no other
+    /// receive or probe can take it, so its ``Message`` receives exactly it.
+    ///
+    /// - Returns: the matched ``Message``; receive it exactly once.
+    /// - Throws: ``MPIError``. Source: MPI 3.1 §3.8.2, `MPI_Mprobe`.
+    public func matchedProbe(from source: Int = Communicator.anySource,
+                             tag: Int32 = Communicator.anyTag) throws(MPIError) -> Message {
+        var message: MPI_Message? = cmpi_message_null()
+        var status = MPI_Status()
+        try check(MPI_Mprobe(Int32(source), tag, handle, &message, &status), "MPI_Mprobe",
+                  context: peerContext("probe for a message from", source, tag: tag))
+        return Message(handle: message, status: Status(status), communicator: self)
+    }
+
+    /// The nonblocking matched probe: takes a matching message out of matching if one is
+    /// pending.
+    ///
+    /// - Returns: the matched ``Message``, or `nil` when none is pending.
+    /// - Throws: ``MPIError``. Source: MPI 3.1 §3.8.2, `MPI_Improbe`.
+    public func matchedProbeIfPending(from source: Int = Communicator.anySource,
+                                      tag: Int32 = Communicator.anyTag) throws(MPIError) -> Message? {
+        var message: MPI_Message? = cmpi_message_null()
+        var status = MPI_Status()
+        var flag: Int32 = 0
+        try check(MPI_Improbe(Int32(source), tag, handle, &flag, &message, &status), "MPI_Improbe",
+                  context: peerContext("probe for a message from", source, tag: tag))
+        return flag != 0 ? Message(handle: message, status: Status(status), communicator: self) : nil
+    }
+}
+
+/// A message matched by ``Communicator/matchedProbe(from:tag:)``: taken out of matching and
+/// waiting to be received. It must be received exactly once, so it is `~Copyable` and each
+/// `receive` consumes it. Dropping it unreceived reports the lost message on standard error.
+///
+/// Source: MPI 3.1 §3.8.2 (matching probe), §3.8.3 (matched receives).
+public struct Message: ~Copyable, @unchecked Sendable {
+    let handle: MPI_Message?
+    /// The message's source, tag and size, known before receiving.
+    public let status: Status
+    let communicator: Communicator
+
+    init(handle: MPI_Message?, status: Status, communicator: Communicator) {
+        self.handle = handle
+        self.status = status
+        self.communicator = communicator
+    }
+
+    /// Receives the message into `buffer`, which must hold ``Status/byteCount`` bytes.
+    ///
+    /// - Returns: the receive's ``Status``.
+    /// - Throws: ``MPIError`` (`MPI_ERR_TRUNCATE` if the buffer is too small).
+    /// Source: MPI 3.1 §3.8.3, `MPI_Mrecv`.
+    @discardableResult
+    public consuming func receive(into buffer: UnsafeMutableRawBufferPointer) throws(MPIError) -> Status {
+        let (message, probed) = (handle, status)
+        discard self
+        return try Self.receive(message, probed, into: buffer)
+    }
+
+    /// Receives the message as exactly `status.count(of: T)` elements of `T`.
+    ///
+    /// - Returns: the values and the receive's ``Status``.
+    /// - Throws: ``MPIError``. Source: MPI 3.1 §3.8.3, `MPI_Mrecv`.
+    public consuming func receive<T: BitwiseCopyable>(_ type: T.Type = T.self) throws(MPIError) -> ([T], Status) {
+        let (message, probed) = (handle, status)
+        discard self
+        let count = probed.count(of: T.self)
+        var values = [T](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+        let result: Result<Status, MPIError> = values.withUnsafeMutableBytes { raw in
+            Result { () throws(MPIError) in try Self.receive(message, probed, into: raw) }
+        }
+        return (values, try result.get())
+    }
+
+    private static func receive(_ message: MPI_Message?, _ probed: Status,
+                                into buffer: UnsafeMutableRawBufferPointer) throws(MPIError) -> Status {
+        var message = message
+        var status = MPI_Status()
+        let count = try cCount(buffer.count, "MPI_Mrecv")
+        try check(MPI_Mrecv(buffer.baseAddress, count, cmpi_byte(), &message, &status), "MPI_Mrecv",
+                  context: "message from rank \(probed.source) tag \(probed.tag), \(probed.byteCount) bytes into \(buffer.count)")
+        return Status(status)
+    }
+
+    deinit {
+        writeToStandardError("MPI warning: a matched Message from rank \(status.source) tag \(status.tag) "
+            + "(\(status.byteCount) bytes) was dropped without receive(); it is lost.\n")
+    }
+}

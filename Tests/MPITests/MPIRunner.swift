@@ -1,0 +1,59 @@
+import Foundation
+import XCTest
+
+/// Starts this package's MPI programs under a real `mpirun`, the way users run them.
+enum MPIRunner {
+    struct Outcome {
+        let exitStatus: Int32
+        let output: String
+        var succeeded: Bool { exitStatus == 0 }
+    }
+
+    /// `mpirun` on the PATH, or nil.
+    static let mpirun: URL? = {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        return path.split(separator: ":").map { URL(fileURLWithPath: String($0)).appendingPathComponent("mpirun") }
+            .first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }()
+
+    /// The build products directory: next to the test bundle, or `.build/debug` of this package.
+    static func executable(_ name: String) -> URL? {
+        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let candidates = [
+            Bundle.main.bundleURL.deletingLastPathComponent(),
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
+            packageRoot.appendingPathComponent(".build/debug"),
+        ].map { $0.appendingPathComponent(name) }
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }
+
+    /// Runs `program` on `ranks` ranks (oversubscribed, yielding when idle), with a watchdog.
+    static func run(_ program: String, ranks: Int, arguments: [String] = [], timeout: TimeInterval = 180) throws -> Outcome {
+        guard let mpirun else { throw XCTSkip("mpirun is not on the PATH: install openmpi-bin to run the MPI program tests") }
+        guard let binary = executable(program) else {
+            throw XCTSkip("\(program) is not built: run `swift build` first (looked next to the test bundle and in .build/debug)")
+        }
+        let process = Process()
+        process.executableURL = mpirun
+        process.arguments = ["--oversubscribe", "--mca", "mpi_yield_when_idle", "1", "-np", String(ranks), binary.path] + arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
+        environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
+        process.environment = environment
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let watchdog = DispatchWorkItem { if process.isRunning { process.terminate() } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        watchdog.cancel()
+        let text = String(decoding: data, as: UTF8.self)
+        if process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGTERM {
+            XCTFail("\(program) on \(ranks) ranks hung and was killed after \(Int(timeout)) s:\n\(text)")
+        }
+        return Outcome(exitStatus: process.terminationStatus, output: text)
+    }
+}
