@@ -80,8 +80,9 @@ final class TaskHygieneTests: XCTestCase {
         try process.run()
         defer { if process.isRunning { process.terminate() } }
         XCTAssertTrue(waitFor(timeout: 20) { processes(exactly: "sleep \(marker + 1)").count == 1 })
-        // The worker is the parent of the task's leader, the /bin/sh that runs the line.
-        let leader = try XCTUnwrap(processes { $0.hasPrefix("/bin/sh -c sh -c 'sleep \(marker) &") }.first)
+        // The worker is the parent of the task's leader: the line is one simple command, so
+        // the /bin/sh that runs it has exec'd the inner `sh -c`.
+        let leader = try XCTUnwrap(processes { $0.hasPrefix("sh -c sleep \(marker) &") }.first)
         let worker = try XCTUnwrap(parent(of: leader))
         let workerCommand = try String(contentsOfFile: "/proc/\(worker)/cmdline", encoding: .utf8)
         XCTAssertTrue(workerCommand.hasPrefix(Harness.taskfarm), workerCommand)

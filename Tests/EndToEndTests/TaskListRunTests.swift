@@ -80,14 +80,17 @@ final class TaskListRunTests: XCTestCase {
         XCTAssertEqual(Harness.read("logs/deep/t-0001.log", in: folder), "two\n")
     }
 
-    /// The run id is kept in the state folder and reused by a second run of the same job.
+    /// The run id is kept in the state folder and reused when the same job runs again
+    /// from it (here a resume that reruns a failed task).
     func testRunIDIsStableAcrossRuns() throws {
         let folder = try Harness.temporaryFolder()
-        try Harness.write("echo $TASKFARM_RUN_ID\n", to: "t.txt", in: folder)
-        XCTAssertEqual(try Harness.taskfarm(["run", "t.txt", "--output", "a-%A-%a"], ranks: 1, in: folder).status, 0)
+        try Harness.write("echo $TASKFARM_RUN_ID; test -e second\n", to: "t.txt", in: folder)
+        XCTAssertEqual(try Harness.taskfarm(["run", "t.txt", "--output", "a-%A-%a"], ranks: 1, in: folder).status, 1)
         let first = try XCTUnwrap(Harness.read("t.txt.taskfarm/run-id", in: folder)).trimmingCharacters(in: .whitespacesAndNewlines)
         XCTAssertEqual(Harness.read("a-\(first)-0", in: folder), "\(first)\n")
-        XCTAssertEqual(try Harness.taskfarm(["run", "t.txt", "--output", "b-%A-%a"], ranks: 3, in: folder).status, 0)
+        try Harness.write("", to: "second", in: folder)
+        let again = try Harness.taskfarm(["run", "t.txt", "--output", "b-%A-%a", "--rerun-failed"], ranks: 3, in: folder)
+        XCTAssertEqual(again.status, 0, again.stderr)
         XCTAssertEqual(Harness.read("b-\(first)-0", in: folder), "\(first)\n")
     }
 }

@@ -17,12 +17,16 @@ public struct SchedulerCore {
         case retrying(position: Int, completion: TaskCompletion)
         /// The task can never run: no worker can give it what it asks for.
         case unrunnable(position: Int, reason: String)
+        /// Ask `worker` to give back the task at `position` if it has not started: another
+        /// worker is idle and nothing else is ready (tail rebalancing of prefetched tasks).
+        case revoke(position: Int, worker: Int)
     }
 
     struct WorkerSlots {
         var ad: WorkerAd
         var used = 0
-        var held = 0
+        /// Positions handed to the worker and not ended, oldest first.
+        var positions: [Int] = []
     }
 
     struct InFlight {
@@ -52,6 +56,8 @@ public struct SchedulerCore {
     private var retryHead = 0
     private var dispatching = true
     private var runningTasks = 0
+    /// Positions asked back from a worker and not yet answered.
+    private var revoking = Set<Int>()
 
     /// - Parameters:
     ///   - taskCount: tasks in the job.
@@ -120,7 +126,6 @@ public struct SchedulerCore {
     public mutating func dispatch() -> [Decision] {
         var decisions: [Decision] = []
         guard dispatching, !workers.isEmpty else { return decisions }
-        let totalSlots = workers.values.reduce(0) { $0 + $1.ad.slots }
         let maxWorkerSlots = workers.values.map(\.ad.slots).max() ?? 0
         while let position = nextReadyPosition(peekOnly: true) {
             if let limit = policy.maxConcurrent, runningTasks >= limit { break }
@@ -132,8 +137,7 @@ public struct SchedulerCore {
                                              reason: "it asks for \(slots) slots and the largest worker has \(maxWorkerSlots)"))
                 continue
             }
-            let remaining = remainingReadyEstimate
-            let prefetch = remaining > 2 * totalSlots ? policy.prefetchPerSlot : 0
+            let prefetch = policy.prefetchPerSlot
             guard let worker = pickWorker(for: position, slots: slots, prefetchPerSlot: prefetch) else {
                 if !workers.values.contains(where: { matches(position, $0.ad) && $0.ad.slots >= slots }) {
                     _ = nextReadyPosition(peekOnly: false)
@@ -149,27 +153,57 @@ public struct SchedulerCore {
             attempts[position] = UInt8(min(attempt, 255))
             states[position] = .running
             workers[worker]!.used += slots
+            workers[worker]!.positions.append(position)
             inFlight[position] = InFlight(worker: worker, slots: slots, attempt: attempt)
             runningTasks += 1
             decisions.append(.assign(position: position, attempt: attempt, worker: worker))
         }
+        if nextReadyPosition(peekOnly: true) == nil { decisions += rebalance() }
         return decisions
     }
 
-    private var remainingReadyEstimate: Int {
-        (taskCount - cursor) + (retryQueue.count - retryHead)
+    /// With nothing left to hand out, a worker with a free slot may sit idle while another
+    /// holds prefetched tasks behind its running ones: ask a loaded worker to give back its
+    /// newest task that the idle one can run (slots and requirements), so it runs there.
+    private mutating func rebalance() -> [Decision] {
+        guard policy.prefetchPerSlot > 0 else { return [] }
+        if let limit = policy.maxConcurrent, runningTasks >= limit { return [] }
+        var decisions: [Decision] = []
+        for idleRank in workerOrder {
+            let idle = workers[idleRank]!
+            var free = idle.ad.slots - idle.used
+            guard free > 0 else { continue }
+            for loadedRank in workerOrder where loadedRank != idleRank && free > 0 {
+                let loaded = workers[loadedRank]!
+                var queued = loaded.used - loaded.ad.slots
+                for position in loaded.positions.reversed() where queued > 0 && free > 0 {
+                    let slots = inFlight[position]?.slots ?? 1
+                    queued -= slots
+                    guard slots <= free, !revoking.contains(position), matches(position, idle.ad) else { continue }
+                    revoking.insert(position)
+                    decisions.append(.revoke(position: position, worker: loadedRank))
+                    free -= slots
+                }
+            }
+        }
+        return decisions
     }
 
+    /// The worker for a task: one that can start it now (enough idle slots) before one that
+    /// would hold it prefetched; among those, the one with the most room.
     private func pickWorker(for position: Int, slots: Int, prefetchPerSlot: Int) -> Int? {
         var best: Int?
-        var bestFree = Int.min
+        var bestScore = (startsNow: false, free: Int.min)
         for rank in workerOrder {
             let worker = workers[rank]!
             let capacity = worker.ad.slots * (1 + prefetchPerSlot)
             let free = capacity - worker.used
-            guard free >= slots, free > bestFree, matches(position, worker.ad) else { continue }
+            guard free >= slots else { continue }
+            let startsNow = worker.ad.slots - worker.used >= slots
+            let better = startsNow != bestScore.startsNow ? startsNow : free > bestScore.free
+            guard best == nil || better, matches(position, worker.ad) else { continue }
             best = rank
-            bestFree = free
+            bestScore = (startsNow, free)
         }
         return best
     }
@@ -206,9 +240,18 @@ public struct SchedulerCore {
         guard let flight = inFlight[position], flight.attempt == completion.attempt else { return [] }
         inFlight[position] = nil
         runningTasks -= 1
+        revoking.remove(position)
         if var worker = workers[flight.worker] {
             worker.used -= flight.slots
+            if let index = worker.positions.firstIndex(of: position) { worker.positions.remove(at: index) }
             workers[flight.worker] = worker
+        }
+        if completion.outcome == .revoked {
+            // Never started: not an attempt. It goes first in line for the next free slot.
+            attempts[position] -= 1
+            states[position] = .pending
+            retryQueue.insert(position, at: retryHead)
+            return []
         }
         if completion.succeeded {
             states[position] = .succeeded

@@ -10,6 +10,8 @@ enum StopReason: Int, Sendable {
     /// Drain: running tasks finish, tasks queued on the worker and not started go back
     /// to the scheduler; the rank stays until the final stop.
     case drain = 3
+    /// Give back a prefetched task that has not started, for another worker.
+    case revoke = 4
 }
 
 /// `cancel`: stop one task on a worker.

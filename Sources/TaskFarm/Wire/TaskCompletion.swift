@@ -13,6 +13,9 @@ public enum TaskOutcome: Int, Sendable, Equatable {
     /// The program could not be started (not found, not executable, argument list too long,
     /// output file not writable).
     case failedToStart = 5
+    /// The scheduler took back a prefetched task before it started, to give it to an idle
+    /// worker. Not an attempt: nothing is recorded, and the task is handed out again.
+    case revoked = 6
 }
 
 /// A worker's report of one attempt's end.

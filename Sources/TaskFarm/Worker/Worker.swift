@@ -54,11 +54,19 @@ final class Worker: RankRole {
             }
         case .cancel:
             let message = try CancelMessage(decoding: envelope.payload)
+            let queued = queue[queueHead...].firstIndex(where: { $0.task.position == message.position })
+            if message.reason == .revoke {
+                // Only a task that has not started can be given back; a started one runs on.
+                if let queued {
+                    var completion = interruptedBeforeStart(queue.remove(at: queued))
+                    completion.outcome = .revoked
+                    try report(completion)
+                }
+                return
+            }
             let outcome: TaskOutcome = message.reason == .interrupted ? .interrupted : .cancelled
-            if executor?.stop(position: message.position, reason: outcome) != true,
-               let index = queue[queueHead...].firstIndex(where: { $0.task.position == message.position }) {
-                let assignment = queue.remove(at: index)
-                var completion = interruptedBeforeStart(assignment)
+            if executor?.stop(position: message.position, reason: outcome) != true, let queued {
+                var completion = interruptedBeforeStart(queue.remove(at: queued))
                 completion.outcome = outcome
                 try report(completion)
             }
@@ -70,7 +78,7 @@ final class Worker: RankRole {
             case .interrupted:
                 stopRequested = true
                 try interrupt()
-            case .finished, .cancelled:
+            case .finished, .cancelled, .revoke:
                 stopRequested = true
             }
         default:
