@@ -39,7 +39,8 @@ final class InProcessFarmTests: XCTestCase {
         var joblog: String
     }
 
-    func runFarm(_ job: any Job, retries: Int = 0, workerSlots: Int = 1) throws -> Outcome {
+    func runFarm(_ job: any Job, retries: Int = 0, workerSlots: Int = 1, timeLimit: Double? = nil,
+                 whenStarted: ((Scheduler) throws -> Void)? = nil) throws -> Outcome {
         let ranks = InProcessRanks(size: 3)
         let layout = try RoleLayout(size: 3)
         XCTAssertEqual(layout.nameServerRank, 1)
@@ -60,7 +61,7 @@ final class InProcessFarmTests: XCTestCase {
         let outputs = OutputDefaults(defaultOutput: folder.path + "/output/%a.out",
                                      defaultError: folder.path + "/output/%a.err")
         let settings = Scheduler.Settings(runID: 1_234_567, workerRanks: layout.workerRanks, allRanks: [0, 1, 2],
-                                          outputs: outputs, defaultTimeLimit: nil, killGrace: 1,
+                                          outputs: outputs, defaultTimeLimit: timeLimit, killGrace: 1,
                                           workingDirectory: folder.path, startupTimeout: 60)
         let scheduler = Scheduler(transport: ranks.transport(0), nameServer: clients[0], job: job, core: core,
                                   settings: settings, recorders: [recorder, joblogRecorder])
@@ -70,6 +71,10 @@ final class InProcessFarmTests: XCTestCase {
         ranks.add(RankLoop(transport: ranks.transport(2), roles: [clients[2], worker]))
         try worker.register()
         try scheduler.start()
+        if let whenStarted {
+            try ranks.runUntil { !recorder.started.isEmpty }
+            try whenStarted(scheduler)
+        }
         try ranks.runToEnd()
         XCTAssertTrue(worker.isFinished)
         XCTAssertTrue(scheduler.isFinished)
@@ -181,5 +186,43 @@ final class InProcessFarmTests: XCTestCase {
         XCTAssertEqual(empty.scheduler.result?.total, 0)
         XCTAssertEqual(empty.scheduler.result?.exitStatus, .success)
         XCTAssertEqual(empty.recorder.endCount, 0)
+    }
+
+    func testTimeLimitKillsTheTaskAndItEndsTimedOut() throws {
+        let job = try TaskList(text: "sleep 30\n/bin/echo next\n")
+        let run = try runFarm(job, timeLimit: 0.2)
+        let ended = try XCTUnwrap(run.recorder.ended[0])
+        XCTAssertEqual(ended.state, .timedOut)
+        XCTAssertEqual(ended.completion.outcome, .timedOut)
+        XCTAssertEqual(ended.completion.signal, Int(SIGTERM))
+        XCTAssertEqual(run.recorder.ended[1]?.state, .succeeded)
+        XCTAssertEqual(run.scheduler.result?.failed, 1)
+        XCTAssertEqual(run.scheduler.result?.exitStatus, .taskFailed)
+        XCTAssertTrue(run.joblog.contains("\t-1\t15\tsleep 30\n"), run.joblog)
+    }
+
+    func testInterruptStopsRunningAndQueuedTasksAndExits75() throws {
+        let job = try TaskList(text: String(repeating: "sleep 30\n", count: 10))
+        let run = try runFarm(job) { scheduler in try scheduler.signal(SIGTERM) }
+        let result = try XCTUnwrap(run.scheduler.result)
+        XCTAssertTrue(result.interrupted)
+        XCTAssertEqual(result.succeeded, 0)
+        XCTAssertEqual(result.unfinished, 10)
+        XCTAssertEqual(result.exitStatus, .interrupted)
+        XCTAssertEqual(run.recorder.started.count, 3, "one running and two prefetched")
+        XCTAssertEqual(run.recorder.endCount, 3)
+        XCTAssertTrue(run.recorder.ended.values.allSatisfy { $0.state == .interrupted })
+        XCTAssertFalse(run.joblog.contains("sleep"), "interrupted tasks have no joblog row: they run again")
+    }
+
+    func testDrainFinishesWhatWasHandedOutAndStartsNothingNew() throws {
+        let job = try TaskList(text: String(repeating: "/bin/echo drained\n", count: 10))
+        let run = try runFarm(job) { scheduler in try scheduler.signal(SIGUSR1) }
+        let result = try XCTUnwrap(run.scheduler.result)
+        XCTAssertEqual(run.recorder.started.count, 3, "one running and two prefetched when the drain came")
+        XCTAssertEqual(result.succeeded, 3)
+        XCTAssertEqual(result.unfinished, 7)
+        XCTAssertTrue(result.interrupted)
+        XCTAssertEqual(result.exitStatus, .interrupted)
     }
 }

@@ -36,6 +36,16 @@ final class InProcessRanks {
         }
     }
 
+    /// Runs rounds until `condition` holds (checked after each round).
+    func runUntil(maximumRounds: Int = 100_000, file: StaticString = #filePath, line: UInt = #line,
+                  _ condition: () -> Bool) throws {
+        for _ in 0..<maximumRounds {
+            if condition() { return }
+            _ = try round(includingFinished: false)
+        }
+        XCTFail("the condition never held", file: file, line: line)
+    }
+
     /// One round-robin pass; whether anything moved or a message still waits for a rank
     /// that is run.
     private func round(includingFinished: Bool) throws -> Bool {
