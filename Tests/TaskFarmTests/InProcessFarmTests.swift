@@ -40,6 +40,7 @@ final class InProcessFarmTests: XCTestCase {
     }
 
     func runFarm(_ job: any Job, retries: Int = 0, workerSlots: Int = 1, timeLimit: Double? = nil,
+                 output: String? = nil,
                  whenStarted: ((Scheduler) throws -> Void)? = nil) throws -> Outcome {
         let ranks = InProcessRanks(size: 3)
         let layout = try RoleLayout(size: 3)
@@ -58,7 +59,7 @@ final class InProcessFarmTests: XCTestCase {
         let core = SchedulerCore(taskCount: job.taskCount, policy: SchedulerPolicy(retries: retries),
                                  slotsOf: { job.task(at: $0).slots }, retriesOf: { job.task(at: $0).maxRetries },
                                  prerequisitesOf: { job.prerequisites(of: $0) })
-        let outputs = OutputDefaults(defaultOutput: folder.path + "/output/%a.out",
+        let outputs = OutputDefaults(output: output, defaultOutput: folder.path + "/output/%a.out",
                                      defaultError: folder.path + "/output/%a.err")
         let settings = Scheduler.Settings(runID: 1_234_567, workerRanks: layout.workerRanks, allRanks: [0, 1, 2],
                                           outputs: outputs, defaultTimeLimit: timeLimit, killGrace: 1,
@@ -224,5 +225,16 @@ final class InProcessFarmTests: XCTestCase {
         XCTAssertEqual(result.unfinished, 7)
         XCTAssertTrue(result.interrupted)
         XCTAssertEqual(result.exitStatus, .interrupted)
+    }
+
+    /// `--output` alone sends both streams to one file (sbatch); opened once, so neither
+    /// stream overwrites the other. The worker expands every letter, `%N` included.
+    func testOneOutputPatternTakesBothStreamsInOrder() throws {
+        let job = try TaskList(text: "sh -c 'echo out; echo err >&2; echo out2'\n", file: "tasks.txt")
+        _ = try runFarm(job, output: folder.path + "/logs/%x_%N_%A_%4a_%s.log")
+        let file = folder.appendingPathComponent("logs/tasks_testhost_1234567_0000_1.log")
+        XCTAssertEqual(try String(contentsOf: file, encoding: .utf8), "out\nerr\nout2\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.path + "/output/0.err"),
+                       "the default stderr must not be used when --output is given")
     }
 }
