@@ -19,27 +19,13 @@ final class RankLoop {
         }
     }
 
+    /// Whether every role has finished.
+    var isFinished: Bool { roles.allSatisfy(\.isFinished) }
+
     /// Runs until every role has finished.
     func run() throws {
-        while !roles.allSatisfy(\.isFinished) {
-            var progress = false
-            for number in [SIGTERM, SIGINT, SIGUSR1] where tf_take_signal(number) > 0 {
-                for role in roles { try role.signal(number) }
-                progress = true
-            }
-            var received = 0
-            while received < 256, let envelope = try transport.receive() {
-                received += 1
-                if envelope.tag == .stop {
-                    for role in roles { try role.handle(envelope) }
-                } else if let role = routes[envelope.tag] {
-                    try role.handle(envelope)
-                }
-            }
-            progress = progress || received > 0
-            for role in roles where try role.step() { progress = true }
-            _ = try transport.progressSends()
-            if progress {
+        while !isFinished {
+            if try runOnce() {
                 backoff.reset()
                 continue
             }
@@ -52,5 +38,30 @@ final class RankLoop {
             if !waited, wait > 0 { tf_sleep_microseconds(wait) }
         }
         while try transport.progressSends() { tf_sleep_microseconds(100) }
+    }
+
+    /// One round without waiting: delivers signals, up to 256 messages, and each role's
+    /// periodic work. Returns whether anything happened. Tests drive several ranks' loops
+    /// round-robin on one thread with it.
+    @discardableResult
+    func runOnce() throws -> Bool {
+        var progress = false
+        for number in [SIGTERM, SIGINT, SIGUSR1] where tf_take_signal(number) > 0 {
+            for role in roles { try role.signal(number) }
+            progress = true
+        }
+        var received = 0
+        while received < 256, let envelope = try transport.receive() {
+            received += 1
+            if envelope.tag == .stop {
+                for role in roles { try role.handle(envelope) }
+            } else if let role = routes[envelope.tag] {
+                try role.handle(envelope)
+            }
+        }
+        progress = progress || received > 0
+        for role in roles where try role.step() { progress = true }
+        _ = try transport.progressSends()
+        return progress
     }
 }
