@@ -1,5 +1,7 @@
 /* OSU-style ping-pong between ranks 0 and 1, the C baseline for Benchmarks/mpi-pingpong.sh.
- * Prints one "name value" line per measurement (rank 0 only):
+ * Usage: pingpong latency_8B_us|latency_bytes_us|bandwidth_MBps. Each run makes one
+ * measurement in a fresh job (Open MPI gets slower at small messages after a matched-probe
+ * phase, so measurements must not share a process). Prints "name value" on rank 0:
  *   latency_8B_us     one-way latency of an 8-byte message, fixed receive buffer (MPI_Recv)
  *   latency_bytes_us  one-way latency of an 8-byte message of unknown size:
  *                     MPI_Mprobe + MPI_Get_count + malloc + MPI_Mrecv
@@ -87,10 +89,16 @@ int main(int argc, char **argv) {
         if (rank == 0) fprintf(stderr, "pingpong needs exactly 2 ranks\n");
         MPI_Abort(MPI_COMM_WORLD, 1);
     }
-    double fixed = latency_fixed(rank);
-    double unknown = latency_unknown_size(rank);
-    double mbps = bandwidth(rank);
-    if (rank == 0) printf("latency_8B_us %.4f\nlatency_bytes_us %.4f\nbandwidth_MBps %.1f\n", fixed, unknown, mbps);
+    const char *mode = argc > 1 ? argv[1] : "";
+    double value;
+    if (strcmp(mode, "latency_8B_us") == 0) value = latency_fixed(rank);
+    else if (strcmp(mode, "latency_bytes_us") == 0) value = latency_unknown_size(rank);
+    else if (strcmp(mode, "bandwidth_MBps") == 0) value = bandwidth(rank);
+    else {
+        if (rank == 0) fprintf(stderr, "usage: pingpong latency_8B_us|latency_bytes_us|bandwidth_MBps\n");
+        MPI_Abort(MPI_COMM_WORLD, 2);
+    }
+    if (rank == 0) printf("%s %.4f\n", mode, value);
     MPI_Finalize();
     return 0;
 }

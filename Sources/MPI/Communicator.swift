@@ -68,6 +68,7 @@ public struct Communicator: @unchecked Sendable, Equatable {
     public var isPredefined: Bool { handle == cmpi_comm_world() || handle == cmpi_comm_self() }
 
     /// Swift context for errors about a peer rank: `"<what> rank R (communicator size N)"`.
+    @usableFromInline
     func peerContext(_ what: String, _ peer: Int, tag: Int32? = nil, bytes: Int? = nil) -> String {
         var text = "\(what) rank \(peer == Communicator.anySource ? "MPI_ANY_SOURCE" : String(peer))"
         if let tag { text += " tag \(tag == Communicator.anyTag ? "MPI_ANY_TAG" : String(tag))" }

@@ -27,6 +27,7 @@ public struct MPIError: Error, Sendable, CustomStringConvertible {
     /// Extra Swift context: which argument, which peer, which communicator size.
     public let context: String?
 
+    @usableFromInline
     init(code: Int32, routine: String, context: String? = nil) {
         self.code = code
         self.routine = routine
@@ -130,7 +131,7 @@ public struct MPIError: Error, Sendable, CustomStringConvertible {
 
 /// The single chokepoint for C return codes: throws ``MPIError`` unless `code` is `MPI_SUCCESS`.
 /// `routine` and `context` are only evaluated on failure.
-@inline(__always)
+@inlinable @inline(__always)
 func check(_ code: Int32, _ routine: @autoclosure () -> String,
            context: @autoclosure () -> String? = nil) throws(MPIError) {
     if code != MPI_SUCCESS {

@@ -32,6 +32,7 @@ extension Communicator {
     ///
     /// - Returns: the matched ``Message``; receive it exactly once.
     /// - Throws: ``MPIError``. Source: MPI 3.1 §3.8.2, `MPI_Mprobe`.
+    @inlinable
     public func matchedProbe(from source: Int = Communicator.anySource,
                              tag: Int32 = Communicator.anyTag) throws(MPIError) -> Message {
         var message: MPI_Message? = cmpi_message_null()
@@ -63,11 +64,12 @@ extension Communicator {
 ///
 /// Source: MPI 3.1 §3.8.2 (matching probe), §3.8.3 (matched receives).
 public struct Message: ~Copyable, @unchecked Sendable {
-    let handle: MPI_Message?
+    @usableFromInline let handle: MPI_Message?
     /// The message's source, tag and size, known before receiving.
     public let status: Status
-    let communicator: Communicator
+    @usableFromInline let communicator: Communicator
 
+    @usableFromInline
     init(handle: MPI_Message?, status: Status, communicator: Communicator) {
         self.handle = handle
         self.status = status
@@ -79,10 +81,10 @@ public struct Message: ~Copyable, @unchecked Sendable {
     /// - Returns: the receive's ``Status``.
     /// - Throws: ``MPIError`` (`MPI_ERR_TRUNCATE` if the buffer is too small).
     /// Source: MPI 3.1 §3.8.3, `MPI_Mrecv`.
+    @inlinable
     @discardableResult
     public consuming func receive(into buffer: UnsafeMutableRawBufferPointer) throws(MPIError) -> Status {
-        let (message, probed) = (handle, status)
-        discard self
+        let (message, probed) = take()
         return try Self.receive(message, probed, into: buffer)
     }
 
@@ -90,9 +92,9 @@ public struct Message: ~Copyable, @unchecked Sendable {
     ///
     /// - Returns: the values and the receive's ``Status``.
     /// - Throws: ``MPIError``. Source: MPI 3.1 §3.8.3, `MPI_Mrecv`.
+    @inlinable
     public consuming func receive<T: BitwiseCopyable>(_ type: T.Type = T.self) throws(MPIError) -> ([T], Status) {
-        let (message, probed) = (handle, status)
-        discard self
+        let (message, probed) = take()
         let count = probed.count(of: T.self)
         var values = [T](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
         let result: Result<Status, MPIError> = values.withUnsafeMutableBytes { raw in
@@ -101,7 +103,31 @@ public struct Message: ~Copyable, @unchecked Sendable {
         return (values, try result.get())
     }
 
-    private static func receive(_ message: MPI_Message?, _ probed: Status,
+    /// Receives the message into an existing array, in place; it must have room for
+    /// ``Status/count(of:)`` elements.
+    ///
+    /// - Returns: the receive's ``Status``.
+    /// - Throws: ``MPIError`` (`MPI_ERR_TRUNCATE` if the array is too small).
+    /// Source: MPI 3.1 §3.8.3, `MPI_Mrecv`.
+    @inlinable @discardableResult
+    public consuming func receive<T: BitwiseCopyable>(into values: inout [T]) throws(MPIError) -> Status {
+        let (message, probed) = take()
+        let result: Result<Status, MPIError> = values.withUnsafeMutableBytes { raw in
+            Result { () throws(MPIError) in try Self.receive(message, probed, into: raw) }
+        }
+        return try result.get()
+    }
+
+    /// Ends this value's life without its leak report, handing back what a receive needs.
+    @usableFromInline
+    consuming func take() -> (MPI_Message?, Status) {
+        let parts = (handle, status)
+        discard self
+        return parts
+    }
+
+    @usableFromInline
+    static func receive(_ message: MPI_Message?, _ probed: Status,
                                 into buffer: UnsafeMutableRawBufferPointer) throws(MPIError) -> Status {
         var message = message
         var status = MPI_Status()

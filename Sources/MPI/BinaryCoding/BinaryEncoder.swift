@@ -45,11 +45,13 @@ final class EncodingNode {
         case element(EncodingNode)
     }
 
-    var kind = Kind.single
+    // Only one encoder touches a node at a time; runtime exclusivity checks would cost
+    // more than the encoding itself.
+    @exclusivity(unchecked) var kind = Kind.single
     /// Entries (keyed) or elements (unkeyed) so far.
-    var count = 0
-    var pieces: [Piece] = []
-    var tail: [UInt8] = []
+    @exclusivity(unchecked) var count = 0
+    @exclusivity(unchecked) var pieces: [Piece] = []
+    @exclusivity(unchecked) var tail: [UInt8] = []
 
     func become(_ newKind: Kind) {
         if isEmptySingle { kind = newKind }
@@ -108,7 +110,7 @@ final class EncodingNode {
 
     /// The one path every generic value takes: scalars in place, optionals with their
     /// presence flag, anything else through its own `encode(to:)` into a child.
-    func encodeValue<T: Encodable>(_ value: T, key: String?, codingPath: [any CodingKey]) throws {
+    func encodeValue<T: Encodable>(_ value: T, key: String?, codingPath: @autoclosure () -> [any CodingKey]) throws {
         // Optionals first: a dynamic cast to `any BinaryPrimitive` would look through them.
         if let optional = value as? any OptionalEncodable {
             guard let wrapped = optional.wrappedEncodable else { return place(key: key) { $0.append(0) } }
@@ -117,12 +119,12 @@ final class EncodingNode {
             }
             let slot = child(key: key)  // the flag, then the wrapped value in a child of its own
             slot.tail.append(1)
-            try slot.child(key: nil).encodeValue(wrapped, key: nil, codingPath: codingPath)
+            try slot.child(key: nil).encodeValue(wrapped, key: nil, codingPath: codingPath())
         } else if let primitive = value as? any BinaryPrimitive {
             place(key: key) { primitive.write(to: &$0) }
         } else {
             let slot = key == nil && isEmptySingle ? self : child(key: key)
-            try value.encode(to: NodeEncoder(node: slot, codingPath: codingPath))
+            try value.encode(to: NodeEncoder(node: slot, codingPath: codingPath()))
         }
     }
 
@@ -164,6 +166,22 @@ struct KeyedNodeContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
 
     mutating func encodeNil(forKey key: Key) throws {}  // an absent key means nil
 
+    // Scalars straight into the bytes: no dynamic casts on the common path.
+    mutating func encode(_ value: Bool, forKey key: Key) throws { node.place(key: key.stringValue) { value.write(to: &$0) } }
+    mutating func encode(_ value: String, forKey key: Key) throws { node.place(key: key.stringValue) { value.write(to: &$0) } }
+    mutating func encode(_ value: Double, forKey key: Key) throws { node.place(key: key.stringValue) { value.write(to: &$0) } }
+    mutating func encode(_ value: Float, forKey key: Key) throws { node.place(key: key.stringValue) { value.write(to: &$0) } }
+    mutating func encode(_ value: Int, forKey key: Key) throws { node.place(key: key.stringValue) { value.write(to: &$0) } }
+    mutating func encode(_ value: Int8, forKey key: Key) throws { node.place(key: key.stringValue) { value.write(to: &$0) } }
+    mutating func encode(_ value: Int16, forKey key: Key) throws { node.place(key: key.stringValue) { value.write(to: &$0) } }
+    mutating func encode(_ value: Int32, forKey key: Key) throws { node.place(key: key.stringValue) { value.write(to: &$0) } }
+    mutating func encode(_ value: Int64, forKey key: Key) throws { node.place(key: key.stringValue) { value.write(to: &$0) } }
+    mutating func encode(_ value: UInt, forKey key: Key) throws { node.place(key: key.stringValue) { value.write(to: &$0) } }
+    mutating func encode(_ value: UInt8, forKey key: Key) throws { node.place(key: key.stringValue) { value.write(to: &$0) } }
+    mutating func encode(_ value: UInt16, forKey key: Key) throws { node.place(key: key.stringValue) { value.write(to: &$0) } }
+    mutating func encode(_ value: UInt32, forKey key: Key) throws { node.place(key: key.stringValue) { value.write(to: &$0) } }
+    mutating func encode(_ value: UInt64, forKey key: Key) throws { node.place(key: key.stringValue) { value.write(to: &$0) } }
+
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
         try node.encodeValue(value, key: key.stringValue, codingPath: codingPath + [key])
     }
@@ -192,6 +210,20 @@ struct UnkeyedNodeContainer: UnkeyedEncodingContainer {
     var count: Int { node.count }
 
     mutating func encodeNil() throws { node.place(key: nil) { $0.append(0) } }
+    mutating func encode(_ value: Bool) throws { node.place(key: nil) { value.write(to: &$0) } }
+    mutating func encode(_ value: String) throws { node.place(key: nil) { value.write(to: &$0) } }
+    mutating func encode(_ value: Double) throws { node.place(key: nil) { value.write(to: &$0) } }
+    mutating func encode(_ value: Float) throws { node.place(key: nil) { value.write(to: &$0) } }
+    mutating func encode(_ value: Int) throws { node.place(key: nil) { value.write(to: &$0) } }
+    mutating func encode(_ value: Int8) throws { node.place(key: nil) { value.write(to: &$0) } }
+    mutating func encode(_ value: Int16) throws { node.place(key: nil) { value.write(to: &$0) } }
+    mutating func encode(_ value: Int32) throws { node.place(key: nil) { value.write(to: &$0) } }
+    mutating func encode(_ value: Int64) throws { node.place(key: nil) { value.write(to: &$0) } }
+    mutating func encode(_ value: UInt) throws { node.place(key: nil) { value.write(to: &$0) } }
+    mutating func encode(_ value: UInt8) throws { node.place(key: nil) { value.write(to: &$0) } }
+    mutating func encode(_ value: UInt16) throws { node.place(key: nil) { value.write(to: &$0) } }
+    mutating func encode(_ value: UInt32) throws { node.place(key: nil) { value.write(to: &$0) } }
+    mutating func encode(_ value: UInt64) throws { node.place(key: nil) { value.write(to: &$0) } }
 
     mutating func encode<T: Encodable>(_ value: T) throws {
         try node.encodeValue(value, key: nil, codingPath: codingPath)
@@ -215,5 +247,19 @@ struct SingleValueNodeContainer: SingleValueEncodingContainer {
     let codingPath: [any CodingKey]
 
     mutating func encodeNil() throws { node.tail.append(0) }
+    mutating func encode(_ value: Bool) throws { node.place(key: nil) { value.write(to: &$0) } }
+    mutating func encode(_ value: String) throws { node.place(key: nil) { value.write(to: &$0) } }
+    mutating func encode(_ value: Double) throws { node.place(key: nil) { value.write(to: &$0) } }
+    mutating func encode(_ value: Float) throws { node.place(key: nil) { value.write(to: &$0) } }
+    mutating func encode(_ value: Int) throws { node.place(key: nil) { value.write(to: &$0) } }
+    mutating func encode(_ value: Int8) throws { node.place(key: nil) { value.write(to: &$0) } }
+    mutating func encode(_ value: Int16) throws { node.place(key: nil) { value.write(to: &$0) } }
+    mutating func encode(_ value: Int32) throws { node.place(key: nil) { value.write(to: &$0) } }
+    mutating func encode(_ value: Int64) throws { node.place(key: nil) { value.write(to: &$0) } }
+    mutating func encode(_ value: UInt) throws { node.place(key: nil) { value.write(to: &$0) } }
+    mutating func encode(_ value: UInt8) throws { node.place(key: nil) { value.write(to: &$0) } }
+    mutating func encode(_ value: UInt16) throws { node.place(key: nil) { value.write(to: &$0) } }
+    mutating func encode(_ value: UInt32) throws { node.place(key: nil) { value.write(to: &$0) } }
+    mutating func encode(_ value: UInt64) throws { node.place(key: nil) { value.write(to: &$0) } }
     mutating func encode<T: Encodable>(_ value: T) throws { try node.encodeValue(value, key: nil, codingPath: codingPath) }
 }

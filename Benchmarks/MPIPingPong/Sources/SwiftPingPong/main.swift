@@ -1,5 +1,6 @@
-// The Swift twin of pingpong.c, written with the MPI module's ordinary API. Prints the same
-// "name value" lines (rank 0 only), plus the Codable payload's latency:
+// The Swift twin of pingpong.c, written with the MPI module's ordinary API. Takes the same
+// mode argument (plus latency_codable_us), makes that one measurement and prints
+// "name value" on rank 0:
 //   latency_8B_us      8-byte [UInt8] sent with send(_:to:tag:), received in place with receive(into:from:tag:)
 //   latency_bytes_us   8-byte [UInt8] of unknown size: receive(UInt8.self, from:tag:) (matched probe, new array)
 //   latency_codable_us a 5-field Codable struct: send(encoding:) / receive(decoding:)
@@ -93,16 +94,14 @@ func bandwidth(_ world: Communicator) throws -> Double {
 MPI.run { _ in
     let world = Communicator.world
     guard world.size == 2 else { throw PingPongError.needsTwoRanks }
-    let fixed = try latencyFixed(world)
-    let unknown = try latencyUnknownSize(world)
-    let codable = try latencyCodable(world)
-    let megabytesPerSecond = try bandwidth(world)
-    if world.rank == 0 {
-        print("latency_8B_us \(fixed)")
-        print("latency_bytes_us \(unknown)")
-        print("latency_codable_us \(codable)")
-        print("bandwidth_MBps \(megabytesPerSecond)")
-    }
+    let mode = CommandLine.arguments.dropFirst().first ?? ""
+    let measurements: [String: (Communicator) throws -> Double] = [
+        "latency_8B_us": latencyFixed, "latency_bytes_us": latencyUnknownSize,
+        "latency_codable_us": latencyCodable, "bandwidth_MBps": bandwidth,
+    ]
+    guard let measure = measurements[mode] else { throw PingPongError.unknownMode(mode) }
+    let value = try measure(world)
+    if world.rank == 0 { print(mode, value) }
 }
 
-enum PingPongError: Error { case needsTwoRanks }
+enum PingPongError: Error { case needsTwoRanks, unknownMode(String) }
