@@ -14,7 +14,8 @@ public struct Communicator: @unchecked Sendable, Equatable {
     /// threads as far as the thread level allows.
     public let handle: MPI_Comm
 
-    /// Wraps a C handle without taking ownership.
+    /// Wraps a C `MPI_Comm` handle without taking ownership (it is never freed through this
+    /// value). Source: MPI 3.1 §6.4.
     public init(handle: MPI_Comm) { self.handle = handle }
 
     /// All processes started together (`MPI_COMM_WORLD`). Source: MPI 3.1 §6.2.4.

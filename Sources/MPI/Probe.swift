@@ -65,7 +65,7 @@ extension Communicator {
 /// Source: MPI 3.1 §3.8.2 (matching probe), §3.8.3 (matched receives).
 public struct Message: ~Copyable, @unchecked Sendable {
     @usableFromInline let handle: MPI_Message?
-    /// The message's source, tag and size, known before receiving.
+    /// The message's source, tag and size, known before receiving (from `MPI_Mprobe`, MPI 3.1 §3.8.2).
     public let status: Status
     @usableFromInline let communicator: Communicator
 

@@ -6,15 +6,16 @@ import Darwin
 
 /// Decodes values written by ``BinaryEncoder``. Decoding must ask for the same types the
 /// encoding wrote (the format carries no type tags); a mismatch or truncated data throws
-/// `DecodingError.dataCorrupted` with the coding path and the byte offset.
+/// `DecodingError.dataCorrupted` with the coding path and the byte offset. Swift-side only:
+/// it reads what arrived as `MPI_BYTE` (MPI 3.1 §3.2.2).
 public struct BinaryDecoder: Sendable {
-    /// A new decoder; it has no options.
+    /// A new decoder; it has no options. Swift-side only, no `MPI_` call.
     public init() {}
 
     /// Decodes a value of `type` from `bytes`, which must be consumed exactly.
     ///
     /// - Throws: `DecodingError` (`dataCorrupted`, `keyNotFound`) on malformed input or
-    ///   trailing bytes.
+    ///   trailing bytes. No `MPI_` call.
     public func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
         let reader = ByteReader(bytes)
         let value = try reader.decodeValue(T.self, codingPath: [])

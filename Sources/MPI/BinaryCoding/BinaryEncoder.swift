@@ -15,16 +15,17 @@
 ///   optional property is simply absent.
 /// - An `Optional` in an unkeyed or single-value position: `0` for `nil`, or `1` and the value.
 ///
-/// A `Codable` struct of five `Int`/`Double`/`Bool`/`String` fields costs its values plus
+/// Swift-side only (MPI 3.1 has no serialization); the bytes travel as `MPI_BYTE`
+/// (§3.2.2). A `Codable` struct of five `Int`/`Double`/`Bool`/`String` fields costs its values plus
 /// `2 + key length` bytes per field.
 public struct BinaryEncoder: Sendable {
-    /// A new encoder; it has no options.
+    /// A new encoder; it has no options. Swift-side only, no `MPI_` call.
     public init() {}
 
     /// Encodes `value`.
     ///
     /// - Returns: the encoded bytes.
-    /// - Throws: whatever the value's `encode(to:)` throws (`EncodingError`).
+    /// - Throws: whatever the value's `encode(to:)` throws (`EncodingError`). No `MPI_` call.
     public func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
         let node = EncodingNode()
         try node.encodeValue(value, key: nil, codingPath: [])
