@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "CMPIShims", dependencies: ["CMPI"]),
         // The task spawner: vfork + exec with the child set up in C (process group, signals, fds).
         .target(name: "CTaskSpawn"),
-        .target(name: "MPI", dependencies: ["CMPI", "CMPIShims"]),
+        .target(name: "MPI", dependencies: ["CMPI", "CMPIShims"], exclude: ["README.md"]),
         .target(name: "JobSpec"),
         .target(
             name: "TaskFarm",
