@@ -53,6 +53,9 @@ let package = Package(
         .executableTarget(name: "mpi-master-worker", dependencies: ["MPI"], path: "Examples/MPI/MasterWorker"),
         .executableTarget(name: "mpi-selftest", dependencies: ["MPI"], path: "Tests/MPIPrograms/SelfTest"),
         .executableTarget(name: "mpi-must-fail", dependencies: ["MPI"], path: "Tests/MPIPrograms/MustFail"),
+        .executableTarget(
+            name: "mpi-exit-without-finalize", dependencies: ["MPI"], path: "Tests/MPIPrograms/ExitWithoutFinalize"
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
