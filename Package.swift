@@ -53,6 +53,7 @@ let package = Package(
         .executableTarget(name: "mpi-master-worker", dependencies: ["MPI"], path: "Examples/MPI/MasterWorker"),
         .executableTarget(name: "mpi-selftest", dependencies: ["MPI"], path: "Tests/MPIPrograms/SelfTest"),
         .executableTarget(name: "mpi-must-fail", dependencies: ["MPI"], path: "Tests/MPIPrograms/MustFail"),
+        .executableTarget(name: "mpi-threads", dependencies: ["MPI"], path: "Tests/MPIPrograms/Threads"),
         .executableTarget(
             name: "mpi-exit-without-finalize", dependencies: ["MPI"], path: "Tests/MPIPrograms/ExitWithoutFinalize"
         ),

@@ -66,4 +66,13 @@ final class MPIProgramTests: XCTestCase {
         let outcome = try MPIRunner.run("mpi-exit-without-finalize", ranks: 3, arguments: ["fail"], timeout: 60)
         XCTAssertEqual(outcome.exitStatus, 3, outcome.output)
     }
+
+    /// Three threads receiving at once at MPI_THREAD_MULTIPLE get every message whole, once.
+    func testConcurrentReceivesAtThreadMultipleAreRaceFree() throws {
+        for ranks in [2, 4] {
+            let outcome = try MPIRunner.run("mpi-threads", ranks: ranks)
+            XCTAssertTrue(outcome.succeeded, outcome.output)
+            XCTAssertTrue(outcome.output.contains("received all \(60 * (ranks - 1)) messages whole, once each"), outcome.output)
+        }
+    }
 }
