@@ -1,7 +1,7 @@
 import CMPI
 
 /// MPI 3.1 counts are C `int`s: checks that a Swift count fits before the C call.
-@usableFromInline
+@inlinable
 func cCount(_ count: Int, _ routine: String, _ what: String = "count") throws(MPIError) -> Int32 {
     guard let value = Int32(exactly: count), value >= 0 else {
         throw MPIError(.count, routine: routine,

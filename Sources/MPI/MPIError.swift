@@ -10,7 +10,8 @@ import CMPIShims
 ///
 /// The description names the routine, MPI's error class (`MPI_ERR_RANK`), MPI's own string
 /// and the Swift context, for example:
-/// `MPI_Recv failed: MPI_ERR_RANK: invalid rank: receive from rank 9 tag -1 (communicator size 4)`.
+/// `MPI_Recv failed: MPI_ERR_RANK: invalid rank: receive from rank 9 tag 0, 8 bytes
+/// (communicator size 4, valid ranks 0...3)`.
 ///
 /// Source: MPI 3.1 §8.3 (error handlers), §8.4 (error codes and classes),
 /// `MPI_Error_class`, `MPI_Error_string`.
@@ -46,6 +47,7 @@ public struct MPIError: Error, Sendable, CustomStringConvertible {
     }
 
     /// A misuse detected in Swift before any C call, reported with the class MPI would use.
+    @usableFromInline
     init(_ errorClass: Class, routine: String, context: String) {
         self.init(code: errorClass.rawValue, routine: routine, context: context)
     }
