@@ -55,7 +55,9 @@ final class EncodingNode {
     @exclusivity(unchecked) var tail: [UInt8] = []
 
     func become(_ newKind: Kind) {
-        if isEmptySingle { kind = newKind }
+        guard isEmptySingle else { return }
+        kind = newKind
+        tail.reserveCapacity(64)  // one allocation for a typical struct's fields
     }
 
     /// A child for a value of unknown size, at the current position.
