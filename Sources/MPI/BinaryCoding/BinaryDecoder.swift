@@ -31,8 +31,11 @@ extension Optional: OptionalDecodable {}
 extension ByteReader {
     /// The one path every generic value takes, mirroring ``EncodingNode/encodeValue(_:codingPath:)``.
     func decodeValue<T: Decodable>(_ type: T.Type, codingPath: @autoclosure () -> [any CodingKey]) throws -> T {
-        if let primitive = T.self as? any BinaryPrimitive.Type {
-            return try primitive.read(from: self, codingPath()) as! T
+        if case .direct(let codec) = CodingShape.of(T.self) {
+            return try withUnsafeTemporaryAllocation(of: T.self, capacity: 1) { slot in
+                try codec.read(self, slot.baseAddress!, codingPath())
+                return slot.baseAddress!.move()
+            }
         }
         return try T(from: ReaderDecoder(reader: self, codingPath: codingPath()))
     }

@@ -114,18 +114,17 @@ final class EncodingNode {
     /// The one path every generic value takes: scalars in place, optionals with their
     /// presence flag, anything else through its own `encode(to:)` into a child.
     func encodeValue<T: Encodable>(_ value: T, key: String?, codingPath: @autoclosure () -> [any CodingKey]) throws {
-        // Optionals first: a dynamic cast to `any BinaryPrimitive` would look through them.
-        if let optional = value as? any OptionalEncodable {
-            guard let wrapped = optional.wrappedEncodable else { return place(key: key) { $0.append(0) } }
-            if !(wrapped is any OptionalEncodable), let primitive = wrapped as? any BinaryPrimitive {
-                return place(key: key) { $0.append(1); primitive.write(to: &$0) }
+        switch CodingShape.of(T.self) {
+        case .direct(let codec):
+            place(key: key) { bytes in withUnsafePointer(to: value) { codec.write(UnsafeRawPointer($0), &bytes) } }
+        case .optional:
+            guard let wrapped = (value as? any OptionalEncodable)?.wrappedEncodable else {
+                return place(key: key) { $0.append(0) }
             }
-            let slot = child(key: key)  // the flag, then the wrapped value in a child of its own
+            let slot = child(key: key)  // the flag, then the wrapped value
             slot.tail.append(1)
-            try slot.child(key: nil).encodeValue(wrapped, key: nil, codingPath: codingPath())
-        } else if let primitive = value as? any BinaryPrimitive {
-            place(key: key) { primitive.write(to: &$0) }
-        } else {
+            try slot.encodeValue(wrapped, key: nil, codingPath: codingPath())
+        case .other:
             let slot = key == nil && isEmptySingle ? self : child(key: key)
             try value.encode(to: NodeEncoder(node: slot, codingPath: codingPath()))
         }
