@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "CMPIShims", dependencies: ["CMPI"]),
         // The task spawner: vfork + exec with the child set up in C (process group, signals, fds).
         .target(name: "CTaskSpawn"),
-        .target(name: "MPI", dependencies: ["CMPI", "CMPIShims"]),
+        .target(name: "MPI", dependencies: ["CMPI", "CMPIShims"], exclude: ["README.md"]),
         .target(name: "JobSpec"),
         .target(
             name: "TaskFarm",
@@ -53,6 +53,10 @@ let package = Package(
         .executableTarget(name: "mpi-master-worker", dependencies: ["MPI"], path: "Examples/MPI/MasterWorker"),
         .executableTarget(name: "mpi-selftest", dependencies: ["MPI"], path: "Tests/MPIPrograms/SelfTest"),
         .executableTarget(name: "mpi-must-fail", dependencies: ["MPI"], path: "Tests/MPIPrograms/MustFail"),
+        .executableTarget(name: "mpi-threads", dependencies: ["MPI"], path: "Tests/MPIPrograms/Threads"),
+        .executableTarget(
+            name: "mpi-exit-without-finalize", dependencies: ["MPI"], path: "Tests/MPIPrograms/ExitWithoutFinalize"
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

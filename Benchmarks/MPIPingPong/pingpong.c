@@ -1,8 +1,11 @@
 /* OSU-style ping-pong between ranks 0 and 1, the C baseline for Benchmarks/mpi-pingpong.sh.
- * Prints one "name value" line per measurement (rank 0 only):
+ * Usage: pingpong latency_8B_us|latency_bytes_us|latency_bytes_reused_us|bandwidth_MBps. Each run makes one
+ * measurement in a fresh job (Open MPI gets slower at small messages after a matched-probe
+ * phase, so measurements must not share a process). Prints "name value" on rank 0:
  *   latency_8B_us     one-way latency of an 8-byte message, fixed receive buffer (MPI_Recv)
  *   latency_bytes_us  one-way latency of an 8-byte message of unknown size:
  *                     MPI_Mprobe + MPI_Get_count + malloc + MPI_Mrecv
+ *   latency_bytes_reused_us  the same, received into one reused buffer (grown when too small)
  *   bandwidth_MBps    1 MiB messages, a window of 64 MPI_Isend/MPI_Irecv, then a 4-byte ack
  * Method after osu_latency.c and osu_bw.c (OSU Micro-Benchmarks). */
 #include <mpi.h>
@@ -39,16 +42,32 @@ static void receive_unknown(int source) {
     free(data);
 }
 
-static double latency_unknown_size(int rank) {
+static char *landing;
+static int landing_size;
+
+static void receive_unknown_reused(int source) {
+    MPI_Message message;
+    MPI_Status status;
+    int count;
+    MPI_Mprobe(source, 2, MPI_COMM_WORLD, &message, &status);
+    MPI_Get_count(&status, MPI_BYTE, &count);
+    if (count > landing_size) {
+        landing = realloc(landing, count);
+        landing_size = count;
+    }
+    MPI_Mrecv(landing, count, MPI_BYTE, &message, MPI_STATUS_IGNORE);
+}
+
+static double latency_unknown_size(int rank, void (*receive)(int)) {
     char buffer[8] = {1, 2, 3, 4, 5, 6, 7, 8};
     double start = 0;
     for (int i = 0; i < WARMUP + ITERATIONS; i++) {
         if (i == WARMUP) start = MPI_Wtime();
         if (rank == 0) {
             MPI_Send(buffer, 8, MPI_BYTE, 1, 2, MPI_COMM_WORLD);
-            receive_unknown(1);
+            receive(1);
         } else {
-            receive_unknown(0);
+            receive(0);
             MPI_Send(buffer, 8, MPI_BYTE, 0, 2, MPI_COMM_WORLD);
         }
     }
@@ -87,10 +106,17 @@ int main(int argc, char **argv) {
         if (rank == 0) fprintf(stderr, "pingpong needs exactly 2 ranks\n");
         MPI_Abort(MPI_COMM_WORLD, 1);
     }
-    double fixed = latency_fixed(rank);
-    double unknown = latency_unknown_size(rank);
-    double mbps = bandwidth(rank);
-    if (rank == 0) printf("latency_8B_us %.4f\nlatency_bytes_us %.4f\nbandwidth_MBps %.1f\n", fixed, unknown, mbps);
+    const char *mode = argc > 1 ? argv[1] : "";
+    double value;
+    if (strcmp(mode, "latency_8B_us") == 0) value = latency_fixed(rank);
+    else if (strcmp(mode, "latency_bytes_us") == 0) value = latency_unknown_size(rank, receive_unknown);
+    else if (strcmp(mode, "latency_bytes_reused_us") == 0) value = latency_unknown_size(rank, receive_unknown_reused);
+    else if (strcmp(mode, "bandwidth_MBps") == 0) value = bandwidth(rank);
+    else {
+        if (rank == 0) fprintf(stderr, "usage: pingpong latency_8B_us|latency_bytes_us|latency_bytes_reused_us|bandwidth_MBps\n");
+        MPI_Abort(MPI_COMM_WORLD, 2);
+    }
+    if (rank == 0) printf("%s %.4f\n", mode, value);
     MPI_Finalize();
     return 0;
 }

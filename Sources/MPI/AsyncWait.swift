@@ -1,18 +1,19 @@
 /// How ``Request/waitAsync(backoff:isolation:)`` spaces its polls: it tests, then sleeps
-/// `initial`, then twice as long each time up to `maximum`.
+/// `initial`, then twice as long each time up to `maximum`. Swift-side only: MPI 3.1 has
+/// no async wait; this is the polling `MPI_Test` loop of §3.7.3 with sleeps between polls.
 public struct PollingBackoff: Sendable {
-    /// The first sleep between polls.
+    /// The first sleep between polls, as a `Duration` (microseconds to milliseconds).
     public var initial: Duration
-    /// The longest sleep between polls: the worst added latency.
+    /// The longest sleep between polls: the worst latency the sleeping adds.
     public var maximum: Duration
 
-    /// A backoff from `initial` doubling up to `maximum`.
+    /// A backoff from `initial` doubling up to `maximum`; no errors. Used with `MPI_Test` (MPI 3.1 §3.7.3).
     public init(initial: Duration, maximum: Duration) {
         self.initial = initial
         self.maximum = maximum
     }
 
-    /// 20 µs doubling up to 1 ms: idle ranks cost almost no CPU, and a late message
+    /// For `MPI_Test` polling (MPI 3.1 §3.7.3): 20 µs doubling up to 1 ms: idle ranks cost almost no CPU, and a late message
     /// waits at most about a millisecond more.
     public static let standard = PollingBackoff(initial: .microseconds(20), maximum: .milliseconds(1))
 }

@@ -14,7 +14,8 @@ public struct Communicator: @unchecked Sendable, Equatable {
     /// threads as far as the thread level allows.
     public let handle: MPI_Comm
 
-    /// Wraps a C handle without taking ownership.
+    /// Wraps a C `MPI_Comm` handle without taking ownership (it is never freed through this
+    /// value). Source: MPI 3.1 §6.4.
     public init(handle: MPI_Comm) { self.handle = handle }
 
     /// All processes started together (`MPI_COMM_WORLD`). Source: MPI 3.1 §6.2.4.
@@ -68,6 +69,7 @@ public struct Communicator: @unchecked Sendable, Equatable {
     public var isPredefined: Bool { handle == cmpi_comm_world() || handle == cmpi_comm_self() }
 
     /// Swift context for errors about a peer rank: `"<what> rank R (communicator size N)"`.
+    @usableFromInline
     func peerContext(_ what: String, _ peer: Int, tag: Int32? = nil, bytes: Int? = nil) -> String {
         var text = "\(what) rank \(peer == Communicator.anySource ? "MPI_ANY_SOURCE" : String(peer))"
         if let tag { text += " tag \(tag == Communicator.anyTag ? "MPI_ANY_TAG" : String(tag))" }

@@ -17,7 +17,8 @@ import CMPIShims
 ///
 /// Source: MPI 3.1 §6.4.2 (constructors), §6.4.3 (`MPI_Comm_free`), §10.5.4 (`MPI_Comm_disconnect`).
 public struct DerivedCommunicator: ~Copyable, Sendable {
-    /// The non-owning view used for all operations. Do not use it after ``free()``.
+    /// The non-owning view (its `MPI_Comm` handle) used for all operations. Do not use it
+    /// after ``free()``. Source: MPI 3.1 §6.4.
     public let communicator: Communicator
 
     init(adopting handle: MPI_Comm, origin: String) {
@@ -66,7 +67,8 @@ public struct DerivedCommunicator: ~Copyable, Sendable {
         CommunicatorLedger.forgot(communicator.handle)
     }
 
-    /// How many derived communicators this process dropped without ``free()``.
+    /// How many derived communicators this process dropped without ``free()`` (each one
+    /// an `MPI_Comm` never passed to `MPI_Comm_free`, MPI 3.1 §6.4.3).
     public static var forgottenCount: Int { CommunicatorLedger.forgottenCount }
 }
 

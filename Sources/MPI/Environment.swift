@@ -9,16 +9,17 @@ import Darwin
 /// The MPI execution environment: initialization, finalization, time, identity and abort.
 ///
 /// A process initializes MPI once and finalizes it once. ``initialize(threadLevel:)``
-/// registers an `atexit` handler, so a process that returns from `main` or calls `exit`
-/// without ``finalize()`` still finalizes. For a whole program, prefer ``run(threadLevel:_:)``,
+/// registers an exit handler: a process that returns from `main` or calls `exit(0)` without
+/// ``finalize()`` still finalizes, and one that calls `exit` with a failure status aborts
+/// the job (`MPI_Abort` with that status) rather than hang the ranks waiting for it. For a whole program, prefer ``run(threadLevel:_:)``,
 /// which also turns an uncaught error into `MPI_Abort` of the world instead of a hang.
 ///
 /// Source: MPI 3.1 chapter 8 (MPI environmental management) and §12.4.3.
 public enum MPI {
     /// Initializes MPI once per process, asking for a level of thread support, and installs
     /// `MPI_ERRORS_RETURN` on the world and self communicators so that errors come back
-    /// as ``MPIError`` instead of aborting. Registers an `atexit` handler that finalizes MPI
-    /// if the process exits without calling ``finalize()``.
+    /// as ``MPIError`` instead of aborting. Registers an exit handler: exiting with status 0
+    /// without ``finalize()`` finalizes; exiting with another status calls `MPI_Abort` with it.
     ///
     /// - Parameter threadLevel: the level requested.
     /// - Returns: the level the library provides, which may be lower than requested
@@ -42,7 +43,7 @@ public enum MPI {
                   context: "MPI_COMM_WORLD")
         try check(MPI_Comm_set_errhandler(cmpi_comm_self(), cmpi_errors_return()), "MPI_Comm_set_errhandler",
                   context: "MPI_COMM_SELF")
-        atexit { MPI.finalizeAtExit() }
+        registerExitHandler()
         return ThreadLevel(cValue: provided)
     }
 
@@ -64,9 +65,23 @@ public enum MPI {
         try check(MPI_Finalize(), "MPI_Finalize")
     }
 
-    /// The `atexit` handler: finalizes if the program forgot to.
-    private static func finalizeAtExit() {
-        if isInitialized && !isFinalized { try? finalize() }
+    /// At exit, a program that forgot `finalize()` finalizes; one exiting with a failure
+    /// status aborts the job instead, since `MPI_Finalize` would wait for the other ranks.
+    private static func registerExitHandler() {
+        #if canImport(Glibc)
+        on_exit({ status, _ in MPI.atExit(status: status) }, nil)
+        #else
+        atexit { MPI.atExit(status: 0) }
+        #endif
+    }
+
+    private static func atExit(status: Int32) {
+        guard isInitialized && !isFinalized else { return }
+        if status == 0 {
+            try? finalize()
+        } else {
+            _ = MPI_Abort(cmpi_comm_world(), status)
+        }
     }
 
     /// Whether MPI has been initialized (stays `true` after finalization).

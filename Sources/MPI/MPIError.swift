@@ -10,23 +10,26 @@ import CMPIShims
 ///
 /// The description names the routine, MPI's error class (`MPI_ERR_RANK`), MPI's own string
 /// and the Swift context, for example:
-/// `MPI_Recv failed: MPI_ERR_RANK: invalid rank: receive from rank 9 tag -1 (communicator size 4)`.
+/// `MPI_Recv failed: MPI_ERR_RANK: invalid rank: receive from rank 9 tag 0, 8 bytes
+/// (communicator size 4, valid ranks 0...3)`.
 ///
 /// Source: MPI 3.1 §8.3 (error handlers), §8.4 (error codes and classes),
 /// `MPI_Error_class`, `MPI_Error_string`.
 public struct MPIError: Error, Sendable, CustomStringConvertible {
-    /// The raw error code returned by the C routine.
+    /// The raw error code returned by the C routine (MPI 3.1 §8.4; `MPI_SUCCESS` is never thrown).
     public let code: Int32
     /// The error class (`MPI_ERR_RANK`, `MPI_ERR_TAG`, ...), from `MPI_Error_class`.
     /// Compare it with ``Class`` constants through ``kind``.
     public let errorClass: Int32
-    /// The C routine that failed, such as `"MPI_Send"`.
+    /// The C routine that failed, such as `"MPI_Send"` (MPI 3.1 §8.4).
     public let routine: String
     /// MPI's own message for the code, from `MPI_Error_string`.
     public let message: String
-    /// Extra Swift context: which argument, which peer, which communicator size.
+    /// Extra Swift context: which argument, which peer, which communicator size. Not from
+    /// `MPI_Error_string`; `nil` when MPI's message says it all.
     public let context: String?
 
+    @usableFromInline
     init(code: Int32, routine: String, context: String? = nil) {
         self.code = code
         self.routine = routine
@@ -44,14 +47,15 @@ public struct MPIError: Error, Sendable, CustomStringConvertible {
     }
 
     /// A misuse detected in Swift before any C call, reported with the class MPI would use.
+    @usableFromInline
     init(_ errorClass: Class, routine: String, context: String) {
         self.init(code: errorClass.rawValue, routine: routine, context: context)
     }
 
-    /// The error class as a typed value, for `switch` and `==`.
+    /// The error class as a typed value, for `switch` and `==` (`MPI_Error_class`, MPI 3.1 §8.4).
     public var kind: Class { Class(rawValue: errorClass) }
 
-    /// `"<routine> failed: <MPI_ERR_CLASS>: <MPI's message>: <context>"`.
+    /// `"<routine> failed: <MPI_ERR_CLASS>: <MPI's message>: <context>"` (`MPI_Error_string`, MPI 3.1 §8.4).
     public var description: String {
         // Open MPI's strings already start with the class name ("MPI_ERR_RANK: invalid rank").
         var text = message.hasPrefix(kind.name) ? "\(routine) failed: \(message)" : "\(routine) failed: \(kind.name): \(message)"
@@ -65,7 +69,7 @@ public struct MPIError: Error, Sendable, CustomStringConvertible {
     public struct Class: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
         /// The C value, such as `MPI_ERR_RANK` (6 in Open MPI).
         public let rawValue: Int32
-        /// Wraps a C error class value.
+        /// Wraps a C error class value (`MPI_ERR_*`, MPI 3.1 §8.4).
         public init(rawValue: Int32) { self.rawValue = rawValue }
 
         /// `MPI_SUCCESS`: no error.
@@ -121,16 +125,16 @@ public struct MPIError: Error, Sendable, CustomStringConvertible {
             52: "MPI_ERR_UNSUPPORTED_OPERATION",
         ]
 
-        /// The C macro name, such as `"MPI_ERR_RANK"`, or `"MPI error class N"`.
+        /// The C macro name, such as `"MPI_ERR_RANK"` (MPI 3.1 §8.4), or `"MPI error class N"`.
         public var name: String { Self.names[rawValue] ?? "MPI error class \(rawValue)" }
-        /// Same as ``name``.
+        /// Same as ``name``, the `MPI_ERR_*` macro name.
         public var description: String { name }
     }
 }
 
 /// The single chokepoint for C return codes: throws ``MPIError`` unless `code` is `MPI_SUCCESS`.
 /// `routine` and `context` are only evaluated on failure.
-@inline(__always)
+@inlinable @inline(__always)
 func check(_ code: Int32, _ routine: @autoclosure () -> String,
            context: @autoclosure () -> String? = nil) throws(MPIError) {
     if code != MPI_SUCCESS {

@@ -11,7 +11,7 @@ import CMPIShims
 public struct ReductionOperation: @unchecked Sendable {
     /// The C handle, such as `MPI_SUM`.
     public let handle: MPI_Op
-    /// The C name, for error context.
+    /// The C name, such as `"MPI_SUM"`, for error context (MPI 3.1 §5.9.2).
     public let name: String
 
     init(_ handle: MPI_Op, _ name: String) {

@@ -14,6 +14,7 @@ extension Communicator {
     /// - Returns: the ``Status`` with the actual source, tag and byte count.
     /// - Throws: ``MPIError`` (`MPI_ERR_RANK`, `MPI_ERR_TAG`, `MPI_ERR_TRUNCATE`).
     /// Source: MPI 3.1 §3.2.4, `MPI_Recv`.
+    @inlinable
     @discardableResult
     public func receive(into buffer: UnsafeMutableRawBufferPointer, from source: Int = Communicator.anySource,
                         tag: Int32 = Communicator.anyTag) throws(MPIError) -> Status {
@@ -29,6 +30,7 @@ extension Communicator {
     ///
     /// - Throws: ``MPIError`` (`MPI_ERR_TRUNCATE` if the message is longer than the array).
     /// Source: MPI 3.1 §3.2.4, `MPI_Recv`.
+    @inlinable
     @discardableResult
     public func receive<T: BitwiseCopyable>(into values: inout [T], from source: Int = Communicator.anySource,
                                             tag: Int32 = Communicator.anyTag) throws(MPIError) -> Status {
@@ -43,6 +45,7 @@ extension Communicator {
     ///
     /// - Returns: the values (`status.count(of: T)` of them) and the ``Status``.
     /// - Throws: ``MPIError``. Source: MPI 3.1 §3.8.2 (`MPI_Mprobe`) and §3.8.3 (`MPI_Mrecv`).
+    @inlinable
     public func receive<T: BitwiseCopyable>(_ type: T.Type = T.self, from source: Int = Communicator.anySource,
                                             tag: Int32 = Communicator.anyTag) throws(MPIError) -> ([T], Status) {
         try matchedProbe(from: source, tag: tag).receive(T.self)
@@ -52,6 +55,7 @@ extension Communicator {
     ///
     /// - Throws: ``MPIError`` (`MPI_ERR_TRUNCATE` if the message is longer than one value).
     /// Source: MPI 3.1 §3.2.4, `MPI_Recv`.
+    @inlinable
     public func receive<T: BitwiseCopyable>(value type: T.Type, from source: Int = Communicator.anySource,
                                             tag: Int32 = Communicator.anyTag) throws(MPIError) -> (T, Status) {
         var values = [T](unsafeUninitializedCapacity: 1) { _, count in count = 1 }

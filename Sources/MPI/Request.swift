@@ -8,7 +8,8 @@ import CMPIShims
 /// `Request` is `Sendable` so it can cross into `async` code, but one request must not be
 /// tested or waited on from two threads at once, and below `MPI_THREAD_MULTIPLE` every
 /// call on it must respect the thread level (see ``ThreadLevel``). Dropping an incomplete
-/// request does not cancel it; its buffer is then kept alive until the process exits.
+/// request does not cancel it: the operation completes in the background (`MPI_Request_free`)
+/// and its buffer is kept alive until the process exits.
 ///
 /// Source: MPI 3.1 §3.7 (nonblocking communication), `MPI_Test`, `MPI_Wait`, `MPI_Cancel`.
 public final class Request: @unchecked Sendable {
@@ -27,9 +28,12 @@ public final class Request: @unchecked Sendable {
     }
 
     deinit {
-        // An abandoned active request still owns C-side state pointing into `buffer`:
-        // keep the storage alive rather than let MPI write into freed memory.
-        if handle != cmpi_request_null(), let buffer { RequestBuffer.abandoned.withLock { $0.append(buffer) } }
+        guard handle != cmpi_request_null() else { return }
+        // An abandoned active operation still reads or writes `buffer`: keep the storage for
+        // the rest of the process rather than let MPI touch freed memory, and release the
+        // C request (MPI 3.1 §3.7.3, `MPI_Request_free`; local, so legal here).
+        if let buffer { RequestBuffer.abandoned.withLock { $0.append(buffer) } }
+        if kind != .collective && !MPI.isFinalized { _ = MPI_Request_free(&handle) }
     }
 
     /// Whether the operation has completed (its handle is `MPI_REQUEST_NULL`).

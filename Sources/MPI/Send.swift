@@ -14,6 +14,7 @@ extension Communicator {
     /// - Throws: ``MPIError``: `MPI_ERR_RANK` for a rank out of range, `MPI_ERR_TAG` for a
     ///   negative tag, with the rank, tag, size and communicator size as context.
     /// Source: MPI 3.1 §3.2.1, `MPI_Send`.
+    @inlinable
     public func send(_ bytes: UnsafeRawBufferPointer, to destination: Int, tag: Int32) throws(MPIError) {
         let count = try cCount(bytes.count, "MPI_Send")
         try check(MPI_Send(bytes.baseAddress, count, cmpi_byte(), Int32(destination), tag, handle),
@@ -25,6 +26,7 @@ extension Communicator {
     ///
     /// - Parameters: as ``send(_:to:tag:)-(UnsafeRawBufferPointer,_,_)``; `values.count` elements.
     /// - Throws: ``MPIError``. Source: MPI 3.1 §3.2.1, `MPI_Send`.
+    @inlinable
     public func send<T: BitwiseCopyable>(_ values: [T], to destination: Int, tag: Int32) throws(MPIError) {
         let result: Result<Void, MPIError> = values.withUnsafeBytes { raw in
             Result { () throws(MPIError) in try send(raw, to: destination, tag: tag) }
@@ -35,6 +37,7 @@ extension Communicator {
     /// Sends one `BitwiseCopyable` value, such as an `Int` or a C-layout struct.
     ///
     /// - Throws: ``MPIError``. Source: MPI 3.1 §3.2.1, `MPI_Send`.
+    @inlinable
     public func send<T: BitwiseCopyable>(value: T, to destination: Int, tag: Int32) throws(MPIError) {
         let result: Result<Void, MPIError> = withUnsafeBytes(of: value) { raw in
             Result { () throws(MPIError) in try send(raw, to: destination, tag: tag) }

@@ -5,9 +5,9 @@ import CMPIShims
 ///
 /// Source: MPI 3.1 §3.2.5 (return status), `MPI_Get_count`; §3.8.4, `MPI_Test_cancelled`.
 public struct Status: Sendable {
-    var raw: MPI_Status
+    @usableFromInline var raw: MPI_Status
 
-    init(_ raw: MPI_Status) { self.raw = raw }
+    @usableFromInline init(_ raw: MPI_Status) { self.raw = raw }
 
     /// The status of a request that moved no message (empty status, MPI 3.1 §3.7.3).
     static var empty: Status {
@@ -25,6 +25,7 @@ public struct Status: Sendable {
     public var error: Int32 { raw.MPI_ERROR }
 
     /// The size of the message in bytes. Source: MPI 3.1 §3.2.5, `MPI_Get_count` with `MPI_BYTE`.
+    @inlinable
     public var byteCount: Int {
         var copy = raw
         var count: Int32 = 0
@@ -35,6 +36,7 @@ public struct Status: Sendable {
     /// The number of whole elements of `T` in the message, assuming it was sent as the
     /// raw bytes of `T` values (as this module sends them): `byteCount / stride`.
     /// Source: MPI 3.1 §3.2.5, `MPI_Get_count`.
+    @inlinable
     public func count<T: BitwiseCopyable>(of type: T.Type) -> Int {
         byteCount / MemoryLayout<T>.stride
     }

@@ -36,10 +36,11 @@ public enum ThreadLevel: Int32, Sendable, Comparable, CustomStringConvertible {
         }
     }
 
-    /// Orders by the amount of concurrency allowed: `single < funneled < serialized < multiple`.
+    /// Orders by the amount of concurrency allowed: `single < funneled < serialized < multiple`,
+    /// as the `MPI_THREAD_*` values do (MPI 3.1 §12.4.3).
     public static func < (lhs: ThreadLevel, rhs: ThreadLevel) -> Bool { lhs.rawValue < rhs.rawValue }
 
-    /// `"single"`, `"funneled"`, `"serialized"` or `"multiple"`.
+    /// `"single"`, `"funneled"`, `"serialized"` or `"multiple"` (`MPI_THREAD_*`, MPI 3.1 §12.4.3).
     public var description: String {
         switch self {
         case .single: return "single"

@@ -35,6 +35,16 @@ final class BinaryCodingTests: XCTestCase {
         XCTAssertEqual(try encoder.encode([Int?.none, 5]), [2, 0, 1, 10], "count, then nil flag / present flag and value")
     }
 
+    func testArraysOfScalarsAreCountThenScalars() throws {
+        XCTAssertEqual(try BinaryEncoder().encode([Int32(1), -1, 64]), [3, 2, 1, 0x80, 0x01])
+        XCTAssertEqual(try BinaryEncoder().encode([true, false]), [2, 1, 0])
+        XCTAssertEqual(try BinaryEncoder().encode(["a", ""]), [2, 1, 0x61, 0])
+        struct Holder: Codable, Equatable { var values: [Int]; var nested: [[UInt16]] }
+        let holder = Holder(values: [-5, 0, 1 << 40], nested: [[], [1, 65535]])
+        XCTAssertEqual(try BinaryDecoder().decode(Holder.self, from: try BinaryEncoder().encode(holder)), holder)
+        XCTAssertThrowsError(try BinaryDecoder().decode([Int].self, from: [200, 1]), "count past the end")
+    }
+
     func testStructIsKeyedWithLengthPrefixedEntriesAndOmitsNil() throws {
         struct Point: Codable { var x: Int; var y: Int? }
         XCTAssertEqual(try BinaryEncoder().encode(Point(x: 3, y: nil)), [1, 1, 0x78, 1, 6])

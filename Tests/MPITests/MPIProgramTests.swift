@@ -53,4 +53,26 @@ final class MPIProgramTests: XCTestCase {
             XCTAssertFalse(outcome.output.contains("Fatal error"), "a Swift trap instead of an MPIError:\n\(outcome.output)")
         }
     }
+
+    /// Returning from main without finalize() finalizes (mpirun would otherwise fail the job).
+    func testExitWithoutFinalizeStillFinalizes() throws {
+        let outcome = try MPIRunner.run("mpi-exit-without-finalize", ranks: 3, arguments: ["clean"])
+        XCTAssertTrue(outcome.succeeded, outcome.output)
+        XCTAssertTrue(outcome.output.contains("3 ranks leaving without finalize()"), outcome.output)
+    }
+
+    /// exit(3) on one rank aborts the job with status 3 rather than hang the ranks waiting on it.
+    func testFailingExitAbortsTheJobWithItsStatus() throws {
+        let outcome = try MPIRunner.run("mpi-exit-without-finalize", ranks: 3, arguments: ["fail"], timeout: 60)
+        XCTAssertEqual(outcome.exitStatus, 3, outcome.output)
+    }
+
+    /// Three threads receiving at once at MPI_THREAD_MULTIPLE get every message whole, once.
+    func testConcurrentReceivesAtThreadMultipleAreRaceFree() throws {
+        for ranks in [2, 4] {
+            let outcome = try MPIRunner.run("mpi-threads", ranks: ranks)
+            XCTAssertTrue(outcome.succeeded, outcome.output)
+            XCTAssertTrue(outcome.output.contains("received all \(60 * (ranks - 1)) messages whole, once each"), outcome.output)
+        }
+    }
 }

@@ -15,16 +15,17 @@
 ///   optional property is simply absent.
 /// - An `Optional` in an unkeyed or single-value position: `0` for `nil`, or `1` and the value.
 ///
-/// A `Codable` struct of five `Int`/`Double`/`Bool`/`String` fields costs its values plus
+/// Swift-side only (MPI 3.1 has no serialization); the bytes travel as `MPI_BYTE`
+/// (§3.2.2). A `Codable` struct of five `Int`/`Double`/`Bool`/`String` fields costs its values plus
 /// `2 + key length` bytes per field.
 public struct BinaryEncoder: Sendable {
-    /// A new encoder; it has no options.
+    /// A new encoder; it has no options. Swift-side only, no `MPI_` call.
     public init() {}
 
     /// Encodes `value`.
     ///
     /// - Returns: the encoded bytes.
-    /// - Throws: whatever the value's `encode(to:)` throws (`EncodingError`).
+    /// - Throws: whatever the value's `encode(to:)` throws (`EncodingError`). No `MPI_` call.
     public func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
         let node = EncodingNode()
         try node.encodeValue(value, key: nil, codingPath: [])
@@ -45,14 +46,18 @@ final class EncodingNode {
         case element(EncodingNode)
     }
 
-    var kind = Kind.single
+    // Only one encoder touches a node at a time; runtime exclusivity checks would cost
+    // more than the encoding itself.
+    @exclusivity(unchecked) var kind = Kind.single
     /// Entries (keyed) or elements (unkeyed) so far.
-    var count = 0
-    var pieces: [Piece] = []
-    var tail: [UInt8] = []
+    @exclusivity(unchecked) var count = 0
+    @exclusivity(unchecked) var pieces: [Piece] = []
+    @exclusivity(unchecked) var tail: [UInt8] = []
 
     func become(_ newKind: Kind) {
-        if isEmptySingle { kind = newKind }
+        guard isEmptySingle else { return }
+        kind = newKind
+        tail.reserveCapacity(64)  // one allocation for a typical struct's fields
     }
 
     /// A child for a value of unknown size, at the current position.
@@ -108,21 +113,20 @@ final class EncodingNode {
 
     /// The one path every generic value takes: scalars in place, optionals with their
     /// presence flag, anything else through its own `encode(to:)` into a child.
-    func encodeValue<T: Encodable>(_ value: T, key: String?, codingPath: [any CodingKey]) throws {
-        // Optionals first: a dynamic cast to `any BinaryPrimitive` would look through them.
-        if let optional = value as? any OptionalEncodable {
-            guard let wrapped = optional.wrappedEncodable else { return place(key: key) { $0.append(0) } }
-            if !(wrapped is any OptionalEncodable), let primitive = wrapped as? any BinaryPrimitive {
-                return place(key: key) { $0.append(1); primitive.write(to: &$0) }
+    func encodeValue<T: Encodable>(_ value: T, key: String?, codingPath: @autoclosure () -> [any CodingKey]) throws {
+        switch CodingShape.of(T.self) {
+        case .direct(let codec):
+            place(key: key) { bytes in withUnsafePointer(to: value) { codec.write(UnsafeRawPointer($0), &bytes) } }
+        case .optional:
+            guard let wrapped = (value as? any OptionalEncodable)?.wrappedEncodable else {
+                return place(key: key) { $0.append(0) }
             }
-            let slot = child(key: key)  // the flag, then the wrapped value in a child of its own
+            let slot = child(key: key)  // the flag, then the wrapped value
             slot.tail.append(1)
-            try slot.child(key: nil).encodeValue(wrapped, key: nil, codingPath: codingPath)
-        } else if let primitive = value as? any BinaryPrimitive {
-            place(key: key) { primitive.write(to: &$0) }
-        } else {
+            try slot.encodeValue(wrapped, key: nil, codingPath: codingPath())
+        case .other:
             let slot = key == nil && isEmptySingle ? self : child(key: key)
-            try value.encode(to: NodeEncoder(node: slot, codingPath: codingPath))
+            try value.encode(to: NodeEncoder(node: slot, codingPath: codingPath()))
         }
     }
 
@@ -164,6 +168,22 @@ struct KeyedNodeContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
 
     mutating func encodeNil(forKey key: Key) throws {}  // an absent key means nil
 
+    // Scalars straight into the bytes: no dynamic casts on the common path.
+    mutating func encode(_ value: Bool, forKey key: Key) throws { node.place(key: key.stringValue) { value.write(to: &$0) } }
+    mutating func encode(_ value: String, forKey key: Key) throws { node.place(key: key.stringValue) { value.write(to: &$0) } }
+    mutating func encode(_ value: Double, forKey key: Key) throws { node.place(key: key.stringValue) { value.write(to: &$0) } }
+    mutating func encode(_ value: Float, forKey key: Key) throws { node.place(key: key.stringValue) { value.write(to: &$0) } }
+    mutating func encode(_ value: Int, forKey key: Key) throws { node.place(key: key.stringValue) { value.write(to: &$0) } }
+    mutating func encode(_ value: Int8, forKey key: Key) throws { node.place(key: key.stringValue) { value.write(to: &$0) } }
+    mutating func encode(_ value: Int16, forKey key: Key) throws { node.place(key: key.stringValue) { value.write(to: &$0) } }
+    mutating func encode(_ value: Int32, forKey key: Key) throws { node.place(key: key.stringValue) { value.write(to: &$0) } }
+    mutating func encode(_ value: Int64, forKey key: Key) throws { node.place(key: key.stringValue) { value.write(to: &$0) } }
+    mutating func encode(_ value: UInt, forKey key: Key) throws { node.place(key: key.stringValue) { value.write(to: &$0) } }
+    mutating func encode(_ value: UInt8, forKey key: Key) throws { node.place(key: key.stringValue) { value.write(to: &$0) } }
+    mutating func encode(_ value: UInt16, forKey key: Key) throws { node.place(key: key.stringValue) { value.write(to: &$0) } }
+    mutating func encode(_ value: UInt32, forKey key: Key) throws { node.place(key: key.stringValue) { value.write(to: &$0) } }
+    mutating func encode(_ value: UInt64, forKey key: Key) throws { node.place(key: key.stringValue) { value.write(to: &$0) } }
+
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
         try node.encodeValue(value, key: key.stringValue, codingPath: codingPath + [key])
     }
@@ -192,6 +212,20 @@ struct UnkeyedNodeContainer: UnkeyedEncodingContainer {
     var count: Int { node.count }
 
     mutating func encodeNil() throws { node.place(key: nil) { $0.append(0) } }
+    mutating func encode(_ value: Bool) throws { node.place(key: nil) { value.write(to: &$0) } }
+    mutating func encode(_ value: String) throws { node.place(key: nil) { value.write(to: &$0) } }
+    mutating func encode(_ value: Double) throws { node.place(key: nil) { value.write(to: &$0) } }
+    mutating func encode(_ value: Float) throws { node.place(key: nil) { value.write(to: &$0) } }
+    mutating func encode(_ value: Int) throws { node.place(key: nil) { value.write(to: &$0) } }
+    mutating func encode(_ value: Int8) throws { node.place(key: nil) { value.write(to: &$0) } }
+    mutating func encode(_ value: Int16) throws { node.place(key: nil) { value.write(to: &$0) } }
+    mutating func encode(_ value: Int32) throws { node.place(key: nil) { value.write(to: &$0) } }
+    mutating func encode(_ value: Int64) throws { node.place(key: nil) { value.write(to: &$0) } }
+    mutating func encode(_ value: UInt) throws { node.place(key: nil) { value.write(to: &$0) } }
+    mutating func encode(_ value: UInt8) throws { node.place(key: nil) { value.write(to: &$0) } }
+    mutating func encode(_ value: UInt16) throws { node.place(key: nil) { value.write(to: &$0) } }
+    mutating func encode(_ value: UInt32) throws { node.place(key: nil) { value.write(to: &$0) } }
+    mutating func encode(_ value: UInt64) throws { node.place(key: nil) { value.write(to: &$0) } }
 
     mutating func encode<T: Encodable>(_ value: T) throws {
         try node.encodeValue(value, key: nil, codingPath: codingPath)
@@ -215,5 +249,19 @@ struct SingleValueNodeContainer: SingleValueEncodingContainer {
     let codingPath: [any CodingKey]
 
     mutating func encodeNil() throws { node.tail.append(0) }
+    mutating func encode(_ value: Bool) throws { node.place(key: nil) { value.write(to: &$0) } }
+    mutating func encode(_ value: String) throws { node.place(key: nil) { value.write(to: &$0) } }
+    mutating func encode(_ value: Double) throws { node.place(key: nil) { value.write(to: &$0) } }
+    mutating func encode(_ value: Float) throws { node.place(key: nil) { value.write(to: &$0) } }
+    mutating func encode(_ value: Int) throws { node.place(key: nil) { value.write(to: &$0) } }
+    mutating func encode(_ value: Int8) throws { node.place(key: nil) { value.write(to: &$0) } }
+    mutating func encode(_ value: Int16) throws { node.place(key: nil) { value.write(to: &$0) } }
+    mutating func encode(_ value: Int32) throws { node.place(key: nil) { value.write(to: &$0) } }
+    mutating func encode(_ value: Int64) throws { node.place(key: nil) { value.write(to: &$0) } }
+    mutating func encode(_ value: UInt) throws { node.place(key: nil) { value.write(to: &$0) } }
+    mutating func encode(_ value: UInt8) throws { node.place(key: nil) { value.write(to: &$0) } }
+    mutating func encode(_ value: UInt16) throws { node.place(key: nil) { value.write(to: &$0) } }
+    mutating func encode(_ value: UInt32) throws { node.place(key: nil) { value.write(to: &$0) } }
+    mutating func encode(_ value: UInt64) throws { node.place(key: nil) { value.write(to: &$0) } }
     mutating func encode<T: Encodable>(_ value: T) throws { try node.encodeValue(value, key: nil, codingPath: codingPath) }
 }

@@ -2,13 +2,13 @@
 /// and reads them through this protocol, so the form is defined once.
 protocol BinaryPrimitive {
     func write(to bytes: inout [UInt8])
-    static func read(from reader: ByteReader, _ codingPath: [any CodingKey]) throws -> Self
+    static func read(from reader: ByteReader, _ codingPath: @autoclosure () -> [any CodingKey]) throws -> Self
 }
 
 extension BinaryPrimitive where Self: FixedWidthInteger {
     func write(to bytes: inout [UInt8]) { bytes.appendInteger(self) }
-    static func read(from reader: ByteReader, _ codingPath: [any CodingKey]) throws -> Self {
-        try reader.readInteger(Self.self, codingPath)
+    static func read(from reader: ByteReader, _ codingPath: @autoclosure () -> [any CodingKey]) throws -> Self {
+        try reader.readInteger(Self.self, codingPath())
     }
 }
 
@@ -25,35 +25,35 @@ extension UInt64: BinaryPrimitive {}
 
 extension Bool: BinaryPrimitive {
     func write(to bytes: inout [UInt8]) { bytes.append(self ? 1 : 0) }
-    static func read(from reader: ByteReader, _ codingPath: [any CodingKey]) throws -> Bool {
-        switch try reader.readByte(codingPath) {
+    static func read(from reader: ByteReader, _ codingPath: @autoclosure () -> [any CodingKey]) throws -> Bool {
+        switch try reader.readByte(codingPath()) {
         case 0: return false
         case 1: return true
         case let other:
             reader.position -= 1
-            throw reader.fail("\(other) is not a Bool (0 or 1)", codingPath)
+            throw reader.fail("\(other) is not a Bool (0 or 1)", codingPath())
         }
     }
 }
 
 extension Double: BinaryPrimitive {
     func write(to bytes: inout [UInt8]) { bytes.appendLittleEndian(bitPattern) }
-    static func read(from reader: ByteReader, _ codingPath: [any CodingKey]) throws -> Double {
-        Double(bitPattern: try reader.readLittleEndian(UInt64.self, codingPath))
+    static func read(from reader: ByteReader, _ codingPath: @autoclosure () -> [any CodingKey]) throws -> Double {
+        Double(bitPattern: try reader.readLittleEndian(UInt64.self, codingPath()))
     }
 }
 
 extension Float: BinaryPrimitive {
     func write(to bytes: inout [UInt8]) { bytes.appendLittleEndian(bitPattern) }
-    static func read(from reader: ByteReader, _ codingPath: [any CodingKey]) throws -> Float {
-        Float(bitPattern: try reader.readLittleEndian(UInt32.self, codingPath))
+    static func read(from reader: ByteReader, _ codingPath: @autoclosure () -> [any CodingKey]) throws -> Float {
+        Float(bitPattern: try reader.readLittleEndian(UInt32.self, codingPath()))
     }
 }
 
 extension String: BinaryPrimitive {
     func write(to bytes: inout [UInt8]) { bytes.appendString(self) }
-    static func read(from reader: ByteReader, _ codingPath: [any CodingKey]) throws -> String {
-        try reader.readString(codingPath)
+    static func read(from reader: ByteReader, _ codingPath: @autoclosure () -> [any CodingKey]) throws -> String {
+        try reader.readString(codingPath())
     }
 }
 
@@ -62,8 +62,8 @@ extension Array: BinaryPrimitive where Element == UInt8 {
         bytes.appendVarint(UInt64(count))
         bytes.append(contentsOf: self)
     }
-    static func read(from reader: ByteReader, _ codingPath: [any CodingKey]) throws -> [UInt8] {
-        let length = try reader.readLength(codingPath)
+    static func read(from reader: ByteReader, _ codingPath: @autoclosure () -> [any CodingKey]) throws -> [UInt8] {
+        let length = try reader.readLength(codingPath())
         defer { reader.position += length }
         return Array(reader.bytes[reader.position..<reader.position + length])
     }

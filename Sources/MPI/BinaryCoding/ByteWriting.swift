@@ -30,8 +30,8 @@ extension Array where Element == UInt8 {
 /// A cursor over encoded bytes; shared by the decoders of one container's elements.
 final class ByteReader {
     let bytes: [UInt8]
-    var position: Int
-    let end: Int
+    @exclusivity(unchecked) var position: Int
+    @exclusivity(unchecked) var end: Int
 
     init(_ bytes: [UInt8], range: Range<Int>? = nil) {
         self.bytes = bytes
@@ -46,34 +46,34 @@ final class ByteReader {
                              debugDescription: "binary decoding: \(what) at byte \(position) of \(end)"))
     }
 
-    func readByte(_ codingPath: [any CodingKey]) throws -> UInt8 {
-        guard position < end else { throw fail("unexpected end of data", codingPath) }
+    func readByte(_ codingPath: @autoclosure () -> [any CodingKey]) throws -> UInt8 {
+        guard position < end else { throw fail("unexpected end of data", codingPath()) }
         defer { position += 1 }
         return bytes[position]
     }
 
     func peekByte() -> UInt8? { position < end ? bytes[position] : nil }
 
-    func readVarint(_ codingPath: [any CodingKey]) throws -> UInt64 {
+    func readVarint(_ codingPath: @autoclosure () -> [any CodingKey]) throws -> UInt64 {
         var result: UInt64 = 0
         var shift: UInt64 = 0
         while true {
-            let byte = try readByte(codingPath)
-            guard shift < 64 else { throw fail("varint longer than 64 bits", codingPath) }
+            let byte = try readByte(codingPath())
+            guard shift < 64 else { throw fail("varint longer than 64 bits", codingPath()) }
             result |= UInt64(byte & 0x7f) << shift
             if byte < 0x80 { return result }
             shift += 7
         }
     }
 
-    func readZigZag(_ codingPath: [any CodingKey]) throws -> Int64 {
-        let raw = try readVarint(codingPath)
+    func readZigZag(_ codingPath: @autoclosure () -> [any CodingKey]) throws -> Int64 {
+        let raw = try readVarint(codingPath())
         return Int64(bitPattern: raw >> 1) ^ -Int64(bitPattern: raw & 1)
     }
 
-    func readLittleEndian<T: FixedWidthInteger>(_ type: T.Type, _ codingPath: [any CodingKey]) throws -> T {
+    func readLittleEndian<T: FixedWidthInteger>(_ type: T.Type, _ codingPath: @autoclosure () -> [any CodingKey]) throws -> T {
         let size = MemoryLayout<T>.size
-        guard end - position >= size else { throw fail("unexpected end of data reading \(T.self)", codingPath) }
+        guard end - position >= size else { throw fail("unexpected end of data reading \(T.self)", codingPath()) }
         var value = T.zero
         withUnsafeMutableBytes(of: &value) { raw in
             bytes.withUnsafeBytes { source in
@@ -84,29 +84,29 @@ final class ByteReader {
         return T(littleEndian: value)
     }
 
-    func readLength(_ codingPath: [any CodingKey]) throws -> Int {
-        let length = try readVarint(codingPath)
+    func readLength(_ codingPath: @autoclosure () -> [any CodingKey]) throws -> Int {
+        let length = try readVarint(codingPath())
         guard length <= UInt64(end - position) else {
-            throw fail("length \(length) runs past the end", codingPath)
+            throw fail("length \(length) runs past the end", codingPath())
         }
         return Int(length)
     }
 
-    func readString(_ codingPath: [any CodingKey]) throws -> String {
-        let length = try readLength(codingPath)
+    func readString(_ codingPath: @autoclosure () -> [any CodingKey]) throws -> String {
+        let length = try readLength(codingPath())
         defer { position += length }
         return String(decoding: bytes[position..<position + length], as: UTF8.self)
     }
 
-    func readInteger<T: FixedWidthInteger>(_ type: T.Type, _ codingPath: [any CodingKey]) throws -> T {
-        if T.bitWidth == 8 { return T(truncatingIfNeeded: try readByte(codingPath)) }
+    func readInteger<T: FixedWidthInteger>(_ type: T.Type, _ codingPath: @autoclosure () -> [any CodingKey]) throws -> T {
+        if T.bitWidth == 8 { return T(truncatingIfNeeded: try readByte(codingPath())) }
         if T.isSigned {
-            let value = try readZigZag(codingPath)
-            guard let result = T(exactly: value) else { throw fail("\(value) does not fit in \(T.self)", codingPath) }
+            let value = try readZigZag(codingPath())
+            guard let result = T(exactly: value) else { throw fail("\(value) does not fit in \(T.self)", codingPath()) }
             return result
         }
-        let value = try readVarint(codingPath)
-        guard let result = T(exactly: value) else { throw fail("\(value) does not fit in \(T.self)", codingPath) }
+        let value = try readVarint(codingPath())
+        guard let result = T(exactly: value) else { throw fail("\(value) does not fit in \(T.self)", codingPath()) }
         return result
     }
 }

@@ -1,7 +1,9 @@
-// The Swift twin of pingpong.c, written with the MPI module's ordinary API. Prints the same
-// "name value" lines (rank 0 only), plus the Codable payload's latency:
+// The Swift twin of pingpong.c, written with the MPI module's ordinary API. Takes the same
+// mode argument (plus latency_codable_us), makes that one measurement and prints
+// "name value" on rank 0:
 //   latency_8B_us      8-byte [UInt8] sent with send(_:to:tag:), received in place with receive(into:from:tag:)
 //   latency_bytes_us   8-byte [UInt8] of unknown size: receive(UInt8.self, from:tag:) (matched probe, new array)
+//   latency_bytes_reused_us  the same through matchedProbe + receive(into:) into one reused array
 //   latency_codable_us a 5-field Codable struct: send(encoding:) / receive(decoding:)
 //   bandwidth_MBps     1 MiB [UInt8] messages, a window of 64 isend / irecv(unsafe:), then a 4-byte ack
 import MPI
@@ -54,6 +56,27 @@ func latencyUnknownSize(_ world: Communicator) throws -> Double {
     }
 }
 
+func latencyUnknownSizeReused(_ world: Communicator) throws -> Double {
+    let bytes: [UInt8] = [1, 2, 3, 4, 5, 6, 7, 8]
+    var landing = [UInt8](repeating: 0, count: 1)
+    let peer = 1 - world.rank
+    func receive() throws {
+        let message = try world.matchedProbe(from: peer, tag: 2)
+        let size = message.status.byteCount
+        if size > landing.count { landing = [UInt8](repeating: 0, count: size) }
+        try message.receive(into: &landing)
+    }
+    return try pingPong(world) { isPing in
+        if isPing {
+            try world.send(bytes, to: peer, tag: 2)
+            try receive()
+        } else {
+            try receive()
+            try world.send(bytes, to: peer, tag: 2)
+        }
+    }
+}
+
 func latencyCodable(_ world: Communicator) throws -> Double {
     let beat = Heartbeat(worker: 7, task: 123_456, progress: 0.75, healthy: true, host: "node017")
     let peer = 1 - world.rank
@@ -93,16 +116,15 @@ func bandwidth(_ world: Communicator) throws -> Double {
 MPI.run { _ in
     let world = Communicator.world
     guard world.size == 2 else { throw PingPongError.needsTwoRanks }
-    let fixed = try latencyFixed(world)
-    let unknown = try latencyUnknownSize(world)
-    let codable = try latencyCodable(world)
-    let megabytesPerSecond = try bandwidth(world)
-    if world.rank == 0 {
-        print("latency_8B_us \(fixed)")
-        print("latency_bytes_us \(unknown)")
-        print("latency_codable_us \(codable)")
-        print("bandwidth_MBps \(megabytesPerSecond)")
-    }
+    let mode = CommandLine.arguments.dropFirst().first ?? ""
+    let measurements: [String: (Communicator) throws -> Double] = [
+        "latency_8B_us": latencyFixed, "latency_bytes_us": latencyUnknownSize,
+        "latency_bytes_reused_us": latencyUnknownSizeReused,
+        "latency_codable_us": latencyCodable, "bandwidth_MBps": bandwidth,
+    ]
+    guard let measure = measurements[mode] else { throw PingPongError.unknownMode(mode) }
+    let value = try measure(world)
+    if world.rank == 0 { print(mode, value) }
 }
 
-enum PingPongError: Error { case needsTwoRanks }
+enum PingPongError: Error { case needsTwoRanks, unknownMode(String) }
