@@ -36,8 +36,9 @@ def summarize(samples: List[Dict[str, float]]) -> Dict[str, object]:
     """Per-figure medians of one system's rounds, plus the raw rounds."""
     if samples and "error" in samples[0]:
         return {"error": samples[0]["error"]}
-    keys = samples[0].keys() if samples else []
-    return {"median": {key: median([s[key] for s in samples]) for key in keys}, "rounds": samples}
+    keys = {key for sample in samples for key in sample}
+    return {"median": {key: median([s[key] for s in samples if key in s]) for key in sorted(keys)},
+            "rounds": samples}
 
 
 def ratio_of_rounds(numerator: List[Dict[str, float]], denominator: List[Dict[str, float]],

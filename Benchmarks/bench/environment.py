@@ -76,7 +76,8 @@ def _find_taskfarm(env: Environment) -> None:
         env.skip("taskfarm", f"no executable at {candidate} (run `swift build -c release` at the repo root)")
         return
     env.taskfarm = candidate
-    env.versions["taskfarm"] = _first_line(_output([candidate, "--version"])) or "unknown"
+    version = _first_line(_output([candidate, "--version"]))
+    env.versions["taskfarm"] = f"{candidate}" + ("" if version.startswith("Error") else f" ({version})")
     head = _output(["git", "-C", str(REPO), "log", "-1", "--format=%h %s"])
     env.versions["taskfarm commit"] = _first_line(head)
 

@@ -80,7 +80,8 @@ def _one_round(name: str, build: Builder, count: int, capture: bool, scratch: Pa
     figures["tasks"] = count
     figures["gross_tasks_per_s"] = count / figures["wall_n"]
     span = figures["wall_n"] - figures["wall_1"]
-    figures["net_tasks_per_s"] = (count - 1) / span if span > 0 else float("nan")
+    if span > 0:  # else N tasks ran no slower than 1 (tiny N, noise): no net rate this round
+        figures["net_tasks_per_s"] = (count - 1) / span
     figures["cpu_s_per_task"] = (figures["cpu_n"] - figures["cpu_1"]) / (count - 1)
     return figures
 
