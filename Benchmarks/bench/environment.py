@@ -1,6 +1,7 @@
 """What the harness runs with: paths, the peers found on this machine, their versions, and the
 check that mpi4py uses the same Open MPI library as `mpirun`."""
 import dataclasses
+import datetime
 import os
 import platform
 import re
@@ -71,15 +72,20 @@ def _build_c_peers(env: Environment) -> None:
 
 
 def _find_taskfarm(env: Environment) -> None:
-    candidate = os.environ.get("TASKFARM") or str(REPO / ".build" / "release" / "taskfarm")
+    override = os.environ.get("TASKFARM")
+    candidate = override or str(REPO / ".build" / "release" / "taskfarm")
     if not os.access(candidate, os.X_OK):
         env.skip("taskfarm", f"no executable at {candidate} (run `swift build -c release` at the repo root)")
         return
     env.taskfarm = candidate
     version = _first_line(_output([candidate, "--version"]))
     env.versions["taskfarm"] = f"{candidate}" + ("" if version.startswith("Error") else f" ({version})")
-    head = _output(["git", "-C", str(REPO), "log", "-1", "--format=%h %s"])
-    env.versions["taskfarm commit"] = _first_line(head)
+    if override:  # built elsewhere: the repo's commit says nothing about it
+        built = datetime.datetime.fromtimestamp(os.stat(candidate).st_mtime, datetime.timezone.utc)
+        env.versions["taskfarm built"] = built.strftime("%Y-%m-%d %H:%M UTC") + " (from $TASKFARM)"
+    else:
+        head = _output(["git", "-C", str(REPO), "log", "-1", "--format=%h %s"])
+        env.versions["taskfarm commit"] = _first_line(head)
 
 
 def _check_mpi4py(env: Environment) -> None:
@@ -97,6 +103,7 @@ def _check_mpi4py(env: Environment) -> None:
     if not (mpirun_version and library_version and mpirun_version.group(0) == library_version.group(1)):
         env.skip("mpi4py", f"it reports `{library}`, but mpirun is `{env.versions.get('mpirun')}`")
         return
+    env.versions["mpi4py library check"] = f"same Open MPI as mpirun ({library_version.group(1)})"
     env.has_mpi4py = True
 
 

@@ -169,7 +169,10 @@ def _scale_table(section: Dict, summary: List[Dict]) -> List[str]:
 def markdown(results: Dict) -> str:
     """All sections present in `results`, then the target summary."""
     summary: List[Dict] = []
-    parts = [f"## TaskFarm benchmarks, {results['meta']['date']}", ""]
+    meta = results["meta"]
+    parts = [f"## TaskFarm benchmarks, {meta['date']}", "",
+             f"Command: `{('Benchmarks/run.sh ' + meta['command']).strip()}`", "",
+             "Ran with: " + "; ".join(f"{name} {version}" for name, version in meta["versions"].items()), ""]
     renderers = {"exec": _exec_tables, "dispatch": _dispatch_tables, "startup": _startup_table,
                  "idle": _idle_tables, "scale": _scale_table}
     for name, render in renderers.items():
