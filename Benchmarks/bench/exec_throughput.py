@@ -5,6 +5,7 @@ Each round runs, for every system, a 1-task run (its fixed start and stop cost) 
 Figures per round: gross rate N / wall(N); net rate (N-1) / (wall(N) - wall(1)), the steady
 throughput with start-up taken out (start-up has its own section); CPU per task
 (cpu(N) - cpu(1)) / (N-1), from wait4 rusage of the whole process tree."""
+import json
 import shutil
 import sys
 from pathlib import Path
@@ -37,6 +38,17 @@ def taskfarm_argv(taskfarm: str, tasks: Path, output: Optional[Path], state: Pat
     else:
         capture = ["--output", f"{output}/%a.out", "--error", f"{output}/%a.err"]
     return mpirun(ranks, [taskfarm, "run", str(tasks), *capture, "--state-dir", str(state)])
+
+
+def check_taskfarm_verdict(state: Path, count: int) -> None:
+    """Raises unless the state folder's verdict.json says all `count` tasks succeeded: a binary
+    that exits 0 without running anything must not pass for a fast one."""
+    verdict_file = state / "verdict.json"
+    if not verdict_file.exists():
+        raise RuntimeError(f"taskfarm left no {verdict_file}: did it run the tasks?")
+    verdict = json.loads(verdict_file.read_text())
+    if verdict.get("succeeded") != count:
+        raise RuntimeError(f"taskfarm's verdict says {verdict.get('succeeded')} of {count} tasks succeeded")
 
 
 def builders(env: Environment) -> Dict[str, Builder]:
@@ -74,6 +86,8 @@ def _one_round(name: str, build: Builder, count: int, capture: bool, scratch: Pa
     for n, key in ((1, "1"), (count, "n")):
         output = workloads.fresh_folder(scratch, "out") if capture else None
         result = measure(build(n, output, scratch), env=env, cwd=str(scratch))
+        if name == "taskfarm":
+            check_taskfarm_verdict(scratch / "taskfarm-state", n)
         if output is not None and workloads.count_files(output) < n:
             raise RuntimeError(f"{name} wrote {workloads.count_files(output)} output files for {n} tasks")
         figures[f"wall_{key}"], figures[f"cpu_{key}"] = result.wall, result.cpu

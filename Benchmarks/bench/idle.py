@@ -80,6 +80,8 @@ def run(env: Environment, tasks: int = 100) -> Dict[str, object]:
         measure(mpirun(4, ["sh", "-c", inner]), env=harness_environment(), timeout=tasks * 2 + 120)
         ranks = {}
         lines = gaps.read_text().splitlines()
+        if len(lines) != tasks:
+            raise RuntimeError(f"{len(lines)} of {tasks} timed tasks recorded themselves")
         per_worker = {rank: sum(1 for l in lines if l.split()[0] == str(rank)) for rank in (2, 3)}
         for rank, role in ROLES.items():
             wall, user, system = (float(x) for x in (scratch / f"cpu.{rank}").read_text().split()[-3:])
