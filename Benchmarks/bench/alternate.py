@@ -2,7 +2,7 @@
 is measured side by side (A B A B ...) on this shared, noisy machine; results are medians."""
 import statistics
 import sys
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, List, Optional, Tuple
 
 
 def median(values: List[float]) -> Optional[float]:
@@ -11,15 +11,16 @@ def median(values: List[float]) -> Optional[float]:
 
 
 def run_rounds(rounds: int, systems: Dict[str, Callable[[], Dict[str, float]]],
-               label: str) -> Dict[str, List[Dict[str, float]]]:
-    """Calls each system's measuring function once per round, in order, `rounds` times.
+               label: str, only_first: Tuple[str, ...] = ()) -> Dict[str, List[Dict[str, float]]]:
+    """Calls each system's measuring function once per round, in order, `rounds` times (systems
+    named in `only_first`: in the first round only, for the very slow).
     Returns each system's list of per-round figure dictionaries (same round order).
     A system that raises is reported and dropped from later rounds, never faked."""
     samples: Dict[str, List[Dict[str, float]]] = {name: [] for name in systems}
     failed: Dict[str, str] = {}
     for round_index in range(rounds):
         for name, run_once in systems.items():
-            if name in failed:
+            if name in failed or (round_index > 0 and name in only_first):
                 continue
             print(f"  [{label}] round {round_index + 1}/{rounds}: {name}", file=sys.stderr, flush=True)
             try:

@@ -9,7 +9,7 @@ import json
 import shutil
 import sys
 from pathlib import Path
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, List, Optional, Tuple
 
 from . import alternate, workloads
 from .environment import PEERS, Environment
@@ -100,23 +100,26 @@ def _one_round(name: str, build: Builder, count: int, capture: bool, scratch: Pa
     return figures
 
 
-def run(env: Environment, count: int, rounds: int, slow_count: int) -> Dict[str, object]:
-    """Both capture modes, every system, `rounds` alternating rounds. disBatch runs `slow_count`
-    tasks instead of `count`: its engine polls each running task once a second
-    (disbatch/disBatch.py, pollInterval = 1), so it runs at a few tasks per second."""
+def run(env: Environment, count: int, rounds: int, fewer: Dict[str, int],
+        one_round: Tuple[str, ...] = ("disBatch",)) -> Dict[str, object]:
+    """Both capture modes, every system, `rounds` alternating rounds of `count` tasks, except:
+    systems in `fewer` run that many tasks (the net rate does not depend on N, and GNU parallel
+    with --results runs near 100 tasks/s here), and systems in `one_round` run in the first round
+    only: disBatch's engine polls each running task once a second (disbatch/disBatch.py,
+    pollInterval = 1), so it runs at a few tasks per second."""
     systems = builders(env)
     result: Dict[str, object] = {"tasks": count, "rounds": rounds, "concurrency": 2,
-                                 "slow_tasks": {"disBatch": slow_count}}
+                                 "fewer_tasks": {k: v for k, v in fewer.items() if k in systems},
+                                 "one_round": [k for k in one_round if k in systems]}
     scratch = workloads.scratch()
     try:
         for capture in (False, True):
             mode = "capture on" if capture else "capture off"
             measured = {
-                name: (lambda name=name, build=build: _one_round(
-                    name, build, slow_count if name == "disBatch" else count, capture, scratch))
+                name: (lambda name=name, build=build: _one_round(name, build, fewer.get(name, count), capture, scratch))
                 for name, build in systems.items()
             }
-            samples = alternate.run_rounds(rounds, measured, f"exec, {mode}")
+            samples = alternate.run_rounds(rounds, measured, f"exec, {mode}", only_first=one_round)
             result[mode] = {
                 "systems": {name: alternate.summarize(s) for name, s in samples.items()},
                 "samples": samples,
