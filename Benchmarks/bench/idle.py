@@ -12,6 +12,7 @@ Method.
   gap = start(next) - end(previous). The measured gap also holds the task's exit and the next
   task's exec up to main(), so the same line run back-to-back by the C spawn loop (1 at a time)
   gives the method's floor, reported alongside."""
+import math
 import shutil
 import statistics
 import sys
@@ -31,9 +32,10 @@ def task_argv(env: Environment, gaps: Path, sleep: str) -> List[str]:
 
 
 def percentile(values: List[float], fraction: float) -> float:
-    """Nearest-rank percentile (fraction in 0...1) of a non-empty list."""
+    """Nearest-rank percentile (fraction in 0...1) of a non-empty list: the value of rank
+    ceil(fraction × n)."""
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, int(round(fraction * len(ordered) + 0.5)) - 1))]
+    return ordered[min(len(ordered), max(1, math.ceil(fraction * len(ordered)))) - 1]
 
 
 def end_to_start_gaps(gaps_file: Path) -> List[float]:
