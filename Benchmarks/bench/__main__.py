@@ -4,7 +4,7 @@ Sections: exec, dispatch, startup, idle, scale (default: all). Prints what it ru
 and skipped peers), writes Benchmarks/results/<timestamp>.json and prints the Markdown tables."""
 import argparse
 import datetime
-import json
+import os
 import sys
 
 from . import dispatch, environment, exec_throughput, idle, report, scale, startup
@@ -40,7 +40,7 @@ def main() -> None:
     now = datetime.datetime.now(datetime.timezone.utc)
     results = {"meta": {"date": now.strftime("%Y-%m-%d %H:%M UTC"), "timestamp": now.strftime("%Y%m%dT%H%M%SZ"),
                         "command": " ".join(sys.argv[1:]), "quick": quick, "versions": env.versions,
-                        "notes": env.notes},
+                        "notes": env.notes, "load average": {"start": os.getloadavg()[0]}},
                "sections": {}}
     sections = results["sections"]
     if "exec" in chosen:
@@ -57,6 +57,7 @@ def main() -> None:
     if "scale" in chosen:
         sections["scale"] = scale.run(env, tasks=10_000 if quick else 1_000_000)
 
+    results["meta"]["load average"]["end"] = os.getloadavg()[0]
     table = report.markdown(results)
     path = report.write_json(results, environment.BENCHMARKS / "results")
     print(table)

@@ -47,10 +47,10 @@ def _exec_tables(section: Dict, summary: List[Dict]) -> List[str]:
         ours = samples.get("taskfarm")
         ours_ok = ours and "error" not in ours[0]
         table = Table("system", "tasks/s (net)", "tasks/s (gross)", "CPU ms/task", "÷ C limit",
-                      "taskfarm ÷ it", "target", "verdict")
+                      "C limit ÷ it (ceiling)", "taskfarm ÷ it", "target", "verdict")
         for name, stats in systems.items():
             if "error" in stats:
-                table.add(name, "failed: " + stats["error"].splitlines()[0][:80], "", "", "", "", "", "")
+                table.add(name, "failed: " + stats["error"].splitlines()[0][:80], "", "", "", "", "", "", "")
                 continue
             median = stats["median"]
             net = median.get("net_tasks_per_s")
@@ -70,7 +70,8 @@ def _exec_tables(section: Dict, summary: List[Dict]) -> List[str]:
             else:
                 met = ""
             table.add(name, _number(net), _number(median["gross_tasks_per_s"]),
-                      _number(1000 * median["cpu_s_per_task"], 2), _ratio(versus_limit), _ratio(ratio),
+                      _number(1000 * median["cpu_s_per_task"], 2), _ratio(versus_limit),
+                      _ratio(1 / versus_limit if versus_limit else None), _ratio(ratio),
                       f"≥ {goal}×" if goal and name != "taskfarm" else "", met)
         out += [f"\n**{mode}**\n", table.text()]
     return out
@@ -193,6 +194,10 @@ def markdown(results: Dict) -> str:
             table.add(row["target"], _ratio(measured) if isinstance(measured, float) else (measured or "—"), row["verdict"])
         parts += ["### Targets", "", table.text(), ""]
     results["targets"] = summary
+    load = meta.get("load average")
+    if load:
+        parts += [f"Load average (1 min) at start and end: {load['start']:.2f}, {load['end']:.2f} "
+                  f"on {meta['versions']['machine']}.", ""]
     notes = results["meta"].get("notes") or []
     if notes:
         parts += ["Notes: " + "; ".join(notes), ""]
