@@ -1,0 +1,1 @@
+"""TaskFarm benchmark harness (issue 7): taskfarm against its peers, side by side, as ratios."""

@@ -1,0 +1,212 @@
+"""The results: one JSON file in Benchmarks/results/ and Markdown tables of ratios with the
+issue-7 targets beside them (met / missed)."""
+import json
+import math
+from pathlib import Path
+from typing import Dict, List, Optional
+
+from . import alternate, targets
+
+NOT_RUN = "taskfarm not run"
+
+
+def _number(value: Optional[float], digits: int = 0) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{value:,.{digits}f}"
+
+
+def _ratio(value: Optional[float]) -> str:
+    return "—" if value is None else f"{value:.2f}×"
+
+
+class Table:
+    """A Markdown table built row by row."""
+
+    def __init__(self, *headers: str):
+        self.lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+
+    def add(self, *cells: str) -> None:
+        self.lines.append("| " + " | ".join(cells) + " |")
+
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+def _exec_tables(section: Dict, summary: List[Dict]) -> List[str]:
+    exceptions = [f"{name} {n}" for name, n in section["fewer_tasks"].items()]
+    exceptions += [f"{name} 1 round" for name in section["one_round"]]
+    out = [f"### Exec throughput: {section['tasks']} × /bin/true, concurrency {section['concurrency']}, "
+           f"medians of {section['rounds']} alternating rounds (except: {', '.join(exceptions)})"]
+    for mode in ("capture off", "capture on"):
+        if mode not in section:
+            continue
+        samples = section[mode]["samples"]
+        systems = section[mode]["systems"]
+        limit = samples.get("C posix_spawn loop")
+        ours = samples.get("taskfarm")
+        ours_ok = ours and "error" not in ours[0]
+        table = Table("system", "tasks/s (net)", "tasks/s (gross)", "CPU ms/task", "÷ C limit",
+                      "C limit ÷ it (ceiling)", "taskfarm ÷ it", "target", "verdict")
+        for name, stats in systems.items():
+            if "error" in stats:
+                table.add(name, "failed: " + stats["error"].splitlines()[0][:80], "", "", "", "", "", "", "")
+                continue
+            median = stats["median"]
+            net = median.get("net_tasks_per_s")
+            versus_limit = alternate.ratio_of_rounds(samples[name], limit, "net_tasks_per_s") if limit else None
+            if name == "taskfarm":
+                ratio = None
+            else:
+                ratio = alternate.ratio_of_rounds(ours, samples[name], "net_tasks_per_s") if ours_ok else None
+            goal = targets.EXEC_MINIMUM_RATIO.get(name)
+            if name != "taskfarm" and goal is not None:
+                if not ours_ok:
+                    met = NOT_RUN
+                else:  # no ratio: no round gave both net rates (too few tasks to measure)
+                    met = "—" if ratio is None else targets.verdict(ratio >= goal)
+                summary.append({"target": f"exec, {mode}: taskfarm ≥ {goal}× {name}", "measured": ratio,
+                                "verdict": met})
+            else:
+                met = ""
+            table.add(name, _number(net), _number(median["gross_tasks_per_s"]),
+                      _number(1000 * median["cpu_s_per_task"], 2), _ratio(versus_limit),
+                      _ratio(1 / versus_limit if versus_limit else None), _ratio(ratio),
+                      f"≥ {goal}×" if goal and name != "taskfarm" else "", met)
+        out += [f"\n**{mode}**\n", table.text()]
+    return out
+
+
+def _dispatch_tables(section: Dict, summary: List[Dict]) -> List[str]:
+    out = [f"### In-process dispatch: no-op tasks, {section['ranks']} ranks, medians of {section['rounds']} rounds"]
+    table = Table("chunk", "system", "tasks/s", "÷ C MPI loop", "taskfarm ÷ it", "target", "verdict")
+    for key, value in section.items():
+        if not key.startswith("chunk "):
+            continue
+        chunk = int(key.split()[1])
+        samples = value["samples"]
+        limit = samples.get("C MPI loop")
+        ours = samples.get("taskfarm")
+        for name, stats in value["systems"].items():
+            if "error" in stats:
+                table.add(str(chunk), name, "failed", "", "", "", "")
+                continue
+            goal = targets.DISPATCH_MINIMUM_RATIO.get((chunk, name))
+            ratio = alternate.ratio_of_rounds(ours, samples[name], "tasks_per_s") if ours and name != "taskfarm" else None
+            if goal is None:
+                met = ""
+            elif not ours:
+                met = "slot" if "taskfarm" in value else NOT_RUN
+            else:
+                met = targets.verdict(ratio >= goal)
+            if goal is not None:
+                summary.append({"target": f"dispatch, chunk {chunk}: taskfarm ≥ {goal}× {name}",
+                                "measured": ratio, "verdict": met})
+            versus = alternate.ratio_of_rounds(samples[name], limit, "tasks_per_s") if limit else None
+            table.add(str(chunk), name, _number(stats["median"]["tasks_per_s"]), _ratio(versus), _ratio(ratio),
+                      f"≥ {goal}×" if goal else "", met)
+        if "taskfarm" in value:
+            table.add(str(chunk), "taskfarm", value["taskfarm"], "", "", "", "")
+    out += ["", table.text(), "", "Prefetch depth: " + "; ".join(f"{k}: {v}" for k, v in section["prefetch"].items())]
+    return out
+
+
+def _startup_table(section: Dict, summary: List[Dict]) -> List[str]:
+    out = [f"### Start and stop: `mpirun -np 4`, hyperfine medians of {section.get('runs', '?')} runs", ""]
+    if "error" in section:
+        return out + [section["error"]]
+    table = Table("command", "median s", "user s", "system s")
+    for name, stats in section["systems"].items():
+        table.add(name, _number(stats["median_s"], 3), _number(stats["user_s"], 3), _number(stats["system_s"], 3))
+    added = section.get("added_by_1_task_s")
+    met = NOT_RUN if added is None else targets.verdict(added < targets.STARTUP_ADDED_MAXIMUM_S)
+    summary.append({"target": "start-up: 1 task adds < 100 ms to mpirun hello world",
+                    "measured": None if added is None else f"{1000 * added:.0f} ms", "verdict": met})
+    return out + [table.text()]
+
+
+def _idle_tables(section: Dict, summary: List[Dict]) -> List[str]:
+    out = [f"### Idle cost: {section.get('tasks', 100)} × `sleep 1` on 4 ranks", ""]
+    if "error" in section:
+        summary.append({"target": "idle ranks < 2% of a core; p99 gap < 1 ms", "measured": None, "verdict": NOT_RUN})
+        return out + [section["error"]]
+    table = Table("rank", "wall s", "CPU s (tasks' own taken out)", "% of a core", "target", "verdict")
+    for role, stats in section["ranks"].items():
+        share = stats["core_share_percent"]
+        met = targets.verdict(share < targets.IDLE_MAXIMUM_CORE_PERCENT)
+        summary.append({"target": f"idle: {role} < 2% of a core", "measured": f"{share:.2f}%", "verdict": met})
+        table.add(role, _number(stats["wall_s"], 1), _number(stats["cpu_without_tasks_s"], 3), f"{share:.2f}%", "< 2%", met)
+    gaps, floor = section["gaps"], section["method_floor"]["gaps"]
+    overhead = gaps["p99_ms"] - floor["p50_ms"]
+    met = targets.verdict(overhead < targets.GAP_P99_MAXIMUM_MS)
+    summary.append({"target": "end-to-start gap p99 < 1 ms (method floor p50 taken out)",
+                    "measured": f"{overhead:.2f} ms", "verdict": met})
+    gap_table = Table("end → next start, same worker", "p50 ms", "p99 ms", "max ms")
+    gap_table.add("taskfarm", _number(gaps["p50_ms"], 2), _number(gaps["p99_ms"], 2), _number(gaps["max_ms"], 2))
+    gap_table.add("method floor (C loop)", _number(floor["p50_ms"], 2), _number(floor["p99_ms"], 2), _number(floor["max_ms"], 2))
+    return out + [table.text(), "", gap_table.text()]
+
+
+def _scale_table(section: Dict, summary: List[Dict]) -> List[str]:
+    out = [f"### Scale: {section['tasks']:,}-task list, rank 0", ""]
+    goal = f"rank 0 < 200 bytes per queued task at {section['tasks']:,}"
+    if "error" in section:
+        summary.append({"target": goal, "measured": None,
+                        "verdict": NOT_RUN if "not built" in section["error"] else "slot"})
+        return out + [section["error"], "", f"Dispatch with the journal on: {section['journal dispatch']}"]
+    per_task = section["bytes_per_task"]
+    met = targets.verdict(per_task < targets.BYTES_PER_QUEUED_TASK_MAXIMUM)
+    if section.get("lower_bound") and met == "met":
+        met = "unknown (lower bound)"
+    summary.append({"target": goal, "measured": f"{per_task:.0f} B",
+                    "verdict": met})
+    bound = "≥ " if section.get("lower_bound") else ""
+    table = Table("time to first task, beyond 1-task list (s)", "peak RSS MiB", "bytes per task", "target", "verdict")
+    table.add(_number(section["parse_s"], 2), _number(section["all tasks"]["max_rss_kib"] / 1024, 1),
+              bound + _number(per_task), "< 200", met)
+    check = section.get("parse-only")
+    if isinstance(check, dict):
+        check_line = (f"Parse-only (`{check['command']}`, includes formatting its listing): "
+                      f"{check['elapsed_s']:.2f} s more than for 1 task, peak RSS "
+                      f"{check['all tasks']['max_rss_kib'] / 1024:.1f} MiB, {check['bytes_per_task']:.0f} bytes per task.")
+    else:
+        check_line = f"Parse-only: {check}."
+    return out + [f"Method: {section['method']}.", "", table.text(), "", check_line, "",
+                  f"Dispatch with the journal on: {section['journal dispatch']}"]
+
+
+def markdown(results: Dict) -> str:
+    """All sections present in `results`, then the target summary."""
+    summary: List[Dict] = []
+    meta = results["meta"]
+    parts = [f"## TaskFarm benchmarks, {meta['date']}", "",
+             f"Command: `{('Benchmarks/run.sh ' + meta['command']).strip()}`", "",
+             "Ran with: " + "; ".join(f"{name} {version}" for name, version in meta["versions"].items()), ""]
+    renderers = {"exec": _exec_tables, "dispatch": _dispatch_tables, "startup": _startup_table,
+                 "idle": _idle_tables, "scale": _scale_table}
+    for name, render in renderers.items():
+        if name in results["sections"]:
+            parts += render(results["sections"][name], summary) + [""]
+    if summary:
+        table = Table("target (issue 7)", "measured", "verdict")
+        for row in summary:
+            measured = row["measured"]
+            table.add(row["target"], _ratio(measured) if isinstance(measured, float) else (measured or "—"), row["verdict"])
+        parts += ["### Targets", "", table.text(), ""]
+    results["targets"] = summary
+    load = meta.get("load average")
+    if load:
+        parts += [f"Load average (1 min) at start and end: {load['start']:.2f}, {load['end']:.2f} "
+                  f"on {meta['versions']['machine']}.", ""]
+    notes = results["meta"].get("notes") or []
+    if notes:
+        parts += ["Notes: " + "; ".join(notes), ""]
+    return "\n".join(parts)
+
+
+def write_json(results: Dict, folder: Path) -> Path:
+    """Writes results to folder/<timestamp>.json and returns the path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{results['meta']['timestamp']}.json"
+    path.write_text(json.dumps(results, indent=1, default=str) + "\n")
+    return path
