@@ -15,6 +15,8 @@ import JobSpec
 /// Several tasks usually share one log: each distinct file is opened once for appending,
 /// through one buffered stream, and made durable by ``flush()``.
 ///
+/// DAG jobs are left out: their nodes' logs belong to the DAG runtime.
+///
 /// Source: HTCondor manual, "Job Event Log Codes" and condor_submit `log`.
 final class EventLogRecorder: RunRecorder {
     private let job: any Job
@@ -31,7 +33,9 @@ final class EventLogRecorder: RunRecorder {
     ///   - initialStates: the tasks' states at the start (a resume), or `nil` for a new run.
     ///   - submitHost: the host `taskfarm` runs on, for `Job submitted from host:`.
     init?(job: any Job, initialStates: [TaskState]?, submitHost: String) {
-        guard !(job is TaskList), !(job is ArrayJob), job.taskCount > 0 else { return nil }
+        // DAG nodes all expand with the run id as their cluster, so their ids would collide;
+        // a DAG's node logs are the DAG runtime's to write.
+        guard !(job is TaskList), !(job is ArrayJob), !(job is DAGJob), job.taskCount > 0 else { return nil }
         self.job = job
         logOf = [Int32](repeating: -1, count: job.taskCount)
         var indexByPath: [String: Int32] = [:]
