@@ -7,7 +7,7 @@ import JobSpec
 ///
 /// Tasks that ask for nothing are never looked at again: a job is reduced to its distinct
 /// sets of needs (an HTCondor cluster usually has one), each expression is parsed once,
-/// and each (needs, worker) answer is computed once, since worker ads do not change.
+/// and each (needs, worker) answer and rank is computed once, since worker ads do not change.
 ///
 /// Source: HTCondor manual, "Matchmaking with ClassAds", `condor_q -better-analyze`.
 final class WorkerMatcher {
@@ -41,6 +41,7 @@ final class WorkerMatcher {
         let rank: ClassAdExpression?
         let my: ClassAd
         var answers: [Int: Bool] = [:]
+        var ranks: [Int: Double] = [:]
 
         init(_ needs: Needs, file: String) {
             self.needs = needs
@@ -69,6 +70,13 @@ final class WorkerMatcher {
                 reasons.append("request_disk \(wanted) KiB > Disk \(worker.diskKiB) KiB")
             }
             return reasons
+        }
+
+        func rankValue(_ worker: WorkerAd) -> Double {
+            if let known = ranks[worker.rank] { return known }
+            let value = rank?.rankValue(worker.classAd, my: my) ?? 0
+            ranks[worker.rank] = value
+            return value
         }
 
         func matches(_ worker: WorkerAd) -> Bool {
@@ -125,8 +133,7 @@ final class WorkerMatcher {
     /// The task's `rank` of `worker` (0 without a rank expression), as the negotiator ranks.
     func rank(_ position: Int, _ worker: WorkerAd) -> Double {
         let index = needsIndex(position)
-        guard index >= 0, let rank = compiled[index].rank else { return 0 }
-        return rank.rankValue(worker.classAd, my: compiled[index].my)
+        return index < 0 ? 0 : compiled[index].rankValue(worker)
     }
 
     /// Why no worker of `workers` can run the task, the way `condor_q -better-analyze`
