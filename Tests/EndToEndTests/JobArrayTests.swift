@@ -109,6 +109,46 @@ final class JobArrayTests: XCTestCase {
         XCTAssertTrue(outcome.stderr.contains("TASKFARM_SURELY_UNSET"), outcome.stderr)
     }
 
+    /// Inside a real allocation, Slurm and PBS tasks keep the real job's own variables (what
+    /// srun and pbsdsh need) with the array variables set per task; HTCondor tasks start
+    /// from a clean environment, as HTCondor starts them.
+    func testTheRealAllocationIsLeftAlone() throws {
+        let folder = try Harness.temporaryFolder()
+        let show = "for v in SLURM_JOB_ID SLURM_JOB_NODELIST PBS_JOBID PBS_NODEFILE SLURM_ARRAY_JOB_ID PBS_ARRAY_INDEX; do eval \"echo $v=\\${$v-unset}\"; done"
+        try Harness.write("#!/bin/sh\n#SBATCH --array=0-1\n#SBATCH --output=slurm.%a\n\(show)\n", to: "a.slurm", in: folder)
+        try Harness.write("#!/bin/sh\n#PBS -J 0-1\n#PBS -o pbs.^array_index^\n#PBS -j oe\n\(show)\n", to: "a.pbs", in: folder)
+        try Harness.write("#!/bin/sh\n\(show)\n", to: "show.sh", in: folder, executable: true)
+        try Harness.write("executable = show.sh\noutput = condor.$(Process)\nqueue 1\n", to: "a.sub", in: folder)
+        var environment = Harness.mpiEnvironment
+        environment["SLURM_JOB_ID"] = "777"
+        environment["SLURM_JOB_NODELIST"] = "node[1-2]"
+        environment["PBS_JOBID"] = "555.server"
+        environment["PBS_NODEFILE"] = "/var/spool/pbs/aux/555.server"
+        // Keep mpirun itself from launching through the (fake) Slurm or PBS allocation.
+        environment["OMPI_MCA_ras"] = "^slurm,tm"
+        environment["OMPI_MCA_plm"] = "^slurm,tm"
+        environment["OMPI_MCA_ess"] = "^slurm,tm"
+        for file in ["a.slurm", "a.pbs", "a.sub"] {
+            // --walltime: the farm would otherwise ask squeue/qstat about the fake job.
+            let outcome = try Harness.run(Harness.mpirun, ["-np", "4", "--oversubscribe", Harness.taskfarm, "run", file,
+                                                           "--walltime", "1h"], in: folder, environment: environment)
+            XCTAssertEqual(outcome.status, 0, "\(file): \(outcome.stderr)")
+        }
+        let slurm = report("slurm.1", in: folder)
+        XCTAssertEqual(slurm["SLURM_JOB_ID"], "777")
+        XCTAssertEqual(slurm["SLURM_JOB_NODELIST"], "node[1-2]")
+        XCTAssertNotEqual(slurm["SLURM_ARRAY_JOB_ID"], "777", "array job ids come from the farm's run id")
+        let pbs = report("pbs.1", in: folder)
+        XCTAssertEqual(pbs["PBS_JOBID"], "555.server", "the real PBS_JOBID is kept for pbsdsh")
+        XCTAssertEqual(pbs["PBS_NODEFILE"], "/var/spool/pbs/aux/555.server")
+        XCTAssertEqual(pbs["PBS_ARRAY_INDEX"], "1")
+        XCTAssertEqual(pbs["SLURM_JOB_ID"], "unset", "PBS without -V passes only login and PBS_* variables")
+        let condor = report("condor.0", in: folder)
+        for name in ["SLURM_JOB_ID", "SLURM_JOB_NODELIST", "PBS_JOBID", "PBS_NODEFILE"] {
+            XCTAssertEqual(condor[name], "unset", "HTCondor tasks start from a clean environment")
+        }
+    }
+
     // MARK: Shared cases
 
     private func copyFixture(_ path: String, to folder: URL) throws {
