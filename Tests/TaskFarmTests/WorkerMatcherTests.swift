@@ -73,6 +73,11 @@ final class WorkerMatcherTests: XCTestCase {
         XCTAssertTrue(reason.contains("Gpus >= 1 is undefined on 2 of 2 worker(s)"), reason)
         XCTAssertTrue(reason.contains("request_memory 3000 MiB > Memory 2048 MiB on 1 of 2 worker(s)"), reason)
         XCTAssertFalse(reason.contains("OpSys == \"LINUX\" is"), "a clause every worker meets is not a reason: \(reason)")
+        var wide = task(requirements: "Arch == \"X86_64\"")
+        wide.slots = 4
+        let slotsReason = try XCTUnwrap(WorkerMatcher.make(for: job([wide]))).whyUnmatched(0, workers: [small, big])
+        XCTAssertTrue(slotsReason.contains("request_cpus 4 > Cpus 1 on 1 of 2 worker(s)"), slotsReason)
+        XCTAssertTrue(slotsReason.contains("Arch == \"X86_64\" is false on 1 of 2 worker(s)"), slotsReason)
         let hopeless = matcher.unmatchable(workers: [small, big], taskCount: 2, isPending: { _ in true })
         XCTAssertEqual(hopeless.map(\.position), [0])
     }

@@ -11,7 +11,7 @@ import JobSpec
 ///
 /// Source: HTCondor manual, "Matchmaking with ClassAds", `condor_q -better-analyze`.
 final class WorkerMatcher {
-    /// What a task asks of a worker beyond slots (``SchedulerCore`` checks slots itself).
+    /// What a task asks of a worker.
     struct Needs: Hashable {
         var requirements: String?
         var rank: String?
@@ -65,6 +65,9 @@ final class WorkerMatcher {
             let memory = worker.memoryBytes / (1024 * 1024)
             if let wanted = needs.memoryMiB, wanted > memory {
                 reasons.append("request_memory \(wanted) MiB > Memory \(memory) MiB")
+            }
+            if needs.slots > worker.slots {
+                reasons.append("request_cpus \(needs.slots) > Cpus \(worker.slots)")
             }
             if let wanted = needs.diskKiB, worker.diskKiB > 0, wanted > worker.diskKiB {
                 reasons.append("request_disk \(wanted) KiB > Disk \(worker.diskKiB) KiB")
