@@ -58,6 +58,9 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Expected seconds per task, for walltime draining (default: the longest task so far).")
     var taskTime: Double?
 
+    @Option(name: .long, help: "A shell command run on rank 0 when a task with HTCondor's notification = Complete, Error or Always ends so (TASKFARM_NOTIFY_INDEX, _STATE, _EXIT_CODE, _SIGNAL, _USER); no mail is sent.")
+    var notifyCommand: String?
+
     @Flag(name: .long, help: "On resume, also run tasks that failed, timed out or were cancelled.")
     var rerunFailed = false
 
@@ -86,6 +89,7 @@ struct RunCommand: ParsableCommand {
         options.force = force
         options.walltime = walltime.flatMap(Walltime.parseDuration)
         options.taskTime = taskTime
+        options.notifyCommand = notifyCommand
         let overrides = job.overrides
         let status = Farm.run(options, logger: logger) { path, runID throws(JobSpecError) in
             try JobFiles.load(path: path, runID: runID, overrides: overrides)

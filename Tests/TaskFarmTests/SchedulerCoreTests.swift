@@ -310,6 +310,28 @@ final class SchedulerCoreTests: XCTestCase {
 
     // MARK: Barriers
 
+    func testRankPrefersTheHighestRankedIdleWorker() {
+        var core = SchedulerCore(taskCount: 30, policy: SchedulerPolicy(prefetchPerSlot: 2),
+                                 rankOf: { _, ad in Double(ad.rank) })
+        core.addWorker(worker(1))
+        core.addWorker(worker(2))
+        core.addWorker(worker(3))
+        // Each task goes to the best worker still idle, never queued behind a busy better one.
+        // Then prefetch queues the rest by rank as well.
+        XCTAssertEqual(assignments(core.dispatch()).map(\.worker), [3, 2, 1, 3, 3, 2, 2, 1, 1])
+    }
+
+    func testRejectReportsAPendingTaskOnceAndSkipsIt() {
+        var core = SchedulerCore(taskCount: 2, policy: SchedulerPolicy(prefetchPerSlot: 0))
+        XCTAssertEqual(core.reject(position: 1, reason: "why"), .unrunnable(position: 1, reason: "why"))
+        XCTAssertNil(core.reject(position: 1, reason: "why"))
+        core.addWorker(worker(1))
+        core.addWorker(worker(2))
+        XCTAssertEqual(assignments(core.dispatch()).map(\.position), [0])
+        _ = core.complete(ended(0))
+        XCTAssertTrue(core.isDone())
+    }
+
     func testPrerequisitesHoldLaterTasks() {
         // Tasks 0-2, then a barrier: 3-5 wait for all of 0-2 to be final.
         var core = SchedulerCore(taskCount: 6, policy: SchedulerPolicy(retries: 1, prefetchPerSlot: 0),

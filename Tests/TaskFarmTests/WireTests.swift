@@ -117,7 +117,7 @@ final class WireTests: XCTestCase {
 
     func testWorkerAdJobContextAndControlMessagesRoundTrip() throws {
         let ad = WorkerAd(rank: 7, host: "node-7.example", cores: 64, memoryBytes: 256 << 30, slots: 3,
-                          services: ["fft", "io"])
+                          services: ["fft", "io"], diskKiB: 123_456_789, arch: "X86_64", opSys: "LINUX")
         XCTAssertEqual(try WorkerAd(decoding: ad.encode()), ad)
         let context = JobContext(runID: 1_234_567, taskCount: 1_000_000, jobName: "sweep δ", killGrace: 0.75,
                                  workingDirectory: "/scratch/run 1")

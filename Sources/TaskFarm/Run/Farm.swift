@@ -62,8 +62,10 @@ public enum Farm {
         var roles: [RankRole] = [client]
         if world.rank == layout.nameServerRank { roles.append(NameServer(transport: transport)) }
         if layout.isWorker(world.rank) {
+            let taskDirectory = options.workingDirectory.map(absolutePath) ?? FileManager.default.currentDirectoryPath
             let ad = WorkerAd(rank: world.rank, host: HostFacts.hostName, cores: HostFacts.cores,
-                              memoryBytes: HostFacts.memoryBytes, slots: max(1, options.slotsPerWorker))
+                              memoryBytes: HostFacts.memoryBytes, slots: max(1, options.slotsPerWorker),
+                              diskKiB: HostFacts.freeDiskKiB(at: taskDirectory), arch: HostFacts.arch)
             let worker = Worker(transport: transport, nameServer: client, schedulerRank: 0, ad: ad,
                                 environment: environment)
             try worker.register()
@@ -107,6 +109,14 @@ public enum Farm {
             let joblog = try Joblog(path: path, appending: prepared.plan.isResume)
             recorders.append(JoblogRecorder(joblog: joblog, job: job) { hostByRank[$0] ?? "rank\($0)" })
         }
+        if let eventLog = EventLogRecorder(job: job, initialStates: prepared.plan.initialStates,
+                                           submitHost: HostFacts.hostName) {
+            for problem in eventLog.problems { logger.warning("\(problem)") }
+            recorders.append(eventLog)
+        }
+        let notifier = options.notifyCommand.map { NotifyRecorder(command: $0, job: job, environment: environment) }
+        if let notifier { recorders.append(notifier) }
+        let matcher = WorkerMatcher.make(for: job)
 
         let policy = SchedulerPolicy(retries: options.retries, retryUnlessExit: options.retryUnlessExit,
                                      prefetchPerSlot: options.prefetchPerSlot, maxConcurrent: job.maxConcurrent)
@@ -115,18 +125,28 @@ public enum Farm {
                                  initialAttempts: prepared.plan.initialAttempts,
                                  slotsOf: { job.task(at: $0).slots },
                                  retriesOf: { job.task(at: $0).maxRetries },
-                                 prerequisitesOf: { job.prerequisites(of: $0) })
-        let settings = Scheduler.Settings(
+                                 prerequisitesOf: { job.prerequisites(of: $0) },
+                                 matches: matcher.map { matcher in { matcher.matches($0, $1) } } ?? { _, _ in true },
+                                 rankOf: matcher.flatMap { matcher in matcher.hasRank ? { matcher.rank($0, $1) } : nil },
+                                 whyUnmatched: matcher.map { matcher in { matcher.whyUnmatched($0, workers: $1) } })
+        var settings = Scheduler.Settings(
             runID: prepared.runID, workerRanks: layout.workerRanks, allRanks: Array(0..<world.size),
             outputs: prepared.outputs, defaultTimeLimit: options.timeout, killGrace: options.killGrace,
             workingDirectory: workingDirectory, startupTimeout: 300,
             walltimeEnd: walltimeEnd(options, environment: environment, logger: logger), taskTime: options.taskTime)
+        if let matcher {
+            settings.unmatchable = { workers, isPending in
+                matcher.unmatchable(workers: workers, taskCount: job.taskCount, isPending: isPending)
+            }
+        }
         let scheduler = Scheduler(transport: transport, nameServer: client, job: job, core: core, settings: settings,
                                   recorders: recorders)
         roles.append(scheduler)
         try scheduler.start()
         try RankLoop(transport: transport, roles: roles).run()
 
+        notifier?.waitForAll()
+        for problem in notifier?.problems ?? [] { logger.warning("\(problem)") }
         if let note = scheduler.stopNote { logger.notice("\(note)") }
         var failure = scheduler.failure
         if failure == nil, let journalError = prepared.journal.writeError { failure = journalError }

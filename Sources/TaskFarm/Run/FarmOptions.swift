@@ -33,6 +33,9 @@ public struct FarmOptions: Sendable {
     public var walltime: Double?
     /// `--task-time`: the expected seconds per task, for walltime draining; `nil` learns it.
     public var taskTime: Double?
+    /// `--notify-command`: a shell command rank 0 runs where HTCondor would send the
+    /// `notification` mail (see ``NotifyRecorder``); `nil` for none.
+    public var notifyCommand: String?
 
     public init(jobPath: String, stateDirectory: String? = nil, output: String? = nil, error: String? = nil,
                 joblog: String? = nil, slotsPerWorker: Int = 1, nameServerRank: Int? = nil, retries: Int = 0,

@@ -20,6 +20,9 @@ final class Scheduler: RankRole {
         var walltimeEnd: Double? = nil
         /// Expected seconds per task for walltime draining; `nil` learns it from the tasks.
         var taskTime: Double? = nil
+        /// The pending tasks no worker can ever run, with why, once the workers are known
+        /// (HTCondor matchmaking); `nil` when no task has requirements.
+        var unmatchable: ((_ workers: [WorkerAd], _ isPending: (Int) -> Bool) -> [(position: Int, reason: String)])? = nil
     }
 
     /// Seconds before the walltime at which running tasks are stopped, so that the journal
@@ -80,6 +83,12 @@ final class Scheduler: RankRole {
                 try transport.send(context.encode(), to: rank, tag: .jobContext)
             }
             started = true
+            if let unmatchable = settings.unmatchable {
+                let states = core.states
+                for (position, reason) in unmatchable(core.workerAds, { states[$0] == .pending }) {
+                    if let decision = core.reject(position: position, reason: reason) { try apply([decision]) }
+                }
+            }
             try dispatch()
         }
     }

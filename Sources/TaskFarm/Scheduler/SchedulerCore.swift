@@ -41,6 +41,8 @@ public struct SchedulerCore {
     private let retriesOf: (Int) -> Int?
     private let prerequisitesOf: (Int) -> [Int]
     private let matches: (Int, WorkerAd) -> Bool
+    private let rankOf: ((Int, WorkerAd) -> Double)?
+    private let whyUnmatched: ((Int, [WorkerAd]) -> String)?
 
     /// One byte per task.
     public private(set) var states: [TaskState]
@@ -67,18 +69,25 @@ public struct SchedulerCore {
     ///   - retriesOf: the task's own retry count, or `nil` to use the policy's.
     ///   - prerequisitesOf: positions that must be final before it starts (barriers).
     ///   - matches: whether a worker satisfies the task's requirements.
+    ///   - rankOf: the task's preference for a worker (higher wins, HTCondor's `rank`), or
+    ///     `nil` to place by free slots alone.
+    ///   - whyUnmatched: the reason reported when no worker can ever match a task.
     public init(taskCount: Int, policy: SchedulerPolicy, initialStates: [TaskState]? = nil,
                 initialAttempts: [UInt8]? = nil,
                 slotsOf: @escaping (Int) -> Int = { _ in 1 },
                 retriesOf: @escaping (Int) -> Int? = { _ in nil },
                 prerequisitesOf: @escaping (Int) -> [Int] = { _ in [] },
-                matches: @escaping (Int, WorkerAd) -> Bool = { _, _ in true }) {
+                matches: @escaping (Int, WorkerAd) -> Bool = { _, _ in true },
+                rankOf: ((Int, WorkerAd) -> Double)? = nil,
+                whyUnmatched: ((Int, [WorkerAd]) -> String)? = nil) {
         self.taskCount = taskCount
         self.policy = policy
         self.slotsOf = slotsOf
         self.retriesOf = retriesOf
         self.prerequisitesOf = prerequisitesOf
         self.matches = matches
+        self.rankOf = rankOf
+        self.whyUnmatched = whyUnmatched
         self.states = initialStates ?? Array(repeating: .pending, count: taskCount)
         self.attempts = initialAttempts ?? Array(repeating: 0, count: taskCount)
         for index in states.indices where states[index] == .running || states[index] == .interrupted {
@@ -143,7 +152,8 @@ public struct SchedulerCore {
                     _ = nextReadyPosition(peekOnly: false)
                     states[position] = .failed
                     decisions.append(.unrunnable(position: position,
-                                                 reason: "no worker satisfies its requirements"))
+                                                 reason: whyUnmatched?(position, workerAds)
+                                                    ?? "no worker satisfies its requirements"))
                     continue
                 }
                 break
@@ -192,6 +202,7 @@ public struct SchedulerCore {
     /// The worker for a task: one that can start it now (enough idle slots) before one that
     /// would hold it prefetched; among those, the one with the most room.
     private func pickWorker(for position: Int, slots: Int, prefetchPerSlot: Int) -> Int? {
+        if let rankOf { return pickRankedWorker(for: position, slots: slots, prefetchPerSlot: prefetchPerSlot, rankOf: rankOf) }
         var best: Int?
         var bestScore = (startsNow: false, free: Int.min)
         for rank in workerOrder {
@@ -206,6 +217,33 @@ public struct SchedulerCore {
             bestScore = (startsNow, free)
         }
         return best
+    }
+
+    /// The matching worker the task ranks highest, preferring one with an idle slot over
+    /// one that would only queue it (prefetch), then the most free slots.
+    private func pickRankedWorker(for position: Int, slots: Int, prefetchPerSlot: Int,
+                                  rankOf: (Int, WorkerAd) -> Double) -> Int? {
+        var best: Int?
+        var bestKey = (idle: 0, rank: -Double.infinity, free: Int.min)
+        for rank in workerOrder {
+            let worker = workers[rank]!
+            let free = worker.ad.slots * (1 + prefetchPerSlot) - worker.used
+            guard free >= slots, matches(position, worker.ad) else { continue }
+            let key = (idle: worker.ad.slots - worker.used >= slots ? 1 : 0, rank: rankOf(position, worker.ad), free: free)
+            if best == nil || key > bestKey {
+                best = rank
+                bestKey = key
+            }
+        }
+        return best
+    }
+
+    /// Marks a pending task as never runnable (no worker can match it), before it reaches
+    /// the head of the queue. Returns the decision to report, or `nil` if it is not pending.
+    public mutating func reject(position: Int, reason: String) -> Decision? {
+        guard states[position] == .pending, inFlight[position] == nil else { return nil }
+        states[position] = .failed
+        return .unrunnable(position: position, reason: reason)
     }
 
     /// The next task to hand out: retries first, then fresh tasks in order. A fresh task

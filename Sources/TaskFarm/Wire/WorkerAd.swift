@@ -13,14 +13,25 @@ public struct WorkerAd: Sendable, Equatable {
     public var slots: Int
     /// Names of the services the worker offers.
     public var services: [String]
+    /// Free space of the worker's working directory's file system, in KiB (`statvfs`), or
+    /// 0 when unknown: HTCondor's `Disk`.
+    public var diskKiB: Int
+    /// The machine architecture as HTCondor names it (`X86_64`, `aarch64`): HTCondor's `Arch`.
+    public var arch: String
+    /// The operating system as HTCondor names it (`LINUX`): HTCondor's `OpSys`.
+    public var opSys: String
 
-    public init(rank: Int, host: String, cores: Int, memoryBytes: Int, slots: Int, services: [String] = []) {
+    public init(rank: Int, host: String, cores: Int, memoryBytes: Int, slots: Int, services: [String] = [],
+                diskKiB: Int = 0, arch: String = "", opSys: String = "LINUX") {
         self.rank = rank
         self.host = host
         self.cores = cores
         self.memoryBytes = memoryBytes
         self.slots = slots
         self.services = services
+        self.diskKiB = diskKiB
+        self.arch = arch
+        self.opSys = opSys
     }
 
     func encode() -> [UInt8] {
@@ -31,6 +42,9 @@ public struct WorkerAd: Sendable, Equatable {
         writer.write(memoryBytes)
         writer.write(slots)
         writer.write(services)
+        writer.write(diskKiB)
+        writer.write(arch)
+        writer.write(opSys)
         return writer.bytes
     }
 
@@ -42,5 +56,8 @@ public struct WorkerAd: Sendable, Equatable {
         memoryBytes = try reader.readInt()
         slots = try reader.readInt()
         services = try reader.readStrings()
+        diskKiB = try reader.readInt()
+        arch = try reader.readString()
+        opSys = try reader.readString()
     }
 }

@@ -19,6 +19,8 @@ final class TaskExecutor {
         /// When set, the task is being stopped for this reason.
         var stopping: TaskOutcome?
         var killAt: Double?
+        /// The attempt's temporary folder, removed when it ends.
+        var scratch: TaskScratch?
     }
 
     private let context: JobContext
@@ -26,6 +28,8 @@ final class TaskExecutor {
     private let host: String
     private let user: String
     private let environment: TaskEnvironmentBuilder
+    /// Where per-task temporary folders go: the worker's `TMPDIR`, or `/tmp`.
+    private let scratchBase: String
     private var lookup = ExecutableLookup()
     private var files = OutputFiles()
     private var watchdog: Int32 = -1
@@ -41,6 +45,7 @@ final class TaskExecutor {
         self.host = host
         self.user = user
         self.environment = environment
+        scratchBase = environment.inheritedValue("TMPDIR").flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
         var descriptor: Int32 = -1
         if tf_watchdog_start(&descriptor) == 0 { watchdog = descriptor }
     }
@@ -63,7 +68,7 @@ final class TaskExecutor {
         let directory = task.workingDirectory.map { $0.hasPrefix("/") ? $0 : context.workingDirectory + "/" + $0 }
             ?? context.workingDirectory
 
-        let extra: [(String, String)] = [
+        var extra: [(String, String)] = [
             ("TASKFARM_TASK_INDEX", String(task.arrayIndex)),
             ("TASKFARM_TASK_COUNT", String(context.taskCount)),
             ("TASKFARM_RUN_ID", String(context.runID)),
@@ -72,6 +77,17 @@ final class TaskExecutor {
             ("TASKFARM_WORKER_HOST", host),
             ("OMP_NUM_THREADS", String(task.slots)),
         ]
+        var scratch: TaskScratch?
+        if !task.attributes.isEmpty, TaskScratch.wanted(task.attributes) {
+            switch TaskScratch.make(for: task, runID: context.runID, attempt: assignment.attempt, base: scratchBase) {
+            case .failure(let error): return failure(assignment, startTime, exitCode: 126, message: error.message)
+            case .success(let made):
+                scratch = made
+                extra += made.variables
+            }
+        }
+        var started = false
+        defer { if !started { scratch?.remove() } }
         let environmentEntries = environment.entries(for: task.environment, extra: extra)
         let argv = task.command.executedArgv
         let searchPath = environmentEntries.last(where: { $0.hasPrefix("PATH=") }).map { String($0.dropFirst(5)) }
@@ -127,7 +143,9 @@ final class TaskExecutor {
         let pidDescriptor = tf_pidfd_open(pid)
         let now = Clock.monotonicSeconds()
         running.append(Running(assignment: assignment, pid: pid, pidDescriptor: pidDescriptor, startTime: startTime,
-                               deadline: task.timeLimit.map { now + $0 }, stopping: nil, killAt: nil))
+                               deadline: task.timeLimit.map { now + $0 }, stopping: nil, killAt: nil,
+                               scratch: scratch))
+        started = true
         usedSlots += task.slots
         return nil
     }
@@ -205,6 +223,7 @@ final class TaskExecutor {
         if watchdog >= 0 { _ = tf_watchdog_remove(watchdog, task.pid) }
         running.remove(at: index)
         usedSlots -= task.assignment.task.slots
+        task.scratch?.remove()
 
         var outcome: TaskOutcome = .exited
         var exitCode: Int?

@@ -1,0 +1,181 @@
+import JobSpec
+
+/// Matchmaking between tasks and workers, HTCondor's way: a task goes only to a worker
+/// whose ad (``WorkerAd/classAd``) satisfies the task's `requirements`, has the memory the
+/// task requests (`request_memory` ≤ `Memory`) and the disk (`request_disk` ≤ `Disk`, when
+/// the worker knows its disk); among those the highest `rank` wins.
+///
+/// Tasks that ask for nothing are never looked at again: a job is reduced to its distinct
+/// sets of needs (an HTCondor cluster usually has one), each expression is parsed once,
+/// and each (needs, worker) answer and rank is computed once, since worker ads do not change.
+///
+/// Source: HTCondor manual, "Matchmaking with ClassAds", `condor_q -better-analyze`.
+final class WorkerMatcher {
+    /// What a task asks of a worker.
+    struct Needs: Hashable {
+        var requirements: String?
+        var rank: String?
+        var memoryMiB: Int?
+        var diskKiB: Int?
+        var slots: Int
+        /// The task's own ad (`My.`): `RequestCpus`, `RequestMemory`, `RequestDisk` and `+Name` attributes.
+        var my: [String: String]
+
+        init?(_ task: TaskSpec) {
+            guard task.requirements != nil || task.rank != nil || task.memoryMiB != nil || task.diskKiB != nil else {
+                return nil
+            }
+            requirements = task.requirements
+            rank = task.rank
+            memoryMiB = task.memoryMiB
+            diskKiB = task.diskKiB
+            slots = task.slots
+            my = task.attributes.filter { $0.key.hasPrefix("classad.") }
+        }
+    }
+
+    /// One distinct set of needs, compiled.
+    final class Compiled {
+        let needs: Needs
+        let requirements: ClassAdExpression?
+        let rank: ClassAdExpression?
+        let my: ClassAd
+        var answers: [Int: Bool] = [:]
+        var ranks: [Int: Double] = [:]
+
+        init(_ needs: Needs, file: String) {
+            self.needs = needs
+            let location = SourceLocation(file: file, line: 0)
+            requirements = needs.requirements.flatMap { try? ClassAdExpression(parsing: $0, location: location) }
+            rank = needs.rank.flatMap { try? ClassAdExpression(parsing: $0, location: location) }
+            var my: ClassAd = ["RequestCpus": .integer(needs.slots)]
+            if let memory = needs.memoryMiB { my["RequestMemory"] = .integer(memory) }
+            if let disk = needs.diskKiB { my["RequestDisk"] = .integer(disk) }
+            for (key, text) in needs.my {
+                let value = (try? ClassAdExpression(parsing: text, location: location))?.evaluate([:]) ?? .string(text)
+                my[String(key.dropFirst("classad.".count))] = value
+            }
+            self.my = my
+        }
+
+        /// Why `worker` does not suit these needs; empty when it does.
+        func unmet(_ worker: WorkerAd) -> [String] {
+            let ad = worker.classAd
+            var reasons = requirements?.unmetClauses(ad, my: my) ?? []
+            let memory = worker.memoryBytes / (1024 * 1024)
+            if let wanted = needs.memoryMiB, wanted > memory {
+                reasons.append("request_memory \(wanted) MiB > Memory \(memory) MiB")
+            }
+            if needs.slots > worker.slots {
+                reasons.append("request_cpus \(needs.slots) > Cpus \(worker.slots)")
+            }
+            if let wanted = needs.diskKiB, worker.diskKiB > 0, wanted > worker.diskKiB {
+                reasons.append("request_disk \(wanted) KiB > Disk \(worker.diskKiB) KiB")
+            }
+            return reasons
+        }
+
+        func rankValue(_ worker: WorkerAd) -> Double {
+            if let known = ranks[worker.rank] { return known }
+            let value = rank?.rankValue(worker.classAd, my: my) ?? 0
+            ranks[worker.rank] = value
+            return value
+        }
+
+        func matches(_ worker: WorkerAd) -> Bool {
+            if let known = answers[worker.rank] { return known }
+            let answer = unmet(worker).isEmpty
+            answers[worker.rank] = answer
+            return answer
+        }
+    }
+
+    private let needsIndex: (Int) -> Int
+    private let compiled: [Compiled]
+    /// Whether any task has a `rank` expression; otherwise placement ignores ranks.
+    let hasRank: Bool
+
+    private init(needsIndex: @escaping (Int) -> Int, compiled: [Compiled]) {
+        self.needsIndex = needsIndex
+        self.compiled = compiled
+        hasRank = compiled.contains { $0.rank != nil }
+    }
+
+    /// A matcher for `job`, or `nil` when no task asks anything of a worker (then the
+    /// scheduler's plain path runs untouched). Task lists never ask; an array script's
+    /// elements all share one script's requests; other jobs are scanned once.
+    static func make(for job: any Job) -> WorkerMatcher? {
+        if job is TaskList || job.taskCount == 0 { return nil }
+        if job is ArrayJob {
+            guard let needs = Needs(job.task(at: 0)) else { return nil }
+            let compiled = Compiled(needs, file: job.file)
+            return WorkerMatcher(needsIndex: { _ in 0 }, compiled: [compiled])
+        }
+        var indexByNeeds: [Needs: Int] = [:]
+        var compiled: [Compiled] = []
+        var perTask = [Int32](repeating: -1, count: job.taskCount)
+        for position in 0..<job.taskCount {
+            guard let needs = Needs(job.task(at: position)) else { continue }
+            let index = indexByNeeds[needs] ?? {
+                compiled.append(Compiled(needs, file: job.file))
+                indexByNeeds[needs] = compiled.count - 1
+                return compiled.count - 1
+            }()
+            perTask[position] = Int32(index)
+        }
+        guard !compiled.isEmpty else { return nil }
+        return WorkerMatcher(needsIndex: { Int(perTask[$0]) }, compiled: compiled)
+    }
+
+    /// Whether `worker` suits the task at `position`.
+    func matches(_ position: Int, _ worker: WorkerAd) -> Bool {
+        let index = needsIndex(position)
+        return index < 0 || compiled[index].matches(worker)
+    }
+
+    /// The task's `rank` of `worker` (0 without a rank expression), as the negotiator ranks.
+    func rank(_ position: Int, _ worker: WorkerAd) -> Double {
+        let index = needsIndex(position)
+        return index < 0 ? 0 : compiled[index].rankValue(worker)
+    }
+
+    /// Why no worker of `workers` can run the task, the way `condor_q -better-analyze`
+    /// explains it: each unmet condition with how many workers fail it.
+    func whyUnmatched(_ position: Int, workers: [WorkerAd]) -> String {
+        let index = needsIndex(position)
+        guard index >= 0 else { return "no worker has its slots" }
+        let entry = compiled[index]
+        var order: [String] = []
+        var failing: [String: Int] = [:]
+        for worker in workers {
+            for reason in entry.unmet(worker) {
+                if failing[reason] == nil { order.append(reason) }
+                failing[reason, default: 0] += 1
+            }
+        }
+        let conditions = order.map { "\($0) on \(failing[$0]!) of \(workers.count) worker(s)" }
+        var text = "no worker matches it"
+        if let requirements = entry.needs.requirements { text += " (requirements: \(requirements))" }
+        if !conditions.isEmpty { text += "; " + conditions.joined(separator: "; ") }
+        if let worker = workers.first {
+            let ad = worker.classAd
+            let facts = ["Machine", "Cpus", "Memory", "Disk", "Arch", "OpSys"].map { "\($0) = \(ad[$0]!)" }
+            text += "; worker \(worker.rank) offers " + facts.joined(separator: ", ")
+        }
+        return text
+    }
+
+    /// The positions of pending tasks that no worker of `workers` can ever run, with why.
+    /// Checked once when the workers are known, so such tasks are reported at once
+    /// instead of when they reach the head of the queue.
+    func unmatchable(workers: [WorkerAd], taskCount: Int, isPending: (Int) -> Bool) -> [(position: Int, reason: String)] {
+        let hopeless = compiled.indices.filter { index in !workers.contains { compiled[index].matches($0) } }
+        guard !hopeless.isEmpty else { return [] }
+        let set = Set(hopeless)
+        var result: [(position: Int, reason: String)] = []
+        for position in 0..<taskCount where set.contains(needsIndex(position)) && isPending(position) {
+            result.append((position, whyUnmatched(position, workers: workers)))
+        }
+        return result
+    }
+}

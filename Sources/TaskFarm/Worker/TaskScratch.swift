@@ -1,0 +1,51 @@
+import Foundation
+import Glibc
+import JobSpec
+
+/// A fresh temporary folder for one attempt, made before it starts and removed, with
+/// everything in it, after it ends: PBS Pro's per-job `TMPDIR` (attribute `pbs.tmpdir`)
+/// and HTCondor's scratch directory (attribute `condor.scratch`: `_CONDOR_SCRATCH_DIR`,
+/// and `TMPDIR`, `TMP`, `TEMP` as HTCondor sets them). Tasks without either attribute
+/// never get here.
+///
+/// Source: PBS Pro Reference Guide, "TMPDIR"; HTCondor manual, "Environment variables"
+/// (`_CONDOR_SCRATCH_DIR`).
+struct TaskScratch {
+    /// The folder's absolute path.
+    let path: String
+    /// The variables that point the task at it.
+    let variables: [(String, String)]
+
+    /// Whether `attributes` ask for a scratch folder.
+    static func wanted(_ attributes: [String: String]) -> Bool {
+        attributes["pbs.tmpdir"] != nil || attributes["condor.scratch"] != nil
+    }
+
+    /// Makes the folder under `base` (the worker's `TMPDIR`, or `/tmp`), named after the
+    /// run, the task's index and the attempt.
+    ///
+    /// - Returns: the folder, or a ``ScratchError`` with `errno`'s text when it cannot be made.
+    static func make(for task: TaskSpec, runID: Int, attempt: Int, base: String) -> Result<TaskScratch, ScratchError> {
+        let template = "\(base)/taskfarm.\(runID).\(task.arrayIndex).\(attempt).XXXXXX"
+        var bytes = Array(template.utf8CString)
+        guard mkdtemp(&bytes) != nil else {
+            return .failure(ScratchError(message: "cannot make a temporary folder under \(base): \(String(cString: strerror(errno)))"))
+        }
+        let path = String(decoding: bytes.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        var variables: [(String, String)] = [("TMPDIR", path)]
+        if task.attributes["condor.scratch"] != nil {
+            variables += [("_CONDOR_SCRATCH_DIR", path), ("TMP", path), ("TEMP", path)]
+        }
+        return .success(TaskScratch(path: path, variables: variables))
+    }
+
+    /// Removes the folder and everything in it; a task's leftovers never fail its report.
+    func remove() {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+}
+
+/// Why a scratch folder could not be made.
+struct ScratchError: Error {
+    var message: String
+}
