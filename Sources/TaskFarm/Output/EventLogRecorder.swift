@@ -90,7 +90,7 @@ final class EventLogRecorder: RunRecorder {
             write(position, UserLogEvent.aborted(jobID(position), at: time,
                                                  reason: completion.message ?? "cancelled by the farm"))
             return
-        case .interrupted:
+        case .interrupted, .revoked:
             return
         }
         let task = job.task(at: position)
