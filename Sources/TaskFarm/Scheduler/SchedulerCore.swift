@@ -39,19 +39,21 @@ public struct SchedulerCore {
     private let matches: (Int, WorkerAd) -> Bool
 
     /// One byte per task.
-    public private(set) var states: [TaskState]
+    public internal(set) var states: [TaskState]
     /// Attempts made so far, per task (saturating at 255).
     public private(set) var attempts: [UInt8]
     /// Attempts made before this run (a resume), so the retry budget counts this run's only.
     private let earlierAttempts: [UInt8]
     private var workers: [Int: WorkerSlots] = [:]
     private var workerOrder: [Int] = []
-    private var inFlight: [Int: InFlight] = [:]
+    var inFlight: [Int: InFlight] = [:]
     private var cursor = 0
     private var retryQueue: [Int] = []
     private var retryHead = 0
     private var dispatching = true
     private var runningTasks = 0
+    /// Set by ``useExternalFeed()``: positions come from ``enqueue(positions:)``, not the cursor.
+    var feed: ExternalFeed?
 
     /// - Parameters:
     ///   - taskCount: tasks in the job.
@@ -102,6 +104,7 @@ public struct SchedulerCore {
     public mutating func isDone() -> Bool {
         guard inFlight.isEmpty else { return false }
         if !dispatching { return true }
+        if let feed, !feed.closed { return false }
         return nextReadyPosition(peekOnly: true) == nil
     }
 
@@ -157,7 +160,7 @@ public struct SchedulerCore {
     }
 
     private var remainingReadyEstimate: Int {
-        (taskCount - cursor) + (retryQueue.count - retryHead)
+        (feed?.count ?? (taskCount - cursor)) + (retryQueue.count - retryHead)
     }
 
     private func pickWorker(for position: Int, slots: Int, prefetchPerSlot: Int) -> Int? {
@@ -188,6 +191,7 @@ public struct SchedulerCore {
             }
             return position
         }
+        if feed != nil { return nextFedPosition(peekOnly: peekOnly) }
         while cursor < taskCount, states[cursor] != .pending { cursor += 1 }
         guard cursor < taskCount else { return nil }
         for prerequisite in prerequisitesOf(cursor) where !states[prerequisite].isFinal {
