@@ -38,6 +38,8 @@ final class DAGDriver: RankRole, RunRecorder {
     private var performing = false
     private var interrupted = false
     private var stoppedScripts = false
+    /// ABORT-DAG-ON's RETURN value, once it fired.
+    private var abortReturn: Int?
     private var failure: Error?
 
     init(job: DAGJob, settings: Settings, logger: Logger) {
@@ -152,6 +154,7 @@ final class DAGDriver: RankRole, RunRecorder {
                 perform(state.procFinished(position: position, outcome: .cancelled))
             }
         case .abortDAG(let exitCode):
+            abortReturn = exitCode
             if !interrupted { logger.warning("DAG aborted (ABORT-DAG-ON, RETURN \(exitCode)): stopping every running node") }
             scripts.stopAll()
             _ = try scheduler.cancel(positions: 0..<job.taskCount)
@@ -182,7 +185,7 @@ final class DAGDriver: RankRole, RunRecorder {
                 logger.error("\(error)")
             }
         }
-        if let outcome, outcome.aborted { notes.append("aborted by ABORT-DAG-ON with RETURN \(outcome.exitCode)") }
+        if let abortReturn { notes.append("aborted by ABORT-DAG-ON with RETURN \(abortReturn)") }
         var summary = "taskfarm: " + DAGStatusSnapshot(state, interrupted: wasInterrupted).summaryLine
         if !notes.isEmpty { summary += "; " + notes.joined(separator: "; ") }
         if wasInterrupted { summary += "; interrupted: run again to resume" }

@@ -38,7 +38,7 @@ final class DAGScriptRunner {
 
     /// - Parameters:
     ///   - context: the run's context; `workingDirectory` is where nodes' `DIR`s start from.
-    ///   - outputFolder: where the scripts' output files go (created when missing).
+    ///   - outputFolder: where the scripts' output files go (created with the first script).
     ///   - nodeName: a node's name, for its output files.
     init(context: JobContext, outputFolder: String, environment: [String: String], nodeName: @escaping (Int) -> String) {
         self.nodeName = nodeName
@@ -47,7 +47,6 @@ final class DAGScriptRunner {
                                 environment: TaskEnvironmentBuilder(environment: environment))
         self.outputFolder = outputFolder
         self.workingDirectory = context.workingDirectory
-        try? FileManager.default.createDirectory(atPath: outputFolder, withIntermediateDirectories: true)
     }
 
     /// Scripts running or waiting for their delay.
@@ -101,6 +100,7 @@ final class DAGScriptRunner {
         }
         let output = (outputFolder + "/" + Self.fileName(nodeName: nodeName(node), kind: kind))
             .replacingOccurrences(of: "%", with: "%%")
+        if attempts == 0 { try? FileManager.default.createDirectory(atPath: outputFolder, withIntermediateDirectories: true) }
         attempts += 1
         let task = TaskSpec(position: node, arrayIndex: node, command: .argv(argv), workingDirectory: directory,
                             source: SourceLocation(file: "SCRIPT", line: 0), label: argv.joined(separator: " "))

@@ -115,3 +115,19 @@ public struct DAGStatusSnapshot: Sendable, Equatable {
         lhs.text == rhs.text
     }
 }
+
+extension DAGStatusSnapshot {
+    /// The DAG section of `taskfarm status`: the summary line, then the named nodes by state.
+    public var reportLines: [String] {
+        var lines = [summaryLine]
+        for (state, title) in [(DAGNodeState.failed, "failed nodes:"), (.preRun, "nodes in their PRE script:"),
+                               (.running, "running nodes:"), (.postRun, "nodes in their POST script:")] {
+            let named = nodes.filter { $0.state == state }
+            guard !named.isEmpty else { continue }
+            lines.append(title)
+            for node in named { lines.append("  \(node.name)" + (node.details.isEmpty ? "" : ": \(node.details)")) }
+            if named.count < counts[state] ?? 0 { lines.append("  …") }
+        }
+        return lines
+    }
+}

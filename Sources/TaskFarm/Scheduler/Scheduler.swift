@@ -206,7 +206,9 @@ final class Scheduler: RankRole {
     func feedChanged() throws { try dispatch() }
 
     private func noteFailure(_ position: Int) {
-        if firstFailures.count < 10 { firstFailures.append(job.task(at: position).arrayIndex) }
+        let index = job.task(at: position).arrayIndex
+        // A DAG node's retry fails the same task again: name it once.
+        if firstFailures.count < 10, firstFailures.last != index { firstFailures.append(index) }
     }
 
     func step() throws -> Bool {
