@@ -81,6 +81,19 @@ final class DAGRunTests: XCTestCase {
         XCTAssertTrue(status.stdout.contains("DAG diamond.dag succeeded: 4 nodes: 4 done"), status.stdout)
     }
 
+    func testSweepExampleRunsItsProcsAndChecksTheReduction() throws {
+        let folder = try Harness.temporaryFolder()
+        let example = Harness.packageRoot.appendingPathComponent("Examples/dag/sweep")
+        for name in ["sweep.dag", "prepare.sub", "sweep.sub", "reduce.sub", "steps.sh"] {
+            try FileManager.default.copyItem(at: example.appendingPathComponent(name), to: folder.appendingPathComponent(name))
+        }
+        let run = try Harness.taskfarm(["run", "sweep.dag"], ranks: 4, in: folder)
+        XCTAssertEqual(run.status, 0, run.stdout + run.stderr)
+        XCTAssertTrue(run.stdout.contains("10 of 10 tasks succeeded"), run.stdout)
+        XCTAssertTrue(Harness.read("logs/reduce.log", in: folder)?.contains("sweep check passed") == true)
+        XCTAssertTrue(Harness.read("sweep.dag.taskfarm/dag-scripts/reduce.post.out", in: folder)?.contains("sweep check passed") == true)
+    }
+
     /// ../shared/cases/dag/retry.dag: B is tried exactly 3 times, the DAG fails, the rescue
     /// file marks A done, and the rerun runs only B (again 3 times: retries start from zero).
     func testSharedRetryCaseWritesARescueThatRerunsOnlyB() throws {

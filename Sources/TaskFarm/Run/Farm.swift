@@ -142,13 +142,15 @@ public enum Farm {
         guard let result = scheduler.result else { return .internalError }
         FileHandle.standardOutput.write(Data((result.summaryLine + "\n").utf8))
         var status = failure != nil ? ExitStatus.internalError : result.exitStatus
+        var dagSummary: String?
         if let dagDriver {
             let dag = dagDriver.conclude(result)
             FileHandle.standardOutput.write(Data((dag.summary + "\n").utf8))
             if failure == nil { status = dag.status }
+            dagSummary = dag.summary
         }
         prepared.journal.append(.runEnded(time: Clock.epochSeconds(), status: Int(status.rawValue)), durableNow: true)
-        try prepared.folder.writeVerdict(Verdict(status: status, runID: prepared.runID, result: result, message: failure))
+        try prepared.folder.writeVerdict(Verdict(status: status, runID: prepared.runID, result: result, message: failure ?? dagSummary))
         withExtendedLifetime(prepared.lock) {}
         return status
     }
