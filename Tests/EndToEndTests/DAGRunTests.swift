@@ -247,6 +247,28 @@ final class DAGRunTests: XCTestCase {
         XCTAssertTrue(run.stdout.contains("4 nodes: 4 done"), run.stdout)
     }
 
+    /// One worker slot and four ready nodes: they start by PRIORITY, highest first, ties
+    /// in file order.
+    func testReadyNodesStartByPriority() throws {
+        let folder = try Harness.temporaryFolder()
+        try Harness.write(submit("echo $(node) >> order.log"), to: "n.sub", in: folder)
+        try Harness.write("""
+            JOB Low n.sub
+            VARS Low node="low"
+            JOB High n.sub
+            VARS High node="high"
+            PRIORITY High 10
+            JOB Mid n.sub
+            VARS Mid node="mid"
+            PRIORITY Mid 5
+            JOB Low2 n.sub
+            VARS Low2 node="low2"
+            """, to: "w.dag", in: folder)
+        let run = try Harness.taskfarm(["run", "w.dag", "--name-server-rank", "0"], ranks: 2, in: folder)
+        XCTAssertEqual(run.status, 0, run.stdout + run.stderr)
+        XCTAssertEqual(lines("order.log", in: folder), ["high", "mid", "low", "low2"])
+    }
+
     func testCategoryMaxJobsIsNeverExceeded() throws {
         let folder = try Harness.temporaryFolder()
         // Each proc marks its start and end; 4 slots, 6 nodes of category c limited to 2.

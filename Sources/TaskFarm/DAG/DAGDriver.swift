@@ -40,6 +40,7 @@ final class DAGDriver: RankRole, RunRecorder {
     private var stoppedScripts = false
     /// ABORT-DAG-ON's RETURN value, once it fired.
     private var abortReturn: Int?
+    private var statusFileFailed = false
     private var failure: Error?
 
     init(job: DAGJob, settings: Settings, logger: Logger) {
@@ -57,9 +58,13 @@ final class DAGDriver: RankRole, RunRecorder {
     func attach(to scheduler: Scheduler) {
         self.scheduler = scheduler
         scheduler.onStart = { [unowned self] in
-            try DAGStatusFiles.writeDot(job.dag, baseDirectory: settings.dagDirectory)
+            do {
+                try DAGStatusFiles.writeDot(job.dag, baseDirectory: settings.dagDirectory)
+            } catch {
+                logger.error("\(error)")
+            }
             perform(state.start())
-            try statusFiles.update(state)
+            updateStatusFiles()
             try scheduler.feedChanged()
         }
     }
@@ -112,8 +117,19 @@ final class DAGDriver: RankRole, RunRecorder {
             statusFiles.noteChange()
             if scheduler.result == nil { try scheduler.feedChanged() }
         }
-        if scheduler.result == nil { try statusFiles.update(state) }
+        if scheduler.result == nil { updateStatusFiles() }
         return progress
+    }
+
+    /// Rewrites the status files when due. They only show the run: a file that cannot be
+    /// written is reported once and the DAG goes on.
+    private func updateStatusFiles(final: Bool = false, interrupted: Bool = false) {
+        do {
+            try statusFiles.update(state, final: final, interrupted: interrupted)
+        } catch {
+            if !statusFileFailed { logger.error("\(error)") }
+            statusFileFailed = true
+        }
     }
 
     // MARK: Actions
@@ -172,11 +188,7 @@ final class DAGDriver: RankRole, RunRecorder {
         let outcome = state.outcome
         let wasInterrupted = outcome == nil
         var notes: [String] = []
-        do {
-            try statusFiles.update(state, final: true, interrupted: wasInterrupted)
-        } catch {
-            logger.error("\(error)")
-        }
+        updateStatusFiles(final: true, interrupted: wasInterrupted)
         if outcome?.succeeded != true {
             do {
                 let rescue = try DAGRescue.write(state, workingDirectory: settings.dagDirectory)

@@ -117,6 +117,17 @@ public struct DAGStatusSnapshot: Sendable, Equatable {
 }
 
 extension DAGStatusSnapshot {
+    /// The snapshot as a JSON object: `file`, `status`, `nodes`, `counts` by DAGMan state
+    /// name, and `listed` (the named nodes with `name`, `state`, `details`).
+    public var json: String {
+        let countFields = DAGNodeState.allCases.map { "\(jsonString($0.description)): \(counts[$0] ?? 0)" }
+        let listed = nodes.map {
+            "{\"name\": \(jsonString($0.name)), \"state\": \(jsonString($0.state.description)), \"details\": \(jsonString($0.details))}"
+        }
+        return "{\"file\": \(jsonString(dagFile)), \"status\": \(jsonString(status)), \"nodes\": \(nodeCount), "
+            + "\"counts\": {\(countFields.joined(separator: ", "))}, \"listed\": [\(listed.joined(separator: ", "))]}"
+    }
+
     /// The DAG section of `taskfarm status`: the summary line, then the named nodes by state.
     public var reportLines: [String] {
         var lines = [summaryLine]

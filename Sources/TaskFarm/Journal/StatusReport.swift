@@ -95,7 +95,8 @@ public struct StatusReport: Sendable {
         return """
             {"runID": \(runID.map(String.init) ?? "null"), "tasks": \(taskCount), "inProgress": \(inProgress), \
             "lastExitStatus": \(lastExitStatus.map(String.init) ?? "null"), "counts": {\(countFields)}, \
-            "failed": [\(failed.joined(separator: ", "))], "running": [\(runningItems.joined(separator: ", "))]}
+            "failed": [\(failed.joined(separator: ", "))], "running": [\(runningItems.joined(separator: ", "))], \
+            "dag": \(dag?.json ?? "null")}
 
             """
     }
