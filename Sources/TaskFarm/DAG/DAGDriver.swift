@@ -217,6 +217,13 @@ extension DAGDriver {
         // started, as when it was loaded (JobFiles).
         let settings = Settings(stateFolder: prepared.folder.path, dagDirectory: FileManager.default.currentDirectoryPath,
                                 context: context, environment: environment)
+        if options.retries > 0 || options.retryUnlessExit != nil {
+            logger.warning("\(dag.file): --retries and --retry-unless-exit do not apply to a DAG; use RETRY lines")
+        }
+        let done = dag.dag.nodes.count { $0.done }
+        if done > 0 {
+            logger.notice("\(dag.file): \(done) of \(dag.dag.nodes.count) nodes already done (DONE lines or the rescue DAG)")
+        }
         return DAGDriver(job: dag, settings: settings, logger: logger)
     }
 }
