@@ -153,6 +153,21 @@ final class DAGRunTests: XCTestCase {
         XCTAssertNil(Harness.read("w.dag.rescue001", in: folder), "a rescue file after success")
     }
 
+    /// A node with `DIR`: its submit file, procs and scripts all work from that folder.
+    func testNodeDirectoryHoldsItsSubmitFileProcsAndScripts() throws {
+        let folder = try Harness.temporaryFolder()
+        try Harness.write("#!/bin/sh\npwd > pre.log\n", to: "sub/pre.sh", in: folder, executable: true)
+        try Harness.write(submit("pwd > job.log"), to: "sub/n.sub", in: folder)
+        try Harness.write("JOB N n.sub DIR sub\nSCRIPT PRE N pre.sh\n", to: "w.dag", in: folder)
+        let run = try Harness.taskfarm(["run", "w.dag"], ranks: 4, in: folder)
+        XCTAssertEqual(run.status, 0, run.stdout + run.stderr)
+        let expected = folder.appendingPathComponent("sub").resolvingSymlinksInPath().path
+        for log in ["sub/pre.log", "sub/job.log"] {
+            let seen = try XCTUnwrap(Harness.read(log, in: folder), "\(log) missing")
+            XCTAssertEqual(URL(fileURLWithPath: seen.trimmingCharacters(in: .newlines)).resolvingSymlinksInPath().path, expected)
+        }
+    }
+
     func testPreScriptFailureSkipsTheJobAndDefersReruns() throws {
         let folder = try Harness.temporaryFolder()
         // The PRE script asks to be run again (DEFER 5 1) until it has run twice.
