@@ -10,6 +10,9 @@ import Foundation
 /// - A line runs with `/bin/sh -c` semantics. A line with no shell syntax at all is run
 ///   directly (see ``ShellQuoting/plainWords(_:)``), giving the same argv as the shell would.
 ///
+/// - A `#DISBATCH BARRIER` or `#TASKFARM BARRIER` line (``TaskListBarriers``) makes every
+///   later task wait until every earlier task has ended, succeeded or not.
+///
 /// Only each task's line offset is kept in memory (12 bytes a task); a task's command is
 /// built when the scheduler asks for it.
 public final class TaskList: Job, @unchecked Sendable {
@@ -20,6 +23,12 @@ public final class TaskList: Job, @unchecked Sendable {
     private var starts: [UInt64] = []
     private var ends: [UInt32] = []
     private var lineNumbers: [UInt32] = []
+    /// For each barrier line, the number of tasks above it.
+    private var tasksBeforeBarrier: [Int] = []
+    /// The barriers, once indexed.
+    public private(set) var barriers = TaskListBarriers(tasksBefore: [])
+    /// The positions of the first task after each barrier.
+    private var firstAfterBarrier: Set<Int> = []
 
     /// Reads and indexes a task list.
     ///
@@ -87,12 +96,29 @@ public final class TaskList: Job, @unchecked Sendable {
                     starts.append(UInt64(lineStart))
                     ends.append(UInt32(contentEnd - lineStart))
                     lineNumbers.append(line)
+                } else if first + 1 < contentEnd, buffer[first + 1] | 0x20 == UInt8(ascii: "d") || buffer[first + 1] | 0x20 == UInt8(ascii: "t"),
+                          TaskListBarriers.isBarrier(String(decoding: UnsafeBufferPointer(rebasing: buffer[first..<contentEnd]), as: UTF8.self)) {
+                    tasksBeforeBarrier.append(starts.count)
                 }
                 lineStart = next
             }
             return nil
         }
         if let failure { throw failure }
+        barriers = TaskListBarriers(tasksBefore: tasksBeforeBarrier)
+        firstAfterBarrier = Set(tasksBeforeBarrier)
+        tasksBeforeBarrier = []
+    }
+
+    /// The tasks that must end before the task at `position` starts: for the first task
+    /// after a barrier, the tasks between that barrier and the one before it (see
+    /// ``TaskListBarriers``); none for every other task. Schedulers hand out tasks in
+    /// position order and a waiting task holds back every task after it, so only the first
+    /// task after a barrier needs to wait, and no task pays for a list of the size of a
+    /// segment but that one.
+    public func prerequisites(of position: Int) -> [Int] {
+        guard !firstAfterBarrier.isEmpty, firstAfterBarrier.contains(position) else { return [] }
+        return Array(barriers.prerequisites(of: position))
     }
 
     public var taskCount: Int { starts.count }

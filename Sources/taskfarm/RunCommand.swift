@@ -90,7 +90,8 @@ struct RunCommand: ParsableCommand {
         options.walltime = walltime.flatMap(Walltime.parseDuration)
         options.taskTime = taskTime
         options.notifyCommand = notifyCommand
-        let overrides = job.overrides
+        var overrides = job.overrides
+        overrides.retiresNewerRescues = true
         let status = Farm.run(options, logger: logger) { path, runID throws(JobSpecError) in
             try JobFiles.load(path: path, runID: runID, overrides: overrides)
         }

@@ -147,3 +147,22 @@ final class TaskListTests: XCTestCase {
         }
     }
 }
+
+final class TaskListBarrierTests: XCTestCase {
+    func testBarrierLinesAreNotTasksAndHoldBackTheFirstTaskAfterThem() throws {
+        let list = try TaskList(text: "a\nb\n#TASKFARM BARRIER\nc\nd\n  #disbatch barrier two\n# comment\ne\n")
+        XCTAssertEqual(list.taskCount, 5)
+        XCTAssertEqual(list.barriers.tasksBefore, [2, 4])
+        XCTAssertEqual(list.prerequisites(of: 0), [])
+        XCTAssertEqual(list.prerequisites(of: 2), [0, 1])
+        XCTAssertEqual(list.prerequisites(of: 3), [], "later tasks wait behind the first one")
+        XCTAssertEqual(list.prerequisites(of: 4), [2, 3])
+    }
+
+    func testOtherCommentsAndBareBarrierAreNoBarriers() throws {
+        let list = try TaskList(text: "a\n# BARRIER\n#DISBATCH PREFIX x\nBARRIER\nb\n")
+        XCTAssertEqual(list.taskCount, 3)
+        XCTAssertEqual(list.barriers.tasksBefore, [])
+        XCTAssertEqual(list.prerequisites(of: 2), [])
+    }
+}

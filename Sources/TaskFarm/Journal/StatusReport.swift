@@ -13,6 +13,8 @@ public struct StatusReport: Sendable {
     public let inProgress: Bool
     public let lastExitStatus: Int?
     public let skippedRecords: Int
+    /// The DAG's nodes by state, when the state folder belongs to a DAG run (`dag-status`).
+    public let dag: DAGStatusSnapshot?
 
     /// Reads the state folder at `path`.
     ///
@@ -44,6 +46,7 @@ public struct StatusReport: Sendable {
             : []
         lastExitStatus = replay.lastExitStatus
         skippedRecords = replay.skipped.count
+        dag = DAGStatusSnapshot(contentsOf: path + "/dag-status")
     }
 
     private static let order: [TaskState] = [.succeeded, .failed, .timedOut, .cancelled, .running, .interrupted, .pending]
@@ -74,6 +77,7 @@ public struct StatusReport: Sendable {
             }
         }
         if skippedRecords > 0 { lines.append("note: \(skippedRecords) torn or corrupt journal record(s) were skipped") }
+        if let dag { lines += dag.reportLines }
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -91,7 +95,8 @@ public struct StatusReport: Sendable {
         return """
             {"runID": \(runID.map(String.init) ?? "null"), "tasks": \(taskCount), "inProgress": \(inProgress), \
             "lastExitStatus": \(lastExitStatus.map(String.init) ?? "null"), "counts": {\(countFields)}, \
-            "failed": [\(failed.joined(separator: ", "))], "running": [\(runningItems.joined(separator: ", "))]}
+            "failed": [\(failed.joined(separator: ", "))], "running": [\(runningItems.joined(separator: ", "))], \
+            "dag": \(dag?.json ?? "null")}
 
             """
     }

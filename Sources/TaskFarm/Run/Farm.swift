@@ -120,7 +120,10 @@ public enum Farm {
 
         let policy = SchedulerPolicy(retries: options.retries, retryUnlessExit: options.retryUnlessExit,
                                      prefetchPerSlot: options.prefetchPerSlot, maxConcurrent: job.maxConcurrent)
-        let core = SchedulerCore(taskCount: job.taskCount, policy: policy,
+        let dagDriver = DAGDriver.make(for: job, prepared: prepared, options: options, workingDirectory: workingDirectory,
+                                       environment: environment, logger: logger)
+        if let dagDriver { recorders.append(dagDriver) }
+        var core = SchedulerCore(taskCount: job.taskCount, policy: policy,
                                  initialStates: prepared.plan.initialStates,
                                  initialAttempts: prepared.plan.initialAttempts,
                                  slotsOf: { job.task(at: $0).slots },
@@ -129,6 +132,7 @@ public enum Farm {
                                  matches: matcher.map { matcher in { matcher.matches($0, $1) } } ?? { _, _ in true },
                                  rankOf: matcher.flatMap { matcher in matcher.hasRank ? { matcher.rank($0, $1) } : nil },
                                  whyUnmatched: matcher.map { matcher in { matcher.whyUnmatched($0, workers: $1) } })
+        if dagDriver != nil { core.useExternalFeed() }
         var settings = Scheduler.Settings(
             runID: prepared.runID, workerRanks: layout.workerRanks, allRanks: Array(0..<world.size),
             outputs: prepared.outputs, defaultTimeLimit: options.timeout, killGrace: options.killGrace,
@@ -142,6 +146,10 @@ public enum Farm {
         let scheduler = Scheduler(transport: transport, nameServer: client, job: job, core: core, settings: settings,
                                   recorders: recorders)
         roles.append(scheduler)
+        if let dagDriver {
+            dagDriver.attach(to: scheduler)
+            roles.append(dagDriver)
+        }
         try scheduler.start()
         try RankLoop(transport: transport, roles: roles).run()
 
@@ -153,9 +161,16 @@ public enum Farm {
         if let failure { logger.error("\(failure)") }
         guard let result = scheduler.result else { return .internalError }
         FileHandle.standardOutput.write(Data((result.summaryLine + "\n").utf8))
-        let status = failure != nil ? ExitStatus.internalError : result.exitStatus
+        var status = failure != nil ? ExitStatus.internalError : result.exitStatus
+        var dagSummary: String?
+        if let dagDriver {
+            let dag = dagDriver.conclude(result)
+            FileHandle.standardOutput.write(Data((dag.summary + "\n").utf8))
+            if failure == nil { status = dag.status }
+            dagSummary = dag.summary
+        }
         prepared.journal.append(.runEnded(time: Clock.epochSeconds(), status: Int(status.rawValue)), durableNow: true)
-        try prepared.folder.writeVerdict(Verdict(status: status, runID: prepared.runID, result: result, message: failure))
+        try prepared.folder.writeVerdict(Verdict(status: status, runID: prepared.runID, result: result, message: failure ?? dagSummary))
         withExtendedLifetime(prepared.lock) {}
         return status
     }

@@ -13,6 +13,9 @@ public enum JobFiles {
         public var scriptArguments: [String]
         /// `--rescue-from N` for DAGs; `nil` picks the newest rescue file (DAGMan's `-autorescue`).
         public var rescueFrom: Int?
+        /// With `rescueFrom`, rename newer rescue files to `NAME.old` once loaded, so the next
+        /// rescue file follows the one used (DAGMan's `-dorescuefrom`); `taskfarm run` sets it.
+        public var retiresNewerRescues = false
 
         public init(format: JobFormat? = nil, output: String? = nil, error: String? = nil, jobName: String? = nil,
                     scriptArguments: [String] = [], rescueFrom: Int? = nil) {
@@ -33,7 +36,11 @@ public enum JobFiles {
                        output: overrides.output, error: overrides.error, jobName: overrides.jobName,
                        scriptArguments: overrides.scriptArguments,
                        dagLoader: { path, options throws(JobSpecError) in
-                           try loadDAG(path: path, options: options, rescueFrom: overrides.rescueFrom).job
+                           let job = try loadDAG(path: path, options: options, rescueFrom: overrides.rescueFrom).job
+                           if overrides.retiresNewerRescues, let number = overrides.rescueFrom {
+                               _ = DAGRescue.retireNewer(than: number, for: path, workingDirectory: options.workingDirectory)
+                           }
+                           return job
                        })
     }
 

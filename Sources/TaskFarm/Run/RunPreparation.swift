@@ -80,6 +80,9 @@ enum RunPreparation {
         let plan: ResumePlan
         let journal: JournalWriter
         do {
+            if job is DAGJob, let archived = try DAGJournal.startAfresh(folder) {
+                notes.append("the previous DAG run's journal is kept as \(archived); the rescue DAG decides which nodes are done")
+            }
             let replay = try JournalReplay(path: folder.journalFile)
             for skipped in replay.skipped {
                 notes.append("\(folder.journalFile):\(skipped.line): skipped an untrustworthy record (\(skipped.reason))")

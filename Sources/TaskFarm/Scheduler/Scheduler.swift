@@ -89,6 +89,7 @@ final class Scheduler: RankRole {
                     if let decision = core.reject(position: position, reason: reason) { try apply([decision]) }
                 }
             }
+            try onStart?()
             try dispatch()
         }
     }
@@ -187,8 +188,38 @@ final class Scheduler: RankRole {
         }
     }
 
+    // MARK: External feed (a DAG run; see DAGDriver)
+
+    /// Called once every worker is known, before the first dispatch.
+    var onStart: (() throws -> Void)?
+
+    /// Queues positions to run (the core must use an external feed).
+    func enqueue(positions: Range<Int>) { core.enqueue(positions: positions) }
+
+    /// Takes back the queued positions of `positions` and asks workers to stop those in
+    /// flight (they report back as cancelled). Returns the positions taken back, which never
+    /// started and get no report.
+    func cancel(positions: Range<Int>) throws -> [Int] {
+        let withdrawn = core.withdraw(positions: positions)
+        for (position, worker) in core.inFlightTasks where positions.contains(position) {
+            try transport.send(CancelMessage(position: position, reason: .cancelled).encode(), to: worker, tag: .cancel)
+        }
+        return withdrawn
+    }
+
+    /// The feed will queue nothing more.
+    func closeFeed() { core.closeFeed() }
+
+    /// Whether new tasks may still start (no drain or interrupt).
+    var isDispatching: Bool { core.isDispatching }
+
+    /// Hands out what the feed queued, and ends the run when it is done.
+    func feedChanged() throws { try dispatch() }
+
     private func noteFailure(_ position: Int) {
-        if firstFailures.count < 10 { firstFailures.append(job.task(at: position).arrayIndex) }
+        let index = job.task(at: position).arrayIndex
+        // A DAG node's retry fails the same task again: name it once.
+        if firstFailures.count < 10, firstFailures.last != index { firstFailures.append(index) }
     }
 
     func step() throws -> Bool {

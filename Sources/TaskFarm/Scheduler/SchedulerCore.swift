@@ -45,14 +45,14 @@ public struct SchedulerCore {
     private let whyUnmatched: ((Int, [WorkerAd]) -> String)?
 
     /// One byte per task.
-    public private(set) var states: [TaskState]
+    public internal(set) var states: [TaskState]
     /// Attempts made so far, per task (saturating at 255).
     public private(set) var attempts: [UInt8]
     /// Attempts made before this run (a resume), so the retry budget counts this run's only.
     private let earlierAttempts: [UInt8]
     private var workers: [Int: WorkerSlots] = [:]
     private var workerOrder: [Int] = []
-    private var inFlight: [Int: InFlight] = [:]
+    var inFlight: [Int: InFlight] = [:]
     private var cursor = 0
     private var retryQueue: [Int] = []
     private var retryHead = 0
@@ -60,6 +60,8 @@ public struct SchedulerCore {
     private var runningTasks = 0
     /// Positions asked back from a worker and not yet answered.
     private var revoking = Set<Int>()
+    /// Set by ``useExternalFeed()``: positions come from ``enqueue(positions:)``, not the cursor.
+    var feed: ExternalFeed?
 
     /// - Parameters:
     ///   - taskCount: tasks in the job.
@@ -117,6 +119,7 @@ public struct SchedulerCore {
     public mutating func isDone() -> Bool {
         guard inFlight.isEmpty else { return false }
         if !dispatching { return true }
+        if let feed, !feed.closed { return false }
         return nextReadyPosition(peekOnly: true) == nil
     }
 
@@ -260,6 +263,7 @@ public struct SchedulerCore {
             }
             return position
         }
+        if feed != nil { return nextFedPosition(peekOnly: peekOnly) }
         while cursor < taskCount, states[cursor] != .pending { cursor += 1 }
         guard cursor < taskCount else { return nil }
         for prerequisite in prerequisitesOf(cursor) where !states[prerequisite].isFinal {

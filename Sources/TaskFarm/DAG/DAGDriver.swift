@@ -1,0 +1,229 @@
+import Foundation
+import Glibc
+import JobSpec
+import Logging
+
+/// Runs a DAG on rank 0 beside the ``Scheduler``: it feeds the scheduler's external queue
+/// with the procs of the nodes ``DAGRunState`` starts (so PRIORITY order, CATEGORY/MAXJOBS
+/// limits, RETRY and futile descendants all come from the state machine), runs PRE and POST
+/// scripts with a ``DAGScriptRunner``, cancels procs when a node fails or the DAG aborts,
+/// keeps the status files current, and at the end writes the rescue DAG.
+///
+/// As a ``RunRecorder`` it only collects proc ends; it acts on them in ``step()``, so the
+/// scheduler is never re-entered from inside its own bookkeeping.
+///
+/// Source: HTCondor manual, DAGMan ("Node Success/Failure", "Scripts", "Retrying Failed
+/// Nodes", "Resubmitting a Failed DAG").
+final class DAGDriver: RankRole, RunRecorder {
+    /// Where the DAG's files live.
+    struct Settings {
+        /// The state folder: `dag-status` and the scripts' output go there.
+        var stateFolder: String
+        /// Where relative paths of the DAG file start (rescue, DOT, status file).
+        var dagDirectory: String
+        /// The job's context, for the scripts.
+        var context: JobContext
+        var environment: [String: String]
+    }
+
+    private let job: DAGJob
+    private let settings: Settings
+    private let logger: Logger
+    private var state: DAGRunState
+    private var scripts: DAGScriptRunner
+    private var statusFiles: DAGStatusFiles
+    private weak var scheduler: Scheduler?
+    private var ended: [(position: Int, outcome: DAGProcOutcome)] = []
+    private var actions: [DAGAction] = []
+    private var performing = false
+    private var interrupted = false
+    private var stoppedScripts = false
+    /// ABORT-DAG-ON's RETURN value, once it fired.
+    private var abortReturn: Int?
+    private var statusFileFailed = false
+    private var failure: Error?
+
+    init(job: DAGJob, settings: Settings, logger: Logger) {
+        self.job = job
+        self.settings = settings
+        self.logger = logger
+        state = DAGRunState(job: job)
+        scripts = DAGScriptRunner(context: settings.context, outputFolder: settings.stateFolder + "/dag-scripts",
+                                  environment: settings.environment, nodeName: { job.dag.nodes[$0].name })
+        statusFiles = DAGStatusFiles(dag: job.dag, stateFolder: settings.stateFolder, baseDirectory: settings.dagDirectory)
+    }
+
+    /// Drives `scheduler`, whose core must use an external feed; the DAG starts when the
+    /// scheduler has its workers.
+    func attach(to scheduler: Scheduler) {
+        self.scheduler = scheduler
+        scheduler.onStart = { [unowned self] in
+            do {
+                try DAGStatusFiles.writeDot(job.dag, baseDirectory: settings.dagDirectory)
+            } catch {
+                logger.error("\(error)")
+            }
+            perform(state.start())
+            updateStatusFiles()
+            try scheduler.feedChanged()
+        }
+    }
+
+    // MARK: RunRecorder
+
+    func taskEnded(position: Int, state: TaskState, completion: TaskCompletion) {
+        guard state != .interrupted else { return }
+        ended.append((position, DAGProcOutcome(completion)))
+    }
+
+    func taskUnrunnable(position: Int, reason: String) {
+        ended.append((position, .exited(1)))
+    }
+
+    // MARK: RankRole
+
+    var tags: Set<MessageTag> { [] }
+
+    func handle(_ envelope: Envelope) throws {}
+
+    var isFinished: Bool { scheduler?.result != nil && scripts.isIdle }
+
+    func signal(_ number: Int32) throws {
+        guard number == SIGTERM || number == SIGINT, !interrupted else { return }
+        interrupted = true
+        scripts.stopAll()
+    }
+
+    func step() throws -> Bool {
+        if let failure { throw failure }
+        guard let scheduler else { return false }
+        if scheduler.result != nil, !stoppedScripts {
+            // The run is over (or was cut short): no script outlives it.
+            stoppedScripts = true
+            scripts.stopAll()
+        }
+        var progress = false
+        if !ended.isEmpty {
+            let batch = ended
+            ended.removeAll(keepingCapacity: true)
+            for end in batch { perform(state.procFinished(position: end.position, outcome: end.outcome)) }
+            progress = true
+        }
+        for script in scripts.reap() + scripts.startDue() {
+            perform(state.scriptFinished(node: script.node, kind: script.kind, outcome: script.outcome))
+            progress = true
+        }
+        if progress {
+            statusFiles.noteChange()
+            if scheduler.result == nil { try scheduler.feedChanged() }
+        }
+        if scheduler.result == nil { updateStatusFiles() }
+        return progress
+    }
+
+    /// Rewrites the status files when due. They only show the run: a file that cannot be
+    /// written is reported once and the DAG goes on.
+    private func updateStatusFiles(final: Bool = false, interrupted: Bool = false) {
+        do {
+            try statusFiles.update(state, final: final, interrupted: interrupted)
+        } catch {
+            if !statusFileFailed { logger.error("\(error)") }
+            statusFileFailed = true
+        }
+    }
+
+    // MARK: Actions
+
+    /// Carries out actions in order; actions caused while doing so wait their turn.
+    private func perform(_ new: [DAGAction]) {
+        actions += new
+        guard !performing else { return }
+        performing = true
+        defer { performing = false }
+        var index = 0
+        while index < actions.count {
+            let action = actions[index]
+            index += 1
+            do {
+                try carryOut(action)
+            } catch {
+                if failure == nil { failure = error }
+            }
+        }
+        actions.removeAll(keepingCapacity: true)
+    }
+
+    private func carryOut(_ action: DAGAction) throws {
+        guard let scheduler else { return }
+        switch action {
+        case .runScript(let node, let kind, let argv, let directory, let delay):
+            guard !interrupted, scheduler.isDispatching else { return }
+            if delay > 0 { logger.info("DAG node \(job.dag.nodes[node].name): \(kind.rawValue) script deferred \(delay) s") }
+            if let failed = scripts.start(node: node, kind: kind, argv: argv, directory: directory, delaySeconds: delay) {
+                logger.error("DAG node \(job.dag.nodes[node].name): \(kind.rawValue) script \(argv.first ?? "") could not start")
+                perform(state.scriptFinished(node: failed.node, kind: failed.kind, outcome: failed.outcome))
+            }
+        case .startProcs(_, let positions, _):
+            scheduler.enqueue(positions: positions)
+        case .cancelProcs(_, let positions):
+            for position in try scheduler.cancel(positions: positions) {
+                perform(state.procFinished(position: position, outcome: .cancelled))
+            }
+        case .abortDAG(let exitCode):
+            abortReturn = exitCode
+            if !interrupted { logger.warning("DAG aborted (ABORT-DAG-ON, RETURN \(exitCode)): stopping every running node") }
+            scripts.stopAll()
+            _ = try scheduler.cancel(positions: 0..<job.taskCount)
+        case .finished:
+            scheduler.closeFeed()
+        }
+    }
+
+    // MARK: The end
+
+    /// What the run's end means for the DAG: writes the status files and, unless the DAG
+    /// succeeded, the next rescue file. Returns the exit status (0 the DAG succeeded, 1 it
+    /// failed or was aborted with a non-zero RETURN, 75 interrupted) and the summary line.
+    func conclude(_ result: RunResult) -> (status: ExitStatus, summary: String) {
+        let outcome = state.outcome
+        let wasInterrupted = outcome == nil
+        var notes: [String] = []
+        updateStatusFiles(final: true, interrupted: wasInterrupted)
+        if outcome?.succeeded != true {
+            do {
+                let rescue = try DAGRescue.write(state, workingDirectory: settings.dagDirectory)
+                notes.append("rescue DAG \(rescue)")
+            } catch {
+                logger.error("\(error)")
+            }
+        }
+        if let abortReturn { notes.append("aborted by ABORT-DAG-ON with RETURN \(abortReturn)") }
+        var summary = "taskfarm: " + DAGStatusSnapshot(state, interrupted: wasInterrupted).summaryLine
+        if !notes.isEmpty { summary += "; " + notes.joined(separator: "; ") }
+        if wasInterrupted { summary += "; interrupted: run again to resume" }
+        let status: ExitStatus = wasInterrupted ? .interrupted : outcome!.succeeded ? .success : .taskFailed
+        return (status, summary)
+    }
+}
+
+extension DAGDriver {
+    /// A driver when `job` is a DAG, else `nil`.
+    static func make(for job: any Job, prepared: PreparedRun, options: FarmOptions, workingDirectory: String,
+                     environment: [String: String], logger: Logger) -> DAGDriver? {
+        guard let dag = job as? DAGJob else { return nil }
+        let context = JobContext(runID: prepared.runID, taskCount: job.taskCount, jobName: job.name,
+                                 killGrace: options.killGrace, workingDirectory: workingDirectory)
+        // The DAG file's paths (rescue, DOT, status file) are relative to where taskfarm
+        // started, as when it was loaded (JobFiles).
+        let settings = Settings(stateFolder: prepared.folder.path, dagDirectory: FileManager.default.currentDirectoryPath,
+                                context: context, environment: environment)
+        if options.retries > 0 || options.retryUnlessExit != nil {
+            logger.warning("\(dag.file): --retries and --retry-unless-exit do not apply to a DAG; use RETRY lines")
+        }
+        let done = dag.dag.nodes.count { $0.done }
+        if done > 0 {
+            logger.notice("\(dag.file): \(done) of \(dag.dag.nodes.count) nodes already done (DONE lines or the rescue DAG)")
+        }
+        return DAGDriver(job: dag, settings: settings, logger: logger)
+    }
+}
