@@ -25,7 +25,7 @@ public struct StatusReport: Sendable {
         }
         let replay = try JournalReplay(path: journal)
         runID = replay.header?.runID
-        taskCount = replay.header?.taskCount ?? replay.states.count
+        taskCount = max(replay.header?.taskCount ?? 0, replay.states.count)  // a served queue grows
         var counts = replay.counts
         if !replay.lastRunEnded {
             counts[.running] = replay.running.count
