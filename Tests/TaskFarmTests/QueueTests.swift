@@ -1,0 +1,187 @@
+import Foundation
+import JobSpec
+import XCTest
+
+@testable import TaskFarm
+
+/// The queue's pure parts, without MPI: the scheduler core growing at run time, the
+/// `--after` rule, the name table, the connection file and the client protocol.
+final class QueueTests: XCTestCase {
+    private func worker(_ rank: Int, slots: Int = 1) -> WorkerAd {
+        WorkerAd(rank: rank, host: "h", cores: 8, memoryBytes: 1 << 30, slots: slots)
+    }
+
+    private func assigned(_ decisions: [SchedulerCore.Decision]) -> [Int] {
+        decisions.compactMap {
+            if case .assign(let position, _, _) = $0 { return position }
+            return nil
+        }
+    }
+
+    private func done(_ position: Int, exit: Int = 0, worker: Int = 1) -> TaskCompletion {
+        TaskCompletion(position: position, attempt: 1, workerRank: worker, outcome: .exited, exitCode: exit,
+                       startTime: 0, endTime: 1)
+    }
+
+    // MARK: SchedulerCore at run time
+
+    func testAnEmptyCoreStartsTasksAppendedLater() {
+        var core = SchedulerCore(taskCount: 0, policy: SchedulerPolicy(prefetchPerSlot: 0))
+        core.addWorker(worker(1, slots: 2))
+        XCTAssertTrue(core.dispatch().isEmpty)
+        XCTAssertTrue(core.isDone(), "an empty queue is idle")
+        XCTAssertEqual(core.appendTasks(count: 3), 0..<3)
+        XCTAssertEqual(assigned(core.dispatch()), [0, 1])
+        _ = core.complete(done(0))
+        XCTAssertEqual(assigned(core.dispatch()), [2])
+        XCTAssertEqual(core.appendTasks(count: 1), 3..<4)
+        _ = core.complete(done(1))
+        XCTAssertEqual(assigned(core.dispatch()), [3])
+    }
+
+    func testHeldTasksAreSkippedUntilReleasedEvenAfterTheCursorPassed() {
+        var core = SchedulerCore(taskCount: 0, policy: SchedulerPolicy(prefetchPerSlot: 0))
+        core.addWorker(worker(1, slots: 4))
+        core.appendTasks(count: 3)
+        core.hold(1)
+        XCTAssertEqual(assigned(core.dispatch()), [0, 2], "the held task does not block those after it")
+        XCTAssertTrue(core.dispatch().isEmpty)
+        core.release(1)
+        XCTAssertEqual(assigned(core.dispatch()), [1])
+    }
+
+    func testCancellingQueuedTasksEndsThemAndSkipsThem() {
+        var core = SchedulerCore(taskCount: 0, policy: SchedulerPolicy(prefetchPerSlot: 0))
+        core.appendTasks(count: 3)
+        core.hold(2)
+        let decisions = core.cancel(0, reason: "by hand")
+        guard case .finished(0, .cancelled, let completion) = decisions.first else {
+            return XCTFail("expected a cancelled end, got \(decisions)")
+        }
+        XCTAssertEqual(completion.message, "by hand")
+        XCTAssertTrue(core.cancel(2, reason: "parent failed").count == 1, "a held task can be cancelled")
+        XCTAssertTrue(core.cancel(0, reason: "again").isEmpty, "an ended task is not cancelled twice")
+        core.addWorker(worker(1, slots: 4))
+        XCTAssertEqual(assigned(core.dispatch()), [1])
+        XCTAssertNotNil(core.worker(running: 1))
+        XCTAssertTrue(core.cancel(1, reason: "running").isEmpty, "a running task is the worker's to stop")
+    }
+
+    func testACancelledRetryIsNotDispatched() {
+        var core = SchedulerCore(taskCount: 0, policy: SchedulerPolicy(retries: 1, prefetchPerSlot: 0))
+        core.addWorker(worker(1))
+        core.appendTasks(count: 1)
+        XCTAssertEqual(assigned(core.dispatch()), [0])
+        _ = core.complete(done(0, exit: 1))
+        XCTAssertEqual(core.states[0], .pending, "queued for its retry")
+        XCTAssertEqual(core.cancel(0, reason: "stop").count, 1)
+        XCTAssertTrue(assigned(core.dispatch()).isEmpty)
+        XCTAssertTrue(core.isDone())
+    }
+
+    // MARK: --after (afterok)
+
+    func testAfterHoldsUntilEveryParentSucceeds() {
+        var rule = QueueDependencies()
+        var states: [TaskState] = [.running, .pending, .succeeded]
+        XCTAssertEqual(rule.admit(3, parents: [0, 1, 2], stateOf: { states[$0] }), .held)
+        states[0] = .succeeded
+        XCTAssertEqual(rule.ended(0, state: .succeeded).released, [], "parent 1 is still open")
+        let after = rule.ended(1, state: .succeeded)
+        XCTAssertEqual(after.released, [3])
+        XCTAssertTrue(after.cancelled.isEmpty)
+        XCTAssertEqual(rule.heldCount, 0)
+    }
+
+    func testAFailedParentCancelsItsChildrenWithTheReason() {
+        var rule = QueueDependencies()
+        let states: [TaskState] = [.running, .running]
+        XCTAssertEqual(rule.admit(2, parents: [0], stateOf: { states[$0] }), .held)
+        XCTAssertEqual(rule.admit(3, parents: [0, 1], stateOf: { states[$0] }), .held)
+        let after = rule.ended(0, state: .failed)
+        XCTAssertEqual(after.released, [])
+        XCTAssertEqual(after.cancelled.map(\.task), [2, 3])
+        XCTAssertTrue(after.cancelled[0].reason.contains("parent task 0 failed"), after.cancelled[0].reason)
+        XCTAssertTrue(rule.ended(1, state: .succeeded).released.isEmpty, "a cancelled child is never released")
+    }
+
+    func testParentsThatAlreadyEndedDecideAtOnce() {
+        var rule = QueueDependencies()
+        let states: [TaskState] = [.succeeded, .timedOut]
+        XCTAssertEqual(rule.admit(2, parents: [0], stateOf: { states[$0] }), .ready)
+        XCTAssertEqual(rule.admit(3, parents: [], stateOf: { states[$0] }), .ready)
+        guard case .cancelled(let reason) = rule.admit(4, parents: [0, 1], stateOf: { states[$0] }) else {
+            return XCTFail("a timed-out parent cancels")
+        }
+        XCTAssertTrue(reason.contains("timed out"), reason)
+    }
+
+    // MARK: The name table
+
+    func testNameTableBindsListsAndForgetsByOwner() {
+        var table = NameTable()
+        table.register("worker/2", value: [1], owner: 2)
+        table.register("worker/3", value: [2], owner: 3)
+        table.register("broker", value: Array("h:1".utf8), owner: 0)
+        XCTAssertEqual(table.lookup("broker")?.value, Array("h:1".utf8))
+        XCTAssertEqual(table.list(prefix: "worker/").map(\.key), ["worker/2", "worker/3"])
+        table.removeAll(ownedBy: 2)
+        XCTAssertEqual(table.list(prefix: "worker/").map(\.key), ["worker/3"])
+        XCTAssertTrue(table.unregister("broker"))
+        XCTAssertFalse(table.unregister("broker"))
+        XCTAssertNil(table.lookup("broker"))
+    }
+
+    // MARK: The connection file and the protocol
+
+    func testTheConnectionFileIsWrittenForItsOwnerOnlyAndReadBack() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("conn-\(UUID().uuidString)").path
+        defer { unlink(path) }
+        let token = try ConnectionFile.makeToken()
+        XCTAssertEqual(token.count, 64)
+        XCTAssertNotEqual(token, try ConnectionFile.makeToken())
+        try ConnectionFile(host: "127.0.0.1", port: 4242, runID: 7, token: token).write(to: path)
+        var info = stat()
+        XCTAssertEqual(stat(path, &info), 0)
+        XCTAssertEqual(info.st_mode & 0o777, 0o600)
+        let read = try ConnectionFile(path: path)
+        XCTAssertEqual(read, ConnectionFile(host: "127.0.0.1", port: 4242, runID: 7, token: token))
+        XCTAssertTrue(ConnectionFile.tokensMatch(expected: token, given: token))
+        XCTAssertFalse(ConnectionFile.tokensMatch(expected: token, given: String(token.dropLast()) + "x"))
+        XCTAssertFalse(ConnectionFile.tokensMatch(expected: token, given: ""))
+    }
+
+    func testAMissingConnectionFileNamesItself() {
+        XCTAssertThrowsError(try ConnectionFile(path: "/nonexistent/farm.connection")) { error in
+            XCTAssertTrue("\(error)".contains("/nonexistent/farm.connection"), "\(error)")
+        }
+    }
+
+    func testListenTakesAHostAndAnOptionalPort() throws {
+        func address(_ listen: String?) throws -> String {
+            let parsed = try ServeOptions(farm: FarmOptions(jobPath: "q"), listen: listen).listenAddress(defaultHost: "node1")
+            return "\(parsed.host) \(parsed.port)"
+        }
+        XCTAssertEqual(try address(nil), "node1 0")
+        XCTAssertEqual(try address("127.0.0.1"), "127.0.0.1 0")
+        XCTAssertEqual(try address("127.0.0.1:9000"), "127.0.0.1 9000")
+        XCTAssertEqual(try address("[::1]:9000"), "::1 9000")
+        XCTAssertEqual(try address("::1"), "::1 0")
+        XCTAssertThrowsError(try address("host:99999"))
+    }
+
+    func testSubmittedTasksSurviveTheJournalRoundTrip() throws {
+        let spec = TaskSpec(position: 4, arrayIndex: 4, command: .argv(["echo", "a\tb\nc"]), workingDirectory: "/w",
+                            source: SourceLocation(file: "taskfarm submit", line: 0), attributes: ["queue.after": "1,2"])
+        let json = String(decoding: try JSONEncoder().encode(spec), as: UTF8.self)
+        let record = JournalRecord.submitted(position: 4, task: json)
+        let line = record.line
+        XCTAssertEqual(try JournalRecord(line: Substring(line.dropLast())), record)
+        let replay = try JournalReplay(data: Data(line.utf8))
+        XCTAssertEqual(replay.submitted.map(\.position), [4])
+        XCTAssertEqual(replay.states.count, 5)
+        let back = try JSONDecoder().decode(TaskSpec.self, from: Data(replay.submitted[0].task.utf8))
+        XCTAssertEqual(back, spec)
+        XCTAssertEqual(QueueBroker.parents(of: back), [1, 2])
+    }
+}
