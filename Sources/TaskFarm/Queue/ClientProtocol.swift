@@ -25,6 +25,10 @@ public struct ClientRequest: Codable, Sendable, Equatable {
         case lookup
         /// Name server: every name starting with ``ClientRequest/name``.
         case list
+        /// Name server: bind ``ClientRequest/name`` to ``ClientRequest/value``.
+        case register
+        /// Name server: remove ``ClientRequest/name``.
+        case unregister
         /// Broker: queue ``ClientRequest/tasks``; the reply holds their ids.
         case submit
         /// Broker: reply when every task in ``ClientRequest/ids`` has ended.
@@ -43,19 +47,23 @@ public struct ClientRequest: Codable, Sendable, Equatable {
     public var id: Int
     public var operation: Operation
     public var name: String?
+    /// The value to bind, for `register`.
+    public var value: String?
     public var timeout: Double?
     public var tasks: [SubmittedTask]?
     public var ids: [Int]?
     public var json: Bool?
     public var drain: Bool?
 
-    public init(token: String, id: Int = 1, operation: Operation, name: String? = nil, timeout: Double? = nil,
+    public init(token: String, id: Int = 1, operation: Operation, name: String? = nil, value: String? = nil,
+                timeout: Double? = nil,
                 tasks: [SubmittedTask]? = nil, ids: [Int]? = nil, json: Bool? = nil, drain: Bool? = nil) {
         version = ClientProtocol.version
         self.token = token
         self.id = id
         self.operation = operation
         self.name = name
+        self.value = value
         self.timeout = timeout
         self.tasks = tasks
         self.ids = ids

@@ -47,7 +47,7 @@ final class ClientService: RankRole {
             return
         }
         switch request.operation {
-        case .broker, .lookup, .list:
+        case .broker, .lookup, .list, .register, .unregister:
             guard let nameServer else {
                 call.connection.respond(ClientResponse(id: request.id, error: "this is the broker; ask the name server (the connection file's address) for names"))
                 return
@@ -69,11 +69,18 @@ final class ClientService: RankRole {
             call.connection.respond(ClientResponse(id: request.id, error: "no such name: \(key)"))
             return
         }
-        let operation: NameServerRequest.Operation = request.operation == .list ? .list : .lookup
+        let operation: NameServerRequest.Operation
+        switch request.operation {
+        case .list: operation = .list
+        case .register: operation = .register
+        case .unregister: operation = .unregister
+        default: operation = .lookup
+        }
         let timeout = request.operation == .broker ? 60 : request.timeout ?? 0
-        let lookup = NameServerRequest(id: 0, operation: operation, key: key, timeout: max(0, timeout))
+        let lookup = NameServerRequest(id: 0, operation: operation, key: key, value: Array((request.value ?? "").utf8),
+                                       timeout: max(0, timeout))
         try nameServer.serveLocally(lookup, owner: -1) { reply in
-            if let error = reply.error, operation == .lookup {
+            if let error = reply.error, operation != .list {
                 call.connection.respond(ClientResponse(id: request.id, error: error))
                 return
             }

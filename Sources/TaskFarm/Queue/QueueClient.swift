@@ -62,6 +62,24 @@ public final class QueueClient {
         }.text ?? ""
     }
 
+    /// Binds `name` to `value` in the name server, replacing an earlier binding; lookups
+    /// waiting for it answer.
+    ///
+    /// - Throws: ``ClientError`` for a name under `farm/` (the farm's own).
+    public func register(_ name: String, value: String) throws(ClientError) {
+        _ = try toNameServer(.register) {
+            $0.name = name
+            $0.value = value
+        }
+    }
+
+    /// Removes `name` from the name server.
+    ///
+    /// - Throws: ``ClientError`` ("no such name") when it is not bound.
+    public func unregister(_ name: String) throws(ClientError) {
+        _ = try toNameServer(.unregister) { $0.name = name }
+    }
+
     /// The name server's names starting with `prefix`, with their values for people.
     public func list(prefix: String = "") throws(ClientError) -> [String: String] {
         try toNameServer(.list) { $0.name = prefix }.entries ?? [:]
