@@ -54,6 +54,7 @@ let package = Package(
         .executableTarget(name: "mpi-ring", dependencies: ["MPI"], path: "Examples/MPI/Ring"),
         .executableTarget(name: "mpi-pi", dependencies: ["MPI"], path: "Examples/MPI/Pi"),
         .executableTarget(name: "mpi-master-worker", dependencies: ["MPI"], path: "Examples/MPI/MasterWorker"),
+        .executableTarget(name: "queue-services", dependencies: ["TaskFarm"], path: "Examples/queue/Services"),
         .executableTarget(name: "mpi-selftest", dependencies: ["MPI"], path: "Tests/MPIPrograms/SelfTest"),
         .executableTarget(name: "mpi-must-fail", dependencies: ["MPI"], path: "Tests/MPIPrograms/MustFail"),
     ],
