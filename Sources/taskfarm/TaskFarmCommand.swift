@@ -13,7 +13,7 @@ struct TaskFarmCommand: ParsableCommand {
             64 usage error, 65 bad job file, 70 internal error, 75 interrupted (resumable).
             """,
         subcommands: [RunCommand.self, CheckCommand.self, StatusCommand.self, ServeCommand.self, SubmitCommand.self,
-                      WaitCommand.self, CancelCommand.self, ShutdownCommand.self, NameCommand.self],
+                      WaitCommand.self, CancelCommand.self, ShutdownCommand.self, NameCommand.self, CallCommand.self],
         defaultSubcommand: nil
     )
 }

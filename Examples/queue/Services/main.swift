@@ -1,5 +1,7 @@
 // A services program: `mpirun -np 4 queue-services`. Workers offer three services; rank 0
 // calls them 1,000 times through the broker and checks every answer.
+// With `--serve` it serves them instead, until `taskfarm shutdown`, to clients outside the
+// allocation: `taskfarm call collatz 27` prints 111.
 import Foundation
 import TaskFarm
 
@@ -41,6 +43,11 @@ services.register("divide") { (fraction: Fraction) async throws -> Double in
 // A service that calls another one, through the broker, from a worker rank.
 services.register("collatz-sum") { (range: [Int], client: ServiceClient) async throws -> Int in
     try await client.map("collatz", Array(range[0]...range[1]), chunkSize: 10, as: Int.self).reduce(0, +)
+}
+
+if CommandLine.arguments.contains("--serve") {
+    let listen = CommandLine.arguments.firstIndex(of: "--listen").map { CommandLine.arguments[$0 + 1] }
+    exit(ServiceFarm.serve(services, options: .init(connectionFile: ConnectionFile.defaultPath, listen: listen)).rawValue)
 }
 
 let status = ServiceFarm.run(services) { client in

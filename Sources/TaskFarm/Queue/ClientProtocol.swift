@@ -39,6 +39,9 @@ public struct ClientRequest: Codable, Sendable, Equatable {
         case cancel
         /// Broker: end the farm; ``ClientRequest/drain`` lets running tasks finish.
         case shutdown
+        /// Broker: call the Swift service ``ClientRequest/name`` with the JSON input
+        /// ``ClientRequest/value``; the answer's text is the JSON output.
+        case call
     }
 
     public var version: Int

@@ -14,6 +14,8 @@ final class ClientService: RankRole {
     /// The farm's secret; requests are refused until it is known.
     var token: String?
     var broker: QueueBroker?
+    /// The broker of a Swift services program (``ServiceFarm``), for `call` and `shutdown`.
+    var services: ServiceBroker?
     private(set) var isFinished = false
 
     init(endpoint: ClientEndpoint, nameServer: NameServer?, logger: Logger) {
@@ -53,12 +55,36 @@ final class ClientService: RankRole {
                 return
             }
             try serveName(call, nameServer: nameServer)
+        case .call where services != nil, .shutdown where services != nil:
+            try serveService(call, broker: services!)
+        case .call where broker != nil:
+            call.connection.respond(ClientResponse(id: request.id, error: "this farm (taskfarm serve) runs command tasks and offers no Swift services; submit commands instead"))
         default:
             guard let broker else {
-                call.connection.respond(ClientResponse(id: request.id, error: "this is the name server; ask it where the broker is (operation broker)"))
+                let what = services != nil ? "this farm runs Swift services: use call (taskfarm call)"
+                                           : "this is the name server; ask it where the broker is (operation broker)"
+                call.connection.respond(ClientResponse(id: request.id, error: what))
                 return
             }
             try broker.serve(call)
+        }
+    }
+
+    private func serveService(_ call: ClientCall, broker: ServiceBroker) throws {
+        let request = call.request
+        if request.operation == .shutdown {
+            call.connection.respond(ClientResponse(id: request.id, text: "shutting down"))
+            try broker.stop()
+            return
+        }
+        let service = request.name ?? ""
+        try broker.send(service: service, payload: Array((request.value ?? "null").utf8), batch: false) { result in
+            switch result {
+            case .success(let output):
+                call.connection.respond(ClientResponse(id: request.id, text: String(decoding: output, as: UTF8.self)))
+            case .failure(let error):
+                call.connection.respond(ClientResponse(id: request.id, error: error.description))
+            }
         }
     }
 

@@ -64,45 +64,14 @@ extension Farm {
             try worker.register()
             roles.append(worker)
         }
-        var service: ClientService?
-        if world.rank == 0 || isNameServer {
-            do {
-                let endpoint = try ClientEndpoint(host: address.host, port: address.port, logger: logger)
-                service = ClientService(endpoint: endpoint, nameServer: nameServer, logger: logger)
-                roles.append(service!)
-            } catch {
-                logger.critical("\(error)")
-                MPI.abort(errorCode: ExitStatus.usage.rawValue)
-            }
+        let access = ClientAccess.open(rank: world.rank, layout: layout, address: address,
+                                       connectionFile: options.connectionFile, nameServer: nameServer, logger: logger)
+        defer { access?.close() }
+        if let access {
+            roles.append(access.service)
+            if isNameServer, world.rank != 0 { try access.awaitSecret(through: client) }
         }
-        defer { service?.endpoint.close() }
-        let connectionFile = absolutePath(options.connectionFile)
-        var wroteConnectionFile = false
-        func writeConnectionFile(runID: Int, token: String) {
-            guard let service else { return }
-            do {
-                try ConnectionFile(host: service.endpoint.host, port: service.endpoint.port, runID: runID, token: token)
-                    .write(to: connectionFile)
-                wroteConnectionFile = true
-                logger.notice("the farm is served; clients connect with --connect \(options.connectionFile)")
-            } catch {
-                logger.critical("\(error)")
-                MPI.abort(errorCode: ExitStatus.usage.rawValue)
-            }
-        }
-        defer { if wroteConnectionFile { unlink(connectionFile) } }
-
-        if isNameServer, world.rank != 0 {
-            // Rank 0 shares the run id and the token through the name table.
-            try client.request(.lookup, key: ClientService.privatePrefix + "secret") { reply in
-                guard let entry = reply.entries.first else { return }
-                let fields = String(decoding: entry.value, as: UTF8.self).split(separator: "\t")
-                guard fields.count == 2, let runID = Int(fields[0]) else { return }
-                service?.token = String(fields[1])
-                writeConnectionFile(runID: runID, token: String(fields[1]))
-            }
-        }
-        guard world.rank == 0, let service else {
+        guard world.rank == 0, let access else {
             try RankLoop(transport: transport, roles: roles).run()
             return .success
         }
@@ -121,13 +90,7 @@ extension Farm {
             prepared = queue
         }
         for note in prepared.notes { logger.notice("\(note)") }
-        let token = try ConnectionFile.makeToken()
-        service.token = token
-        let brokerAddress = "\(service.endpoint.host):\(service.endpoint.port)"
-        try client.request(.register, key: "broker", value: Array(brokerAddress.utf8)) { _ in }
-        try client.request(.register, key: ClientService.privatePrefix + "secret",
-                           value: Array("\(prepared.runID)\t\(token)".utf8)) { _ in }
-        if isNameServer { writeConnectionFile(runID: prepared.runID, token: token) }
+        try access.publish(runID: prepared.runID, through: client, nameServerIsHere: isNameServer)
 
         let job = prepared.job
         let broker = QueueBroker(job: job, journal: prepared.journal, folder: prepared.folder)
@@ -154,7 +117,7 @@ extension Farm {
         let scheduler = Scheduler(transport: transport, nameServer: client, job: job, core: core, settings: settings,
                                   recorders: recorders)
         try broker.attach(scheduler)
-        service.broker = broker
+        access.service.broker = broker
         roles.append(scheduler)
         try scheduler.start()
         try RankLoop(transport: transport, roles: roles).run()

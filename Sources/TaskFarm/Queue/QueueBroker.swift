@@ -90,6 +90,8 @@ final class QueueBroker: RunRecorder {
             call.connection.respond(ClientResponse(id: request.id, text: drain ? "draining: running tasks finish, then the farm ends"
                                                                           : "shutting down: running tasks are stopped"))
             try scheduler.shutdown(drain: drain, because: "shutdown requested by a client\(drain ? " (drain)" : "")")
+        case .call:
+            call.connection.respond(ClientResponse(id: request.id, error: "this farm runs command tasks and offers no Swift services"))
         case .broker, .lookup, .list, .register, .unregister:
             call.connection.respond(ClientResponse(id: request.id, error: "this is the broker; ask the name server (the connection file's address) for names"))
         }

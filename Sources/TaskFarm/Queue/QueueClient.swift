@@ -51,6 +51,17 @@ public final class QueueClient {
         try toBroker(.shutdown) { $0.drain = drain }.text ?? ""
     }
 
+    /// Calls the Swift service `service` of a ``ServiceFarm`` program with the JSON input
+    /// `json`; returns its JSON output.
+    ///
+    /// - Throws: ``ClientError`` with the service's error (its type and message) when it threw.
+    public func call(_ service: String, json: String) throws(ClientError) -> String {
+        try toBroker(.call) {
+            $0.name = service
+            $0.value = json
+        }.text ?? ""
+    }
+
     /// The value bound to `name` in the name server, waiting up to `timeout` seconds for it
     /// to appear.
     ///

@@ -22,6 +22,13 @@ public struct ServeOptions: Sendable {
     ///
     /// - Throws: ``ClientError`` when the port is not a number from 0 to 65535.
     public func listenAddress(defaultHost: String) throws(ClientError) -> (host: String, port: Int) {
+        try Self.parseListen(listen, defaultHost: defaultHost)
+    }
+
+    /// `listen` (`HOST`, `HOST:PORT`, `[IPv6]:PORT`) as a host and a port (0: any free port).
+    ///
+    /// - Throws: ``ClientError`` when the port is not a number from 0 to 65535.
+    public static func parseListen(_ listen: String?, defaultHost: String) throws(ClientError) -> (host: String, port: Int) {
         guard let listen, !listen.isEmpty else { return (defaultHost, 0) }
         var host = listen
         var portText: Substring?

@@ -1,3 +1,5 @@
+import Glibc
+
 /// The broker of a services program, on rank 0: it learns from the name server which
 /// worker offers which service, takes calls from every rank (and from rank 0's own code),
 /// routes each to a worker through its ``ServiceRouter``, and relays the answer to the
@@ -128,6 +130,10 @@ final class ServiceBroker: RankRole, ServiceCallSink, @unchecked Sendable {
         for rank in 0..<transport.size {
             try transport.send(StopMessage(reason: .finished).encode(), to: rank, tag: .stop)
         }
+    }
+
+    func signal(_ number: Int32) throws {
+        if number == SIGTERM || number == SIGINT { try stop() }
     }
 
     func step() throws -> Bool { false }

@@ -17,9 +17,36 @@ import MPI
 /// }.rawValue)
 /// ```
 public enum ServiceFarm {
+    /// How the farm is laid out and reached.
+    public struct Options: Sendable {
+        /// The name server's rank; `nil` for the default layout (see ``RoleLayout``).
+        public var nameServerRank: Int?
+        /// Where the name-server rank writes the ``ConnectionFile`` for clients outside
+        /// the allocation (`taskfarm call`); `nil` opens no TCP endpoint.
+        public var connectionFile: String?
+        /// `HOST[:PORT]` for the TCP endpoints; `nil` for this host's name, any free port.
+        public var listen: String?
+
+        public init(nameServerRank: Int? = nil, connectionFile: String? = nil, listen: String? = nil) {
+            self.nameServerRank = nameServerRank
+            self.connectionFile = connectionFile
+            self.listen = listen
+        }
+    }
+
+    /// Serves the registry until a client's `taskfarm shutdown`, SIGTERM or SIGINT, for
+    /// clients that call through the connection file (`options.connectionFile`, by default
+    /// ``ConnectionFile/defaultPath``). Returns this rank's exit status.
+    public static func serve(_ registry: ServiceRegistry, options: Options = Options(connectionFile: ConnectionFile.defaultPath),
+                             logger: Logger = Logger(label: "taskfarm")) -> ExitStatus {
+        run(registry, options: options, logger: logger) { _ in
+            while true { try await Task.sleep(nanoseconds: 3_600_000_000_000) }
+        }
+    }
+
     /// Runs this rank's part and returns its exit status: 0, or 1 on rank 0 when `main` threw
-    /// (its error is logged), 70 for an internal error.
-    public static func run(_ registry: ServiceRegistry, nameServerRank: Int? = nil,
+    /// (its error is logged), 64 for a bad layout or address, 70 for an internal error.
+    public static func run(_ registry: ServiceRegistry, options: Options = Options(),
                            logger: Logger = Logger(label: "taskfarm"),
                            main: @escaping @Sendable (ServiceClient) async throws -> Void) -> ExitStatus {
         tf_install_signal_handlers()
@@ -34,7 +61,7 @@ public enum ServiceFarm {
         logger[metadataKey: "rank"] = "\(world.rank)"
         var status = ExitStatus.success
         do {
-            status = try runRank(registry, world: world, nameServerRank: nameServerRank, logger: logger, main: main)
+            status = try runRank(registry, world: world, options: options, logger: logger, main: main)
         } catch {
             logger.critical("internal error: \(error)")
             MPI.abort(errorCode: ExitStatus.internalError.rawValue)
@@ -47,11 +74,13 @@ public enum ServiceFarm {
         return status
     }
 
-    private static func runRank(_ registry: ServiceRegistry, world: Communicator, nameServerRank: Int?, logger: Logger,
+    private static func runRank(_ registry: ServiceRegistry, world: Communicator, options: Options, logger: Logger,
                                 main: @escaping @Sendable (ServiceClient) async throws -> Void) throws -> ExitStatus {
         let layout: RoleLayout
+        let address: (host: String, port: Int)
         do {
-            layout = try RoleLayout(size: world.size, requestedNameServerRank: nameServerRank)
+            layout = try RoleLayout(size: world.size, requestedNameServerRank: options.nameServerRank)
+            address = try ServeOptions.parseListen(options.listen, defaultHost: HostFacts.hostName)
         } catch {
             if world.rank == 0 { logger.error("\(error)") }
             return .usage
@@ -60,7 +89,18 @@ public enum ServiceFarm {
         let nameServer = NameServerClient(transport: transport, serverRank: layout.nameServerRank)
         let queue = MPIThreadQueue()
         var roles: [RankRole] = [nameServer, MPIThreadWork(queue: queue)]
-        if world.rank == layout.nameServerRank { roles.append(NameServer(transport: transport)) }
+        let isNameServer = world.rank == layout.nameServerRank
+        let localNameServer = isNameServer ? NameServer(transport: transport) : nil
+        if let localNameServer { roles.append(localNameServer) }
+        let access = options.connectionFile.flatMap {
+            ClientAccess.open(rank: world.rank, layout: layout, address: address, connectionFile: $0,
+                              nameServer: localNameServer, logger: logger)
+        }
+        defer { access?.close() }
+        if let access {
+            roles.append(access.service)
+            if isNameServer, world.rank != 0 { try access.awaitSecret(through: nameServer) }
+        }
         var worker: ServiceWorker?
         if layout.isWorker(world.rank) {
             let serviceWorker = ServiceWorker(transport: transport, registry: registry, queue: queue)
@@ -83,6 +123,11 @@ public enum ServiceFarm {
         worker?.client = client
         roles.append(broker)
         try broker.start()
+        if let access {
+            access.service.services = broker
+            let runID = Int(Date().timeIntervalSince1970) % 9_000_000 + 1_000_000
+            try access.publish(runID: runID, through: nameServer, nameServerIsHere: isNameServer)
+        }
         let outcome = Outcome()
         Task.detached {
             do {
