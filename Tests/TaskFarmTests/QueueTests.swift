@@ -185,3 +185,71 @@ final class QueueTests: XCTestCase {
         XCTAssertEqual(QueueBroker.parents(of: back), [1, 2])
     }
 }
+
+/// The services' routing and wire format, without MPI.
+final class ServiceRoutingTests: XCTestCase {
+    func testCallsGoToTheLeastLoadedOfferingWorkerUpToTheLimit() {
+        var router = ServiceRouter(perWorkerLimit: 2)
+        router.addOffer("fft", worker: 2)
+        router.addOffer("fft", worker: 3)
+        router.addOffer("io", worker: 3)
+        XCTAssertTrue(router.isOffered("fft"))
+        XCTAssertFalse(router.isOffered("nope"))
+        for id in 1...5 { router.enqueue(id, service: "fft") }
+        let first = router.assignments()
+        XCTAssertEqual(first.map(\.id), [1, 2, 3, 4], "first in, first out")
+        XCTAssertEqual(first.filter { $0.worker == 2 }.count, 2, "balanced")
+        XCTAssertEqual(first.filter { $0.worker == 3 }.count, 2)
+        XCTAssertEqual(router.queuedCount, 1, "every worker is at its limit")
+        router.enqueue(6, service: "io")
+        XCTAssertTrue(router.assignments().isEmpty, "worker 3 is full, and only it offers io")
+        router.completed(worker: 3)
+        let next = router.assignments()
+        XCTAssertEqual(next.count, 1)
+        XCTAssertEqual(next.first?.worker, 3)
+        XCTAssertEqual(router.load(of: 3), 2)
+        router.completed(worker: 2)
+        XCTAssertEqual(router.assignments().map(\.worker), [2])
+        XCTAssertEqual(router.queuedCount, 0)
+    }
+
+    func testServiceMessagesRoundTripWithTypedErrors() throws {
+        let call = ServiceCallMessage(id: 9, service: "divide", batch: true, payload: Array("[1,2]".utf8))
+        XCTAssertEqual(try ServiceCallMessage(decoding: call.encode()), call)
+        let failure = ServiceReplyMessage(id: 9, result: .failure(
+            ServiceError(.serviceThrew, service: "divide", message: "1 / 0", errorType: "M.DivisionByZero")))
+        XCTAssertEqual(try ServiceReplyMessage(decoding: failure.encode()), failure)
+        let success = ServiceReplyMessage(id: 10, result: .success(Array("0.5".utf8)))
+        XCTAssertEqual(try ServiceReplyMessage(decoding: success.encode()), success)
+        XCTAssertThrowsError(try ServiceCallMessage(decoding: Array(call.encode().dropLast(3))), "a truncated message")
+    }
+
+    func testARegisteredServiceDecodesRunsAndTypesItsErrors() async throws {
+        struct Odd: Error, CustomStringConvertible { var description: String { "odd input" } }
+        let registry = ServiceRegistry()
+        registry.register("half") { (n: Int) async throws -> Int in
+            guard n % 2 == 0 else { throw Odd() }
+            return n / 2
+        }
+        let service = try XCTUnwrap(registry.services["half"])
+        let client = ServiceClient(queue: MPIThreadQueue(), sink: NoSink(), nameServer: NameServerClient(
+            transport: InMemoryNetwork(size: 1).transport(rank: 0), serverRank: 0))
+        let half = try await service.single(Array("8".utf8), client).get()
+        XCTAssertEqual(half, Array("4".utf8))
+        let halves = try await service.batch(Array("[2,4,6]".utf8), client).get()
+        XCTAssertEqual(halves, Array("[1,2,3]".utf8))
+        guard case .failure(let error) = await service.single(Array("3".utf8), client) else { return XCTFail("3 is odd") }
+        XCTAssertEqual(error.kind, .serviceThrew)
+        XCTAssertEqual(error.message, "odd input")
+        XCTAssertTrue(error.errorType?.hasSuffix("Odd") == true, "\(error)")
+        guard case .failure(let bad) = await service.single(Array("\"x\"".utf8), client) else { return XCTFail("not an Int") }
+        XCTAssertEqual(bad.kind, .badInput)
+        XCTAssertEqual(ServiceClient.chunks(10, size: 4), [0..<4, 4..<8, 8..<10])
+    }
+}
+
+private final class NoSink: ServiceCallSink {
+    func send(service: String, payload: [UInt8], batch: Bool, completion: @escaping (Result<[UInt8], ServiceError>) -> Void) throws {
+        completion(.failure(ServiceError(.stopped, service: service, message: "no farm")))
+    }
+}
