@@ -205,11 +205,13 @@ final class ServiceRoutingTests: XCTestCase {
         XCTAssertTrue(router.assignments().isEmpty, "worker 3 is full, and only it offers io")
         router.completed(worker: 3)
         let next = router.assignments()
-        XCTAssertEqual(next.count, 1)
-        XCTAssertEqual(next.first?.worker, 3)
+        XCTAssertEqual(next.map(\.worker), [3], "the freed slot is used at once")
         XCTAssertEqual(router.load(of: 3), 2)
         router.completed(worker: 2)
-        XCTAssertEqual(router.assignments().map(\.worker), [2])
+        router.completed(worker: 3)
+        XCTAssertEqual(Set(router.assignments().map(\.id) + next.map(\.id)), [5, 6])
+        XCTAssertEqual(router.assignUrgent(7, service: "fft"), 2, "urgent: to the least loaded, past the limit")
+        XCTAssertNil(router.assignUrgent(8, service: "nope"))
         XCTAssertEqual(router.queuedCount, 0)
     }
 

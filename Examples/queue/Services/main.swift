@@ -76,8 +76,10 @@ let status = ServiceFarm.run(services) { client in
     } catch let error as ServiceError {
         try check(error.kind == .noSuchService, "unexpected error \(error)")
     }
-    let sum = try await client.call("collatz-sum", [1, 100], as: Int.self)
-    try check(sum == (1...100).map(stoppingTime).reduce(0, +), "collatz-sum is \(sum)")
+    // Services that call services, more of them at once than the workers have slots.
+    let sums = try await client.map("collatz-sum", (0..<8).map { [$0 * 100 + 1, $0 * 100 + 100] }, as: Int.self)
+    try check(sums == (0..<8).map { block in (block * 100 + 1...block * 100 + 100).map(stoppingTime).reduce(0, +) },
+              "collatz-sum is \(sums)")
 
     // A lookup that waits for a name registered later.
     async let found = client.lookup("results/ready", timeout: 30)

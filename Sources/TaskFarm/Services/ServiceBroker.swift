@@ -11,6 +11,8 @@ final class ServiceBroker: RankRole, ServiceCallSink, @unchecked Sendable {
         var message: ServiceCallMessage
         var worker: Int?
         var completion: ((Result<[UInt8], ServiceError>) -> Void)?
+        /// Made by a running service, which holds its slot until this is answered.
+        var nested = false
     }
 
     private let transport: Transport
@@ -63,11 +65,24 @@ final class ServiceBroker: RankRole, ServiceCallSink, @unchecked Sendable {
                            completion: completion))
     }
 
+    /// Where services running on rank 0 itself (a one-rank run) send their own calls.
+    var nestedSink: ServiceCallSink { NestedCalls(broker: self) }
+
+    private final class NestedCalls: ServiceCallSink {
+        let broker: ServiceBroker
+        init(broker: ServiceBroker) { self.broker = broker }
+        func send(service: String, payload: [UInt8], batch: Bool,
+                  completion: @escaping (Result<[UInt8], ServiceError>) -> Void) throws {
+            try broker.accept(Pending(origin: 0, originID: 0, message: ServiceCallMessage(id: 0, service: service, batch: batch, payload: payload),
+                                      completion: completion, nested: true))
+        }
+    }
+
     func handle(_ envelope: Envelope) throws {
         switch envelope.tag {
         case .serviceCall:
             let message = try ServiceCallMessage(decoding: envelope.payload)
-            try accept(Pending(origin: envelope.source, originID: message.id, message: message))
+            try accept(Pending(origin: envelope.source, originID: message.id, message: message, nested: true))
         case .serviceReply:
             try answered(try ServiceReplyMessage(decoding: envelope.payload), by: envelope.source)
         case .stop:
@@ -91,22 +106,28 @@ final class ServiceBroker: RankRole, ServiceCallSink, @unchecked Sendable {
             try deliver(id, .failure(ServiceError(.noSuchService, service: call.message.service, message: "")))
             return
         }
-        router.enqueue(id, service: call.message.service)
+        if call.nested, let worker = router.assignUrgent(id, service: call.message.service) {
+            try send(id, to: worker)
+        } else {
+            router.enqueue(id, service: call.message.service)
+        }
         try dispatch()
     }
 
     private func dispatch() throws {
-        for (id, worker) in router.assignments() {
-            guard var call = pending[id] else { continue }
-            call.worker = worker
-            pending[id] = call
-            var message = call.message
-            message.id = id
-            if worker == transport.rank, let localWorker {
-                localWorker.execute(message) { [self] reply in try answered(reply, by: worker) }
-            } else {
-                try transport.send(message.encode(), to: worker, tag: .serviceCall)
-            }
+        for (id, worker) in router.assignments() { try send(id, to: worker) }
+    }
+
+    private func send(_ id: Int, to worker: Int) throws {
+        guard var call = pending[id] else { return }
+        call.worker = worker
+        pending[id] = call
+        var message = call.message
+        message.id = id
+        if worker == transport.rank, let localWorker {
+            localWorker.execute(message) { [self] reply in try answered(reply, by: worker) }
+        } else {
+            try transport.send(message.encode(), to: worker, tag: .serviceCall)
         }
     }
 

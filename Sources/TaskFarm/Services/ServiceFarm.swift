@@ -120,7 +120,7 @@ public enum ServiceFarm {
         let broker = ServiceBroker(transport: transport, nameServer: nameServer, workerRanks: layout.workerRanks,
                                    localWorker: worker)
         let client = ServiceClient(queue: queue, sink: broker, nameServer: nameServer)
-        worker?.client = client
+        worker?.client = ServiceClient(queue: queue, sink: broker.nestedSink, nameServer: nameServer)
         roles.append(broker)
         try broker.start()
         if let access {

@@ -2,6 +2,8 @@
 /// how many calls each has outstanding, and which queued call goes where next. A call goes
 /// to the offering worker with the fewest calls outstanding (round robin among equals),
 /// and no worker holds more than ``perWorkerLimit`` at once; the rest wait, first in first out.
+/// A nested call (made by a service while it runs) is urgent: it goes out at once, past the
+/// limit, since its caller holds a slot until it is answered and waiting could deadlock.
 public struct ServiceRouter: Sendable {
     /// Calls a worker may hold at once (one running, the next ones ready to start).
     public let perWorkerLimit: Int
@@ -27,6 +29,15 @@ public struct ServiceRouter: Sendable {
     /// Queues the call `id` to `service`.
     public mutating func enqueue(_ id: Int, service: String) {
         queues[service, default: ([], 0)].ids.append(id)
+    }
+
+    /// Assigns the urgent call `id` at once to the least-loaded worker offering `service`,
+    /// whatever its load; `nil` when none offers it.
+    public mutating func assignUrgent(_ id: Int, service: String) -> Int? {
+        guard let workers = offers[service], !workers.isEmpty else { return nil }
+        let worker = workers.min { outstanding[$0, default: 0] < outstanding[$1, default: 0] }!
+        outstanding[worker, default: 0] += 1
+        return worker
     }
 
     /// Calls queued and not yet assigned.
