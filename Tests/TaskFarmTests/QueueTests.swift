@@ -210,8 +210,12 @@ final class ServiceRoutingTests: XCTestCase {
         router.completed(worker: 2)
         router.completed(worker: 3)
         XCTAssertEqual(Set(router.assignments().map(\.id) + next.map(\.id)), [5, 6])
-        XCTAssertEqual(router.assignUrgent(7, service: "fft"), 2, "urgent: to the least loaded, past the limit")
-        XCTAssertNil(router.assignUrgent(8, service: "nope"))
+        let (two, three) = (router.load(of: 2), router.load(of: 3))
+        XCTAssertEqual(two + three, 3)
+        XCTAssertEqual(router.assignUrgent(7, service: "fft"), two < three ? 2 : 3, "urgent: to the least loaded")
+        XCTAssertNotNil(router.assignUrgent(8, service: "io"), "urgent: past the limit")
+        XCTAssertEqual(router.load(of: 3), three + (two < three ? 0 : 1) + 1)
+        XCTAssertNil(router.assignUrgent(9, service: "nope"))
         XCTAssertEqual(router.queuedCount, 0)
     }
 

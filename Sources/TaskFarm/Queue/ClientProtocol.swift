@@ -44,20 +44,30 @@ public struct ClientRequest: Codable, Sendable, Equatable {
         case call
     }
 
+    /// The protocol version the client speaks (``ClientProtocol/version``).
     public var version: Int
+    /// The connection file's token; a request without the farm's is refused.
     public var token: String
     /// Echoed in the response, so one connection can carry several requests.
     public var id: Int
+    /// What is asked.
     public var operation: Operation
+    /// The name looked up, listed (as a prefix), registered or called.
     public var name: String?
     /// The value to bind, for `register`.
     public var value: String?
+    /// `lookup`: seconds to wait for the name to appear (0: answer at once).
     public var timeout: Double?
+    /// `submit`: the tasks, queued as one array.
     public var tasks: [SubmittedTask]?
+    /// `wait`, `cancel`: task ids.
     public var ids: [Int]?
+    /// `status`: JSON instead of text.
     public var json: Bool?
+    /// `shutdown`: let running tasks finish.
     public var drain: Bool?
 
+    /// A request of the current protocol version.
     public init(token: String, id: Int = 1, operation: Operation, name: String? = nil, value: String? = nil,
                 timeout: Double? = nil,
                 tasks: [SubmittedTask]? = nil, ids: [Int]? = nil, json: Bool? = nil, drain: Bool? = nil) {
@@ -84,6 +94,7 @@ public struct SubmittedTask: Codable, Sendable, Equatable {
     /// A name for logs and the status report, or `nil`.
     public var name: String?
 
+    /// A task to submit.
     public init(spec: TaskSpec, after: [Int] = [], name: String? = nil) {
         self.spec = spec
         self.after = after
@@ -93,13 +104,18 @@ public struct SubmittedTask: Codable, Sendable, Equatable {
 
 /// How a task ended, in a `wait` response.
 public struct TaskResult: Codable, Sendable, Equatable {
+    /// The task's id (its position in the queue).
     public var id: Int
     /// ``TaskState`` description: `succeeded`, `failed`, `timed out`, `cancelled`.
     public var state: String
+    /// The exit status of its last attempt, when it exited.
     public var exitCode: Int?
+    /// The signal that ended its last attempt, if one did.
     public var signal: Int?
+    /// Why it failed, was cancelled or could not start.
     public var message: String?
 
+    /// An end as the broker reports it.
     public init(id: Int, state: String, exitCode: Int? = nil, signal: Int? = nil, message: String? = nil) {
         self.id = id
         self.state = state
@@ -111,6 +127,7 @@ public struct TaskResult: Codable, Sendable, Equatable {
 
 /// An endpoint's answer to a ``ClientRequest``.
 public struct ClientResponse: Codable, Sendable, Equatable {
+    /// The protocol version of the endpoint.
     public var version: Int
     /// The request's id.
     public var id: Int
@@ -125,6 +142,7 @@ public struct ClientResponse: Codable, Sendable, Equatable {
     /// `list`: names and values.
     public var entries: [String: String]?
 
+    /// A response of the current protocol version.
     public init(id: Int, error: String? = nil, text: String? = nil, ids: [Int]? = nil, results: [TaskResult]? = nil,
                 entries: [String: String]? = nil) {
         version = ClientProtocol.version
@@ -139,7 +157,10 @@ public struct ClientResponse: Codable, Sendable, Equatable {
 
 /// A problem talking to a served farm, in words for the user.
 public struct ClientError: Error, Sendable, CustomStringConvertible {
+    /// What went wrong, naming the file or address concerned.
     public var message: String
+    /// An error with `message`.
     public init(_ message: String) { self.message = message }
+    /// The message.
     public var description: String { message }
 }

@@ -13,12 +13,14 @@ public struct ConnectionFile: Codable, Sendable, Equatable {
     public var version: Int
     /// The name server's address and TCP port.
     public var host: String
+    /// The name server's TCP port.
     public var port: Int
     /// The farm's run id.
     public var runID: Int
     /// 64 hex digits from `/dev/urandom`.
     public var token: String
 
+    /// A connection file of the current format version.
     public init(host: String, port: Int, runID: Int, token: String) {
         version = 1
         self.host = host

@@ -17,6 +17,7 @@ public struct QueueDependencies: Sendable {
     /// Parent → held tasks waiting on it.
     private var children: [Int: [Int]] = [:]
 
+    /// No task held.
     public init() {}
 
     /// Tasks held now.

@@ -12,6 +12,7 @@ public struct ServeOptions: Sendable {
     /// The state folder when `--state-dir` is not given, in the working folder.
     public static let defaultStateDirectory = "queue.taskfarm"
 
+    /// `serve`'s options; see the properties.
     public init(farm: FarmOptions, connectionFile: String = ConnectionFile.defaultPath, listen: String? = nil) {
         self.farm = farm
         self.connectionFile = connectionFile

@@ -18,6 +18,7 @@ public struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible 
         case notFound = 5
     }
 
+    /// What kind of failure.
     public var kind: Kind
     /// The service called.
     public var service: String
@@ -26,6 +27,7 @@ public struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible 
     /// For ``Kind/serviceThrew``: the thrown error's type, such as `MyModel.DivergedError`.
     public var errorType: String?
 
+    /// An error of `kind` in a call of `service`.
     public init(_ kind: Kind, service: String, message: String, errorType: String? = nil) {
         self.kind = kind
         self.service = service
@@ -33,6 +35,7 @@ public struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible 
         self.errorType = errorType
     }
 
+    /// The error in words, naming the service.
     public var description: String {
         switch kind {
         case .serviceThrew: return "service \(service) threw \(errorType ?? "an error"): \(message)"

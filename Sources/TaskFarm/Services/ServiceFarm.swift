@@ -27,6 +27,7 @@ public enum ServiceFarm {
         /// `HOST[:PORT]` for the TCP endpoints; `nil` for this host's name, any free port.
         public var listen: String?
 
+        /// Options; the defaults lay ranks out as `taskfarm run` does and open no TCP endpoint.
         public init(nameServerRank: Int? = nil, connectionFile: String? = nil, listen: String? = nil) {
             self.nameServerRank = nameServerRank
             self.connectionFile = connectionFile

@@ -12,6 +12,7 @@ public final class ServiceRegistry: @unchecked Sendable {
 
     private(set) var services: [String: Erased] = [:]
 
+    /// An empty registry.
     public init() {}
 
     /// The names registered, sorted.

@@ -12,6 +12,7 @@ public struct ServiceRouter: Sendable {
     private var queues: [String: (ids: [Int], head: Int)] = [:]
     private var turn: [String: Int] = [:]
 
+    /// A router with no offers yet.
     public init(perWorkerLimit: Int = 2) {
         self.perWorkerLimit = max(1, perWorkerLimit)
     }
