@@ -84,6 +84,7 @@ final class QueueServeTests: XCTestCase {
         XCTAssertTrue(status.stdout.contains("\"tasks\": 3"), status.stdout)
         XCTAssertTrue(status.stdout.contains("\"succeeded\": 1"), status.stdout)
         XCTAssertTrue(status.stdout.contains("\"inProgress\": true"), status.stdout)
+        XCTAssertTrue(status.stdout.contains("\"workers\": [{\"rank\": 2, "), status.stdout)
 
         let cancelled = try farm.client(["cancel", "1"])
         XCTAssertEqual(cancelled.stdout, "cancelled 1\n", cancelled.stderr)

@@ -13,6 +13,8 @@ public struct StatusReport: Sendable {
     public let inProgress: Bool
     public let lastExitStatus: Int?
     public let skippedRecords: Int
+    /// The workers of a live farm (`taskfarm status --connect`); empty when read from a folder.
+    public var workers: [WorkerAd] = []
 
     /// Reads the state folder at `path`.
     ///
@@ -73,8 +75,19 @@ public struct StatusReport: Sendable {
                 lines.append("  position \(task.position)  on \(task.host) (rank \(task.worker))  for \(String(format: "%.1f", task.seconds)) s")
             }
         }
+        if !workers.isEmpty {
+            lines.append("workers:")
+            for ad in workers { lines.append("  rank \(ad.rank) on \(ad.host)  \(ad.slots) slot\(ad.slots == 1 ? "" : "s")") }
+        }
         if skippedRecords > 0 { lines.append("note: \(skippedRecords) torn or corrupt journal record(s) were skipped") }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// `, "workers": [...]` for a live farm, else nothing, so a folder's report is unchanged.
+    private var workersJSON: String {
+        guard !workers.isEmpty else { return "" }
+        let items = workers.map { "{\"rank\": \($0.rank), \"host\": \(jsonString($0.host)), \"slots\": \($0.slots)}" }
+        return ", \"workers\": [\(items.joined(separator: ", "))]"
     }
 
     /// The report as JSON for scripts.
@@ -91,7 +104,7 @@ public struct StatusReport: Sendable {
         return """
             {"runID": \(runID.map(String.init) ?? "null"), "tasks": \(taskCount), "inProgress": \(inProgress), \
             "lastExitStatus": \(lastExitStatus.map(String.init) ?? "null"), "counts": {\(countFields)}, \
-            "failed": [\(failed.joined(separator: ", "))], "running": [\(runningItems.joined(separator: ", "))]}
+            "failed": [\(failed.joined(separator: ", "))], "running": [\(runningItems.joined(separator: ", "))]\(workersJSON)}
 
             """
     }

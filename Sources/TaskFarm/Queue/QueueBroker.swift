@@ -77,7 +77,8 @@ final class QueueBroker: RunRecorder {
         case .status:
             journal.flush()
             do {
-                let report = try StatusReport(stateFolder: folder.path)
+                var report = try StatusReport(stateFolder: folder.path)
+                report.workers = scheduler.workerAds
                 call.connection.respond(ClientResponse(id: request.id, text: request.json == true ? report.json : report.text))
             } catch {
                 call.connection.respond(ClientResponse(id: request.id, error: "\(error)"))

@@ -189,6 +189,9 @@ final class Scheduler: RankRole {
         return !decisions.isEmpty
     }
 
+    /// The workers known, by rank.
+    var workerAds: [WorkerAd] { core.workerAds }
+
     /// The state of the task at `position`.
     func state(of position: Int) -> TaskState { core.states[position] }
 
