@@ -62,6 +62,27 @@ public final class QueueClient {
         }.text ?? ""
     }
 
+    /// Calls the Swift service `service` with `input`, as ``ServiceClient/call(_:_:as:)``
+    /// does inside the allocation, and decodes its output.
+    ///
+    /// - Throws: ``ClientError`` with the service's error, or when the input or output
+    ///   does not code as JSON.
+    public func call<Input: Encodable, Output: Decodable>(_ service: String, _ input: Input,
+                                                          as output: Output.Type = Output.self) throws(ClientError) -> Output {
+        let json: String
+        do {
+            json = String(decoding: try JSONEncoder().encode(input), as: UTF8.self)
+        } catch {
+            throw ClientError("service \(service): cannot encode the input: \(error)")
+        }
+        let answer = try call(service, json: json)
+        do {
+            return try JSONDecoder().decode(Output.self, from: Data(answer.utf8))
+        } catch {
+            throw ClientError("service \(service): the output '\(answer.prefix(200))' is not a \(Output.self)")
+        }
+    }
+
     /// The value bound to `name` in the name server, waiting up to `timeout` seconds for it
     /// to appear.
     ///
