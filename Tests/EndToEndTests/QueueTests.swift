@@ -181,6 +181,8 @@ final class QueueServeTests: XCTestCase {
         XCTAssertEqual(waiter.terminationStatus, 0)
         XCTAssertEqual(String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self), "tcp://node7:5000\n")
         XCTAssertEqual(try farm.client(["name", "lookup", "service/absent"]).status, 70)
+        XCTAssertEqual(try farm.client(["name", "register", "broker", "evil:1"]).status, 70, "the broker's entry is the farm's")
+        XCTAssertEqual(try farm.client(["name", "lookup", "farm/secret"]).status, 70, "the secret is never shown")
 
         XCTAssertEqual(try farm.client(["submit", "--", "true"]).stdout, "0\n", "the farm goes on")
         XCTAssertEqual(try farm.client(["wait", "0"]).status, 0)

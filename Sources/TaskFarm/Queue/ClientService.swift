@@ -95,6 +95,11 @@ final class ClientService: RankRole {
             call.connection.respond(ClientResponse(id: request.id, error: "no such name: \(key)"))
             return
         }
+        if request.operation == .register || request.operation == .unregister,
+           key == "broker" || key.hasPrefix("worker/") || key.hasPrefix("service/") {
+            call.connection.respond(ClientResponse(id: request.id, error: "\(key) belongs to the farm's ranks; clients cannot change it"))
+            return
+        }
         let operation: NameServerRequest.Operation
         switch request.operation {
         case .list: operation = .list
