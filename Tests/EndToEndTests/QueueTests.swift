@@ -169,14 +169,14 @@ final class QueueServeTests: XCTestCase {
 
         let waiter = Process()
         waiter.executableURL = URL(fileURLWithPath: Harness.taskfarm)
-        waiter.arguments = ["name", "lookup", "--wait", "30", "service/late"]
+        waiter.arguments = ["name", "lookup", "--wait", "30", "results/late"]
         waiter.currentDirectoryURL = folder
         let pipe = Pipe()
         waiter.standardOutput = pipe
         try waiter.run()
         Thread.sleep(forTimeInterval: 0.5)
         XCTAssertTrue(waiter.isRunning, "the lookup waits for the name")
-        XCTAssertEqual(try farm.client(["name", "register", "service/late", "tcp://node7:5000"]).status, 0)
+        XCTAssertEqual(try farm.client(["name", "register", "results/late", "tcp://node7:5000"]).status, 0)
         waiter.waitUntilExit()
         XCTAssertEqual(waiter.terminationStatus, 0)
         XCTAssertEqual(String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self), "tcp://node7:5000\n")
