@@ -69,7 +69,7 @@ final class ExitStatusTests: XCTestCase {
     func testAMismatchedLaunchIsDetected() throws {
         let folder = try Harness.temporaryFolder()
         try Harness.write("touch ran\n", to: "t.txt", in: folder)
-        var environment = ProcessInfo.processInfo.environment
+        var environment = Harness.mpiEnvironment
         environment["PMI_SIZE"] = "4"
         let outcome = try Harness.run(Harness.taskfarm, ["run", "t.txt"], in: folder, environment: environment)
         XCTAssertEqual(outcome.status, 70)

@@ -24,9 +24,13 @@ enum Harness {
     }
 
     /// Environment for mpirun: allowed as root, oversubscribed (these belong in tests,
-    /// never in the product).
+    /// never in the product). Open MPI's own variables are removed: another test in this
+    /// process may have initialized MPI as a singleton, and an mpirun or taskfarm that
+    /// inherits them believes it is part of that job.
     static var mpiEnvironment: [String: String] {
-        var environment = ProcessInfo.processInfo.environment
+        var environment = ProcessInfo.processInfo.environment.filter { entry in
+            !["OMPI_", "PMIX_", "ORTE_", "OPAL_"].contains { entry.key.hasPrefix($0) }
+        }
         environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
         environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
         environment["OMPI_MCA_rmaps_base_oversubscribe"] = "1"

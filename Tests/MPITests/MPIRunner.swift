@@ -37,7 +37,11 @@ enum MPIRunner {
         let process = Process()
         process.executableURL = mpirun
         process.arguments = ["--oversubscribe", "--mca", "mpi_yield_when_idle", "1", "-np", String(ranks), binary.path] + arguments
-        var environment = ProcessInfo.processInfo.environment
+        // Without Open MPI's own variables: a single-rank test in this process may have
+        // initialized MPI as a singleton, and mpirun would believe it belongs to that job.
+        var environment = ProcessInfo.processInfo.environment.filter { entry in
+            !["OMPI_", "PMIX_", "ORTE_", "OPAL_"].contains { entry.key.hasPrefix($0) }
+        }
         environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
         environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
         process.environment = environment
