@@ -14,6 +14,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // The Open MPI C library, found through pkg-config (`ompi-c`).
@@ -33,6 +34,8 @@ let package = Package(
             dependencies: [
                 "MPI", "JobSpec", "CTaskSpawn",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .executableTarget(
@@ -51,6 +54,7 @@ let package = Package(
         .executableTarget(name: "mpi-ring", dependencies: ["MPI"], path: "Examples/MPI/Ring"),
         .executableTarget(name: "mpi-pi", dependencies: ["MPI"], path: "Examples/MPI/Pi"),
         .executableTarget(name: "mpi-master-worker", dependencies: ["MPI"], path: "Examples/MPI/MasterWorker"),
+        .executableTarget(name: "queue-services", dependencies: ["TaskFarm"], path: "Examples/queue/Services"),
         .executableTarget(name: "mpi-selftest", dependencies: ["MPI"], path: "Tests/MPIPrograms/SelfTest"),
         .executableTarget(name: "mpi-must-fail", dependencies: ["MPI"], path: "Tests/MPIPrograms/MustFail"),
         .executableTarget(name: "mpi-threads", dependencies: ["MPI"], path: "Tests/MPIPrograms/Threads"),

@@ -12,7 +12,8 @@ struct TaskFarmCommand: ParsableCommand {
             others run tasks. Exit statuses: 0 all tasks succeeded, 1 some task failed, \
             64 usage error, 65 bad job file, 70 internal error, 75 interrupted (resumable).
             """,
-        subcommands: [RunCommand.self, CheckCommand.self, StatusCommand.self],
+        subcommands: [RunCommand.self, CheckCommand.self, StatusCommand.self, ServeCommand.self, SubmitCommand.self,
+                      WaitCommand.self, CancelCommand.self, ShutdownCommand.self, NameCommand.self, CallCommand.self],
         defaultSubcommand: nil
     )
 }

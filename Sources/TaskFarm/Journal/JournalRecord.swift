@@ -17,6 +17,9 @@ public enum JournalRecord: Sendable, Equatable {
     case unrunnable(position: Int, reason: String)
     /// A run ended with this exit status.
     case runEnded(time: Double, status: Int)
+    /// A task was submitted to a served queue (`taskfarm serve`) at `position`; `task` is
+    /// its ``TaskSpec`` as JSON, so a restarted farm knows its queue.
+    case submitted(position: Int, task: String)
 
     /// The fields of an attempt's end.
     public struct TaskEnd: Sendable, Equatable {
@@ -96,6 +99,8 @@ public enum JournalRecord: Sendable, Equatable {
             body = ["unrunnable", String(position), escape(reason)]
         case .runEnded(let time, let status):
             body = ["run-ended", String(time), String(status)]
+        case .submitted(let position, let task):
+            body = ["submitted", String(position), escape(task)]
         }
         let text = body.joined(separator: "\t")
         let crc = String(CRC32.checksum(text.utf8), radix: 16)
@@ -132,6 +137,8 @@ public enum JournalRecord: Sendable, Equatable {
             self = .unrunnable(position: try int(try field(1)), reason: unescape(try field(2)))
         case "run-ended":
             self = .runEnded(time: try double(try field(1)), status: try int(try field(2)))
+        case "submitted":
+            self = .submitted(position: try int(try field(1)), task: unescape(try field(2)))
         default:
             throw JournalFormatError(reason: "unknown record kind '\(fields[0])'")
         }

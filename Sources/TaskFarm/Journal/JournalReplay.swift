@@ -21,6 +21,8 @@ public struct JournalReplay: Sendable {
     public var runs = 0
     public var lastRunEnded = true
     public var lastExitStatus: Int?
+    /// Tasks submitted to a served queue, in journal order: position and ``TaskSpec`` JSON.
+    public var submitted: [(position: Int, task: String)] = []
 
     /// Reads the journal at `path`; a missing file is an empty journal.
     ///
@@ -88,6 +90,9 @@ public struct JournalReplay: Sendable {
             grow(to: position + 1)
             states[position] = .failed
             unrunnable[position] = reason
+        case .submitted(let position, let task):
+            grow(to: position + 1)
+            submitted.append((position, task))
         case .runEnded(_, let status):
             lastRunEnded = true
             lastExitStatus = status

@@ -15,6 +15,8 @@ public struct StatusReport: Sendable {
     public let skippedRecords: Int
     /// The DAG's nodes by state, when the state folder belongs to a DAG run (`dag-status`).
     public let dag: DAGStatusSnapshot?
+    /// The workers of a live farm (`taskfarm status --connect`); empty when read from a folder.
+    public var workers: [WorkerAd] = []
 
     /// Reads the state folder at `path`.
     ///
@@ -27,7 +29,7 @@ public struct StatusReport: Sendable {
         }
         let replay = try JournalReplay(path: journal)
         runID = replay.header?.runID
-        taskCount = replay.header?.taskCount ?? replay.states.count
+        taskCount = max(replay.header?.taskCount ?? 0, replay.states.count)  // a served queue grows
         var counts = replay.counts
         if !replay.lastRunEnded {
             counts[.running] = replay.running.count
@@ -76,9 +78,20 @@ public struct StatusReport: Sendable {
                 lines.append("  position \(task.position)  on \(task.host) (rank \(task.worker))  for \(String(format: "%.1f", task.seconds)) s")
             }
         }
+        if !workers.isEmpty {
+            lines.append("workers:")
+            for ad in workers { lines.append("  rank \(ad.rank) on \(ad.host)  \(ad.slots) slot\(ad.slots == 1 ? "" : "s")") }
+        }
         if skippedRecords > 0 { lines.append("note: \(skippedRecords) torn or corrupt journal record(s) were skipped") }
         if let dag { lines += dag.reportLines }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// `, "workers": [...]` for a live farm, else nothing, so a folder's report is unchanged.
+    private var workersJSON: String {
+        guard !workers.isEmpty else { return "" }
+        let items = workers.map { "{\"rank\": \($0.rank), \"host\": \(jsonString($0.host)), \"slots\": \($0.slots)}" }
+        return ", \"workers\": [\(items.joined(separator: ", "))]"
     }
 
     /// The report as JSON for scripts.
@@ -96,7 +109,7 @@ public struct StatusReport: Sendable {
             {"runID": \(runID.map(String.init) ?? "null"), "tasks": \(taskCount), "inProgress": \(inProgress), \
             "lastExitStatus": \(lastExitStatus.map(String.init) ?? "null"), "counts": {\(countFields)}, \
             "failed": [\(failed.joined(separator: ", "))], "running": [\(runningItems.joined(separator: ", "))], \
-            "dag": \(dag?.json ?? "null")}
+            "dag": \(dag?.json ?? "null")\(workersJSON)}
 
             """
     }

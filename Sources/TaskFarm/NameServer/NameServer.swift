@@ -7,6 +7,9 @@ final class NameServer: RankRole {
     private(set) var table = NameTable()
     private var waiting: [(source: Int, request: NameServerRequest, deadline: Double?)] = []
     private(set) var isFinished = false
+    /// Callbacks of requests made on this rank (the client endpoint), by negative source.
+    private var localReplies: [Int: (NameServerReply) -> Void] = [:]
+    private var nextLocalSource = -1
 
     init(transport: Transport) {
         self.transport = transport
@@ -19,10 +22,23 @@ final class NameServer: RankRole {
             isFinished = true
             return
         }
-        let request = try NameServerRequest(decoding: envelope.payload)
+        try serve(try NameServerRequest(decoding: envelope.payload), from: envelope.source)
+    }
+
+    /// Serves a request made on this rank, such as a TCP client's lookup; `reply` runs once,
+    /// when the answer is known (a lookup may wait).
+    func serveLocally(_ request: NameServerRequest, owner: Int, reply: @escaping (NameServerReply) -> Void) throws {
+        let source = nextLocalSource
+        nextLocalSource -= 1
+        localReplies[source] = reply
+        try serve(request, from: source, owner: owner)
+    }
+
+    private func serve(_ request: NameServerRequest, from source: Int, owner: Int? = nil) throws {
+        let envelope = (source: source, owner: owner ?? source)
         switch request.operation {
         case .register:
-            table.register(request.key, value: request.value, owner: envelope.source)
+            table.register(request.key, value: request.value, owner: envelope.owner)
             try reply(to: envelope.source, NameServerReply(id: request.id))
             try answerWaiting()
         case .unregister:
@@ -73,6 +89,10 @@ final class NameServer: RankRole {
     }
 
     private func reply(to rank: Int, _ reply: NameServerReply) throws {
+        if rank < 0 {
+            localReplies.removeValue(forKey: rank)?(reply)
+            return
+        }
         try transport.send(reply.encode(), to: rank, tag: .nameServerReply)
     }
 

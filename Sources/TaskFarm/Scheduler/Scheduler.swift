@@ -23,6 +23,9 @@ final class Scheduler: RankRole {
         /// The pending tasks no worker can ever run, with why, once the workers are known
         /// (HTCondor matchmaking); `nil` when no task has requirements.
         var unmatchable: ((_ workers: [WorkerAd], _ isPending: (Int) -> Bool) -> [(position: Int, reason: String)])? = nil
+        /// `taskfarm serve`: an empty queue does not end the run; only a shutdown, a
+        /// signal or the walltime does.
+        var serving = false
     }
 
     /// Seconds before the walltime at which running tasks are stopped, so that the journal
@@ -159,7 +162,52 @@ final class Scheduler: RankRole {
         guard started else { return }
         try checkWalltime()
         try apply(core.dispatch())
-        if core.isDone() { try finish(interrupted: draining || interruptedAt != nil) }
+        if core.isDone(), !(settings.serving && core.isDispatching) {
+            try finish(interrupted: draining || interruptedAt != nil)
+        }
+    }
+
+    // MARK: The task queue (`taskfarm serve`); see QueueBroker
+
+    /// Makes room for `count` tasks the (growing) job now holds, holding those `isHeld`
+    /// says, and starts what it can.
+    func appendTasks(count: Int, isHeld: (Int) -> Bool) throws -> Range<Int> {
+        let positions = core.appendTasks(count: count)
+        for position in positions where isHeld(position) { core.hold(position) }
+        try dispatch()
+        return positions
+    }
+
+    /// Whether tasks may still start: no drain, interrupt or end yet.
+    var isAcceptingWork: Bool { !draining && interruptedAt == nil && !stopSent }
+
+    /// Lets a held task start.
+    func release(_ position: Int) throws {
+        core.release(position)
+        try dispatch()
+    }
+
+    /// Cancels a task: one not started ends at once; a running one is stopped by its worker.
+    /// Returns whether the task was still unfinished.
+    func cancel(_ position: Int, reason: String) throws -> Bool {
+        if let worker = core.worker(running: position) {
+            try transport.send(CancelMessage(position: position, reason: .cancelled).encode(), to: worker, tag: .cancel)
+            return true
+        }
+        let decisions = core.cancel(position, reason: reason)
+        try apply(decisions)
+        return !decisions.isEmpty
+    }
+
+    /// The workers known, by rank.
+    var workerAds: [WorkerAd] { core.workerAds }
+
+    /// The state of the task at `position`.
+    func state(of position: Int) -> TaskState { core.states[position] }
+
+    /// Ends a served run: `drain` lets running tasks finish, otherwise they are interrupted.
+    func shutdown(drain: Bool, because reason: String) throws {
+        if drain { try self.drain(because: reason) } else { try interrupt(because: reason) }
     }
 
     private func apply(_ decisions: [SchedulerCore.Decision]) throws {

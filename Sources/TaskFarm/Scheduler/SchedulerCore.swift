@@ -35,7 +35,8 @@ public struct SchedulerCore {
         var attempt: Int
     }
 
-    public let taskCount: Int
+    /// Tasks known: the job's, plus any appended at run time (``appendTasks(count:)``).
+    public private(set) var taskCount: Int
     public private(set) var policy: SchedulerPolicy
     private let slotsOf: (Int) -> Int
     private let retriesOf: (Int) -> Int?
@@ -62,6 +63,8 @@ public struct SchedulerCore {
     private var revoking = Set<Int>()
     /// Set by ``useExternalFeed()``: positions come from ``enqueue(positions:)``, not the cursor.
     var feed: ExternalFeed?
+    /// Appended tasks waiting for ``release(_:)`` (a queue's `--after`); empty for fixed jobs.
+    private var heldTasks = Set<Int>()
 
     /// - Parameters:
     ///   - taskCount: tasks in the job.
@@ -252,19 +255,24 @@ public struct SchedulerCore {
     /// The next task to hand out: retries first, then fresh tasks in order. A fresh task
     /// whose prerequisites are not all final waits, and so does everything after it.
     private mutating func nextReadyPosition(peekOnly: Bool) -> Int? {
+        while retryHead < retryQueue.count, states[retryQueue[retryHead]] != .pending {
+            retryHead += 1  // cancelled while queued for a retry or a release
+        }
         if retryHead < retryQueue.count {
             let position = retryQueue[retryHead]
-            if !peekOnly {
-                retryHead += 1
-                if retryHead == retryQueue.count {
-                    retryQueue.removeAll(keepingCapacity: true)
-                    retryHead = 0
-                }
+            if !peekOnly { retryHead += 1 }
+            if retryHead == retryQueue.count {
+                retryQueue.removeAll(keepingCapacity: true)
+                retryHead = 0
             }
             return position
         }
+        if retryHead > 0 {
+            retryQueue.removeAll(keepingCapacity: true)
+            retryHead = 0
+        }
         if feed != nil { return nextFedPosition(peekOnly: peekOnly) }
-        while cursor < taskCount, states[cursor] != .pending { cursor += 1 }
+        while cursor < taskCount, states[cursor] != .pending || (!heldTasks.isEmpty && heldTasks.contains(cursor)) { cursor += 1 }
         guard cursor < taskCount else { return nil }
         for prerequisite in prerequisitesOf(cursor) where !states[prerequisite].isFinal {
             return nil
@@ -273,6 +281,53 @@ public struct SchedulerCore {
         if !peekOnly { cursor += 1 }
         return position
     }
+
+    // MARK: Tasks appended at run time (the task queue)
+
+    /// Appends `count` pending tasks after the last one; they start like the job's own
+    /// unless ``hold(_:)`` is called before the next ``dispatch()``.
+    ///
+    /// - Returns: the new tasks' positions.
+    @discardableResult
+    public mutating func appendTasks(count: Int) -> Range<Int> {
+        let first = taskCount
+        taskCount += count
+        states += repeatElement(.pending, count: count)
+        attempts += repeatElement(0, count: count)
+        return first..<taskCount
+    }
+
+    /// Keeps a pending task from starting until ``release(_:)`` (PBS `afterok`). Call it
+    /// before the task could have been dispatched: right after appending, or before the first
+    /// ``dispatch()``.
+    public mutating func hold(_ position: Int) {
+        if states[position] == .pending { heldTasks.insert(position) }
+    }
+
+    /// Whether the task at `position` waits for ``release(_:)``.
+    public func isHeld(_ position: Int) -> Bool { heldTasks.contains(position) }
+
+    /// Lets a held task start.
+    public mutating func release(_ position: Int) {
+        guard heldTasks.remove(position) != nil, states[position] == .pending else { return }
+        if position < cursor { retryQueue.append(position) }
+    }
+
+    /// Cancels a task that has not started (queued, held or waiting for a retry): it ends
+    /// `cancelled` with `reason` as its message. A task in flight is not touched; the caller
+    /// stops it on ``worker(running:)`` and its report ends it.
+    public mutating func cancel(_ position: Int, reason: String) -> [Decision] {
+        guard position >= 0, position < taskCount, states[position] == .pending else { return [] }
+        heldTasks.remove(position)
+        states[position] = .cancelled
+        let now = Clock.epochSeconds()
+        let completion = TaskCompletion(position: position, attempt: Int(attempts[position]), workerRank: -1,
+                                        outcome: .cancelled, startTime: now, endTime: now, message: reason)
+        return [.finished(position: position, state: .cancelled, completion: completion)]
+    }
+
+    /// The worker running the task at `position`, or `nil` when it is not in flight.
+    public func worker(running position: Int) -> Int? { inFlight[position]?.worker }
 
     // MARK: Completion
 

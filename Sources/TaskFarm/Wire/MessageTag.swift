@@ -15,4 +15,8 @@ public enum MessageTag: Int32, Sendable, CaseIterable {
     case cancel = 106
     /// Shut down: the rank finishes what it must and leaves its loop.
     case stop = 107
+    /// A call of a named Swift service: caller → broker → worker.
+    case serviceCall = 108
+    /// A service call's answer: worker → broker → caller.
+    case serviceReply = 109
 }

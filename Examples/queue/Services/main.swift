@@ -1,0 +1,93 @@
+// A services program: `mpirun -np 4 queue-services`. Workers offer three services; rank 0
+// calls them 1,000 times through the broker and checks every answer.
+// With `--serve` it serves them instead, until `taskfarm shutdown`, to clients outside the
+// allocation: `taskfarm call collatz 27` prints 111.
+import Foundation
+import TaskFarm
+
+/// The Collatz stopping time of `n`: steps of n → n/2 or 3n+1 until 1.
+func stoppingTime(_ n: Int) -> Int {
+    var value = n
+    var steps = 0
+    while value != 1 {
+        value = value % 2 == 0 ? value / 2 : 3 * value + 1
+        steps += 1
+    }
+    return steps
+}
+
+struct Fraction: Codable, Sendable {
+    var numerator: Double
+    var denominator: Double
+}
+
+struct DivisionByZero: Error, CustomStringConvertible {
+    var numerator: Double
+    var description: String { "\(numerator) / 0 has no value" }
+}
+
+struct CheckFailed: Error, CustomStringConvertible {
+    var description: String
+}
+
+func check(_ condition: Bool, _ message: @autoclosure () -> String) throws {
+    if !condition { throw CheckFailed(description: message()) }
+}
+
+let services = ServiceRegistry()
+services.register("collatz") { (n: Int) async throws -> Int in stoppingTime(n) }
+services.register("divide") { (fraction: Fraction) async throws -> Double in
+    guard fraction.denominator != 0 else { throw DivisionByZero(numerator: fraction.numerator) }
+    return fraction.numerator / fraction.denominator
+}
+// A service that calls another one, through the broker, from a worker rank.
+services.register("collatz-sum") { (range: [Int], client: ServiceClient) async throws -> Int in
+    try await client.map("collatz", Array(range[0]...range[1]), chunkSize: 10, as: Int.self).reduce(0, +)
+}
+
+if CommandLine.arguments.contains("--serve") {
+    let listen = CommandLine.arguments.firstIndex(of: "--listen").map { CommandLine.arguments[$0 + 1] }
+    exit(ServiceFarm.serve(services, options: .init(connectionFile: ConnectionFile.defaultPath, listen: listen)).rawValue)
+}
+
+let status = ServiceFarm.run(services) { client in
+    let inputs = Array(1...1000)
+    let answers = try await client.map("collatz", inputs, chunkSize: 25, as: Int.self)
+    try check(answers == inputs.map(stoppingTime), "a collatz answer is wrong")
+
+    var seen = Set<Int>()
+    for try await (index, output) in client.mapAsCompleted("collatz", Array(1...100), chunkSize: 7, as: Int.self) {
+        try check(output == stoppingTime(index + 1), "as-completed answer \(index) is wrong")
+        seen.insert(index)
+    }
+    try check(seen.count == 100, "as-completed gave \(seen.count) answers")
+
+    try check(try await client.call("divide", Fraction(numerator: 1, denominator: 4), as: Double.self) == 0.25, "1/4")
+    do {
+        _ = try await client.call("divide", Fraction(numerator: 3, denominator: 0), as: Double.self)
+        throw CheckFailed(description: "divide by zero did not throw")
+    } catch let error as ServiceError {
+        try check(error.kind == .serviceThrew && error.message == "3.0 / 0 has no value"
+                  && error.errorType?.hasSuffix("DivisionByZero") == true, "unexpected error \(error)")
+    }
+    do {
+        _ = try await client.call("no-such-service", 1, as: Int.self)
+        throw CheckFailed(description: "an unknown service answered")
+    } catch let error as ServiceError {
+        try check(error.kind == .noSuchService, "unexpected error \(error)")
+    }
+    // Services that call services, more of them at once than the workers have slots.
+    let sums = try await client.map("collatz-sum", (0..<8).map { [$0 * 100 + 1, $0 * 100 + 100] }, as: Int.self)
+    try check(sums == (0..<8).map { block in (block * 100 + 1...block * 100 + 100).map(stoppingTime).reduce(0, +) },
+              "collatz-sum is \(sums)")
+
+    // A lookup that waits for a name registered later.
+    async let found = client.lookup("results/ready", timeout: 30)
+    try await Task.sleep(nanoseconds: 200_000_000)
+    await client.register("results/ready", value: Array("yes".utf8))
+    try check(String(decoding: try await found, as: UTF8.self) == "yes", "the waiting lookup")
+
+    let offers = await client.services()
+    print("services check passed: 1000 answers in order, 100 as completed, errors typed; offered by ranks \(offers["collatz"]?.sorted() ?? [])")
+}
+exit(status.rawValue)

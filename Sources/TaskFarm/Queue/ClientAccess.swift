@@ -1,0 +1,82 @@
+import Foundation
+import Glibc
+import Logging
+import MPI
+
+/// The TCP side of a served farm on one rank: the client endpoint (on rank 0, the broker,
+/// and on the name-server rank), the farm's secret token, shared through the name table,
+/// and the connection file that the name-server rank writes and removes at the end.
+final class ClientAccess {
+    let service: ClientService
+    private let connectionFile: String
+    private let shownPath: String
+    private let logger: Logger
+    private var wroteFile = false
+
+    /// Opens the endpoint on rank 0 and on the name-server rank (`nil` on the others),
+    /// listening on `address`. A failure to bind aborts the world, since a farm no client
+    /// can reach is of no use.
+    static func open(rank: Int, layout: RoleLayout, address: (host: String, port: Int), connectionFile: String,
+                     nameServer: NameServer?, logger: Logger) -> ClientAccess? {
+        guard rank == 0 || rank == layout.nameServerRank else { return nil }
+        do {
+            let endpoint = try ClientEndpoint(host: address.host, port: address.port, logger: logger)
+            return ClientAccess(service: ClientService(endpoint: endpoint, nameServer: nameServer, logger: logger),
+                                connectionFile: connectionFile, logger: logger)
+        } catch {
+            logger.critical("\(error)")
+            MPI.abort(errorCode: ExitStatus.usage.rawValue)
+        }
+    }
+
+    private init(service: ClientService, connectionFile: String, logger: Logger) {
+        self.service = service
+        shownPath = connectionFile
+        self.connectionFile = Farm.absolutePath(connectionFile)
+        self.logger = logger
+    }
+
+    /// On the name-server rank (not rank 0): once rank 0 has published the secret, accept
+    /// requests and write the connection file.
+    func awaitSecret(through client: NameServerClient) throws {
+        try client.request(.lookup, key: ClientService.privatePrefix + "secret") { [self] reply in
+            guard let entry = reply.entries.first else { return }
+            let fields = String(decoding: entry.value, as: UTF8.self).split(separator: "\t")
+            guard fields.count == 2, let runID = Int(fields[0]) else { return }
+            service.token = String(fields[1])
+            writeFile(runID: runID, token: String(fields[1]))
+        }
+    }
+
+    /// On rank 0: makes the token, registers the broker's address and the secret with the
+    /// name server, and writes the connection file when the name server is on rank 0 too.
+    ///
+    /// - Throws: ``ClientError`` when `/dev/urandom` cannot be read.
+    func publish(runID: Int, through client: NameServerClient, nameServerIsHere: Bool) throws {
+        let token = try ConnectionFile.makeToken()
+        service.token = token
+        let address = "\(service.endpoint.host):\(service.endpoint.port)"
+        try client.request(.register, key: "broker", value: Array(address.utf8)) { _ in }
+        try client.request(.register, key: ClientService.privatePrefix + "secret", value: Array("\(runID)\t\(token)".utf8)) { _ in }
+        if nameServerIsHere { writeFile(runID: runID, token: token) }
+    }
+
+    private func writeFile(runID: Int, token: String) {
+        do {
+            try ConnectionFile(host: service.endpoint.host, port: service.endpoint.port, runID: runID, token: token)
+                .write(to: connectionFile)
+            wroteFile = true
+            logger.notice("the farm is served; clients connect with --connect \(shownPath)")
+        } catch {
+            logger.critical("\(error)")
+            MPI.abort(errorCode: ExitStatus.usage.rawValue)
+        }
+    }
+
+    /// Closes the endpoint (after answers already sent have gone out) and removes the
+    /// connection file this rank wrote.
+    func close() {
+        service.endpoint.close()
+        if wroteFile { unlink(connectionFile) }
+    }
+}

@@ -1,0 +1,192 @@
+import Foundation
+
+/// Calls services by name, from any rank of a services program: rank 0's `main`, or a
+/// service calling another. Each call goes through the broker, which balances the load
+/// among the workers that offer the service. Safe to use from any task or thread: the MPI
+/// work happens on the rank's MPI thread.
+public final class ServiceClient: @unchecked Sendable {
+    private let queue: MPIThreadQueue
+    private let sink: ServiceCallSink
+    private let nameServer: NameServerClient
+
+    init(queue: MPIThreadQueue, sink: ServiceCallSink, nameServer: NameServerClient) {
+        self.queue = queue
+        self.sink = sink
+        self.nameServer = nameServer
+    }
+
+    /// Calls `service` with `input` and returns its output.
+    ///
+    /// - Throws: ``ServiceError``: the service threw (its message and type cross the wire),
+    ///   no worker offers it, the input or output does not code, or the farm stopped.
+    public func call<Input: Encodable & Sendable, Output: Decodable & Sendable>(
+        _ service: String, _ input: Input, as output: Output.Type = Output.self) async throws(ServiceError) -> Output {
+        let payload = try encode(input, service: service)
+        return try decode(Output.self, from: try await callRaw(service, payload: payload, batch: false).get(), service: service)
+    }
+
+    /// Calls `service` on every input, across the workers, and returns the outputs in input
+    /// order, as mpi4py.futures' `MPIPoolExecutor.map` does. Inputs travel in chunks of
+    /// `chunkSize`: one message and one answer per chunk, which pays off when each call is short.
+    ///
+    /// - Throws: the first ``ServiceError`` of any chunk; the message names the input's index.
+    public func map<Input: Encodable & Sendable, Output: Decodable & Sendable>(
+        _ service: String, _ inputs: [Input], chunkSize: Int = 1, as output: Output.Type = Output.self)
+        async throws(ServiceError) -> [Output] {
+        let chunks = Self.chunks(inputs.count, size: chunkSize)
+        var results = [[Output]?](repeating: nil, count: chunks.count)
+        let answers = try await callChunks(service, inputs, chunks)
+        for await (index, result) in answers {
+            results[index] = try decodeChunk(result, chunk: chunks[index], service: service, as: Output.self)
+        }
+        return results.flatMap { $0 ?? [] }
+    }
+
+    /// Like ``map(_:_:chunkSize:as:)``, but yields each output as soon as its chunk is
+    /// answered, with its input's index: the order in which they complete.
+    public func mapAsCompleted<Input: Encodable & Sendable, Output: Decodable & Sendable>(
+        _ service: String, _ inputs: [Input], chunkSize: Int = 1, as output: Output.Type = Output.self)
+        -> AsyncThrowingStream<(index: Int, output: Output), Error> {
+        AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    let chunks = Self.chunks(inputs.count, size: chunkSize)
+                    for await (index, result) in try await self.callChunks(service, inputs, chunks) {
+                        let outputs = try self.decodeChunk(result, chunk: chunks[index], service: service, as: Output.self)
+                        for (offset, output) in outputs.enumerated() {
+                            continuation.yield((chunks[index].lowerBound + offset, output))
+                        }
+                    }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    /// The value bound to `name` in the name server, waiting up to `timeout` seconds for it
+    /// to appear (`nil`: as long as it takes).
+    ///
+    /// - Throws: ``ServiceError`` of kind ``ServiceError/Kind/notFound`` when it did not appear in time.
+    public func lookup(_ name: String, timeout: Double? = 0) async throws(ServiceError) -> [UInt8] {
+        let reply = await nameServerRequest(.lookup, key: name, timeout: timeout)
+        guard reply.error == nil, let entry = reply.entries.first else {
+            throw ServiceError(.notFound, service: name, message: reply.error ?? "no such name: \(name)")
+        }
+        return entry.value
+    }
+
+    /// Binds `name` to `value` in the name server; waiting lookups answer.
+    public func register(_ name: String, value: [UInt8]) async {
+        _ = await nameServerRequest(.register, key: name, value: value)
+    }
+
+    /// Removes `name` from the name server; returns whether it was bound.
+    @discardableResult
+    public func unregister(_ name: String) async -> Bool {
+        await nameServerRequest(.unregister, key: name).error == nil
+    }
+
+    /// The names that start with `prefix`, sorted.
+    public func list(prefix: String = "") async -> [String] {
+        await nameServerRequest(.list, key: prefix).entries.map(\.key)
+    }
+
+    /// The services offered, each with the ranks that offer it.
+    public func services() async -> [String: [Int]] {
+        var offers: [String: [Int]] = [:]
+        for entry in await nameServerRequest(.list, key: "service/").entries {
+            offers[String(decoding: entry.value, as: UTF8.self), default: []].append(entry.owner)
+        }
+        return offers
+    }
+
+    // MARK: Plumbing
+
+    func callRaw(_ service: String, payload: [UInt8], batch: Bool) async -> Result<[UInt8], ServiceError> {
+        await withCheckedContinuation { continuation in
+            queue.post { [sink] in
+                do {
+                    try sink.send(service: service, payload: payload, batch: batch) { continuation.resume(returning: $0) }
+                } catch {
+                    continuation.resume(returning: .failure(ServiceError(.stopped, service: service, message: "\(error)")))
+                }
+            }
+        }
+    }
+
+    private func nameServerRequest(_ operation: NameServerRequest.Operation, key: String, value: [UInt8] = [],
+                                   timeout: Double? = 0) async -> NameServerReply {
+        await withCheckedContinuation { continuation in
+            queue.post { [nameServer] in
+                do {
+                    try nameServer.request(operation, key: key, value: value, timeout: timeout) { continuation.resume(returning: $0) }
+                } catch {
+                    continuation.resume(returning: NameServerReply(id: 0, error: "\(error)"))
+                }
+            }
+        }
+    }
+
+    static func chunks(_ count: Int, size: Int) -> [Range<Int>] {
+        let size = max(1, size)
+        return stride(from: 0, to: count, by: size).map { $0..<min($0 + size, count) }
+    }
+
+    private func callChunks<Input: Encodable & Sendable>(_ service: String, _ inputs: [Input], _ chunks: [Range<Int>])
+        async throws(ServiceError) -> AsyncStream<(Int, Result<[UInt8], ServiceError>)> {
+        var payloads: [[UInt8]] = []
+        for chunk in chunks { payloads.append(try encode(Array(inputs[chunk]), service: service)) }
+        let (stream, continuation) = AsyncStream.makeStream(of: (Int, Result<[UInt8], ServiceError>).self)
+        let remaining = Counter(payloads.count)
+        if payloads.isEmpty { continuation.finish() }
+        for (index, payload) in payloads.enumerated() {
+            Task {
+                continuation.yield((index, await self.callRaw(service, payload: payload, batch: true)))
+                if remaining.decrement() == 0 { continuation.finish() }
+            }
+        }
+        return stream
+    }
+
+    private func decodeChunk<Output: Decodable>(_ result: Result<[UInt8], ServiceError>, chunk: Range<Int>, service: String,
+                                                as type: Output.Type) throws(ServiceError) -> [Output] {
+        switch result {
+        case .success(let bytes):
+            let outputs = try decode([Output].self, from: bytes, service: service)
+            guard outputs.count == chunk.count else {
+                throw ServiceError(.badOutput, service: service, message: "\(outputs.count) outputs for \(chunk.count) inputs")
+            }
+            return outputs
+        case .failure(var error):
+            error.message = "inputs \(chunk.lowerBound)..<\(chunk.upperBound): " + error.message
+            throw error
+        }
+    }
+
+    private func encode<Value: Encodable>(_ value: Value, service: String) throws(ServiceError) -> [UInt8] {
+        do {
+            return [UInt8](try JSONEncoder().encode(value))
+        } catch {
+            throw ServiceError(.badInput, service: service, message: "\(error)")
+        }
+    }
+
+    private func decode<Value: Decodable>(_ type: Value.Type, from bytes: [UInt8], service: String) throws(ServiceError) -> Value {
+        do {
+            return try JSONDecoder().decode(Value.self, from: Data(bytes))
+        } catch {
+            throw ServiceError(.badOutput, service: service, message: "\(error)")
+        }
+    }
+}
+
+/// A countdown shared by tasks.
+private final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Int
+    init(_ value: Int) { self.value = value }
+    func decrement() -> Int { lock.withLock { value -= 1; return value } }
+}

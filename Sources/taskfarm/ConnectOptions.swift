@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import TaskFarm
+
+/// `--connect FILE`, shared by the client commands.
+struct ConnectOptions: ParsableArguments {
+    @Option(name: .long, help: "The farm's connection file (written by taskfarm serve).")
+    var connect: String = ConnectionFile.defaultPath
+
+    /// A client of the farm the file names; a missing or bad file ends the command.
+    func client(command: String) throws -> QueueClient {
+        do {
+            return try QueueClient(connectionFile: connect)
+        } catch {
+            throw ClientFailure.report(command, error)
+        }
+    }
+}
+
+/// Ends a client command with its error on standard error and exit status 70.
+enum ClientFailure {
+    static func report(_ command: String, _ error: ClientError) -> ExitCode {
+        FileHandle.standardError.write(Data("taskfarm \(command): \(error.message)\n".utf8))
+        return ExitCode(ExitStatus.internalError.rawValue)
+    }
+}
+
+/// Task ids as the client commands take them: `7`, `3,5`, `10-19`, in one or more words.
+enum TaskIDList {
+    /// - Throws: `ValidationError` naming the word that is not an id or range.
+    static func parse(_ words: [String]) throws -> [Int] {
+        var ids: [Int] = []
+        for word in words {
+            for part in word.split(separator: ",") {
+                let bounds = part.split(separator: "-", maxSplits: 1)
+                if bounds.count == 2, let low = Int(bounds[0]), let high = Int(bounds[1]), low <= high {
+                    ids += Array(low...high)
+                } else if let id = Int(part), id >= 0 {
+                    ids.append(id)
+                } else {
+                    throw ValidationError("'\(part)' is not a task id; expected N, N,M or N-M")
+                }
+            }
+        }
+        return ids
+    }
+
+    /// `ids` compactly: `12`, `12-111`, or comma-separated runs.
+    static func format(_ ids: [Int]) -> String {
+        var runs: [String] = []
+        var index = 0
+        while index < ids.count {
+            var end = index
+            while end + 1 < ids.count, ids[end + 1] == ids[end] + 1 { end += 1 }
+            runs.append(end == index ? "\(ids[index])" : "\(ids[index])-\(ids[end])")
+            index = end + 1
+        }
+        return runs.joined(separator: ",")
+    }
+}

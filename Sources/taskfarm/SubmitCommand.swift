@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import JobSpec
+import TaskFarm
+
+/// `taskfarm submit`: queues one command, or a whole job file as one array, in a served farm.
+struct SubmitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "submit",
+        abstract: "Submit a command (after --) or a job file (--file) to a served farm; prints the task ids.",
+        discussion: """
+            The command runs in this folder. Several words run directly (no shell); one word \
+            with spaces runs as a /bin/sh line, as in a task list: \
+            taskfarm submit -- './sim --seed 3 > out3'. --after 4,7 holds the task until tasks \
+            4 and 7 succeed (PBS afterok); a failed parent cancels it.
+            """
+    )
+
+    @OptionGroup var connection: ConnectOptions
+
+    @Option(name: .long, help: "A name for the task, shown in logs and the joblog's command column.")
+    var name: String?
+
+    @Option(name: .long, help: "Task ids that must succeed first: N,M or N-M.")
+    var after: String?
+
+    @Option(name: .long, help: "Submit every task of this job file (task list, submit description, PBS or Slurm script) as one array.")
+    var file: String?
+
+    @Option(name: .long, help: "The job file's format: tasklist, submit, pbs or slurm (default: detected).")
+    var format: String?
+
+    @Argument(parsing: .postTerminator, help: "The command and its arguments, after --.")
+    var command: [String] = []
+
+    func validate() throws {
+        if (file == nil) == command.isEmpty {
+            throw ValidationError("give either a command after -- or --file TASKS")
+        }
+        if let format, JobFormat(name: format) == nil {
+            throw ValidationError("--format '\(format)' is not a format; expected tasklist, submit, pbs or slurm")
+        }
+        if file != nil, name != nil { throw ValidationError("--name names one task; it does not go with --file") }
+    }
+
+    func run() throws {
+        let client = try connection.client(command: "submit")
+        let parents = try after.map { try TaskIDList.parse([$0]) } ?? []
+        var tasks: [SubmittedTask]
+        if let file {
+            let job: any Job
+            do {
+                job = try JobFiles.load(path: file, runID: client.connection.runID,
+                                        overrides: JobFiles.Overrides(format: format.flatMap(JobFormat.init(name:))))
+            } catch {
+                FileHandle.standardError.write(Data("taskfarm submit: \(error)\n".utf8))
+                throw ExitCode(ExitStatus.badJobFile.rawValue)
+            }
+            if let position = (0..<job.taskCount).first(where: { !job.prerequisites(of: $0).isEmpty }) {
+                FileHandle.standardError.write(Data("taskfarm submit: \(job.task(at: position).source): dependencies inside the file (BARRIER, DAG) are not kept in a queue; split it and use --after\n".utf8))
+                throw ExitCode(ExitStatus.badJobFile.rawValue)
+            }
+            tasks = (0..<job.taskCount).map { SubmittedTask(spec: job.task(at: $0), after: parents) }
+        } else {
+            let directory = FileManager.default.currentDirectoryPath
+            let words = command
+            let taskCommand: TaskCommand = words.count == 1 && words[0].contains(where: \.isWhitespace)
+                ? .shell(words[0]) : .argv(words)
+            let spec = TaskSpec(position: 0, arrayIndex: 0, command: taskCommand, workingDirectory: directory,
+                                source: SourceLocation(file: "taskfarm submit", line: 0), label: name)
+            tasks = [SubmittedTask(spec: spec, after: parents, name: name)]
+        }
+        do {
+            let ids = try client.submit(tasks)
+            print(TaskIDList.format(ids))
+        } catch {
+            throw ClientFailure.report("submit", error)
+        }
+    }
+}

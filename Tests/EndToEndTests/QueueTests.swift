@@ -1,0 +1,211 @@
+import Foundation
+import XCTest
+
+/// `taskfarm serve` under a real mpirun, driven from separate client processes through the
+/// connection file.
+final class QueueServeTests: XCTestCase {
+    /// A farm served in `folder` on 3 ranks (broker, name server, one worker).
+    private final class ServedFarm {
+        let folder: URL
+        let process = Process()
+        let stderrFile: URL
+
+        init(in folder: URL, extra: [String] = []) throws {
+            self.folder = folder
+            stderrFile = folder.appendingPathComponent("serve-\(UUID().uuidString.prefix(6)).err")
+            FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
+            try? FileManager.default.removeItem(at: folder.appendingPathComponent("taskfarm.connection"))
+            process.executableURL = URL(fileURLWithPath: Harness.mpirun)
+            process.arguments = ["-np", "3", "--oversubscribe", Harness.taskfarm, "serve", "--listen", "127.0.0.1",
+                                 "--log-level", "notice"] + extra
+            process.currentDirectoryURL = folder
+            process.environment = Harness.mpiEnvironment
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = try FileHandle(forWritingTo: stderrFile)
+            try process.run()
+            let deadline = Date().addingTimeInterval(60)
+            while !FileManager.default.fileExists(atPath: folder.appendingPathComponent("taskfarm.connection").path),
+                  process.isRunning, Date() < deadline {
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+        }
+
+        /// `taskfarm ARGS` as a client, in the farm's folder.
+        @discardableResult
+        func client(_ arguments: [String], timeout: Double = 60) throws -> Harness.Outcome {
+            try Harness.run(Harness.taskfarm, arguments, in: folder, timeout: timeout)
+        }
+
+        var log: String { (try? String(contentsOf: stderrFile, encoding: .utf8)) ?? "" }
+
+        /// Waits for mpirun to end; kills it if it does not in `timeout` seconds.
+        func waitForExit(timeout: Double = 30) -> Int32? {
+            let deadline = Date().addingTimeInterval(timeout)
+            while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+                return nil
+            }
+            return process.terminationStatus
+        }
+
+        var port: Int {
+            let data = FileManager.default.contents(atPath: folder.appendingPathComponent("taskfarm.connection").path) ?? Data()
+            let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+            return object?["port"] as? Int ?? 0
+        }
+
+        deinit {
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+            }
+        }
+    }
+
+    func testSubmitWaitStatusCancelAndShutdownFromAnotherProcess() throws {
+        let folder = try Harness.temporaryFolder()
+        let farm = try ServedFarm(in: folder)
+        var info = stat()
+        XCTAssertEqual(stat(folder.appendingPathComponent("taskfarm.connection").path, &info), 0, farm.log)
+        XCTAssertEqual(info.st_mode & 0o777, 0o600, "the token is for the owner only")
+
+        XCTAssertEqual(try farm.client(["submit", "--", "echo hi > out.txt"]).stdout, "0\n")
+        XCTAssertEqual(try farm.client(["submit", "--name", "long", "--", "sleep", "30"]).stdout, "1\n")
+        XCTAssertEqual(try farm.client(["submit", "--after", "1", "--", "touch", "never"]).stdout, "2\n")
+        let first = try farm.client(["wait", "0"])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        XCTAssertEqual(first.stdout, "0 succeeded exit 0\n")
+        XCTAssertEqual(Harness.read("out.txt", in: folder), "hi\n")
+
+        let status = try farm.client(["status", "--connect", "taskfarm.connection", "--json"])
+        XCTAssertEqual(status.status, 0, status.stderr)
+        XCTAssertTrue(status.stdout.contains("\"tasks\": 3"), status.stdout)
+        XCTAssertTrue(status.stdout.contains("\"succeeded\": 1"), status.stdout)
+        XCTAssertTrue(status.stdout.contains("\"inProgress\": true"), status.stdout)
+        XCTAssertTrue(status.stdout.contains("\"workers\": [{\"rank\": 2, "), status.stdout)
+
+        let cancelled = try farm.client(["cancel", "1"])
+        XCTAssertEqual(cancelled.stdout, "cancelled 1\n", cancelled.stderr)
+        let rest = try farm.client(["wait", "1", "2"])
+        XCTAssertEqual(rest.status, 1)
+        let lines = rest.stdout.split(separator: "\n")
+        XCTAssertEqual(lines.count, 2, rest.stdout)
+        XCTAssertTrue(lines.first?.hasPrefix("1 cancelled") == true, rest.stdout)
+        XCTAssertEqual(lines.last, "2 cancelled: parent task 1 was cancelled (afterok)")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("never").path))
+
+        let workers = try farm.client(["name", "list", "worker/"])
+        XCTAssertTrue(workers.stdout.hasPrefix("worker/2\trank 2 on "), workers.stdout)
+        XCTAssertTrue(try farm.client(["name", "lookup", "broker"]).stdout.hasPrefix("127.0.0.1:"))
+
+        XCTAssertEqual(try farm.client(["shutdown"]).status, 0)
+        XCTAssertEqual(farm.waitForExit(), 0, farm.log)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("taskfarm.connection").path),
+                       "the connection file goes with the farm")
+        XCTAssertTrue(Harness.read("queue.taskfarm/verdict.json", in: folder)?.contains("\"exitStatus\": 0") == true)
+    }
+
+    func testAfterChainsAndAFailedParentAndARestartKeepsTheQueue() throws {
+        let folder = try Harness.temporaryFolder()
+        var farm = try ServedFarm(in: folder)
+        let submit = { (arguments: [String]) throws -> String in
+            try farm.client(["submit"] + arguments).stdout.trimmingCharacters(in: .newlines)
+        }
+        XCTAssertEqual(try submit(["--", "sh -c 'echo a >> chain'"]), "0")
+        XCTAssertEqual(try submit(["--after", "0", "--", "sh -c 'echo b >> chain'"]), "1")
+        XCTAssertEqual(try submit(["--after", "1", "--", "sh -c 'echo c >> chain'"]), "2")
+        XCTAssertEqual(try submit(["--", "sh -c 'exit 4'"]), "3")
+        XCTAssertEqual(try submit(["--after", "3", "--", "touch", "e"]), "4")
+        XCTAssertEqual(try submit(["--after", "2,4", "--", "touch", "f"]), "5")
+        let failed = try farm.client(["wait", "3"])
+        XCTAssertEqual(failed.status, 4, "one id: the task's own exit status")
+        let all = try farm.client(["wait", "0-5"])
+        XCTAssertEqual(all.status, 1)
+        XCTAssertEqual(Harness.read("chain", in: folder), "a\nb\nc\n", "parents before children")
+        XCTAssertTrue(all.stdout.contains("4 cancelled: parent task 3 failed (afterok)"), all.stdout)
+        XCTAssertTrue(all.stdout.contains("5 cancelled: parent task 4 was cancelled (afterok)"), all.stdout)
+        XCTAssertEqual(try farm.client(["submit", "--after", "99", "--", "true"]).status, 70, "an unknown parent is refused")
+
+        // A task interrupted by the shutdown, and its held child, come back with the queue.
+        XCTAssertEqual(try submit(["--", "sh -c 'sleep 1; echo slept > slept'"]), "6")
+        XCTAssertEqual(try submit(["--after", "6", "--", "sh -c 'cat slept > child'"]), "7")
+        XCTAssertEqual(try farm.client(["shutdown"]).status, 0)
+        XCTAssertEqual(farm.waitForExit(), 0, farm.log)
+
+        farm = try ServedFarm(in: folder)
+        let resumed = try farm.client(["wait", "6", "7"])
+        XCTAssertEqual(resumed.status, 0, resumed.stdout + resumed.stderr + farm.log)
+        XCTAssertEqual(Harness.read("child", in: folder), "slept\n")
+        let status = try farm.client(["status", "--connect", "taskfarm.connection"])
+        XCTAssertTrue(status.stdout.hasPrefix("run "), status.stdout)
+        XCTAssertTrue(status.stdout.contains("8 tasks: 5 succeeded, 1 failed, 0 timed out, 2 cancelled"), status.stdout)
+        XCTAssertEqual(try farm.client(["shutdown", "--drain"]).status, 0)
+        XCTAssertEqual(farm.waitForExit(), 0, farm.log)
+    }
+
+    func testAWrongTokenAndGarbageAreRefusedAndALookupWaitsForALaterName() throws {
+        let folder = try Harness.temporaryFolder()
+        let farm = try ServedFarm(in: folder)
+        let good = try String(contentsOf: folder.appendingPathComponent("taskfarm.connection"), encoding: .utf8)
+        let token = try XCTUnwrap(good.split(separator: "\"").first { $0.count == 64 })
+        try Harness.write(good.replacingOccurrences(of: String(token), with: String(repeating: "0", count: 64)),
+                          to: "bad.connection", in: folder)
+        let refused = try farm.client(["submit", "--connect", "bad.connection", "--", "touch", "nope"])
+        XCTAssertEqual(refused.status, 70)
+        XCTAssertTrue(refused.stderr.contains("refused"), refused.stderr)
+
+        // Garbage, a huge length and a half frame each close only their own connection.
+        let broker = try farm.client(["name", "lookup", "broker"]).stdout
+        let brokerPort = try XCTUnwrap(Int(broker.split(separator: ":").last?.trimmingCharacters(in: .newlines) ?? ""))
+        var random = SystemRandomNumberGenerator()
+        for port in [farm.port, brokerPort] {
+            send((0..<4096).map { _ in UInt8.random(in: 0...255, using: &random) }, port: port)
+            send([0xFF, 0xFF, 0xFF, 0xFF, 1, 2, 3], port: port)
+            send([0, 0, 0, 5] + Array("{\"ve".utf8), port: port)
+            send([0, 0, 0, 2] + Array("{}".utf8), port: port)
+        }
+
+        let waiter = Process()
+        waiter.executableURL = URL(fileURLWithPath: Harness.taskfarm)
+        waiter.arguments = ["name", "lookup", "--wait", "30", "results/late"]
+        waiter.currentDirectoryURL = folder
+        let pipe = Pipe()
+        waiter.standardOutput = pipe
+        try waiter.run()
+        Thread.sleep(forTimeInterval: 0.5)
+        XCTAssertTrue(waiter.isRunning, "the lookup waits for the name")
+        XCTAssertEqual(try farm.client(["name", "register", "results/late", "tcp://node7:5000"]).status, 0)
+        waiter.waitUntilExit()
+        XCTAssertEqual(waiter.terminationStatus, 0)
+        XCTAssertEqual(String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self), "tcp://node7:5000\n")
+        XCTAssertEqual(try farm.client(["name", "lookup", "service/absent"]).status, 70)
+        XCTAssertEqual(try farm.client(["name", "register", "broker", "evil:1"]).status, 70, "the broker's entry is the farm's")
+        XCTAssertEqual(try farm.client(["name", "lookup", "farm/secret"]).status, 70, "the secret is never shown")
+
+        XCTAssertEqual(try farm.client(["submit", "--", "true"]).stdout, "0\n", "the farm goes on")
+        XCTAssertEqual(try farm.client(["wait", "0"]).status, 0)
+        XCTAssertEqual(try farm.client(["shutdown"]).status, 0)
+        XCTAssertEqual(farm.waitForExit(), 0, farm.log)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("nope").path))
+        XCTAssertTrue(farm.log.contains("wrong or missing token"), farm.log)
+    }
+
+    /// Connects to 127.0.0.1:`port`, writes `bytes`, and closes.
+    private func send(_ bytes: [UInt8], port: Int) {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { return XCTFail("no socket") }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        XCTAssertEqual(connected, 0, "the broker's port is open")
+        _ = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        Thread.sleep(forTimeInterval: 0.1)
+    }
+}

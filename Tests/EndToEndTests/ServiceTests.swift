@@ -1,0 +1,54 @@
+import Foundation
+import XCTest
+
+/// A Swift services program (Examples/queue/Services) under a real mpirun.
+final class ServiceTests: XCTestCase {
+    private var program: String {
+        Harness.packageRoot.appendingPathComponent(".build/debug/queue-services").path
+    }
+
+    /// 1,000 calls through the broker, in order and as completed, a service that throws, an
+    /// unknown service, a service that calls another, and a lookup that waits; on 4 ranks
+    /// and on one (rank 0 serves itself).
+    func testTheServicesProgramChecksEveryAnswer() throws {
+        let folder = try Harness.temporaryFolder()
+        let four = try Harness.run(Harness.mpirun, ["-np", "4", "--oversubscribe", program], in: folder, timeout: 60)
+        XCTAssertEqual(four.status, 0, four.stderr)
+        XCTAssertTrue(four.stdout.contains("services check passed: 1000 answers in order, 100 as completed, errors typed; offered by ranks [2, 3]"),
+                      four.stdout + four.stderr)
+        let one = try Harness.run(program, [], in: folder, timeout: 60)
+        XCTAssertEqual(one.status, 0, one.stderr)
+        XCTAssertTrue(one.stdout.contains("offered by ranks [0]"), one.stdout)
+    }
+
+    /// `taskfarm call` from outside: an answer, a typed error, and a shutdown.
+    func testTaskfarmCallReachesServedSwiftServices() throws {
+        let folder = try Harness.temporaryFolder()
+        let farm = Process()
+        farm.executableURL = URL(fileURLWithPath: Harness.mpirun)
+        farm.arguments = ["-np", "3", "--oversubscribe", program, "--serve", "--listen", "127.0.0.1"]
+        farm.currentDirectoryURL = folder
+        farm.environment = Harness.mpiEnvironment
+        farm.standardOutput = FileHandle.nullDevice
+        farm.standardError = FileHandle.nullDevice
+        try farm.run()
+        defer { if farm.isRunning { kill(farm.processIdentifier, SIGKILL) } }
+        let connection = folder.appendingPathComponent("taskfarm.connection").path
+        let deadline = Date().addingTimeInterval(60)
+        while !FileManager.default.fileExists(atPath: connection), farm.isRunning, Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        let answer = try Harness.run(Harness.taskfarm, ["call", "collatz", "27"], in: folder)
+        XCTAssertEqual(answer.stdout, "111\n", answer.stderr)
+        let thrown = try Harness.run(Harness.taskfarm, ["call", "divide", "{\"numerator\": 1, \"denominator\": 0}"], in: folder)
+        XCTAssertEqual(thrown.status, 1)
+        XCTAssertTrue(thrown.stderr.contains("threw queue_services.DivisionByZero: 1.0 / 0 has no value"), thrown.stderr)
+        XCTAssertEqual(try Harness.run(Harness.taskfarm, ["call", "divide", "{\"numerator\": 1, \"denominator\": 8}"], in: folder).stdout,
+                       "0.125\n", "the farm goes on after a service threw")
+        XCTAssertEqual(try Harness.run(Harness.taskfarm, ["shutdown"], in: folder).status, 0)
+        let end = Date().addingTimeInterval(30)
+        while farm.isRunning, Date() < end { Thread.sleep(forTimeInterval: 0.05) }
+        XCTAssertFalse(farm.isRunning)
+        XCTAssertEqual(farm.terminationStatus, 0)
+    }
+}
