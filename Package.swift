@@ -49,7 +49,7 @@ let package = Package(
         .testTarget(name: "MPITests", dependencies: ["MPI"]),
         .testTarget(name: "JobSpecTests", dependencies: ["JobSpec"], exclude: ["Fixtures"]),
         .testTarget(name: "TaskFarmTests", dependencies: ["TaskFarm", "JobSpec"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["JobSpec"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["JobSpec"], exclude: ["Fixtures"]),
         // The MPI library's examples and its multi-rank test programs (MPITests runs them under mpirun).
         .executableTarget(name: "mpi-ring", dependencies: ["MPI"], path: "Examples/MPI/Ring"),
         .executableTarget(name: "mpi-pi", dependencies: ["MPI"], path: "Examples/MPI/Pi"),
