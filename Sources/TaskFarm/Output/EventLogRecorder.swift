@@ -67,14 +67,22 @@ final class EventLogRecorder: RunRecorder {
         for stream in streams where stream != nil { fclose(stream) }
     }
 
+    /// The attempt whose executing event was written, by position, while it runs.
+    private var executingWritten: [Int: Int] = [:]
+
     func taskStarted(position: Int, attempt: Int, worker: WorkerAd) {
         guard logOf[position] >= 0 else { return }
+        // A prefetched task given back and handed to another worker keeps its attempt
+        // number: one executing event per attempt.
+        guard executingWritten[position] != attempt else { return }
+        executingWritten[position] = attempt
         write(position, UserLogEvent.executing(jobID(position), at: Date(), host: "<\(worker.host)>",
                                                slotName: "slot\(worker.rank)@\(worker.host)"))
     }
 
     func taskEnded(position: Int, state: TaskState, completion: TaskCompletion) {
         guard logOf[position] >= 0 else { return }
+        executingWritten[position] = nil
         let time = Date(timeIntervalSince1970: completion.endTime)
         let termination: UserLogEvent.Termination
         switch completion.outcome {
