@@ -24,19 +24,28 @@ public protocol Job: Sendable {
 }
 
 extension Job {
+    /// No prerequisites: every task may start as soon as a worker is free.
     public func prerequisites(of position: Int) -> [Int] { [] }
+    /// No warnings.
     public var warnings: [JobSpecError] { [] }
+    /// No limit (`nil`) beyond the free workers.
     public var maxConcurrent: Int? { nil }
 }
 
 /// A job whose tasks are all held in memory.
 public struct ExpandedJob: Job {
+    /// The job name given at construction.
     public let name: String
+    /// The job file as the user named it.
     public let file: String
+    /// Every task, in position order: `tasks[i].position == i` is expected.
     public let tasks: [TaskSpec]
+    /// Warnings found while reading the file, with their locations.
     public let warnings: [JobSpecError]
+    /// The most tasks that may run at once, or `nil` for no limit.
     public let maxConcurrent: Int?
 
+    /// Wraps tasks already expanded, in position order (HTCondor submit descriptions).
     public init(name: String, file: String, tasks: [TaskSpec], warnings: [JobSpecError] = [],
                 maxConcurrent: Int? = nil) {
         self.name = name
@@ -46,6 +55,8 @@ public struct ExpandedJob: Job {
         self.maxConcurrent = maxConcurrent
     }
 
+    /// `tasks.count`.
     public var taskCount: Int { tasks.count }
+    /// `tasks[position]`; `position` must be in 0 ..< ``taskCount`` (traps otherwise).
     public func task(at position: Int) -> TaskSpec { tasks[position] }
 }

@@ -35,6 +35,7 @@ public enum JobFormat: String, Sendable, CaseIterable, CustomStringConvertible {
         }
     }
 
+    /// The raw name (`tasklist`, `submit`, `pbs`, `slurm`, `dag`).
     public var description: String { rawValue }
 
     /// Guesses the format of a file from its name and text. Never fails: a file with no

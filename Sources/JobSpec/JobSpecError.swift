@@ -8,15 +8,19 @@ public struct JobSpecError: Error, Sendable, Equatable, CustomStringConvertible 
     /// What is wrong and what was expected, in plain words.
     public var message: String
 
+    /// An error at `location`; `message` says what is wrong and what was expected.
     public init(_ message: String, at location: SourceLocation) {
         self.message = message
         self.location = location
     }
 
+    /// An error in `file` at 1-based `line` and `column`; 0 for either means unknown.
     public init(_ message: String, file: String, line: Int = 0, column: Int = 0) {
         self.init(message, at: SourceLocation(file: file, line: line, column: column))
     }
 
+    /// `FILE:LINE[:COLUMN]: error: MESSAGE`, or `FILE: error: MESSAGE` when the line is unknown,
+    /// in the style of compiler diagnostics.
     public var description: String {
         location.line > 0 ? "\(location): error: \(message)" : "\(location.file): error: \(message)"
     }

@@ -21,13 +21,20 @@ public struct OutputPattern: Sendable, Equatable, CustomStringConvertible {
 
     /// The values a pattern is expanded with.
     public struct Values: Sendable {
+        /// The run id, for `%A`, `%j` and `%J`.
         public var runID: Int
+        /// The task's array index, for `%a`, `%j` and `%J`.
         public var arrayIndex: Int
+        /// The worker's host name, for `%N`.
         public var host: String
+        /// The job name, for `%x`.
         public var jobName: String
+        /// The user name, for `%u`.
         public var user: String
+        /// The 1-based attempt number, for `%s`.
         public var attempt: Int
 
+        /// Values for one task's attempt; `attempt` is 1-based.
         public init(runID: Int, arrayIndex: Int, host: String, jobName: String, user: String, attempt: Int = 1) {
             self.runID = runID
             self.arrayIndex = arrayIndex
@@ -98,6 +105,7 @@ public struct OutputPattern: Sendable, Equatable, CustomStringConvertible {
         name.replacingOccurrences(of: "%", with: "%%")
     }
 
+    /// The pattern as written.
     public var description: String { text }
 
     enum Piece: Equatable {

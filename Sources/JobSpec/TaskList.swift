@@ -16,7 +16,9 @@ import Foundation
 /// Only each task's line offset is kept in memory (12 bytes a task); a task's command is
 /// built when the scheduler asks for it.
 public final class TaskList: Job, @unchecked Sendable {
+    /// The job name: the file's base name without extension unless given.
     public let name: String
+    /// The task list as the user named it (or `<tasks>` for text given in memory).
     public let file: String
     private let bytes: Data
     /// Byte offset of each task's line, and its end (CR excluded).
@@ -121,6 +123,7 @@ public final class TaskList: Job, @unchecked Sendable {
         return Array(barriers.prerequisites(of: position))
     }
 
+    /// The number of task lines (blank, comment and barrier lines excluded).
     public var taskCount: Int { starts.count }
 
     /// The 1-based file line of the task at `position`.
@@ -134,6 +137,9 @@ public final class TaskList: Job, @unchecked Sendable {
         return Substring(text)
     }
 
+    /// The task at `position` (0 ..< ``taskCount``), built now from its line: leading blanks
+    /// dropped; ``TaskCommand/argv(_:)`` when the line has no shell syntax, else
+    /// ``TaskCommand/shell(_:)``. Its array index is its position, its label the trimmed line.
     public func task(at position: Int) -> TaskSpec {
         let line = commandLine(at: position)
         let trimmed = line.drop(while: { $0 == " " || $0 == "\t" })

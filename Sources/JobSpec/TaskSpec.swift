@@ -44,6 +44,8 @@ public struct TaskSpec: Sendable, Equatable, Codable {
     /// Format-specific extras (HTCondor cluster id, event log path, ...), by name.
     public var attributes: [String: String]
 
+    /// Makes a task; every argument is the property of the same name. `label` defaults to
+    /// `command.displayString`; `environment` to the rank's environment unchanged; `slots` to 1.
     public init(position: Int, arrayIndex: Int, command: TaskCommand,
                 environment: TaskEnvironment = .inherit(set: [:]), workingDirectory: String? = nil,
                 stdout: String? = nil, stderr: String? = nil, slots: Int = 1, memoryMiB: Int? = nil,
@@ -125,12 +127,14 @@ public struct SourceLocation: Sendable, Equatable, Codable, CustomStringConverti
     /// 1-based column, or 0 when unknown.
     public var column: Int
 
+    /// A place at 1-based `line` and `column` of `file`; 0 means unknown.
     public init(file: String, line: Int, column: Int = 0) {
         self.file = file
         self.line = line
         self.column = column
     }
 
+    /// `FILE:LINE:COLUMN`, or `FILE:LINE` when the column is unknown.
     public var description: String {
         column > 0 ? "\(file):\(line):\(column)" : "\(file):\(line)"
     }

@@ -53,6 +53,7 @@ public struct ClassAdExpression: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The expression as written.
     public var description: String { text }
 
     /// The expression's value against `target` (the worker's ad), with `my` the job's own
