@@ -111,6 +111,7 @@ public struct DAGStatusSnapshot: Sendable, Equatable {
             + Self.shownOrder.map { "\(counts[$0.0] ?? 0) \($0.1)" }.joined(separator: ", ")
     }
 
+    /// Snapshots are equal when their `dag-status` text is.
     public static func == (lhs: DAGStatusSnapshot, rhs: DAGStatusSnapshot) -> Bool {
         lhs.text == rhs.text
     }

@@ -23,20 +23,34 @@ public enum JournalRecord: Sendable, Equatable {
 
     /// The fields of an attempt's end.
     public struct TaskEnd: Sendable, Equatable {
+        /// The task's 0-based position in the job.
         public var position: Int
+        /// The attempt number, from 1.
         public var attempt: Int
+        /// The task's state after this attempt: ``TaskState/pending`` when it will be retried.
         public var state: TaskState
+        /// How the attempt ended.
         public var outcome: TaskOutcome
+        /// The exit status (0...255) when the process exited, else `nil`.
         public var exitCode: Int?
+        /// The signal number when a signal ended it, else `nil`.
         public var signal: Int?
+        /// The rank of the worker that ran it.
         public var worker: Int
+        /// Start, in seconds since the Unix epoch.
         public var startTime: Double
+        /// End, in seconds since the Unix epoch.
         public var endTime: Double
+        /// User CPU time of the task and its waited-for children, in seconds.
         public var userSeconds: Double
+        /// System CPU time of the task and its waited-for children, in seconds.
         public var systemSeconds: Double
+        /// Peak resident memory, in KiB (`ru_maxrss`).
         public var maxResidentKiB: Int
+        /// Why it failed to start or was stopped, for people; `nil` otherwise.
         public var message: String?
 
+        /// The end of `completion`'s attempt, with the task's `state` after it.
         public init(state: TaskState, completion: TaskCompletion) {
             position = completion.position
             attempt = completion.attempt
@@ -147,7 +161,9 @@ public enum JournalRecord: Sendable, Equatable {
 
 /// A journal line that cannot be trusted.
 public struct JournalFormatError: Error, Sendable, CustomStringConvertible {
+    /// What is wrong with the line (checksum mismatch, missing field, unknown kind, bad number).
     public var reason: String
+    /// The reason, as is.
     public var description: String { reason }
 }
 

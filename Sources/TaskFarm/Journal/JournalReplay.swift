@@ -19,7 +19,10 @@ public struct JournalReplay: Sendable {
     public var skipped: [(line: Int, reason: String)] = []
     /// Runs recorded, and whether the last one ended.
     public var runs = 0
+    /// Whether the last run recorded its `run-ended` (true for an empty journal).
     public var lastRunEnded = true
+    /// The exit status of the latest `run-ended` record, or `nil` when there is none; a later
+    /// `run-began` does not clear it.
     public var lastExitStatus: Int?
     /// Tasks submitted to a served queue, in journal order: position and ``TaskSpec`` JSON.
     public var submitted: [(position: Int, task: String)] = []

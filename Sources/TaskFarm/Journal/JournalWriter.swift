@@ -47,20 +47,24 @@ public final class JournalWriter: RunRecorder {
         if durableNow { flush() }
     }
 
+    /// Appends a `started` record (time now, in epoch seconds); it waits for the next batch.
     public func taskStarted(position: Int, attempt: Int, worker: WorkerAd) {
         append(.started(position: position, attempt: attempt, worker: worker.rank, host: worker.host,
                         time: Clock.epochSeconds()))
         hosts[worker.rank] = worker.host
     }
 
+    /// Appends an `ended` record with state ``TaskState/pending``; counts toward the batch.
     public func taskRetrying(position: Int, completion: TaskCompletion) {
         appendCompletion(.ended(JournalRecord.TaskEnd(state: .pending, completion: completion)))
     }
 
+    /// Appends an `ended` record with the task's `state`; counts toward the batch.
     public func taskEnded(position: Int, state: TaskState, completion: TaskCompletion) {
         appendCompletion(.ended(JournalRecord.TaskEnd(state: state, completion: completion)))
     }
 
+    /// Appends an `unrunnable` record; counts toward the batch.
     public func taskUnrunnable(position: Int, reason: String) {
         appendCompletion(.unrunnable(position: position, reason: reason))
     }
@@ -104,6 +108,8 @@ public final class JournalWriter: RunRecorder {
 
 /// A journal or state-folder problem, in words for the user.
 public struct JournalError: Error, Sendable, CustomStringConvertible {
+    /// What went wrong, naming the file.
     public var message: String
+    /// The message, as is.
     public var description: String { message }
 }

@@ -29,11 +29,18 @@ public struct ResumePlan: Sendable, Equatable {
 
     /// Why the tasks do not match the journal's.
     public struct Mismatch: Error, Sendable, Equatable, CustomStringConvertible {
+        /// Positions, among those both have, whose task differs from the journal's (all of them when
+        /// the journal kept no per-task fingerprints).
         public var changed: [Int]
+        /// Tasks the job has beyond the journal's count.
         public var added: Int
+        /// Tasks the journal has beyond the job's count.
         public var removed: Int
+        /// The task count in the journal's header.
         public var journalTaskCount: Int
 
+        /// What differs (the first 5 changed positions), and the three ways on: the same job, a new
+        /// `--state-dir`, or `--force`.
         public var description: String {
             var parts: [String] = []
             if !changed.isEmpty {

@@ -4,14 +4,26 @@ import Foundation
 /// after it ended: counts by state, the failed tasks with their exit codes or signals, and
 /// the running tasks with their hosts and how long they have run.
 public struct StatusReport: Sendable {
+    /// The run id from the journal's header, or `nil` when it has none.
     public let runID: Int?
+    /// Tasks known: the header's count, or more when a served queue grew.
     public let taskCount: Int
+    /// Tasks by state. ``TaskState/running`` counts the attempts still open, and only while a
+    /// run is in progress.
     public let counts: [TaskState: Int]
+    /// The last end of each task now failed, timed out or cancelled, by position.
     public let failures: [JournalRecord.TaskEnd]
+    /// Tasks that can never run, and why, by position.
     public let unrunnable: [(position: Int, reason: String)]
+    /// Attempts started and not ended, by position: worker rank, host, and seconds since they
+    /// started. Empty when the last run ended.
     public let running: [(position: Int, worker: Int, host: String, seconds: Double)]
+    /// Whether the last run has no `run-ended` record: still going, or killed.
     public let inProgress: Bool
+    /// The exit status of the journal's latest `run-ended` record (an earlier run's while one is
+    /// in progress), or `nil` when there is none.
     public let lastExitStatus: Int?
+    /// Journal lines skipped as torn or corrupt.
     public let skippedRecords: Int
     /// The DAG's nodes by state, when the state folder belongs to a DAG run (`dag-status`).
     public let dag: DAGStatusSnapshot?

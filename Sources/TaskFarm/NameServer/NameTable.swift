@@ -3,6 +3,7 @@
 public struct NameTable: Sendable {
     private var entries: [String: NameEntry] = [:]
 
+    /// An empty table.
     public init() {}
 
     /// Binds `key`, replacing an earlier binding.

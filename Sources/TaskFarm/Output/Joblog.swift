@@ -10,6 +10,7 @@ import Foundation
 ///
 /// Source: GNU parallel manual, `--joblog`.
 public final class Joblog {
+    /// The header line, newline included (GNU parallel manual: --joblog).
     public static let header = "Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand\n"
 
     private let handle: FileHandle

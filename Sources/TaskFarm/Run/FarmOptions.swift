@@ -6,6 +6,7 @@ public struct FarmOptions: Sendable {
     public var stateDirectory: String?
     /// `--output` and `--error` patterns (Slurm filename letters).
     public var output: String?
+    /// `--error`: the stderr pattern (Slurm filename letters).
     public var error: String?
     /// `--joblog`: a GNU parallel joblog to write.
     public var joblog: String?
@@ -37,6 +38,9 @@ public struct FarmOptions: Sendable {
     /// `notification` mail (see ``NotifyRecorder``); `nil` for none.
     public var notifyCommand: String?
 
+    /// Options for a run of `jobPath`; every argument is the property of the same name.
+    /// `killGrace` is in seconds. ``rerunFailed``, ``force``, ``walltime``, ``taskTime`` and
+    /// ``notifyCommand`` are set afterwards.
     public init(jobPath: String, stateDirectory: String? = nil, output: String? = nil, error: String? = nil,
                 joblog: String? = nil, slotsPerWorker: Int = 1, nameServerRank: Int? = nil, retries: Int = 0,
                 retryUnlessExit: Int? = nil, timeout: Double? = nil, killGrace: Double = 1.0,

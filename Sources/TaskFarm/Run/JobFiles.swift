@@ -6,10 +6,15 @@ import JobSpec
 public enum JobFiles {
     /// What the command line adds to a job file.
     public struct Overrides: Sendable {
+        /// `--format`; `nil` detects it (``JobFormat/detect(path:contents:)``).
         public var format: JobFormat?
+        /// `--output`, a Slurm filename pattern that wins over the file's own (Slurm sbatch: --output).
         public var output: String?
+        /// `--error`, a Slurm filename pattern that wins over the file's own (Slurm sbatch: --error).
         public var error: String?
+        /// `--job-name`, which wins over `#PBS -N` / `#SBATCH -J` and the file name.
         public var jobName: String?
+        /// Arguments after a PBS or Slurm script on the command line, passed to the script.
         public var scriptArguments: [String]
         /// `--rescue-from N` for DAGs; `nil` picks the newest rescue file (DAGMan's `-autorescue`).
         public var rescueFrom: Int?
@@ -17,6 +22,7 @@ public enum JobFiles {
         /// rescue file follows the one used (DAGMan's `-dorescuefrom`); `taskfarm run` sets it.
         public var retiresNewerRescues = false
 
+        /// Overrides; every argument is the property of the same name. ``retiresNewerRescues`` starts false.
         public init(format: JobFormat? = nil, output: String? = nil, error: String? = nil, jobName: String? = nil,
                     scriptArguments: [String] = [], rescueFrom: Int? = nil) {
             self.format = format

@@ -5,8 +5,11 @@
 ///   the scheduler on rank 0; `--name-server-rank` overrides (0 co-locates it).
 /// - Every other rank is a worker. With one rank in total, rank 0 runs the tasks itself.
 public struct RoleLayout: Sendable, Equatable {
+    /// Ranks in the farm (the world communicator's size).
     public let size: Int
+    /// The rank that runs the name server; 0 means beside the scheduler.
     public let nameServerRank: Int
+    /// The ranks that run tasks, ascending: `[0]` for a one-rank farm.
     public let workerRanks: [Int]
 
     /// - Throws: ``LayoutError`` when the requested name-server rank is out of range.
@@ -37,6 +40,8 @@ public struct RoleLayout: Sendable, Equatable {
 
 /// A rank layout that cannot work.
 public struct LayoutError: Error, CustomStringConvertible {
+    /// What is wrong with the layout, naming `--name-server-rank` and the valid ranks.
     public var message: String
+    /// The message, as is.
     public var description: String { message }
 }

@@ -14,8 +14,12 @@ public protocol RunRecorder: AnyObject {
 }
 
 extension RunRecorder {
+    /// Records nothing.
     public func taskStarted(position: Int, attempt: Int, worker: WorkerAd) {}
+    /// Records nothing.
     public func taskRetrying(position: Int, completion: TaskCompletion) {}
+    /// Records nothing.
     public func taskUnrunnable(position: Int, reason: String) {}
+    /// Does nothing: nothing is buffered.
     public func flush() {}
 }

@@ -9,6 +9,7 @@ public struct RunResult: Sendable, Equatable {
     /// Whether the run stopped early (signal, drain, walltime) and can be resumed.
     public var interrupted: Bool
 
+    /// A result; every argument is the property of the same name.
     public init(total: Int, counts: [TaskState: Int], firstFailures: [Int], interrupted: Bool) {
         self.total = total
         self.counts = counts
@@ -16,8 +17,11 @@ public struct RunResult: Sendable, Equatable {
         self.interrupted = interrupted
     }
 
+    /// Tasks that succeeded.
     public var succeeded: Int { counts[.succeeded] ?? 0 }
+    /// Tasks that failed or timed out.
     public var failed: Int { (counts[.failed] ?? 0) + (counts[.timedOut] ?? 0) }
+    /// Tasks that were cancelled.
     public var cancelled: Int { counts[.cancelled] ?? 0 }
     /// Tasks that did not reach an end: never started, or interrupted.
     public var unfinished: Int { total - succeeded - failed - cancelled }

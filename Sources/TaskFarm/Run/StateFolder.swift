@@ -89,11 +89,16 @@ public struct StateFolder: Sendable {
 
 /// The outcome of one run, as written to `verdict.json`.
 public struct Verdict: Sendable, Equatable {
+    /// The exit status `taskfarm` ends with; `status` in the JSON is its name.
     public var status: ExitStatus
+    /// The run id (0 when the run failed before it had one).
     public var runID: Int
+    /// The task counts, when the run got as far as running tasks.
     public var result: RunResult?
+    /// Why the run stopped, or a DAG summary, for people; `nil` for none.
     public var message: String?
 
+    /// A verdict; every argument is the property of the same name.
     public init(status: ExitStatus, runID: Int, result: RunResult? = nil, message: String? = nil) {
         self.status = status
         self.runID = runID

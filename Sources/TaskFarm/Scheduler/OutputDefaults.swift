@@ -11,6 +11,7 @@ public struct OutputDefaults: Sendable, Equatable {
     /// The farm's default stderr pattern when nothing names one.
     public var defaultError: String?
 
+    /// Defaults; every argument is the property of the same name, a Slurm filename pattern or `nil`.
     public init(output: String? = nil, error: String? = nil, defaultOutput: String? = nil, defaultError: String? = nil) {
         self.output = output
         self.error = error

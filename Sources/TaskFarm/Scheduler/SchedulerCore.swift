@@ -37,6 +37,7 @@ public struct SchedulerCore {
 
     /// Tasks known: the job's, plus any appended at run time (``appendTasks(count:)``).
     public private(set) var taskCount: Int
+    /// The retries, prefetch and throttle the scheduler was made with.
     public private(set) var policy: SchedulerPolicy
     private let slotsOf: (Int) -> Int
     private let retriesOf: (Int) -> Int?

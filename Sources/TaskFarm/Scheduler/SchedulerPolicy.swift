@@ -10,6 +10,7 @@ public struct SchedulerPolicy: Sendable {
     /// Most tasks running at once over the whole farm (Slurm's `%N` throttle), or `nil`.
     public var maxConcurrent: Int?
 
+    /// A policy; every argument is the property of the same name.
     public init(retries: Int = 0, retryUnlessExit: Int? = nil, prefetchPerSlot: Int = 2, maxConcurrent: Int? = nil) {
         self.retries = retries
         self.retryUnlessExit = retryUnlessExit

@@ -23,6 +23,7 @@ public enum TaskState: UInt8, Sendable, CaseIterable, CustomStringConvertible {
         }
     }
 
+    /// The state in words, as `taskfarm status` shows it (`timed out` has a space).
     public var description: String {
         switch self {
         case .pending: return "pending"

@@ -17,6 +17,7 @@ public struct Backoff: Sendable {
     private var idleRounds = 0
     private var currentSleep: Int
 
+    /// A backoff; `firstSleep` and `maximumSleep` are in microseconds.
     public init(spins: Int = 50, firstSleep: Int = 20, maximumSleep: Int = 1000) {
         self.spins = spins
         self.firstSleep = firstSleep

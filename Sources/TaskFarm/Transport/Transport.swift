@@ -1,7 +1,11 @@
 /// A message between ranks: who sent it, its kind, and its payload.
 public struct Envelope: Sendable {
+    /// The sender's rank in the world communicator (MPI 3.1 §3.2.3, message envelope;
+    /// §3.2.5, `MPI_SOURCE`).
     public var source: Int
+    /// The message's kind, sent as the MPI tag (MPI 3.1 §3.2.3).
     public var tag: MessageTag
+    /// The message body, as encoded by the wire types.
     public var payload: [UInt8]
 }
 

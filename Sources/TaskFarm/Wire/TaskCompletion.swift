@@ -32,11 +32,13 @@ public struct TaskCompletion: Sendable, Equatable {
     public var exitCode: Int?
     /// The signal number when a signal ended it (including a timeout's SIGTERM/SIGKILL).
     public var signal: Int?
-    /// Start and end, in seconds since the Unix epoch.
+    /// Start, in seconds since the Unix epoch.
     public var startTime: Double
+    /// End, in seconds since the Unix epoch.
     public var endTime: Double
-    /// CPU time of the task's process and its waited-for children, in seconds (`wait4`).
+    /// User CPU time of the task's process and its waited-for children, in seconds (`wait4`).
     public var userSeconds: Double
+    /// System CPU time of the task's process and its waited-for children, in seconds (`wait4`).
     public var systemSeconds: Double
     /// Peak resident memory, in KiB (`ru_maxrss`).
     public var maxResidentKiB: Int
@@ -46,6 +48,8 @@ public struct TaskCompletion: Sendable, Equatable {
     /// Whether the attempt counts as a success: exit status 0.
     public var succeeded: Bool { outcome == .exited && exitCode == 0 }
 
+    /// A completion; every argument is the property of the same name (times in seconds,
+    /// memory in KiB).
     public init(position: Int, attempt: Int, workerRank: Int, outcome: TaskOutcome, exitCode: Int? = nil,
                 signal: Int? = nil, startTime: Double, endTime: Double, userSeconds: Double = 0,
                 systemSeconds: Double = 0, maxResidentKiB: Int = 0, message: String? = nil) {

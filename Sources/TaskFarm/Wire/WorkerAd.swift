@@ -21,6 +21,8 @@ public struct WorkerAd: Sendable, Equatable {
     /// The operating system as HTCondor names it (`LINUX`): HTCondor's `OpSys`.
     public var opSys: String
 
+    /// An ad; every argument is the property of the same name (`memoryBytes` in bytes,
+    /// `diskKiB` in KiB).
     public init(rank: Int, host: String, cores: Int, memoryBytes: Int, slots: Int, services: [String] = [],
                 diskKiB: Int = 0, arch: String = "", opSys: String = "LINUX") {
         self.rank = rank
