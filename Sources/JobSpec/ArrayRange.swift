@@ -13,6 +13,8 @@
 public struct ArrayRange: Sendable, Equatable {
     /// Which scheduler's rules apply.
     public enum Dialect: Sendable {
+        /// `slurm`: Slurm sbatch `--array`; `torque`: Torque qsub `-t` (Slurm's rules);
+        /// `pbsPro`: PBS Pro qsub `-J`.
         case slurm, torque, pbsPro
 
         var option: String {

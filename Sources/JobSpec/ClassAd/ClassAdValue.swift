@@ -3,11 +3,17 @@
 /// `undefined` is the value of a missing attribute; `error` the value of a type mismatch
 /// (`"a" + 1`). Source: HTCondor manual, "ClassAd Mechanism", "Evaluation Semantics".
 public enum ClassAdValue: Sendable, Equatable, CustomStringConvertible {
+    /// UNDEFINED: a missing attribute, or an operation on one.
     case undefined
+    /// ERROR: a type mismatch or another operation with no meaning.
     case error
+    /// `true` or `false`.
     case boolean(Bool)
+    /// An integer literal or result.
     case integer(Int)
+    /// A real (floating-point) literal or result.
     case real(Double)
+    /// A string; `==` compares these without regard to case, `=?=` exactly.
     case string(String)
 
     /// The value as ClassAd text: `"linux"`, `42`, `true`, `undefined`.
