@@ -13,7 +13,7 @@ import Foundation
 /// - A `#DISBATCH BARRIER` or `#TASKFARM BARRIER` line (``TaskListBarriers``) makes every
 ///   later task wait until every earlier task has ended, succeeded or not.
 ///
-/// Only each task's line offset is kept in memory (12 bytes a task); a task's command is
+/// Only each task's line offset is kept in memory (16 bytes a task); a task's command is
 /// built when the scheduler asks for it.
 public final class TaskList: Job, @unchecked Sendable {
     /// The job name: the file's base name without extension unless given.

@@ -82,7 +82,8 @@ public struct StatusReport: Sendable {
                 lines.append("  position \(end.position)  attempt \(end.attempt)  \(what)\(reason)")
             }
             for entry in unrunnable.prefix(50) { lines.append("  position \(entry.position)  cannot run: \(entry.reason)") }
-            if failures.count + unrunnable.count > 100 { lines.append("  …") }
+            let hidden = max(0, failures.count - 50) + max(0, unrunnable.count - 50)
+            if hidden > 0 { lines.append("  … and \(hidden) more (--json lists them all)") }
         }
         if !running.isEmpty {
             lines.append("running:")
