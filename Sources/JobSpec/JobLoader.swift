@@ -84,9 +84,9 @@ public enum JobLoader {
         case .submit:
             return try SubmitDescription(text: try readText(path), file: path, options: options).job
         case .pbs:
-            return try PBSScript(text: try readText(path), file: path, options: options).job
+            return try PBSScript(text: try readScript(path, submitter: "qsub"), file: path, options: options).job
         case .slurm:
-            return try SlurmScript(text: try readText(path), file: path, options: options).job
+            return try SlurmScript(text: try readScript(path, submitter: "sbatch"), file: path, options: options).job
         case .dag:
             guard let dagLoader = options.dagLoader else {
                 throw JobSpecError("DAG files are not supported by this build; expected a task list, submit "
@@ -108,8 +108,31 @@ public enum JobLoader {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw JobSpecError("cannot read the file", file: path)
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw JobSpecError("is not UTF-8 text", file: path)
+        if let bad = TextEncodingCheck.firstInvalidUTF8(in: data) {
+            throw JobSpecError("is not UTF-8 text (byte \(bad.byte) of the line is not valid UTF-8); save the file as UTF-8",
+                               file: path, line: bad.line, column: bad.byte)
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The text of a batch script, which the shell runs as it is: a script with DOS line
+    /// breaks would hand a CR to the end of every command's last argument, so it is refused
+    /// naming the first such line, as `sbatch` refuses it.
+    ///
+    /// - Throws: ``JobSpecError`` from ``readText(_:)``, or for a CRLF line.
+    static func readScript(_ path: String, submitter: String) throws(JobSpecError) -> String {
+        let text = try readText(path)
+        var line = 1
+        var previous: UInt8 = 0
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: "\n") {
+                if previous == UInt8(ascii: "\r") {
+                    throw JobSpecError("the script has DOS line breaks (CRLF), which \(submitter) refuses too; "
+                                       + "convert it with dos2unix", file: path, line: line)
+                }
+                line += 1
+            }
+            previous = byte
         }
         return text
     }

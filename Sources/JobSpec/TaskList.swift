@@ -89,10 +89,14 @@ public final class TaskList: Job, @unchecked Sendable {
                 }
                 let next = end + 1
                 var contentEnd = end
-                if contentEnd > lineStart, buffer[contentEnd - 1] == UInt8(ascii: "\r") { contentEnd -= 1 }
+                while contentEnd > lineStart, buffer[contentEnd - 1] == UInt8(ascii: "\r") { contentEnd -= 1 }
                 var first = lineStart
                 while first < contentEnd, buffer[first] == UInt8(ascii: " ") || buffer[first] == UInt8(ascii: "\t") {
                     first += 1
+                }
+                if first < contentEnd, !TextEncodingCheck.isValidUTF8(buffer[first..<contentEnd]) {
+                    return JobSpecError("is not UTF-8 text; the shell would see other characters than the file shows. "
+                                        + "Save the file as UTF-8", file: file, line: Int(line))
                 }
                 if first < contentEnd, buffer[first] != UInt8(ascii: "#") {
                     starts.append(UInt64(lineStart))

@@ -1,3 +1,4 @@
+import Foundation
 import CTaskSpawn
 import Glibc
 import JobSpec
@@ -286,7 +287,8 @@ final class Scheduler: RankRole {
         guard let interruptedAt, !stopSent else { return false }
         // Interrupted: wait for the workers' reports, but no longer than the kill grace
         // allows, since mpirun kills every rank about 2 s after forwarding SIGTERM.
-        if core.inFlightCount == 0 || now - interruptedAt > settings.killGrace + 0.3 {
+        let grace = InterruptWindow.grace(killGrace: settings.killGrace, environment: ProcessInfo.processInfo.environment)
+        if core.inFlightCount == 0 || now - interruptedAt > grace + 0.3 {
             try finish(interrupted: true)
             return true
         }

@@ -264,11 +264,11 @@ final class TaskExecutor {
         }
     }
 
-    private func stop(at index: Int, reason: TaskOutcome, now: Double) {
+    private func stop(at index: Int, reason: TaskOutcome, now: Double, grace: Double? = nil) {
         running[index].stopping = reason
         running[index].deadline = nil
         _ = tf_kill_group(running[index].pid, SIGTERM)
-        running[index].killAt = now + context.killGrace
+        running[index].killAt = now + (grace ?? context.killGrace)
     }
 
     /// Stops the running attempt of `position`: SIGTERM to its process group, SIGKILL
@@ -281,11 +281,12 @@ final class TaskExecutor {
         return true
     }
 
-    /// Stops every running task for `reason`.
-    func stopAll(reason: TaskOutcome) {
+    /// Stops every running task for `reason`: SIGTERM now, SIGKILL after `grace` seconds
+    /// (the kill grace when `nil`).
+    func stopAll(reason: TaskOutcome, grace: Double? = nil) {
         let now = Clock.monotonicSeconds()
         for index in running.indices where running[index].stopping == nil {
-            stop(at: index, reason: reason, now: now)
+            stop(at: index, reason: reason, now: now, grace: grace)
         }
     }
 }

@@ -12,6 +12,10 @@ final class Worker: RankRole {
     private let ad: WorkerAd
     private let environment: TaskEnvironmentBuilder
     private let user: String
+    /// Seconds between SIGTERM and SIGKILL for tasks when the run is interrupted; set from
+    /// the job context and mpirun's window (``InterruptWindow``).
+    private var interruptGrace: Double?
+    private let rankEnvironment: [String: String]
     private var executor: TaskExecutor?
     private var queue: [TaskAssignment] = []
     private var queueHead = 0
@@ -29,6 +33,7 @@ final class Worker: RankRole {
         self.ad = ad
         self.environment = TaskEnvironmentBuilder(environment: environment)
         self.user = environment["USER"] ?? environment["LOGNAME"] ?? String(getuid())
+        self.rankEnvironment = environment
     }
 
     /// Announces the worker to the name server.
@@ -42,6 +47,7 @@ final class Worker: RankRole {
         switch envelope.tag {
         case .jobContext:
             let context = try JobContext(decoding: envelope.payload)
+            interruptGrace = InterruptWindow.grace(killGrace: context.killGrace, environment: rankEnvironment)
             executor = TaskExecutor(context: context, workerRank: ad.rank, host: ad.host, user: user,
                                     environment: environment)
         case .assignment:
@@ -95,7 +101,7 @@ final class Worker: RankRole {
     private func interrupt() throws {
         guard !interrupted else { return }
         interrupted = true
-        executor?.stopAll(reason: .interrupted)
+        executor?.stopAll(reason: .interrupted, grace: interruptGrace)
         try returnQueued()
     }
 
