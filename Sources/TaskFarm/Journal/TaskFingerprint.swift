@@ -34,6 +34,7 @@ public enum TaskFingerprint {
         hash.add(task.timeLimit.map { String($0) } ?? "")
         hash.add(task.maxRetries ?? -1)
         hash.add(task.requirements ?? "")
+        hash.add(task.attributes)
         return hash.value
     }
 

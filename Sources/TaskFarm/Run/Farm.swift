@@ -94,7 +94,9 @@ public enum Farm {
         }
         let job = prepared.job
         for warning in job.warnings { logger.warning("\(warning)") }
-        for note in prepared.notes { logger.notice("\(note)") }
+        // Resume notes go to the user whatever the log level: a resume that skips everything
+        // must not look like a run that did nothing.
+        for note in prepared.notes { FileHandle.standardError.write(Data("taskfarm: \(note)\n".utf8)) }
         if job.taskCount == 0 {
             logger.warning("\(options.jobPath): no tasks in the file; nothing to run")
         }

@@ -87,7 +87,19 @@ enum RunPreparation {
             for skipped in replay.skipped {
                 notes.append("\(folder.journalFile):\(skipped.line): skipped an untrustworthy record (\(skipped.reason))")
             }
-            let fingerprints = TaskFingerprint.all(job)
+            // Fingerprint each task as it will really run: the command line's outputs,
+            // working directory and time limit change what a task does as much as the file.
+            let chdir = options.workingDirectory.map(Farm.absolutePath)
+            let fingerprints = (0..<job.taskCount).map { position -> UInt64 in
+                var task = job.task(at: position)
+                let streams = outputs.resolve(taskOutput: task.stdout, taskError: task.stderr)
+                task.stdout = streams.stdout
+                task.stderr = streams.stderr
+                if task.timeLimit == nil { task.timeLimit = options.timeout }
+                if task.workingDirectory == nil { task.workingDirectory = chdir }
+                task.attributes["taskfarm.job-name"] = job.name
+                return TaskFingerprint.of(task)
+            }
             plan = try ResumePlan(replay: replay, fingerprints: fingerprints,
                                   journalFingerprints: folder.readFingerprints(),
                                   rerunFailed: options.rerunFailed, force: options.force)

@@ -106,7 +106,9 @@ final class Scheduler: RankRole {
             try apply(core.complete(completion))
             try dispatch()
         case .stop:
-            isFinished = true
+            // Only the final stop this scheduler sent ends it; on a single rank it also
+            // receives the interrupt it sent to its own rank's worker.
+            if stopSent { isFinished = true }
         default:
             break
         }
