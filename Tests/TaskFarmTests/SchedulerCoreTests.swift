@@ -73,7 +73,7 @@ final class SchedulerCoreTests: XCTestCase {
         let decisions = core.dispatch()
         XCTAssertEqual(decisions, [.revoke(position: onOne[1], worker: 1)])
         XCTAssertEqual(core.dispatch(), [], "a revoke is asked once")
-        XCTAssertEqual(core.complete(ended(onOne[1], worker: 1, .revoked)), [])
+        XCTAssertEqual(core.complete(ended(onOne[1], worker: 1, .revoked)), [.returned(position: onOne[1], attempt: 1)])
         XCTAssertEqual(assignments(core.dispatch()).map { [$0.position, $0.attempt, $0.worker] }, [[onOne[1], 1, 2]])
     }
 
@@ -390,6 +390,8 @@ final class SchedulerCoreTests: XCTestCase {
                     break
                 case .revoke(let position, let worker):
                     revokes.append((position, worker))
+                case .returned:
+                    break
                 }
             }
             maxRunning = max(maxRunning, running.count)

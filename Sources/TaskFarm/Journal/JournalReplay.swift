@@ -83,6 +83,12 @@ public struct JournalReplay: Sendable {
             states[position] = .running
             attempts[position] = UInt8(clamping: max(Int(attempts[position]), attempt))
             running[position] = (worker, host, time)
+        case .ended(let end) where end.outcome == .revoked:
+            // Given back before it started: the attempt did not happen.
+            grow(to: end.position + 1)
+            states[end.position] = .pending
+            attempts[end.position] = UInt8(clamping: end.attempt - 1)
+            running[end.position] = nil
         case .ended(let end):
             grow(to: end.position + 1)
             states[end.position] = end.state

@@ -69,6 +69,14 @@ public final class JournalWriter: RunRecorder {
         appendCompletion(.unrunnable(position: position, reason: reason))
     }
 
+    /// Records that the attempt was given back unstarted, so a replay does not count it.
+    public func taskReturned(position: Int, attempt: Int) {
+        let now = Clock.epochSeconds()
+        let completion = TaskCompletion(position: position, attempt: attempt, workerRank: -1, outcome: .revoked,
+                                        startTime: now, endTime: now, message: "given back before it started")
+        append(.ended(JournalRecord.TaskEnd(state: .pending, completion: completion)))
+    }
+
     private func appendCompletion(_ record: JournalRecord) {
         append(record)
         pendingCompletions += 1

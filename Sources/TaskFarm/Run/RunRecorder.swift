@@ -9,6 +9,9 @@ public protocol RunRecorder: AnyObject {
     func taskEnded(position: Int, state: TaskState, completion: TaskCompletion)
     /// A task can never run, and why.
     func taskUnrunnable(position: Int, reason: String)
+    /// A worker gave back attempt `attempt` before it started (a prefetched task taken back
+    /// for an idle worker, or handed back by a drain or an interrupt): it did not happen.
+    func taskReturned(position: Int, attempt: Int)
     /// Makes what was recorded durable; called in batches and at the end.
     func flush()
 }
@@ -20,6 +23,7 @@ extension RunRecorder {
     public func taskRetrying(position: Int, completion: TaskCompletion) {}
     /// Records nothing.
     public func taskUnrunnable(position: Int, reason: String) {}
+    public func taskReturned(position: Int, attempt: Int) {}
     /// Does nothing: nothing is buffered.
     public func flush() {}
 }

@@ -230,6 +230,8 @@ final class Scheduler: RankRole {
                 for recorder in recorders { recorder.taskEnded(position: position, state: state, completion: completion) }
             case .retrying(let position, let completion):
                 for recorder in recorders { recorder.taskRetrying(position: position, completion: completion) }
+            case .returned(let position, let attempt):
+                for recorder in recorders { recorder.taskReturned(position: position, attempt: attempt) }
             case .revoke(let position, let worker):
                 try transport.send(CancelMessage(position: position, reason: .revoke).encode(), to: worker, tag: .cancel)
             case .unrunnable(let position, let reason):

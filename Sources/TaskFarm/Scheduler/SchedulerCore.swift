@@ -20,6 +20,9 @@ public struct SchedulerCore {
         /// Ask `worker` to give back the task at `position` if it has not started: another
         /// worker is idle and nothing else is ready (tail rebalancing of prefetched tasks).
         case revoke(position: Int, worker: Int)
+        /// A worker gave the task back before it started: attempt `attempt` did not happen,
+        /// and the task is pending again.
+        case returned(position: Int, attempt: Int)
     }
 
     struct WorkerSlots {
@@ -349,7 +352,7 @@ public struct SchedulerCore {
             attempts[position] -= 1
             states[position] = .pending
             retryQueue.insert(position, at: retryHead)
-            return []
+            return [.returned(position: position, attempt: completion.attempt)]
         }
         if completion.succeeded {
             states[position] = .succeeded

@@ -13,8 +13,8 @@ public enum TaskOutcome: Int, Sendable, Equatable {
     /// The program could not be started (not found, not executable, argument list too long,
     /// output file not writable).
     case failedToStart = 5
-    /// The scheduler took back a prefetched task before it started, to give it to an idle
-    /// worker. Not an attempt: nothing is recorded, and the task is handed out again.
+    /// Given back before it started: a prefetched task taken back for an idle worker, or
+    /// handed back by a drain or an interrupt. Not an attempt: its number is reused.
     case revoked = 6
 }
 

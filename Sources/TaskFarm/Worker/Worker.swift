@@ -53,7 +53,7 @@ final class Worker: RankRole {
         case .assignment:
             let assignment = try TaskAssignment(decoding: envelope.payload)
             if !acceptsWork {
-                try report(interruptedBeforeStart(assignment))
+                try report(givenBack(assignment))
             } else {
                 queue.append(assignment)
                 try startQueued()
@@ -63,11 +63,7 @@ final class Worker: RankRole {
             let queued = queue[queueHead...].firstIndex(where: { $0.task.position == message.position })
             if message.reason == .revoke {
                 // Only a task that has not started can be given back; a started one runs on.
-                if let queued {
-                    var completion = interruptedBeforeStart(queue.remove(at: queued))
-                    completion.outcome = .revoked
-                    try report(completion)
-                }
+                if let queued { try report(givenBack(queue.remove(at: queued))) }
                 return
             }
             let outcome: TaskOutcome = message.reason == .interrupted ? .interrupted : .cancelled
@@ -109,11 +105,19 @@ final class Worker: RankRole {
     private func returnQueued() throws {
         acceptsWork = false
         while queueHead < queue.count {
-            try report(interruptedBeforeStart(queue[queueHead]))
+            try report(givenBack(queue[queueHead]))
             queueHead += 1
         }
         queue.removeAll(keepingCapacity: true)
         queueHead = 0
+    }
+
+    /// The report of a task handed back without starting: not an attempt.
+    private func givenBack(_ assignment: TaskAssignment) -> TaskCompletion {
+        var completion = interruptedBeforeStart(assignment)
+        completion.outcome = .revoked
+        completion.message = "given back before it started"
+        return completion
     }
 
     private func interruptedBeforeStart(_ assignment: TaskAssignment) -> TaskCompletion {
