@@ -22,6 +22,9 @@ struct JobFileOptions: ParsableArguments {
     @Option(name: .long, help: "For a DAG: start from rescue file N instead of the newest.")
     var rescueFrom: Int?
 
+    @Argument(parsing: .postTerminator, help: "After --: arguments passed to a PBS or Slurm script, as qsub and sbatch pass them.")
+    var scriptArguments: [String] = []
+
     func validate() throws {
         if let format, JobFormat(name: format) == nil {
             throw ValidationError("--format '\(format)' is not a format; expected tasklist, submit, pbs, slurm or dag")
@@ -30,6 +33,6 @@ struct JobFileOptions: ParsableArguments {
 
     var overrides: JobFiles.Overrides {
         JobFiles.Overrides(format: format.flatMap(JobFormat.init(name:)), output: output, error: error,
-                           jobName: jobName, rescueFrom: rescueFrom)
+                           jobName: jobName, scriptArguments: scriptArguments, rescueFrom: rescueFrom)
     }
 }

@@ -107,8 +107,7 @@ public enum Farm {
             prepared.journal,
             LogRecorder(logger: logger, job: job),
         ]
-        if let path = options.joblog {
-            let joblog = try Joblog(path: path, appending: prepared.plan.isResume)
+        if let joblog = prepared.joblog {
             recorders.append(JoblogRecorder(joblog: joblog, job: job) { hostByRank[$0] ?? "rank\($0)" })
         }
         if let eventLog = EventLogRecorder(job: job, initialStates: prepared.plan.initialStates,

@@ -13,6 +13,8 @@ struct PreparedRun {
     var journal: JournalWriter
     var plan: ResumePlan
     var notes: [String]
+    /// The `--joblog`, opened before anything runs.
+    var joblog: Joblog?
 }
 
 /// Why a run cannot start, with the exit status it gives.
@@ -76,6 +78,12 @@ enum RunPreparation {
             outputs.defaultError = folder.outputFolder + "/%a.err"
         }
 
+        if let directory = options.workingDirectory.map(Farm.absolutePath) {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+                return problem(.usage, "--chdir \(directory): no such folder; expected the folder the tasks run in")
+            }
+        }
         var notes: [String] = []
         let plan: ResumePlan
         let journal: JournalWriter
@@ -125,8 +133,16 @@ enum RunPreparation {
             if plan.rerunFailures > 0 { text += ", \(plan.rerunFailures) failed run again" }
             notes.append(text)
         }
+        var joblog: Joblog?
+        if let path = options.joblog {
+            do {
+                joblog = try Joblog(path: path, appending: plan.isResume)
+            } catch {
+                return problem(.usage, "--joblog \(path): cannot create the joblog: \(error.localizedDescription)")
+            }
+        }
         return .success(PreparedRun(folder: folder, lock: lock, runID: runID, job: job, outputs: outputs,
-                                    journal: journal, plan: plan, notes: notes))
+                                    journal: journal, plan: plan, notes: notes, joblog: joblog))
     }
 }
 
