@@ -87,8 +87,12 @@ enum RunPreparation {
         var notes: [String] = []
         let plan: ResumePlan
         let journal: JournalWriter
+        /// A DAG run after an earlier one continues it through its rescue file: its joblog
+        /// is appended to, as a resume's is.
+        var continuesEarlierDAGRun = false
         do {
             if job is DAGJob, let archived = try DAGJournal.startAfresh(folder) {
+                continuesEarlierDAGRun = true
                 notes.append("the previous DAG run's journal is kept as \(archived); the rescue DAG decides which nodes are done")
             }
             let replay = try JournalReplay(path: folder.journalFile)
@@ -136,7 +140,7 @@ enum RunPreparation {
         var joblog: Joblog?
         if let path = options.joblog {
             do {
-                joblog = try Joblog(path: path, appending: plan.isResume)
+                joblog = try Joblog(path: path, appending: plan.isResume || continuesEarlierDAGRun)
             } catch {
                 return problem(.usage, "--joblog \(path): cannot create the joblog: \(error.localizedDescription)")
             }
