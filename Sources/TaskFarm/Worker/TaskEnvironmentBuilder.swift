@@ -9,13 +9,17 @@ struct TaskEnvironmentBuilder {
     /// Prefixes of variables that belong to the rank's MPI launch, never to a task.
     static let launcherPrefixes = ["OMPI_", "PMIX_", "ORTE_", "OPAL_"]
 
+    /// Open MPI variables that are the user's settings, not the rank's launch: kept, so a
+    /// task can start its own `mpirun` as root.
+    static let userSettings: Set<String> = ["OMPI_ALLOW_RUN_AS_ROOT", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"]
+
     private let inherited: [(key: String, value: String)]
     private let inheritedByName: [String: String]
 
     /// - Parameter environment: the rank's environment.
     init(environment: [String: String]) {
         let kept = environment.filter { entry in
-            !Self.launcherPrefixes.contains { entry.key.hasPrefix($0) }
+            Self.userSettings.contains(entry.key) || !Self.launcherPrefixes.contains { entry.key.hasPrefix($0) }
         }
         inherited = kept.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) }
         inheritedByName = kept
