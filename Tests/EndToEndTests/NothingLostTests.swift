@@ -39,10 +39,11 @@ final class NothingLostTests: XCTestCase {
     /// success and intact output, and only the bounded window runs twice.
     func testKillNineThenResumeLosesNothing() throws {
         let folder = try Harness.temporaryFolder()
-        let tasks = (0..<2000).map { _ in "echo task-$TASKFARM_TASK_INDEX; echo $TASKFARM_TASK_INDEX >> ran.log" }
+        // Each task sleeps a little, so that the kill lands mid-run even on a loaded machine.
+        let tasks = (0..<2000).map { _ in "echo task-$TASKFARM_TASK_INDEX; echo $TASKFARM_TASK_INDEX >> ran.log; sleep 0.01" }
         try Harness.write(tasks.joined(separator: "\n") + "\n", to: "t.txt", in: folder)
         let first = try start(["run", "t.txt", "--output", "o/%a.out"], ranks: 4, in: folder)
-        XCTAssertTrue(waitUntil(timeout: 60) { lines("ran.log", in: folder).count >= 1000 })
+        XCTAssertTrue(waitUntil(timeout: 60) { lines("ran.log", in: folder).count >= 600 })
         kill(first.processIdentifier, SIGKILL)
         _ = wait(for: first, timeout: 10)
         // mpirun's daemons take the ranks down with them; wait until none is left.
