@@ -59,6 +59,9 @@ build_taskfarm() {
     note "building taskfarm: swift build -c release --product taskfarm (in $repo)"
     (cd "$repo" && swift build -c release --product taskfarm >&2) \
         || note "taskfarm did not build: its rows will say so"
+    note "building dispatch-bench: swift build -c release --product dispatch-bench (in $here)"
+    (cd "$here" && swift build -c release --product dispatch-bench >&2) \
+        || note "dispatch-bench did not build: taskfarm's dispatch rows will say so"
 }
 
 # Test harness only: root may run mpirun, and 4 ranks may share 2 cores.

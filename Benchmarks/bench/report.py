@@ -80,6 +80,7 @@ def _exec_tables(section: Dict, summary: List[Dict]) -> List[str]:
 def _dispatch_tables(section: Dict, summary: List[Dict]) -> List[str]:
     out = [f"### In-process dispatch: no-op tasks, {section['ranks']} ranks, medians of {section['rounds']} rounds"]
     table = Table("chunk", "system", "tasks/s", "÷ C MPI loop", "taskfarm ÷ it", "target", "verdict")
+    latency: List[str] = []
     for key, value in section.items():
         if not key.startswith("chunk "):
             continue
@@ -107,7 +108,14 @@ def _dispatch_tables(section: Dict, summary: List[Dict]) -> List[str]:
                       f"≥ {goal}×" if goal else "", met)
         if "taskfarm" in value:
             table.add(str(chunk), "taskfarm", value["taskfarm"], "", "", "", "")
+        ours_stats = value["systems"].get("taskfarm", {}).get("median", {})
+        if "latency_p50_us" in ours_stats:
+            latency.append(f"chunk-{chunk} run: p50 {ours_stats['latency_p50_us']:,.0f} µs, "
+                           f"p99 {ours_stats['latency_p99_us']:,.0f} µs, max {ours_stats['latency_max_us']:,.0f} µs")
     out += ["", table.text(), "", "Prefetch depth: " + "; ".join(f"{k}: {v}" for k, v in section["prefetch"].items())]
+    if latency:
+        out += ["", "taskfarm single-call latency, call to result on rank 0 (hdrhistogram, medians of rounds): "
+                + "; ".join(latency)]
     return out
 
 

@@ -1,12 +1,67 @@
-// The in-process dispatch benchmark of taskfarm (issue 7). The farm's service API, which it
-// drives, does not exist yet: this placeholder says so and exits 3, so that bench/dispatch.py
-// keeps taskfarm's row as a marked slot rather than a number.
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+// The in-process dispatch benchmark of taskfarm (issue 7):
+//
+//   mpirun -np 3 dispatch-bench --chunk N --tasks M [--calls K] [--name-server-rank R]
+//
+// Every worker offers a no-op service (`noop`: Int → the same Int). Rank 0 maps it over M inputs
+// with `ServiceClient.map(chunkSize: N)` (one message each way per chunk) and prints
+// `tasks_per_second=`, timed around the map alone, as peers/c/mpi_dispatch.c does. Then it makes
+// K single calls one after another and prints their latency, from the call until its result is
+// back on rank 0, as `latency_p50_us=`, `latency_p99_us=`, `latency_max_us=` (hdrhistogram-swift).
+// `--name-server-rank` defaults to 0, so that 3 ranks give 2 workers like the peers.
+import Foundation
+import Histogram
+import TaskFarm
 
-let message = "dispatch-bench: slot: taskfarm's service API does not exist yet\n"
-_ = message.withCString { write(2, $0, strlen($0)) }  // stderr; the global is not Sendable
-exit(3)
+/// The value after `flag` on the command line, or `fallback`.
+func option(_ flag: String, _ fallback: Int) -> Int {
+    let arguments = CommandLine.arguments
+    guard let index = arguments.firstIndex(of: flag), index + 1 < arguments.count,
+          let value = Int(arguments[index + 1]) else { return fallback }
+    return value
+}
+
+/// Monotonic nanoseconds (POSIX `clock_gettime`, `CLOCK_MONOTONIC`).
+func nowNanoseconds() -> UInt64 {
+    var time = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &time)
+    return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+}
+
+struct WrongAnswer: Error, CustomStringConvertible {
+    var description: String
+}
+
+let chunkSize = option("--chunk", 1)
+let taskCount = option("--tasks", 10_000)
+let latencyCalls = option("--calls", 2_000)
+let nameServerRank = option("--name-server-rank", 0)
+
+let services = ServiceRegistry()
+services.register("noop") { (value: Int) async throws -> Int in value }
+
+let status = ServiceFarm.run(services, options: .init(nameServerRank: nameServerRank)) { client in
+    // Warm-up: every worker has answered once before the clock starts.
+    _ = try await client.map("noop", Array(0..<64), chunkSize: 1, as: Int.self)
+
+    let inputs = Array(0..<taskCount)
+    let start = nowNanoseconds()
+    let outputs = try await client.map("noop", inputs, chunkSize: chunkSize, as: Int.self)
+    let seconds = Double(nowNanoseconds() - start) / 1e9
+    guard outputs == inputs else { throw WrongAnswer(description: "map answered out of order or wrongly") }
+
+    var latencies = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
+    for value in 0..<latencyCalls {
+        let sent = nowNanoseconds()
+        let answer = try await client.call("noop", value, as: Int.self)
+        _ = latencies.record(nowNanoseconds() - sent)
+        guard answer == value else { throw WrongAnswer(description: "call \(value) answered \(answer)") }
+    }
+    func microseconds(_ nanoseconds: UInt64) -> String { String(format: "%.1f", Double(nanoseconds) / 1000) }
+    print("chunk=\(chunkSize) tasks=\(taskCount) seconds=\(String(format: "%.6f", seconds))")
+    print("tasks_per_second=\(String(format: "%.1f", Double(taskCount) / seconds))")
+    print("latency_calls=\(latencyCalls)",
+          "latency_p50_us=\(microseconds(latencies.valueAtPercentile(50)))",
+          "latency_p99_us=\(microseconds(latencies.valueAtPercentile(99)))",
+          "latency_max_us=\(microseconds(latencies.max))")
+}
+exit(status.rawValue)
