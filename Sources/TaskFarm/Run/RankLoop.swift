@@ -5,6 +5,9 @@ import Glibc
 /// and when nothing happened waits with a ``Backoff`` (in the worker's `poll` on its
 /// tasks' pidfds where there is a worker, so a task's end wakes it at once).
 final class RankLoop {
+    /// The longest idle sleep, in microseconds, while a role expects a reply soon.
+    static let shortWait = 50
+
     private let transport: Transport
     private var roles: [RankRole]
     private var routes: [MessageTag: RankRole] = [:]
@@ -29,7 +32,8 @@ final class RankLoop {
                 backoff.reset()
                 continue
             }
-            let wait = backoff.nextWait()
+            var wait = backoff.nextWait()
+            if wait > RankLoop.shortWait, roles.contains(where: \.expectsMessageSoon) { wait = RankLoop.shortWait }
             var waited = false
             for role in roles where try role.idle(microseconds: wait) {
                 waited = true

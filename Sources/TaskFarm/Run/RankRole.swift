@@ -15,9 +15,13 @@ protocol RankRole: AnyObject {
     /// Waits up to `microseconds` for the role's own events (a task ending); returns
     /// whether the role did the waiting. Only the worker waits this way.
     func idle(microseconds: Int) throws -> Bool
+    /// Whether the role waits for a reply that should come soon (calls in flight): the
+    /// rank then caps its idle sleeps at ``RankLoop/shortWait`` microseconds.
+    var expectsMessageSoon: Bool { get }
 }
 
 extension RankRole {
     func signal(_ number: Int32) throws {}
     func idle(microseconds: Int) throws -> Bool { false }
+    var expectsMessageSoon: Bool { false }
 }

@@ -4,21 +4,34 @@ import Foundation
 /// MPI itself (MPI runs at thread level funneled), it posts a closure that the rank's
 /// ``RankLoop`` runs on its next round, through ``MPIThreadWork``.
 final class MPIThreadQueue: @unchecked Sendable {
-    private let lock = NSLock()
+    private let condition = NSCondition()
     private var work: [() throws -> Void] = []
 
-    /// Queues `body` to run on the MPI thread.
+    /// Queues `body` to run on the MPI thread, waking it if it is idle.
     func post(_ body: @escaping () throws -> Void) {
-        lock.withLock { work.append(body) }
+        condition.lock()
+        work.append(body)
+        condition.signal()
+        condition.unlock()
     }
 
     /// Takes everything posted so far, oldest first.
     func take() -> [() throws -> Void] {
-        lock.withLock {
-            let taken = work
-            work.removeAll(keepingCapacity: true)
-            return taken
+        condition.lock()
+        defer { condition.unlock() }
+        let taken = work
+        work.removeAll(keepingCapacity: true)
+        return taken
+    }
+
+    /// Waits up to `microseconds` for work to be posted: an idle MPI thread sleeps here
+    /// rather than in a fixed sleep, so a result from async code is handled at once.
+    func waitForWork(microseconds: Int) {
+        condition.lock()
+        if work.isEmpty, microseconds > 0 {
+            _ = condition.wait(until: Date(timeIntervalSinceNow: Double(microseconds) / 1e6))
         }
+        condition.unlock()
     }
 }
 
@@ -36,6 +49,11 @@ final class MPIThreadWork: RankRole {
         let work = queue.take()
         for body in work { try body() }
         return !work.isEmpty
+    }
+
+    func idle(microseconds: Int) throws -> Bool {
+        queue.waitForWork(microseconds: microseconds)
+        return true
     }
 }
 

@@ -22,6 +22,9 @@ final class ServiceBroker: RankRole, ServiceCallSink, @unchecked Sendable {
     private let localWorker: ServiceWorker?
     private var router = ServiceRouter()
     private var pending: [Int: Pending] = [:]
+
+    /// Calls are out at workers: their replies should be picked up promptly.
+    var expectsMessageSoon: Bool { !pending.isEmpty }
     /// Calls made before the offers were known.
     private var early: [Int] = []
     private var nextID = 1
