@@ -85,12 +85,15 @@ final class TaskListRunTests: XCTestCase {
     func testRunIDIsStableAcrossRuns() throws {
         let folder = try Harness.temporaryFolder()
         try Harness.write("echo $TASKFARM_RUN_ID; test -e second\n", to: "t.txt", in: folder)
-        XCTAssertEqual(try Harness.taskfarm(["run", "t.txt", "--output", "a-%A-%a"], ranks: 1, in: folder).status, 1)
+        XCTAssertEqual(try Harness.taskfarm(["run", "t.txt", "--output", "out-%A-%a"], ranks: 1, in: folder).status, 1)
         let first = try XCTUnwrap(Harness.read("t.txt.taskfarm/run-id", in: folder)).trimmingCharacters(in: .whitespacesAndNewlines)
-        XCTAssertEqual(Harness.read("a-\(first)-0", in: folder), "\(first)\n")
+        XCTAssertEqual(Harness.read("out-\(first)-0", in: folder), "\(first)\n")
         try Harness.write("", to: "second", in: folder)
-        let again = try Harness.taskfarm(["run", "t.txt", "--output", "b-%A-%a", "--rerun-failed"], ranks: 3, in: folder)
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("out-\(first)-0"))
+        let again = try Harness.taskfarm(["run", "t.txt", "--output", "out-%A-%a", "--rerun-failed"], ranks: 3, in: folder)
         XCTAssertEqual(again.status, 0, again.stderr)
-        XCTAssertEqual(Harness.read("b-\(first)-0", in: folder), "\(first)\n")
+        XCTAssertEqual(Harness.read("out-\(first)-0", in: folder), "\(first)\n", "the rerun used another run id")
+        let outputs = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix("out-") }
+        XCTAssertEqual(outputs, ["out-\(first)-0"])
     }
 }

@@ -10,30 +10,9 @@ extension Farm {
     /// SIGINT, or the walltime (drained as `taskfarm run` drains), and returns this rank's
     /// exit status: 0 after a requested shutdown, 75 after a signal or the walltime.
     public static func serve(_ options: ServeOptions, logger: Logger) -> ExitStatus {
-        tf_install_signal_handlers()
-        do {
-            try MPI.initialize(threadLevel: .funneled)
-        } catch {
-            logger.critical("cannot start MPI: \(error)")
-            return .internalError
+        RankLifecycle.run(logger: logger) { world, logger in
+            try serveRank(options, world: world, logger: logger)
         }
-        tf_install_signal_handlers()
-        let world = Communicator.world
-        var logger = logger
-        logger[metadataKey: "rank"] = "\(world.rank)"
-        let status: ExitStatus
-        do {
-            status = try serveRank(options, world: world, logger: logger)
-        } catch {
-            logger.critical("internal error: \(error)")
-            MPI.abort(errorCode: ExitStatus.internalError.rawValue)
-        }
-        do {
-            try MPI.finalize()
-        } catch {
-            logger.error("MPI_Finalize failed: \(error)")
-        }
-        return status
     }
 
     private static func serveRank(_ options: ServeOptions, world: Communicator, logger: Logger) throws -> ExitStatus {

@@ -17,30 +17,9 @@ public enum Farm {
     /// Signal handlers are installed before MPI starts, so a SIGUSR1 forwarded by
     /// `mpirun` never kills a rank.
     public static func run(_ options: FarmOptions, logger: Logger, loadJob: JobLoader) -> ExitStatus {
-        tf_install_signal_handlers()
-        do {
-            try MPI.initialize(threadLevel: .funneled)
-        } catch {
-            logger.critical("cannot start MPI: \(error)")
-            return .internalError
+        RankLifecycle.run(logger: logger) { world, logger in
+            try runRank(options, world: world, logger: logger, loadJob: loadJob)
         }
-        tf_install_signal_handlers()
-        let world = Communicator.world
-        var logger = logger
-        logger[metadataKey: "rank"] = "\(world.rank)"
-        let status: ExitStatus
-        do {
-            status = try runRank(options, world: world, logger: logger, loadJob: loadJob)
-        } catch {
-            logger.critical("internal error: \(error)")
-            MPI.abort(errorCode: ExitStatus.internalError.rawValue)
-        }
-        do {
-            try MPI.finalize()
-        } catch {
-            logger.error("MPI_Finalize failed: \(error)")
-        }
-        return status
     }
 
     private static func runRank(_ options: FarmOptions, world: Communicator, logger: Logger,

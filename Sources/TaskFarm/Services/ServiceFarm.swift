@@ -50,29 +50,9 @@ public enum ServiceFarm {
     public static func run(_ registry: ServiceRegistry, options: Options = Options(),
                            logger: Logger = Logger(label: "taskfarm"),
                            main: @escaping @Sendable (ServiceClient) async throws -> Void) -> ExitStatus {
-        tf_install_signal_handlers()
-        do {
-            try MPI.initialize(threadLevel: .funneled)
-        } catch {
-            logger.critical("cannot start MPI: \(error)")
-            return .internalError
+        RankLifecycle.run(logger: logger) { world, logger in
+            try runRank(registry, world: world, options: options, logger: logger, main: main)
         }
-        let world = Communicator.world
-        var logger = logger
-        logger[metadataKey: "rank"] = "\(world.rank)"
-        var status = ExitStatus.success
-        do {
-            status = try runRank(registry, world: world, options: options, logger: logger, main: main)
-        } catch {
-            logger.critical("internal error: \(error)")
-            MPI.abort(errorCode: ExitStatus.internalError.rawValue)
-        }
-        do {
-            try MPI.finalize()
-        } catch {
-            logger.error("MPI_Finalize failed: \(error)")
-        }
-        return status
     }
 
     private static func runRank(_ registry: ServiceRegistry, world: Communicator, options: Options, logger: Logger,

@@ -1,0 +1,39 @@
+import CTaskSpawn
+import Logging
+import MPI
+
+/// The life of one rank around its role work, the same for `run`, `serve` and a Swift
+/// services program: signal handlers before MPI starts (so a SIGUSR1 forwarded by `mpirun`
+/// never kills a rank), `MPI_Init_thread` at funneled, the rank in the log metadata, an
+/// internal error aborting the whole world rather than hanging it, and `MPI_Finalize`.
+enum RankLifecycle {
+    /// Runs `body` on this rank between MPI's start and end and returns its exit status;
+    /// 70 when MPI cannot start.
+    static func run(logger: Logger, _ body: (Communicator, Logger) throws -> ExitStatus) -> ExitStatus {
+        tf_install_signal_handlers()
+        do {
+            try MPI.initialize(threadLevel: .funneled)
+        } catch {
+            logger.critical("cannot start MPI: \(error)")
+            return .internalError
+        }
+        // Again after MPI_Init, in case the library installed handlers of its own.
+        tf_install_signal_handlers()
+        let world = Communicator.world
+        var logger = logger
+        logger[metadataKey: "rank"] = "\(world.rank)"
+        let status: ExitStatus
+        do {
+            status = try body(world, logger)
+        } catch {
+            logger.critical("internal error: \(error)")
+            MPI.abort(errorCode: ExitStatus.internalError.rawValue)
+        }
+        do {
+            try MPI.finalize()
+        } catch {
+            logger.error("MPI_Finalize failed: \(error)")
+        }
+        return status
+    }
+}
