@@ -33,50 +33,11 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Per-task stderr pattern.")
     var error: String?
 
-    @Option(name: .long, help: "Task slots each worker offers.")
-    var slotsPerWorker: Int = 1
-
-    @Option(name: .long, help: "The name server's rank (0 runs it beside the broker).")
-    var nameServerRank: Int?
-
-    @Option(name: .long, help: "Retries after the first attempt of a failed task.")
-    var retries: Int = 0
-
-    @Option(name: .long, help: "Never retry a task that exits with this code.")
-    var retryUnlessExit: Int?
-
-    @Option(name: .long, help: "Per-task time limit, in seconds.")
-    var timeout: Double?
-
-    @Option(name: .long, help: "Seconds between SIGTERM and SIGKILL when a task is stopped.")
-    var killGrace: Double = 1.0
-
-    @Option(name: .customLong("chdir"), help: "The working directory of tasks that name none.")
-    var workingDirectory: String?
-
-    @Option(name: .long, help: "How long the farm may run (SECONDS, HH:MM:SS, 30m, ...; default: the allocation's end).")
-    var walltime: String?
-
-    @Option(name: .long, help: "Expected seconds per task, for walltime draining.")
-    var taskTime: Double?
-
-    func validate() throws {
-        guard slotsPerWorker >= 1 else { throw ValidationError("--slots-per-worker must be at least 1") }
-        guard retries >= 0 else { throw ValidationError("--retries must be 0 or more") }
-        if let timeout, timeout <= 0 { throw ValidationError("--timeout must be a positive number of seconds") }
-        if let walltime, Walltime.parseDuration(walltime) == nil {
-            throw ValidationError("--walltime '\(walltime)' is not a duration; expected SECONDS, HH:MM:SS, D-HH:MM:SS or 30m")
-        }
-    }
+    @OptionGroup var settings: FarmSettingsOptions
 
     func run() throws {
         let logger = global.makeLogger()
-        var farm = FarmOptions(jobPath: "(queue)", stateDirectory: stateDir, output: output, error: error,
-                               slotsPerWorker: slotsPerWorker, nameServerRank: nameServerRank, retries: retries,
-                               retryUnlessExit: retryUnlessExit, timeout: timeout, killGrace: killGrace,
-                               workingDirectory: workingDirectory)
-        farm.walltime = walltime.flatMap(Walltime.parseDuration)
-        farm.taskTime = taskTime
+        let farm = settings.farmOptions(jobPath: "(queue)", stateDirectory: stateDir, output: output, error: error)
         let status = Farm.serve(ServeOptions(farm: farm, connectionFile: connectionFile, listen: listen), logger: logger)
         if status != .success { throw ExitCode(status.rawValue) }
     }

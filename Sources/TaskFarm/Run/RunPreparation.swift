@@ -34,19 +34,12 @@ enum RunPreparation {
                 message: "\(options.jobPath): is a directory; expected a job file (a task list, submit description, PBS or Slurm script)"))
         }
         let folderPath = Farm.absolutePath(options.stateDirectory ?? StateFolder.defaultPath(forJob: options.jobPath))
-        let folder: StateFolder
-        let lock: StateLock
-        let runID: Int
-        do {
-            folder = try StateFolder(path: folderPath)
-            lock = try StateLock(path: folder.lockFile)
-            runID = try folder.runID()
-        } catch let error as JournalError {
-            return .failure(RunProblem(status: .internalError, message: "\(folderPath): \(error.message)"))
-        } catch {
-            return .failure(RunProblem(status: .internalError,
-                                       message: "\(folderPath): cannot use as the state folder: \(error.localizedDescription)"))
+        let claim: StateFolderClaim
+        switch StateFolderClaim.take(folderPath) {
+        case .failure(let problem): return .failure(problem)
+        case .success(let taken): claim = taken
         }
+        let (folder, lock, runID) = (claim.folder, claim.lock, claim.runID)
         func problem(_ status: ExitStatus, _ message: String) -> Result<PreparedRun, RunProblem> {
             .failure(RunProblem(status: status, message: message, folder: folder, runID: runID))
         }
