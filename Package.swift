@@ -46,10 +46,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "MPITests", dependencies: ["MPI"]),
+        // Starts programs for the tests without Foundation's Process (see ChildProcess).
+        .target(name: "TestSupport", dependencies: ["CTaskSpawn"], path: "Tests/TestSupport"),
+        .testTarget(name: "MPITests", dependencies: ["MPI", "TestSupport"]),
         .testTarget(name: "JobSpecTests", dependencies: ["JobSpec"], exclude: ["Fixtures"]),
         .testTarget(name: "TaskFarmTests", dependencies: ["TaskFarm", "JobSpec"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["JobSpec"], exclude: ["Fixtures"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["JobSpec", "TestSupport"], exclude: ["Fixtures"]),
         // The MPI library's examples and its multi-rank test programs (MPITests runs them under mpirun).
         .executableTarget(name: "mpi-ring", dependencies: ["MPI"], path: "Examples/MPI/Ring"),
         .executableTarget(name: "mpi-pi", dependencies: ["MPI"], path: "Examples/MPI/Pi"),

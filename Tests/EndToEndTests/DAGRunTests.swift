@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// DAGMan DAG files run for real under `mpirun -np 4` (scheduler, name server, 2 workers):
@@ -320,21 +321,12 @@ final class DAGRunTests: XCTestCase {
             PARENT B CHILD C
             """, nodes: ["a": "echo a >> a.log", "b": "echo b >> b.log; sleep `cat b-seconds`", "c": "echo c >> c.log"],
             in: folder)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Harness.mpirun)
-        process.arguments = ["-np", "4", "--oversubscribe", Harness.taskfarm, "run", "w.dag"]
-        process.currentDirectoryURL = folder
-        process.environment = Harness.mpiEnvironment
-        let output = folder.appendingPathComponent("first.out")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: output)
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try Harness.start(["run", "w.dag"], ranks: 4, in: folder, stdout: "first.out")
         let deadline = Date().addingTimeInterval(60)
         while Harness.read("b.log", in: folder) == nil, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
         XCTAssertNotNil(Harness.read("b.log", in: folder), "B never started")
-        kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
+        process.signal(SIGTERM)
+        XCTAssertNotNil(process.wait(timeout: 30), "the DAG did not stop after SIGTERM")
         let verdict = try XCTUnwrap(Harness.read("w.dag.taskfarm/verdict.json", in: folder))
         XCTAssertTrue(verdict.contains("\"exitStatus\": 75"), verdict)
         XCTAssertTrue(Harness.read("first.out", in: folder)?.contains("DAG w.dag interrupted") == true)

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// Starts the built `taskfarm` the way users do: directly, or under a real `mpirun`.
@@ -37,42 +38,47 @@ enum Harness {
         return environment
     }
 
-    /// Runs `executable` with `arguments` in `directory`, killing it after `timeout` seconds.
+    /// Runs `executable` with `arguments` in `directory` and returns what it printed. After
+    /// `timeout` seconds it fails the test and stops the program's whole process group.
     @discardableResult
     static func run(_ executable: String, _ arguments: [String], in directory: URL,
                     environment: [String: String]? = nil, timeout: Double = 120) throws -> Outcome {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        process.environment = environment ?? mpiEnvironment
         let out = directory.appendingPathComponent(".stdout-\(UUID().uuidString)")
         let err = directory.appendingPathComponent(".stderr-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
         defer {
             try? FileManager.default.removeItem(at: out)
             try? FileManager.default.removeItem(at: err)
         }
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning {
-            if Date() > deadline {
-                process.terminate()
-                Thread.sleep(forTimeInterval: 3)
-                if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-                XCTFail("\(executable) \(arguments.joined(separator: " ")) did not finish in \(timeout) s")
-                break
-            }
-            Thread.sleep(forTimeInterval: 0.02)
+        let child = try ChildProcess(executable, arguments, in: directory, environment: environment ?? mpiEnvironment,
+                                     stdout: out.path, stderr: err.path)
+        if child.wait(timeout: timeout) == nil {
+            child.stopGroup()
+            XCTFail("\(executable) \(arguments.joined(separator: " ")) did not finish in \(timeout) s")
         }
-        process.waitUntilExit()
-        return Outcome(status: process.terminationStatus,
+        return Outcome(status: child.status ?? -1,
                        stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
                        stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+    }
+
+    /// Starts `taskfarm ARGS` (or `program`) under `mpirun -np ranks` in the background, with
+    /// stdout and stderr in the named files of `directory` (/dev/null when nil). The returned
+    /// child stops its process group when released.
+    static func start(_ arguments: [String], ranks: Int, in directory: URL, program: String = taskfarm,
+                      stdout: String? = nil, stderr: String? = nil) throws -> ChildProcess {
+        try ChildProcess(mpirun, ["-np", "\(ranks)", "--oversubscribe", program] + arguments, in: directory,
+                         environment: mpiEnvironment,
+                         stdout: stdout.map { directory.appendingPathComponent($0).path } ?? "/dev/null",
+                         stderr: stderr.map { directory.appendingPathComponent($0).path } ?? "/dev/null")
+    }
+
+    /// Polls `condition` every 50 ms for up to `timeout` seconds; returns its last value.
+    static func waitUntil(timeout: Double, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if condition() { return true }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return condition()
     }
 
     /// `taskfarm ARGS` on `ranks` ranks: directly for 1 rank, else under `mpirun -np ranks`.

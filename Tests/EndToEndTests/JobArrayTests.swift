@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// Job arrays as HTCondor, PBS and Slurm users write them, run end to end under mpirun:
@@ -334,7 +335,8 @@ final class JobArrayTests: XCTestCase {
     }
 
     /// `notification = Error` calls the hook for a signal but not for a non-zero exit;
-    /// `Complete` for any end; `Never` not at all.
+    /// `Complete` for any end; `Never` not at all. A hook that leaves a background process
+    /// behind (as `mail ... &` would) does not hold the farm at its exit.
     func testNotifyCommandFollowsNotification() throws {
         let folder = try Harness.temporaryFolder()
         try Harness.write("""
@@ -352,8 +354,10 @@ final class JobArrayTests: XCTestCase {
             arguments    = "-c 'exit 4'"
             queue
             """, to: "n.sub", in: folder)
-        let hook = "echo \"$TASKFARM_NOTIFY_INDEX $TASKFARM_NOTIFY_STATE x$TASKFARM_NOTIFY_EXIT_CODE s$TASKFARM_NOTIFY_SIGNAL $TASKFARM_NOTIFY_USER\" >> notes.txt"
-        let outcome = try Harness.taskfarm(["run", "n.sub", "--notify-command", hook], ranks: 4, in: folder)
+        let lingering = "sleep \(Int.random(in: 700_000..<800_000))"
+        defer { ProcessTable.processes(exactly: lingering).forEach { kill($0, SIGKILL) } }
+        let hook = "echo \"$TASKFARM_NOTIFY_INDEX $TASKFARM_NOTIFY_STATE x$TASKFARM_NOTIFY_EXIT_CODE s$TASKFARM_NOTIFY_SIGNAL $TASKFARM_NOTIFY_USER\" >> notes.txt; \(lingering) &"
+        let outcome = try Harness.taskfarm(["run", "n.sub", "--notify-command", hook], ranks: 4, in: folder, timeout: 60)
         XCTAssertEqual(outcome.status, 1, outcome.stderr)
         let notes = (Harness.read("notes.txt", in: folder) ?? "").split(separator: "\n").map(String.init).sorted()
         XCTAssertEqual(notes, ["1 failed x s9 ann@example.org", "2 succeeded x0 s ann@example.org"])

@@ -1,36 +1,9 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// The nothing-lost promise: journal, resume, signals, timeouts, retries, walltime.
 final class NothingLostTests: XCTestCase {
-    /// Starts `taskfarm ARGS` under mpirun in the background.
-    private func start(_ arguments: [String], ranks: Int, in folder: URL) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Harness.mpirun)
-        process.arguments = ["-np", "\(ranks)", "--oversubscribe", Harness.taskfarm] + arguments
-        process.currentDirectoryURL = folder
-        process.environment = Harness.mpiEnvironment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        return process
-    }
-
-    private func wait(for process: Process, timeout: Double) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-        return !process.isRunning
-    }
-
-    private func waitUntil(timeout: Double, _ condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if condition() { return true }
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        return condition()
-    }
-
     private func lines(_ name: String, in folder: URL) -> [String] {
         (Harness.read(name, in: folder) ?? "").split(separator: "\n").map(String.init)
     }
@@ -42,12 +15,12 @@ final class NothingLostTests: XCTestCase {
         // Each task sleeps a little, so that the kill lands mid-run even on a loaded machine.
         let tasks = (0..<2000).map { _ in "echo task-$TASKFARM_TASK_INDEX; echo $TASKFARM_TASK_INDEX >> ran.log; sleep 0.01" }
         try Harness.write(tasks.joined(separator: "\n") + "\n", to: "t.txt", in: folder)
-        let first = try start(["run", "t.txt", "--output", "o/%a.out"], ranks: 4, in: folder)
-        XCTAssertTrue(waitUntil(timeout: 60) { lines("ran.log", in: folder).count >= 600 })
-        kill(first.processIdentifier, SIGKILL)
-        _ = wait(for: first, timeout: 10)
+        let first = try Harness.start(["run", "t.txt", "--output", "o/%a.out"], ranks: 4, in: folder)
+        XCTAssertTrue(Harness.waitUntil(timeout: 60) { lines("ran.log", in: folder).count >= 600 })
+        first.signal(SIGKILL)
+        first.wait(timeout: 10)
         // mpirun's daemons take the ranks down with them; wait until none is left.
-        XCTAssertTrue(waitUntil(timeout: 10) { (try? Harness.run("/usr/bin/pgrep", ["-f", "\(Harness.taskfarm) run t.txt"], in: folder))?.status == 1 })
+        XCTAssertTrue(Harness.waitUntil(timeout: 10) { (try? Harness.run("/usr/bin/pgrep", ["-f", "\(Harness.taskfarm) run t.txt"], in: folder))?.status == 1 })
         let ranBefore = lines("ran.log", in: folder).count
         XCTAssertLessThan(ranBefore, 2000, "the kill came too late to test anything")
 
@@ -72,13 +45,13 @@ final class NothingLostTests: XCTestCase {
         let folder = try Harness.temporaryFolder()
         let task = #"sh -c 'if [ -e done ]; then exit 0; fi; trap "echo TERM >&2; exit 3" TERM; touch started.$TASKFARM_TASK_INDEX; sleep 600 & wait'"#
         try Harness.write("\(task)\n\(task)\n", to: "t.txt", in: folder)
-        let run = try start(["run", "t.txt"], ranks: 4, in: folder)
-        XCTAssertTrue(waitUntil(timeout: 30) {
+        let run = try Harness.start(["run", "t.txt"], ranks: 4, in: folder)
+        XCTAssertTrue(Harness.waitUntil(timeout: 30) {
             FileManager.default.fileExists(atPath: folder.appendingPathComponent("started.0").path)
                 && FileManager.default.fileExists(atPath: folder.appendingPathComponent("started.1").path)
         })
-        kill(run.processIdentifier, SIGTERM)
-        XCTAssertTrue(wait(for: run, timeout: 15))
+        run.signal(SIGTERM)
+        XCTAssertNotNil(run.wait(timeout: 15))
         for index in 0..<2 {
             XCTAssertEqual(Harness.read("t.txt.taskfarm/output/\(index).err", in: folder), "TERM\n")
         }
@@ -104,11 +77,11 @@ final class NothingLostTests: XCTestCase {
         let folder = try Harness.temporaryFolder()
         let tasks = (0..<10).map { _ in "touch started.$TASKFARM_TASK_INDEX; sleep 2; touch finished.$TASKFARM_TASK_INDEX" }
         try Harness.write(tasks.joined(separator: "\n") + "\n", to: "t.txt", in: folder)
-        let run = try start(["run", "t.txt", "--prefetch", "0"], ranks: 4, in: folder)
-        XCTAssertTrue(waitUntil(timeout: 30) { FileManager.default.fileExists(atPath: folder.appendingPathComponent("started.0").path) })
-        kill(run.processIdentifier, SIGUSR1)
-        XCTAssertTrue(wait(for: run, timeout: 30))
-        XCTAssertEqual(run.terminationStatus, 75)
+        let run = try Harness.start(["run", "t.txt", "--prefetch", "0"], ranks: 4, in: folder)
+        XCTAssertTrue(Harness.waitUntil(timeout: 30) { FileManager.default.fileExists(atPath: folder.appendingPathComponent("started.0").path) })
+        run.signal(SIGUSR1)
+        XCTAssertNotNil(run.wait(timeout: 30))
+        XCTAssertEqual(run.status, 75)
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
         let started = names.filter { $0.hasPrefix("started.") }.count
         let finished = names.filter { $0.hasPrefix("finished.") }.count
@@ -179,13 +152,13 @@ final class NothingLostTests: XCTestCase {
     func testADyingWorkerRankThenResume() throws {
         let folder = try Harness.temporaryFolder()
         try Harness.write(String(repeating: "sleep 0.2; echo $TASKFARM_TASK_INDEX >> ran.log\n", count: 40), to: "t.txt", in: folder)
-        let run = try start(["run", "t.txt"], ranks: 4, in: folder)
-        XCTAssertTrue(waitUntil(timeout: 30) { lines("ran.log", in: folder).count >= 6 })
+        let run = try Harness.start(["run", "t.txt"], ranks: 4, in: folder)
+        XCTAssertTrue(Harness.waitUntil(timeout: 30) { lines("ran.log", in: folder).count >= 6 })
         let workers = try Harness.run("/usr/bin/pgrep", ["-f", "-n", "\(Harness.taskfarm) run t.txt"], in: folder)
         let pid = try XCTUnwrap(pid_t(workers.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
         kill(pid, SIGKILL)
-        XCTAssertTrue(wait(for: run, timeout: 30), "mpirun did not end after a rank died")
-        XCTAssertTrue(waitUntil(timeout: 10) { (try? Harness.run("/usr/bin/pgrep", ["-f", "\(Harness.taskfarm) run t.txt"], in: folder))?.status == 1 })
+        XCTAssertNotNil(run.wait(timeout: 30), "mpirun did not end after a rank died")
+        XCTAssertTrue(Harness.waitUntil(timeout: 10) { (try? Harness.run("/usr/bin/pgrep", ["-f", "\(Harness.taskfarm) run t.txt"], in: folder))?.status == 1 })
         let resumed = try Harness.taskfarm(["run", "t.txt"], ranks: 4, in: folder, timeout: 60)
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
         XCTAssertEqual(Set(lines("ran.log", in: folder)), Set((0..<40).map(String.init)))
@@ -212,12 +185,12 @@ final class NothingLostTests: XCTestCase {
     func testTheStateFolderIsLocked() throws {
         let folder = try Harness.temporaryFolder()
         try Harness.write("sleep 5\n", to: "t.txt", in: folder)
-        let first = try start(["run", "t.txt"], ranks: 3, in: folder)
-        XCTAssertTrue(waitUntil(timeout: 20) { (Harness.read("t.txt.taskfarm/lock", in: folder) ?? "").contains("pid") })
+        let first = try Harness.start(["run", "t.txt"], ranks: 3, in: folder)
+        XCTAssertTrue(Harness.waitUntil(timeout: 20) { (Harness.read("t.txt.taskfarm/lock", in: folder) ?? "").contains("pid") })
         let second = try Harness.taskfarm(["run", "t.txt"], ranks: 1, in: folder)
         XCTAssertEqual(second.status, 70)
         XCTAssertTrue(second.stderr.contains("in use by pid"), second.stderr)
-        XCTAssertTrue(wait(for: first, timeout: 30))
-        XCTAssertEqual(first.terminationStatus, 0)
+        XCTAssertNotNil(first.wait(timeout: 30))
+        XCTAssertEqual(first.status, 0)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// `taskfarm serve` under a real mpirun, driven from separate client processes through the
@@ -7,22 +8,16 @@ final class QueueServeTests: XCTestCase {
     /// A farm served in `folder` on 3 ranks (broker, name server, one worker).
     private final class ServedFarm {
         let folder: URL
-        let process = Process()
+        let process: ChildProcess
         let stderrFile: URL
 
         init(in folder: URL, extra: [String] = []) throws {
             self.folder = folder
-            stderrFile = folder.appendingPathComponent("serve-\(UUID().uuidString.prefix(6)).err")
-            FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
+            let stderrName = "serve-\(UUID().uuidString.prefix(6)).err"
+            stderrFile = folder.appendingPathComponent(stderrName)
             try? FileManager.default.removeItem(at: folder.appendingPathComponent("taskfarm.connection"))
-            process.executableURL = URL(fileURLWithPath: Harness.mpirun)
-            process.arguments = ["-np", "3", "--oversubscribe", Harness.taskfarm, "serve", "--listen", "127.0.0.1",
-                                 "--log-level", "notice"] + extra
-            process.currentDirectoryURL = folder
-            process.environment = Harness.mpiEnvironment
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = try FileHandle(forWritingTo: stderrFile)
-            try process.run()
+            process = try Harness.start(["serve", "--listen", "127.0.0.1", "--log-level", "notice"] + extra,
+                                        ranks: 3, in: folder, stderr: stderrName)
             let deadline = Date().addingTimeInterval(60)
             while !FileManager.default.fileExists(atPath: folder.appendingPathComponent("taskfarm.connection").path),
                   process.isRunning, Date() < deadline {
@@ -38,29 +33,19 @@ final class QueueServeTests: XCTestCase {
 
         var log: String { (try? String(contentsOf: stderrFile, encoding: .utf8)) ?? "" }
 
-        /// Waits for mpirun to end; kills it if it does not in `timeout` seconds.
+        /// Waits for mpirun to end; stops it if it does not in `timeout` seconds.
         func waitForExit(timeout: Double = 30) -> Int32? {
-            let deadline = Date().addingTimeInterval(timeout)
-            while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-            if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
+            guard process.wait(timeout: timeout) != nil else {
+                process.stopGroup()
                 return nil
             }
-            return process.terminationStatus
+            return process.status
         }
 
         var port: Int {
             let data = FileManager.default.contents(atPath: folder.appendingPathComponent("taskfarm.connection").path) ?? Data()
             let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
             return object?["port"] as? Int ?? 0
-        }
-
-        deinit {
-            if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-            }
         }
     }
 
@@ -167,19 +152,13 @@ final class QueueServeTests: XCTestCase {
             send([0, 0, 0, 2] + Array("{}".utf8), port: port)
         }
 
-        let waiter = Process()
-        waiter.executableURL = URL(fileURLWithPath: Harness.taskfarm)
-        waiter.arguments = ["name", "lookup", "--wait", "30", "results/late"]
-        waiter.currentDirectoryURL = folder
-        let pipe = Pipe()
-        waiter.standardOutput = pipe
-        try waiter.run()
+        let waiter = try ChildProcess(Harness.taskfarm, ["name", "lookup", "--wait", "30", "results/late"], in: folder,
+                                      stdout: folder.appendingPathComponent("late.out").path)
         Thread.sleep(forTimeInterval: 0.5)
         XCTAssertTrue(waiter.isRunning, "the lookup waits for the name")
         XCTAssertEqual(try farm.client(["name", "register", "results/late", "tcp://node7:5000"]).status, 0)
-        waiter.waitUntilExit()
-        XCTAssertEqual(waiter.terminationStatus, 0)
-        XCTAssertEqual(String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self), "tcp://node7:5000\n")
+        XCTAssertEqual(waiter.wait(timeout: 40), .exited(0))
+        XCTAssertEqual(Harness.read("late.out", in: folder), "tcp://node7:5000\n")
         XCTAssertEqual(try farm.client(["name", "lookup", "service/absent"]).status, 70)
         XCTAssertEqual(try farm.client(["name", "register", "broker", "evil:1"]).status, 70, "the broker's entry is the farm's")
         XCTAssertEqual(try farm.client(["name", "lookup", "farm/secret"]).status, 70, "the secret is never shown")

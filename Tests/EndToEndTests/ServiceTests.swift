@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// A Swift services program (Examples/queue/Services) under a real mpirun.
@@ -24,15 +25,7 @@ final class ServiceTests: XCTestCase {
     /// `taskfarm call` from outside: an answer, a typed error, and a shutdown.
     func testTaskfarmCallReachesServedSwiftServices() throws {
         let folder = try Harness.temporaryFolder()
-        let farm = Process()
-        farm.executableURL = URL(fileURLWithPath: Harness.mpirun)
-        farm.arguments = ["-np", "3", "--oversubscribe", program, "--serve", "--listen", "127.0.0.1"]
-        farm.currentDirectoryURL = folder
-        farm.environment = Harness.mpiEnvironment
-        farm.standardOutput = FileHandle.nullDevice
-        farm.standardError = FileHandle.nullDevice
-        try farm.run()
-        defer { if farm.isRunning { kill(farm.processIdentifier, SIGKILL) } }
+        let farm = try Harness.start(["--serve", "--listen", "127.0.0.1"], ranks: 3, in: folder, program: program)
         let connection = folder.appendingPathComponent("taskfarm.connection").path
         let deadline = Date().addingTimeInterval(60)
         while !FileManager.default.fileExists(atPath: connection), farm.isRunning, Date() < deadline {
@@ -46,9 +39,6 @@ final class ServiceTests: XCTestCase {
         XCTAssertEqual(try Harness.run(Harness.taskfarm, ["call", "divide", "{\"numerator\": 1, \"denominator\": 8}"], in: folder).stdout,
                        "0.125\n", "the farm goes on after a service threw")
         XCTAssertEqual(try Harness.run(Harness.taskfarm, ["shutdown"], in: folder).status, 0)
-        let end = Date().addingTimeInterval(30)
-        while farm.isRunning, Date() < end { Thread.sleep(forTimeInterval: 0.05) }
-        XCTAssertFalse(farm.isRunning)
-        XCTAssertEqual(farm.terminationStatus, 0)
+        XCTAssertEqual(farm.wait(timeout: 30), .exited(0))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// Tasks start clean: their own process group, default signals, no leaked descriptors,
@@ -72,61 +73,18 @@ final class TaskHygieneTests: XCTestCase {
         let folder = try Harness.temporaryFolder()
         let marker = 900_000 + Int.random(in: 0..<99_999)
         try Harness.write("sh -c 'sleep \(marker) & sleep \(marker + 1)'\n", to: "t.txt", in: folder)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Harness.mpirun)
-        process.arguments = ["-np", "3", "--oversubscribe", Harness.taskfarm, "run", "t.txt"]
-        process.currentDirectoryURL = folder
-        process.environment = Harness.mpiEnvironment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        defer { if process.isRunning { process.terminate() } }
-        XCTAssertTrue(waitFor(timeout: 20) { processes(exactly: "sleep \(marker + 1)").count == 1 })
+        let farm = try Harness.start(["run", "t.txt"], ranks: 3, in: folder)
+        defer { farm.stopGroup() }
+        XCTAssertTrue(Harness.waitUntil(timeout: 20) { ProcessTable.processes(exactly: "sleep \(marker + 1)").count == 1 })
         // The worker is the parent of the task's leader: the line is one simple command, so
         // the /bin/sh that runs it has exec'd the inner `sh -c`.
-        let leader = try XCTUnwrap(processes { $0.hasPrefix("sh -c sleep \(marker) &") }.first)
-        let worker = try XCTUnwrap(parent(of: leader))
+        let leader = try XCTUnwrap(ProcessTable.processes { $0.hasPrefix("sh -c sleep \(marker) &") }.first)
+        let worker = try XCTUnwrap(ProcessTable.parent(of: leader))
         let workerCommand = try String(contentsOfFile: "/proc/\(worker)/cmdline", encoding: .utf8)
         XCTAssertTrue(workerCommand.hasPrefix(Harness.taskfarm), workerCommand)
         kill(worker, SIGKILL)
-        XCTAssertTrue(waitFor(timeout: 10) {
-            processes(exactly: "sleep \(marker)").isEmpty && processes(exactly: "sleep \(marker + 1)").isEmpty
+        XCTAssertTrue(Harness.waitUntil(timeout: 10) {
+            ProcessTable.processes(exactly: "sleep \(marker)").isEmpty && ProcessTable.processes(exactly: "sleep \(marker + 1)").isEmpty
         }, "task processes survived their worker")
-    }
-
-    private func waitFor(timeout: Double, _ condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if condition() { return true }
-            Thread.sleep(forTimeInterval: 0.1)
-        }
-        return condition()
-    }
-
-    private func processes(matching text: String) -> [pid_t] {
-        processes { $0.contains(text) }
-    }
-
-    private func processes(exactly text: String) -> [pid_t] {
-        processes { $0 == text }
-    }
-
-    /// Live processes whose command line (arguments joined by spaces) passes `test`.
-    private func processes(_ test: (String) -> Bool) -> [pid_t] {
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        return entries.compactMap { pid_t($0) }.filter { pid in
-            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"), !data.isEmpty,
-                  let status = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                  !status.contains(") Z ") else { return false }
-            let words = data.split(separator: 0, omittingEmptySubsequences: false).dropLast()
-            return test(words.map { String(decoding: $0, as: UTF8.self) }.joined(separator: " "))
-        }
-    }
-
-    private func parent(of pid: pid_t) -> pid_t? {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return nil }
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        return fields.count > 1 ? pid_t(fields[1]) : nil
     }
 }

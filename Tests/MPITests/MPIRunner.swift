@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// Starts this package's MPI programs under a real `mpirun`, the way users run them.
@@ -34,9 +35,6 @@ enum MPIRunner {
         guard let binary = executable(program) else {
             throw XCTSkip("\(program) is not built: run `swift build` first (looked next to the test bundle and in .build/debug)")
         }
-        let process = Process()
-        process.executableURL = mpirun
-        process.arguments = ["--oversubscribe", "--mca", "mpi_yield_when_idle", "1", "-np", String(ranks), binary.path] + arguments
         // Without Open MPI's own variables: a single-rank test in this process may have
         // initialized MPI as a singleton, and mpirun would believe it belongs to that job.
         var environment = ProcessInfo.processInfo.environment.filter { entry in
@@ -44,20 +42,15 @@ enum MPIRunner {
         }
         environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
         environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let watchdog = DispatchWorkItem { if process.isRunning { process.terminate() } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        watchdog.cancel()
-        let text = String(decoding: data, as: UTF8.self)
-        if process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGTERM {
-            XCTFail("\(program) on \(ranks) ranks hung and was killed after \(Int(timeout)) s:\n\(text)")
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("mpi-\(program)-\(UUID().uuidString).out")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let process = try ChildProcess(mpirun.path, ["--oversubscribe", "--mca", "mpi_yield_when_idle", "1", "-np", String(ranks), binary.path] + arguments,
+                                       environment: environment, stdout: output.path, stderr: output.path)
+        let text = { (try? String(contentsOf: output, encoding: .utf8)) ?? "" }
+        if process.wait(timeout: timeout) == nil {
+            process.stopGroup()
+            XCTFail("\(program) on \(ranks) ranks hung and was stopped after \(Int(timeout)) s:\n\(text())")
         }
-        return Outcome(exitStatus: process.terminationStatus, output: text)
+        return Outcome(exitStatus: process.status ?? -1, output: text())
     }
 }

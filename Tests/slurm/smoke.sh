@@ -12,22 +12,38 @@ fail() { echo "FAIL: $*"; exit 1; }
 
 if ! command -v slurmctld >/dev/null 2>&1; then
   [ "$(id -u)" -eq 0 ] || skip "Slurm is not installed and we are not root"
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slurm-wlm munge) >/dev/null 2>&1 \
+  (timeout 300 apt-get update -qq && DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -qq slurm-wlm munge) \
+    </dev/null >/dev/null 2>&1 \
     || skip "cannot install slurm-wlm and munge from Debian's packages"
 fi
 work=$(mktemp -d /tmp/taskfarm-slurm.XXXXXX)
 host=$(hostname)
+started_munged=
 cleanup() {
   scancel --user=root >/dev/null 2>&1
   pkill -x slurmd; pkill -x slurmctld
+  [ -n "$started_munged" ] && pkill -x munged
   sleep 1
 }
 trap cleanup EXIT
 
+# Starts a daemon with no descriptor beyond 0-2: a daemon that inherits our caller's
+# pipes or sockets would keep the caller waiting for their end long after we exit.
+detached() {
+  ( for fd in /proc/self/fd/*; do
+      n=${fd##*/}
+      [ "$n" -gt 2 ] 2>/dev/null && eval "exec $n>&-"
+    done
+    exec "$@" </dev/null >/dev/null 2>&1 )
+}
+
 mkdir -p /run/munge "$work/state" "$work/spool" "$work/log"
 chown munge:munge /run/munge 2>/dev/null
 [ -f /etc/munge/munge.key ] || skip "no /etc/munge/munge.key"
-pgrep -x munged >/dev/null || munged --force || skip "munged does not start"
+if ! pgrep -x munged >/dev/null; then
+  detached munged --force || skip "munged does not start"
+  started_munged=1
+fi
 cpus=$(slurmd -C 2>/dev/null | sed -n 's/.*CPUs=\([0-9]*\).*/\1/p' | head -1)
 mkdir -p /etc/slurm
 cat > /etc/slurm/slurm.conf <<CONF
@@ -54,8 +70,8 @@ NodeName=$host CPUs=${cpus:-2} State=UNKNOWN
 PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP OverSubscribe=YES
 CONF
 pkill -x slurmd; pkill -x slurmctld; sleep 0.5
-slurmctld -c || skip "slurmctld does not start"
-slurmd -c || skip "slurmd does not start"
+detached slurmctld -c || skip "slurmctld does not start"
+detached slurmd -c || skip "slurmd does not start"
 for _ in $(seq 30); do sinfo -h -o %t 2>/dev/null | grep -q idle && break; sleep 1; done
 sinfo -h -o %t | grep -q idle || skip "the Slurm node never became idle: $(sinfo 2>&1)"
 

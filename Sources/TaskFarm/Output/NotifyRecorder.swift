@@ -15,14 +15,14 @@ import JobSpec
 /// `TASKFARM_NOTIFY_SIGNAL` (empty when not applicable), `TASKFARM_NOTIFY_USER`
 /// (`notify_user`, may be empty), `TASKFARM_NOTIFY_CLUSTER`, `TASKFARM_NOTIFY_PROC` and
 /// `TASKFARM_NOTIFY_LABEL`. It runs in the background so scheduling never waits for it;
-/// ``waitForAll()`` waits at the end of the run.
+/// ``waitForAll(timeout:)`` waits for it at the end of the run, for a bounded time.
 ///
 /// Source: HTCondor manual, condor_submit `notification` and `notify_user`.
 final class NotifyRecorder: RunRecorder {
     private let command: String
     private let job: any Job
     private let baseEnvironment: [String: String]
-    private var running: [Process] = []
+    private var running: [HelperCommand] = []
     private(set) var problems: [String] = []
 
     /// - Parameters:
@@ -64,23 +64,22 @@ final class NotifyRecorder: RunRecorder {
         environment["TASKFARM_NOTIFY_CLUSTER"] = task.attributes["condor.cluster"] ?? ""
         environment["TASKFARM_NOTIFY_PROC"] = task.attributes["condor.proc"] ?? String(task.arrayIndex)
         environment["TASKFARM_NOTIFY_LABEL"] = task.label
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        process.environment = environment
-        process.standardInput = FileHandle.nullDevice
         do {
-            try process.run()
-            running.append(process)
+            running.append(try HelperCommand(argv: ["/bin/sh", "-c", command], environment: environment))
         } catch {
             problems.append("--notify-command could not start: \(error)")
         }
-        running.removeAll { !$0.isRunning }
+        running.removeAll { $0.poll() != nil }
     }
 
-    /// Waits for the notifications still running, so none is cut off when the farm exits.
-    func waitForAll() {
-        for process in running { process.waitUntilExit() }
+    /// Waits up to `timeout` seconds for the notifications still running, so that none is cut
+    /// off when the farm exits; those still running then are left running and reported.
+    func waitForAll(timeout: Double) {
+        let deadline = Clock.monotonicSeconds() + timeout
+        running.removeAll { $0.wait(timeout: max(0, deadline - Clock.monotonicSeconds())) != nil }
+        if !running.isEmpty {
+            problems.append("\(running.count) --notify-command run(s) still going after \(Int(timeout)) s were left running (pids \(running.map { String($0.pid) }.joined(separator: ", ")))")
+        }
         running.removeAll()
     }
 }

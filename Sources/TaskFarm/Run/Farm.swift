@@ -133,7 +133,9 @@ public enum Farm {
         try scheduler.start()
         try RankLoop(transport: transport, roles: roles).run()
 
-        notifier?.waitForAll()
+        // Notifications get a few seconds at the end, none after an interruption: mpirun
+        // kills the ranks about 2 s after it forwards SIGTERM.
+        notifier?.waitForAll(timeout: scheduler.result?.exitStatus == .interrupted ? 0 : 10)
         for problem in notifier?.problems ?? [] { logger.warning("\(problem)") }
         if let note = scheduler.stopNote { logger.notice("\(note)") }
         var failure = scheduler.failure

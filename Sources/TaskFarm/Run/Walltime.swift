@@ -83,24 +83,16 @@ public enum Walltime {
     /// Runs a batch-system query, giving up after `timeout` seconds: a controller that does
     /// not answer must not hold up the farm's start.
     private static func run(_ program: String, _ arguments: [String], timeout: Double = 5) -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [program] + arguments
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("taskfarm-query-\(getpid())")
-        guard FileManager.default.createFile(atPath: output.path, contents: nil),
-              let handle = try? FileHandle(forWritingTo: output) else { return nil }
         defer { try? FileManager.default.removeItem(at: output) }
-        process.standardOutput = handle
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return nil }
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning, Date() < deadline { usleep(20_000) }
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
+        guard let query = try? HelperCommand(argv: ["/usr/bin/env", program] + arguments,
+                                             environment: ProcessInfo.processInfo.environment, stdoutPath: output.path)
+        else { return nil }
+        guard let status = query.wait(timeout: timeout) else {
+            query.kill()
             return nil
         }
-        guard process.terminationStatus == 0 else { return nil }
+        guard status == 0 else { return nil }
         return try? String(contentsOf: output, encoding: .utf8)
     }
 }
