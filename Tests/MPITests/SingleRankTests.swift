@@ -119,6 +119,22 @@ final class SingleRankTests: XCTestCase {
         }
     }
 
+    /// Owned bytes of unknown size: exactly the message, including an empty one, with its status.
+    func testReceiveBytesOwnsExactlyTheMessage() throws {
+        try world.send([UInt8]([7, 8, 9]), to: 0, tag: 11)
+        try world.send([UInt8](), to: 0, tag: 12)
+        let bytes = try world.receiveBytes(from: 0, tag: 11)
+        XCTAssertEqual(bytes.count, 3)
+        XCTAssertEqual(bytes[2], 9)
+        XCTAssertEqual(bytes.array, [7, 8, 9])
+        XCTAssertEqual(bytes.withUnsafeBytes { $0.reduce(0) { $0 + Int($1) } }, 24)
+        XCTAssertEqual(bytes.status.tag, 11)
+        XCTAssertEqual(bytes.status.byteCount, 3)
+        let empty = try world.receiveBytes(from: 0, tag: 12)
+        XCTAssertTrue(empty.isEmpty)
+        XCTAssertEqual(empty.array, [])
+    }
+
     func testDerivedCommunicatorsAreFreedExplicitlyAndForgettingIsCounted() throws {
         let copy = try world.dup()
         XCTAssertEqual(try world.compare(copy.communicator), .congruent)

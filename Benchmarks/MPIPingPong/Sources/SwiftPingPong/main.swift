@@ -3,6 +3,7 @@
 // "name value" on rank 0:
 //   latency_8B_us      8-byte [UInt8] sent with send(_:to:tag:), received in place with receive(into:from:tag:)
 //   latency_bytes_us   8-byte [UInt8] of unknown size: receive(UInt8.self, from:tag:) (matched probe, new array)
+//   latency_bytes_owned_us   the same into a new ReceivedBytes: receiveBytes(from:tag:) (matched probe, owned malloc'd buffer)
 //   latency_bytes_reused_us  the same through matchedProbe + receive(into:) into one reused array
 //   latency_codable_us a 5-field Codable struct: send(encoding:) / receive(decoding:)
 //   bandwidth_MBps     1 MiB [UInt8] messages, a window of 64 isend / irecv(unsafe:), then a 4-byte ack
@@ -51,6 +52,20 @@ func latencyUnknownSize(_ world: Communicator) throws -> Double {
             _ = try world.receive(UInt8.self, from: peer, tag: 2)
         } else {
             _ = try world.receive(UInt8.self, from: peer, tag: 2)
+            try world.send(bytes, to: peer, tag: 2)
+        }
+    }
+}
+
+func latencyUnknownSizeOwned(_ world: Communicator) throws -> Double {
+    let bytes: [UInt8] = [1, 2, 3, 4, 5, 6, 7, 8]
+    let peer = 1 - world.rank
+    return try pingPong(world) { isPing in
+        if isPing {
+            try world.send(bytes, to: peer, tag: 2)
+            _ = try world.receiveBytes(from: peer, tag: 2)
+        } else {
+            _ = try world.receiveBytes(from: peer, tag: 2)
             try world.send(bytes, to: peer, tag: 2)
         }
     }
@@ -119,7 +134,7 @@ MPI.run { _ in
     let mode = CommandLine.arguments.dropFirst().first ?? ""
     let measurements: [String: (Communicator) throws -> Double] = [
         "latency_8B_us": latencyFixed, "latency_bytes_us": latencyUnknownSize,
-        "latency_bytes_reused_us": latencyUnknownSizeReused,
+        "latency_bytes_owned_us": latencyUnknownSizeOwned, "latency_bytes_reused_us": latencyUnknownSizeReused,
         "latency_codable_us": latencyCodable, "bandwidth_MBps": bandwidth,
     ]
     guard let measure = measurements[mode] else { throw PingPongError.unknownMode(mode) }
