@@ -1,5 +1,6 @@
 import Foundation
 import JobSpec
+import MPI
 import XCTest
 
 @testable import TaskFarm
@@ -220,7 +221,7 @@ final class ServiceRoutingTests: XCTestCase {
     }
 
     func testServiceMessagesRoundTripWithTypedErrors() throws {
-        let call = ServiceCallMessage(id: 9, service: "divide", batch: true, payload: Array("[1,2]".utf8))
+        let call = ServiceCallMessage(id: 9, service: "divide", batch: true, format: .json, payload: Array("[1,2]".utf8))
         XCTAssertEqual(try ServiceCallMessage(decoding: call.encode()), call)
         let failure = ServiceReplyMessage(id: 9, result: .failure(
             ServiceError(.serviceThrew, service: "divide", message: "1 / 0", errorType: "M.DivisionByZero")))
@@ -240,22 +241,26 @@ final class ServiceRoutingTests: XCTestCase {
         let service = try XCTUnwrap(registry.services["half"])
         let client = ServiceClient(queue: MPIThreadQueue(), sink: NoSink(), nameServer: NameServerClient(
             transport: InMemoryNetwork(size: 1).transport(rank: 0), serverRank: 0))
-        let half = try await service.single(Array("8".utf8), client).get()
+        let half = try await service.single(Array("8".utf8), .json, client).get()
         XCTAssertEqual(half, Array("4".utf8))
-        let halves = try await service.batch(Array("[2,4,6]".utf8), client).get()
+        let halves = try await service.batch(Array("[2,4,6]".utf8), .json, client).get()
         XCTAssertEqual(halves, Array("[1,2,3]".utf8))
-        guard case .failure(let error) = await service.single(Array("3".utf8), client) else { return XCTFail("3 is odd") }
+        // From the program's own ranks: the binary coding, answered in kind.
+        let binary = try await service.batch(BinaryEncoder().encode([10, 20]), .binary, client).get()
+        XCTAssertEqual(try BinaryDecoder().decode([Int].self, from: binary), [5, 10])
+        guard case .failure(let error) = await service.single(Array("3".utf8), .json, client) else { return XCTFail("3 is odd") }
         XCTAssertEqual(error.kind, .serviceThrew)
         XCTAssertEqual(error.message, "odd input")
         XCTAssertTrue(error.errorType?.hasSuffix("Odd") == true, "\(error)")
-        guard case .failure(let bad) = await service.single(Array("\"x\"".utf8), client) else { return XCTFail("not an Int") }
+        guard case .failure(let bad) = await service.single(Array("\"x\"".utf8), .json, client) else { return XCTFail("not an Int") }
         XCTAssertEqual(bad.kind, .badInput)
         XCTAssertEqual(ServiceClient.chunks(10, size: 4), [0..<4, 4..<8, 8..<10])
     }
 }
 
 private final class NoSink: ServiceCallSink {
-    func send(service: String, payload: [UInt8], batch: Bool, completion: @escaping (Result<[UInt8], ServiceError>) -> Void) throws {
+    func send(service: String, payload: [UInt8], batch: Bool, format: PayloadFormat,
+              completion: @escaping (Result<[UInt8], ServiceError>) -> Void) throws {
         completion(.failure(ServiceError(.stopped, service: service, message: "no farm")))
     }
 }

@@ -78,7 +78,8 @@ final class ClientService: RankRole {
             return
         }
         let service = request.name ?? ""
-        try broker.send(service: service, payload: Array((request.value ?? "null").utf8), batch: false) { result in
+        try broker.send(service: service, payload: Array((request.value ?? "null").utf8), batch: false,
+                        format: .json) { result in
             switch result {
             case .success(let output):
                 call.connection.respond(ClientResponse(id: request.id, text: String(decoding: output, as: UTF8.self)))

@@ -62,9 +62,10 @@ final class ServiceBroker: RankRole, ServiceCallSink, @unchecked Sendable {
         }
     }
 
-    func send(service: String, payload: [UInt8], batch: Bool,
+    func send(service: String, payload: [UInt8], batch: Bool, format: PayloadFormat,
               completion: @escaping (Result<[UInt8], ServiceError>) -> Void) throws {
-        try accept(Pending(origin: 0, originID: 0, message: ServiceCallMessage(id: 0, service: service, batch: batch, payload: payload),
+        try accept(Pending(origin: 0, originID: 0,
+                           message: ServiceCallMessage(id: 0, service: service, batch: batch, format: format, payload: payload),
                            completion: completion))
     }
 
@@ -74,9 +75,10 @@ final class ServiceBroker: RankRole, ServiceCallSink, @unchecked Sendable {
     private final class NestedCalls: ServiceCallSink {
         let broker: ServiceBroker
         init(broker: ServiceBroker) { self.broker = broker }
-        func send(service: String, payload: [UInt8], batch: Bool,
+        func send(service: String, payload: [UInt8], batch: Bool, format: PayloadFormat,
                   completion: @escaping (Result<[UInt8], ServiceError>) -> Void) throws {
-            try broker.accept(Pending(origin: 0, originID: 0, message: ServiceCallMessage(id: 0, service: service, batch: batch, payload: payload),
+            try broker.accept(Pending(origin: 0, originID: 0,
+                                      message: ServiceCallMessage(id: 0, service: service, batch: batch, format: format, payload: payload),
                                       completion: completion, nested: true))
         }
     }

@@ -109,7 +109,9 @@ public final class ServiceClient: @unchecked Sendable {
         await withCheckedContinuation { continuation in
             queue.post { [sink] in
                 do {
-                    try sink.send(service: service, payload: payload, batch: batch) { continuation.resume(returning: $0) }
+                    try sink.send(service: service, payload: payload, batch: batch, format: .binary) {
+                        continuation.resume(returning: $0)
+                    }
                 } catch {
                     continuation.resume(returning: .failure(ServiceError(.stopped, service: service, message: "\(error)")))
                 }
@@ -135,17 +137,32 @@ public final class ServiceClient: @unchecked Sendable {
         return stride(from: 0, to: count, by: size).map { $0..<min($0 + size, count) }
     }
 
+    /// Sends every chunk in one post to the MPI thread, where each answer goes straight
+    /// into the returned stream: no task, continuation or thread wake-up per chunk.
     private func callChunks<Input: Encodable & Sendable>(_ service: String, _ inputs: [Input], _ chunks: [Range<Int>])
         async throws(ServiceError) -> AsyncStream<(Int, Result<[UInt8], ServiceError>)> {
         var payloads: [[UInt8]] = []
+        payloads.reserveCapacity(chunks.count)
         for chunk in chunks { payloads.append(try encode(Array(inputs[chunk]), service: service)) }
         let (stream, continuation) = AsyncStream.makeStream(of: (Int, Result<[UInt8], ServiceError>).self)
-        let remaining = Counter(payloads.count)
-        if payloads.isEmpty { continuation.finish() }
-        for (index, payload) in payloads.enumerated() {
-            Task {
-                continuation.yield((index, await self.callRaw(service, payload: payload, batch: true)))
-                if remaining.decrement() == 0 { continuation.finish() }
+        guard !payloads.isEmpty else {
+            continuation.finish()
+            return stream
+        }
+        queue.post { [sink] in
+            // Answers arrive on this same thread, so the count needs no lock.
+            var remaining = payloads.count
+            func answered(_ index: Int, _ result: Result<[UInt8], ServiceError>) {
+                continuation.yield((index, result))
+                remaining -= 1
+                if remaining == 0 { continuation.finish() }
+            }
+            for (index, payload) in payloads.enumerated() {
+                do {
+                    try sink.send(service: service, payload: payload, batch: true, format: .binary) { answered(index, $0) }
+                } catch {
+                    answered(index, .failure(ServiceError(.stopped, service: service, message: "\(error)")))
+                }
             }
         }
         return stream
@@ -168,7 +185,7 @@ public final class ServiceClient: @unchecked Sendable {
 
     private func encode<Value: Encodable>(_ value: Value, service: String) throws(ServiceError) -> [UInt8] {
         do {
-            return [UInt8](try JSONEncoder().encode(value))
+            return try PayloadCoding.encode(value, format: .binary)
         } catch {
             throw ServiceError(.badInput, service: service, message: "\(error)")
         }
@@ -176,17 +193,9 @@ public final class ServiceClient: @unchecked Sendable {
 
     private func decode<Value: Decodable>(_ type: Value.Type, from bytes: [UInt8], service: String) throws(ServiceError) -> Value {
         do {
-            return try JSONDecoder().decode(Value.self, from: Data(bytes))
+            return try PayloadCoding.decode(Value.self, from: bytes, format: .binary)
         } catch {
             throw ServiceError(.badOutput, service: service, message: "\(error)")
         }
     }
-}
-
-/// A countdown shared by tasks.
-private final class Counter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Int
-    init(_ value: Int) { self.value = value }
-    func decrement() -> Int { lock.withLock { value -= 1; return value } }
 }

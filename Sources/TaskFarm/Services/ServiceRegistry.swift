@@ -1,13 +1,15 @@
 import Foundation
+import MPI
 
 /// The services a program offers, by name: each an async handler from a `Codable` request
 /// to a `Codable` response. Every rank of the program builds the same registry; the worker
 /// ranks serve it.
 public final class ServiceRegistry: @unchecked Sendable {
-    /// A handler with its types erased to JSON bytes; `batch` runs it over a JSON array.
+    /// A handler with its types erased to coded bytes; `batch` runs it over an array of
+    /// inputs. Outputs are coded in the inputs' format.
     struct Erased: Sendable {
-        let single: @Sendable ([UInt8], ServiceClient) async -> Result<[UInt8], ServiceError>
-        let batch: @Sendable ([UInt8], ServiceClient) async -> Result<[UInt8], ServiceError>
+        let single: @Sendable ([UInt8], PayloadFormat, ServiceClient) async -> Result<[UInt8], ServiceError>
+        let batch: @Sendable ([UInt8], PayloadFormat, ServiceClient) async -> Result<[UInt8], ServiceError>
     }
 
     private(set) var services: [String: Erased] = [:]
@@ -29,9 +31,9 @@ public final class ServiceRegistry: @unchecked Sendable {
     public func register<Input: Codable & Sendable, Output: Codable & Sendable>(
         _ name: String, _ handler: @escaping @Sendable (Input, ServiceClient) async throws -> Output) {
         services[name] = Erased(
-            single: { bytes, client in await Self.run(name, bytes, Input.self) { try await handler($0, client) } },
-            batch: { bytes, client in
-                await Self.run(name, bytes, [Input].self) { inputs in
+            single: { bytes, format, client in await Self.run(name, bytes, format, Input.self) { try await handler($0, client) } },
+            batch: { bytes, format, client in
+                await Self.run(name, bytes, format, [Input].self) { inputs in
                     var outputs: [Output] = []
                     outputs.reserveCapacity(inputs.count)
                     for input in inputs { outputs.append(try await handler(input, client)) }
@@ -41,11 +43,12 @@ public final class ServiceRegistry: @unchecked Sendable {
     }
 
     /// Decodes the input, runs `body`, encodes the output; every failure becomes a ``ServiceError``.
-    private static func run<I: Decodable, O: Encodable>(_ name: String, _ bytes: [UInt8], _ decode: I.Type,
+    private static func run<I: Decodable, O: Encodable>(_ name: String, _ bytes: [UInt8], _ format: PayloadFormat,
+                                                        _ decode: I.Type,
                                                         _ body: (I) async throws -> O) async -> Result<[UInt8], ServiceError> {
         let input: I
         do {
-            input = try JSONDecoder().decode(I.self, from: Data(bytes))
+            input = try PayloadCoding.decode(I.self, from: bytes, format: format)
         } catch {
             return .failure(ServiceError(.badInput, service: name, message: "\(error)"))
         }
@@ -59,7 +62,7 @@ public final class ServiceRegistry: @unchecked Sendable {
                                          errorType: String(reflecting: type(of: error))))
         }
         do {
-            return .success([UInt8](try JSONEncoder().encode(output)))
+            return .success(try PayloadCoding.encode(output, format: format))
         } catch {
             return .failure(ServiceError(.badOutput, service: name, message: "\(error)"))
         }

@@ -1,22 +1,37 @@
 /// A worker rank of a services program: it offers its ``ServiceRegistry`` through the name
-/// server, runs each call it is sent as a task of its own (so an async service never holds
-/// the MPI thread), and sends the answer back from the MPI thread. Calls its services make
-/// go to the broker like any caller's.
+/// server, runs each call it is sent as a task of its own on the rank's MPI thread (through
+/// ``MPIThreadExecutor``: a service that awaits lets the thread go on with messages
+/// meanwhile), and sends the answer back. Calls its services make go to the broker like
+/// any caller's.
 final class ServiceWorker: RankRole, ServiceCallSink, @unchecked Sendable {
     private let transport: Transport
     private let registry: ServiceRegistry
     private let queue: MPIThreadQueue
+    private let executor: MPIThreadExecutor
     private let brokerRank: Int
     /// The client services are given, for their own calls; set once the rank's client exists.
     var client: ServiceClient!
     private var calls: [Int: (Result<[UInt8], ServiceError>) -> Void] = [:]
     private var nextID = 1
+    /// When the last call arrived (monotonic seconds).
+    private var lastCallArrival = -Double.infinity
+
+    /// How long after a call the worker keeps its idle sleeps short, in seconds: calls come
+    /// in bursts, and a worker that has slept into its longest backoff adds up to that
+    /// sleep to the next call's latency. Costs a few percent of a core during the window.
+    static let burstWindow = 0.02
+
+    /// Calls of its own are out, or a call came in lately: the next message should come soon.
+    var expectsMessageSoon: Bool {
+        !calls.isEmpty || Clock.monotonicSeconds() - lastCallArrival < Self.burstWindow
+    }
     private(set) var isFinished = false
 
     init(transport: Transport, registry: ServiceRegistry, queue: MPIThreadQueue, brokerRank: Int = 0) {
         self.transport = transport
         self.registry = registry
         self.queue = queue
+        executor = MPIThreadExecutor(queue: queue)
         self.brokerRank = brokerRank
     }
 
@@ -34,6 +49,7 @@ final class ServiceWorker: RankRole, ServiceCallSink, @unchecked Sendable {
     func handle(_ envelope: Envelope) throws {
         switch envelope.tag {
         case .serviceCall:
+            lastCallArrival = Clock.monotonicSeconds()
             let message = try ServiceCallMessage(decoding: envelope.payload)
             execute(message) { [self] reply in
                 try transport.send(reply.encode(), to: envelope.source, tag: .serviceReply)
@@ -51,7 +67,7 @@ final class ServiceWorker: RankRole, ServiceCallSink, @unchecked Sendable {
         }
     }
 
-    /// Runs a call in a task of its own; `answer` runs on the MPI thread.
+    /// Runs a call in a task of its own on the MPI thread; `answer` runs there too.
     func execute(_ message: ServiceCallMessage, answer: @escaping (ServiceReplyMessage) throws -> Void) {
         guard let service = registry.services[message.service] else {
             queue.post {
@@ -63,18 +79,19 @@ final class ServiceWorker: RankRole, ServiceCallSink, @unchecked Sendable {
         let client = self.client!
         let queue = self.queue
         let box = UncheckedBox(answer)
-        Task.detached {
-            let result = message.batch ? await service.batch(message.payload, client) : await service.single(message.payload, client)
+        Task(executorPreference: executor) {
+            let result = message.batch ? await service.batch(message.payload, message.format, client)
+                : await service.single(message.payload, message.format, client)
             queue.post { try box.value(ServiceReplyMessage(id: message.id, result: result)) }
         }
     }
 
-    func send(service: String, payload: [UInt8], batch: Bool,
+    func send(service: String, payload: [UInt8], batch: Bool, format: PayloadFormat,
               completion: @escaping (Result<[UInt8], ServiceError>) -> Void) throws {
         let id = nextID
         nextID += 1
         calls[id] = completion
-        try transport.send(ServiceCallMessage(id: id, service: service, batch: batch, payload: payload).encode(),
+        try transport.send(ServiceCallMessage(id: id, service: service, batch: batch, format: format, payload: payload).encode(),
                            to: brokerRank, tag: .serviceCall)
     }
 

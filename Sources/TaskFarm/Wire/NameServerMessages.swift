@@ -51,11 +51,7 @@ struct NameServerRequest: Sendable, Equatable {
         }
         self.operation = operation
         key = try reader.readString()
-        let count = try reader.readCount()
-        var value: [UInt8] = []
-        value.reserveCapacity(count)
-        for _ in 0..<count { value.append(try reader.readByte()) }
-        self.value = value
+        value = try reader.readBytes(try reader.readCount())
         minimum = try reader.readInt()
         timeout = try reader.readOptionalDouble()
     }
@@ -110,10 +106,7 @@ struct NameServerReply: Sendable, Equatable {
         for _ in 0..<count {
             let key = try reader.readString()
             let owner = try reader.readInt()
-            let length = try reader.readCount()
-            var value: [UInt8] = []
-            value.reserveCapacity(length)
-            for _ in 0..<length { value.append(try reader.readByte()) }
+            let value = try reader.readBytes(try reader.readCount())
             entries.append(NameEntry(key: key, value: value, owner: owner))
         }
         self.entries = entries

@@ -37,6 +37,15 @@ struct WireReader {
 
     /// A length or element count, checked against the bytes left: every element takes at
     /// least one byte, so a larger count is corrupt (and must not be trusted for an allocation).
+    /// `count` bytes at once (after ``readCount()`` has checked that they are there).
+    mutating func readBytes(_ count: Int) throws(WireError) -> [UInt8] {
+        guard count >= 0, count <= bytes.count - offset else {
+            throw WireError(description: "\(count) bytes overrun the message at byte \(offset)")
+        }
+        defer { offset += count }
+        return Array(bytes[offset..<offset + count])
+    }
+
     mutating func readCount() throws(WireError) -> Int {
         let count = try readUInt64()
         guard count <= UInt64(bytes.count - offset) else {
