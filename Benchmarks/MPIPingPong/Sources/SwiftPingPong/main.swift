@@ -43,52 +43,36 @@ func latencyFixed(_ world: Communicator) throws -> Double {
     }
 }
 
-func latencyUnknownSize(_ world: Communicator) throws -> Double {
+/// 8-byte messages of unknown size, each one received by `receive(peer)`.
+func unknownSizePingPong(_ world: Communicator, receive: (_ peer: Int) throws -> Void) throws -> Double {
     let bytes: [UInt8] = [1, 2, 3, 4, 5, 6, 7, 8]
     let peer = 1 - world.rank
     return try pingPong(world) { isPing in
         if isPing {
             try world.send(bytes, to: peer, tag: 2)
-            _ = try world.receive(UInt8.self, from: peer, tag: 2)
+            try receive(peer)
         } else {
-            _ = try world.receive(UInt8.self, from: peer, tag: 2)
+            try receive(peer)
             try world.send(bytes, to: peer, tag: 2)
         }
     }
+}
+
+func latencyUnknownSize(_ world: Communicator) throws -> Double {
+    try unknownSizePingPong(world) { peer in _ = try world.receive(UInt8.self, from: peer, tag: 2) }
 }
 
 func latencyUnknownSizeOwned(_ world: Communicator) throws -> Double {
-    let bytes: [UInt8] = [1, 2, 3, 4, 5, 6, 7, 8]
-    let peer = 1 - world.rank
-    return try pingPong(world) { isPing in
-        if isPing {
-            try world.send(bytes, to: peer, tag: 2)
-            _ = try world.receiveBytes(from: peer, tag: 2)
-        } else {
-            _ = try world.receiveBytes(from: peer, tag: 2)
-            try world.send(bytes, to: peer, tag: 2)
-        }
-    }
+    try unknownSizePingPong(world) { peer in _ = try world.receiveBytes(from: peer, tag: 2) }
 }
 
 func latencyUnknownSizeReused(_ world: Communicator) throws -> Double {
-    let bytes: [UInt8] = [1, 2, 3, 4, 5, 6, 7, 8]
     var landing = [UInt8](repeating: 0, count: 1)
-    let peer = 1 - world.rank
-    func receive() throws {
+    return try unknownSizePingPong(world) { peer in
         let message = try world.matchedProbe(from: peer, tag: 2)
         let size = message.status.byteCount
         if size > landing.count { landing = [UInt8](repeating: 0, count: size) }
         try message.receive(into: &landing)
-    }
-    return try pingPong(world) { isPing in
-        if isPing {
-            try world.send(bytes, to: peer, tag: 2)
-            try receive()
-        } else {
-            try receive()
-            try world.send(bytes, to: peer, tag: 2)
-        }
     }
 }
 
