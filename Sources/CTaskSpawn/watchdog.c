@@ -16,27 +16,38 @@
 
 // Record on the pipe: a signed 32-bit value, +pgid to register, -pgid to forget.
 
+// Records are read in bulk, with a pause between reads: the watchdog wakes at most
+// 1 / WATCHDOG_PAUSE times a second instead of twice per task, which on a busy node saves
+// two context switches per task. A worker's death is still seen within the pause, and the
+// pipe (64 KiB, 16,384 records) holds far more than a pause's worth of tasks.
+#define WATCHDOG_PAUSE_NS (20 * 1000 * 1000)
+
 static void watchdog_loop(int read_fd) {
     size_t capacity = 64, count = 0;
     int32_t *groups = malloc(capacity * sizeof *groups);
-    int32_t record;
+    int32_t records[1024];
     for (;;) {
-        ssize_t n = read(read_fd, &record, sizeof record);
+        ssize_t n = read(read_fd, records, sizeof records);
         if (n < 0 && errno == EINTR) continue;
-        if (n != (ssize_t)sizeof record) break;  // EOF: the worker is gone
-        if (record > 0) {
-            if (count == capacity) {
-                capacity *= 2;
-                int32_t *grown = realloc(groups, capacity * sizeof *groups);
-                if (!grown) continue;
-                groups = grown;
-            }
-            groups[count++] = record;
-        } else {
-            for (size_t i = 0; i < count; i++) {
-                if (groups[i] == -record) { groups[i] = groups[--count]; break; }
+        if (n <= 0) break;  // EOF: the worker is gone
+        for (size_t r = 0; r < (size_t)n / sizeof records[0]; r++) {
+            int32_t record = records[r];
+            if (record > 0) {
+                if (count == capacity) {
+                    capacity *= 2;
+                    int32_t *grown = realloc(groups, capacity * sizeof *groups);
+                    if (!grown) continue;
+                    groups = grown;
+                }
+                groups[count++] = record;
+            } else {
+                for (size_t i = 0; i < count; i++) {
+                    if (groups[i] == -record) { groups[i] = groups[--count]; break; }
+                }
             }
         }
+        struct timespec pause = {0, WATCHDOG_PAUSE_NS};
+        nanosleep(&pause, NULL);
     }
     if (count > 0) {
         for (size_t i = 0; i < count; i++) kill(-groups[i], SIGTERM);

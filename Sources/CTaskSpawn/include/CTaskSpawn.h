@@ -32,7 +32,8 @@ pid_t tf_reap_any(int *status, struct rusage *usage);
 
 // Starts the watchdog: a detached process that holds the read end of a pipe. The caller
 // writes tf_watchdog_add/remove records to *write_fd. When the pipe closes because the
-// caller died (SIGKILL included), the watchdog sends SIGTERM, then SIGKILL 0.2 s later,
+// caller died (SIGKILL included), the watchdog (which reads its records every 20 ms) sends
+// SIGTERM, then SIGKILL 0.2 s later,
 // to every process group still registered, then exits.
 // Returns 0, or an errno value.
 int tf_watchdog_start(int *write_fd);
