@@ -33,7 +33,12 @@ final class RankLoop {
                 continue
             }
             var wait = backoff.nextWait()
-            if wait > RankLoop.shortWait, roles.contains(where: \.expectsMessageSoon) { wait = RankLoop.shortWait }
+            if roles.contains(where: \.expectsMessageSoon) {
+                wait = min(wait, RankLoop.shortWait)
+            } else if roles.contains(where: \.waitsForItsOwnEvent) {
+                // Spinning here would only take CPU from the rank's own tasks.
+                wait = backoff.maximumSleep
+            }
             var waited = false
             for role in roles where try role.idle(microseconds: wait) {
                 waited = true

@@ -18,10 +18,16 @@ protocol RankRole: AnyObject {
     /// Whether the role waits for a reply that should come soon (calls in flight): the
     /// rank then caps its idle sleeps at ``RankLoop/shortWait`` microseconds.
     var expectsMessageSoon: Bool { get }
+    /// Whether the role's ``idle(microseconds:)`` wakes at once on the event it waits for
+    /// (a running task's end) and no message could be acted on before it (every slot is
+    /// busy): the rank then skips spinning and waits in `idle` for its longest sleep, which
+    /// leaves the cores to the tasks.
+    var waitsForItsOwnEvent: Bool { get }
 }
 
 extension RankRole {
     func signal(_ number: Int32) throws {}
     func idle(microseconds: Int) throws -> Bool { false }
     var expectsMessageSoon: Bool { false }
+    var waitsForItsOwnEvent: Bool { false }
 }

@@ -148,6 +148,13 @@ final class Worker: RankRole {
         try collect(waitingUpTo: 0)
     }
 
+    /// Every slot runs a task: the next thing to do is to reap one, and `idle` wakes on
+    /// that at once (pidfds).
+    var waitsForItsOwnEvent: Bool {
+        guard let executor, !executor.running.isEmpty else { return false }
+        return executor.usedSlots >= ad.slots
+    }
+
     func idle(microseconds: Int) throws -> Bool {
         guard executor != nil else { return false }
         _ = try collect(waitingUpTo: microseconds)
