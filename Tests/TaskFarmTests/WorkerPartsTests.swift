@@ -77,3 +77,41 @@ final class OutputFilesTests: XCTestCase {
         XCTAssertEqual(error.path, "/proc/no/such/place")
     }
 }
+
+/// The next task's output files are opened while others run, without changing what a
+/// task's files hold before it starts, and without leaving files for a task given back.
+final class PreparedOutputsTests: XCTestCase {
+    private func assignment(_ index: Int, _ script: String) -> TaskAssignment {
+        let spec = TaskSpec(position: index, arrayIndex: index, command: .argv(["/bin/sh", "-c", script]),
+                            environment: .inherit(set: [:]), workingDirectory: nil, stdout: nil, stderr: nil,
+                            slots: 1, timeLimit: nil, source: SourceLocation(file: "", line: 0), label: "")
+        return TaskAssignment(task: spec, attempt: 1, stdout: "o/%a.out", stderr: "o/%a.err")
+    }
+
+    func testOpenedAheadThenStartedOrGivenBack() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ahead-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(atPath: folder.path + "/o", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let context = JobContext(runID: 1, taskCount: 3, jobName: "t", killGrace: 1, workingDirectory: folder.path)
+        let executor = TaskExecutor(context: context, workerRank: 1, host: "h", user: "u",
+                                    environment: TaskEnvironmentBuilder(environment: ProcessInfo.processInfo.environment))
+        let old = folder.path + "/o/0.out"
+        try "an earlier attempt's output\n".write(toFile: old, atomically: false, encoding: .utf8)
+
+        executor.prepare(assignment(0, "echo new"))
+        XCTAssertEqual(try String(contentsOfFile: old, encoding: .utf8), "an earlier attempt's output\n",
+                       "opening ahead leaves an existing file alone")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: folder.path + "/o/0.err"))
+        XCTAssertNil(executor.start(assignment(0, "echo new")))
+        var ended: [TaskCompletion] = []
+        for _ in 0..<500 where ended.isEmpty { ended = executor.reap(waitingUpTo: 10_000) }
+        XCTAssertEqual(ended.map(\.exitCode), [0])
+        XCTAssertEqual(try String(contentsOfFile: old, encoding: .utf8), "new\n", "the started task's output replaces it")
+
+        executor.prepare(assignment(1, "true"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: folder.path + "/o/1.out"))
+        executor.discardPrepared(position: 1)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.path + "/o/1.out"), "a task given back leaves no file")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.path + "/o/1.err"))
+    }
+}

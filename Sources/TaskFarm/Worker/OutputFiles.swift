@@ -31,6 +31,29 @@ struct OutputFiles {
         return .success(descriptor)
     }
 
+    /// Opens `path` ahead of its task's start without touching an existing file's content:
+    /// creates it when missing (and returns its full path as `created`, so that a task
+    /// given back can remove it again), else opens it as it is, for the caller to empty
+    /// when the task starts.
+    ///
+    /// - Returns: the descriptor, or nil (errno set) when it cannot be opened.
+    mutating func openAhead(_ path: String, relativeTo directory: String) -> (descriptor: Int32, created: String?)? {
+        if path == "/dev/null" { return (nullDescriptor, nil) }
+        let full = path.hasPrefix("/") ? path : directory + "/" + path
+        func attempt() -> (descriptor: Int32, created: String?)? {
+            let made = Glibc.open(full, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            if made >= 0 { return (made, full) }
+            guard errno == EEXIST else { return nil }
+            let existing = Glibc.open(full, O_WRONLY | O_CLOEXEC)
+            return existing >= 0 ? (existing, nil) : nil
+        }
+        if let opened = attempt() { return opened }
+        guard errno == ENOENT else { return nil }
+        let parent = String(full[..<(full.lastIndex(of: "/") ?? full.startIndex)])
+        guard !parent.isEmpty, makeDirectories(parent) else { return nil }
+        return attempt()
+    }
+
     /// Closes a descriptor from ``open(_:relativeTo:)`` unless it is the shared `/dev/null`.
     func close(_ descriptor: Int32) {
         if descriptor != nullDescriptor, descriptor >= 0 { _ = Glibc.close(descriptor) }

@@ -39,6 +39,19 @@ final class TaskExecutor {
     /// Slots held by running tasks.
     private(set) var usedSlots = 0
 
+    /// Output files opened ahead for the next task to start (see ``prepare(_:)``).
+    private struct Prepared {
+        var position: Int
+        var attempt: Int
+        var stdout: Int32
+        var stderr: Int32
+        /// Files created for the task, removed again if it is given back.
+        var created: [String] = []
+        /// Files that existed: emptied when the task starts, as opening with O_TRUNC would.
+        var existing: [Int32] = []
+    }
+    private var prepared: Prepared?
+
     init(context: JobContext, workerRank: Int, host: String, user: String, environment: TaskEnvironmentBuilder) {
         self.context = context
         self.workerRank = workerRank
@@ -63,10 +76,7 @@ final class TaskExecutor {
     func start(_ assignment: TaskAssignment) -> TaskCompletion? {
         let task = assignment.task
         let startTime = Clock.epochSeconds()
-        let values = OutputPattern.Values(runID: context.runID, arrayIndex: task.arrayIndex, host: host,
-                                          jobName: context.jobName, user: user, attempt: assignment.attempt)
-        let directory = task.workingDirectory.map { $0.hasPrefix("/") ? $0 : context.workingDirectory + "/" + $0 }
-            ?? context.workingDirectory
+        let (values, directory) = outputValues(assignment)
 
         var extra: [(String, String)] = [
             ("TASKFARM_TASK_INDEX", String(task.arrayIndex)),
@@ -87,7 +97,12 @@ final class TaskExecutor {
             }
         }
         var started = false
-        defer { if !started { scratch?.remove() } }
+        defer {
+            if !started {
+                scratch?.remove()
+                discardPrepared(position: task.position)
+            }
+        }
         let environmentEntries = environment.entries(for: task.environment, extra: extra)
         let argv = task.command.executedArgv
         let searchPath = environmentEntries.last(where: { $0.hasPrefix("PATH=") }).map { String($0.dropFirst(5)) }
@@ -98,19 +113,23 @@ final class TaskExecutor {
 
         let stdoutDescriptor: Int32
         let stderrDescriptor: Int32
-        switch openOutput(assignment.stdout, values: values, directory: directory) {
-        case .failure(let error):
-            return failure(assignment, startTime, exitCode: 127, message: "cannot open output \(error.path): \(error.message)")
-        case .success(let descriptor): stdoutDescriptor = descriptor
-        }
-        if assignment.stderr == assignment.stdout {
-            stderrDescriptor = stdoutDescriptor
+        if let ready = takePrepared(assignment) {
+            (stdoutDescriptor, stderrDescriptor) = ready
         } else {
-            switch openOutput(assignment.stderr, values: values, directory: directory) {
+            switch openOutput(assignment.stdout, values: values, directory: directory) {
             case .failure(let error):
-                files.close(stdoutDescriptor)
-                return failure(assignment, startTime, exitCode: 127, message: "cannot open error \(error.path): \(error.message)")
-            case .success(let descriptor): stderrDescriptor = descriptor
+                return failure(assignment, startTime, exitCode: 127, message: "cannot open output \(error.path): \(error.message)")
+            case .success(let descriptor): stdoutDescriptor = descriptor
+            }
+            if assignment.stderr == assignment.stdout {
+                stderrDescriptor = stdoutDescriptor
+            } else {
+                switch openOutput(assignment.stderr, values: values, directory: directory) {
+                case .failure(let error):
+                    files.close(stdoutDescriptor)
+                    return failure(assignment, startTime, exitCode: 127, message: "cannot open error \(error.path): \(error.message)")
+                case .success(let descriptor): stderrDescriptor = descriptor
+                }
             }
         }
         defer {
@@ -153,9 +172,77 @@ final class TaskExecutor {
     private func openOutput(_ pattern: String?, values: OutputPattern.Values,
                             directory: String) -> Result<Int32, OutputFileError> {
         guard let pattern else { return .success(files.nullDescriptor) }
+        return files.open(Self.outputPath(pattern, values), relativeTo: directory)
+    }
+
+    private static func outputPath(_ pattern: String, _ values: OutputPattern.Values) -> String {
         let location = SourceLocation(file: "output", line: 0)
-        let path = (try? OutputPattern(pattern, location: location))?.expand(values) ?? pattern
-        return files.open(path, relativeTo: directory)
+        return (try? OutputPattern(pattern, location: location))?.expand(values) ?? pattern
+    }
+
+    private func outputValues(_ assignment: TaskAssignment) -> (values: OutputPattern.Values, directory: String) {
+        let task = assignment.task
+        let values = OutputPattern.Values(runID: context.runID, arrayIndex: task.arrayIndex, host: host,
+                                          jobName: context.jobName, user: user, attempt: assignment.attempt)
+        let directory = task.workingDirectory.map { $0.hasPrefix("/") ? $0 : context.workingDirectory + "/" + $0 }
+            ?? context.workingDirectory
+        return (values, directory)
+    }
+
+    // MARK: Opening the next task's outputs ahead
+
+    /// Opens the output files of `assignment`, the next task to start, while others run:
+    /// creating a file takes a few hundred microseconds on a busy file system, which would
+    /// otherwise fall between one task's end and the next one's start. Any failure is left
+    /// for ``start(_:)`` to meet again and report.
+    func prepare(_ assignment: TaskAssignment) {
+        guard prepared?.position != assignment.task.position else { return }
+        discardPrepared()
+        let (values, directory) = outputValues(assignment)
+        var ahead = Prepared(position: assignment.task.position, attempt: assignment.attempt,
+                             stdout: files.nullDescriptor, stderr: files.nullDescriptor)
+        func open(_ pattern: String?) -> Int32? {
+            guard let pattern else { return files.nullDescriptor }
+            guard let opened = files.openAhead(Self.outputPath(pattern, values), relativeTo: directory) else { return nil }
+            if let created = opened.created {
+                ahead.created.append(created)
+            } else if opened.descriptor != files.nullDescriptor {
+                ahead.existing.append(opened.descriptor)
+            }
+            return opened.descriptor
+        }
+        guard let stdout = open(assignment.stdout) else { return release(ahead) }
+        ahead.stdout = stdout
+        if assignment.stderr == assignment.stdout {
+            ahead.stderr = stdout
+        } else {
+            guard let stderr = open(assignment.stderr) else { return release(ahead) }
+            ahead.stderr = stderr
+        }
+        prepared = ahead
+    }
+
+    /// Releases the files opened ahead for `position` (for any task when nil): closes them
+    /// and removes those created for it, as for a task given back before it started.
+    func discardPrepared(position: Int? = nil) {
+        guard let ahead = prepared, position == nil || ahead.position == position else { return }
+        prepared = nil
+        release(ahead)
+    }
+
+    private func release(_ ahead: Prepared) {
+        files.close(ahead.stdout)
+        if ahead.stderr != ahead.stdout { files.close(ahead.stderr) }
+        for path in ahead.created { unlink(path) }
+    }
+
+    /// The descriptors opened ahead for this very attempt, emptied where the file existed.
+    private func takePrepared(_ assignment: TaskAssignment) -> (Int32, Int32)? {
+        guard let ahead = prepared, ahead.position == assignment.task.position, ahead.attempt == assignment.attempt
+        else { return nil }
+        prepared = nil
+        for descriptor in ahead.existing { _ = ftruncate(descriptor, 0) }
+        return (ahead.stdout, ahead.stderr)
     }
 
     private func failure(_ assignment: TaskAssignment, _ startTime: Double, exitCode: Int, message: String) -> TaskCompletion {

@@ -57,17 +57,22 @@ final class Worker: RankRole {
             } else {
                 queue.append(assignment)
                 try startQueued()
+                prepareNext()
             }
         case .cancel:
             let message = try CancelMessage(decoding: envelope.payload)
             let queued = queue[queueHead...].firstIndex(where: { $0.task.position == message.position })
             if message.reason == .revoke {
                 // Only a task that has not started can be given back; a started one runs on.
-                if let queued { try report(givenBack(queue.remove(at: queued))) }
+                if let queued {
+                    executor?.discardPrepared(position: message.position)
+                    try report(givenBack(queue.remove(at: queued)))
+                }
                 return
             }
             let outcome: TaskOutcome = message.reason == .interrupted ? .interrupted : .cancelled
             if executor?.stop(position: message.position, reason: outcome) != true, let queued {
+                executor?.discardPrepared(position: message.position)
                 var completion = interruptedBeforeStart(queue.remove(at: queued))
                 completion.outcome = outcome
                 try report(completion)
@@ -104,6 +109,7 @@ final class Worker: RankRole {
     /// Hands every queued, unstarted task back as interrupted, and takes no more.
     private func returnQueued() throws {
         acceptsWork = false
+        executor?.discardPrepared()
         while queueHead < queue.count {
             try report(givenBack(queue[queueHead]))
             queueHead += 1
@@ -140,6 +146,13 @@ final class Worker: RankRole {
         }
     }
 
+    /// Opens the next queued task's output files while the running ones run, so that its
+    /// start does not wait for the file system.
+    private func prepareNext() {
+        guard acceptsWork, queueHead < queue.count else { return }
+        executor?.prepare(queue[queueHead])
+    }
+
     private func report(_ completion: TaskCompletion) throws {
         try transport.send(completion.encode(), to: schedulerRank, tag: .completion)
     }
@@ -170,6 +183,7 @@ final class Worker: RankRole {
         // Start the next task before reporting, so the slot is idle as briefly as possible.
         if !completions.isEmpty, acceptsWork { try startQueued() }
         for completion in completions { try report(completion) }
+        if !completions.isEmpty { prepareNext() }
         if stopRequested, executor.running.isEmpty { isFinished = true }
         return !completions.isEmpty
     }
