@@ -69,6 +69,22 @@ final class NameServerRoleTests: XCTestCase {
         XCTAssertEqual(server.table.lookup("worker/2")?.owner, 2, "the owner is the rank that sent it")
     }
 
+    /// A rank that leaves takes its names with it; others' names stay.
+    func testNamesDisappearWhenTheirRankLeaves() throws {
+        _ = try ask(2, .register, "worker/2", value: [2])
+        _ = try ask(2, .register, "service/fft/2", value: [7])
+        _ = try ask(0, .register, "results/ready", value: [1])
+        try ranks.settle()
+        try clients[2]!.leave()
+        try ranks.settle()
+        XCTAssertNil(server.table.lookup("worker/2"))
+        XCTAssertNil(server.table.lookup("service/fft/2"))
+        XCTAssertNotNil(server.table.lookup("results/ready"))
+        let found = try ask(0, .lookup, "service/fft/2", timeout: 0)
+        try ranks.settle()
+        XCTAssertNotNil(found.all.first?.error, "a lookup after the leave finds nothing")
+    }
+
     func testLookupWithTimeoutZeroForAMissingNameIsAnError() throws {
         let replies = try ask(0, .lookup, "service/none", timeout: 0)
         try ranks.settle()

@@ -44,6 +44,9 @@ final class NameServer: RankRole {
         case .unregister:
             let removed = table.unregister(request.key)
             try reply(to: envelope.source, NameServerReply(id: request.id, error: removed ? nil : "no such name: \(request.key)"))
+        case .leave:
+            table.removeAll(ownedBy: envelope.owner)
+            try reply(to: envelope.source, NameServerReply(id: request.id))
         case .lookup, .list:
             let deadline = request.timeout.map { Clock.monotonicSeconds() + $0 }
             if try !answer(source: envelope.source, request: request, final: request.timeout == 0) {

@@ -24,6 +24,12 @@ final class NameServerClient: RankRole {
         try transport.send(request.encode(), to: serverRank, tag: .nameServerRequest)
     }
 
+    /// Tells the name server that this rank leaves the farm, so that every name it
+    /// registered (its worker ad, its services) disappears. No answer is awaited.
+    func leave() throws {
+        try request(.leave, key: "") { _ in }
+    }
+
     func handle(_ envelope: Envelope) throws {
         guard envelope.tag == .nameServerReply else { return }
         let reply = try NameServerReply(decoding: envelope.payload)

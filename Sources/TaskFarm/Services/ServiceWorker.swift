@@ -13,6 +13,8 @@ final class ServiceWorker: RankRole, ServiceCallSink, @unchecked Sendable {
     var client: ServiceClient!
     private var calls: [Int: (Result<[UInt8], ServiceError>) -> Void] = [:]
     private var nextID = 1
+    /// The name server it registered with, told when the worker leaves.
+    private var nameServer: NameServerClient?
     /// When the last call arrived (monotonic seconds).
     private var lastCallArrival = -Double.infinity
 
@@ -40,6 +42,7 @@ final class ServiceWorker: RankRole, ServiceCallSink, @unchecked Sendable {
     /// Registers each service as `service/NAME/RANK`, then the worker's ad: the broker
     /// reads the services once every ad is there, and one rank's requests arrive in order.
     func register(with nameServer: NameServerClient, ad: WorkerAd) throws {
+        self.nameServer = nameServer
         for name in registry.names {
             try nameServer.request(.register, key: "service/\(name)/\(transport.rank)", value: Array(name.utf8)) { _ in }
         }
@@ -61,6 +64,7 @@ final class ServiceWorker: RankRole, ServiceCallSink, @unchecked Sendable {
             for id in calls.keys.sorted() {
                 calls.removeValue(forKey: id)?(.failure(ServiceError(.stopped, service: "", message: "")))
             }
+            try nameServer?.leave()
             isFinished = true
         default:
             break

@@ -9,6 +9,8 @@ struct NameServerRequest: Sendable, Equatable {
         case list = 2
         /// Remove `key`.
         case unregister = 3
+        /// The sending rank leaves the farm: remove every name it registered.
+        case leave = 4
     }
 
     var id: Int

@@ -153,6 +153,13 @@ final class Worker: RankRole {
         executor?.prepare(queue[queueHead])
     }
 
+    /// Leaves the farm: the name server forgets this worker's names.
+    private func finish() throws {
+        guard !isFinished else { return }
+        try nameServer.leave()
+        isFinished = true
+    }
+
     private func report(_ completion: TaskCompletion) throws {
         try transport.send(completion.encode(), to: schedulerRank, tag: .completion)
     }
@@ -176,7 +183,7 @@ final class Worker: RankRole {
 
     private func collect(waitingUpTo microseconds: Int) throws -> Bool {
         guard let executor else {
-            if stopRequested { isFinished = true }
+            if stopRequested { try finish() }
             return false
         }
         let completions = executor.reap(waitingUpTo: microseconds)
@@ -184,7 +191,7 @@ final class Worker: RankRole {
         if !completions.isEmpty, acceptsWork { try startQueued() }
         for completion in completions { try report(completion) }
         if !completions.isEmpty { prepareNext() }
-        if stopRequested, executor.running.isEmpty { isFinished = true }
+        if stopRequested, executor.running.isEmpty { try finish() }
         return !completions.isEmpty
     }
 }
