@@ -29,6 +29,11 @@ public struct JobLoadOptions: Sendable {
     /// Loads DAG files; `nil` until the DAG module installs one. Called with the path
     /// and these options.
     public var dagLoader: DAGLoader?
+    /// Memory the expanded tasks of a submit description may take, in bytes, or `nil`
+    /// for no limit. Submit descriptions are expanded whole (task lists and array
+    /// ranges are not), so a `queue 100000000` is refused, naming its line, rather than
+    /// left to exhaust the machine.
+    public var expansionBudgetBytes: Int? = nil
 
     /// The signature of a DAG file loader.
     public typealias DAGLoader = @Sendable (_ path: String, _ options: JobLoadOptions) throws(JobSpecError) -> any Job

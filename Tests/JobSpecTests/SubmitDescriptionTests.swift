@@ -105,6 +105,24 @@ final class SubmitDescriptionTests: XCTestCase {
         XCTAssertTrue(noQueue?.message.contains("queue") ?? false)
     }
 
+    /// A queue statement whose expansion would not fit the memory budget is refused at its
+    /// line, counting the procs of earlier statements; one that fits expands.
+    func testExpansionBeyondTheMemoryBudgetIsRefusedAtItsLine() throws {
+        var options = testOptions()
+        options.expansionBudgetBytes = 10 * SubmitBuilder.bytesPerExpandedTask
+        XCTAssertEqual(try load("executable = /bin/true\nqueue 4\nqueue 6\n", options: options).tasks.count, 10)
+        let error = expectError { () throws(JobSpecError) in
+            _ = try self.load("executable = /bin/true\nqueue 4\nqueue 7\n", options: options)
+        }
+        XCTAssertEqual(error?.location.line, 3)
+        XCTAssertTrue(error?.message.contains("11 tasks in all, more than the 10") ?? false, "\(String(describing: error))")
+        XCTAssertTrue(error?.message.contains("task list") ?? false)
+        let huge = expectError { () throws(JobSpecError) in
+            _ = try self.load("executable = /bin/true\nqueue 100000000000 in (a b c d e f g h i j k)\n", options: options)
+        }
+        XCTAssertEqual(huge?.location.line, 2)
+    }
+
     func testBadLineNamesLineAndColumn() {
         let error = expectError { () throws(JobSpecError) in
             _ = try self.load("executable = /bin/true\n   this is not valid\nqueue\n")

@@ -59,6 +59,7 @@ struct SubmitBuilder {
         let expanded = try lineMacros.expand(arguments, location: location, referenced: &referenced)
         let statement = try QueueStatement(parsing: expanded, location: location, directory: options.workingDirectory)
         let rows: [[String]?] = statement.items.map { $0.map(Optional.some) } ?? [nil]
+        try checkBudget(adding: rows.count.multipliedReportingOverflow(by: statement.count), location: location)
         for (itemIndex, row) in rows.enumerated() {
             for step in 0 ..< statement.count {
                 var proc = SubmitProc(builder: self, macros: lineMacros, queueLocation: location)
@@ -78,6 +79,23 @@ struct SubmitBuilder {
                 }
             }
         }
+    }
+
+    /// Memory one expanded proc takes, in bytes, measured with `taskfarm check` of a
+    /// `queue 1000000` (2.2 GB), rounded up.
+    static let bytesPerExpandedTask = 2_500
+
+    /// Refuses a queue statement whose procs would not fit in ``JobLoadOptions/expansionBudgetBytes``.
+    private func checkBudget(adding: (partialValue: Int, overflow: Bool), location: SourceLocation) throws(JobSpecError) {
+        guard let budget = options.expansionBudgetBytes else { return }
+        let limit = budget / Self.bytesPerExpandedTask
+        guard adding.overflow || tasks.count + adding.partialValue > limit else { return }
+        let total = adding.overflow ? "more than \(Int.max)" : String(tasks.count + adding.partialValue)
+        throw JobSpecError("this queue statement makes \(total) tasks in all, more than the \(limit) whose expansion "
+                           + "fits in memory here (about \(Self.bytesPerExpandedTask) bytes each, within "
+                           + "\(budget / 1_048_576) MiB); a submit description is expanded whole, so split the work "
+                           + "over several submit descriptions, or write it as a task list, which streams",
+                           at: location)
     }
 
     /// The warnings, with unused user macros added, each naming the closest command.

@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 
 /// What a worker reports about its host.
@@ -14,6 +15,16 @@ enum HostFacts {
 
     /// Physical memory in bytes.
     static var memoryBytes: Int { sysconf(Int32(_SC_PHYS_PAGES)) * sysconf(Int32(_SC_PAGESIZE)) }
+
+    /// Memory available for new work without swapping, in bytes: `MemAvailable` of
+    /// /proc/meminfo (proc(5)), or nil where it cannot be read.
+    static var availableMemoryBytes: Int? {
+        guard let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("MemAvailable:") }),
+              let kib = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+        else { return nil }
+        return kib * 1024
+    }
 
     /// Free space for unprivileged users on the file system holding `path`, in KiB
     /// (`statvfs`: `f_bavail * f_frsize / 1024`), or 0 when it cannot be read.

@@ -37,7 +37,7 @@ public enum JobFiles {
     /// The options every format expands with: the run id, this process's environment,
     /// working directory and host, and the command line's overrides.
     public static func options(runID: Int, overrides: Overrides) -> JobLoadOptions {
-        JobLoadOptions(runID: runID, environment: ProcessInfo.processInfo.environment,
+        var options = JobLoadOptions(runID: runID, environment: ProcessInfo.processInfo.environment,
                        workingDirectory: FileManager.default.currentDirectoryPath, hostname: HostFacts.hostName,
                        output: overrides.output, error: overrides.error, jobName: overrides.jobName,
                        scriptArguments: overrides.scriptArguments,
@@ -48,6 +48,9 @@ public enum JobFiles {
                            }
                            return job
                        })
+        // Half of the memory available now: rank 0 also holds the scheduler's state.
+        options.expansionBudgetBytes = HostFacts.availableMemoryBytes.map { $0 / 2 }
+        return options
     }
 
     /// Loads `path`, detecting its format unless `overrides.format` names one.
