@@ -22,8 +22,9 @@ public struct StateFolder: Sendable {
         }
     }
 
-    /// The run id kept in the folder, created on first use. Running the same job again
-    /// from the same folder reuses it, so output names stay stable.
+    /// The run id kept in the folder, created on first use from ``RunIDSequence`` (so two
+    /// jobs never share one). Running the same job again from the same folder reuses it, so
+    /// output names stay stable.
     ///
     /// - Throws: an error when the id cannot be written.
     public func runID() throws -> Int {
@@ -32,7 +33,7 @@ public struct StateFolder: Sendable {
            let id = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
             return id
         }
-        let id = Int(Date().timeIntervalSince1970) % 9_000_000 + 1_000_000
+        let id = RunIDSequence.next()
         try writeAtomically("\(id)\n", to: file)
         return id
     }

@@ -106,7 +106,7 @@ public enum ServiceFarm {
         try broker.start()
         if let access {
             access.service.services = broker
-            let runID = Int(Date().timeIntervalSince1970) % 9_000_000 + 1_000_000
+            let runID = RunIDSequence.next()
             try access.publish(runID: runID, through: nameServer, nameServerIsHere: isNameServer)
         }
         let outcome = Outcome()
