@@ -27,7 +27,6 @@ public enum JobCheck {
             }
             text += "\n"
         }
-        for warning in job.warnings { text += "warning: \(warning)\n" }
         var rows = [["POS", "INDEX", "ARGV", "STDOUT", "STDERR", "ENV", "REQUIREMENTS"]]
         for task in tasks {
             let own = task.environment.overrides.filter { shared[$0.key] != $0.value }

@@ -21,7 +21,13 @@ public struct JobSpecError: Error, Sendable, Equatable, CustomStringConvertible 
 
     /// `FILE:LINE[:COLUMN]: error: MESSAGE`, or `FILE: error: MESSAGE` when the line is unknown,
     /// in the style of compiler diagnostics.
-    public var description: String {
-        location.line > 0 ? "\(location): error: \(message)" : "\(location.file): error: \(message)"
+    public var description: String { labelled("error") }
+
+    /// The same problem reported as a warning, when the load goes on:
+    /// `FILE:LINE[:COLUMN]: warning: MESSAGE`.
+    public var warningDescription: String { labelled("warning") }
+
+    private func labelled(_ severity: String) -> String {
+        location.line > 0 ? "\(location): \(severity): \(message)" : "\(location.file): \(severity): \(message)"
     }
 }

@@ -26,7 +26,7 @@ struct CheckCommand: ParsableCommand {
         let overrides = job.overrides
         do {
             let loaded = try JobFiles.load(path: job.file, runID: id, overrides: overrides)
-            for warning in loaded.warnings { FileHandle.standardError.write(Data("\(warning)\n".utf8)) }
+            for warning in loaded.warnings { FileHandle.standardError.write(Data("\(warning.warningDescription)\n".utf8)) }
             let user = ProcessInfo.processInfo.environment["USER"] ?? ""
             if let dagJob = loaded as? DAGJob {
                 if dot {

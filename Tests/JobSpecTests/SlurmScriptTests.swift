@@ -62,6 +62,20 @@ final class SlurmScriptTests: XCTestCase {
         XCTAssertEqual(job.task(at: 999_999).position, 999_999)
     }
 
+    /// A near miss of an option the farm acts on is refused, naming the option meant; an
+    /// sbatch option the farm has no use for is a warning.
+    func testATypoOfAnActedOnOptionIsAnError() throws {
+        let typo = expectError { () throws(JobSpecError) in
+            _ = try self.load("#!/bin/sh\n#SBATCH --arary=0-3\nprog\n")
+        }
+        XCTAssertEqual(typo?.location.line, 2)
+        XCTAssertTrue(typo?.message.contains("did you mean --array?") ?? false, "\(String(describing: typo))")
+        let job = try load("#!/bin/sh\n#SBATCH --array=0-3\n#SBATCH --partition=debug\n#SBATCH --frobnicate=yes\nprog\n")
+        XCTAssertEqual(job.taskCount, 4)
+        XCTAssertEqual(job.warnings.map(\.location.line), [4], "--partition is ignored quietly, --frobnicate with a warning")
+        XCTAssertTrue(job.warnings.first?.warningDescription.contains(": warning: #SBATCH --frobnicate") ?? false)
+    }
+
     func testTimeFormats() {
         let cases: [(String, Double?)] = [("30", 1800), ("30:15", 1815), ("1:00:00", 3600), ("2-0", 172_800),
                                           ("2-1:30", 178_200), ("0-0:0:5", 5), ("UNLIMITED", nil)]

@@ -34,6 +34,10 @@ public struct SlurmScript: Sendable {
                                          "--overcommit", "--oversubscribe", "--contiguous", "--wait", "--verbose",
                                          "--spread-job", "--test-only", "--use-min-nodes", "--ignore-pbs", "--no-kill",
                                          "--get-user-env", "--nice", "--reboot", "--exact", "--usage", "--help"]
+    /// The long options the farm acts on.
+    static let handledLongOptions = ["--array", "--job-name", "--output", "--error", "--time", "--cpus-per-task",
+                                     "--mem", "--mem-per-cpu", "--chdir", "--export"]
+
     static let ignored: Set<String> = ["-A", "--account", "-p", "--partition", "-N", "--nodes", "-n", "--ntasks",
                                        "--ntasks-per-node", "-q", "--qos", "--mail-type", "--mail-user", "-C",
                                        "--constraint", "--exclusive", "-w", "--nodelist", "-x", "--exclude",
@@ -107,10 +111,17 @@ public struct SlurmScript: Sendable {
             case "--export":
                 export = try Export(parsing: value, environment: options.environment, location: option.valueLocation)
             default:
-                if !Self.ignored.contains(option.name) {
-                    warnings.append(JobSpecError("#SBATCH \(option.name) is not used inside the farm and is ignored",
-                                                 at: option.location))
+                guard !Self.ignored.contains(option.name) else { break }
+                // A near miss of an option the farm acts on would silently change the job
+                // (`--arary=0-3` runs one task, not four): sbatch refuses it, and so do we.
+                if let meant = Self.handledLongOptions.first(where: {
+                    option.name.hasPrefix("--") && SubmitCommands.editDistance(option.name, $0) <= 2
+                }) {
+                    throw JobSpecError("#SBATCH \(option.name) is not an sbatch option (sbatch refuses the script); "
+                                       + "did you mean \(meant)?", at: option.location)
                 }
+                warnings.append(JobSpecError("#SBATCH \(option.name) is not used inside the farm and is ignored",
+                                             at: option.location))
             }
         }
         let jobName = name ?? Paths.lastComponent(file)

@@ -72,7 +72,7 @@ public enum Farm {
             prepared = run
         }
         let job = prepared.job
-        for warning in job.warnings { logger.warning("\(warning)") }
+        for warning in job.warnings { logger.warning("\(warning.warningDescription)") }
         // Resume notes go to the user whatever the log level: a resume that skips everything
         // must not look like a run that did nothing.
         for note in prepared.notes { FileHandle.standardError.write(Data("taskfarm: \(note)\n".utf8)) }
