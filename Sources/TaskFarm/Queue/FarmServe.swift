@@ -106,9 +106,17 @@ extension Farm {
         if failure == nil, let journalError = prepared.journal.writeError { failure = journalError }
         if let failure { logger.error("\(failure)") }
         guard let result = scheduler.result else { return .internalError }
+        // A requested shutdown ends the farm with 0 whatever its tasks did (their submitters
+        // learn that from `taskfarm wait`); the verdict says so in words, with the counts.
         let status: ExitStatus = failure != nil ? .internalError : broker.shutdownRequested ? .success : .interrupted
+        var message = failure
+        if message == nil, broker.shutdownRequested, result.exitStatus != .success || result.unfinished > 0 {
+            message = "shut down on request with \(result.failed) failed, \(result.cancelled) cancelled and "
+                + "\(result.unfinished) unfinished task(s); serving the same queue again runs the unfinished ones"
+        }
         prepared.journal.append(.runEnded(time: Clock.epochSeconds(), status: Int(status.rawValue)), durableNow: true)
-        try prepared.folder.writeVerdict(Verdict(status: status, runID: prepared.runID, result: result, message: failure))
+        try prepared.folder.writeVerdict(Verdict(status: status, runID: prepared.runID, result: result, message: message))
+        FileHandle.standardOutput.write(Data((result.summaryLine + "\n").utf8))
         withExtendedLifetime(prepared.lock) {}
         return status
     }
