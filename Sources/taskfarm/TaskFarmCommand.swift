@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Logging
 
 /// The `taskfarm` command: the root of its subcommands.
@@ -16,6 +17,25 @@ struct TaskFarmCommand: ParsableCommand {
                       WaitCommand.self, CancelCommand.self, ShutdownCommand.self, NameCommand.self, CallCommand.self],
         defaultSubcommand: nil
     )
+
+    /// Parses and runs the command. A usage error is printed by rank 0 only: under mpirun
+    /// every rank parses the same command line, and N copies of one message interleave.
+    /// Other errors are printed by whichever rank meets them.
+    static func main() {
+        var command: ParsableCommand
+        do {
+            command = try parseAsRoot()
+        } catch {
+            let rank = ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_RANK"] ?? "0"
+            if rank != "0" { Foundation.exit(exitCode(for: error).rawValue) }
+            exit(withError: error)
+        }
+        do {
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 /// Options every subcommand shares.
