@@ -19,17 +19,28 @@ public final class Joblog {
     /// Creates (truncates) the joblog at `path` and writes the header, or, when
     /// `appending` (a resumed run), keeps the rows already there.
     ///
-    /// - Throws: a `CocoaError` naming the path when it cannot be created.
+    /// - Throws: ``CreateError`` with the system's reason (a missing folder, no permission)
+    ///   when it cannot be created.
     public init(path: String, appending: Bool = false) throws {
         let manager = FileManager.default
         let exists = manager.fileExists(atPath: path)
         if !exists || !appending {
-            guard manager.createFile(atPath: path, contents: Data(Joblog.header.utf8)) else {
-                throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])
-            }
+            let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard descriptor >= 0 else { throw CreateError(reason: String(cString: strerror(errno))) }
+            let header = Array(Joblog.header.utf8)
+            let written = write(descriptor, header, header.count)
+            let reason = written == header.count ? nil : String(cString: strerror(errno))
+            close(descriptor)
+            if let reason { throw CreateError(reason: reason) }
         }
         handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         try handle.seekToEnd()
+    }
+
+    /// Why the joblog could not be created, in the system's words (`strerror`).
+    public struct CreateError: Error, LocalizedError {
+        public var reason: String
+        public var errorDescription: String? { reason }
     }
 
     /// The row for one task's last attempt.
