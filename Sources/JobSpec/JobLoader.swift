@@ -34,6 +34,10 @@ public struct JobLoadOptions: Sendable {
     /// ranges are not), so a `queue 100000000` is refused, naming its line, rather than
     /// left to exhaust the machine.
     public var expansionBudgetBytes: Int? = nil
+    /// Whether a submit description's `executable` must exist when it is read, as
+    /// condor_submit requires (unless `transfer_executable = false`). Off for a DAG node's
+    /// submit file, whose program an earlier node may make.
+    public var checksExecutables = false
 
     /// The signature of a DAG file loader.
     public typealias DAGLoader = @Sendable (_ path: String, _ options: JobLoadOptions) throws(JobSpecError) -> any Job

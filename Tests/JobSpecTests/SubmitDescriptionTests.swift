@@ -123,6 +123,21 @@ final class SubmitDescriptionTests: XCTestCase {
         XCTAssertEqual(huge?.location.line, 2)
     }
 
+    /// Asked to, a missing executable is refused at its line, as condor_submit refuses it,
+    /// unless the job says it is not transferred; an existing one passes.
+    func testAMissingExecutableIsRefusedWhenChecked() throws {
+        var options = testOptions()
+        options.checksExecutables = true
+        let missing = expectError { () throws(JobSpecError) in
+            _ = try self.load("arguments = x\nexecutable = /no/such/prog\nqueue 3\n", options: options)
+        }
+        XCTAssertEqual(missing?.location.line, 2)
+        XCTAssertTrue(missing?.message.contains("/no/such/prog does not exist") ?? false, "\(String(describing: missing))")
+        XCTAssertEqual(try load("executable = /no/such/prog\ntransfer_executable = false\nqueue\n", options: options).tasks.count, 1)
+        XCTAssertEqual(try load("executable = /bin/true\nqueue 2\n", options: options).tasks.count, 2)
+        XCTAssertEqual(try load("executable = /no/such/prog\nqueue\n").tasks.count, 1, "not checked unless asked")
+    }
+
     func testBadLineNamesLineAndColumn() {
         let error = expectError { () throws(JobSpecError) in
             _ = try self.load("executable = /bin/true\n   this is not valid\nqueue\n")

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The state of a submit description being read: the commands defined so far, and the
 /// procs made by the queue statements seen so far.
 struct SubmitBuilder {
@@ -21,6 +23,8 @@ struct SubmitBuilder {
     var matchTimeWarned = false
     var sawQueue = false
     var batchName: String?
+    /// Executables already found to exist (one check per program, not per proc).
+    var existingExecutables = Set<String>()
 
     init(file: String, options: JobLoadOptions) {
         self.file = file
@@ -69,7 +73,9 @@ struct SubmitBuilder {
                 for (variable, value) in zip(statement.variables, row ?? []) {
                     proc.macros.specials[variable.lowercased()] = value
                 }
-                tasks.append(try proc.task(number: tasks.count))
+                let task = try proc.task(number: tasks.count)
+                try checkExecutable(of: task)
+                tasks.append(task)
                 referenced.formUnion(proc.referenced)
                 if let name = proc.batchName { batchName = name }
                 if proc.usesMatchTimeMacros, !matchTimeWarned {
@@ -79,6 +85,21 @@ struct SubmitBuilder {
                 }
             }
         }
+    }
+
+    /// Refuses a proc whose `executable` does not exist, as condor_submit does ("Executable
+    /// file ... does not exist"), when ``JobLoadOptions/checksExecutables`` asks for it.
+    private mutating func checkExecutable(of task: TaskSpec) throws(JobSpecError) {
+        guard options.checksExecutables, let program = task.command.executedArgv.first,
+              !existingExecutables.contains(program) else { return }
+        if macros.definitions["transfer_executable"]?.lowercased().hasPrefix("f") == true { return }
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: program, isDirectory: &isFolder), !isFolder.boolValue else {
+            throw JobSpecError("executable \(program) does not exist (condor_submit refuses it too); expected a "
+                               + "program path, absolute or relative to the folder taskfarm runs in",
+                               at: locations["executable"] ?? task.source)
+        }
+        existingExecutables.insert(program)
     }
 
     /// Memory one expanded proc takes, in bytes, measured with `taskfarm check` of a

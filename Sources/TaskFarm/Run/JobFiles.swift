@@ -50,6 +50,7 @@ public enum JobFiles {
                        })
         // Half of the memory available now: rank 0 also holds the scheduler's state.
         options.expansionBudgetBytes = HostFacts.availableMemoryBytes.map { $0 / 2 }
+        options.checksExecutables = true
         return options
     }
 
@@ -76,6 +77,8 @@ public enum JobFiles {
             }
             var nodeOptions = options
             nodeOptions.workingDirectory = folder
+            // An earlier node may make this node's program, as under DAGMan.
+            nodeOptions.checksExecutables = false
             let appended = vars.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) }
             return try SubmitDescription(text: text, file: submitFile, options: nodeOptions, appending: appended).job.tasks
         }
