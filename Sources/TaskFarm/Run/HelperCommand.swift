@@ -26,19 +26,11 @@ struct HelperCommand {
         }
         guard null >= 0, output >= 0 else { throw StartError(reason: String(cString: strerror(errno))) }
         let entries = environment.map { "\($0.key)=\($0.value)" }
-        var child: pid_t = 0
-        let error = withCStrings(argv) { argvPointers in
-            withCStrings(entries) { environmentPointers in
-                argv[0].withCString { path in
-                    var request = tf_spawn_request(path: path, argv: argvPointers, envp: environmentPointers, cwd: nil,
-                                                   stdin_fd: null, stdout_fd: output, stderr_fd: null,
-                                                   death_signal: 0, widen_affinity: 0)
-                    return tf_spawn(&request, &child)
-                }
-            }
+        switch ProcessSpawn.start(path: argv[0], argv: argv, environment: entries, directory: nil,
+                                  stdin: null, stdout: output, stderr: null, deathSignal: 0, widenAffinity: false) {
+        case .success(let child): pid = child
+        case .failure(let error): throw StartError(reason: "\(argv[0]): \(String(cString: strerror(error.code)))")
         }
-        guard error == 0 else { throw StartError(reason: "\(argv[0]): \(String(cString: strerror(error)))") }
-        pid = child
     }
 
     /// Why a helper could not start.

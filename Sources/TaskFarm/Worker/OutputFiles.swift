@@ -12,46 +12,51 @@ struct OutputFiles {
         nullDescriptor = Glibc.open("/dev/null", O_RDWR | O_CLOEXEC)
     }
 
-    /// Opens `path` for writing, relative to `directory` when not absolute.
+    /// An output file opened for a task.
+    struct Opened {
+        var descriptor: Int32
+        /// The full path when this call created the file, so that a task given back before
+        /// it started can remove it again; nil when it existed (or is `/dev/null`).
+        var created: String?
+    }
+
+    /// Opens `path` for writing now, relative to `directory` when not absolute: an
+    /// existing file is emptied, as `O_TRUNC` would.
     ///
-    /// - Returns: the descriptor, or an error message naming the file.
+    /// - Returns: the descriptor, or an error naming the file and the system's reason.
     mutating func open(_ path: String, relativeTo directory: String) -> Result<Int32, OutputFileError> {
-        if path == "/dev/null" { return .success(nullDescriptor) }
-        let full = path.hasPrefix("/") ? path : directory + "/" + path
-        var descriptor = Glibc.open(full, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        if descriptor < 0, errno == ENOENT {
-            let parent = String(full[..<(full.lastIndex(of: "/") ?? full.startIndex)])
-            if !parent.isEmpty, makeDirectories(parent) {
-                descriptor = Glibc.open(full, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-            }
+        openAhead(path, relativeTo: directory).map { opened in
+            if opened.created == nil { truncate(opened.descriptor) }
+            return opened.descriptor
         }
-        if descriptor < 0 {
-            return .failure(OutputFileError(path: full, message: String(cString: strerror(errno))))
-        }
-        return .success(descriptor)
     }
 
     /// Opens `path` ahead of its task's start without touching an existing file's content:
-    /// creates it when missing (and returns its full path as `created`, so that a task
-    /// given back can remove it again), else opens it as it is, for the caller to empty
-    /// when the task starts.
+    /// creates it when missing, else opens it as it is, for ``truncate(_:)`` when the task
+    /// starts. Missing parent folders are created.
     ///
-    /// - Returns: the descriptor, or nil (errno set) when it cannot be opened.
-    mutating func openAhead(_ path: String, relativeTo directory: String) -> (descriptor: Int32, created: String?)? {
-        if path == "/dev/null" { return (nullDescriptor, nil) }
+    /// - Returns: the file, or an error naming it and the system's reason.
+    mutating func openAhead(_ path: String, relativeTo directory: String) -> Result<Opened, OutputFileError> {
+        if path == "/dev/null" { return .success(Opened(descriptor: nullDescriptor)) }
         let full = path.hasPrefix("/") ? path : directory + "/" + path
-        func attempt() -> (descriptor: Int32, created: String?)? {
+        func attempt() -> Opened? {
             let made = Glibc.open(full, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-            if made >= 0 { return (made, full) }
+            if made >= 0 { return Opened(descriptor: made, created: full) }
             guard errno == EEXIST else { return nil }
             let existing = Glibc.open(full, O_WRONLY | O_CLOEXEC)
-            return existing >= 0 ? (existing, nil) : nil
+            return existing >= 0 ? Opened(descriptor: existing) : nil
         }
-        if let opened = attempt() { return opened }
-        guard errno == ENOENT else { return nil }
-        let parent = String(full[..<(full.lastIndex(of: "/") ?? full.startIndex)])
-        guard !parent.isEmpty, makeDirectories(parent) else { return nil }
-        return attempt()
+        if let opened = attempt() { return .success(opened) }
+        if errno == ENOENT {
+            let parent = String(full[..<(full.lastIndex(of: "/") ?? full.startIndex)])
+            if !parent.isEmpty, makeDirectories(parent), let opened = attempt() { return .success(opened) }
+        }
+        return .failure(OutputFileError(path: full, message: String(cString: strerror(errno))))
+    }
+
+    /// Empties a file opened by ``openAhead(_:relativeTo:)`` (not the shared `/dev/null`).
+    func truncate(_ descriptor: Int32) {
+        if descriptor != nullDescriptor { _ = ftruncate(descriptor, 0) }
     }
 
     /// Closes a descriptor from ``open(_:relativeTo:)`` unless it is the shared `/dev/null`.

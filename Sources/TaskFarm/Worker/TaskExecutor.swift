@@ -39,8 +39,8 @@ final class TaskExecutor {
     /// Slots held by running tasks.
     private(set) var usedSlots = 0
 
-    /// Output files opened ahead for the next task to start (see ``prepare(_:)``).
-    private struct Prepared {
+    /// A task attempt's output files, opened before it starts.
+    private struct OpenedOutputs {
         var position: Int
         var attempt: Int
         var stdout: Int32
@@ -50,7 +50,8 @@ final class TaskExecutor {
         /// Files that existed: emptied when the task starts, as opening with O_TRUNC would.
         var existing: [Int32] = []
     }
-    private var prepared: Prepared?
+    /// The next task's outputs, opened while others run (see ``prepare(_:)``).
+    private var prepared: OpenedOutputs?
 
     init(context: JobContext, workerRank: Int, host: String, user: String, environment: TaskEnvironmentBuilder) {
         self.context = context
@@ -76,7 +77,7 @@ final class TaskExecutor {
     func start(_ assignment: TaskAssignment) -> TaskCompletion? {
         let task = assignment.task
         let startTime = Clock.epochSeconds()
-        let (values, directory) = outputValues(assignment)
+        let directory = workingDirectory(of: task)
 
         var extra: [(String, String)] = [
             ("TASKFARM_TASK_INDEX", String(task.arrayIndex)),
@@ -111,51 +112,31 @@ final class TaskExecutor {
                            message: "\(argv.first ?? "(empty command)"): command not found in PATH")
         }
 
-        let stdoutDescriptor: Int32
-        let stderrDescriptor: Int32
-        if let ready = takePrepared(assignment) {
-            (stdoutDescriptor, stderrDescriptor) = ready
+        let outputs: OpenedOutputs
+        if let ahead = takePrepared(assignment) {
+            outputs = ahead
         } else {
-            switch openOutput(assignment.stdout, values: values, directory: directory) {
-            case .failure(let error):
-                return failure(assignment, startTime, exitCode: 127, message: "cannot open output \(error.path): \(error.message)")
-            case .success(let descriptor): stdoutDescriptor = descriptor
-            }
-            if assignment.stderr == assignment.stdout {
-                stderrDescriptor = stdoutDescriptor
-            } else {
-                switch openOutput(assignment.stderr, values: values, directory: directory) {
-                case .failure(let error):
-                    files.close(stdoutDescriptor)
-                    return failure(assignment, startTime, exitCode: 127, message: "cannot open error \(error.path): \(error.message)")
-                case .success(let descriptor): stderrDescriptor = descriptor
-                }
+            switch openOutputs(assignment) {
+            case .failure(let error): return failure(assignment, startTime, exitCode: 127, message: error.message)
+            case .success(let opened): outputs = opened
             }
         }
+        for descriptor in outputs.existing { files.truncate(descriptor) }
+        let (stdoutDescriptor, stderrDescriptor) = (outputs.stdout, outputs.stderr)
         defer {
             files.close(stdoutDescriptor)
             if stderrDescriptor != stdoutDescriptor { files.close(stderrDescriptor) }
         }
 
-        var pid: pid_t = 0
-        let error = withCStrings(argv) { argvPointers in
-            withCStrings(environmentEntries) { environmentPointers in
-                path.withCString { pathPointer in
-                    directory.withCString { directoryPointer in
-                        var request = tf_spawn_request(
-                            path: pathPointer, argv: argvPointers, envp: environmentPointers,
-                            cwd: directoryPointer, stdin_fd: files.nullDescriptor,
-                            stdout_fd: stdoutDescriptor, stderr_fd: stderrDescriptor,
-                            death_signal: SIGKILL, widen_affinity: 1)
-                        return tf_spawn(&request, &pid)
-                    }
-                }
-            }
-        }
-        if error != 0 {
-            let reason = String(cString: strerror(error))
-            let detail = error == E2BIG ? " (the command line or environment exceeds the kernel's limit)" : ""
-            return failure(assignment, startTime, exitCode: error == ENOENT ? 127 : 126,
+        let pid: pid_t
+        switch ProcessSpawn.start(path: path, argv: argv, environment: environmentEntries, directory: directory,
+                                  stdin: files.nullDescriptor, stdout: stdoutDescriptor, stderr: stderrDescriptor,
+                                  deathSignal: SIGKILL, widenAffinity: true) {
+        case .success(let child): pid = child
+        case .failure(let error):
+            let reason = String(cString: strerror(error.code))
+            let detail = error.code == E2BIG ? " (the command line or environment exceeds the kernel's limit)" : ""
+            return failure(assignment, startTime, exitCode: error.code == ENOENT ? 127 : 126,
                            message: "cannot start \(path): \(reason)\(detail)")
         }
         if watchdog >= 0 { _ = tf_watchdog_add(watchdog, pid) }
@@ -169,12 +150,6 @@ final class TaskExecutor {
         return nil
     }
 
-    private func openOutput(_ pattern: String?, values: OutputPattern.Values,
-                            directory: String) -> Result<Int32, OutputFileError> {
-        guard let pattern else { return .success(files.nullDescriptor) }
-        return files.open(Self.outputPath(pattern, values), relativeTo: directory)
-    }
-
     private static func outputPath(_ pattern: String, _ values: OutputPattern.Values) -> String {
         let location = SourceLocation(file: "output", line: 0)
         return (try? OutputPattern(pattern, location: location))?.expand(values) ?? pattern
@@ -184,9 +159,12 @@ final class TaskExecutor {
         let task = assignment.task
         let values = OutputPattern.Values(runID: context.runID, arrayIndex: task.arrayIndex, host: host,
                                           jobName: context.jobName, user: user, attempt: assignment.attempt)
-        let directory = task.workingDirectory.map { $0.hasPrefix("/") ? $0 : context.workingDirectory + "/" + $0 }
-            ?? context.workingDirectory
-        return (values, directory)
+        return (values, workingDirectory(of: task))
+    }
+
+    /// Where `task` runs, and where its relative output paths start.
+    private func workingDirectory(of task: TaskSpec) -> String {
+        task.workingDirectory.map { $0.hasPrefix("/") ? $0 : context.workingDirectory + "/" + $0 } ?? context.workingDirectory
     }
 
     // MARK: Opening the next task's outputs ahead
@@ -198,28 +176,44 @@ final class TaskExecutor {
     func prepare(_ assignment: TaskAssignment) {
         guard prepared?.position != assignment.task.position else { return }
         discardPrepared()
+        if case .success(let opened) = openOutputs(assignment) { prepared = opened }
+    }
+
+    /// Opens an attempt's stdout and stderr (one file when they are the same), without
+    /// emptying existing files yet.
+    ///
+    /// - Returns: the files, or why the task cannot start.
+    private func openOutputs(_ assignment: TaskAssignment) -> Result<OpenedOutputs, CannotOpen> {
         let (values, directory) = outputValues(assignment)
-        var ahead = Prepared(position: assignment.task.position, attempt: assignment.attempt,
-                             stdout: files.nullDescriptor, stderr: files.nullDescriptor)
-        func open(_ pattern: String?) -> Int32? {
+        var outputs = OpenedOutputs(position: assignment.task.position, attempt: assignment.attempt,
+                                    stdout: files.nullDescriptor, stderr: files.nullDescriptor)
+        func open(_ pattern: String?, _ stream: String) throws(CannotOpen) -> Int32 {
             guard let pattern else { return files.nullDescriptor }
-            guard let opened = files.openAhead(Self.outputPath(pattern, values), relativeTo: directory) else { return nil }
-            if let created = opened.created {
-                ahead.created.append(created)
-            } else if opened.descriptor != files.nullDescriptor {
-                ahead.existing.append(opened.descriptor)
+            switch files.openAhead(Self.outputPath(pattern, values), relativeTo: directory) {
+            case .failure(let error):
+                throw CannotOpen(message: "cannot open \(stream) \(error.path): \(error.message)")
+            case .success(let opened):
+                if let created = opened.created {
+                    outputs.created.append(created)
+                } else if opened.descriptor != files.nullDescriptor {
+                    outputs.existing.append(opened.descriptor)
+                }
+                return opened.descriptor
             }
-            return opened.descriptor
         }
-        guard let stdout = open(assignment.stdout) else { return release(ahead) }
-        ahead.stdout = stdout
-        if assignment.stderr == assignment.stdout {
-            ahead.stderr = stdout
-        } else {
-            guard let stderr = open(assignment.stderr) else { return release(ahead) }
-            ahead.stderr = stderr
+        do throws(CannotOpen) {
+            outputs.stdout = try open(assignment.stdout, "output")
+            outputs.stderr = assignment.stderr == assignment.stdout ? outputs.stdout : try open(assignment.stderr, "error")
+            return .success(outputs)
+        } catch {
+            release(outputs)
+            return .failure(error)
         }
-        prepared = ahead
+    }
+
+    /// Why an attempt's output files could not be opened.
+    private struct CannotOpen: Error {
+        var message: String
     }
 
     /// Releases the files opened ahead for `position` (for any task when nil): closes them
@@ -230,19 +224,18 @@ final class TaskExecutor {
         release(ahead)
     }
 
-    private func release(_ ahead: Prepared) {
+    private func release(_ ahead: OpenedOutputs) {
         files.close(ahead.stdout)
         if ahead.stderr != ahead.stdout { files.close(ahead.stderr) }
         for path in ahead.created { unlink(path) }
     }
 
-    /// The descriptors opened ahead for this very attempt, emptied where the file existed.
-    private func takePrepared(_ assignment: TaskAssignment) -> (Int32, Int32)? {
+    /// The outputs opened ahead for this very attempt, if any.
+    private func takePrepared(_ assignment: TaskAssignment) -> OpenedOutputs? {
         guard let ahead = prepared, ahead.position == assignment.task.position, ahead.attempt == assignment.attempt
         else { return nil }
         prepared = nil
-        for descriptor in ahead.existing { _ = ftruncate(descriptor, 0) }
-        return (ahead.stdout, ahead.stderr)
+        return ahead
     }
 
     private func failure(_ assignment: TaskAssignment, _ startTime: Double, exitCode: Int, message: String) -> TaskCompletion {
@@ -376,12 +369,4 @@ final class TaskExecutor {
             stop(at: index, reason: reason, now: now, grace: grace)
         }
     }
-}
-
-/// Calls `body` with a NULL-terminated C array of copies of `strings`.
-func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
-    var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
-    pointers.append(nil)
-    defer { for pointer in pointers { free(pointer) } }
-    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
 }
