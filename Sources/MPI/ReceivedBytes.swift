@@ -13,6 +13,9 @@ import CMPI
 /// let message = try world.receiveBytes(from: 0, tag: 7)
 /// let total = message.withUnsafeBytes { $0.reduce(0) { $0 + Int($1) } }
 /// ```
+///
+/// Source: MPI 3.1 §3.8.2–3 (`MPI_Mprobe`, `MPI_Mrecv`); the owned-buffer design follows
+/// rsmpi's `Vec<u8>` receives and Boost.MPI's, without Swift's array reference count.
 public struct ReceivedBytes: ~Copyable, @unchecked Sendable {
     /// The receive's status: source, tag and ``Status/byteCount``.
     public let status: Status

@@ -39,7 +39,9 @@ public final class Joblog {
 
     /// Why the joblog could not be created, in the system's words (`strerror`).
     public struct CreateError: Error, LocalizedError {
+        /// The system's reason, such as "No such file or directory".
         public var reason: String
+        /// The reason, for `localizedDescription`.
         public var errorDescription: String? { reason }
     }
 
