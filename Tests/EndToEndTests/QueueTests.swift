@@ -49,6 +49,28 @@ final class QueueServeTests: XCTestCase {
         }
     }
 
+    /// A second farm serving in the same folder replaces the connection file with a
+    /// warning, and the first farm, shut down through a saved copy, leaves the second's file.
+    func testASecondFarmsConnectionFileSurvivesTheFirstsShutdown() throws {
+        let folder = try Harness.temporaryFolder()
+        let first = try ServedFarm(in: folder)
+        let connection = folder.appendingPathComponent("taskfarm.connection")
+        let saved = folder.appendingPathComponent("first.connection")
+        try FileManager.default.copyItem(at: connection, to: saved)
+        let secondLog = "second.err"
+        let second = try Harness.start(["serve", "--listen", "127.0.0.1", "--state-dir", "second.taskfarm"], ranks: 3,
+                                       in: folder, stderr: secondLog)
+        XCTAssertTrue(Harness.waitUntil(timeout: 60) { (try? Data(contentsOf: connection)) != (try? Data(contentsOf: saved)) },
+                      "the second farm writes its own connection file")
+        XCTAssertTrue(Harness.read(secondLog, in: folder)?.contains("held the connection of run") == true,
+                      Harness.read(secondLog, in: folder) ?? "")
+        XCTAssertEqual(try first.client(["shutdown", "--connect", "first.connection"]).status, 0)
+        XCTAssertEqual(first.waitForExit(), 0, first.log)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: connection.path), "the first farm left the second's file")
+        XCTAssertEqual(try first.client(["shutdown"]).status, 0, "the second farm is reached through it")
+        XCTAssertEqual(second.wait(timeout: 30), .exited(0))
+    }
+
     func testSubmitWaitStatusCancelAndShutdownFromAnotherProcess() throws {
         let folder = try Harness.temporaryFolder()
         let farm = try ServedFarm(in: folder)

@@ -62,6 +62,12 @@ final class ClientAccess {
     }
 
     private func writeFile(runID: Int, token: String) {
+        if let earlier = try? ConnectionFile(path: connectionFile) {
+            let note = "\(shownPath) held the connection of run \(earlier.runID) (another farm serving here, or one "
+                + "that ended without removing it); it now names this farm, run \(runID): give each farm its own "
+                + "--connection-file"
+            logger.warning("\(note)")
+        }
         do {
             try ConnectionFile(host: service.endpoint.host, port: service.endpoint.port, runID: runID, token: token)
                 .write(to: connectionFile)
@@ -74,9 +80,10 @@ final class ClientAccess {
     }
 
     /// Closes the endpoint (after answers already sent have gone out) and removes the
-    /// connection file this rank wrote.
+    /// connection file this rank wrote, unless another farm has written its own there since.
     func close() {
         service.endpoint.close()
-        if wroteFile { unlink(connectionFile) }
+        guard wroteFile, let current = try? ConnectionFile(path: connectionFile), current.token == service.token else { return }
+        unlink(connectionFile)
     }
 }

@@ -10,8 +10,8 @@ import Glibc
 /// `~/.local/state/taskfarm/last-run-id`), read and written under `flock(2)`. A new id is
 /// the larger of the last one plus 1 and a clock-based id (seconds since the epoch, mod
 /// 9,000,000, plus 1,000,000: 7 digits, as Slurm's job ids), so ids keep rising even when
-/// the file is removed. Where the file cannot be used, the clock-based id is mixed with the
-/// process id instead.
+/// the file is removed. Where the file cannot be used (no `HOME`, or one that does not exist:
+/// it is never created), the clock-based id is mixed with the process id instead.
 enum RunIDSequence {
     /// A new run id (a positive integer of 7 or more digits).
     static func next(environment: [String: String] = ProcessInfo.processInfo.environment) -> Int {
@@ -38,7 +38,7 @@ enum RunIDSequence {
         let base: String
         if let state = environment["XDG_STATE_HOME"], state.hasPrefix("/") {
             base = state
-        } else if let home = environment["HOME"], home.hasPrefix("/") {
+        } else if let home = environment["HOME"], home.hasPrefix("/"), FileManager.default.fileExists(atPath: home) {
             base = home + "/.local/state"
         } else {
             return nil
