@@ -48,7 +48,6 @@ struct CheckCommand: ParsableCommand {
     }
 
     private func storedRunID() -> Int? {
-        let file = StateFolder.defaultPath(forJob: job.file) + "/run-id"
-        return (try? String(contentsOfFile: file, encoding: .utf8)).flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        StateFolder.storedRunID(in: StateFolder.defaultPath(forJob: job.file))
     }
 }

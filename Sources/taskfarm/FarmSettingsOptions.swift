@@ -1,4 +1,5 @@
 import ArgumentParser
+import JobSpec
 import TaskFarm
 
 /// How the farm runs its tasks: the options `run` and `serve` share.
@@ -30,13 +31,27 @@ struct FarmSettingsOptions: ParsableArguments {
     @Option(name: .long, help: "Expected seconds per task, for walltime draining (default: the longest task so far).")
     var taskTime: Double?
 
+    /// Every duration and count is checked against ``FarmLimits``, so that no value the
+    /// command line accepts can overflow a conversion on a worker.
     func validate() throws {
         guard slotsPerWorker >= 1 else { throw ValidationError("--slots-per-worker must be at least 1") }
-        guard retries >= 0 else { throw ValidationError("--retries must be 0 or more") }
-        if let timeout, timeout <= 0 { throw ValidationError("--timeout must be a positive number of seconds") }
-        guard killGrace >= 0 else { throw ValidationError("--kill-grace must be 0 or more seconds") }
-        if let walltime, Walltime.parseDuration(walltime) == nil {
-            throw ValidationError("--walltime '\(walltime)' is not a duration; expected SECONDS, HH:MM:SS, D-HH:MM:SS or 30m")
+        if let expected = FarmLimits.retriesProblem(retries) {
+            throw ValidationError("--retries \(retries): expected \(expected)")
+        }
+        let durations: [(String, Double?, allowsZero: Bool)] = [("--timeout", timeout, false), ("--kill-grace", killGrace, true),
+                                                               ("--task-time", taskTime, true)]
+        for case let (option, value?, allowsZero) in durations {
+            if let expected = FarmLimits.durationProblem(value, allowsZero: allowsZero) {
+                throw ValidationError("\(option) \(value): expected \(expected)")
+            }
+        }
+        if let walltime {
+            guard let seconds = Walltime.parseDuration(walltime) else {
+                throw ValidationError("--walltime '\(walltime)' is not a duration; expected SECONDS, HH:MM:SS, D-HH:MM:SS or 30m")
+            }
+            if let expected = FarmLimits.durationProblem(seconds) {
+                throw ValidationError("--walltime '\(walltime)': expected \(expected)")
+            }
         }
     }
 

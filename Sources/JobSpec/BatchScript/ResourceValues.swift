@@ -8,17 +8,18 @@ enum ResourceValues {
     static func slurmTime(_ text: String) -> Double?? {
         let lowered = text.lowercased()
         if lowered == "unlimited" || lowered == "infinite" || text == "0" || text == "-1" { return .some(nil) }
-        var days = 0
+        var days = 0.0
         var rest = Substring(text)
         if let dash = rest.firstIndex(of: "-") {
             guard let value = Int(rest[..<dash]), value >= 0 else { return nil }
-            days = value
+            days = Double(value)
             rest = rest[rest.index(after: dash)...]
         }
         let fields = rest.split(separator: ":", omittingEmptySubsequences: false).map { Int($0) }
         guard !fields.isEmpty, fields.count <= 3, fields.allSatisfy({ ($0 ?? -1) >= 0 }) else { return nil }
-        let values = fields.map { $0! }
-        var seconds: Int
+        // In Double: a huge value must reach the caller's range check, not overflow here.
+        let values = fields.map { Double($0!) }
+        let seconds: Double
         if text.contains("-") {
             // D-H, D-H:M, D-H:M:S
             let hours = values[0]
@@ -32,7 +33,7 @@ enum ResourceValues {
             default: seconds = (values[0] * 60 + values[1]) * 60 + values[2]
             }
         }
-        return .some(Double(seconds))
+        return .some(seconds)
     }
 
     /// A PBS `walltime` in seconds: `[[H:]M:]S[.fraction]`.
@@ -69,7 +70,7 @@ enum ResourceValues {
         let powers: [String: Double] = ["": 0, "k": 1, "m": 2, "g": 3, "t": 4, "p": 5]
         guard let power = powers[suffix] else { return nil }
         let bytes = number * bytesPerUnit * pow1024(power)
-        return Int((bytes / (1024 * 1024)).rounded(.up))
+        return exactMiB((bytes / (1024 * 1024)).rounded(.up))
     }
 
     static func pow1024(_ power: Double) -> Double {
@@ -91,6 +92,12 @@ enum ResourceValues {
         case "T", "TB": factor = 1024 * 1024
         default: return nil
         }
-        return Int((number * factor).rounded(.up))
+        return exactMiB((number * factor).rounded(.up))
+    }
+
+    /// `mib` as an `Int`, or `nil` beyond 2^53 MiB (no machine has that much; a parse
+    /// error is better than a trap in the conversion).
+    static func exactMiB(_ mib: Double) -> Int? {
+        mib <= 9_007_199_254_740_992 ? Int(mib) : nil
     }
 }

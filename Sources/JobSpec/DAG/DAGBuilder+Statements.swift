@@ -149,7 +149,9 @@ extension DAGBuilder {
             throw line.error("expected \(syntax)", atWord: min(line.words.count, 5))
         }
         let retries = try integer(line, word: 2, what: "a number of retries")
-        guard retries >= 0 else { throw line.error("expected a number of retries of 0 or more, found \(retries)", atWord: 2) }
+        guard FarmLimits.retriesProblem(retries) == nil else {
+            throw line.error("expected \(FarmLimits.retriesExpectation), found \(retries)", atWord: 2)
+        }
         var unlessExit: Int? = nil
         if line.words.count == 5 {
             guard line.word(3, is: "UNLESS-EXIT") else {

@@ -106,6 +106,9 @@ struct PBSRequest {
                         memoryMiB = mib
                     case "walltime":
                         guard let seconds = ResourceValues.pbsDuration(pair[1]) else { throw bad("walltime=HH:MM:SS") }
+                        guard FarmLimits.durationProblem(seconds) == nil else {
+                            throw bad("walltime above 0 and at most 8760:00:00 (365 days)")
+                        }
                         walltime = seconds
                     default: break
                     }

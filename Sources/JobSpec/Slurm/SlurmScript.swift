@@ -95,6 +95,9 @@ public struct SlurmScript: Sendable {
                 guard let limit = ResourceValues.slurmTime(value) else {
                     throw bad("minutes, M:S, H:M:S, D-H, D-H:M or D-H:M:S")
                 }
+                if let seconds = limit, FarmLimits.durationProblem(seconds) != nil {
+                    throw bad("a time limit of at most 365-00:00:00 (365 days, as Slurm caps it), or UNLIMITED")
+                }
                 timeLimit = limit
             case "-c", "--cpus-per-task":
                 guard let count = Int(value), count >= 1 else { throw bad("a whole number of at least 1") }

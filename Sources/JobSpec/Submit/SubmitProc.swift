@@ -96,11 +96,17 @@ struct SubmitProc {
         if let (text, location) = try value("rank"), !text.isEmpty {
             rank = try ClassAdExpression(parsing: text, location: location).text
         }
-        let retries = try integer("max_retries", minimum: 0)
+        var retries: Int?
+        if let (text, location) = try value("max_retries") {
+            guard let count = Int(text.trimmingBlanks), FarmLimits.retriesProblem(count) == nil else {
+                throw JobSpecError("max_retries '\(text)': expected \(FarmLimits.retriesExpectation)", at: location)
+            }
+            retries = count
+        }
         var timeLimit: Double?
         if let (text, location) = try value("allowed_job_duration", "allowed_execute_duration") {
-            guard let seconds = Double(text.trimmingBlanks), seconds > 0 else {
-                throw JobSpecError("'\(text)': expected a duration in seconds", at: location)
+            guard let seconds = Double(text.trimmingBlanks), FarmLimits.durationProblem(seconds) == nil else {
+                throw JobSpecError("'\(text)': expected \(FarmLimits.durationExpectation())", at: location)
             }
             timeLimit = seconds
         }
@@ -175,6 +181,11 @@ struct SubmitProc {
             throw JobSpecError("\(command) '\(text)': expected a number with an optional unit K, M, G or T",
                                at: location)
         }
-        return Int((number * unit / resultUnit).rounded(.up))
+        let amount = (number * unit / resultUnit).rounded(.up)
+        // Beyond 2^53 units no machine has it, and the conversion would not be exact.
+        guard amount <= 9_007_199_254_740_992 else {
+            throw JobSpecError("\(command) '\(text)': more than any machine has", at: location)
+        }
+        return Int(amount)
     }
 }

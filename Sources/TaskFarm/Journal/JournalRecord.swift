@@ -67,25 +67,32 @@ public enum JournalRecord: Sendable, Equatable {
             message = completion.message
         }
 
+        /// Parses the fields after `ended`, each range-checked: a record is input, and a
+        /// checksum only proves that nobody changed it by accident.
         init(fields: ArraySlice<Substring>) throws(JournalFormatError) {
             let values = Array(fields)
             guard values.count == 13 else { throw JournalFormatError(reason: "an end record has \(values.count) fields, not 13") }
-            position = try int(values[0])
-            attempt = try int(values[1])
-            guard let state = TaskState(rawValue: UInt8(try int(values[2]))),
-                  let outcome = TaskOutcome(rawValue: try int(values[3])) else {
-                throw JournalFormatError(reason: "unknown state or outcome")
+            position = try int(values[0], "position", in: 0...Int.max)
+            // 0 for a task cancelled before its first attempt.
+            attempt = try int(values[1], "attempt", in: 0...JournalRecord.attempts.upperBound)
+            let stateNumber = try int(values[2], "state", in: 0...255)
+            // `running` is never the state after an end.
+            guard let state = TaskState(rawValue: UInt8(stateNumber)), state != .running else {
+                throw JournalFormatError(reason: "state \(stateNumber) is not a state a task has after an end")
+            }
+            guard let outcome = TaskOutcome(rawValue: try int(values[3], "outcome", in: 0...255)) else {
+                throw JournalFormatError(reason: "outcome \(values[3]) is not an outcome")
             }
             self.state = state
             self.outcome = outcome
-            exitCode = values[4].isEmpty ? nil : try int(values[4])
-            signal = values[5].isEmpty ? nil : try int(values[5])
-            worker = try int(values[6])
-            startTime = try double(values[7])
-            endTime = try double(values[8])
-            userSeconds = try double(values[9])
-            systemSeconds = try double(values[10])
-            maxResidentKiB = try int(values[11])
+            exitCode = values[4].isEmpty ? nil : try int(values[4], "exit status", in: 0...255)
+            signal = values[5].isEmpty ? nil : try int(values[5], "signal", in: 1...255)
+            worker = try int(values[6], "worker", in: -1...Int.max)
+            startTime = try double(values[7], "start time")
+            endTime = try double(values[8], "end time")
+            userSeconds = try double(values[9], "user time")
+            systemSeconds = try double(values[10], "system time")
+            maxResidentKiB = try int(values[11], "peak memory", in: 0...Int.max)
             message = values[12].isEmpty ? nil : unescape(values[12])
         }
 
@@ -96,6 +103,9 @@ public enum JournalRecord: Sendable, Equatable {
              String(maxResidentKiB), escape(message ?? "")]
         }
     }
+
+    /// The attempt numbers a record may carry (see ``AttemptCount``).
+    static let attempts = 1...Int(AttemptCount.max)
 
     /// The record as one journal line, checksum and newline included.
     public var line: String {
@@ -121,9 +131,12 @@ public enum JournalRecord: Sendable, Equatable {
         return String(repeating: "0", count: 8 - crc.count) + crc + "\t" + text + "\n"
     }
 
-    /// Parses one line (without its newline).
+    /// Parses one line (without its newline). Every number is range-checked on its own
+    /// (positions 0 or more, attempts from 1, states and outcomes that exist, exit statuses
+    /// 0...255, finite times); ``JournalReplay`` checks positions against the header.
     ///
-    /// - Throws: ``JournalFormatError`` for a checksum mismatch or malformed fields.
+    /// - Throws: ``JournalFormatError`` for a checksum mismatch, malformed fields or a value
+    ///   out of range.
     public init(line: Substring) throws(JournalFormatError) {
         guard let tab = line.firstIndex(of: "\t") else { throw JournalFormatError(reason: "no checksum") }
         let text = line[line.index(after: tab)...]
@@ -138,21 +151,24 @@ public enum JournalRecord: Sendable, Equatable {
         }
         switch fields[0] {
         case "header":
-            self = .header(version: try int(try field(1)), runID: try int(try field(2)), taskCount: try int(try field(3)),
+            self = .header(version: try int(try field(1), "version", in: 1...1), runID: try int(try field(2), "run id", in: 0...Int.max),
+                           taskCount: try int(try field(3), "task count", in: 0...Int.max),
                            fingerprint: String(try field(4)), jobFile: unescape(try field(5)))
         case "run-began":
-            self = .runBegan(time: try double(try field(1)), resume: try field(2) == "resume")
+            self = .runBegan(time: try double(try field(1), "time"), resume: try field(2) == "resume")
         case "started":
-            self = .started(position: try int(try field(1)), attempt: try int(try field(2)), worker: try int(try field(3)),
-                            host: unescape(try field(4)), time: try double(try field(5)))
+            self = .started(position: try int(try field(1), "position", in: 0...Int.max),
+                            attempt: try int(try field(2), "attempt", in: Self.attempts),
+                            worker: try int(try field(3), "worker", in: 0...Int.max),
+                            host: unescape(try field(4)), time: try double(try field(5), "time"))
         case "ended":
             self = .ended(try TaskEnd(fields: rest))
         case "unrunnable":
-            self = .unrunnable(position: try int(try field(1)), reason: unescape(try field(2)))
+            self = .unrunnable(position: try int(try field(1), "position", in: 0...Int.max), reason: unescape(try field(2)))
         case "run-ended":
-            self = .runEnded(time: try double(try field(1)), status: try int(try field(2)))
+            self = .runEnded(time: try double(try field(1), "time"), status: try int(try field(2), "exit status", in: 0...255))
         case "submitted":
-            self = .submitted(position: try int(try field(1)), task: unescape(try field(2)))
+            self = .submitted(position: try int(try field(1), "position", in: 0...Int.max), task: unescape(try field(2)))
         default:
             throw JournalFormatError(reason: "unknown record kind '\(fields[0])'")
         }
@@ -167,13 +183,16 @@ public struct JournalFormatError: Error, Sendable, CustomStringConvertible {
     public var description: String { reason }
 }
 
-private func int(_ text: Substring) throws(JournalFormatError) -> Int {
-    guard let value = Int(text) else { throw JournalFormatError(reason: "'\(text)' is not an integer") }
+private func int(_ text: Substring, _ what: String, in range: ClosedRange<Int>) throws(JournalFormatError) -> Int {
+    guard let value = Int(text) else { throw JournalFormatError(reason: "\(what) '\(text)' is not an integer") }
+    guard range.contains(value) else {
+        throw JournalFormatError(reason: "\(what) \(value) is out of range (\(range.lowerBound)...\(range.upperBound))")
+    }
     return value
 }
 
-private func double(_ text: Substring) throws(JournalFormatError) -> Double {
-    guard let value = Double(text) else { throw JournalFormatError(reason: "'\(text)' is not a number") }
+private func double(_ text: Substring, _ what: String) throws(JournalFormatError) -> Double {
+    guard let value = Double(text), value.isFinite else { throw JournalFormatError(reason: "\(what) '\(text)' is not a finite number") }
     return value
 }
 

@@ -8,6 +8,12 @@ import Glibc
 /// at every start and end of a run. A `kill -9` of everything therefore loses at most the
 /// tasks that were running and the completions of the current batch: at most 256 completions
 /// or 0.1 s of them, with the defaults.
+///
+/// The journal holds every command submitted, so it is created readable by its owner only
+/// (0600). A write that fails (a full disk) is kept and tried again at the next flush, and
+/// ``writeError`` says so at once: the scheduler hands out no more work (see
+/// ``RunRecorder/recordingFailure``). A journal whose last line is torn (a crash or a full
+/// disk in an earlier run) gets its next record on a fresh line, so that record is read back.
 public final class JournalWriter: RunRecorder {
     /// Completions per batch at most.
     public let batchLimit: Int
@@ -19,7 +25,9 @@ public final class JournalWriter: RunRecorder {
     private var pendingCompletions = 0
     private var firstPendingAt: Double?
     private var hosts: [Int: String] = [:]
-    /// The first write error, if any; the run reports it at the end.
+    /// Whether the file ends inside a torn record, so the next write starts with a newline.
+    private var endsTorn: Bool
+    /// The first write error, if any: from then on the ends the run records are not durable.
     public private(set) var writeError: String?
 
     /// Opens (creating) the journal at `path` for appending.
@@ -29,10 +37,21 @@ public final class JournalWriter: RunRecorder {
         self.path = path
         self.batchLimit = batchLimit
         self.batchInterval = batchInterval
-        descriptor = Glibc.open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        descriptor = Glibc.open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             throw JournalError(message: "\(path): cannot open the journal: \(String(cString: strerror(errno)))")
         }
+        // A journal made by an earlier version may be world-readable; it holds commands.
+        _ = fchmod(descriptor, 0o600)
+        endsTorn = Self.endsInsideRecord(descriptor)
+    }
+
+    /// Whether the file's last byte is not a newline (an empty file ends cleanly).
+    private static func endsInsideRecord(_ descriptor: Int32) -> Bool {
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, status.st_size > 0 else { return false }
+        var last: UInt8 = 0
+        return pread(descriptor, &last, 1, status.st_size - 1) == 1 && last != 0x0A
     }
 
     deinit {
@@ -88,9 +107,14 @@ public final class JournalWriter: RunRecorder {
         if let first = firstPendingAt, Clock.monotonicSeconds() - first >= batchInterval { flush() }
     }
 
-    /// Writes and syncs the current batch.
+    /// Writes and syncs the current batch. What cannot be written stays buffered for the
+    /// next flush (the rest of a record written in part completes it).
     public func flush() {
         guard !buffer.isEmpty else { return }
+        if endsTorn {
+            buffer.insert(0x0A, at: 0)
+            endsTorn = false
+        }
         var offset = 0
         while offset < buffer.count {
             let written = buffer.withUnsafeBytes { raw in
@@ -105,13 +129,16 @@ public final class JournalWriter: RunRecorder {
             }
             offset += written
         }
-        if fdatasync(descriptor) != 0, writeError == nil {
+        if offset > 0, fdatasync(descriptor) != 0, writeError == nil {
             writeError = "\(path): cannot sync the journal: \(String(cString: strerror(errno)))"
         }
-        buffer.removeAll(keepingCapacity: true)
+        buffer.removeFirst(offset)
         pendingCompletions = 0
-        firstPendingAt = nil
+        firstPendingAt = buffer.isEmpty ? nil : Clock.monotonicSeconds()
     }
+
+    /// ``writeError``: once a write failed, ends are no longer durable.
+    public var recordingFailure: String? { writeError }
 }
 
 /// A journal or state-folder problem, in words for the user.

@@ -15,7 +15,7 @@ public struct ResumePlan: Sendable, Equatable {
     /// States to start the scheduler with, by position (`nil`: a new run).
     public var initialStates: [TaskState]?
     /// Attempts already made, by position, so attempt numbers keep counting up.
-    public var initialAttempts: [UInt8]?
+    public var initialAttempts: [AttemptCount]?
     /// Whether this continues an earlier run.
     public var isResume: Bool
     /// Tasks skipped because they already succeeded.

@@ -23,8 +23,10 @@ public struct StatusReport: Sendable {
     /// The exit status of the journal's latest `run-ended` record (an earlier run's while one is
     /// in progress), or `nil` when there is none.
     public let lastExitStatus: Int?
-    /// Journal lines skipped as torn or corrupt.
+    /// Journal lines skipped as torn, corrupt or out of range.
     public let skippedRecords: Int
+    /// Records skipped because the journal's header is damaged and could not be rebuilt.
+    public let recordsWithoutHeader: Int
     /// The DAG's nodes by state, when the state folder belongs to a DAG run (`dag-status`).
     public let dag: DAGStatusSnapshot?
     /// The workers of a live farm (`taskfarm status --connect`); empty when read from a folder.
@@ -39,7 +41,7 @@ public struct StatusReport: Sendable {
         guard FileManager.default.fileExists(atPath: journal) else {
             throw JournalError(message: "\(path): no journal here; expected a state folder made by taskfarm run")
         }
-        let replay = try JournalReplay(path: journal)
+        let replay = try JournalReplay(folder: StateFolder(reading: path))
         runID = replay.header?.runID
         taskCount = max(replay.header?.taskCount ?? 0, replay.states.count)  // a served queue grows
         var counts = replay.counts
@@ -60,6 +62,7 @@ public struct StatusReport: Sendable {
             : []
         lastExitStatus = replay.lastExitStatus
         skippedRecords = replay.skipped.count
+        recordsWithoutHeader = replay.recordsWithoutHeader
         dag = DAGStatusSnapshot(contentsOf: path + "/dag-status")
     }
 
@@ -95,7 +98,10 @@ public struct StatusReport: Sendable {
             lines.append("workers:")
             for ad in workers { lines.append("  rank \(ad.rank) on \(ad.host)  \(ad.slots) slot\(ad.slots == 1 ? "" : "s")") }
         }
-        if skippedRecords > 0 { lines.append("note: \(skippedRecords) torn or corrupt journal record(s) were skipped") }
+        if recordsWithoutHeader > 0 {
+            lines.append("note: the journal's header is damaged; \(recordsWithoutHeader) record(s) after it cannot be placed, and the counts above leave them out")
+        }
+        if skippedRecords > 0 { lines.append("note: \(skippedRecords) torn, corrupt or out-of-range journal record(s) were skipped") }
         if let dag { lines += dag.reportLines }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -1,4 +1,5 @@
 import Foundation
+import JobSpec
 
 /// GNU parallel's joblog: a header, then one tab-separated row per task for its last
 /// attempt, so tools that read parallel's joblog read ours.
@@ -67,7 +68,7 @@ public final class Joblog {
 
     /// Seconds with exactly 3 decimals, as GNU parallel prints them.
     static func format3(_ value: Double) -> String {
-        let thousandths = Int((value * 1000).rounded())
+        let thousandths = Int(saturating: (value * 1000).rounded())
         let whole = thousandths / 1000
         let fraction = abs(thousandths % 1000)
         let padded = fraction < 10 ? "00\(fraction)" : fraction < 100 ? "0\(fraction)" : "\(fraction)"

@@ -102,20 +102,24 @@ extension Farm {
         try RankLoop(transport: transport, roles: roles).run()
 
         if let note = scheduler.stopNote { logger.notice("\(note)") }
-        var failure = scheduler.failure
-        if failure == nil, let journalError = prepared.journal.writeError { failure = journalError }
-        if let failure { logger.error("\(failure)") }
-        guard let result = scheduler.result else { return .internalError }
+        let journalFailure = prepared.journal.writeError
+        for problem in [scheduler.failure, journalFailure].compactMap({ $0 }) { logger.error("\(problem)") }
+        guard let recorded = scheduler.result else { return .internalError }
+        let result = RunConclusion.durable(recorded, journal: prepared.journal, folder: prepared.folder,
+                                           taskCount: job.taskCount)
         // A requested shutdown ends the farm with 0 whatever its tasks did (their submitters
         // learn that from `taskfarm wait`); the verdict says so in words, with the counts.
-        let status: ExitStatus = failure != nil ? .internalError : broker.shutdownRequested ? .success : .interrupted
-        var message = failure
+        // A journal that could not be written ends it resumable (75).
+        let status: ExitStatus = scheduler.failure != nil ? .internalError
+            : journalFailure != nil ? .interrupted : broker.shutdownRequested ? .success : .interrupted
+        var message = scheduler.failure ?? journalFailure
         if message == nil, broker.shutdownRequested, result.exitStatus != .success || result.unfinished > 0 {
             message = "shut down on request with \(result.failed) failed, \(result.cancelled) cancelled and "
                 + "\(result.unfinished) unfinished task(s); serving the same queue again runs the unfinished ones"
         }
         prepared.journal.append(.runEnded(time: Clock.epochSeconds(), status: Int(status.rawValue)), durableNow: true)
-        try prepared.folder.writeVerdict(Verdict(status: status, runID: prepared.runID, result: result, message: message))
+        RunConclusion.writeVerdict(Verdict(status: status, runID: prepared.runID, result: result, message: message),
+                                   to: prepared.folder, logger: logger)
         FileHandle.standardOutput.write(Data((result.summaryLine + "\n").utf8))
         withExtendedLifetime(prepared.lock) {}
         return status

@@ -38,6 +38,11 @@ final class QueueBroker: RunRecorder {
                                             signal: end.signal, message: end.message)
         }
         for position in 0..<job.taskCount where core.states[position] == .pending {
+            // Journaled before submissions were range-checked: it is never handed to a worker.
+            if let problem = FarmLimits.problem(in: job.task(at: position)) {
+                restoredCancels.append((position, "not run: the journaled task has \(problem)"))
+                continue
+            }
             let states = core.states
             switch dependencies.admit(position, parents: Self.parents(of: job.task(at: position)), stateOf: { states[$0] }) {
             case .ready: break
@@ -104,7 +109,10 @@ final class QueueBroker: RunRecorder {
             return ClientResponse(id: id, error: "the farm is shutting down and takes no new tasks")
         }
         let first = job.taskCount
-        for task in tasks {
+        for (offset, task) in tasks.enumerated() {
+            if let problem = FarmLimits.problem(in: task.spec) {
+                return ClientResponse(id: id, error: "task \(offset + 1) of the submission: \(problem)")
+            }
             if let bad = task.after.first(where: { $0 < 0 || $0 >= first }) {
                 return ClientResponse(id: id, error: "--after \(bad): no such task (the queue has \(first) task\(first == 1 ? "" : "s"))")
             }

@@ -30,8 +30,9 @@ enum QueuePreparation {
             .failure(RunProblem(status: status, message: message, folder: folder, runID: runID))
         }
         do {
-            let replay = try JournalReplay(path: folder.journalFile)
-            var notes = replay.skipped.map { "\(folder.journalFile):\($0.line): skipped an untrustworthy record (\($0.reason))" }
+            let replay = try JournalReplay(folder: folder)
+            if let damaged = JournalDamage.refusal(replay, folder: folder) { return problem(.badJobFile, damaged) }
+            var notes = JournalDamage.notes(replay, folder: folder)
             if let header = replay.header, header.fingerprint != fingerprint {
                 return problem(.usage, "\(folder.path): this state folder belongs to `taskfarm run \(header.jobFile)`; give `taskfarm serve` a --state-dir of its own")
             }

@@ -61,7 +61,8 @@ public enum Farm {
         case .failure(let problem):
             logger.error("\(problem.message)")
             if let folder = problem.folder {
-                try? folder.writeVerdict(Verdict(status: problem.status, runID: problem.runID ?? 0, message: problem.message))
+                RunConclusion.writeVerdict(Verdict(status: problem.status, runID: problem.runID ?? 0, message: problem.message),
+                                           to: folder, logger: logger)
             }
             for rank in 0..<world.size {
                 try transport.send(StopMessage(reason: .finished).encode(), to: rank, tag: .stop)
@@ -138,21 +139,24 @@ public enum Farm {
         notifier?.waitForAll(timeout: scheduler.result?.exitStatus == .interrupted ? 0 : 10)
         for problem in notifier?.problems ?? [] { logger.warning("\(problem)") }
         if let note = scheduler.stopNote { logger.notice("\(note)") }
-        var failure = scheduler.failure
-        if failure == nil, let journalError = prepared.journal.writeError { failure = journalError }
-        if let failure { logger.error("\(failure)") }
-        guard let result = scheduler.result else { return .internalError }
+        let journalFailure = prepared.journal.writeError
+        for problem in [scheduler.failure, journalFailure].compactMap({ $0 }) { logger.error("\(problem)") }
+        guard let recorded = scheduler.result else { return .internalError }
+        let result = RunConclusion.durable(recorded, journal: prepared.journal, folder: prepared.folder,
+                                           taskCount: job.taskCount)
         FileHandle.standardOutput.write(Data((result.summaryLine + "\n").utf8))
-        var status = failure != nil ? ExitStatus.internalError : result.exitStatus
+        var status = scheduler.failure != nil ? ExitStatus.internalError : result.exitStatus
         var dagSummary: String?
         if let dagDriver {
             let dag = dagDriver.conclude(result)
             FileHandle.standardOutput.write(Data((dag.summary + "\n").utf8))
-            if failure == nil { status = dag.status }
+            if scheduler.failure == nil, journalFailure == nil { status = dag.status }
             dagSummary = dag.summary
         }
         prepared.journal.append(.runEnded(time: Clock.epochSeconds(), status: Int(status.rawValue)), durableNow: true)
-        try prepared.folder.writeVerdict(Verdict(status: status, runID: prepared.runID, result: result, message: failure ?? dagSummary))
+        RunConclusion.writeVerdict(Verdict(status: status, runID: prepared.runID, result: result,
+                                           message: scheduler.failure ?? journalFailure ?? dagSummary),
+                                   to: prepared.folder, logger: logger)
         withExtendedLifetime(prepared.lock) {}
         return status
     }
@@ -163,7 +167,7 @@ public enum Farm {
         if let walltime = options.walltime { return now + walltime }
         let epoch = Clock.epochSeconds()
         guard let end = Walltime.allocationEnd(environment: environment, now: epoch) else { return nil }
-        logger.notice("the allocation ends in \(Int(end - epoch)) s; tasks that cannot finish by then will not start")
+        logger.notice("the allocation ends in \(Int(saturating: end - epoch)) s; tasks that cannot finish by then will not start")
         return now + (end - epoch)
     }
 

@@ -88,10 +88,9 @@ enum RunPreparation {
                 continuesEarlierDAGRun = true
                 notes.append("the previous DAG run's journal is kept as \(archived); the rescue DAG decides which nodes are done")
             }
-            let replay = try JournalReplay(path: folder.journalFile)
-            for skipped in replay.skipped {
-                notes.append("\(folder.journalFile):\(skipped.line): skipped an untrustworthy record (\(skipped.reason))")
-            }
+            let replay = try JournalReplay(folder: folder, taskCountLimit: job.taskCount)
+            if let damaged = JournalDamage.refusal(replay, folder: folder) { return problem(.badJobFile, damaged) }
+            notes += JournalDamage.notes(replay, folder: folder)
             // Fingerprint each task as it will really run: the command line's outputs,
             // working directory and time limit change what a task does as much as the file.
             let chdir = options.workingDirectory.map(Farm.absolutePath)
@@ -113,6 +112,10 @@ enum RunPreparation {
                 try folder.writeFingerprints(fingerprints)
                 journal.append(.header(version: 1, runID: runID, taskCount: job.taskCount,
                                        fingerprint: TaskFingerprint.combined(fingerprints), jobFile: options.jobPath))
+            } else if replay.headerRebuilt, let header = replay.header {
+                // Written again, so the journal has a trustworthy header of its own.
+                journal.append(.header(version: 1, runID: header.runID, taskCount: header.taskCount,
+                                       fingerprint: header.fingerprint, jobFile: options.jobPath))
             }
             journal.append(.runBegan(time: Clock.epochSeconds(), resume: plan.isResume), durableNow: true)
             if let error = journal.writeError { return problem(.internalError, error) }

@@ -14,6 +14,9 @@ public protocol RunRecorder: AnyObject {
     func taskReturned(position: Int, attempt: Int)
     /// Makes what was recorded durable; called in batches and at the end.
     func flush()
+    /// Why this recorder can no longer record durably (the journal's disk is full), or
+    /// `nil`. The scheduler hands out no more work once a recorder says so.
+    var recordingFailure: String? { get }
 }
 
 extension RunRecorder {
@@ -26,4 +29,6 @@ extension RunRecorder {
     public func taskReturned(position: Int, attempt: Int) {}
     /// Does nothing: nothing is buffered.
     public func flush() {}
+    /// None: recorders other than the journal are not what makes a run resumable.
+    public var recordingFailure: String? { nil }
 }

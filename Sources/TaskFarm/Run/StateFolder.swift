@@ -22,20 +22,32 @@ public struct StateFolder: Sendable {
         }
     }
 
+    /// The folder at `path`, only to read it (`taskfarm status`): nothing is created or checked.
+    public init(reading path: String) {
+        self.path = path
+    }
+
     /// The run id kept in the folder, created on first use from ``RunIDSequence`` (so two
     /// jobs never share one). Running the same job again from the same folder reuses it, so
     /// output names stay stable.
     ///
     /// - Throws: an error when the id cannot be written.
     public func runID() throws -> Int {
-        let file = path + "/run-id"
-        if let text = try? String(contentsOfFile: file, encoding: .utf8),
-           let id = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
-            return id
-        }
+        if let id = storedRunID() { return id }
         let id = RunIDSequence.next()
-        try writeAtomically("\(id)\n", to: file)
+        try writeAtomically("\(id)\n", to: path + "/run-id")
         return id
+    }
+
+    /// The run id kept in the folder, or `nil` when it has none yet.
+    public func storedRunID() -> Int? {
+        Self.storedRunID(in: path)
+    }
+
+    /// The run id kept in the folder at `path`, without creating the folder, or `nil`.
+    public static func storedRunID(in path: String) -> Int? {
+        (try? String(contentsOfFile: path + "/run-id", encoding: .utf8))
+            .flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 
     /// The default folder for per-task output files.
@@ -52,13 +64,9 @@ public struct StateFolder: Sendable {
 
     /// Writes the tasks' fingerprints, atomically.
     public func writeFingerprints(_ values: [UInt64]) throws {
-        let temporary = fingerprintsFile + ".tmp.\(getpid())"
         var data = Data(capacity: values.count * 8)
         for value in values { withUnsafeBytes(of: value.littleEndian) { data.append(contentsOf: $0) } }
-        try data.write(to: URL(fileURLWithPath: temporary))
-        if rename(temporary, fingerprintsFile) != 0 {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: fingerprintsFile])
-        }
+        try writeAtomically(data, to: fingerprintsFile)
     }
 
     /// The fingerprints written with the journal's header, or `nil`.
@@ -74,10 +82,21 @@ public struct StateFolder: Sendable {
     /// Writes `text` to `file` through a temporary file and a rename, so that a reader
     /// never sees half of it.
     public func writeAtomically(_ text: String, to file: String) throws {
+        try writeAtomically(Data(text.utf8), to: file)
+    }
+
+    /// Writes `data` to `file` through a temporary file and a rename; when either fails
+    /// (a full disk), the temporary file is removed before the error is thrown.
+    public func writeAtomically(_ data: Data, to file: String) throws {
         let temporary = file + ".tmp.\(getpid())"
-        try Data(text.utf8).write(to: URL(fileURLWithPath: temporary))
-        if rename(temporary, file) != 0 {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: file])
+        do {
+            try data.write(to: URL(fileURLWithPath: temporary))
+            guard rename(temporary, file) == 0 else {
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: file])
+            }
+        } catch {
+            unlink(temporary)
+            throw error
         }
     }
 

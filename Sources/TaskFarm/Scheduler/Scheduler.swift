@@ -150,6 +150,15 @@ final class Scheduler: RankRole {
         if !started { try finish(interrupted: true) }
     }
 
+    /// Stops the run at a recorder's first failure (the journal's disk is full): no more
+    /// work is handed out, running tasks are interrupted, and the run ends resumable, so that
+    /// no task runs without a durable record of its end.
+    private func stopIfRecordingFailed() throws {
+        guard interruptedAt == nil, !stopSent,
+              let problem = recorders.lazy.compactMap(\.recordingFailure).first else { return }
+        try interrupt(because: "\(problem): stopping running tasks and starting no more; run again to resume once it can be written")
+    }
+
     /// Stops starting tasks that cannot finish before the walltime.
     private func checkWalltime() throws {
         guard let end = settings.walltimeEnd, !draining, interruptedAt == nil else { return }
@@ -163,6 +172,7 @@ final class Scheduler: RankRole {
 
     private func dispatch() throws {
         guard started else { return }
+        try stopIfRecordingFailed()
         try checkWalltime()
         try apply(core.dispatch())
         if core.isDone(), !(settings.serving && core.isDispatching) {
@@ -280,6 +290,7 @@ final class Scheduler: RankRole {
         if now - lastFlush >= 0.1 {
             for recorder in recorders { recorder.flush() }
             lastFlush = now
+            if started { try stopIfRecordingFailed() }
         }
         if let end = settings.walltimeEnd, interruptedAt == nil, !stopSent, now >= end - walltimeMargin {
             try interrupt(because: "walltime: the allocation ends in \(Int(walltimeMargin)) s; stopping running tasks")

@@ -51,10 +51,10 @@ public struct SchedulerCore {
 
     /// One byte per task.
     public internal(set) var states: [TaskState]
-    /// Attempts made so far, per task (saturating at 255).
-    public private(set) var attempts: [UInt8]
+    /// Attempts made so far, per task (see ``AttemptCount``).
+    public private(set) var attempts: [AttemptCount]
     /// Attempts made before this run (a resume), so the retry budget counts this run's only.
-    private let earlierAttempts: [UInt8]
+    private let earlierAttempts: [AttemptCount]
     private var workers: [Int: WorkerSlots] = [:]
     private var workerOrder: [Int] = []
     var inFlight: [Int: InFlight] = [:]
@@ -82,7 +82,7 @@ public struct SchedulerCore {
     ///     `nil` to place by free slots alone.
     ///   - whyUnmatched: the reason reported when no worker can ever match a task.
     public init(taskCount: Int, policy: SchedulerPolicy, initialStates: [TaskState]? = nil,
-                initialAttempts: [UInt8]? = nil,
+                initialAttempts: [AttemptCount]? = nil,
                 slotsOf: @escaping (Int) -> Int = { _ in 1 },
                 retriesOf: @escaping (Int) -> Int? = { _ in nil },
                 prerequisitesOf: @escaping (Int) -> [Int] = { _ in [] },
@@ -170,7 +170,7 @@ public struct SchedulerCore {
             }
             _ = nextReadyPosition(peekOnly: false)
             let attempt = Int(attempts[position]) + 1
-            attempts[position] = UInt8(min(attempt, 255))
+            attempts[position] = AttemptCount(clamping: attempt)
             states[position] = .running
             workers[worker]!.used += slots
             workers[worker]!.positions.append(position)
@@ -349,7 +349,7 @@ public struct SchedulerCore {
         }
         if completion.outcome == .revoked {
             // Never started: not an attempt. It goes first in line for the next free slot.
-            attempts[position] -= 1
+            attempts[position] = AttemptCount(clamping: completion.attempt - 1)
             states[position] = .pending
             retryQueue.insert(position, at: retryHead)
             return [.returned(position: position, attempt: completion.attempt)]
@@ -371,7 +371,7 @@ public struct SchedulerCore {
         let allowed = retriesOf(position) ?? policy.retries
         let unless = policy.retryUnlessExit.map { completion.outcome == .exited && completion.exitCode == $0 } ?? false
         let attemptsThisRun = flight.attempt - (position < earlierAttempts.count ? Int(earlierAttempts[position]) : 0)
-        if dispatching, !unless, attemptsThisRun <= allowed {
+        if dispatching, !unless, attemptsThisRun <= allowed, flight.attempt < Int(AttemptCount.max) {
             states[position] = .pending
             retryQueue.append(position)
             return [.retrying(position: position, completion: completion)]

@@ -255,7 +255,8 @@ final class TaskExecutor {
         }
         var wait = microseconds
         if let next = nextDeadline() {
-            let until = Int((next - Clock.monotonicSeconds()) * 1e6)
+            // Saturating: a deadline years away (or a corrupt one) must not trap the worker.
+            let until = Int(saturating: (next - Clock.monotonicSeconds()) * 1e6)
             wait = max(0, min(wait, until))
         }
         let descriptors = running.map(\.pidDescriptor)

@@ -1,0 +1,36 @@
+/// What `run` and `serve` say about a journal with damaged records, and when they refuse
+/// to use it: a damaged header that cannot be rebuilt would otherwise make the folder look
+/// new, and every task that already ended would run again.
+enum JournalDamage {
+    /// The refusal (exit 65) for a journal whose header is damaged and could not be rebuilt
+    /// from the fingerprints file while trustworthy records follow it; `nil` otherwise.
+    /// It names the journal, what would be lost, and the ways on.
+    static func refusal(_ replay: JournalReplay, folder: StateFolder) -> String? {
+        guard replay.recordsWithoutHeader > 0 else { return nil }
+        let line = replay.skipped.first?.line ?? 1
+        return "\(folder.journalFile):\(line): the journal's header is damaged and cannot be rebuilt "
+            + "(\(folder.fingerprintsFile) is missing), so the \(replay.recordsWithoutHeader) records after it "
+            + "cannot be trusted to a job; nothing was run, and running anyway would run every task that already "
+            + "ended again. To keep the history, restore the journal's first line (from a backup or a copy of "
+            + "the folder); to start afresh, move the folder aside (mv \(folder.path) \(folder.path).damaged) "
+            + "or give another --state-dir"
+    }
+
+    /// Skipped records named one by one; the rest are counted.
+    static let shownSkips = 20
+
+    /// One note per skipped record (line and reason), and one when the header was rebuilt.
+    static func notes(_ replay: JournalReplay, folder: StateFolder) -> [String] {
+        var notes = replay.skipped.prefix(shownSkips).map {
+            "\(folder.journalFile):\($0.line): skipped an untrustworthy record (\($0.reason))"
+        }
+        if replay.skipped.count > shownSkips {
+            notes.append("\(folder.journalFile): \(replay.skipped.count - shownSkips) more untrustworthy records skipped")
+        }
+        if replay.headerRebuilt, let header = replay.header {
+            notes.append("\(folder.journalFile): the journal's header was damaged; rebuilt from "
+                         + "\(folder.fingerprintsFile) (\(header.taskCount) tasks), so no ended task runs again")
+        }
+        return notes
+    }
+}

@@ -1,0 +1,29 @@
+import Logging
+
+/// The last words of a run or a served farm, told honestly when the state folder's disk
+/// failed: only ends that reached the journal count as done, and a verdict that cannot be
+/// written is reported instead of ending the rank with an internal error.
+enum RunConclusion {
+    /// `result` as the journal holds it, once a journal write failed: the tasks whose ends
+    /// were recorded only in memory are not durable and count as not finished (a resume runs
+    /// them again), and the run counts as interrupted. `result` itself when the journal is whole.
+    static func durable(_ result: RunResult, journal: JournalWriter, folder: StateFolder, taskCount: Int) -> RunResult {
+        guard journal.writeError != nil else { return result }
+        var counts: [TaskState: Int] = [:]
+        if let replay = try? JournalReplay(folder: folder, taskCountLimit: taskCount) {
+            for state in replay.states.prefix(result.total) { counts[state, default: 0] += 1 }
+        }
+        counts[.running] = nil
+        return RunResult(total: result.total, counts: counts, firstFailures: result.firstFailures, interrupted: true)
+    }
+
+    /// Writes `verdict.json`; when that fails (a full disk) the reason goes to the log
+    /// instead, naming the file, and no temporary file is left behind.
+    static func writeVerdict(_ verdict: Verdict, to folder: StateFolder, logger: Logger) {
+        do {
+            try folder.writeVerdict(verdict)
+        } catch {
+            logger.error("\(folder.path)/verdict.json: cannot write the verdict (\(error.localizedDescription)); the run ended with exit status \(verdict.status.rawValue)")
+        }
+    }
+}
