@@ -38,8 +38,10 @@ public struct ArrayRange: Sendable, Equatable {
     /// the bad character).
     ///
     /// - Throws: ``JobSpecError`` for an empty set, a malformed number, a range whose end is
-    ///   below its start, a step below 1, a `%` limit below 1, or (PBS Pro) a list or a
-    ///   range with `start >= end`.
+    ///   below its start, a step below 1, a `%` limit below 1, (PBS Pro) a list or a
+    ///   range with `start >= end`, an index above ``FarmLimits/maximumArrayIndex``, or more
+    ///   than ``FarmLimits/maximumArrayIndices`` indices (counted before any is made, as
+    ///   Slurm's `MaxArraySize` refuses a submission).
     public init(parsing text: String, dialect: Dialect, location: SourceLocation) throws(JobSpecError) {
         func failure(_ message: String, at offset: Int) -> JobSpecError {
             var place = location
@@ -61,8 +63,8 @@ public struct ArrayRange: Sendable, Equatable {
             throw failure("PBS Pro takes one range start-end[:step], not a list (Slurm's --array and Torque's -t take lists)",
                           at: comma)
         }
-        var set = Set<Int>()
         var parts: [(start: Int, end: Int, step: Int)] = []
+        var count = 0
         var offset = 0
         for part in body.split(separator: ",", omittingEmptySubsequences: false) {
             defer { offset += part.count + 1 }
@@ -91,6 +93,10 @@ public struct ArrayRange: Sendable, Equatable {
                 throw failure("a step needs a range A-B:S", at: offset)
             }
             guard end >= start else { throw failure("the range ends below its start", at: offset) }
+            guard end <= FarmLimits.maximumArrayIndex else {
+                throw failure("index \(end) is above the largest array index, \(FarmLimits.maximumArrayIndex)",
+                              at: offset + (bounds.count == 2 ? bounds[0].count + 1 : 0))
+            }
             if dialect == .pbsPro {
                 guard bounds.count == 2 else {
                     throw failure("PBS Pro needs a range start-end[:step]; one index alone is not a job array", at: offset)
@@ -101,9 +107,24 @@ public struct ArrayRange: Sendable, Equatable {
                 }
             }
             parts.append((start, end, step))
-            for index in stride(from: start, through: end, by: step) { set.insert(index) }
+            // Counted, not made: both bounds are at most Int32.max, so nothing overflows.
+            count += (end - start) / step + 1
+            guard count <= FarmLimits.maximumArrayIndices else {
+                throw failure("more than \(FarmLimits.maximumArrayIndices) indices, the farm's largest job array "
+                              + "(as Slurm's MaxArraySize limits sbatch); split the array", at: offset)
+            }
         }
-        indices = set.sorted()
+        var all: [Int] = []
+        all.reserveCapacity(count)
+        for part in parts { all += stride(from: part.start, through: part.end, by: part.step) }
+        if parts.count > 1 {
+            all.sort()
+            var unique: [Int] = []
+            unique.reserveCapacity(all.count)
+            for index in all where unique.last != index { unique.append(index) }
+            all = unique
+        }
+        indices = all
         maxConcurrent = limit
         step = parts.count == 1 ? parts[0].step : 1
     }

@@ -6,6 +6,10 @@ import Foundation
 /// executed (``TaskCommand/executedArgv``), the environment differences (the base, and
 /// the variables set on top of it), the output files, and the requirements.
 public enum JobCheck {
+    /// Rows that set the column widths: the first rows of a large job; a later, longer cell
+    /// widens only its own row. Keeps `check` of a million-task array streaming.
+    static let widthRows = 1000
+
     /// A text table: a header with the job, the environment shared by every task, then one
     /// row per task with `POS`, `INDEX`, `ARGV` (shell-quoted), `STDOUT`, `STDERR`, the
     /// variables that differ between tasks (`ENV`) and `REQUIREMENTS`.
@@ -14,38 +18,49 @@ public enum JobCheck {
     ///   - runID: expands `%A`/`%j` in output patterns.
     ///   - user: expands `%u`. `%N` (the worker's host) is shown as `%N`.
     public static func table(_ job: any Job, runID: Int = 1, user: String = "") -> String {
-        let tasks = (0 ..< job.taskCount).map(job.task(at:))
-        let shared = sharedEnvironment(tasks)
-        var text = "job \(job.name) (\(job.file)): \(tasks.count) task\(tasks.count == 1 ? "" : "s")"
-        if let limit = job.maxConcurrent { text += ", at most \(limit) at once" }
-        text += "\n"
-        if let first = tasks.first {
-            text += "environment: \(baseDescription(first.environment))"
+        var text = ""
+        writeTable(job, runID: runID, user: user) { text += $0 }
+        return text
+    }
+
+    /// ``table(_:runID:user:)`` handed to `write` piece by piece, holding one task at a
+    /// time (and the first ``widthRows`` rows), so a large array costs little memory.
+    public static func writeTable(_ job: any Job, runID: Int = 1, user: String = "", to write: (String) -> Void) {
+        let shared = sharedEnvironment(job)
+        var header = "job \(job.name) (\(job.file)): \(job.taskCount) task\(job.taskCount == 1 ? "" : "s")"
+        if let limit = job.maxConcurrent { header += ", at most \(limit) at once" }
+        header += "\n"
+        if job.taskCount > 0 {
+            header += "environment: \(baseDescription(job.task(at: 0).environment))"
             if !shared.isEmpty {
-                text += "; every task sets " + shared.sorted(by: { $0.key < $1.key })
+                header += "; every task sets " + shared.sorted(by: { $0.key < $1.key })
                     .map { "\($0.key)=\(ShellQuoting.quote($0.value))" }.joined(separator: " ")
             }
-            text += "\n"
+            header += "\n"
         }
-        var rows = [["POS", "INDEX", "ARGV", "STDOUT", "STDERR", "ENV", "REQUIREMENTS"]]
-        for task in tasks {
+        write(header)
+        func row(_ position: Int) -> [String] {
+            let task = job.task(at: position)
             let own = task.environment.overrides.filter { shared[$0.key] != $0.value }
                 .sorted(by: { $0.key < $1.key }).map { "\($0.key)=\(ShellQuoting.quote($0.value))" }
-            rows.append([String(task.position), String(task.arrayIndex),
-                         task.command.executedArgv.map(ShellQuoting.quote).joined(separator: " "),
-                         outputFile(task.stdout, task: task, job: job, runID: runID, user: user) ?? "-",
-                         outputFile(task.stderr, task: task, job: job, runID: runID, user: user) ?? "-",
-                         own.isEmpty ? "-" : own.joined(separator: " "),
-                         task.requirements ?? "-"])
+            return [String(task.position), String(task.arrayIndex),
+                    task.command.executedArgv.map(ShellQuoting.quote).joined(separator: " "),
+                    outputFile(task.stdout, task: task, job: job, runID: runID, user: user) ?? "-",
+                    outputFile(task.stderr, task: task, job: job, runID: runID, user: user) ?? "-",
+                    own.isEmpty ? "-" : own.joined(separator: " "),
+                    task.requirements ?? "-"]
         }
-        let widths = (0 ..< rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }
-        for row in rows {
-            let cells = row.enumerated().map { column, cell in
-                column == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[column] - cell.count)
+        let first = [["POS", "INDEX", "ARGV", "STDOUT", "STDERR", "ENV", "REQUIREMENTS"]]
+            + (0 ..< min(job.taskCount, widthRows)).map(row)
+        let widths = (0 ..< first[0].count).map { column in first.map { $0[column].count }.max() ?? 0 }
+        func line(_ cells: [String]) -> String {
+            let padded = cells.enumerated().map { column, cell in
+                column == cells.count - 1 ? cell : cell + String(repeating: " ", count: max(0, widths[column] - cell.count))
             }
-            text += cells.joined(separator: "  ").trimmingBlanks + "\n"
+            return padded.joined(separator: "  ").trimmingBlanks + "\n"
         }
-        return text
+        for cells in first { write(line(cells)) }
+        for position in min(job.taskCount, widthRows) ..< job.taskCount { write(line(row(position))) }
     }
 
     /// JSON: `{"name", "file", "taskCount", "maxConcurrent", "warnings": [...], "tasks":
@@ -53,11 +68,28 @@ public enum JobCheck {
     /// "workingDirectory", "stdout", "stderr", "slots", "memoryMiB", "diskKiB",
     /// "timeLimit", "maxRetries", "requirements", "rank", "attributes"}]}`, keys sorted.
     public static func json(_ job: any Job, runID: Int = 1, user: String = "") -> String {
-        let tasks = (0 ..< job.taskCount).map { position -> TaskReport in
+        var text = ""
+        writeJSON(job, runID: runID, user: user) { text += $0 }
+        return text
+    }
+
+    /// ``json(_:runID:user:)`` handed to `write` piece by piece, one task at a time.
+    public static func writeJSON(_ job: any Job, runID: Int = 1, user: String = "", to write: (String) -> Void) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        func encoded<Value: Encodable>(_ value: Value) -> String {
+            (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
+        }
+        // Keys in sorted order, as the encoder would write them.
+        var head = "{\n  \"file\" : \(encoded(job.file)),\n"
+        if let limit = job.maxConcurrent { head += "  \"maxConcurrent\" : \(limit),\n" }
+        head += "  \"name\" : \(encoded(job.name)),\n  \"taskCount\" : \(job.taskCount),\n  \"tasks\" : ["
+        write(head)
+        for position in 0 ..< job.taskCount {
             let task = job.task(at: position)
             var names: [String]?
             if case .inheritOnly(let only, _) = task.environment { names = only }
-            return TaskReport(
+            let report = TaskReport(
                 position: task.position, index: task.arrayIndex, argv: task.command.executedArgv,
                 environment: EnvironmentReport(base: baseName(task.environment), names: names,
                                                set: task.environment.overrides),
@@ -67,23 +99,13 @@ public enum JobCheck {
                 slots: task.slots, memoryMiB: task.memoryMiB, diskKiB: task.diskKiB, timeLimit: task.timeLimit,
                 maxRetries: task.maxRetries, requirements: task.requirements, rank: task.rank,
                 attributes: task.attributes)
+            let indented = encoded(report).split(separator: "\n", omittingEmptySubsequences: false)
+                .map { "    " + $0 }.joined(separator: "\n")
+            write((position == 0 ? "\n" : ",\n") + indented)
         }
-        let report = JobReport(name: job.name, file: job.file, taskCount: job.taskCount,
-                               maxConcurrent: job.maxConcurrent, warnings: job.warnings.map(\.description),
-                               tasks: tasks)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(report) else { return "{}" }
-        return String(decoding: data, as: UTF8.self) + "\n"
-    }
-
-    struct JobReport: Encodable {
-        var name: String
-        var file: String
-        var taskCount: Int
-        var maxConcurrent: Int?
-        var warnings: [String]
-        var tasks: [TaskReport]
+        let warnings = job.warnings.isEmpty ? "[]" : encoded(job.warnings.map(\.description))
+            .split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\n  ")
+        write((job.taskCount == 0 ? "" : "\n  ") + "],\n  \"warnings\" : \(warnings)\n}\n")
     }
 
     struct EnvironmentReport: Encodable {
@@ -119,11 +141,12 @@ public enum JobCheck {
         return checked?.expand(values) ?? pattern
     }
 
-    /// The variables every task sets to the same value.
-    static func sharedEnvironment(_ tasks: [TaskSpec]) -> [String: String] {
-        guard var shared = tasks.first?.environment.overrides else { return [:] }
-        for task in tasks.dropFirst() {
-            let overrides = task.environment.overrides
+    /// The variables every task sets to the same value, one task at a time.
+    static func sharedEnvironment(_ job: any Job) -> [String: String] {
+        guard job.taskCount > 0 else { return [:] }
+        var shared = job.task(at: 0).environment.overrides
+        for position in 1 ..< job.taskCount where !shared.isEmpty {
+            let overrides = job.task(at: position).environment.overrides
             shared = shared.filter { overrides[$0.key] == $0.value }
         }
         return shared

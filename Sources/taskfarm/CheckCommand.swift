@@ -37,9 +37,9 @@ struct CheckCommand: ParsableCommand {
                     print(try DAGCheck.render(dagJob.dag, job: dagJob), terminator: "")
                 }
             } else if json {
-                print(JobCheck.json(loaded, runID: id, user: user), terminator: "")
+                JobCheck.writeJSON(loaded, runID: id, user: user) { print($0, terminator: "") }
             } else {
-                print(JobCheck.table(loaded, runID: id, user: user), terminator: "")
+                JobCheck.writeTable(loaded, runID: id, user: user) { print($0, terminator: "") }
             }
         } catch {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
