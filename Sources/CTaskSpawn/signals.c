@@ -33,10 +33,23 @@ void tf_install_signal_handlers(void) {
     signal(SIGPIPE, SIG_IGN);
 }
 
+static pid_t watched_launcher;
+static int launcher_lost;
+
+void tf_watch_launcher(void) { watched_launcher = getppid(); }
+
 int tf_take_signal(int sig) {
     int count = 0;
     switch (sig) {
-    case SIGTERM: count = received_term; received_term = 0; break;
+    case SIGTERM:
+        count = received_term;
+        received_term = 0;
+        // Reparented: the launcher is gone, and nobody will forward a signal any more.
+        if (watched_launcher > 1 && !launcher_lost && getppid() != watched_launcher) {
+            launcher_lost = 1;
+            count++;
+        }
+        break;
     case SIGINT: count = received_int; received_int = 0; break;
     case SIGUSR1: count = received_usr1; received_usr1 = 0; break;
     }

@@ -47,7 +47,12 @@ int tf_kill_group(pid_t pgid, int sig);
 // MPI_Init returns to user code, so that a forwarded SIGUSR1 never kills a rank.
 void tf_install_signal_handlers(void);
 // Returns and clears the count of SIGTERM/SIGINT/SIGUSR1 received; each is 0 or more.
+// Once tf_watch_launcher was called, the launcher's death counts as one SIGTERM.
 int tf_take_signal(int signal_number);
+// Remembers the rank's parent (mpirun, or the orted that started it) so that its death
+// counts as a SIGTERM: mpirun exits at once on a second SIGINT or SIGTERM within 5 s,
+// before it forwards either, and the rank must still record its ends and its verdict.
+void tf_watch_launcher(void);
 // The last SIGTERM, SIGINT or SIGUSR1 seen, without clearing (0 if none).
 int tf_pending_signals(void);
 

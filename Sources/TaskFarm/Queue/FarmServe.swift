@@ -97,6 +97,7 @@ extension Farm {
                                   recorders: recorders)
         try broker.attach(scheduler)
         access.service.broker = broker
+        scheduler.onInterrupt = { RunConclusion.writeInterruptVerdict($0, runID: prepared.runID, to: prepared.folder, logger: logger) }
         roles.append(scheduler)
         try scheduler.start()
         try RankLoop(transport: transport, roles: roles).run()

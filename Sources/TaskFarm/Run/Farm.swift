@@ -126,6 +126,7 @@ public enum Farm {
         }
         let scheduler = Scheduler(transport: transport, nameServer: client, job: job, core: core, settings: settings,
                                   recorders: recorders)
+        scheduler.onInterrupt = { RunConclusion.writeInterruptVerdict($0, runID: prepared.runID, to: prepared.folder, logger: logger) }
         roles.append(scheduler)
         if let dagDriver {
             dagDriver.attach(to: scheduler)

@@ -1,4 +1,5 @@
 import CTaskSpawn
+import Glibc
 import Logging
 import MPI
 
@@ -19,6 +20,10 @@ enum RankLifecycle {
         }
         // Again after MPI_Init, in case the library installed handlers of its own.
         tf_install_signal_handlers()
+        // Under mpirun, a second SIGINT or SIGTERM within 5 s makes mpirun exit at once
+        // without forwarding anything, and Open MPI ends the orphaned ranks about a second
+        // later: losing the launcher counts as SIGTERM, so the interrupt starts at once.
+        if getenv("OMPI_COMM_WORLD_SIZE") != nil { tf_watch_launcher() }
         let world = Communicator.world
         var logger = logger
         logger[metadataKey: "rank"] = "\(world.rank)"

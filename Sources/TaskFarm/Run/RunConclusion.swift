@@ -17,6 +17,16 @@ enum RunConclusion {
         return RunResult(total: result.total, counts: counts, firstFailures: result.firstFailures, interrupted: true)
     }
 
+    /// Writes the verdict of an interrupt as it begins (75, tasks in flight not finished), so
+    /// that a rank ended before its interrupt completes still leaves one; the run's final
+    /// verdict replaces it.
+    static func writeInterruptVerdict(_ result: RunResult, runID: Int, to folder: StateFolder, logger: Logger) {
+        writeVerdict(Verdict(status: .interrupted, runID: runID, result: result,
+                             message: "interrupted; written as the interrupt began, with the tasks then running "
+                                + "counted as not finished, and replaced when the run ends"),
+                     to: folder, logger: logger)
+    }
+
     /// Writes `verdict.json`; when that fails (a full disk) the reason goes to the log
     /// instead, naming the file, and no temporary file is left behind.
     static func writeVerdict(_ verdict: Verdict, to folder: StateFolder, logger: Logger) {

@@ -147,7 +147,25 @@ final class Scheduler: RankRole {
         for rank in settings.workerRanks {
             try transport.send(StopMessage(reason: .interrupted).encode(), to: rank, tag: .stop)
         }
-        if !started { try finish(interrupted: true) }
+        if !started {
+            try finish(interrupted: true)
+            return
+        }
+        // The rank may not live to the end of the interrupt (mpirun exits at a second
+        // signal, and Open MPI ends its ranks soon after): what ended so far is made durable
+        // now, and the caller writes a verdict that the final one replaces.
+        for recorder in recorders { recorder.flush() }
+        onInterrupt?(currentResult(interrupted: true))
+    }
+
+    /// Called when an interrupt begins, once the recorders are flushed, with the result as
+    /// it stands (tasks in flight count as not finished).
+    var onInterrupt: ((RunResult) -> Void)?
+
+    private func currentResult(interrupted: Bool) -> RunResult {
+        var counts = core.counts
+        counts[.running] = nil
+        return RunResult(total: job.taskCount, counts: counts, firstFailures: firstFailures, interrupted: interrupted)
     }
 
     /// Stops the run at a recorder's first failure (the journal's disk is full): no more
@@ -321,10 +339,7 @@ final class Scheduler: RankRole {
             for recorder in recorders { recorder.taskEnded(position: position, state: .interrupted, completion: completion) }
         }
         for recorder in recorders { recorder.flush() }
-        var counts = core.counts
-        counts[.running] = nil
-        result = RunResult(total: job.taskCount, counts: counts, firstFailures: firstFailures,
-                           interrupted: interrupted)
+        result = currentResult(interrupted: interrupted)
         for rank in settings.allRanks {
             try transport.send(StopMessage(reason: interrupted ? .interrupted : .finished).encode(), to: rank, tag: .stop)
         }
