@@ -38,6 +38,49 @@ public enum TaskFingerprint {
         return hash.value
     }
 
+    /// A folder whose paths count relative to it: `folder` (absolute, without a trailing
+    /// slash) stands as `name` in fingerprinted paths.
+    public struct Anchor: Sendable {
+        /// The folder, absolute.
+        public var folder: String
+        /// What stands for it, such as `$STATE`.
+        public var name: String
+
+        /// An anchor; both arguments are the properties of the same name.
+        public init(folder: String, name: String) {
+            self.folder = folder
+            self.name = name
+        }
+    }
+
+    /// `task` with each path under an anchor's folder (outputs, working directory, argv
+    /// words, environment values) rewritten relative to it, the first anchor that holds it
+    /// winning; what `of(_:)` is given, so that a state folder copied or moved together
+    /// with its job file keeps its tasks' fingerprints (the default outputs live inside it).
+    public static func relocatable(_ task: TaskSpec, anchors: [Anchor]) -> TaskSpec {
+        func anchored(_ text: String) -> String {
+            for anchor in anchors where text == anchor.folder || text.hasPrefix(anchor.folder + "/") {
+                return anchor.name + text.dropFirst(anchor.folder.count)
+            }
+            return text
+        }
+        var task = task
+        task.stdout = task.stdout.map(anchored)
+        task.stderr = task.stderr.map(anchored)
+        task.workingDirectory = task.workingDirectory.map(anchored)
+        switch task.command {
+        case .argv(let words): task.command = .argv(words.map(anchored))
+        case .shell(let line): task.command = .shell(line)
+        }
+        switch task.environment {
+        case .inherit(let set): task.environment = .inherit(set: set.mapValues(anchored))
+        case .clean(let set): task.environment = .clean(set: set.mapValues(anchored))
+        case .inheritOnly(let names, let set): task.environment = .inheritOnly(names: names, set: set.mapValues(anchored))
+        }
+        task.attributes = task.attributes.mapValues(anchored)
+        return task
+    }
+
     /// The fingerprints of every task of `job`, by position.
     public static func all(_ job: any Job) -> [UInt64] {
         (0..<job.taskCount).map { of(job.task(at: $0)) }

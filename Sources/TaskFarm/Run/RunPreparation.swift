@@ -93,20 +93,37 @@ enum RunPreparation {
             notes += JournalDamage.notes(replay, folder: folder)
             // Fingerprint each task as it will really run: the command line's outputs,
             // working directory and time limit change what a task does as much as the file.
+            // Paths under the state folder and the job file's folder count relative to them,
+            // so a folder copied or moved with its job file resumes.
             let chdir = options.workingDirectory.map(Farm.absolutePath)
-            let fingerprints = (0..<job.taskCount).map { position -> UInt64 in
-                var task = job.task(at: position)
-                let streams = outputs.resolve(taskOutput: task.stdout, taskError: task.stderr)
-                task.stdout = streams.stdout
-                task.stderr = streams.stderr
-                if task.timeLimit == nil { task.timeLimit = options.timeout }
-                if task.workingDirectory == nil { task.workingDirectory = chdir }
-                task.attributes["taskfarm.job-name"] = job.name
-                return TaskFingerprint.of(task)
+            let anchors = [TaskFingerprint.Anchor(folder: folder.path, name: "$STATE"),
+                           TaskFingerprint.Anchor(folder: (Farm.absolutePath(options.jobPath) as NSString).deletingLastPathComponent, name: "$JOB")]
+            func fingerprintsOfTasks(anchored: Bool) -> [UInt64] {
+                (0..<job.taskCount).map { position -> UInt64 in
+                    var task = job.task(at: position)
+                    let streams = outputs.resolve(taskOutput: task.stdout, taskError: task.stderr)
+                    task.stdout = streams.stdout
+                    task.stderr = streams.stderr
+                    if task.timeLimit == nil { task.timeLimit = options.timeout }
+                    if task.workingDirectory == nil { task.workingDirectory = chdir }
+                    task.attributes["taskfarm.job-name"] = job.name
+                    return TaskFingerprint.of(anchored ? TaskFingerprint.relocatable(task, anchors: anchors) : task)
+                }
             }
-            plan = try ResumePlan(replay: replay, fingerprints: fingerprints,
-                                  journalFingerprints: folder.readFingerprints(),
-                                  rerunFailed: options.rerunFailed, force: options.force)
+            var fingerprints = fingerprintsOfTasks(anchored: true)
+            do {
+                plan = try ResumePlan(replay: replay, fingerprints: fingerprints,
+                                      journalFingerprints: folder.readFingerprints(),
+                                      rerunFailed: options.rerunFailed, force: options.force)
+            } catch {
+                // A journal written before fingerprints were anchored matches absolute paths.
+                let absolute = fingerprintsOfTasks(anchored: false)
+                guard let legacy = try? ResumePlan(replay: replay, fingerprints: absolute,
+                                                   journalFingerprints: folder.readFingerprints(),
+                                                   rerunFailed: options.rerunFailed, force: false) else { throw error }
+                plan = legacy
+                fingerprints = absolute
+            }
             journal = try JournalWriter(path: folder.journalFile)
             if plan.writesHeader {
                 try folder.writeFingerprints(fingerprints)

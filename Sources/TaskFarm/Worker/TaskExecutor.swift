@@ -134,6 +134,11 @@ final class TaskExecutor {
                                   deathSignal: SIGKILL, widenAffinity: true) {
         case .success(let child): pid = child
         case .failure(let error):
+            // The child's chdir fails with the same errno as its exec: name the folder when it is the culprit.
+            if [ENOENT, ENOTDIR, EACCES].contains(error.code), let problem = Self.folderProblem(directory) {
+                return failure(assignment, startTime, exitCode: 126,
+                               message: "cannot start \(path): the working folder \(directory) \(problem)")
+            }
             let reason = String(cString: strerror(error.code))
             let detail = error.code == E2BIG ? " (the command line or environment exceeds the kernel's limit)" : ""
             return failure(assignment, startTime, exitCode: error.code == ENOENT ? 127 : 126,
@@ -148,6 +153,15 @@ final class TaskExecutor {
         started = true
         usedSlots += task.slots
         return nil
+    }
+
+    /// Why `directory` cannot be a task's working folder ("does not exist", "is not a
+    /// folder", "cannot be entered"), or `nil` when it can.
+    private static func folderProblem(_ directory: String) -> String? {
+        var status = stat()
+        guard stat(directory, &status) == 0 else { return "does not exist" }
+        guard status.st_mode & S_IFMT == S_IFDIR else { return "is not a folder" }
+        return access(directory, X_OK) == 0 ? nil : "cannot be entered (no search permission)"
     }
 
     private static func outputPath(_ pattern: String, _ values: OutputPattern.Values) -> String {
