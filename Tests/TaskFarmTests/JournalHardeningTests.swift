@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import JobSpec
+import TestSupport
 import XCTest
 
 @testable import TaskFarm
@@ -151,19 +152,3 @@ final class JournalHardeningTests: XCTestCase {
     }
 }
 
-/// A small tmpfs for disk-full tests, mounted with mount(2) (root only).
-enum TinyFilesystem {
-    /// Mounts a tmpfs of `size` (`16k`, `1m`) at `path`; false when not permitted.
-    static func mount(at path: String, size: String) -> Bool {
-        Glibc.mount("tmpfs", path, "tmpfs", 0, "size=\(size),mode=0700") == 0
-    }
-
-    /// Changes the size of the tmpfs at `path`.
-    static func resize(_ path: String, size: String) -> Bool {
-        Glibc.mount("tmpfs", path, "tmpfs", UInt(MS_REMOUNT), "size=\(size)") == 0
-    }
-
-    static func unmount(_ path: String) {
-        _ = umount2(path, Int32(MNT_DETACH))
-    }
-}

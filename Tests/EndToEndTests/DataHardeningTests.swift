@@ -1,0 +1,142 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// Issue 15, replayed against the real `taskfarm`: values that once crashed a worker are
+/// refused at the edge; a full disk, a damaged journal header or two quick signals end in a
+/// clear error or a resumable run, never in lost history.
+final class DataHardeningTests: XCTestCase {
+    func testValuesTheFarmCannotRepresentAreRefusedWhereTheyAreWritten() throws {
+        let folder = try Harness.temporaryFolder()
+        try Harness.write("true\n", to: "t.txt", in: folder)
+        for (option, value) in [("--timeout", "1e13"), ("--timeout", "inf"), ("--timeout", "nan"),
+                                ("--kill-grace", "1e300"), ("--retries", "300000"), ("--walltime", "999999d")] {
+            let outcome = try Harness.taskfarm(["run", option, value, "t.txt"], ranks: 1, in: folder)
+            XCTAssertEqual(outcome.status, 64, "\(option) \(value): \(outcome.stderr)")
+            XCTAssertTrue(outcome.stderr.contains(option), outcome.stderr)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("t.txt.taskfarm").path),
+                       "nothing was started")
+        let files = ["slurm.sh": "#!/bin/sh\n#SBATCH --time=999999999999\ntrue\n",
+                     "pbs.sh": "#!/bin/sh\n#PBS -l walltime=9999999999999:00:00\ntrue\n",
+                     "job.sub": "executable = /bin/true\nallowed_job_duration = 1e300\nqueue\n",
+                     "huge.sh": "#!/bin/sh\n#SBATCH --array=0-4294967295\ntrue\n",
+                     "j.pbs": "#!/bin/sh\n#PBS -J 0-12147483648:5\ntrue\n"]
+        for (name, text) in files {
+            try Harness.write(text, to: name, in: folder)
+            for command in ["check", "run"] {
+                let outcome = try Harness.taskfarm([command, name], ranks: 1, in: folder, timeout: 30)
+                XCTAssertEqual(outcome.status, 65, "\(command) \(name): \(outcome.stderr)")
+                XCTAssertTrue(outcome.stderr.contains("\(name):2"), "\(command) \(name) names the line: \(outcome.stderr)")
+            }
+        }
+    }
+
+    /// Attack 7: the state folder's file system fills mid-run.
+    func testAFullStateFolderStopsTheRunResumableAndTheResumeLosesNothing() throws {
+        let folder = try Harness.temporaryFolder()
+        let mountPoint = folder.appendingPathComponent("small")
+        try FileManager.default.createDirectory(at: mountPoint, withIntermediateDirectories: true)
+        guard TinyFilesystem.mount(at: mountPoint.path, size: "64k") else {
+            throw XCTSkip("cannot mount a 64 KiB tmpfs here (needs root and mount permission)")
+        }
+        defer { TinyFilesystem.unmount(mountPoint.path) }
+        try Harness.write(String(repeating: "true\n", count: 3000), to: "t.txt", in: folder)
+        let arguments = ["run", "--state-dir", "small/state", "--output", "/dev/null", "t.txt"]
+        let full = try Harness.taskfarm(arguments, ranks: 1, in: folder, timeout: 300)
+        XCTAssertEqual(full.status, 75, full.stderr)
+        XCTAssertTrue(full.stderr.contains("No space left on device"), full.stderr)
+        XCTAssertFalse(full.stdout.contains("3000 of 3000"), "no success is printed for ends that are not durable: \(full.stdout)")
+        let state = mountPoint.appendingPathComponent("state")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: state.path).filter { $0.contains(".tmp.") }
+        XCTAssertEqual(leftovers, [])
+
+        XCTAssertTrue(TinyFilesystem.resize(mountPoint.path, size: "8m"))
+        let resumed = try Harness.taskfarm(arguments, ranks: 1, in: folder, timeout: 300)
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertTrue(resumed.stdout.contains("3000 of 3000 tasks succeeded"), resumed.stdout)
+        let status = try Harness.taskfarm(["status", "--json", "small/state"], ranks: 1, in: folder)
+        XCTAssertTrue(status.stdout.contains("\"succeeded\": 3000"), status.stdout)
+        let verdict = try XCTUnwrap(Harness.read("small/state/verdict.json", in: folder))
+        XCTAssertTrue(verdict.contains("\"exitStatus\": 0"), verdict)
+        // Every record the resume wrote is read back: at most the one torn record is skipped.
+        let again = try Harness.taskfarm(arguments, ranks: 1, in: folder, timeout: 60)
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertLessThanOrEqual(again.stderr.components(separatedBy: "skipped an untrustworthy record").count - 1, 1,
+                                 again.stderr)
+    }
+
+    /// Attack 6: one flipped byte in the journal's header line.
+    func testADamagedHeaderNeverRunsEndedTasksAgain() throws {
+        let folder = try Harness.temporaryFolder()
+        try Harness.write(String(repeating: "echo ran >> runs\n", count: 6), to: "t.txt", in: folder)
+        XCTAssertEqual(try Harness.taskfarm(["run", "t.txt"], ranks: 1, in: folder).status, 0)
+        let journal = folder.appendingPathComponent("t.txt.taskfarm/journal")
+        var bytes = try Data(contentsOf: journal)
+        bytes[12] ^= 0x01
+        try bytes.write(to: journal)
+
+        let rebuilt = try Harness.taskfarm(["run", "t.txt"], ranks: 1, in: folder)
+        XCTAssertEqual(rebuilt.status, 0, rebuilt.stderr)
+        XCTAssertTrue(rebuilt.stderr.contains("header was damaged; rebuilt"), rebuilt.stderr)
+        XCTAssertEqual(Harness.read("runs", in: folder)?.split(separator: "\n").count, 6, "no task ran again")
+
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("t.txt.taskfarm/fingerprints"))
+        let refused = try Harness.taskfarm(["run", "t.txt"], ranks: 1, in: folder)
+        XCTAssertEqual(refused.status, 65, refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("journal:1: the journal's header is damaged"), refused.stderr)
+        XCTAssertEqual(Harness.read("runs", in: folder)?.split(separator: "\n").count, 6, "still none ran again")
+    }
+
+    /// Attack 9: SIGINT (or SIGTERM) twice within 0.1 s makes mpirun exit at once.
+    func testTwoQuickSignalsStillLeaveAVerdictAndAResumableJournal() throws {
+        for signal in [SIGINT, SIGTERM] {
+            let folder = try Harness.temporaryFolder()
+            let task = #"sh -c 'if [ -e done ]; then exit 0; fi; touch started.$TASKFARM_TASK_INDEX; sleep 600'"#
+            try Harness.write("\(task)\n\(task)\n\(task)\n", to: "t.txt", in: folder)
+            let run = try Harness.start(["run", "t.txt"], ranks: 3, in: folder)
+            XCTAssertTrue(Harness.waitUntil(timeout: 30) {
+                FileManager.default.fileExists(atPath: folder.appendingPathComponent("started.0").path)
+            })
+            run.signal(signal)
+            Thread.sleep(forTimeInterval: 0.05)
+            run.signal(signal)
+            XCTAssertNotNil(run.wait(timeout: 15))
+            XCTAssertTrue(Harness.waitUntil(timeout: 5) { Harness.read("t.txt.taskfarm/verdict.json", in: folder) != nil },
+                          "signal \(signal): a verdict is written")
+            let verdict = try XCTUnwrap(Harness.read("t.txt.taskfarm/verdict.json", in: folder))
+            XCTAssertTrue(verdict.contains("\"exitStatus\": 75"), verdict)
+            // Let the ranks Open MPI ends after mpirun's exit go before resuming.
+            _ = Harness.waitUntil(timeout: 5) { (try? Harness.taskfarm(["status", "t.txt"], ranks: 1, in: folder)) != nil }
+            try Harness.write("", to: "done", in: folder)
+            var resumed = try Harness.taskfarm(["run", "t.txt"], ranks: 3, in: folder)
+            if resumed.status != 0, resumed.stderr.contains("in use") {
+                Thread.sleep(forTimeInterval: 3)
+                resumed = try Harness.taskfarm(["run", "t.txt"], ranks: 3, in: folder)
+            }
+            XCTAssertEqual(resumed.status, 0, resumed.stderr)
+            XCTAssertTrue(resumed.stdout.contains("3 of 3 tasks succeeded"), resumed.stdout)
+        }
+    }
+
+    /// The smaller ones: a copied state folder resumes; a missing working folder is named.
+    func testACopiedStateFolderResumesAndAMissingFolderIsNamed() throws {
+        let folder = try Harness.temporaryFolder()
+        let first = folder.appendingPathComponent("a")
+        try Harness.write(String(repeating: "echo ran >> runs\n", count: 4), to: "a/t.txt", in: folder)
+        XCTAssertEqual(try Harness.taskfarm(["run", "t.txt"], ranks: 1, in: first).status, 0)
+        let copy = folder.appendingPathComponent("b")
+        try FileManager.default.copyItem(at: first, to: copy)
+        let resumed = try Harness.taskfarm(["run", "t.txt"], ranks: 1, in: copy)
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertTrue(resumed.stderr.contains("4 succeeded tasks skipped"), resumed.stderr)
+        XCTAssertEqual(Harness.read("b/runs", in: folder)?.split(separator: "\n").count, 4)
+
+        try Harness.write("#!/bin/sh\n#SBATCH --chdir=/nonexistent-taskfarm-folder\n#SBATCH -o \(folder.path)/out\ntrue\n",
+                          to: "chdir.sh", in: folder)
+        let missing = try Harness.taskfarm(["run", "chdir.sh"], ranks: 1, in: folder)
+        XCTAssertEqual(missing.status, 1)
+        let status = try Harness.taskfarm(["status", "chdir.sh"], ranks: 1, in: folder)
+        XCTAssertTrue(status.stdout.contains("the working folder /nonexistent-taskfarm-folder does not exist"), status.stdout)
+    }
+}
