@@ -150,5 +150,32 @@ final class JournalHardeningTests: XCTestCase {
         XCTAssertEqual(core.states[0], .failed)
         XCTAssertEqual(core.attempts[0], 301)
     }
-}
 
+    func testOnlyAttemptsThatCouldHaveStartedAreCountedOnResume() throws {
+        var core = SchedulerCore(taskCount: 3, policy: SchedulerPolicy(prefetchPerSlot: 2))
+        core.addWorker(WorkerAd(rank: 1, host: "h", cores: 1, memoryBytes: 1 << 30, slots: 1))
+        _ = core.dispatch()
+        XCTAssertEqual([0, 1, 2].map(core.isQueued), [false, true, true], "one runs, two wait behind it")
+
+        // A crash while 1 and 2 were only prefetched: their first real attempt is still attempt 1.
+        let records: [JournalRecord] = [
+            header(tasks: 3), .runBegan(time: 1, resume: false),
+            .started(position: 0, attempt: 1, worker: 1, host: "h", time: 1, queued: false),
+            .started(position: 1, attempt: 1, worker: 1, host: "h", time: 1, queued: true),
+            .started(position: 2, attempt: 1, worker: 1, host: "h", time: 1, queued: true),
+            end(2, .failed),
+        ]
+        let text = records.map(\.line).joined()
+        XCTAssertTrue(text.contains("\tqueued\n"))
+        let replay = JournalReplay(data: Data(text.utf8), taskCountLimit: 3)
+        XCTAssertEqual(replay.attempts, [1, 0, 1], "the prefetched one that ended counts; the other does not")
+        var resumed = SchedulerCore(taskCount: 3, policy: SchedulerPolicy(), initialStates: replay.states,
+                                    initialAttempts: replay.attempts)
+        resumed.addWorker(WorkerAd(rank: 1, host: "h", cores: 2, memoryBytes: 1 << 30, slots: 2))
+        let attempts = resumed.dispatch().compactMap { decision -> [Int]? in
+            if case .assign(let position, let attempt, _) = decision { return [position, attempt] }
+            return nil
+        }
+        XCTAssertEqual(attempts, [[0, 2], [1, 1]])
+    }
+}

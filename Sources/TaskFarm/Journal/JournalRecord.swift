@@ -9,8 +9,10 @@ public enum JournalRecord: Sendable, Equatable {
     case header(version: Int, runID: Int, taskCount: Int, fingerprint: String, jobFile: String)
     /// A run (the first, or a resume) began.
     case runBegan(time: Double, resume: Bool)
-    /// An attempt was handed to a worker.
-    case started(position: Int, attempt: Int, worker: Int, host: String, time: Double)
+    /// An attempt was handed to a worker. `queued` when the worker holds it behind running
+    /// tasks (prefetch): it may not have started, so only its end counts it as an attempt.
+    /// Written as an optional last field, which older readers ignore.
+    case started(position: Int, attempt: Int, worker: Int, host: String, time: Double, queued: Bool)
     /// An attempt ended; `state` is the task's state after it (`pending` when it will be retried).
     case ended(TaskEnd)
     /// A task can never run here.
@@ -115,8 +117,9 @@ public enum JournalRecord: Sendable, Equatable {
             body = ["header", String(version), String(runID), String(taskCount), fingerprint, escape(jobFile)]
         case .runBegan(let time, let resume):
             body = ["run-began", String(time), resume ? "resume" : "new"]
-        case .started(let position, let attempt, let worker, let host, let time):
+        case .started(let position, let attempt, let worker, let host, let time, let queued):
             body = ["started", String(position), String(attempt), String(worker), escape(host), String(time)]
+                + (queued ? ["queued"] : [])
         case .ended(let end):
             body = ["ended"] + end.fields
         case .unrunnable(let position, let reason):
@@ -160,7 +163,8 @@ public enum JournalRecord: Sendable, Equatable {
             self = .started(position: try int(try field(1), "position", in: 0...Int.max),
                             attempt: try int(try field(2), "attempt", in: Self.attempts),
                             worker: try int(try field(3), "worker", in: 0...Int.max),
-                            host: unescape(try field(4)), time: try double(try field(5), "time"))
+                            host: unescape(try field(4)), time: try double(try field(5), "time"),
+                            queued: fields.count > 6 && fields[6] == "queued")
         case "ended":
             self = .ended(try TaskEnd(fields: rest))
         case "unrunnable":

@@ -122,7 +122,7 @@ public struct JournalReplay: Sendable {
             grow(to: rebuiltHeader.taskCount)
         }
         switch record {
-        case .started(let position, _, _, _, _), .unrunnable(let position, _):
+        case .started(let position, _, _, _, _, _), .unrunnable(let position, _):
             return position < states.count ? nil : "position \(position) is beyond the \(states.count) tasks known"
         case .ended(let end):
             return end.position < states.count ? nil : "position \(end.position) is beyond the \(states.count) tasks known"
@@ -151,9 +151,11 @@ public struct JournalReplay: Sendable {
             lastRunEnded = false
             for position in running.keys where position < states.count { states[position] = .interrupted }
             running.removeAll()
-        case .started(let position, let attempt, let worker, let host, let time):
+        case .started(let position, let attempt, let worker, let host, let time, let queued):
             states[position] = .running
-            attempts[position] = AttemptCount(clamping: max(Int(attempts[position]), attempt))
+            // A prefetched attempt counts once its end is recorded: a crash may come before
+            // it ever started, and then a resume's first real attempt is still attempt 1.
+            if !queued { attempts[position] = AttemptCount(clamping: max(Int(attempts[position]), attempt)) }
             running[position] = (worker, host, time)
         case .ended(let end) where end.outcome == .revoked:
             // Given back before it started: the attempt did not happen.

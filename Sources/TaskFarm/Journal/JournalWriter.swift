@@ -68,8 +68,14 @@ public final class JournalWriter: RunRecorder {
 
     /// Appends a `started` record (time now, in epoch seconds); it waits for the next batch.
     public func taskStarted(position: Int, attempt: Int, worker: WorkerAd) {
+        taskStarted(position: position, attempt: attempt, worker: worker, queued: false)
+    }
+
+    /// Appends a `started` record, marked `queued` when the worker holds the attempt behind
+    /// running tasks (see ``JournalRecord/started(position:attempt:worker:host:time:queued:)``).
+    public func taskStarted(position: Int, attempt: Int, worker: WorkerAd, queued: Bool) {
         append(.started(position: position, attempt: attempt, worker: worker.rank, host: worker.host,
-                        time: Clock.epochSeconds()))
+                        time: Clock.epochSeconds(), queued: queued))
         hosts[worker.rank] = worker.host
     }
 

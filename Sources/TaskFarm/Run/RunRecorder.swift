@@ -3,6 +3,9 @@
 public protocol RunRecorder: AnyObject {
     /// An attempt was handed to a worker.
     func taskStarted(position: Int, attempt: Int, worker: WorkerAd)
+    /// An attempt was handed to a worker; `queued` when the worker holds it behind running
+    /// tasks (prefetch), so it has not started yet.
+    func taskStarted(position: Int, attempt: Int, worker: WorkerAd, queued: Bool)
     /// An attempt ended and the task will run again.
     func taskRetrying(position: Int, completion: TaskCompletion)
     /// A task reached its state for this run (final, or interrupted).
@@ -22,6 +25,11 @@ public protocol RunRecorder: AnyObject {
 extension RunRecorder {
     /// Records nothing.
     public func taskStarted(position: Int, attempt: Int, worker: WorkerAd) {}
+    /// The same as ``taskStarted(position:attempt:worker:)``: most recorders do not tell
+    /// a prefetched attempt from one that starts at once.
+    public func taskStarted(position: Int, attempt: Int, worker: WorkerAd, queued: Bool) {
+        taskStarted(position: position, attempt: attempt, worker: worker)
+    }
     /// Records nothing.
     public func taskRetrying(position: Int, completion: TaskCompletion) {}
     /// Records nothing.

@@ -251,7 +251,10 @@ final class Scheduler: RankRole {
                 let assignment = TaskAssignment(task: task, attempt: attempt, stdout: streams.stdout, stderr: streams.stderr)
                 try transport.send(assignment.encode(), to: worker, tag: .assignment)
                 if let ad = workers[worker] {
-                    for recorder in recorders { recorder.taskStarted(position: position, attempt: attempt, worker: ad) }
+                    let queued = core.isQueued(position)
+                    for recorder in recorders {
+                        recorder.taskStarted(position: position, attempt: attempt, worker: ad, queued: queued)
+                    }
                 }
             case .finished(let position, let state, let completion):
                 if state == .failed || state == .timedOut { noteFailure(position) }

@@ -36,6 +36,8 @@ public struct SchedulerCore {
         var worker: Int
         var slots: Int
         var attempt: Int
+        /// Whether the worker holds it behind running tasks (prefetch) when it is handed out.
+        var queued = false
     }
 
     /// Tasks known: the job's, plus any appended at run time (``appendTasks(count:)``).
@@ -174,7 +176,8 @@ public struct SchedulerCore {
             states[position] = .running
             workers[worker]!.used += slots
             workers[worker]!.positions.append(position)
-            inFlight[position] = InFlight(worker: worker, slots: slots, attempt: attempt)
+            inFlight[position] = InFlight(worker: worker, slots: slots, attempt: attempt,
+                                          queued: workers[worker]!.used > workers[worker]!.ad.slots)
             runningTasks += 1
             decisions.append(.assign(position: position, attempt: attempt, worker: worker))
         }
@@ -329,6 +332,10 @@ public struct SchedulerCore {
                                         outcome: .cancelled, startTime: now, endTime: now, message: reason)
         return [.finished(position: position, state: .cancelled, completion: completion)]
     }
+
+    /// Whether the task at `position` was handed to a worker that holds it behind running
+    /// tasks (prefetch), so it had not started then; false when it is not in flight.
+    public func isQueued(_ position: Int) -> Bool { inFlight[position]?.queued ?? false }
 
     /// The worker running the task at `position`, or `nil` when it is not in flight.
     public func worker(running position: Int) -> Int? { inFlight[position]?.worker }
