@@ -1,4 +1,5 @@
 import Foundation
+import JobSpec
 import TestSupport
 import XCTest
 
@@ -138,5 +139,51 @@ final class DataHardeningTests: XCTestCase {
         XCTAssertEqual(missing.status, 1)
         let status = try Harness.taskfarm(["status", "chdir.sh"], ranks: 1, in: folder)
         XCTAssertTrue(status.stdout.contains("the working folder /nonexistent-taskfarm-folder does not exist"), status.stdout)
+    }
+
+    /// Attack 2's queue case: a task journaled with `"timeLimit": 1e308` (before submissions
+    /// were checked) once crashed every later `serve` of the folder.
+    func testAJournaledImpossibleTimeLimitIsCancelledAndTheQueueServes() throws {
+        let folder = try Harness.temporaryFolder()
+        var bad = TaskSpec(position: 0, arrayIndex: 0, command: .argv(["/bin/true"]), workingDirectory: folder.path,
+                           source: SourceLocation(file: "taskfarm submit", line: 0))
+        bad.timeLimit = 1e308
+        var good = bad
+        good.timeLimit = nil
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        func json(_ task: TaskSpec) throws -> String {
+            String(decoding: try encoder.encode(task), as: UTF8.self).replacingOccurrences(of: "\\", with: "\\\\")
+        }
+        let journal = [Self.forged("header\t1\t77\t0\tqueue\t(queue)"),
+                       Self.forged("submitted\t0\t" + (try json(bad))),
+                       Self.forged("submitted\t1\t" + (try json(good)))].joined()
+        try Harness.write(journal, to: "queue.taskfarm/journal", in: folder)
+        let farm = try Harness.start(["serve", "--listen", "127.0.0.1"], ranks: 3, in: folder, stderr: "serve.err")
+        XCTAssertTrue(Harness.waitUntil(timeout: 60) {
+            FileManager.default.fileExists(atPath: folder.appendingPathComponent("taskfarm.connection").path)
+        }, Harness.read("serve.err", in: folder) ?? "")
+        let waited = try Harness.run(Harness.taskfarm, ["wait", "0", "1"], in: folder, timeout: 60)
+        let lines = waited.stdout.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.count, 2, waited.stdout + waited.stderr)
+        XCTAssertTrue(lines.first?.hasPrefix("0 cancelled") == true, waited.stdout)
+        XCTAssertTrue(waited.stdout.contains("timeLimit"), waited.stdout)
+        XCTAssertEqual(lines.last, "1 succeeded exit 0")
+        let submitted = try Harness.run(Harness.taskfarm, ["submit", "--", "true"], in: folder)
+        XCTAssertEqual(submitted.stdout, "2\n", "the queue keeps serving: \(submitted.stderr)")
+        XCTAssertEqual(try Harness.run(Harness.taskfarm, ["shutdown"], in: folder).status, 0)
+        XCTAssertEqual(farm.wait(timeout: 30), .exited(0), Harness.read("serve.err", in: folder) ?? "")
+    }
+
+    /// A journal line with a valid checksum around `text` (CRC-32 as zlib computes it), as
+    /// an older version, or an attacker, could have written it.
+    static func forged(_ text: String) -> String {
+        var crc: UInt32 = 0xFFFF_FFFF
+        for byte in text.utf8 {
+            crc ^= UInt32(byte)
+            for _ in 0..<8 { crc = crc & 1 != 0 ? 0xEDB8_8320 ^ (crc >> 1) : crc >> 1 }
+        }
+        let hex = String(crc ^ 0xFFFF_FFFF, radix: 16)
+        return String(repeating: "0", count: 8 - hex.count) + hex + "\t" + text + "\n"
     }
 }
