@@ -6,6 +6,8 @@
 /// |---|---|---|
 /// | a duration (`--timeout`, `--kill-grace`, `--walltime`, `--task-time`, `--time`, `walltime`, `allowed_job_duration`) | finite seconds, 0 ... 365 days | Slurm caps time limits at 365 days (`INFINITE` aside) |
 /// | retries (`--retries`, `max_retries`, DAG `RETRY`) | 0 ... 10,000 | an attempt number must fit the scheduler's counters; GNU parallel and HTCondor set no maximum |
+/// | slots: a task's (`--cpus-per-task`, `ncpus`, `ppn`, `request_cpus`) and `--slots-per-worker` | 1 ... 65,536 | no node has more cores; keeps slot arithmetic far from overflow |
+/// | `--prefetch` | 0 ... 1,024 per slot | |
 /// | a job array (`--array`, `-J`, `-t`) | at most 1,000,000 indices, each 0 ... 2,147,483,647 | Slurm's `MaxArraySize` (at most 4,000,001) and PBS Pro's `max_array_size`; indices are 32-bit in Slurm, PBS and Torque |
 ///
 /// Sources: Slurm slurm.conf (`MaxArraySize`), sbatch `--time`; PBS Pro reference
@@ -16,6 +18,20 @@ public enum FarmLimits {
 
     /// The most retries a task may have after its first attempt.
     public static let maximumRetries = 10_000
+
+    /// The most slots a task may ask for, and a worker may offer.
+    public static let maximumSlots = 65_536
+
+    /// The most tasks a worker may hold queued per slot (`--prefetch`).
+    public static let maximumPrefetch = 1_024
+
+    /// What is wrong with `count` as a number of slots, or `nil` (1 ... ``maximumSlots``).
+    public static func slotsProblem(_ count: Int) -> String? {
+        (1...maximumSlots).contains(count) ? nil : slotsExpectation
+    }
+
+    /// "a number of slots from 1 to 65536".
+    public static var slotsExpectation: String { "a number of slots from 1 to \(maximumSlots)" }
 
     /// The most indices one job array may have.
     public static let maximumArrayIndices = 1_000_000
@@ -57,7 +73,7 @@ public enum FarmLimits {
         if let retries = task.maxRetries, let expected = retriesProblem(retries) {
             return "maxRetries \(retries): expected \(expected)"
         }
-        if task.slots < 1 { return "slots \(task.slots): expected at least 1" }
+        if let expected = slotsProblem(task.slots) { return "slots \(task.slots): expected \(expected)" }
         if let memory = task.memoryMiB, memory < 0 { return "memoryMiB \(memory): expected 0 or more" }
         if let disk = task.diskKiB, disk < 0 { return "diskKiB \(disk): expected 0 or more" }
         if task.arrayIndex < 0 { return "arrayIndex \(task.arrayIndex): expected 0 or more" }

@@ -34,7 +34,9 @@ struct FarmSettingsOptions: ParsableArguments {
     /// Every duration and count is checked against ``FarmLimits``, so that no value the
     /// command line accepts can overflow a conversion on a worker.
     func validate() throws {
-        guard slotsPerWorker >= 1 else { throw ValidationError("--slots-per-worker must be at least 1") }
+        if let expected = FarmLimits.slotsProblem(slotsPerWorker) {
+            throw ValidationError("--slots-per-worker \(slotsPerWorker): expected \(expected)")
+        }
         if let expected = FarmLimits.retriesProblem(retries) {
             throw ValidationError("--retries \(retries): expected \(expected)")
         }

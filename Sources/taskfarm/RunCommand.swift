@@ -43,7 +43,9 @@ struct RunCommand: ParsableCommand {
     var force = false
 
     func validate() throws {
-        guard prefetch >= 0 else { throw ValidationError("--prefetch must be 0 or more") }
+        guard (0...FarmLimits.maximumPrefetch).contains(prefetch) else {
+            throw ValidationError("--prefetch \(prefetch): expected 0 to \(FarmLimits.maximumPrefetch) tasks per slot")
+        }
     }
 
     func run() throws {

@@ -11,7 +11,8 @@ final class DataHardeningTests: XCTestCase {
         let folder = try Harness.temporaryFolder()
         try Harness.write("true\n", to: "t.txt", in: folder)
         for (option, value) in [("--timeout", "1e13"), ("--timeout", "inf"), ("--timeout", "nan"),
-                                ("--kill-grace", "1e300"), ("--retries", "300000"), ("--walltime", "999999d")] {
+                                ("--kill-grace", "1e300"), ("--retries", "300000"), ("--walltime", "999999d"),
+                                ("--slots-per-worker", "9223372036854775807"), ("--prefetch", "9223372036854775807")] {
             let outcome = try Harness.taskfarm(["run", option, value, "t.txt"], ranks: 1, in: folder)
             XCTAssertEqual(outcome.status, 64, "\(option) \(value): \(outcome.stderr)")
             XCTAssertTrue(outcome.stderr.contains(option), outcome.stderr)

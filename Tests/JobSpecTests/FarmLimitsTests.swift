@@ -47,6 +47,10 @@ final class FarmLimitsTests: XCTestCase {
                                         options: testOptions())
         XCTAssertEqual(job.tasks[0].maxRetries, 300, "300 retries are fine: the counters no longer wrap")
         XCTAssertNotNil(submit("request_memory = 1e300"))
+        XCTAssertNotNil(submit("request_cpus = 9223372036854775807"))
+        XCTAssertNotNil(slurm("#SBATCH -c 100000"))
+        XCTAssertNotNil(pbs("#PBS -l select=1:ncpus=100000"))
+        XCTAssertNotNil(slurm("#SBATCH --mem-per-cpu=4000000000T\n#SBATCH -c 65536"), "no overflow in the product")
         XCTAssertNotNil(slurm("#SBATCH --mem=99999999999999999999T"))
         XCTAssertNotNil(pbs("#PBS -l mem=99999999999999999999pb"))
         XCTAssertNotNil(expectError { () throws(JobSpecError) in _ = try DAGParser.parse(text: "JOB a a.sub\nRETRY a 20000\n", file: "d.dag",

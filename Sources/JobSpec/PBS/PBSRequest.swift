@@ -82,7 +82,9 @@ struct PBSRequest {
                         for (name, amount) in try Self.selectChunk(pair[1], error: bad("select=N:ncpus=C:mem=M")) {
                             switch name {
                             case "ncpus":
-                                guard let count = Int(amount), count >= 1 else { throw bad("ncpus of at least 1") }
+                                guard let count = Int(amount), FarmLimits.slotsProblem(count) == nil else {
+                                    throw bad("ncpus from 1 to \(FarmLimits.maximumSlots)")
+                                }
                                 cpus = count
                             case "ompthreads":
                                 guard let count = Int(amount), count >= 1 else { throw bad("ompthreads of at least 1") }
@@ -94,11 +96,15 @@ struct PBSRequest {
                             }
                         }
                     case "ncpus":
-                        guard let count = Int(pair[1]), count >= 1 else { throw bad("ncpus of at least 1") }
+                        guard let count = Int(pair[1]), FarmLimits.slotsProblem(count) == nil else {
+                            throw bad("ncpus from 1 to \(FarmLimits.maximumSlots)")
+                        }
                         cpus = count
                     case "nodes":
                         for part in pair[1].split(separator: ":") where part.hasPrefix("ppn=") {
-                            guard let count = Int(part.dropFirst(4)), count >= 1 else { throw bad("ppn of at least 1") }
+                            guard let count = Int(part.dropFirst(4)), FarmLimits.slotsProblem(count) == nil else {
+                                throw bad("ppn from 1 to \(FarmLimits.maximumSlots)")
+                            }
                             cpus = count
                         }
                     case "mem", "pmem", "vmem":

@@ -100,7 +100,9 @@ public struct SlurmScript: Sendable {
                 }
                 timeLimit = limit
             case "-c", "--cpus-per-task":
-                guard let count = Int(value), count >= 1 else { throw bad("a whole number of at least 1") }
+                guard let count = Int(value), FarmLimits.slotsProblem(count) == nil else {
+                    throw bad(FarmLimits.slotsExpectation)
+                }
                 cpus = count
                 cpusGiven = true
             case "--mem":
@@ -157,7 +159,15 @@ public struct SlurmScript: Sendable {
         if cpusGiven { common["SLURM_CPUS_PER_TASK"] = String(cpus) }
         let stdoutPath = resolve(stdoutPattern)
         let stderrPath = resolve(stderrPattern ?? stdoutPattern)
-        let memory = memoryMiB ?? memoryPerCPU.map { $0 * cpus }
+        var totalMemory = memoryMiB
+        if totalMemory == nil, let perCPU = memoryPerCPU {
+            let (total, overflow) = perCPU.multipliedReportingOverflow(by: cpus)
+            guard !overflow else {
+                throw JobSpecError("--mem-per-cpu times --cpus-per-task is more memory than any machine has", file: file)
+            }
+            totalMemory = total
+        }
+        let memory = totalMemory
         let isArray = array != nil
         let runID = String(options.runID)
         let exportAll = export.all

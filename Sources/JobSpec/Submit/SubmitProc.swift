@@ -79,6 +79,9 @@ struct SubmitProc {
         usesMatchTimeMacros = (argv + [stdout, stderr]).contains { $0.contains("$$(") }
 
         let slots = try integer("request_cpus", "requestcpus", minimum: 1) ?? 1
+        if let expected = FarmLimits.slotsProblem(slots), let (text, location) = try value("request_cpus", "requestcpus") {
+            throw JobSpecError("request_cpus '\(text)': expected \(expected)", at: location)
+        }
         var memory: Int?
         if let (text, location) = try value("request_memory", "requestmemory") {
             memory = try Self.size(text, defaultUnit: 1024 * 1024, resultUnit: 1024 * 1024,
