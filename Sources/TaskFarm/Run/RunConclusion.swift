@@ -33,7 +33,7 @@ enum RunConclusion {
         do {
             try folder.writeVerdict(verdict)
         } catch {
-            logger.error("\(folder.path)/verdict.json: cannot write the verdict (\(error.localizedDescription)); the run ended with exit status \(verdict.status.rawValue)")
+            logger.error("cannot write the verdict: \(error); the run ended with exit status \(verdict.status.rawValue)")
         }
     }
 }

@@ -126,7 +126,12 @@ enum RunPreparation {
             }
             journal = try JournalWriter(path: folder.journalFile)
             if plan.writesHeader {
-                try folder.writeFingerprints(fingerprints)
+                do {
+                    try folder.writeFingerprints(fingerprints)
+                } catch {
+                    // Nothing ran: once the folder can be written, running again works.
+                    return problem(.interrupted, "\(error); nothing was run")
+                }
                 journal.append(.header(version: 1, runID: runID, taskCount: job.taskCount,
                                        fingerprint: TaskFingerprint.combined(fingerprints), jobFile: options.jobPath))
             } else if replay.headerRebuilt, let header = replay.header {
@@ -135,7 +140,8 @@ enum RunPreparation {
                                        fingerprint: header.fingerprint, jobFile: options.jobPath))
             }
             journal.append(.runBegan(time: Clock.epochSeconds(), resume: plan.isResume), durableNow: true)
-            if let error = journal.writeError { return problem(.internalError, error) }
+            // Nothing ran: once the journal can be written (a full disk freed), running again works.
+            if let error = journal.writeError { return problem(.interrupted, error + "; nothing was run") }
         } catch let mismatch as ResumePlan.Mismatch {
             return problem(.badJobFile, "\(options.jobPath): \(mismatch)")
         } catch {

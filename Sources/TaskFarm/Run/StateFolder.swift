@@ -96,7 +96,13 @@ public struct StateFolder: Sendable {
             }
         } catch {
             unlink(temporary)
-            throw error
+            // The POSIX reason ("No space left on device"), not Foundation's wrapping of it.
+            var reason = error.localizedDescription
+            if let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? Error,
+               (underlying as NSError).domain == NSPOSIXErrorDomain {
+                reason = String(cString: strerror(Int32((underlying as NSError).code)))
+            }
+            throw JournalError(message: "\(file): cannot write: \(reason)")
         }
     }
 

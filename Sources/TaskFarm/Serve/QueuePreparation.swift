@@ -51,7 +51,8 @@ enum QueuePreparation {
                 notes.append("serving run \(runID) again from \(folder.path): \(job.taskCount) task\(job.taskCount == 1 ? "" : "s") known")
             }
             journal.append(.runBegan(time: Clock.epochSeconds(), resume: replay.header != nil), durableNow: true)
-            if let error = journal.writeError { return problem(.internalError, error) }
+            // Nothing ran: once the journal can be written (a full disk freed), running again works.
+            if let error = journal.writeError { return problem(.interrupted, error + "; nothing was run") }
             return .success(PreparedQueue(folder: folder, lock: lock, runID: runID, job: job, replay: replay,
                                           journal: journal, notes: notes))
         } catch {
