@@ -33,7 +33,8 @@ enum ResourceValues {
             default: seconds = (values[0] * 60 + values[1]) * 60 + values[2]
             }
         }
-        return .some(seconds)
+        // "A time limit of zero requests that no time limit be imposed" (sbatch --time).
+        return .some(seconds == 0 ? nil : seconds)
     }
 
     /// A PBS `walltime` in seconds: `[[H:]M:]S[.fraction]`.
