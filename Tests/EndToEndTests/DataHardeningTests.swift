@@ -34,6 +34,19 @@ final class DataHardeningTests: XCTestCase {
         }
     }
 
+    /// Attack 5: `--retries 300` once retried forever, the attempt number stuck at 256.
+    func testThreeHundredRetriesEndAfterThreeHundredAndOneAttempts() throws {
+        let folder = try Harness.temporaryFolder()
+        try Harness.write("echo $TASKFARM_TASK_ATTEMPT >> attempts; exit 1\n", to: "t.txt", in: folder)
+        let outcome = try Harness.taskfarm(["run", "--retries", "300", "t.txt"], ranks: 1, in: folder, timeout: 120)
+        XCTAssertEqual(outcome.status, 1, outcome.stderr)
+        let attempts = Harness.read("attempts", in: folder)?.split(separator: "\n") ?? []
+        XCTAssertEqual(attempts.count, 301)
+        XCTAssertEqual(attempts.last, "301")
+        let status = try Harness.taskfarm(["status", "t.txt"], ranks: 1, in: folder)
+        XCTAssertTrue(status.stdout.contains("attempt 301"), status.stdout)
+    }
+
     /// Attack 7: the state folder's file system fills mid-run.
     func testAFullStateFolderStopsTheRunResumableAndTheResumeLosesNothing() throws {
         let folder = try Harness.temporaryFolder()
