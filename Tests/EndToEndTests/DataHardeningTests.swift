@@ -47,6 +47,17 @@ final class DataHardeningTests: XCTestCase {
         XCTAssertTrue(status.stdout.contains("attempt 301"), status.stdout)
     }
 
+    /// A reader that went away (a closed pipe, as after mpirun's exit) costs the summary
+    /// line, not the verdict: writing to it once trapped rank 0.
+    func testAClosedStdoutStillLeavesTheVerdict() throws {
+        let folder = try Harness.temporaryFolder()
+        try Harness.write("true\n", to: "t.txt", in: folder)
+        let outcome = try Harness.run("/bin/sh", ["-c", "\"$0\" run t.txt | true; exit 0", Harness.taskfarm], in: folder)
+        XCTAssertFalse(outcome.stderr.contains("Fatal error"), outcome.stderr)
+        let verdict = try XCTUnwrap(Harness.read("t.txt.taskfarm/verdict.json", in: folder))
+        XCTAssertTrue(verdict.contains("\"exitStatus\": 0"), verdict)
+    }
+
     /// Attack 7: the state folder's file system fills mid-run.
     func testAFullStateFolderStopsTheRunResumableAndTheResumeLosesNothing() throws {
         let folder = try Harness.temporaryFolder()

@@ -76,7 +76,7 @@ public enum Farm {
         for warning in job.warnings { logger.warning("\(warning.warningDescription)") }
         // Resume notes go to the user whatever the log level: a resume that skips everything
         // must not look like a run that did nothing.
-        for note in prepared.notes { FileHandle.standardError.write(Data("taskfarm: \(note)\n".utf8)) }
+        for note in prepared.notes { ConsoleOutput.standardError("taskfarm: \(note)\n") }
         if job.taskCount == 0 {
             logger.warning("\(options.jobPath): no tasks in the file; nothing to run")
         }
@@ -145,19 +145,19 @@ public enum Farm {
         guard let recorded = scheduler.result else { return .internalError }
         let result = RunConclusion.durable(recorded, journal: prepared.journal, folder: prepared.folder,
                                            taskCount: job.taskCount)
-        FileHandle.standardOutput.write(Data((result.summaryLine + "\n").utf8))
         var status = scheduler.failure != nil ? ExitStatus.internalError : result.exitStatus
         var dagSummary: String?
         if let dagDriver {
             let dag = dagDriver.conclude(result)
-            FileHandle.standardOutput.write(Data((dag.summary + "\n").utf8))
             if scheduler.failure == nil, journalFailure == nil { status = dag.status }
             dagSummary = dag.summary
         }
+        // The durable records first: the rank may be ended at any moment after an interrupt.
         prepared.journal.append(.runEnded(time: Clock.epochSeconds(), status: Int(status.rawValue)), durableNow: true)
         RunConclusion.writeVerdict(Verdict(status: status, runID: prepared.runID, result: result,
                                            message: scheduler.failure ?? journalFailure ?? dagSummary),
                                    to: prepared.folder, logger: logger)
+        ConsoleOutput.standardOutput(result.summaryLine + "\n" + (dagSummary.map { $0 + "\n" } ?? ""))
         withExtendedLifetime(prepared.lock) {}
         return status
     }

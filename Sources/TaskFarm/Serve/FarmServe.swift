@@ -121,7 +121,7 @@ extension Farm {
         prepared.journal.append(.runEnded(time: Clock.epochSeconds(), status: Int(status.rawValue)), durableNow: true)
         RunConclusion.writeVerdict(Verdict(status: status, runID: prepared.runID, result: result, message: message),
                                    to: prepared.folder, logger: logger)
-        FileHandle.standardOutput.write(Data((result.summaryLine + "\n").utf8))
+        ConsoleOutput.standardOutput(result.summaryLine + "\n")
         withExtendedLifetime(prepared.lock) {}
         return status
     }
