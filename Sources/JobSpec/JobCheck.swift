@@ -39,14 +39,15 @@ public enum JobCheck {
             header += "\n"
         }
         write(header)
+        var patterns: [String: OutputPattern?] = [:]
         func row(_ position: Int) -> [String] {
             let task = job.task(at: position)
             let own = task.environment.overrides.filter { shared[$0.key] != $0.value }
                 .sorted(by: { $0.key < $1.key }).map { "\($0.key)=\(ShellQuoting.quote($0.value))" }
             return [String(task.position), String(task.arrayIndex),
                     task.command.executedArgv.map(ShellQuoting.quote).joined(separator: " "),
-                    outputFile(task.stdout, task: task, job: job, runID: runID, user: user) ?? "-",
-                    outputFile(task.stderr, task: task, job: job, runID: runID, user: user) ?? "-",
+                    outputFile(task.stdout, task: task, job: job, runID: runID, user: user, patterns: &patterns) ?? "-",
+                    outputFile(task.stderr, task: task, job: job, runID: runID, user: user, patterns: &patterns) ?? "-",
                     own.isEmpty ? "-" : own.joined(separator: " "),
                     task.requirements ?? "-"]
         }
@@ -85,6 +86,7 @@ public enum JobCheck {
         if let limit = job.maxConcurrent { head += "  \"maxConcurrent\" : \(limit),\n" }
         head += "  \"name\" : \(encoded(job.name)),\n  \"taskCount\" : \(job.taskCount),\n  \"tasks\" : ["
         write(head)
+        var patterns: [String: OutputPattern?] = [:]
         for position in 0 ..< job.taskCount {
             let task = job.task(at: position)
             var names: [String]?
@@ -94,8 +96,8 @@ public enum JobCheck {
                 environment: EnvironmentReport(base: baseName(task.environment), names: names,
                                                set: task.environment.overrides),
                 workingDirectory: task.workingDirectory,
-                stdout: outputFile(task.stdout, task: task, job: job, runID: runID, user: user),
-                stderr: outputFile(task.stderr, task: task, job: job, runID: runID, user: user),
+                stdout: outputFile(task.stdout, task: task, job: job, runID: runID, user: user, patterns: &patterns),
+                stderr: outputFile(task.stderr, task: task, job: job, runID: runID, user: user, patterns: &patterns),
                 slots: task.slots, memoryMiB: task.memoryMiB, diskKiB: task.diskKiB, timeLimit: task.timeLimit,
                 maxRetries: task.maxRetries, requirements: task.requirements, rank: task.rank,
                 attributes: task.attributes)
@@ -133,12 +135,18 @@ public enum JobCheck {
     }
 
     /// An output pattern expanded for `task`; `%N` stays `%N` (known only on the worker).
-    static func outputFile(_ pattern: String?, task: TaskSpec, job: any Job, runID: Int, user: String) -> String? {
+    /// `patterns` keeps the job's few patterns parsed across its tasks.
+    static func outputFile(_ pattern: String?, task: TaskSpec, job: any Job, runID: Int, user: String,
+                           patterns: inout [String: OutputPattern?]) -> String? {
         guard let pattern else { return nil }
         let values = OutputPattern.Values(runID: runID, arrayIndex: task.arrayIndex, host: "%N",
                                           jobName: job.name, user: user)
-        let checked = try? OutputPattern(pattern, location: SourceLocation(file: job.file, line: 0))
-        return checked?.expand(values) ?? pattern
+        if patterns[pattern] == nil {
+            // A job whose tasks each name their own file (PBS's ^array_index^) gains nothing.
+            if patterns.count >= 16 { patterns.removeAll(keepingCapacity: true) }
+            patterns[pattern] = .some(try? OutputPattern(pattern, location: SourceLocation(file: job.file, line: 0)))
+        }
+        return patterns[pattern]!?.expand(values) ?? pattern
     }
 
     /// The variables every task sets to the same value, one task at a time.

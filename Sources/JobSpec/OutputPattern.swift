@@ -18,6 +18,9 @@
 public struct OutputPattern: Sendable, Equatable, CustomStringConvertible {
     /// The pattern as written.
     public let text: String
+    /// The pattern cut into literals and letters once, so that expanding it for a
+    /// million tasks does not parse it a million times.
+    private let parsed: [Piece]
 
     /// The values a pattern is expanded with.
     public struct Values: Sendable {
@@ -50,7 +53,8 @@ public struct OutputPattern: Sendable, Equatable, CustomStringConvertible {
     /// - Throws: ``JobSpecError`` naming `location` for an unknown letter or a trailing `%`.
     public init(_ text: String, location: SourceLocation) throws(JobSpecError) {
         self.text = text
-        for piece in Self.pieces(of: text) {
+        parsed = Self.pieces(of: text)
+        for piece in parsed {
             if case .invalid(let what) = piece {
                 throw JobSpecError("bad filename pattern '\(text)': \(what); known letters are %A %a %j %J %N %x %u %s %%",
                                    at: location)
@@ -74,7 +78,7 @@ public struct OutputPattern: Sendable, Equatable, CustomStringConvertible {
     /// The file name for one task.
     public func expand(_ values: Values) -> String {
         var result = ""
-        for piece in Self.pieces(of: text) {
+        for piece in parsed {
             switch piece {
             case .literal(let text): result += text
             case .letter(let letter, let width):
