@@ -71,7 +71,7 @@ final class DAGDriver: RankRole, RunRecorder {
 
     // MARK: RunRecorder
 
-    func taskEnded(position: Int, state: TaskState, completion: TaskCompletion) {
+    func taskEnded(position: Int, state: TaskState, completion: TaskCompletion, worker: WorkerAd?) {
         guard state != .interrupted else { return }
         ended.append((position, DAGProcOutcome(completion)))
     }

@@ -17,8 +17,6 @@ public final class JournalWriter: RunRecorder {
     private let path: String
     private var buffer: [UInt8] = []
     private var pendingCompletions = 0
-    private var firstPendingAt: Double?
-    private var hosts: [Int: String] = [:]
     /// The first write error, if any; the run reports it at the end.
     public private(set) var writeError: String?
 
@@ -43,7 +41,6 @@ public final class JournalWriter: RunRecorder {
     /// Appends `record` to the current batch; `durableNow` writes and syncs at once.
     public func append(_ record: JournalRecord, durableNow: Bool = false) {
         buffer.append(contentsOf: record.line.utf8)
-        if firstPendingAt == nil { firstPendingAt = Clock.monotonicSeconds() }
         if durableNow { flush() }
     }
 
@@ -51,7 +48,6 @@ public final class JournalWriter: RunRecorder {
     public func taskStarted(position: Int, attempt: Int, worker: WorkerAd) {
         append(.started(position: position, attempt: attempt, worker: worker.rank, host: worker.host,
                         time: Clock.epochSeconds()))
-        hosts[worker.rank] = worker.host
     }
 
     /// Appends an `ended` record with state ``TaskState/pending``; counts toward the batch.
@@ -60,7 +56,7 @@ public final class JournalWriter: RunRecorder {
     }
 
     /// Appends an `ended` record with the task's `state`; counts toward the batch.
-    public func taskEnded(position: Int, state: TaskState, completion: TaskCompletion) {
+    public func taskEnded(position: Int, state: TaskState, completion: TaskCompletion, worker: WorkerAd?) {
         appendCompletion(.ended(JournalRecord.TaskEnd(state: state, completion: completion)))
     }
 
@@ -81,11 +77,6 @@ public final class JournalWriter: RunRecorder {
         append(record)
         pendingCompletions += 1
         if pendingCompletions >= batchLimit { flush() }
-    }
-
-    /// Writes the batch if its time is up; called from the scheduler's loop.
-    public func flushIfDue() {
-        if let first = firstPendingAt, Clock.monotonicSeconds() - first >= batchInterval { flush() }
     }
 
     /// Writes and syncs the current batch.
@@ -110,7 +101,6 @@ public final class JournalWriter: RunRecorder {
         }
         buffer.removeAll(keepingCapacity: true)
         pendingCompletions = 0
-        firstPendingAt = nil
     }
 }
 

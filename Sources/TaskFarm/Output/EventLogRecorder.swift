@@ -80,7 +80,7 @@ final class EventLogRecorder: RunRecorder {
                                                slotName: "slot\(worker.rank)@\(worker.host)"))
     }
 
-    func taskEnded(position: Int, state: TaskState, completion: TaskCompletion) {
+    func taskEnded(position: Int, state: TaskState, completion: TaskCompletion, worker: WorkerAd?) {
         guard logOf[position] >= 0 else { return }
         executingWritten[position] = nil
         let time = Date(timeIntervalSince1970: completion.endTime)

@@ -4,17 +4,14 @@ import JobSpec
 final class JoblogRecorder: RunRecorder {
     private let joblog: Joblog
     private let job: any Job
-    private let hosts: (Int) -> String
-
-    init(joblog: Joblog, job: any Job, hosts: @escaping (Int) -> String) {
+    init(joblog: Joblog, job: any Job) {
         self.joblog = joblog
         self.job = job
-        self.hosts = hosts
     }
 
-    func taskEnded(position: Int, state: TaskState, completion: TaskCompletion) {
+    func taskEnded(position: Int, state: TaskState, completion: TaskCompletion, worker: WorkerAd?) {
         guard state != .interrupted else { return }
-        joblog.append(seq: position + 1, host: hosts(completion.workerRank), completion: completion,
+        joblog.append(seq: position + 1, host: worker?.host ?? "rank\(completion.workerRank)", completion: completion,
                       command: job.task(at: position).label)
     }
 

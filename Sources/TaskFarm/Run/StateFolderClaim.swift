@@ -21,4 +21,35 @@ struct StateFolderClaim {
                                        message: "\(path): cannot use as the state folder: \(error.localizedDescription)"))
         }
     }
+
+    /// A problem found after the claim, naming this folder's run for the verdict.
+    func problem(_ status: ExitStatus, _ message: String) -> RunProblem {
+        RunProblem(status: status, message: message, folder: folder, runID: runID)
+    }
+
+    /// Reads back the folder's journal, with a note for each record it skipped.
+    ///
+    /// - Throws: ``JournalError`` when the journal exists but cannot be read.
+    func replayJournal() throws -> (replay: JournalReplay, notes: [String]) {
+        let replay = try JournalReplay(path: folder.journalFile)
+        let notes = replay.skipped.map { "\(folder.journalFile):\($0.line): skipped an untrustworthy record (\($0.reason))" }
+        return (replay, notes)
+    }
+
+    /// Opens the journal for appending, writes `header` when given (a new run or queue), and
+    /// marks the run's beginning durably: every run and served queue starts its journal so.
+    ///
+    /// - Throws: ``RunProblem`` (exit 70) when the journal cannot be opened or written.
+    func openJournal(header: JournalRecord?, resume: Bool) throws(RunProblem) -> JournalWriter {
+        let journal: JournalWriter
+        do {
+            journal = try JournalWriter(path: folder.journalFile)
+        } catch {
+            throw problem(.internalError, "\(error)")
+        }
+        if let header { journal.append(header) }
+        journal.append(.runBegan(time: Clock.epochSeconds(), resume: resume), durableNow: true)
+        if let error = journal.writeError { throw problem(.internalError, error) }
+        return journal
+    }
 }

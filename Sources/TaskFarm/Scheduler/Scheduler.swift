@@ -21,9 +21,6 @@ final class Scheduler: RankRole {
         var walltimeEnd: Double? = nil
         /// Expected seconds per task for walltime draining; `nil` learns it from the tasks.
         var taskTime: Double? = nil
-        /// The pending tasks no worker can ever run, with why, once the workers are known
-        /// (HTCondor matchmaking); `nil` when no task has requirements.
-        var unmatchable: ((_ workers: [WorkerAd], _ isPending: (Int) -> Bool) -> [(position: Int, reason: String)])? = nil
         /// `taskfarm serve`: an empty queue does not end the run; only a shutdown, a
         /// signal or the walltime does.
         var serving = false
@@ -39,7 +36,6 @@ final class Scheduler: RankRole {
     private var core: SchedulerCore
     private let settings: Settings
     private let recorders: [RunRecorder]
-    private var workers: [Int: WorkerAd] = [:]
     private var started = false
     private var interruptedAt: Double?
     private var draining = false
@@ -77,9 +73,7 @@ final class Scheduler: RankRole {
                 return
             }
             for entry in reply.entries {
-                let ad = try WorkerAd(decoding: entry.value)
-                workers[ad.rank] = ad
-                core.addWorker(ad)
+                core.addWorker(try WorkerAd(decoding: entry.value))
             }
             let context = JobContext(runID: settings.runID, taskCount: job.taskCount, jobName: job.name,
                                      killGrace: settings.killGrace, workingDirectory: settings.workingDirectory)
@@ -87,12 +81,7 @@ final class Scheduler: RankRole {
                 try transport.send(context.encode(), to: rank, tag: .jobContext)
             }
             started = true
-            if let unmatchable = settings.unmatchable {
-                let states = core.states
-                for (position, reason) in unmatchable(core.workerAds, { states[$0] == .pending }) {
-                    if let decision = core.reject(position: position, reason: reason) { try apply([decision]) }
-                }
-            }
+            try apply(core.rejectUnmatchable())
             try onStart?()
             try dispatch()
         }
@@ -222,12 +211,15 @@ final class Scheduler: RankRole {
                 let streams = settings.outputs.resolve(taskOutput: task.stdout, taskError: task.stderr)
                 let assignment = TaskAssignment(task: task, attempt: attempt, stdout: streams.stdout, stderr: streams.stderr)
                 try transport.send(assignment.encode(), to: worker, tag: .assignment)
-                if let ad = workers[worker] {
+                if let ad = core.worker(at: worker) {
                     for recorder in recorders { recorder.taskStarted(position: position, attempt: attempt, worker: ad) }
                 }
             case .finished(let position, let state, let completion):
                 if state == .failed || state == .timedOut { noteFailure(position) }
-                for recorder in recorders { recorder.taskEnded(position: position, state: state, completion: completion) }
+                let worker = core.worker(at: completion.workerRank)
+                for recorder in recorders {
+                    recorder.taskEnded(position: position, state: state, completion: completion, worker: worker)
+                }
             case .retrying(let position, let completion):
                 for recorder in recorders { recorder.taskRetrying(position: position, completion: completion) }
             case .returned(let position, let attempt):
@@ -307,7 +299,10 @@ final class Scheduler: RankRole {
             let completion = TaskCompletion(position: position, attempt: Int(core.attempts[position]), workerRank: worker,
                                             outcome: .interrupted, startTime: now, endTime: now,
                                             message: "no report from worker \(worker) before the run stopped")
-            for recorder in recorders { recorder.taskEnded(position: position, state: .interrupted, completion: completion) }
+            let ad = core.worker(at: worker)
+            for recorder in recorders {
+                recorder.taskEnded(position: position, state: .interrupted, completion: completion, worker: ad)
+            }
         }
         for recorder in recorders { recorder.flush() }
         var counts = core.counts

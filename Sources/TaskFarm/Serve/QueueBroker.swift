@@ -150,7 +150,7 @@ final class QueueBroker: RunRecorder {
 
     // MARK: Ends
 
-    func taskEnded(position: Int, state: TaskState, completion: TaskCompletion) {
+    func taskEnded(position: Int, state: TaskState, completion: TaskCompletion, worker: WorkerAd?) {
         guard state.isFinal else { return }
         lastEnds[position] = TaskResult(id: position, state: state.description, exitCode: completion.exitCode,
                                         signal: completion.signal, message: completion.message)

@@ -38,7 +38,7 @@ final class Worker: RankRole {
 
     /// Announces the worker to the name server.
     func register() throws {
-        try nameServer.request(.register, key: "worker/\(ad.rank)", value: ad.encode()) { _ in }
+        try nameServer.registerWorker(ad)
     }
 
     var tags: Set<MessageTag> { [.jobContext, .assignment, .cancel] }
