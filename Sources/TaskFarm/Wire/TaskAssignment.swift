@@ -10,8 +10,12 @@ struct TaskAssignment: Sendable, Equatable {
     /// The stderr pattern, equal to `stdout` when both streams share a file.
     var stderr: String?
 
-    func encode() -> [UInt8] {
-        var writer = WireWriter(capacity: 128)
+}
+
+extension TaskAssignment: WireMessage {
+    var encodedSizeHint: Int { 128 }
+
+    func write(to writer: inout WireWriter) {
         writer.write(task.position)
         writer.write(task.arrayIndex)
         writer.write(attempt)
@@ -41,18 +45,9 @@ struct TaskAssignment: Sendable, Equatable {
         writer.write(task.slots)
         writer.write(task.timeLimit)
         writer.write(task.attributes)
-        return writer.bytes
     }
 
-    init(task: TaskSpec, attempt: Int, stdout: String?, stderr: String?) {
-        self.task = task
-        self.attempt = attempt
-        self.stdout = stdout
-        self.stderr = stderr
-    }
-
-    init(decoding bytes: [UInt8]) throws(WireError) {
-        var reader = WireReader(bytes)
+    init(from reader: inout WireReader) throws(WireError) {
         let position = try reader.readInt()
         let arrayIndex = try reader.readInt()
         attempt = try reader.readInt()
