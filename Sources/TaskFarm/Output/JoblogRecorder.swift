@@ -3,10 +3,11 @@ import JobSpec
 /// Writes each task's last attempt to a GNU parallel joblog.
 final class JoblogRecorder: RunRecorder {
     private let joblog: Joblog
+    /// The job whose tasks' labels fill the Command column.
     private let job: any Job
+
     init(joblog: Joblog, job: any Job) {
-        self.joblog = joblog
-        self.job = job
+        (self.joblog, self.job) = (joblog, job)
     }
 
     func taskEnded(position: Int, state: TaskState, completion: TaskCompletion, worker: WorkerAd?) {

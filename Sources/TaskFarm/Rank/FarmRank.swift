@@ -16,22 +16,18 @@ final class FarmRank {
         var listen: String?
     }
 
-    /// This rank in the world communicator.
-    let rank: Int
-    /// Ranks in the farm.
-    let size: Int
-    /// Which rank plays which role.
-    let layout: RoleLayout
-    let transport: MPITransport
-    /// Every rank's way to the name server.
-    let nameServer: NameServerClient
-    /// The name server, on its rank only.
-    let localNameServer: NameServer?
+    /// This rank in the world communicator, and which rank plays which role.
+    let rank: Int, layout: RoleLayout
+    /// The rank's messages, and its way to the name server (on every rank).
+    let transport: MPITransport, nameServer: NameServerClient
     /// The client endpoint, on rank 0 and the name-server rank of a served farm only.
     let access: ClientAccess?
     /// The rank's environment, as the launcher gave it.
     let environment: [String: String]
-    private(set) var roles: [RankRole]
+    private var roles: [RankRole]
+
+    /// Ranks in the farm.
+    var size: Int { layout.size }
 
     /// Whether this rank is rank 0: the scheduler or broker.
     var isScheduler: Bool { rank == 0 }
@@ -71,14 +67,12 @@ final class FarmRank {
     private init(world: Communicator, layout: RoleLayout, clients: (ClientReach, (host: String, port: Int))?,
                  environment: [String: String], logger: Logger) throws {
         rank = world.rank
-        size = world.size
         self.layout = layout
         self.environment = environment
         transport = MPITransport(communicator: world)
         nameServer = NameServerClient(transport: transport, serverRank: layout.nameServerRank)
         roles = [nameServer]
         let localNameServer = world.rank == layout.nameServerRank ? NameServer(transport: transport) : nil
-        self.localNameServer = localNameServer
         if let localNameServer { roles.append(localNameServer) }
         if let (reach, address) = clients, let connectionFile = reach.connectionFile {
             access = ClientAccess.open(rank: world.rank, layout: layout, address: address, connectionFile: connectionFile,
