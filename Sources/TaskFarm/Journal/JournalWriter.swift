@@ -1,4 +1,9 @@
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import SystemPackage
 
 /// Appends records to the journal and makes them durable in batches, so that `fsync`
 /// does not cap throughput.
@@ -29,7 +34,7 @@ public final class JournalWriter: RunRecorder {
         self.batchInterval = batchInterval
         descriptor = Glibc.open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            throw JournalError(message: "\(path): cannot open the journal: \(String(cString: strerror(errno)))")
+            throw JournalError(message: "\(path): cannot open the journal: \(Errno(rawValue: errno).description)")
         }
     }
 
@@ -90,14 +95,14 @@ public final class JournalWriter: RunRecorder {
             if written < 0 {
                 if errno == EINTR { continue }
                 if writeError == nil {
-                    writeError = "\(path): cannot write the journal: \(String(cString: strerror(errno)))"
+                    writeError = "\(path): cannot write the journal: \(Errno(rawValue: errno).description)"
                 }
                 break
             }
             offset += written
         }
         if fdatasync(descriptor) != 0, writeError == nil {
-            writeError = "\(path): cannot sync the journal: \(String(cString: strerror(errno)))"
+            writeError = "\(path): cannot sync the journal: \(Errno(rawValue: errno).description)"
         }
         buffer.removeAll(keepingCapacity: true)
         pendingCompletions = 0

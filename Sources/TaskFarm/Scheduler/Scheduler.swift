@@ -1,6 +1,10 @@
 import Foundation
 import CTaskSpawn
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import JobSpec
 
 /// The scheduler role on rank 0: learns the worker pool from the name server, hands tasks

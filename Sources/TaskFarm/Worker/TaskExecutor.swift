@@ -1,6 +1,11 @@
 import CTaskSpawn
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import JobSpec
+import SystemPackage
 
 /// Runs tasks as child processes on one worker: starts them with `tf_spawn` (a vfork +
 /// exec that puts each task in its own process group with clean signals and descriptors),
@@ -134,7 +139,7 @@ final class TaskExecutor {
                                   deathSignal: SIGKILL, widenAffinity: true) {
         case .success(let child): pid = child
         case .failure(let error):
-            let reason = String(cString: strerror(error.code))
+            let reason = Errno(rawValue: error.code).description
             let detail = error.code == E2BIG ? " (the command line or environment exceeds the kernel's limit)" : ""
             return failure(assignment, startTime, exitCode: error.code == ENOENT ? 127 : 126,
                            message: "cannot start \(path): \(reason)\(detail)")

@@ -1,5 +1,9 @@
 import CTaskSpawn
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import JobSpec
 
 /// The worker role: registers its ad with the name server, runs the tasks the scheduler
