@@ -61,7 +61,7 @@ final class InProcessFarmTests: XCTestCase {
         let outputs = OutputDefaults(output: output, defaultOutput: folder.path + "/output/%a.out",
                                      defaultError: folder.path + "/output/%a.err")
         let settings = Scheduler.Settings(runID: 1_234_567, workerRanks: layout.workerRanks, allRanks: [0, 1, 2],
-                                          outputs: outputs, defaultTimeLimit: timeLimit, killGrace: 1,
+                                          taskDefaults: TaskDefaults(outputs: outputs, timeLimit: timeLimit), killGrace: 1,
                                           workingDirectory: folder.path, startupTimeout: 60)
         let scheduler = Scheduler(transport: ranks.transport(0), nameServer: clients[0], job: job, core: core,
                                   settings: settings, recorders: [recorder, joblogRecorder])

@@ -59,7 +59,7 @@ public enum Farm {
                                  initialStates: prepared.plan.initialStates,
                                  initialAttempts: prepared.plan.initialAttempts)
         if dagDriver != nil { core.useExternalFeed() }
-        let settings = Scheduler.Settings(options, rank: rank, runID: prepared.runID, outputs: prepared.outputs,
+        let settings = Scheduler.Settings(options, rank: rank, runID: prepared.runID, taskDefaults: prepared.taskDefaults,
                                           workingDirectory: workingDirectory, logger: logger)
         let scheduler = Scheduler(transport: rank.transport, nameServer: rank.nameServer, job: job, core: core,
                                   settings: settings, recorders: recorders)
@@ -105,7 +105,7 @@ public enum Farm {
             recorders.append(eventLog)
         }
         if let notifier { recorders.append(notifier) }
-        if let dagDriver { recorders.append(dagDriver) }
+        if let dagDriver { recorders.append(dagDriver.inbox) }
         return recorders
     }
 

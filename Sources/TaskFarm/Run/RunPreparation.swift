@@ -9,7 +9,8 @@ struct PreparedRun {
     var lock: StateLock
     var runID: Int
     var job: any Job
-    var outputs: OutputDefaults
+    /// What the command line adds to every task (outputs, time limit, folder).
+    var taskDefaults: TaskDefaults
     var journal: JournalWriter
     var plan: ResumePlan
     var notes: [String]
@@ -48,14 +49,15 @@ enum RunPreparation {
             } catch {
                 throw claim.problem(.badJobFile, "\(error)")
             }
-            let outputs = try outputDefaults(options, job: job, claim: claim, workingDirectory: workingDirectory)
+            let defaults = TaskDefaults(outputs: try outputDefaults(options, job: job, claim: claim, workingDirectory: workingDirectory),
+                                        timeLimit: options.timeout, workingDirectory: options.workingDirectory.map(Farm.absolutePath))
             if let directory = options.workingDirectory.map(Farm.absolutePath) {
                 var isDirectory: ObjCBool = false
                 guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
                     throw claim.problem(.usage, "--chdir \(directory): no such folder; expected the folder the tasks run in")
                 }
             }
-            let (plan, journal, journalNotes, continuesEarlierDAGRun) = try openJournal(options, job: job, outputs: outputs,
+            let (plan, journal, journalNotes, continuesEarlierDAGRun) = try openJournal(options, job: job, defaults: defaults,
                                                                                         claim: claim)
             let notes = journalNotes + (plan.isResume ? [resumeNote(plan, job: job, claim: claim)] : [])
             var joblog: Joblog?
@@ -67,7 +69,7 @@ enum RunPreparation {
                 }
             }
             return .success(PreparedRun(folder: claim.folder, lock: claim.lock, runID: claim.runID, job: job,
-                                        outputs: outputs, journal: journal, plan: plan, notes: notes, joblog: joblog))
+                                        taskDefaults: defaults, journal: journal, plan: plan, notes: notes, joblog: joblog))
         } catch {
             return .failure(error)
         }
@@ -105,7 +107,7 @@ enum RunPreparation {
     /// Replays the journal, plans what a resume skips from the tasks' fingerprints, and
     /// opens the journal for this run. A DAG run after an earlier one continues it through
     /// its rescue file (`continuesEarlierDAGRun`): its joblog is appended to, as a resume's is.
-    private static func openJournal(_ options: FarmOptions, job: any Job, outputs: OutputDefaults, claim: StateFolderClaim)
+    private static func openJournal(_ options: FarmOptions, job: any Job, defaults: TaskDefaults, claim: StateFolderClaim)
         throws(RunProblem) -> (plan: ResumePlan, journal: JournalWriter, notes: [String], continuesEarlierDAGRun: Bool) {
         let folder = claim.folder
         var notes: [String] = []
@@ -119,14 +121,8 @@ enum RunPreparation {
             notes += skipped
             // Fingerprint each task as it will really run: the command line's outputs,
             // working directory and time limit change what a task does as much as the file.
-            let chdir = options.workingDirectory.map(Farm.absolutePath)
             let fingerprints = (0..<job.taskCount).map { position -> UInt64 in
-                var task = job.task(at: position)
-                let streams = outputs.resolve(taskOutput: task.stdout, taskError: task.stderr)
-                task.stdout = streams.stdout
-                task.stderr = streams.stderr
-                if task.timeLimit == nil { task.timeLimit = options.timeout }
-                if task.workingDirectory == nil { task.workingDirectory = chdir }
+                var task = defaults.finalForm(of: job.task(at: position))
                 task.attributes["taskfarm.job-name"] = job.name
                 return TaskFingerprint.of(task)
             }

@@ -37,7 +37,7 @@ extension Farm {
 
         let job = prepared.job
         let broker = QueueBroker(job: job, journal: prepared.journal, folder: prepared.folder)
-        let recorders: [RunRecorder] = [prepared.journal, LogRecorder(logger: logger, job: job), broker]
+        let recorders: [RunRecorder] = [prepared.journal, LogRecorder(logger: logger, job: job), broker.inbox]
         let policy = SchedulerPolicy(retries: options.farm.retries, retryUnlessExit: options.farm.retryUnlessExit,
                                      prefetchPerSlot: 0, maxConcurrent: nil)
         let replayed = prepared.replay
@@ -48,7 +48,9 @@ extension Farm {
         let outputs = OutputDefaults(output: options.farm.output, error: options.farm.error,
                                      defaultOutput: prepared.folder.outputFolder + "/%a.out",
                                      defaultError: prepared.folder.outputFolder + "/%a.err")
-        var settings = Scheduler.Settings(options.farm, rank: rank, runID: prepared.runID, outputs: outputs,
+        let taskDefaults = TaskDefaults(outputs: outputs, timeLimit: options.farm.timeout,
+                                        workingDirectory: options.farm.workingDirectory.map(absolutePath))
+        var settings = Scheduler.Settings(options.farm, rank: rank, runID: prepared.runID, taskDefaults: taskDefaults,
                                           workingDirectory: workingDirectory, logger: logger)
         settings.serving = true
         let scheduler = Scheduler(transport: rank.transport, nameServer: rank.nameServer, job: job, core: core,

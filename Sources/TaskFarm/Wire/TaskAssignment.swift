@@ -5,10 +5,6 @@ struct TaskAssignment: Sendable, Equatable {
     var task: TaskSpec
     /// 1 for the first attempt: `TASKFARM_TASK_ATTEMPT` and `%s`.
     var attempt: Int
-    /// The stdout pattern after the command line's options and the farm's defaults.
-    var stdout: String?
-    /// The stderr pattern, equal to `stdout` when both streams share a file.
-    var stderr: String?
 
 }
 
@@ -40,8 +36,8 @@ extension TaskAssignment: WireMessage {
             writer.write(set)
         }
         writer.write(task.workingDirectory)
-        writer.write(stdout)
-        writer.write(stderr)
+        writer.write(task.stdout)
+        writer.write(task.stderr)
         writer.write(task.slots)
         writer.write(task.timeLimit)
         writer.write(task.attributes)
@@ -61,8 +57,8 @@ extension TaskAssignment: WireMessage {
             environment = .inheritOnly(names: names, set: try reader.readDictionary())
         }
         let workingDirectory = try reader.readOptionalString()
-        stdout = try reader.readOptionalString()
-        stderr = try reader.readOptionalString()
+        let stdout = try reader.readOptionalString()
+        let stderr = try reader.readOptionalString()
         let slots = try reader.readInt()
         let timeLimit = try reader.readOptionalDouble()
         let attributes = try reader.readDictionary()

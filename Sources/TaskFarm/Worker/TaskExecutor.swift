@@ -207,8 +207,9 @@ final class TaskExecutor {
             }
         }
         do throws(CannotOpen) {
-            outputs.stdout = try open(assignment.stdout, "output")
-            outputs.stderr = assignment.stderr == assignment.stdout ? outputs.stdout : try open(assignment.stderr, "error")
+            let task = assignment.task
+            outputs.stdout = try open(task.stdout, "output")
+            outputs.stderr = task.stderr == task.stdout ? outputs.stdout : try open(task.stderr, "error")
             return .success(outputs)
         } catch {
             release(outputs)
