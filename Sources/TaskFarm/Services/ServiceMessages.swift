@@ -25,10 +25,7 @@ extension ServiceCallMessage: WireMessage {
     var encodedSizeHint: Int { 32 + payload.count }
 
     func write(to writer: inout WireWriter) {
-        writer.write(id)
-        writer.write(service)
-        writer.write(batch)
-        writer.write(Int(format.rawValue))
+        writer.write(id, service, batch, Int(format.rawValue))
         writer.write(payload)
     }
 
@@ -65,11 +62,7 @@ extension ServiceReplyMessage: WireMessage {
             writer.write(true)
             writer.write(payload)
         case .failure(let error):
-            writer.write(false)
-            writer.write(error.kind.rawValue)
-            writer.write(error.service)
-            writer.write(error.message)
-            writer.write(error.errorType)
+            writer.write(false, error.kind.rawValue, error.service, error.message, error.errorType)
         }
     }
 

@@ -14,11 +14,7 @@ struct JobContext: Sendable, Equatable {
 
 extension JobContext: WireMessage {
     func write(to writer: inout WireWriter) {
-        writer.write(runID)
-        writer.write(taskCount)
-        writer.write(jobName)
-        writer.write(killGrace)
-        writer.write(workingDirectory)
+        writer.write(runID, taskCount, jobName, killGrace, workingDirectory)
     }
 
     init(from reader: inout WireReader) throws(WireError) {

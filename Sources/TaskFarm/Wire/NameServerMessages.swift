@@ -24,12 +24,9 @@ struct NameServerRequest: Sendable, Equatable {
 
 extension NameServerRequest: WireMessage {
     func write(to writer: inout WireWriter) {
-        writer.write(id)
-        writer.write(operation.rawValue)
-        writer.write(key)
+        writer.write(id, operation.rawValue, key)
         writer.write(value)
-        writer.write(minimum)
-        writer.write(timeout)
+        writer.write(minimum, timeout)
     }
 
     init(from reader: inout WireReader) throws(WireError) {

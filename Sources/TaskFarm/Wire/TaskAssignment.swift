@@ -35,12 +35,7 @@ extension TaskAssignment: WireMessage {
             writer.write(names)
             writer.write(set)
         }
-        writer.write(task.workingDirectory)
-        writer.write(task.stdout)
-        writer.write(task.stderr)
-        writer.write(task.slots)
-        writer.write(task.timeLimit)
-        writer.write(task.attributes)
+        writer.write(task.workingDirectory, task.stdout, task.stderr, task.slots, task.timeLimit, task.attributes)
     }
 
     init(from reader: inout WireReader) throws(WireError) {

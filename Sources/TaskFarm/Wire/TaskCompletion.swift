@@ -70,18 +70,8 @@ public struct TaskCompletion: Sendable, Equatable {
 
 extension TaskCompletion: WireMessage {
     func write(to writer: inout WireWriter) {
-        writer.write(position)
-        writer.write(attempt)
-        writer.write(workerRank)
-        writer.write(outcome.rawValue)
-        writer.write(exitCode)
-        writer.write(signal)
-        writer.write(startTime)
-        writer.write(endTime)
-        writer.write(userSeconds)
-        writer.write(systemSeconds)
-        writer.write(maxResidentKiB)
-        writer.write(message)
+        writer.write(position, attempt, workerRank, outcome.rawValue, exitCode, signal, startTime, endTime,
+                     userSeconds, systemSeconds, maxResidentKiB, message)
     }
 
     init(from reader: inout WireReader) throws(WireError) {

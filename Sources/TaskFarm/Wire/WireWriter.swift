@@ -55,3 +55,49 @@ struct WireWriter {
         }
     }
 }
+
+/// A value a ``WireMessage`` writes as one of its fields, so that a message lists its
+/// fields once, in order: `writer.write(rank, host, cores)`.
+protocol WireField {
+    /// Appends the value as ``WireWriter`` codes its type.
+    func write(to writer: inout WireWriter)
+}
+
+extension WireWriter {
+    /// Appends `fields` in order, each as its type is coded.
+    mutating func write<each Field: WireField>(_ fields: repeat each Field) {
+        repeat (each fields).write(to: &self)
+    }
+}
+
+extension Int: WireField {
+    func write(to writer: inout WireWriter) { writer.write(self) }
+}
+
+extension Double: WireField {
+    func write(to writer: inout WireWriter) { writer.write(self) }
+}
+
+extension Bool: WireField {
+    func write(to writer: inout WireWriter) { writer.write(self) }
+}
+
+extension String: WireField {
+    func write(to writer: inout WireWriter) { writer.write(self) }
+}
+
+extension Array: WireField where Element == String {
+    func write(to writer: inout WireWriter) { writer.write(self) }
+}
+
+extension Dictionary: WireField where Key == String, Value == String {
+    func write(to writer: inout WireWriter) { writer.write(self) }
+}
+
+/// A present flag, then the value when present.
+extension Optional: WireField where Wrapped: WireField {
+    func write(to writer: inout WireWriter) {
+        writer.write(self != nil)
+        if let value = self { value.write(to: &writer) }
+    }
+}

@@ -39,15 +39,7 @@ public struct WorkerAd: Sendable, Equatable {
 
 extension WorkerAd: WireMessage {
     func write(to writer: inout WireWriter) {
-        writer.write(rank)
-        writer.write(host)
-        writer.write(cores)
-        writer.write(memoryBytes)
-        writer.write(slots)
-        writer.write(services)
-        writer.write(diskKiB)
-        writer.write(arch)
-        writer.write(opSys)
+        writer.write(rank, host, cores, memoryBytes, slots, services, diskKiB, arch, opSys)
     }
 
     init(from reader: inout WireReader) throws(WireError) {
