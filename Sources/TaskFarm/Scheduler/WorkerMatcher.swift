@@ -96,8 +96,14 @@ final class WorkerMatcher {
     private var perTask: [Int32]?
     private var indexByNeeds: [Needs: Int] = [:]
     private var compiled: [Compiled] = []
-    /// Whether any task has a `rank` expression; otherwise placement ignores ranks.
-    private(set) var hasRank = false
+    private var anyRank = false
+
+    /// Whether any task has a `rank` expression; otherwise placement ignores ranks. Tasks
+    /// a growing job gained since the last question are looked at first.
+    var hasRank: Bool {
+        if perTask != nil, job.taskCount > 0 { _ = needsIndex(job.taskCount - 1) }
+        return anyRank
+    }
 
     private init(job: any Job) {
         self.job = job
@@ -131,7 +137,7 @@ final class WorkerMatcher {
         if let known = indexByNeeds[needs] { return known }
         let entry = Compiled(needs, file: job.file)
         compiled.append(entry)
-        hasRank = hasRank || entry.rank != nil
+        anyRank = anyRank || entry.rank != nil
         indexByNeeds[needs] = compiled.count - 1
         return compiled.count - 1
     }
