@@ -49,22 +49,22 @@ final class FarmRank {
                 return .internalError
             }
             let layout: RoleLayout
-            let address: (host: String, port: Int)?
+            let endpoint: (reach: ClientReach, address: (host: String, port: Int))?
             do {
                 layout = try RoleLayout(size: world.size, requestedNameServerRank: nameServerRank)
-                address = try clients.map { try ServeOptions.parseListen($0.listen, defaultHost: HostFacts.hostName) }
+                endpoint = try clients.map { ($0, try ServeOptions.parseListen($0.listen, defaultHost: HostFacts.hostName)) }
             } catch {
                 if world.rank == 0 { logger.error("\(error)") }
                 return .usage
             }
-            let rank = try FarmRank(world: world, layout: layout, clients: clients.map { ($0, address!) },
-                                    environment: environment, logger: logger)
+            let rank = try FarmRank(world: world, layout: layout, endpoint: endpoint, environment: environment,
+                                    logger: logger)
             defer { rank.access?.close() }
             return try body(rank, logger)
         }
     }
 
-    private init(world: Communicator, layout: RoleLayout, clients: (ClientReach, (host: String, port: Int))?,
+    private init(world: Communicator, layout: RoleLayout, endpoint: (reach: ClientReach, address: (host: String, port: Int))?,
                  environment: [String: String], logger: Logger) throws {
         rank = world.rank
         self.layout = layout
@@ -74,7 +74,7 @@ final class FarmRank {
         roles = [nameServer]
         let localNameServer = world.rank == layout.nameServerRank ? NameServer(transport: transport) : nil
         if let localNameServer { roles.append(localNameServer) }
-        if let (reach, address) = clients, let connectionFile = reach.connectionFile {
+        if let (reach, address) = endpoint, let connectionFile = reach.connectionFile {
             access = ClientAccess.open(rank: world.rank, layout: layout, address: address, connectionFile: connectionFile,
                                        nameServer: localNameServer, logger: logger)
         } else {
