@@ -16,16 +16,6 @@ public struct ArrayJob: Job {
     /// Builds the task at a position from its position and array index.
     let build: @Sendable (_ position: Int, _ index: Int) -> TaskSpec
 
-    init(name: String, file: String, indices: [Int], warnings: [JobSpecError], maxConcurrent: Int?,
-         build: @escaping @Sendable (_ position: Int, _ index: Int) -> TaskSpec) {
-        self.name = name
-        self.file = file
-        self.indices = indices
-        self.warnings = warnings
-        self.maxConcurrent = maxConcurrent
-        self.build = build
-    }
-
     /// The number of array indices.
     public var taskCount: Int { indices.count }
 

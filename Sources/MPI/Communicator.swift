@@ -33,36 +33,33 @@ public struct Communicator: @unchecked Sendable, Equatable {
     public static var nullProcess: Int { Int(cmpi_proc_null()) }
 
     /// The calling process's rank in this communicator, from 0 to `size - 1`.
+    /// Precondition: MPI is initialized and the handle is valid (as every `Communicator`
+    /// this module makes is, until a derived one is freed).
     /// Source: MPI 3.1 §6.4.1, `MPI_Comm_rank`.
-    public var rank: Int {
-        var value: Int32 = 0
-        _ = MPI_Comm_rank(handle, &value)
-        return Int(value)
-    }
+    public var rank: Int { Int(query("MPI_Comm_rank", MPI_Comm_rank)) }
 
-    /// The number of processes in this communicator. Source: MPI 3.1 §6.4.1, `MPI_Comm_size`.
-    public var size: Int {
-        var value: Int32 = 0
-        _ = MPI_Comm_size(handle, &value)
-        return Int(value)
-    }
+    /// The number of processes in this communicator. Precondition: as for ``rank``.
+    /// Source: MPI 3.1 §6.4.1, `MPI_Comm_size`.
+    public var size: Int { Int(query("MPI_Comm_size", MPI_Comm_size)) }
 
     /// For an intercommunicator (from ``accept(port:root:)``/``connect(port:root:)``), the
     /// number of processes in the remote group; for an ordinary communicator, ``size``.
     /// Point-to-point ranks on an intercommunicator name processes of the remote group.
-    /// Source: MPI 3.1 §6.6.1, `MPI_Comm_remote_size`.
+    /// Precondition: as for ``rank``. Source: MPI 3.1 §6.6.1, `MPI_Comm_remote_size`.
     public var remoteSize: Int {
-        guard isIntercommunicator else { return size }
-        var value: Int32 = 0
-        _ = MPI_Comm_remote_size(handle, &value)
-        return Int(value)
+        isIntercommunicator ? Int(query("MPI_Comm_remote_size", MPI_Comm_remote_size)) : size
     }
 
-    /// Whether this is an intercommunicator (two groups). Source: MPI 3.1 §6.6.1, `MPI_Comm_test_inter`.
-    public var isIntercommunicator: Bool {
-        var flag: Int32 = 0
-        _ = MPI_Comm_test_inter(handle, &flag)
-        return flag != 0
+    /// Whether this is an intercommunicator (two groups). Precondition: as for ``rank``.
+    /// Source: MPI 3.1 §6.6.1, `MPI_Comm_test_inter`.
+    public var isIntercommunicator: Bool { query("MPI_Comm_test_inter", MPI_Comm_test_inter) != 0 }
+
+    /// One integer a local query of the communicator answers; it cannot fail on a valid
+    /// handle (``checkPrecondition(_:_:)``).
+    private func query(_ routine: String, _ call: (MPI_Comm?, UnsafeMutablePointer<Int32>?) -> Int32) -> Int32 {
+        var value: Int32 = 0
+        checkPrecondition(call(handle, &value), routine)
+        return value
     }
 
     /// Whether this is `MPI_COMM_WORLD` or `MPI_COMM_SELF`, which are never freed.

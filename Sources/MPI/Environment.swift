@@ -80,23 +80,23 @@ public enum MPI {
         if status == 0 {
             try? finalize()
         } else {
-            _ = MPI_Abort(cmpi_comm_world(), status)
+            abort(errorCode: status)
         }
     }
 
     /// Whether MPI has been initialized (stays `true` after finalization).
-    /// Callable at any time. Source: MPI 3.1 §8.7, `MPI_Initialized`.
+    /// Callable at any time (it cannot fail). Source: MPI 3.1 §8.7, `MPI_Initialized`.
     public static var isInitialized: Bool {
         var flag: Int32 = 0
-        _ = MPI_Initialized(&flag)
+        checkPrecondition(MPI_Initialized(&flag), "MPI_Initialized")
         return flag != 0
     }
 
-    /// Whether ``finalize()`` has completed. Callable at any time.
+    /// Whether ``finalize()`` has completed. Callable at any time (it cannot fail).
     /// Source: MPI 3.1 §8.7, `MPI_Finalized`.
     public static var isFinalized: Bool {
         var flag: Int32 = 0
-        _ = MPI_Finalized(&flag)
+        checkPrecondition(MPI_Finalized(&flag), "MPI_Finalized")
         return flag != 0
     }
 
@@ -120,12 +120,13 @@ public enum MPI {
     }
 
     /// Aborts every process of the communicator's group (Open MPI aborts the whole job),
-    /// with `errorCode` as the exit status where the launcher supports it. Does not return.
+    /// with `errorCode` as the exit status where the launcher supports it. Does not return:
+    /// should `MPI_Abort` itself fail, the process traps with its error.
     ///
     /// Source: MPI 3.1 §8.7, `MPI_Abort`.
     public static func abort(errorCode: Int32, communicator: Communicator = .world) -> Never {
-        _ = MPI_Abort(communicator.handle, errorCode)
-        fatalError("MPI_Abort returned")
+        let code = MPI_Abort(communicator.handle, errorCode)
+        fatalError("\(MPIError(code: code, routine: "MPI_Abort"))")
     }
 
     /// Elapsed wall-clock time in seconds since an arbitrary time in the past, for intervals.
@@ -158,13 +159,13 @@ public enum MPI {
     }
 
     /// The version of the MPI standard the library implements: `(3, 1)` for Open MPI 4.1.4.
-    /// Callable before initialization.
+    /// Callable at any time (it cannot fail).
     ///
     /// Source: MPI 3.1 §8.1.1, `MPI_Get_version`.
     public static func standardVersion() -> (major: Int, minor: Int) {
         var major: Int32 = 0
         var minor: Int32 = 0
-        _ = MPI_Get_version(&major, &minor)
+        checkPrecondition(MPI_Get_version(&major, &minor), "MPI_Get_version")
         return (Int(major), Int(minor))
     }
 }

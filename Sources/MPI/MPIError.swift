@@ -3,8 +3,10 @@ import CMPIShims
 
 /// An error returned by an MPI routine, or a misuse this module detects before calling MPI.
 ///
-/// Every C call in this module goes through ``check(_:_:context:)``, so an MPI failure always
-/// surfaces as an `MPIError` rather than aborting the process: ``MPI/initialize(threadLevel:)``
+/// Every C call in this module goes through ``check(_:_:context:)``, or, where the Swift API
+/// has no error to throw (a communicator's rank, a status's count), through
+/// ``checkPrecondition(_:_:)``, which names the precondition the call relies on. So an MPI
+/// failure always surfaces as an `MPIError`, never as a silently wrong value: ``MPI/initialize(threadLevel:)``
 /// installs `MPI_ERRORS_RETURN` on the world and self communicators, and derived
 /// communicators inherit it (MPI 3.1 §8.3.1).
 ///
@@ -115,15 +117,24 @@ public struct MPIError: Error, Sendable, CustomStringConvertible {
         /// `MPI_ERR_UNSUPPORTED_OPERATION`: the implementation does not support the operation.
         public static let unsupportedOperation = Class(rawValue: Int32(MPI_ERR_UNSUPPORTED_OPERATION))
 
-        private static let names: [Int32: String] = [
-            0: "MPI_SUCCESS", 1: "MPI_ERR_BUFFER", 2: "MPI_ERR_COUNT", 3: "MPI_ERR_TYPE", 4: "MPI_ERR_TAG",
-            5: "MPI_ERR_COMM", 6: "MPI_ERR_RANK", 7: "MPI_ERR_REQUEST", 8: "MPI_ERR_ROOT", 9: "MPI_ERR_GROUP",
-            10: "MPI_ERR_OP", 11: "MPI_ERR_TOPOLOGY", 12: "MPI_ERR_DIMS", 13: "MPI_ERR_ARG",
-            14: "MPI_ERR_UNKNOWN", 15: "MPI_ERR_TRUNCATE", 16: "MPI_ERR_OTHER", 17: "MPI_ERR_INTERN",
-            18: "MPI_ERR_IN_STATUS", 19: "MPI_ERR_PENDING", 38: "MPI_ERR_NAME", 39: "MPI_ERR_NO_MEM",
-            40: "MPI_ERR_NOT_SAME", 43: "MPI_ERR_PORT", 48: "MPI_ERR_SERVICE", 50: "MPI_ERR_SPAWN",
-            52: "MPI_ERR_UNSUPPORTED_OPERATION",
-        ]
+        /// The names of the classes the standard defines, keyed by the library's own values
+        /// of the C constants (never by one implementation's numbers).
+        private static let names: [Int32: String] = {
+            let classes: [(Int32, String)] = [
+                (MPI_SUCCESS, "MPI_SUCCESS"), (MPI_ERR_BUFFER, "MPI_ERR_BUFFER"), (MPI_ERR_COUNT, "MPI_ERR_COUNT"),
+                (MPI_ERR_TYPE, "MPI_ERR_TYPE"), (MPI_ERR_TAG, "MPI_ERR_TAG"), (MPI_ERR_COMM, "MPI_ERR_COMM"),
+                (MPI_ERR_RANK, "MPI_ERR_RANK"), (MPI_ERR_REQUEST, "MPI_ERR_REQUEST"), (MPI_ERR_ROOT, "MPI_ERR_ROOT"),
+                (MPI_ERR_GROUP, "MPI_ERR_GROUP"), (MPI_ERR_OP, "MPI_ERR_OP"), (MPI_ERR_TOPOLOGY, "MPI_ERR_TOPOLOGY"),
+                (MPI_ERR_DIMS, "MPI_ERR_DIMS"), (MPI_ERR_ARG, "MPI_ERR_ARG"), (MPI_ERR_UNKNOWN, "MPI_ERR_UNKNOWN"),
+                (MPI_ERR_TRUNCATE, "MPI_ERR_TRUNCATE"), (MPI_ERR_OTHER, "MPI_ERR_OTHER"),
+                (MPI_ERR_INTERN, "MPI_ERR_INTERN"), (MPI_ERR_IN_STATUS, "MPI_ERR_IN_STATUS"),
+                (MPI_ERR_PENDING, "MPI_ERR_PENDING"), (MPI_ERR_NAME, "MPI_ERR_NAME"), (MPI_ERR_NO_MEM, "MPI_ERR_NO_MEM"),
+                (MPI_ERR_NOT_SAME, "MPI_ERR_NOT_SAME"), (MPI_ERR_PORT, "MPI_ERR_PORT"),
+                (MPI_ERR_SERVICE, "MPI_ERR_SERVICE"), (MPI_ERR_SPAWN, "MPI_ERR_SPAWN"),
+                (MPI_ERR_UNSUPPORTED_OPERATION, "MPI_ERR_UNSUPPORTED_OPERATION"),
+            ]
+            return Dictionary(classes, uniquingKeysWith: { first, _ in first })
+        }()
 
         /// The C macro name, such as `"MPI_ERR_RANK"` (MPI 3.1 §8.4), or `"MPI error class N"`.
         public var name: String { Self.names[rawValue] ?? "MPI error class \(rawValue)" }
@@ -139,5 +150,16 @@ func check(_ code: Int32, _ routine: @autoclosure () -> String,
            context: @autoclosure () -> String? = nil) throws(MPIError) {
     if code != MPI_SUCCESS {
         throw MPIError(code: code, routine: routine(), context: context())
+    }
+}
+
+/// The chokepoint for C calls whose Swift API throws nothing because they cannot fail while
+/// the precondition the caller documents holds (a valid communicator or status, MPI
+/// initialized where required): a failure means that precondition was broken, a bug in the
+/// program, so it traps with the ``MPIError`` description rather than return a wrong value.
+@inlinable @inline(__always)
+func checkPrecondition(_ code: Int32, _ routine: @autoclosure () -> String) {
+    if code != MPI_SUCCESS {
+        preconditionFailure("\(MPIError(code: code, routine: routine()))")
     }
 }

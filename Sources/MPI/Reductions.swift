@@ -33,10 +33,7 @@ extension Communicator {
     /// - Returns: `values.count` combined elements.
     /// - Throws: ``MPIError``. Source: MPI 3.1 §5.9.6, `MPI_Allreduce`.
     public func allReduce<T: MPIDatatype>(_ values: [T], operation: ReductionOperation) throws(MPIError) -> [T] {
-        let count = try cCount(values.count, "MPI_Allreduce")
-        return try filled(values.count, "MPI_Allreduce", "\(operation.name) of \(T.self)") { out in
-            values.withUnsafeBytes { MPI_Allreduce($0.baseAddress, out, count, T.mpiDatatype, operation.handle, handle) }
-        }
+        try combine(values, operation, "MPI_Allreduce", MPI_Allreduce)
     }
 
     /// Combines one value per rank; every rank gets the result.
@@ -51,10 +48,7 @@ extension Communicator {
     /// - Returns: `values.count` elements.
     /// - Throws: ``MPIError``. Source: MPI 3.1 §5.11.1, `MPI_Scan`.
     public func scan<T: MPIDatatype>(_ values: [T], operation: ReductionOperation) throws(MPIError) -> [T] {
-        let count = try cCount(values.count, "MPI_Scan")
-        return try filled(values.count, "MPI_Scan", "\(operation.name) of \(T.self)") { out in
-            values.withUnsafeBytes { MPI_Scan($0.baseAddress, out, count, T.mpiDatatype, operation.handle, handle) }
-        }
+        try combine(values, operation, "MPI_Scan", MPI_Scan)
     }
 
     /// Inclusive prefix reduction of one value per rank.
@@ -69,10 +63,7 @@ extension Communicator {
     /// - Returns: `values.count` elements, or `nil` on rank 0 (MPI leaves it undefined there).
     /// - Throws: ``MPIError``. Source: MPI 3.1 §5.11.2, `MPI_Exscan`.
     public func exclusiveScan<T: MPIDatatype>(_ values: [T], operation: ReductionOperation) throws(MPIError) -> [T]? {
-        let count = try cCount(values.count, "MPI_Exscan")
-        let result: [T] = try filled(values.count, "MPI_Exscan", "\(operation.name) of \(T.self)") { out in
-            values.withUnsafeBytes { MPI_Exscan($0.baseAddress, out, count, T.mpiDatatype, operation.handle, handle) }
-        }
+        let result = try combine(values, operation, "MPI_Exscan", MPI_Exscan)
         return rank == 0 ? nil : result
     }
 
@@ -82,5 +73,19 @@ extension Communicator {
     /// - Throws: ``MPIError``. Source: MPI 3.1 §5.11.2, `MPI_Exscan`.
     public func exclusiveScan<T: MPIDatatype>(_ value: T, operation: ReductionOperation) throws(MPIError) -> T? {
         try exclusiveScan([value], operation: operation)?[0]
+    }
+
+    /// The C signature shared by `MPI_Allreduce`, `MPI_Scan` and `MPI_Exscan`: send buffer,
+    /// receive buffer, count, datatype, operation, communicator.
+    private typealias ElementwiseCall = (UnsafeRawPointer?, UnsafeMutableRawPointer?, Int32, MPI_Datatype?, MPI_Op?,
+                                         MPI_Comm?) -> Int32
+
+    /// Runs one of the element-wise reductions every rank gets a result of, through ``check(_:_:context:)``.
+    private func combine<T: MPIDatatype>(_ values: [T], _ operation: ReductionOperation, _ routine: String,
+                                         _ call: ElementwiseCall) throws(MPIError) -> [T] {
+        let count = try cCount(values.count, routine)
+        return try filled(values.count, routine, "\(operation.name) of \(T.self)") { out in
+            values.withUnsafeBytes { call($0.baseAddress, out, count, T.mpiDatatype, operation.handle, handle) }
+        }
     }
 }

@@ -33,7 +33,7 @@ public final class Request: @unchecked Sendable {
         // the rest of the process rather than let MPI touch freed memory, and release the
         // C request (MPI 3.1 §3.7.3, `MPI_Request_free`; local, so legal here).
         if let buffer { RequestBuffer.abandoned.withLock { $0.append(buffer) } }
-        if kind != .collective && !MPI.isFinalized { _ = MPI_Request_free(&handle) }
+        if kind != .collective && !MPI.isFinalized { checkPrecondition(MPI_Request_free(&handle), "MPI_Request_free") }
     }
 
     /// Whether the operation has completed (its handle is `MPI_REQUEST_NULL`).

@@ -24,12 +24,14 @@ public struct Status: Sendable {
     /// The error field (`MPI_ERROR`), meaningful only after multiple-completion calls.
     public var error: Int32 { raw.MPI_ERROR }
 
-    /// The size of the message in bytes. Source: MPI 3.1 §3.2.5, `MPI_Get_count` with `MPI_BYTE`.
+    /// The size of the message in bytes. Precondition: the status was filled by a receive,
+    /// probe or completion (every `Status` this module hands out is).
+    /// Source: MPI 3.1 §3.2.5, `MPI_Get_count` with `MPI_BYTE`.
     @inlinable
     public var byteCount: Int {
         var copy = raw
         var count: Int32 = 0
-        _ = MPI_Get_count(&copy, cmpi_byte(), &count)
+        checkPrecondition(MPI_Get_count(&copy, cmpi_byte(), &count), "MPI_Get_count")
         return Int(count)
     }
 
@@ -42,11 +44,12 @@ public struct Status: Sendable {
     }
 
     /// Whether the request this status completed was cancelled by ``Request/cancel()``
-    /// (then no data was received). Source: MPI 3.1 §3.8.4, `MPI_Test_cancelled`.
+    /// (then no data was received). Precondition: as for ``byteCount``.
+    /// Source: MPI 3.1 §3.8.4, `MPI_Test_cancelled`.
     public var isCancelled: Bool {
         var copy = raw
         var flag: Int32 = 0
-        _ = MPI_Test_cancelled(&copy, &flag)
+        checkPrecondition(MPI_Test_cancelled(&copy, &flag), "MPI_Test_cancelled")
         return flag != 0
     }
 }

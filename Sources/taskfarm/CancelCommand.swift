@@ -16,13 +16,7 @@ struct CancelCommand: ParsableCommand {
 
     func run() throws {
         let ids = try TaskIDList.parse(ids)
-        let client = try connection.client(command: "cancel")
-        let outcome: (cancelled: [Int], note: String?)
-        do {
-            outcome = try client.cancel(ids)
-        } catch {
-            throw ClientFailure.report("cancel", error)
-        }
+        let outcome = try connection.request("cancel") { client throws(ClientError) in try client.cancel(ids) }
         if !outcome.cancelled.isEmpty { print("cancelled \(TaskIDList.format(outcome.cancelled))") }
         if let note = outcome.note {
             FileHandle.standardError.write(Data("taskfarm cancel: \(note)\n".utf8))

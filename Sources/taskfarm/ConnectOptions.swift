@@ -15,6 +15,17 @@ struct ConnectOptions: ParsableArguments {
             throw ClientFailure.report(command, error)
         }
     }
+
+    /// Sends one request through a client of the farm and returns its answer; a missing or
+    /// bad file, or a request the farm does not answer, ends `command` with exit 70.
+    func request<Answer>(_ command: String, _ send: (QueueClient) throws(ClientError) -> Answer) throws -> Answer {
+        let client = try self.client(command: command)
+        do {
+            return try send(client)
+        } catch {
+            throw ClientFailure.report(command, error)
+        }
+    }
 }
 
 /// Ends a client command with its error on standard error and exit status 70.

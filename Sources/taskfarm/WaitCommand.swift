@@ -21,13 +21,7 @@ struct WaitCommand: ParsableCommand {
 
     func run() throws {
         let ids = try TaskIDList.parse(ids)
-        let client = try connection.client(command: "wait")
-        let results: [TaskResult]
-        do {
-            results = try client.wait(for: ids)
-        } catch {
-            throw ClientFailure.report("wait", error)
-        }
+        let results = try connection.request("wait") { client throws(ClientError) in try client.wait(for: ids) }
         for result in results { print(Self.describe(result)) }
         let status: Int32
         if results.count == 1, let only = results.first {

@@ -12,7 +12,7 @@ final class RecordingRecorder: RunRecorder {
     var retries: [Int] = []
 
     func taskStarted(position: Int, attempt: Int, worker: WorkerAd) { started.append((position, attempt, worker.rank)) }
-    func taskEnded(position: Int, state: TaskState, completion: TaskCompletion) {
+    func taskEnded(position: Int, state: TaskState, completion: TaskCompletion, worker: WorkerAd?) {
         ended[position] = (state, completion)
         endCount += 1
     }
@@ -55,14 +55,13 @@ final class InProcessFarmTests: XCTestCase {
         let recorder = RecordingRecorder()
         let joblogPath = folder.appendingPathComponent("joblog").path
         let joblog = try Joblog(path: joblogPath)
-        let joblogRecorder = JoblogRecorder(joblog: joblog, job: job) { $0 == 2 ? "testhost" : "rank\($0)" }
+        let joblogRecorder = JoblogRecorder(joblog: joblog, job: job)
         let core = SchedulerCore(taskCount: job.taskCount, policy: SchedulerPolicy(retries: retries),
-                                 slotsOf: { job.task(at: $0).slots }, retriesOf: { job.task(at: $0).maxRetries },
-                                 prerequisitesOf: { job.prerequisites(of: $0) })
+                                 placement: JobPlacement(job: job))
         let outputs = OutputDefaults(output: output, defaultOutput: folder.path + "/output/%a.out",
                                      defaultError: folder.path + "/output/%a.err")
         let settings = Scheduler.Settings(runID: 1_234_567, workerRanks: layout.workerRanks, allRanks: [0, 1, 2],
-                                          outputs: outputs, defaultTimeLimit: timeLimit, killGrace: 1,
+                                          taskDefaults: TaskDefaults(outputs: outputs, timeLimit: timeLimit), killGrace: 1,
                                           workingDirectory: folder.path, startupTimeout: 60)
         let scheduler = Scheduler(transport: ranks.transport(0), nameServer: clients[0], job: job, core: core,
                                   settings: settings, recorders: [recorder, joblogRecorder])

@@ -142,7 +142,7 @@ final class SchedulerCoreTests: XCTestCase {
 
     func testTaskOwnRetriesWinOverThePolicy() {
         var core = SchedulerCore(taskCount: 2, policy: SchedulerPolicy(retries: 5),
-                                 retriesOf: { $0 == 0 ? 0 : nil })
+                                 placement: ClosurePlacement(retriesOf: { $0 == 0 ? 0 : nil }))
         core.addWorker(worker(1))
         var attempts: [Int: Int] = [:]
         _ = runToEnd(&core) { position, attempt in
@@ -267,7 +267,7 @@ final class SchedulerCoreTests: XCTestCase {
 
     func testTaskNeedingMoreSlotsThanAnyWorkerIsUnrunnable() {
         var core = SchedulerCore(taskCount: 3, policy: SchedulerPolicy(prefetchPerSlot: 0),
-                                 slotsOf: { $0 == 1 ? 5 : 1 })
+                                 placement: ClosurePlacement(slotsOf: { $0 == 1 ? 5 : 1 }))
         core.addWorker(worker(1, slots: 4))
         let decisions = core.dispatch()
         XCTAssertEqual(assignments(decisions).map(\.position), [0, 2])
@@ -280,7 +280,7 @@ final class SchedulerCoreTests: XCTestCase {
 
     func testRequirementsNoWorkerSatisfiesAreUnrunnable() {
         var core = SchedulerCore(taskCount: 3, policy: SchedulerPolicy(prefetchPerSlot: 0),
-                                 matches: { position, ad in position != 1 || ad.host == "gpu" })
+                                 placement: ClosurePlacement(matchesWorker: { position, ad in position != 1 || ad.host == "gpu" }))
         core.addWorker(worker(1, slots: 1, host: "cpu"))
         core.addWorker(worker(2, slots: 1, host: "cpu"))
         var log = core.dispatch()
@@ -293,7 +293,7 @@ final class SchedulerCoreTests: XCTestCase {
 
     func testRequirementsSendTasksOnlyToMatchingWorkers() {
         var core = SchedulerCore(taskCount: 20, policy: SchedulerPolicy(prefetchPerSlot: 0),
-                                 matches: { position, ad in (position % 2 == 0) == (ad.host == "even") })
+                                 placement: ClosurePlacement(matchesWorker: { position, ad in (position % 2 == 0) == (ad.host == "even") }))
         core.addWorker(worker(1, slots: 1, host: "even"))
         core.addWorker(worker(2, slots: 1, host: "odd"))
         var pending = assignments(core.dispatch())
@@ -312,7 +312,7 @@ final class SchedulerCoreTests: XCTestCase {
 
     func testRankPrefersTheHighestRankedIdleWorker() {
         var core = SchedulerCore(taskCount: 30, policy: SchedulerPolicy(prefetchPerSlot: 2),
-                                 rankOf: { _, ad in Double(ad.rank) })
+                                 placement: ClosurePlacement(rankOf: { _, ad in Double(ad.rank) }))
         core.addWorker(worker(1))
         core.addWorker(worker(2))
         core.addWorker(worker(3))
@@ -335,7 +335,7 @@ final class SchedulerCoreTests: XCTestCase {
     func testPrerequisitesHoldLaterTasks() {
         // Tasks 0-2, then a barrier: 3-5 wait for all of 0-2 to be final.
         var core = SchedulerCore(taskCount: 6, policy: SchedulerPolicy(retries: 1, prefetchPerSlot: 0),
-                                 prerequisitesOf: { $0 >= 3 ? [0, 1, 2] : [] })
+                                 placement: ClosurePlacement(prerequisitesOf: { $0 >= 3 ? [0, 1, 2] : [] }))
         core.addWorker(worker(1, slots: 10))
         let first = assignments(core.dispatch())
         XCTAssertEqual(first.map(\.position), [0, 1, 2])
@@ -362,7 +362,7 @@ final class SchedulerCoreTests: XCTestCase {
         let slotsOfTask: (Int) -> Int = { $0 % 13 == 0 ? 2 : 1 }
         var core = SchedulerCore(taskCount: taskCount,
                                  policy: SchedulerPolicy(retries: 2, prefetchPerSlot: 1, maxConcurrent: throttle),
-                                 slotsOf: slotsOfTask, prerequisitesOf: { $0 == 5000 ? Array(0..<5000) : [] })
+                                 placement: ClosurePlacement(slotsOf: slotsOfTask, prerequisitesOf: { $0 == 5000 ? Array(0..<5000) : [] }))
         let slots = [1: 1, 2: 2, 3: 4]
         for (rank, count) in slots.sorted(by: { $0.key < $1.key }) { core.addWorker(worker(rank, slots: count)) }
 

@@ -27,9 +27,9 @@ final class WireTests: XCTestCase {
     func assertSameAssignment(_ decoded: TaskAssignment, _ original: TaskAssignment, file: StaticString = #filePath,
                               line: UInt = #line) {
         XCTAssertEqual(decoded.attempt, original.attempt, file: file, line: line)
-        XCTAssertEqual(decoded.stdout, original.stdout, file: file, line: line)
-        XCTAssertEqual(decoded.stderr, original.stderr, file: file, line: line)
         let (a, b) = (decoded.task, original.task)
+        XCTAssertEqual(a.stdout, b.stdout, file: file, line: line)
+        XCTAssertEqual(a.stderr, b.stderr, file: file, line: line)
         XCTAssertEqual(a.position, b.position, file: file, line: line)
         XCTAssertEqual(a.arrayIndex, b.arrayIndex, file: file, line: line)
         XCTAssertEqual(a.command, b.command, file: file, line: line)
@@ -38,7 +38,6 @@ final class WireTests: XCTestCase {
         XCTAssertEqual(a.slots, b.slots, file: file, line: line)
         XCTAssertEqual(a.timeLimit, b.timeLimit, file: file, line: line)
         XCTAssertEqual(a.attributes, b.attributes, file: file, line: line)
-        XCTAssertEqual(a.stdout, original.stdout, file: file, line: line)
     }
 
     func testTaskAssignmentRoundTripsEveryShape() throws {
@@ -56,16 +55,17 @@ final class WireTests: XCTestCase {
                 spec.workingDirectory = "/tmp/wd"
                 spec.timeLimit = 2.5
                 spec.attributes = ["Cluster": "17", "log": "/x/y"]
-                let assignment = TaskAssignment(task: spec, attempt: 3, stdout: "out/%a.out", stderr: "out/%a.out")
+                (spec.stdout, spec.stderr) = ("out/%a.out", "out/%a.out")
+                let assignment = TaskAssignment(task: spec, attempt: 3)
                 assertSameAssignment(try TaskAssignment(decoding: assignment.encode()), assignment)
             }
         }
-        let bare = TaskAssignment(task: task(.argv(["x"])), attempt: 1, stdout: nil, stderr: nil)
+        let bare = TaskAssignment(task: task(.argv(["x"])), attempt: 1)
         let decoded = try TaskAssignment(decoding: bare.encode())
         assertSameAssignment(decoded, bare)
         XCTAssertNil(decoded.task.workingDirectory)
         XCTAssertNil(decoded.task.timeLimit)
-        XCTAssertNil(decoded.stdout)
+        XCTAssertNil(decoded.task.stdout)
     }
 
     func testTaskCompletionRoundTrips() throws {
@@ -132,8 +132,9 @@ final class WireTests: XCTestCase {
     func testEveryTruncationThrows() throws {
         var spec = task(.argv(["/bin/echo", "hello"]), environment: .inheritOnly(names: ["A"], set: ["B": "c"]))
         spec.attributes = ["k": "v"]
+        (spec.stdout, spec.stderr) = ("o", "e")
         let messages: [([UInt8], ([UInt8]) throws -> Void)] = [
-            (TaskAssignment(task: spec, attempt: 1, stdout: "o", stderr: "e").encode(), { _ = try TaskAssignment(decoding: $0) }),
+            (TaskAssignment(task: spec, attempt: 1).encode(), { _ = try TaskAssignment(decoding: $0) }),
             (TaskCompletion(position: 1, attempt: 1, workerRank: 2, outcome: .exited, exitCode: 0, startTime: 1,
                             endTime: 2, message: "m").encode(), { _ = try TaskCompletion(decoding: $0) }),
             (NameServerRequest(id: 1, operation: .register, key: "k", value: [1, 2], timeout: 1).encode(),

@@ -55,6 +55,37 @@ final class WorkerMatcherTests: XCTestCase {
         XCTAssertFalse(matcher.matches(4, small))
     }
 
+    /// A served queue grows while it runs: tasks submitted after the scheduler started are
+    /// matched as they come, and through the scheduler's core, an unmatchable one never
+    /// reaches a worker.
+    func testAServedQueueMatchesTasksSubmittedLater() throws {
+        let queue = QueueJob(name: "queue")
+        let placement = JobPlacement(job: queue)
+        XCTAssertFalse(placement.ranksWorkers)
+        _ = queue.append(task())
+        _ = queue.append(task(memory: 4096))
+        _ = queue.append(task(rank: "Memory / 1024"))
+        XCTAssertTrue(placement.matches(0, small))
+        XCTAssertFalse(placement.matches(1, small))
+        XCTAssertTrue(placement.matches(1, big))
+        XCTAssertTrue(placement.ranksWorkers, "a rank expression submitted later turns ranking on")
+        XCTAssertEqual(placement.rank(2, big), 64)
+
+        var core = SchedulerCore(taskCount: 0, policy: SchedulerPolicy(), placement: JobPlacement(job: queue))
+        core.addWorker(small)
+        let positions = core.appendTasks(count: 3)
+        XCTAssertEqual(positions, 0..<3)
+        let decisions = core.dispatch()
+        let reasons = decisions.compactMap { decision -> String? in
+            if case .unrunnable(1, let reason) = decision { return reason }
+            return nil
+        }
+        XCTAssertEqual(reasons.count, 1)
+        XCTAssertTrue(reasons.first?.contains("request_memory 4096 MiB > Memory 2048 MiB") ?? false, "\(reasons)")
+        XCTAssertFalse(decisions.contains { if case .assign(1, _, _) = $0 { true } else { false } },
+                       "a task asking for more memory than any worker has is never assigned")
+    }
+
     func testRankValuesFollowTheExpression() throws {
         let matcher = try XCTUnwrap(WorkerMatcher.make(for: job([task(rank: "Memory / 1024"), task(memory: 1)])))
         XCTAssertTrue(matcher.hasRank)

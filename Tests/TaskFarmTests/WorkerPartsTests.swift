@@ -1,5 +1,9 @@
 import Foundation
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import JobSpec
 import XCTest
 
@@ -83,9 +87,9 @@ final class OutputFilesTests: XCTestCase {
 final class PreparedOutputsTests: XCTestCase {
     private func assignment(_ index: Int, _ script: String) -> TaskAssignment {
         let spec = TaskSpec(position: index, arrayIndex: index, command: .argv(["/bin/sh", "-c", script]),
-                            environment: .inherit(set: [:]), workingDirectory: nil, stdout: nil, stderr: nil,
+                            environment: .inherit(set: [:]), workingDirectory: nil, stdout: "o/%a.out", stderr: "o/%a.err",
                             slots: 1, timeLimit: nil, source: SourceLocation(file: "", line: 0), label: "")
-        return TaskAssignment(task: spec, attempt: 1, stdout: "o/%a.out", stderr: "o/%a.err")
+        return TaskAssignment(task: spec, attempt: 1)
     }
 
     func testOpenedAheadThenStartedOrGivenBack() throws {

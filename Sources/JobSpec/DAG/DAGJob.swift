@@ -35,6 +35,11 @@ public struct DAGJob: Job {
     private let procCounts: [Int32]
     private let nodeOfPosition: [Int32]
 
+    /// The DAG file as the user named it.
+    public var file: String { dag.file }
+    /// All procs of all nodes.
+    public var taskCount: Int { tasks.count }
+
     /// Expands every node of `dag` with `expand`.
     ///
     /// - Parameters:
@@ -44,6 +49,7 @@ public struct DAGJob: Job {
         self.dag = dag
         self.name = name ?? TaskList.defaultName(for: dag.file)
         let order = try dag.topologicalOrder()
+        self.order = order
         var tasks: [TaskSpec] = []
         var firstPosition = [Int](repeating: 0, count: dag.nodes.count)
         var procCounts = [Int32](repeating: 0, count: dag.nodes.count)
@@ -66,17 +72,12 @@ public struct DAGJob: Job {
                 nodeOfPosition.append(Int32(node))
             }
         }
-        self.order = order
         self.tasks = tasks
         self.firstPosition = firstPosition
         self.procCounts = procCounts
         self.nodeOfPosition = nodeOfPosition
     }
 
-    /// The DAG file as the user named it.
-    public var file: String { dag.file }
-    /// All procs of all nodes.
-    public var taskCount: Int { tasks.count }
     /// The parser's warnings (ignored HTCondor-only lines).
     public var warnings: [JobSpecError] { dag.warnings }
     /// The proc at `position`.

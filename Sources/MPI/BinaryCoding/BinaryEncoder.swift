@@ -206,26 +206,35 @@ struct KeyedNodeContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     }
 }
 
-struct UnkeyedNodeContainer: UnkeyedEncodingContainer {
+/// The primitive encodes the unkeyed and the single-value containers share: each places
+/// one value, with no key, in the container's node.
+protocol PrimitiveNodeContainer {
+    var node: EncodingNode { get }
+}
+
+extension PrimitiveNodeContainer {
+    func encode(_ value: Bool) throws { node.place(key: nil) { value.write(to: &$0) } }
+    func encode(_ value: String) throws { node.place(key: nil) { value.write(to: &$0) } }
+    func encode(_ value: Double) throws { node.place(key: nil) { value.write(to: &$0) } }
+    func encode(_ value: Float) throws { node.place(key: nil) { value.write(to: &$0) } }
+    func encode(_ value: Int) throws { node.place(key: nil) { value.write(to: &$0) } }
+    func encode(_ value: Int8) throws { node.place(key: nil) { value.write(to: &$0) } }
+    func encode(_ value: Int16) throws { node.place(key: nil) { value.write(to: &$0) } }
+    func encode(_ value: Int32) throws { node.place(key: nil) { value.write(to: &$0) } }
+    func encode(_ value: Int64) throws { node.place(key: nil) { value.write(to: &$0) } }
+    func encode(_ value: UInt) throws { node.place(key: nil) { value.write(to: &$0) } }
+    func encode(_ value: UInt8) throws { node.place(key: nil) { value.write(to: &$0) } }
+    func encode(_ value: UInt16) throws { node.place(key: nil) { value.write(to: &$0) } }
+    func encode(_ value: UInt32) throws { node.place(key: nil) { value.write(to: &$0) } }
+    func encode(_ value: UInt64) throws { node.place(key: nil) { value.write(to: &$0) } }
+}
+
+struct UnkeyedNodeContainer: UnkeyedEncodingContainer, PrimitiveNodeContainer {
     let node: EncodingNode
     let codingPath: [any CodingKey]
     var count: Int { node.count }
 
     mutating func encodeNil() throws { node.place(key: nil) { $0.append(0) } }
-    mutating func encode(_ value: Bool) throws { node.place(key: nil) { value.write(to: &$0) } }
-    mutating func encode(_ value: String) throws { node.place(key: nil) { value.write(to: &$0) } }
-    mutating func encode(_ value: Double) throws { node.place(key: nil) { value.write(to: &$0) } }
-    mutating func encode(_ value: Float) throws { node.place(key: nil) { value.write(to: &$0) } }
-    mutating func encode(_ value: Int) throws { node.place(key: nil) { value.write(to: &$0) } }
-    mutating func encode(_ value: Int8) throws { node.place(key: nil) { value.write(to: &$0) } }
-    mutating func encode(_ value: Int16) throws { node.place(key: nil) { value.write(to: &$0) } }
-    mutating func encode(_ value: Int32) throws { node.place(key: nil) { value.write(to: &$0) } }
-    mutating func encode(_ value: Int64) throws { node.place(key: nil) { value.write(to: &$0) } }
-    mutating func encode(_ value: UInt) throws { node.place(key: nil) { value.write(to: &$0) } }
-    mutating func encode(_ value: UInt8) throws { node.place(key: nil) { value.write(to: &$0) } }
-    mutating func encode(_ value: UInt16) throws { node.place(key: nil) { value.write(to: &$0) } }
-    mutating func encode(_ value: UInt32) throws { node.place(key: nil) { value.write(to: &$0) } }
-    mutating func encode(_ value: UInt64) throws { node.place(key: nil) { value.write(to: &$0) } }
 
     mutating func encode<T: Encodable>(_ value: T) throws {
         try node.encodeValue(value, key: nil, codingPath: codingPath)
@@ -244,24 +253,10 @@ struct UnkeyedNodeContainer: UnkeyedEncodingContainer {
     }
 }
 
-struct SingleValueNodeContainer: SingleValueEncodingContainer {
+struct SingleValueNodeContainer: SingleValueEncodingContainer, PrimitiveNodeContainer {
     let node: EncodingNode
     let codingPath: [any CodingKey]
 
     mutating func encodeNil() throws { node.tail.append(0) }
-    mutating func encode(_ value: Bool) throws { node.place(key: nil) { value.write(to: &$0) } }
-    mutating func encode(_ value: String) throws { node.place(key: nil) { value.write(to: &$0) } }
-    mutating func encode(_ value: Double) throws { node.place(key: nil) { value.write(to: &$0) } }
-    mutating func encode(_ value: Float) throws { node.place(key: nil) { value.write(to: &$0) } }
-    mutating func encode(_ value: Int) throws { node.place(key: nil) { value.write(to: &$0) } }
-    mutating func encode(_ value: Int8) throws { node.place(key: nil) { value.write(to: &$0) } }
-    mutating func encode(_ value: Int16) throws { node.place(key: nil) { value.write(to: &$0) } }
-    mutating func encode(_ value: Int32) throws { node.place(key: nil) { value.write(to: &$0) } }
-    mutating func encode(_ value: Int64) throws { node.place(key: nil) { value.write(to: &$0) } }
-    mutating func encode(_ value: UInt) throws { node.place(key: nil) { value.write(to: &$0) } }
-    mutating func encode(_ value: UInt8) throws { node.place(key: nil) { value.write(to: &$0) } }
-    mutating func encode(_ value: UInt16) throws { node.place(key: nil) { value.write(to: &$0) } }
-    mutating func encode(_ value: UInt32) throws { node.place(key: nil) { value.write(to: &$0) } }
-    mutating func encode(_ value: UInt64) throws { node.place(key: nil) { value.write(to: &$0) } }
     mutating func encode<T: Encodable>(_ value: T) throws { try node.encodeValue(value, key: nil, codingPath: codingPath) }
 }

@@ -1,7 +1,46 @@
+/// The one LEB128 varint of the package: the binary encoding (``BinaryEncoder``) and the
+/// farm's wire messages (TaskFarm's `WireWriter` and `WireReader`) both read and write
+/// integers through it. 7 bits a byte, low group first, the high bit set on every byte but
+/// the last.
+package enum Varint {
+    /// Why a varint could not be read.
+    package enum Failure: Error {
+        /// The bytes ended before the varint's last byte.
+        case truncated
+        /// More than 64 bits.
+        case tooLong
+    }
+
+    /// Reads the varint at `position` in `bytes[..<end]` and moves `position` past it.
+    ///
+    /// - Throws: ``Failure``; `position` then points at the offending byte.
+    @inline(__always)
+    package static func read(_ bytes: [UInt8], at position: inout Int, end: Int) throws(Failure) -> UInt64 {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            guard position < end else { throw .truncated }
+            let byte = bytes[position]
+            position += 1
+            guard shift < 64 else { throw .tooLong }
+            result |= UInt64(byte & 0x7f) << shift
+            if byte < 0x80 { return result }
+            shift += 7
+        }
+    }
+
+    /// The signed value of a zigzag-coded varint (0, -1, 1, -2, ... as 0, 1, 2, 3, ...).
+    @inline(__always)
+    package static func unzigzag(_ raw: UInt64) -> Int64 {
+        Int64(bitPattern: raw >> 1) ^ -Int64(bitPattern: raw & 1)
+    }
+}
+
 /// The primitive pieces of the binary encoding (see ``BinaryEncoder``): LEB128 varints,
 /// zigzag for signed integers, little-endian IEEE 754 floats, length-prefixed UTF-8.
 extension Array where Element == UInt8 {
-    mutating func appendVarint(_ value: UInt64) {
+    /// Appends `value` as a ``Varint``.
+    package mutating func appendVarint(_ value: UInt64) {
         var value = value
         while value >= 0x80 {
             append(UInt8(truncatingIfNeeded: value) | 0x80)
@@ -10,7 +49,8 @@ extension Array where Element == UInt8 {
         append(UInt8(value))
     }
 
-    mutating func appendZigZag(_ value: Int64) {
+    /// Appends `value` zigzag-coded as a ``Varint``.
+    package mutating func appendZigZag(_ value: Int64) {
         appendVarint(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
     }
 
@@ -18,7 +58,8 @@ extension Array where Element == UInt8 {
         Swift.withUnsafeBytes(of: value.littleEndian) { append(contentsOf: $0) }
     }
 
-    mutating func appendString(_ string: String) {
+    /// Appends the UTF-8 of `string` after its byte count as a ``Varint``.
+    package mutating func appendString(_ string: String) {
         var string = string
         string.withUTF8 { utf8 in
             appendVarint(UInt64(utf8.count))
@@ -55,20 +96,17 @@ final class ByteReader {
     func peekByte() -> UInt8? { position < end ? bytes[position] : nil }
 
     func readVarint(_ codingPath: @autoclosure () -> [any CodingKey]) throws -> UInt64 {
-        var result: UInt64 = 0
-        var shift: UInt64 = 0
-        while true {
-            let byte = try readByte(codingPath())
-            guard shift < 64 else { throw fail("varint longer than 64 bits", codingPath()) }
-            result |= UInt64(byte & 0x7f) << shift
-            if byte < 0x80 { return result }
-            shift += 7
+        do {
+            return try Varint.read(bytes, at: &position, end: end)
+        } catch .truncated {
+            throw fail("unexpected end of data", codingPath())
+        } catch {
+            throw fail("varint longer than 64 bits", codingPath())
         }
     }
 
     func readZigZag(_ codingPath: @autoclosure () -> [any CodingKey]) throws -> Int64 {
-        let raw = try readVarint(codingPath())
-        return Int64(bitPattern: raw >> 1) ^ -Int64(bitPattern: raw & 1)
+        Varint.unzigzag(try readVarint(codingPath()))
     }
 
     func readLittleEndian<T: FixedWidthInteger>(_ type: T.Type, _ codingPath: @autoclosure () -> [any CodingKey]) throws -> T {

@@ -1,5 +1,9 @@
 import Foundation
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import JobSpec
 import Logging
 
@@ -9,12 +13,13 @@ import Logging
 /// scripts with a ``DAGScriptRunner``, cancels procs when a node fails or the DAG aborts,
 /// keeps the status files current, and at the end writes the rescue DAG.
 ///
-/// As a ``RunRecorder`` it only collects proc ends; it acts on them in ``step()``, so the
-/// scheduler is never re-entered from inside its own bookkeeping.
+/// It drives the scheduler and is never called by it: it reads the procs' ends from its
+/// ``TaskEndInbox`` (one of the scheduler's recorders) in ``step()``, and starts the DAG
+/// there once the scheduler knows its workers.
 ///
 /// Source: HTCondor manual, DAGMan ("Node Success/Failure", "Scripts", "Retrying Failed
 /// Nodes", "Resubmitting a Failed DAG").
-final class DAGDriver: RankRole, RunRecorder {
+final class DAGDriver: RankRole {
     /// Where the DAG's files live.
     struct Settings {
         /// The state folder: `dag-status` and the scripts' output go there.
@@ -33,7 +38,9 @@ final class DAGDriver: RankRole, RunRecorder {
     private var scripts: DAGScriptRunner
     private var statusFiles: DAGStatusFiles
     private weak var scheduler: Scheduler?
-    private var ended: [(position: Int, outcome: DAGProcOutcome)] = []
+    /// The procs' ends, written by the scheduler; hand it to the scheduler as a recorder.
+    let inbox = TaskEndInbox()
+    private var started = false
     private var actions: [DAGAction] = []
     private var performing = false
     private var interrupted = false
@@ -57,27 +64,19 @@ final class DAGDriver: RankRole, RunRecorder {
     /// scheduler has its workers.
     func attach(to scheduler: Scheduler) {
         self.scheduler = scheduler
-        scheduler.onStart = { [unowned self] in
-            do {
-                try DAGStatusFiles.writeDot(job.dag, baseDirectory: settings.dagDirectory)
-            } catch {
-                logger.error("\(error)")
-            }
-            perform(state.start())
-            updateStatusFiles()
-            try scheduler.feedChanged()
+    }
+
+    /// Starts the DAG: the DOT file, the first nodes, the status files.
+    private func startDAG(_ scheduler: Scheduler) throws {
+        started = true
+        do {
+            try DAGStatusFiles.writeDot(job.dag, baseDirectory: settings.dagDirectory)
+        } catch {
+            logger.error("\(error)")
         }
-    }
-
-    // MARK: RunRecorder
-
-    func taskEnded(position: Int, state: TaskState, completion: TaskCompletion) {
-        guard state != .interrupted else { return }
-        ended.append((position, DAGProcOutcome(completion)))
-    }
-
-    func taskUnrunnable(position: Int, reason: String) {
-        ended.append((position, .exited(1)))
+        perform(state.start())
+        updateStatusFiles()
+        try scheduler.feedChanged()
     }
 
     // MARK: RankRole
@@ -103,10 +102,15 @@ final class DAGDriver: RankRole, RunRecorder {
             scripts.stopAll()
         }
         var progress = false
-        if !ended.isEmpty {
-            let batch = ended
-            ended.removeAll(keepingCapacity: true)
-            for end in batch { perform(state.procFinished(position: end.position, outcome: end.outcome)) }
+        if !started, scheduler.knowsWorkers, scheduler.result == nil {
+            try startDAG(scheduler)
+            progress = true
+        }
+        if !inbox.isEmpty {
+            for end in inbox.take() where end.state != .interrupted {
+                let outcome = end.completion.map(DAGProcOutcome.init) ?? .exited(1)
+                perform(state.procFinished(position: end.position, outcome: outcome))
+            }
             progress = true
         }
         for script in scripts.reap() + scripts.startDue() {

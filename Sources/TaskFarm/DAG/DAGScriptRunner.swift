@@ -103,8 +103,9 @@ final class DAGScriptRunner {
         if attempts == 0 { try? FileManager.default.createDirectory(atPath: outputFolder, withIntermediateDirectories: true) }
         attempts += 1
         let task = TaskSpec(position: node, arrayIndex: node, command: .argv(argv), workingDirectory: directory,
-                            source: SourceLocation(file: "SCRIPT", line: 0), label: argv.joined(separator: " "))
-        let assignment = TaskAssignment(task: task, attempt: attempts, stdout: output, stderr: output)
+                            stdout: output, stderr: output, source: SourceLocation(file: "SCRIPT", line: 0),
+                            label: argv.joined(separator: " "))
+        let assignment = TaskAssignment(task: task, attempt: attempts)
         if let failed = executor.start(assignment) {
             return Ended(node: node, kind: kind, outcome: DAGProcOutcome(failed))
         }

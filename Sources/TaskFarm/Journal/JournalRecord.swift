@@ -23,60 +23,35 @@ public enum JournalRecord: Sendable, Equatable {
     /// its ``TaskSpec`` as JSON, so a restarted farm knows its queue.
     case submitted(position: Int, task: String)
 
-    /// The fields of an attempt's end.
+    /// An attempt's end: the worker's ``TaskCompletion`` as it came, with the task's state
+    /// after it. Its fields read through to the completion (`end.exitCode`); `worker` is
+    /// the completion's `workerRank`.
+    @dynamicMemberLookup
     public struct TaskEnd: Sendable, Equatable {
-        /// The task's 0-based position in the job.
-        public var position: Int
-        /// The attempt number, from 1.
-        public var attempt: Int
         /// The task's state after this attempt: ``TaskState/pending`` when it will be retried.
         public var state: TaskState
-        /// How the attempt ended.
-        public var outcome: TaskOutcome
-        /// The exit status (0...255) when the process exited, else `nil`.
-        public var exitCode: Int?
-        /// The signal number when a signal ended it, else `nil`.
-        public var signal: Int?
-        /// The rank of the worker that ran it.
-        public var worker: Int
-        /// Start, in seconds since the Unix epoch.
-        public var startTime: Double
-        /// End, in seconds since the Unix epoch.
-        public var endTime: Double
-        /// User CPU time of the task and its waited-for children, in seconds.
-        public var userSeconds: Double
-        /// System CPU time of the task and its waited-for children, in seconds.
-        public var systemSeconds: Double
-        /// Peak resident memory, in KiB (`ru_maxrss`).
-        public var maxResidentKiB: Int
-        /// Why it failed to start or was stopped, for people; `nil` otherwise.
-        public var message: String?
+        /// How the attempt ended, as the worker reported it.
+        public var completion: TaskCompletion
 
         /// The end of `completion`'s attempt, with the task's `state` after it.
         public init(state: TaskState, completion: TaskCompletion) {
-            position = completion.position
-            attempt = completion.attempt
             self.state = state
-            outcome = completion.outcome
-            exitCode = completion.exitCode
-            signal = completion.signal
-            worker = completion.workerRank
-            startTime = completion.startTime
-            endTime = completion.endTime
-            userSeconds = completion.userSeconds
-            systemSeconds = completion.systemSeconds
-            maxResidentKiB = completion.maxResidentKiB
-            message = completion.message
+            self.completion = completion
         }
+
+        /// A field of the completion.
+        public subscript<Value>(dynamicMember field: KeyPath<TaskCompletion, Value>) -> Value {
+            completion[keyPath: field]
+        }
+
+        /// The rank of the worker that ran it.
+        public var worker: Int { completion.workerRank }
 
         /// Parses the fields after `ended`, each range-checked: a record is input, and a
         /// checksum only proves that nobody changed it by accident.
         init(fields: ArraySlice<Substring>) throws(JournalFormatError) {
             let values = Array(fields)
             guard values.count == 13 else { throw JournalFormatError(reason: "an end record has \(values.count) fields, not 13") }
-            position = try int(values[0], "position", in: 0...Int.max)
-            // 0 for a task cancelled before its first attempt.
-            attempt = try int(values[1], "attempt", in: 0...JournalRecord.attempts.upperBound)
             let stateNumber = try int(values[2], "state", in: 0...255)
             // `running` is never the state after an end.
             guard let state = TaskState(rawValue: UInt8(stateNumber)), state != .running else {
@@ -86,23 +61,25 @@ public enum JournalRecord: Sendable, Equatable {
                 throw JournalFormatError(reason: "outcome \(values[3]) is not an outcome")
             }
             self.state = state
-            self.outcome = outcome
-            exitCode = values[4].isEmpty ? nil : try int(values[4], "exit status", in: 0...255)
-            signal = values[5].isEmpty ? nil : try int(values[5], "signal", in: 1...255)
-            worker = try int(values[6], "worker", in: -1...Int.max)
-            startTime = try double(values[7], "start time")
-            endTime = try double(values[8], "end time")
-            userSeconds = try double(values[9], "user time")
-            systemSeconds = try double(values[10], "system time")
-            maxResidentKiB = try int(values[11], "peak memory", in: 0...Int.max)
-            message = values[12].isEmpty ? nil : unescape(values[12])
+            completion = TaskCompletion(
+                position: try int(values[0], "position", in: 0...Int.max),
+                // 0 for a task cancelled before its first attempt.
+                attempt: try int(values[1], "attempt", in: 0...JournalRecord.attempts.upperBound),
+                workerRank: try int(values[6], "worker", in: -1...Int.max), outcome: outcome,
+                exitCode: values[4].isEmpty ? nil : try int(values[4], "exit status", in: 0...255),
+                signal: values[5].isEmpty ? nil : try int(values[5], "signal", in: 1...255),
+                startTime: try double(values[7], "start time"), endTime: try double(values[8], "end time"),
+                userSeconds: try double(values[9], "user time"), systemSeconds: try double(values[10], "system time"),
+                maxResidentKiB: try int(values[11], "peak memory", in: 0...Int.max),
+                message: values[12].isEmpty ? nil : unescape(values[12]))
         }
 
         var fields: [String] {
-            [String(position), String(attempt), String(state.rawValue), String(outcome.rawValue),
-             exitCode.map(String.init) ?? "", signal.map(String.init) ?? "", String(worker),
-             String(startTime), String(endTime), String(userSeconds), String(systemSeconds),
-             String(maxResidentKiB), escape(message ?? "")]
+            let end = completion
+            return [String(end.position), String(end.attempt), String(state.rawValue), String(end.outcome.rawValue),
+                    end.exitCode.map(String.init) ?? "", end.signal.map(String.init) ?? "", String(end.workerRank),
+                    String(end.startTime), String(end.endTime), String(end.userSeconds), String(end.systemSeconds),
+                    String(end.maxResidentKiB), escape(end.message ?? "")]
         }
     }
 

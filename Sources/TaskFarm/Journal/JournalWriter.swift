@@ -1,13 +1,17 @@
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import SystemPackage
 
 /// Appends records to the journal and makes them durable in batches, so that `fsync`
 /// does not cap throughput.
 ///
-/// A batch is written and `fdatasync`ed when it holds ``batchLimit`` completions or when
-/// ``batchInterval`` seconds have passed since its first record, whichever comes first, and
-/// at every start and end of a run. A `kill -9` of everything therefore loses at most the
-/// tasks that were running and the completions of the current batch: at most 256 completions
-/// or 0.1 s of them, with the defaults.
+/// A batch is written and `fdatasync`ed when it holds ``batchLimit`` completions, at every
+/// ``flush()`` (the scheduler flushes its recorders every 0.1 s), and at every start and end
+/// of a run. A `kill -9` of everything therefore loses at most the tasks that were running
+/// and the completions of the current batch: at most 256 completions or 0.1 s of them.
 ///
 /// The journal holds every command submitted, so it is created readable by its owner only
 /// (0600). A write that fails (a full disk) is kept and tried again at the next flush, and
@@ -17,14 +21,10 @@ import Glibc
 public final class JournalWriter: RunRecorder {
     /// Completions per batch at most.
     public let batchLimit: Int
-    /// Seconds a record may wait before its batch is made durable.
-    public let batchInterval: Double
     private let descriptor: Int32
     private let path: String
     private var buffer: [UInt8] = []
     private var pendingCompletions = 0
-    private var firstPendingAt: Double?
-    private var hosts: [Int: String] = [:]
     /// Whether the file ends inside a torn record, so the next write starts with a newline.
     private var endsTorn: Bool
     /// The first write error, if any: from then on the ends the run records are not durable.
@@ -33,13 +33,12 @@ public final class JournalWriter: RunRecorder {
     /// Opens (creating) the journal at `path` for appending.
     ///
     /// - Throws: ``JournalError`` naming the file when it cannot be opened.
-    public init(path: String, batchLimit: Int = 256, batchInterval: Double = 0.1) throws {
+    public init(path: String, batchLimit: Int = 256) throws {
         self.path = path
         self.batchLimit = batchLimit
-        self.batchInterval = batchInterval
         descriptor = Glibc.open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
-            throw JournalError(message: "\(path): cannot open the journal: \(String(cString: strerror(errno)))")
+            throw JournalError(message: "\(path): cannot open the journal: \(Errno(rawValue: errno).description)")
         }
         // A journal made by an earlier version may be world-readable; it holds commands.
         _ = fchmod(descriptor, 0o600)
@@ -62,7 +61,6 @@ public final class JournalWriter: RunRecorder {
     /// Appends `record` to the current batch; `durableNow` writes and syncs at once.
     public func append(_ record: JournalRecord, durableNow: Bool = false) {
         buffer.append(contentsOf: record.line.utf8)
-        if firstPendingAt == nil { firstPendingAt = Clock.monotonicSeconds() }
         if durableNow { flush() }
     }
 
@@ -76,7 +74,6 @@ public final class JournalWriter: RunRecorder {
     public func taskStarted(position: Int, attempt: Int, worker: WorkerAd, queued: Bool) {
         append(.started(position: position, attempt: attempt, worker: worker.rank, host: worker.host,
                         time: Clock.epochSeconds(), queued: queued))
-        hosts[worker.rank] = worker.host
     }
 
     /// Appends an `ended` record with state ``TaskState/pending``; counts toward the batch.
@@ -85,7 +82,7 @@ public final class JournalWriter: RunRecorder {
     }
 
     /// Appends an `ended` record with the task's `state`; counts toward the batch.
-    public func taskEnded(position: Int, state: TaskState, completion: TaskCompletion) {
+    public func taskEnded(position: Int, state: TaskState, completion: TaskCompletion, worker: WorkerAd?) {
         appendCompletion(.ended(JournalRecord.TaskEnd(state: state, completion: completion)))
     }
 
@@ -108,11 +105,6 @@ public final class JournalWriter: RunRecorder {
         if pendingCompletions >= batchLimit { flush() }
     }
 
-    /// Writes the batch if its time is up; called from the scheduler's loop.
-    public func flushIfDue() {
-        if let first = firstPendingAt, Clock.monotonicSeconds() - first >= batchInterval { flush() }
-    }
-
     /// Writes and syncs the current batch. What cannot be written stays buffered for the
     /// next flush (the rest of a record written in part completes it).
     public func flush() {
@@ -129,18 +121,17 @@ public final class JournalWriter: RunRecorder {
             if written < 0 {
                 if errno == EINTR { continue }
                 if writeError == nil {
-                    writeError = "\(path): cannot write the journal: \(String(cString: strerror(errno)))"
+                    writeError = "\(path): cannot write the journal: \(Errno(rawValue: errno).description)"
                 }
                 break
             }
             offset += written
         }
         if offset > 0, fdatasync(descriptor) != 0, writeError == nil {
-            writeError = "\(path): cannot sync the journal: \(String(cString: strerror(errno)))"
+            writeError = "\(path): cannot sync the journal: \(Errno(rawValue: errno).description)"
         }
         buffer.removeFirst(offset)
         pendingCompletions = 0
-        firstPendingAt = buffer.isEmpty ? nil : Clock.monotonicSeconds()
     }
 
     /// ``writeError``: once a write failed, ends are no longer durable.

@@ -1,5 +1,10 @@
 import Foundation
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import SystemPackage
 
 /// An exclusive lock on a state folder, held while a run uses it: a second run on the same
 /// folder is refused, naming the holder. The kernel releases it when the holder dies.
@@ -13,7 +18,7 @@ public final class StateLock {
     public init(path: String) throws {
         descriptor = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            throw JournalError(message: "\(path): cannot open the lock: \(String(cString: strerror(errno)))")
+            throw JournalError(message: "\(path): cannot open the lock: \(Errno(rawValue: errno).description)")
         }
         if flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
             let holder = (try? String(contentsOfFile: path, encoding: .utf8))?

@@ -24,6 +24,12 @@ final class NameServerClient: RankRole {
         try transport.send(request.encode(), to: serverRank, tag: .nameServerRequest)
     }
 
+    /// Registers a worker's ad as `worker/RANK`, the one key the scheduler and the broker
+    /// list the pool under. No answer is awaited: one rank's requests arrive in order.
+    func registerWorker(_ ad: WorkerAd) throws {
+        try request(.register, key: "worker/\(ad.rank)", value: ad.encode()) { _ in }
+    }
+
     /// Tells the name server that this rank leaves the farm, so that every name it
     /// registered (its worker ad, its services) disappears. No answer is awaited.
     func leave() throws {

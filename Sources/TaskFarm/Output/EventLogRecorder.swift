@@ -1,6 +1,11 @@
 import Foundation
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import JobSpec
+import SystemPackage
 
 /// Writes HTCondor job event logs ("user logs") for the tasks whose submit description
 /// names a `log` (attribute `condor.log`), so that `condor_wait`, DAGMan and
@@ -47,7 +52,7 @@ final class EventLogRecorder: RunRecorder {
             }
             let stream = fopen(path, "a")
             if stream == nil {
-                problems.append("cannot open the event log \(path): \(String(cString: strerror(errno)))")
+                problems.append("cannot open the event log \(path): \(Errno(rawValue: errno).description)")
             }
             streams.append(stream)
             paths.append(path)
@@ -80,7 +85,7 @@ final class EventLogRecorder: RunRecorder {
                                                slotName: "slot\(worker.rank)@\(worker.host)"))
     }
 
-    func taskEnded(position: Int, state: TaskState, completion: TaskCompletion) {
+    func taskEnded(position: Int, state: TaskState, completion: TaskCompletion, worker: WorkerAd?) {
         guard logOf[position] >= 0 else { return }
         executingWritten[position] = nil
         let time = Date(timeIntervalSince1970: completion.endTime)

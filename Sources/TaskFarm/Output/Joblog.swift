@@ -1,5 +1,6 @@
 import Foundation
 import JobSpec
+import SystemPackage
 
 /// GNU parallel's joblog: a header, then one tab-separated row per task for its last
 /// attempt, so tools that read parallel's joblog read ours.
@@ -27,10 +28,10 @@ public final class Joblog {
         let exists = manager.fileExists(atPath: path)
         if !exists || !appending {
             let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-            guard descriptor >= 0 else { throw CreateError(reason: String(cString: strerror(errno))) }
+            guard descriptor >= 0 else { throw CreateError(reason: Errno(rawValue: errno).description) }
             let header = Array(Joblog.header.utf8)
             let written = write(descriptor, header, header.count)
-            let reason = written == header.count ? nil : String(cString: strerror(errno))
+            let reason = written == header.count ? nil : Errno(rawValue: errno).description
             close(descriptor)
             if let reason { throw CreateError(reason: reason) }
         }

@@ -3,18 +3,16 @@ import JobSpec
 /// Writes each task's last attempt to a GNU parallel joblog.
 final class JoblogRecorder: RunRecorder {
     private let joblog: Joblog
+    /// The job whose tasks' labels fill the Command column.
     private let job: any Job
-    private let hosts: (Int) -> String
 
-    init(joblog: Joblog, job: any Job, hosts: @escaping (Int) -> String) {
-        self.joblog = joblog
-        self.job = job
-        self.hosts = hosts
+    init(joblog: Joblog, job: any Job) {
+        (self.joblog, self.job) = (joblog, job)
     }
 
-    func taskEnded(position: Int, state: TaskState, completion: TaskCompletion) {
+    func taskEnded(position: Int, state: TaskState, completion: TaskCompletion, worker: WorkerAd?) {
         guard state != .interrupted else { return }
-        joblog.append(seq: position + 1, host: hosts(completion.workerRank), completion: completion,
+        joblog.append(seq: position + 1, host: worker?.host ?? "rank\(completion.workerRank)", completion: completion,
                       command: job.task(at: position).label)
     }
 

@@ -12,7 +12,7 @@ final class LogRecorder: RunRecorder {
         self.job = job
     }
 
-    func taskEnded(position: Int, state: TaskState, completion: TaskCompletion) {
+    func taskEnded(position: Int, state: TaskState, completion: TaskCompletion, worker: WorkerAd?) {
         guard completion.outcome == .failedToStart else { return }
         let task = job.task(at: position)
         logger.error("\(task.source): task \(task.arrayIndex) could not start: \(completion.message ?? "unknown reason")")

@@ -36,7 +36,7 @@ final class NotifyRecorder: RunRecorder {
         }
     }
 
-    func taskEnded(position: Int, state: TaskState, completion: TaskCompletion) {
+    func taskEnded(position: Int, state: TaskState, completion: TaskCompletion, worker: WorkerAd?) {
         guard state.isFinal else { return }
         let abnormal = completion.outcome != .exited
         notify(position: position, state: state.description, exitCode: completion.exitCode,

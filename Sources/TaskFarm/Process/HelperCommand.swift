@@ -1,5 +1,6 @@
 import CTaskSpawn
 import Foundation
+import SystemPackage
 
 /// A short program rank 0 runs for itself (a batch-system query, the `--notify-command`
 /// hook), started by the task spawner in a process group of its own and reaped by pid.
@@ -24,12 +25,12 @@ struct HelperCommand {
             if output != null, output >= 0 { close(output) }
             if null >= 0 { close(null) }
         }
-        guard null >= 0, output >= 0 else { throw StartError(reason: String(cString: strerror(errno))) }
+        guard null >= 0, output >= 0 else { throw StartError(reason: Errno(rawValue: errno).description) }
         let entries = environment.map { "\($0.key)=\($0.value)" }
         switch ProcessSpawn.start(path: argv[0], argv: argv, environment: entries, directory: nil,
                                   stdin: null, stdout: output, stderr: null, deathSignal: 0, widenAffinity: false) {
         case .success(let child): pid = child
-        case .failure(let error): throw StartError(reason: "\(argv[0]): \(String(cString: strerror(error.code)))")
+        case .failure(let error): throw StartError(reason: "\(argv[0]): \(Errno(rawValue: error.code).description)")
         }
     }
 

@@ -1,5 +1,9 @@
 import CTaskSpawn
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Starts a child process with `tf_spawn` (vfork + exec in a process group of its own,
 /// default signal handling, no descriptor beyond 0–2): the one way the farm starts

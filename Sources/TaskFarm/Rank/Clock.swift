@@ -1,4 +1,8 @@
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The two clocks the farm uses: wall time for records, monotonic time for deadlines.
 enum Clock {

@@ -1,5 +1,9 @@
 import CTaskSpawn
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The event loop of one rank. It never blocks in MPI: it probes, lets the roles work,
 /// and when nothing happened waits with a ``Backoff`` (in the worker's `poll` on its

@@ -17,58 +17,28 @@ public enum Farm {
     /// Signal handlers are installed before MPI starts, so a SIGUSR1 forwarded by
     /// `mpirun` never kills a rank.
     public static func run(_ options: FarmOptions, logger: Logger, loadJob: JobLoader) -> ExitStatus {
-        RankLifecycle.run(logger: logger) { world, logger in
-            try runRank(options, world: world, logger: logger, loadJob: loadJob)
+        FarmRank.run(logger: logger, nameServerRank: options.nameServerRank, clients: nil) { rank, logger in
+            let workingDirectory = options.workingDirectory.map(absolutePath) ?? FileManager.default.currentDirectoryPath
+            try rank.addTaskWorker(slots: options.slotsPerWorker, workingDirectory: workingDirectory)
+            guard rank.isScheduler else {
+                try rank.runLoop()
+                return .success
+            }
+            return try schedule(options, rank: rank, workingDirectory: workingDirectory, logger: logger, loadJob: loadJob)
         }
     }
 
-    private static func runRank(_ options: FarmOptions, world: Communicator, logger: Logger,
-                                loadJob: JobLoader) throws -> ExitStatus {
-        let environment = ProcessInfo.processInfo.environment
-        if let mismatch = LaunchCheck.mismatch(worldSize: world.size, environment: environment) {
-            logger.critical("\(mismatch)")
-            return .internalError
-        }
-        let layout: RoleLayout
-        do {
-            layout = try RoleLayout(size: world.size, requestedNameServerRank: options.nameServerRank)
-        } catch {
-            if world.rank == 0 { logger.error("\(error)") }
-            return .usage
-        }
-        let transport = MPITransport(communicator: world)
-        let client = NameServerClient(transport: transport, serverRank: layout.nameServerRank)
-        var roles: [RankRole] = [client]
-        if world.rank == layout.nameServerRank { roles.append(NameServer(transport: transport)) }
-        if layout.isWorker(world.rank) {
-            let taskDirectory = options.workingDirectory.map(absolutePath) ?? FileManager.default.currentDirectoryPath
-            let ad = WorkerAd(rank: world.rank, host: HostFacts.hostName, cores: HostFacts.cores,
-                              memoryBytes: HostFacts.memoryBytes, slots: max(1, options.slotsPerWorker),
-                              diskKiB: HostFacts.freeDiskKiB(at: taskDirectory), arch: HostFacts.arch)
-            let worker = Worker(transport: transport, nameServer: client, schedulerRank: 0, ad: ad,
-                                environment: environment)
-            try worker.register()
-            roles.append(worker)
-        }
-        guard world.rank == 0 else {
-            try RankLoop(transport: transport, roles: roles).run()
-            return .success
-        }
-
-        let workingDirectory = options.workingDirectory.map(absolutePath) ?? FileManager.default.currentDirectoryPath
+    /// Rank 0 of `taskfarm run`: prepares the run, schedules it to the end and writes the verdict.
+    private static func schedule(_ options: FarmOptions, rank: FarmRank, workingDirectory: String, logger: Logger,
+                                 loadJob: JobLoader) throws -> ExitStatus {
         let prepared: PreparedRun
         switch RunPreparation.prepare(options, workingDirectory: workingDirectory, loadJob: loadJob) {
         case .failure(let problem):
-            logger.error("\(problem.message)")
             if let folder = problem.folder {
                 RunConclusion.writeVerdict(Verdict(status: problem.status, runID: problem.runID ?? 0, message: problem.message),
                                            to: folder, logger: logger)
             }
-            for rank in 0..<world.size {
-                try transport.send(StopMessage(reason: .finished).encode(), to: rank, tag: .stop)
-            }
-            try RankLoop(transport: transport, roles: roles).run()
-            return problem.status
+            return try rank.abandon(problem, logger: logger)
         case .success(let run):
             prepared = run
         }
@@ -80,86 +50,65 @@ public enum Farm {
         if job.taskCount == 0 {
             logger.warning("\(options.jobPath): no tasks in the file; nothing to run")
         }
-
-        var hostByRank: [Int: String] = [:]
-        var recorders: [RunRecorder] = [
-            HostRecorder { hostByRank[$0] = $1 },
-            prepared.journal,
-            LogRecorder(logger: logger, job: job),
-        ]
-        if let joblog = prepared.joblog {
-            recorders.append(JoblogRecorder(joblog: joblog, job: job) { hostByRank[$0] ?? "rank\($0)" })
-        }
-        if let eventLog = EventLogRecorder(job: job, initialStates: prepared.plan.initialStates,
-                                           submitHost: HostFacts.hostName) {
-            for problem in eventLog.problems { logger.warning("\(problem)") }
-            recorders.append(eventLog)
-        }
-        let notifier = options.notifyCommand.map { NotifyRecorder(command: $0, job: job, environment: environment) }
-        if let notifier { recorders.append(notifier) }
-        let matcher = WorkerMatcher.make(for: job)
-
+        let notifier = options.notifyCommand.map { NotifyRecorder(command: $0, job: job, environment: rank.environment) }
+        let dagDriver = DAGDriver.make(for: job, prepared: prepared, options: options, workingDirectory: workingDirectory,
+                                       environment: rank.environment, logger: logger)
+        let recorders = recorders(prepared, notifier: notifier, dagDriver: dagDriver, logger: logger)
         let policy = SchedulerPolicy(retries: options.retries, retryUnlessExit: options.retryUnlessExit,
                                      prefetchPerSlot: options.prefetchPerSlot, maxConcurrent: job.maxConcurrent)
-        let dagDriver = DAGDriver.make(for: job, prepared: prepared, options: options, workingDirectory: workingDirectory,
-                                       environment: environment, logger: logger)
-        if let dagDriver { recorders.append(dagDriver) }
-        var core = SchedulerCore(taskCount: job.taskCount, policy: policy,
+        var core = SchedulerCore(taskCount: job.taskCount, policy: policy, placement: JobPlacement(job: job),
                                  initialStates: prepared.plan.initialStates,
-                                 initialAttempts: prepared.plan.initialAttempts,
-                                 slotsOf: { job.task(at: $0).slots },
-                                 retriesOf: { job.task(at: $0).maxRetries },
-                                 prerequisitesOf: { job.prerequisites(of: $0) },
-                                 matches: matcher.map { matcher in { matcher.matches($0, $1) } } ?? { _, _ in true },
-                                 rankOf: matcher.flatMap { matcher in matcher.hasRank ? { matcher.rank($0, $1) } : nil },
-                                 whyUnmatched: matcher.map { matcher in { matcher.whyUnmatched($0, workers: $1) } })
+                                 initialAttempts: prepared.plan.initialAttempts)
         if dagDriver != nil { core.useExternalFeed() }
-        var settings = Scheduler.Settings(
-            runID: prepared.runID, workerRanks: layout.workerRanks, allRanks: Array(0..<world.size),
-            outputs: prepared.outputs, defaultTimeLimit: options.timeout, killGrace: options.killGrace,
-            workingDirectory: workingDirectory, startupTimeout: 300,
-            walltimeEnd: walltimeEnd(options, environment: environment, logger: logger), taskTime: options.taskTime)
-        if let matcher {
-            settings.unmatchable = { workers, isPending in
-                matcher.unmatchable(workers: workers, taskCount: job.taskCount, isPending: isPending)
-            }
-        }
-        let scheduler = Scheduler(transport: transport, nameServer: client, job: job, core: core, settings: settings,
-                                  recorders: recorders)
+        let settings = Scheduler.Settings(options, rank: rank, runID: prepared.runID, taskDefaults: prepared.taskDefaults,
+                                          workingDirectory: workingDirectory, logger: logger)
+        let scheduler = Scheduler(transport: rank.transport, nameServer: rank.nameServer, job: job, core: core,
+                                  settings: settings, recorders: recorders)
         scheduler.onInterrupt = { RunConclusion.writeInterruptVerdict($0, runID: prepared.runID, to: prepared.folder, logger: logger) }
-        roles.append(scheduler)
+        rank.add(scheduler)
         if let dagDriver {
             dagDriver.attach(to: scheduler)
-            roles.append(dagDriver)
+            rank.add(dagDriver)
         }
         try scheduler.start()
-        try RankLoop(transport: transport, roles: roles).run()
+        try rank.runLoop()
 
         // Notifications get a few seconds at the end, none after an interruption: mpirun
         // kills the ranks about 2 s after it forwards SIGTERM.
         notifier?.waitForAll(timeout: scheduler.result?.exitStatus == .interrupted ? 0 : 10)
         for problem in notifier?.problems ?? [] { logger.warning("\(problem)") }
-        if let note = scheduler.stopNote { logger.notice("\(note)") }
-        let journalFailure = prepared.journal.writeError
-        for problem in [scheduler.failure, journalFailure].compactMap({ $0 }) { logger.error("\(problem)") }
-        guard let recorded = scheduler.result else { return .internalError }
-        let result = RunConclusion.durable(recorded, journal: prepared.journal, folder: prepared.folder,
-                                           taskCount: job.taskCount)
-        var status = scheduler.failure != nil ? ExitStatus.internalError : result.exitStatus
+        guard let ending = RunEnding(scheduler: scheduler, journal: prepared.journal, folder: prepared.folder,
+                                     taskCount: job.taskCount, logger: logger) else {
+            return .internalError
+        }
+        var status = ending.status
         var dagSummary: String?
         if let dagDriver {
-            let dag = dagDriver.conclude(result)
-            if scheduler.failure == nil, journalFailure == nil { status = dag.status }
+            let dag = dagDriver.conclude(ending.result)
+            if ending.failure == nil { status = dag.status }
             dagSummary = dag.summary
         }
-        // The durable records first: the rank may be ended at any moment after an interrupt.
-        prepared.journal.append(.runEnded(time: Clock.epochSeconds(), status: Int(status.rawValue)), durableNow: true)
-        RunConclusion.writeVerdict(Verdict(status: status, runID: prepared.runID, result: result,
-                                           message: scheduler.failure ?? journalFailure ?? dagSummary),
-                                   to: prepared.folder, logger: logger)
-        ConsoleOutput.standardOutput(result.summaryLine + "\n" + (dagSummary.map { $0 + "\n" } ?? ""))
+        ending.record(status: status, message: ending.failure ?? dagSummary, extraSummary: dagSummary,
+                      journal: prepared.journal, folder: prepared.folder, runID: prepared.runID, logger: logger)
         withExtendedLifetime(prepared.lock) {}
         return status
+    }
+
+    /// The run's recorders: the journal, the log, and those the options and the job ask
+    /// for (the joblog, an HTCondor event log, notifications, a DAG's driver).
+    private static func recorders(_ prepared: PreparedRun, notifier: NotifyRecorder?, dagDriver: DAGDriver?,
+                                  logger: Logger) -> [RunRecorder] {
+        let job = prepared.job
+        var recorders: [RunRecorder] = [prepared.journal, LogRecorder(logger: logger, job: job)]
+        if let joblog = prepared.joblog { recorders.append(JoblogRecorder(joblog: joblog, job: job)) }
+        if let eventLog = EventLogRecorder(job: job, initialStates: prepared.plan.initialStates,
+                                           submitHost: HostFacts.hostName) {
+            for problem in eventLog.problems { logger.warning("\(problem)") }
+            recorders.append(eventLog)
+        }
+        if let notifier { recorders.append(notifier) }
+        if let dagDriver { recorders.append(dagDriver.inbox) }
+        return recorders
     }
 
     /// The allocation's end on the monotonic clock, from `--walltime` or the batch system.
@@ -175,18 +124,4 @@ public enum Farm {
     static func absolutePath(_ path: String) -> String {
         path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
     }
-}
-
-/// Learns each worker's host as tasks start, for the joblog's Host column.
-final class HostRecorder: RunRecorder {
-    private let note: (Int, String) -> Void
-    private var known = Set<Int>()
-
-    init(note: @escaping (Int, String) -> Void) { self.note = note }
-
-    func taskStarted(position: Int, attempt: Int, worker: WorkerAd) {
-        if known.insert(worker.rank).inserted { note(worker.rank, worker.host) }
-    }
-
-    func taskEnded(position: Int, state: TaskState, completion: TaskCompletion) {}
 }

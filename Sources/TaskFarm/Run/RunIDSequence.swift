@@ -1,5 +1,9 @@
 import Foundation
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Hands out new run ids (`$(Cluster)`, `%A`, `SLURM_ARRAY_JOB_ID` inside the farm) the way
 /// a batch system hands out job ids: each new run gets a number no earlier run of this user

@@ -9,7 +9,8 @@ struct PreparedRun {
     var lock: StateLock
     var runID: Int
     var job: any Job
-    var outputs: OutputDefaults
+    /// What the command line adds to every task (outputs, time limit, folder).
+    var taskDefaults: TaskDefaults
     var journal: JournalWriter
     var plan: ResumePlan
     var notes: [String]
@@ -26,6 +27,8 @@ struct RunProblem: Error {
 }
 
 enum RunPreparation {
+    /// Claims the state folder, loads the job, checks the outputs and the working folder,
+    /// plans the resume and opens the journal and the joblog: everything or nothing.
     static func prepare(_ options: FarmOptions, workingDirectory: String,
                         loadJob: Farm.JobLoader) -> Result<PreparedRun, RunProblem> {
         var isDirectory: ObjCBool = false
@@ -39,78 +42,98 @@ enum RunPreparation {
         case .failure(let problem): return .failure(problem)
         case .success(let taken): claim = taken
         }
-        let (folder, lock, runID) = (claim.folder, claim.lock, claim.runID)
-        func problem(_ status: ExitStatus, _ message: String) -> Result<PreparedRun, RunProblem> {
-            .failure(RunProblem(status: status, message: message, folder: folder, runID: runID))
-        }
-
-        let job: any Job
-        do {
-            job = try loadJob(options.jobPath, runID)
+        do throws(RunProblem) {
+            let job: any Job
+            do {
+                job = try loadJob(options.jobPath, claim.runID)
+            } catch {
+                throw claim.problem(.badJobFile, "\(error)")
+            }
+            let defaults = TaskDefaults(outputs: try outputDefaults(options, job: job, claim: claim, workingDirectory: workingDirectory),
+                                        timeLimit: options.timeout, workingDirectory: options.workingDirectory.map(Farm.absolutePath))
+            if let directory = options.workingDirectory.map(Farm.absolutePath) {
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+                    throw claim.problem(.usage, "--chdir \(directory): no such folder; expected the folder the tasks run in")
+                }
+            }
+            let (plan, journal, journalNotes, continuesEarlierDAGRun) = try openJournal(options, job: job, defaults: defaults,
+                                                                                        claim: claim)
+            let notes = journalNotes + (plan.isResume ? [resumeNote(plan, job: job, claim: claim)] : [])
+            var joblog: Joblog?
+            if let path = options.joblog {
+                do {
+                    joblog = try Joblog(path: path, appending: plan.isResume || continuesEarlierDAGRun)
+                } catch {
+                    throw claim.problem(.usage, "--joblog \(path): cannot create the joblog: \(error.localizedDescription)")
+                }
+            }
+            return .success(PreparedRun(folder: claim.folder, lock: claim.lock, runID: claim.runID, job: job,
+                                        taskDefaults: defaults, journal: journal, plan: plan, notes: notes, joblog: joblog))
         } catch {
-            return problem(.badJobFile, "\(error)")
+            return .failure(error)
         }
+    }
+
+    /// The command line's `--output`/`--error`, checked (a task list needs a per-task
+    /// pattern; the fixed folder must be writable), with the state folder's defaults for a
+    /// task list.
+    private static func outputDefaults(_ options: FarmOptions, job: any Job, claim: StateFolderClaim,
+                                       workingDirectory: String) throws(RunProblem) -> OutputDefaults {
         var outputs = OutputDefaults(output: options.output, error: options.error)
         for (flag, pattern) in [("--output", options.output), ("--error", options.error)] {
             guard let pattern else { continue }
+            let parsed: OutputPattern
             do {
-                let parsed = try OutputPattern(pattern, location: SourceLocation(file: flag, line: 0))
-                if job is TaskList, pattern != "/dev/null", !parsed.isPerTask {
-                    return problem(.usage, "\(flag) '\(pattern)' names one file for every task; add %a (the task index) or %j, or use /dev/null")
-                }
-                if let unwritable = OutputCheck.unwritableFolder(for: pattern, relativeTo: options.workingDirectory.map(Farm.absolutePath)
-                    ?? workingDirectory) {
-                    return problem(.usage, "\(flag) '\(pattern)': \(unwritable)")
-                }
+                parsed = try OutputPattern(pattern, location: SourceLocation(file: flag, line: 0))
             } catch {
-                return problem(.usage, "\(error)")
+                throw claim.problem(.usage, "\(error)")
+            }
+            if job is TaskList, pattern != "/dev/null", !parsed.isPerTask {
+                throw claim.problem(.usage, "\(flag) '\(pattern)' names one file for every task; add %a (the task index) or %j, or use /dev/null")
+            }
+            if let unwritable = OutputCheck.unwritableFolder(for: pattern, relativeTo: options.workingDirectory.map(Farm.absolutePath)
+                ?? workingDirectory) {
+                throw claim.problem(.usage, "\(flag) '\(pattern)': \(unwritable)")
             }
         }
         if job is TaskList {
-            outputs.defaultOutput = folder.outputFolder + "/%a.out"
-            outputs.defaultError = folder.outputFolder + "/%a.err"
+            outputs.defaultOutput = claim.folder.outputFolder + "/%a.out"
+            outputs.defaultError = claim.folder.outputFolder + "/%a.err"
         }
+        return outputs
+    }
 
-        if let directory = options.workingDirectory.map(Farm.absolutePath) {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-                return problem(.usage, "--chdir \(directory): no such folder; expected the folder the tasks run in")
-            }
-        }
+    /// Replays the journal, plans what a resume skips from the tasks' fingerprints, and
+    /// opens the journal for this run. A DAG run after an earlier one continues it through
+    /// its rescue file (`continuesEarlierDAGRun`): its joblog is appended to, as a resume's is.
+    private static func openJournal(_ options: FarmOptions, job: any Job, defaults: TaskDefaults, claim: StateFolderClaim)
+        throws(RunProblem) -> (plan: ResumePlan, journal: JournalWriter, notes: [String], continuesEarlierDAGRun: Bool) {
+        let folder = claim.folder
         var notes: [String] = []
-        let plan: ResumePlan
-        let journal: JournalWriter
-        /// A DAG run after an earlier one continues it through its rescue file: its joblog
-        /// is appended to, as a resume's is.
         var continuesEarlierDAGRun = false
         do {
             if job is DAGJob, let archived = try DAGJournal.startAfresh(folder) {
                 continuesEarlierDAGRun = true
                 notes.append("the previous DAG run's journal is kept as \(archived); the rescue DAG decides which nodes are done")
             }
-            let replay = try JournalReplay(folder: folder, taskCountLimit: job.taskCount)
-            if let damaged = JournalDamage.refusal(replay, folder: folder) { return problem(.badJobFile, damaged) }
-            notes += JournalDamage.notes(replay, folder: folder)
+            let (replay, skipped) = try claim.replayJournal(taskCountLimit: job.taskCount)
+            notes += skipped
             // Fingerprint each task as it will really run: the command line's outputs,
             // working directory and time limit change what a task does as much as the file.
             // Paths under the state folder and the job file's folder count relative to them,
             // so a folder copied or moved with its job file resumes.
-            let chdir = options.workingDirectory.map(Farm.absolutePath)
             let anchors = [TaskFingerprint.Anchor(folder: folder.path, name: "$STATE"),
                            TaskFingerprint.Anchor(folder: (Farm.absolutePath(options.jobPath) as NSString).deletingLastPathComponent, name: "$JOB")]
             func fingerprintsOfTasks(anchored: Bool) -> [UInt64] {
                 (0..<job.taskCount).map { position -> UInt64 in
-                    var task = job.task(at: position)
-                    let streams = outputs.resolve(taskOutput: task.stdout, taskError: task.stderr)
-                    task.stdout = streams.stdout
-                    task.stderr = streams.stderr
-                    if task.timeLimit == nil { task.timeLimit = options.timeout }
-                    if task.workingDirectory == nil { task.workingDirectory = chdir }
+                    var task = defaults.finalForm(of: job.task(at: position))
                     task.attributes["taskfarm.job-name"] = job.name
                     return TaskFingerprint.of(anchored ? TaskFingerprint.relocatable(task, anchors: anchors) : task)
                 }
             }
             var fingerprints = fingerprintsOfTasks(anchored: true)
+            let plan: ResumePlan
             do {
                 plan = try ResumePlan(replay: replay, fingerprints: fingerprints,
                                       journalFingerprints: folder.readFingerprints(),
@@ -124,48 +147,41 @@ enum RunPreparation {
                 plan = legacy
                 fingerprints = absolute
             }
-            journal = try JournalWriter(path: folder.journalFile)
+            var header: JournalRecord?
             if plan.writesHeader {
                 do {
                     try folder.writeFingerprints(fingerprints)
                 } catch {
                     // Nothing ran: once the folder can be written, running again works.
-                    return problem(.interrupted, "\(error); nothing was run")
+                    throw claim.problem(.interrupted, "\(error); nothing was run")
                 }
-                journal.append(.header(version: 1, runID: runID, taskCount: job.taskCount,
-                                       fingerprint: TaskFingerprint.combined(fingerprints), jobFile: options.jobPath))
-            } else if replay.headerRebuilt, let header = replay.header {
+                header = .header(version: 1, runID: claim.runID, taskCount: job.taskCount,
+                                 fingerprint: TaskFingerprint.combined(fingerprints), jobFile: options.jobPath)
+            } else if replay.headerRebuilt, let rebuilt = replay.header {
                 // Written again, so the journal has a trustworthy header of its own.
-                journal.append(.header(version: 1, runID: header.runID, taskCount: header.taskCount,
-                                       fingerprint: header.fingerprint, jobFile: options.jobPath))
+                header = .header(version: 1, runID: rebuilt.runID, taskCount: rebuilt.taskCount,
+                                 fingerprint: rebuilt.fingerprint, jobFile: options.jobPath)
             }
-            journal.append(.runBegan(time: Clock.epochSeconds(), resume: plan.isResume), durableNow: true)
-            // Nothing ran: once the journal can be written (a full disk freed), running again works.
-            if let error = journal.writeError { return problem(.interrupted, error + "; nothing was run") }
+            let journal = try claim.openJournal(header: header, resume: plan.isResume)
+            return (plan, journal, notes, continuesEarlierDAGRun)
+        } catch let problem as RunProblem {
+            throw problem
         } catch let mismatch as ResumePlan.Mismatch {
-            return problem(.badJobFile, "\(options.jobPath): \(mismatch)")
+            throw claim.problem(.badJobFile, "\(options.jobPath): \(mismatch)")
         } catch {
-            return problem(.internalError, "\(error)")
+            throw claim.problem(.internalError, "\(error)")
         }
-        if plan.isResume {
-            var text = "resuming run \(runID) from \(folder.path): \(plan.skippedSucceeded) succeeded task\(plan.skippedSucceeded == 1 ? "" : "s") skipped"
-            if !plan.skippedFailures.isEmpty {
-                let shown = plan.skippedFailures.prefix(10).map { String(job.task(at: $0).arrayIndex) }.joined(separator: ", ")
-                text += ", \(plan.skippedFailures.count) failed skipped (index \(shown)); --rerun-failed runs them again"
-            }
-            if plan.rerunFailures > 0 { text += ", \(plan.rerunFailures) failed run again" }
-            notes.append(text)
+    }
+
+    /// What a resume skips and runs again, for the user.
+    private static func resumeNote(_ plan: ResumePlan, job: any Job, claim: StateFolderClaim) -> String {
+        var text = "resuming run \(claim.runID) from \(claim.folder.path): \(plan.skippedSucceeded) succeeded task\(plan.skippedSucceeded == 1 ? "" : "s") skipped"
+        if !plan.skippedFailures.isEmpty {
+            let shown = plan.skippedFailures.prefix(10).map { String(job.task(at: $0).arrayIndex) }.joined(separator: ", ")
+            text += ", \(plan.skippedFailures.count) failed skipped (index \(shown)); --rerun-failed runs them again"
         }
-        var joblog: Joblog?
-        if let path = options.joblog {
-            do {
-                joblog = try Joblog(path: path, appending: plan.isResume || continuesEarlierDAGRun)
-            } catch {
-                return problem(.usage, "--joblog \(path): cannot create the joblog: \(error.localizedDescription)")
-            }
-        }
-        return .success(PreparedRun(folder: folder, lock: lock, runID: runID, job: job, outputs: outputs,
-                                    journal: journal, plan: plan, notes: notes, joblog: joblog))
+        if plan.rerunFailures > 0 { text += ", \(plan.rerunFailures) failed run again" }
+        return text
     }
 }
 

@@ -8,8 +8,9 @@ public protocol RunRecorder: AnyObject {
     func taskStarted(position: Int, attempt: Int, worker: WorkerAd, queued: Bool)
     /// An attempt ended and the task will run again.
     func taskRetrying(position: Int, completion: TaskCompletion)
-    /// A task reached its state for this run (final, or interrupted).
-    func taskEnded(position: Int, state: TaskState, completion: TaskCompletion)
+    /// A task reached its state for this run (final, or interrupted); `worker` is the ad of
+    /// the worker that ran its last attempt, `nil` when none did (cancelled before it started).
+    func taskEnded(position: Int, state: TaskState, completion: TaskCompletion, worker: WorkerAd?)
     /// A task can never run, and why.
     func taskUnrunnable(position: Int, reason: String)
     /// A worker gave back attempt `attempt` before it started (a prefetched task taken back

@@ -21,4 +21,40 @@ struct StateFolderClaim {
                                        message: "\(path): cannot use as the state folder: \(error.localizedDescription)"))
         }
     }
+
+    /// A problem found after the claim, naming this folder's run for the verdict.
+    func problem(_ status: ExitStatus, _ message: String) -> RunProblem {
+        RunProblem(status: status, message: message, folder: folder, runID: runID)
+    }
+
+    /// Reads back the folder's journal, with a note for each record it skipped and one when
+    /// its damaged header was rebuilt from the fingerprints file.
+    ///
+    /// - Parameter taskCountLimit: the most tasks a header may claim besides those the
+    ///   fingerprints file knows (see ``JournalReplay/init(folder:taskCountLimit:)``).
+    /// - Throws: ``RunProblem`` (exit 65) when the header is damaged beyond rebuilding while
+    ///   records follow it; ``JournalError`` when the journal exists but cannot be read.
+    func replayJournal(taskCountLimit: Int = 0) throws -> (replay: JournalReplay, notes: [String]) {
+        let replay = try JournalReplay(folder: folder, taskCountLimit: taskCountLimit)
+        if let damaged = JournalDamage.refusal(replay, folder: folder) { throw problem(.badJobFile, damaged) }
+        return (replay, JournalDamage.notes(replay, folder: folder))
+    }
+
+    /// Opens the journal for appending, writes `header` when given (a new run or queue), and
+    /// marks the run's beginning durably: every run and served queue starts its journal so.
+    ///
+    /// - Throws: ``RunProblem``: exit 70 when the journal cannot be opened, 75 when it cannot
+    ///   be written (a full disk): nothing ran, so running again once it is freed works.
+    func openJournal(header: JournalRecord?, resume: Bool) throws(RunProblem) -> JournalWriter {
+        let journal: JournalWriter
+        do {
+            journal = try JournalWriter(path: folder.journalFile)
+        } catch {
+            throw problem(.internalError, "\(error)")
+        }
+        if let header { journal.append(header) }
+        journal.append(.runBegan(time: Clock.epochSeconds(), resume: resume), durableNow: true)
+        if let error = journal.writeError { throw problem(.interrupted, error + "; nothing was run") }
+        return journal
+    }
 }

@@ -1,6 +1,10 @@
 import Foundation
 import CTaskSpawn
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import JobSpec
 
 /// The scheduler role on rank 0: learns the worker pool from the name server, hands tasks
@@ -11,8 +15,8 @@ final class Scheduler: RankRole {
         var runID: Int
         var workerRanks: [Int]
         var allRanks: [Int]
-        var outputs: OutputDefaults
-        var defaultTimeLimit: Double?
+        /// What the command line adds to every task before it is shipped.
+        var taskDefaults: TaskDefaults
         var killGrace: Double
         var workingDirectory: String
         /// Seconds to wait for every worker to register before giving up.
@@ -21,9 +25,6 @@ final class Scheduler: RankRole {
         var walltimeEnd: Double? = nil
         /// Expected seconds per task for walltime draining; `nil` learns it from the tasks.
         var taskTime: Double? = nil
-        /// The pending tasks no worker can ever run, with why, once the workers are known
-        /// (HTCondor matchmaking); `nil` when no task has requirements.
-        var unmatchable: ((_ workers: [WorkerAd], _ isPending: (Int) -> Bool) -> [(position: Int, reason: String)])? = nil
         /// `taskfarm serve`: an empty queue does not end the run; only a shutdown, a
         /// signal or the walltime does.
         var serving = false
@@ -39,18 +40,34 @@ final class Scheduler: RankRole {
     private var core: SchedulerCore
     private let settings: Settings
     private let recorders: [RunRecorder]
-    private var workers: [Int: WorkerAd] = [:]
-    private var started = false
-    private var interruptedAt: Double?
-    private var draining = false
-    private var stopSent = false
+    /// Where the run is in its life.
+    private enum Lifecycle: Equatable {
+        /// Tasks are handed out (once the workers are known).
+        case running
+        /// Running tasks finish; no new ones start (SIGUSR1, the walltime, a shutdown with drain).
+        case draining
+        /// Running tasks are being stopped since this monotonic time (SIGTERM, SIGINT).
+        case interrupted(since: Double)
+        /// The final stop went to every rank; the run waits for its own.
+        case stopSent
+        /// The final stop came back: the loop may end.
+        case finished
+    }
+
+    private var lifecycle = Lifecycle.running
+    /// Whether the name server's list of workers has come: tasks start only then.
+    private(set) var knowsWorkers = false
     private var firstFailures: [Int] = []
     /// The longest run time of a task that succeeded so far, in seconds.
     private var longestTask: Double = 0
     /// Why the run stopped early, for the log.
     private(set) var stopNote: String?
     private var lastFlush = Clock.monotonicSeconds()
-    private(set) var isFinished = false
+    var isFinished: Bool { lifecycle == .finished }
+    /// Whether the final stop has gone out.
+    private var stopSent: Bool { lifecycle == .stopSent || lifecycle == .finished }
+    /// Whether a drain or an interrupt stopped the handing out of tasks.
+    private var wasStopped: Bool { lifecycle != .running }
     private(set) var result: RunResult?
     /// A fatal problem found while running (no workers registered), for the caller to report.
     private(set) var failure: String?
@@ -77,23 +94,15 @@ final class Scheduler: RankRole {
                 return
             }
             for entry in reply.entries {
-                let ad = try WorkerAd(decoding: entry.value)
-                workers[ad.rank] = ad
-                core.addWorker(ad)
+                core.addWorker(try WorkerAd(decoding: entry.value))
             }
             let context = JobContext(runID: settings.runID, taskCount: job.taskCount, jobName: job.name,
                                      killGrace: settings.killGrace, workingDirectory: settings.workingDirectory)
             for rank in settings.workerRanks {
                 try transport.send(context.encode(), to: rank, tag: .jobContext)
             }
-            started = true
-            if let unmatchable = settings.unmatchable {
-                let states = core.states
-                for (position, reason) in unmatchable(core.workerAds, { states[$0] == .pending }) {
-                    if let decision = core.reject(position: position, reason: reason) { try apply([decision]) }
-                }
-            }
-            try onStart?()
+            knowsWorkers = true
+            try apply(core.rejectUnmatchable())
             try dispatch()
         }
     }
@@ -108,7 +117,7 @@ final class Scheduler: RankRole {
         case .stop:
             // Only the final stop this scheduler sent ends it; on a single rank it also
             // receives the interrupt it sent to its own rank's worker.
-            if stopSent { isFinished = true }
+            if lifecycle == .stopSent { lifecycle = .finished }
         default:
             break
         }
@@ -127,27 +136,27 @@ final class Scheduler: RankRole {
 
     /// Running tasks finish; tasks not started (prefetched ones included) are handed back.
     private func drain(because reason: String) throws {
-        guard !draining, interruptedAt == nil else { return }
-        draining = true
+        guard lifecycle == .running else { return }
+        lifecycle = .draining
         stopNote = reason
         core.stopDispatching()
         for rank in settings.workerRanks {
             try transport.send(StopMessage(reason: .drain).encode(), to: rank, tag: .stop)
         }
-        if started, core.isDone() { try finish(interrupted: true) }
+        if knowsWorkers, core.isDone() { try finish(interrupted: true) }
     }
 
     /// Running tasks get SIGTERM, then SIGKILL after the grace, and are recorded as
     /// interrupted.
     private func interrupt(because reason: String) throws {
-        guard interruptedAt == nil else { return }
-        interruptedAt = Clock.monotonicSeconds()
+        guard lifecycle == .running || lifecycle == .draining else { return }
+        lifecycle = .interrupted(since: Clock.monotonicSeconds())
         stopNote = reason
         core.stopDispatching()
         for rank in settings.workerRanks {
             try transport.send(StopMessage(reason: .interrupted).encode(), to: rank, tag: .stop)
         }
-        if !started {
+        if !knowsWorkers {
             try finish(interrupted: true)
             return
         }
@@ -172,14 +181,14 @@ final class Scheduler: RankRole {
     /// work is handed out, running tasks are interrupted, and the run ends resumable, so that
     /// no task runs without a durable record of its end.
     private func stopIfRecordingFailed() throws {
-        guard interruptedAt == nil, !stopSent,
+        guard lifecycle == .running || lifecycle == .draining,
               let problem = recorders.lazy.compactMap(\.recordingFailure).first else { return }
         try interrupt(because: "\(problem): stopping running tasks and starting no more; run again to resume once it can be written")
     }
 
     /// Stops starting tasks that cannot finish before the walltime.
     private func checkWalltime() throws {
-        guard let end = settings.walltimeEnd, !draining, interruptedAt == nil else { return }
+        guard let end = settings.walltimeEnd, lifecycle == .running else { return }
         let now = Clock.monotonicSeconds()
         let estimate = settings.taskTime ?? longestTask
         if now + estimate > end - walltimeMargin {
@@ -189,12 +198,12 @@ final class Scheduler: RankRole {
     }
 
     private func dispatch() throws {
-        guard started else { return }
+        guard knowsWorkers else { return }
         try stopIfRecordingFailed()
         try checkWalltime()
         try apply(core.dispatch())
         if core.isDone(), !(settings.serving && core.isDispatching) {
-            try finish(interrupted: draining || interruptedAt != nil)
+            try finish(interrupted: wasStopped)
         }
     }
 
@@ -210,7 +219,7 @@ final class Scheduler: RankRole {
     }
 
     /// Whether tasks may still start: no drain, interrupt or end yet.
-    var isAcceptingWork: Bool { !draining && interruptedAt == nil && !stopSent }
+    var isAcceptingWork: Bool { lifecycle == .running }
 
     /// Lets a held task start.
     func release(_ position: Int) throws {
@@ -245,12 +254,10 @@ final class Scheduler: RankRole {
         for decision in decisions {
             switch decision {
             case .assign(let position, let attempt, let worker):
-                var task = job.task(at: position)
-                if task.timeLimit == nil { task.timeLimit = settings.defaultTimeLimit }
-                let streams = settings.outputs.resolve(taskOutput: task.stdout, taskError: task.stderr)
-                let assignment = TaskAssignment(task: task, attempt: attempt, stdout: streams.stdout, stderr: streams.stderr)
+                let task = settings.taskDefaults.finalForm(of: job.task(at: position))
+                let assignment = TaskAssignment(task: task, attempt: attempt)
                 try transport.send(assignment.encode(), to: worker, tag: .assignment)
-                if let ad = workers[worker] {
+                if let ad = core.worker(at: worker) {
                     let queued = core.isQueued(position)
                     for recorder in recorders {
                         recorder.taskStarted(position: position, attempt: attempt, worker: ad, queued: queued)
@@ -258,7 +265,10 @@ final class Scheduler: RankRole {
                 }
             case .finished(let position, let state, let completion):
                 if state == .failed || state == .timedOut { noteFailure(position) }
-                for recorder in recorders { recorder.taskEnded(position: position, state: state, completion: completion) }
+                let worker = core.worker(at: completion.workerRank)
+                for recorder in recorders {
+                    recorder.taskEnded(position: position, state: state, completion: completion, worker: worker)
+                }
             case .retrying(let position, let completion):
                 for recorder in recorders { recorder.taskRetrying(position: position, completion: completion) }
             case .returned(let position, let attempt):
@@ -273,9 +283,6 @@ final class Scheduler: RankRole {
     }
 
     // MARK: External feed (a DAG run; see DAGDriver)
-
-    /// Called once every worker is known, before the first dispatch.
-    var onStart: (() throws -> Void)?
 
     /// Queues positions to run (the core must use an external feed).
     func enqueue(positions: Range<Int>) { core.enqueue(positions: positions) }
@@ -311,16 +318,16 @@ final class Scheduler: RankRole {
         if now - lastFlush >= 0.1 {
             for recorder in recorders { recorder.flush() }
             lastFlush = now
-            if started { try stopIfRecordingFailed() }
+            if knowsWorkers { try stopIfRecordingFailed() }
         }
-        if let end = settings.walltimeEnd, interruptedAt == nil, !stopSent, now >= end - walltimeMargin {
+        if let end = settings.walltimeEnd, lifecycle == .running || lifecycle == .draining, now >= end - walltimeMargin {
             try interrupt(because: "walltime: the allocation ends in \(Int(walltimeMargin)) s; stopping running tasks")
             return true
         }
-        if started, !stopSent, !draining, interruptedAt == nil, settings.walltimeEnd != nil {
+        if knowsWorkers, lifecycle == .running, settings.walltimeEnd != nil {
             try checkWalltime()
         }
-        guard let interruptedAt, !stopSent else { return false }
+        guard case .interrupted(let interruptedAt) = lifecycle else { return false }
         // Interrupted: wait for the workers' reports, but no longer than the kill grace
         // allows, since mpirun kills every rank about 2 s after forwarding SIGTERM.
         let grace = InterruptWindow.grace(killGrace: settings.killGrace, environment: ProcessInfo.processInfo.environment)
@@ -333,13 +340,16 @@ final class Scheduler: RankRole {
 
     private func finish(interrupted: Bool) throws {
         guard !stopSent else { return }
-        stopSent = true
+        lifecycle = .stopSent
         for (position, worker) in core.inFlightTasks {
             let now = Clock.epochSeconds()
             let completion = TaskCompletion(position: position, attempt: Int(core.attempts[position]), workerRank: worker,
                                             outcome: .interrupted, startTime: now, endTime: now,
                                             message: "no report from worker \(worker) before the run stopped")
-            for recorder in recorders { recorder.taskEnded(position: position, state: .interrupted, completion: completion) }
+            let ad = core.worker(at: worker)
+            for recorder in recorders {
+                recorder.taskEnded(position: position, state: .interrupted, completion: completion, worker: ad)
+            }
         }
         for recorder in recorders { recorder.flush() }
         result = currentResult(interrupted: interrupted)

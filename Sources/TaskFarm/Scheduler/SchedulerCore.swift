@@ -44,12 +44,8 @@ public struct SchedulerCore {
     public private(set) var taskCount: Int
     /// The retries, prefetch and throttle the scheduler was made with.
     public private(set) var policy: SchedulerPolicy
-    private let slotsOf: (Int) -> Int
-    private let retriesOf: (Int) -> Int?
-    private let prerequisitesOf: (Int) -> [Int]
-    private let matches: (Int, WorkerAd) -> Bool
-    private let rankOf: ((Int, WorkerAd) -> Double)?
-    private let whyUnmatched: ((Int, [WorkerAd]) -> String)?
+    /// What each task needs of a worker, and which workers it prefers.
+    private let placement: any Placement
 
     /// One byte per task.
     public internal(set) var states: [TaskState]
@@ -75,30 +71,14 @@ public struct SchedulerCore {
     /// - Parameters:
     ///   - taskCount: tasks in the job.
     ///   - policy: retries, prefetch and throttle.
+    ///   - placement: each task's slots, retries, prerequisites and worker requirements.
     ///   - initialStates: states carried over from a journal (resume), or `nil` for a new run.
-    ///   - slotsOf: the slots the task at a position needs.
-    ///   - retriesOf: the task's own retry count, or `nil` to use the policy's.
-    ///   - prerequisitesOf: positions that must be final before it starts (barriers).
-    ///   - matches: whether a worker satisfies the task's requirements.
-    ///   - rankOf: the task's preference for a worker (higher wins, HTCondor's `rank`), or
-    ///     `nil` to place by free slots alone.
-    ///   - whyUnmatched: the reason reported when no worker can ever match a task.
-    public init(taskCount: Int, policy: SchedulerPolicy, initialStates: [TaskState]? = nil,
-                initialAttempts: [AttemptCount]? = nil,
-                slotsOf: @escaping (Int) -> Int = { _ in 1 },
-                retriesOf: @escaping (Int) -> Int? = { _ in nil },
-                prerequisitesOf: @escaping (Int) -> [Int] = { _ in [] },
-                matches: @escaping (Int, WorkerAd) -> Bool = { _, _ in true },
-                rankOf: ((Int, WorkerAd) -> Double)? = nil,
-                whyUnmatched: ((Int, [WorkerAd]) -> String)? = nil) {
+    ///   - initialAttempts: attempts carried over likewise, or `nil`.
+    public init(taskCount: Int, policy: SchedulerPolicy, placement: any Placement = AnyWorkerPlacement(),
+                initialStates: [TaskState]? = nil, initialAttempts: [AttemptCount]? = nil) {
         self.taskCount = taskCount
         self.policy = policy
-        self.slotsOf = slotsOf
-        self.retriesOf = retriesOf
-        self.prerequisitesOf = prerequisitesOf
-        self.matches = matches
-        self.rankOf = rankOf
-        self.whyUnmatched = whyUnmatched
+        self.placement = placement
         self.states = initialStates ?? Array(repeating: .pending, count: taskCount)
         self.attempts = initialAttempts ?? Array(repeating: 0, count: taskCount)
         for index in states.indices where states[index] == .running || states[index] == .interrupted {
@@ -115,8 +95,20 @@ public struct SchedulerCore {
         workers[ad.rank] = WorkerSlots(ad: ad)
     }
 
-    /// The workers known, by rank.
+    /// The workers known, in the order they were added: the one home of the worker facts
+    /// on rank 0.
     public var workerAds: [WorkerAd] { workerOrder.compactMap { workers[$0]?.ad } }
+
+    /// The ad of the worker at `rank`, or `nil` when no such worker is known.
+    public func worker(at rank: Int) -> WorkerAd? { workers[rank]?.ad }
+
+    /// Ends, as never runnable, every pending task that no known worker can run (HTCondor
+    /// matchmaking); called once the workers are known.
+    public mutating func rejectUnmatchable() -> [Decision] {
+        let states = self.states
+        return placement.unmatchable(workers: workerAds, taskCount: taskCount, isPending: { states[$0] == .pending })
+            .compactMap { reject(position: $0.position, reason: $0.reason) }
+    }
 
     // MARK: Progress
 
@@ -150,7 +142,7 @@ public struct SchedulerCore {
         let maxWorkerSlots = workers.values.map(\.ad.slots).max() ?? 0
         while let position = nextReadyPosition(peekOnly: true) {
             if let limit = policy.maxConcurrent, runningTasks >= limit { break }
-            let slots = max(1, slotsOf(position))
+            let slots = max(1, placement.slots(of: position))
             if slots > maxWorkerSlots {
                 _ = nextReadyPosition(peekOnly: false)
                 states[position] = .failed
@@ -160,12 +152,11 @@ public struct SchedulerCore {
             }
             let prefetch = policy.prefetchPerSlot
             guard let worker = pickWorker(for: position, slots: slots, prefetchPerSlot: prefetch) else {
-                if !workers.values.contains(where: { matches(position, $0.ad) && $0.ad.slots >= slots }) {
+                if !workers.values.contains(where: { placement.matches(position, $0.ad) && $0.ad.slots >= slots }) {
                     _ = nextReadyPosition(peekOnly: false)
                     states[position] = .failed
                     decisions.append(.unrunnable(position: position,
-                                                 reason: whyUnmatched?(position, workerAds)
-                                                    ?? "no worker satisfies its requirements"))
+                                                 reason: placement.whyUnmatched(position, workers: workerAds)))
                     continue
                 }
                 break
@@ -202,7 +193,7 @@ public struct SchedulerCore {
                 for position in loaded.positions.reversed() where queued > 0 && free > 0 {
                     let slots = inFlight[position]?.slots ?? 1
                     queued -= slots
-                    guard slots <= free, !revoking.contains(position), matches(position, idle.ad) else { continue }
+                    guard slots <= free, !revoking.contains(position), placement.matches(position, idle.ad) else { continue }
                     revoking.insert(position)
                     decisions.append(.revoke(position: position, worker: loadedRank))
                     free -= slots
@@ -215,7 +206,7 @@ public struct SchedulerCore {
     /// The worker for a task: one that can start it now (enough idle slots) before one that
     /// would hold it prefetched; among those, the one with the most room.
     private func pickWorker(for position: Int, slots: Int, prefetchPerSlot: Int) -> Int? {
-        if let rankOf { return pickRankedWorker(for: position, slots: slots, prefetchPerSlot: prefetchPerSlot, rankOf: rankOf) }
+        if placement.ranksWorkers { return pickRankedWorker(for: position, slots: slots, prefetchPerSlot: prefetchPerSlot) }
         var best: Int?
         var bestScore = (startsNow: false, free: Int.min)
         for rank in workerOrder {
@@ -225,7 +216,7 @@ public struct SchedulerCore {
             guard free >= slots else { continue }
             let startsNow = worker.ad.slots - worker.used >= slots
             let better = startsNow != bestScore.startsNow ? startsNow : free > bestScore.free
-            guard best == nil || better, matches(position, worker.ad) else { continue }
+            guard best == nil || better, placement.matches(position, worker.ad) else { continue }
             best = rank
             bestScore = (startsNow, free)
         }
@@ -234,15 +225,14 @@ public struct SchedulerCore {
 
     /// The matching worker the task ranks highest, preferring one with an idle slot over
     /// one that would only queue it (prefetch), then the most free slots.
-    private func pickRankedWorker(for position: Int, slots: Int, prefetchPerSlot: Int,
-                                  rankOf: (Int, WorkerAd) -> Double) -> Int? {
+    private func pickRankedWorker(for position: Int, slots: Int, prefetchPerSlot: Int) -> Int? {
         var best: Int?
         var bestKey = (idle: 0, rank: -Double.infinity, free: Int.min)
         for rank in workerOrder {
             let worker = workers[rank]!
             let free = worker.ad.slots * (1 + prefetchPerSlot) - worker.used
-            guard free >= slots, matches(position, worker.ad) else { continue }
-            let key = (idle: worker.ad.slots - worker.used >= slots ? 1 : 0, rank: rankOf(position, worker.ad), free: free)
+            guard free >= slots, placement.matches(position, worker.ad) else { continue }
+            let key = (idle: worker.ad.slots - worker.used >= slots ? 1 : 0, rank: placement.rank(position, worker.ad), free: free)
             if best == nil || key > bestKey {
                 best = rank
                 bestKey = key
@@ -281,7 +271,7 @@ public struct SchedulerCore {
         if feed != nil { return nextFedPosition(peekOnly: peekOnly) }
         while cursor < taskCount, states[cursor] != .pending || (!heldTasks.isEmpty && heldTasks.contains(cursor)) { cursor += 1 }
         guard cursor < taskCount else { return nil }
-        for prerequisite in prerequisitesOf(cursor) where !states[prerequisite].isFinal {
+        for prerequisite in placement.prerequisites(of: cursor) where !states[prerequisite].isFinal {
             return nil
         }
         let position = cursor
@@ -375,7 +365,7 @@ public struct SchedulerCore {
         default:
             break
         }
-        let allowed = retriesOf(position) ?? policy.retries
+        let allowed = placement.retries(of: position) ?? policy.retries
         let unless = policy.retryUnlessExit.map { completion.outcome == .exited && completion.exitCode == $0 } ?? false
         let attemptsThisRun = flight.attempt - (position < earlierAttempts.count ? Int(earlierAttempts[position]) : 0)
         if dispatching, !unless, attemptsThisRun <= allowed, flight.attempt < Int(AttemptCount.max) {

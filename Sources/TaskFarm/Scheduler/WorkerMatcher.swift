@@ -90,41 +90,68 @@ final class WorkerMatcher {
         }
     }
 
-    private let needsIndex: (Int) -> Int
-    private let compiled: [Compiled]
-    /// Whether any task has a `rank` expression; otherwise placement ignores ranks.
-    let hasRank: Bool
+    private let job: any Job
+    /// The index into `compiled` of each task's needs (-1: asks nothing), filled as far as
+    /// tasks have been looked at; `nil` when every task shares `compiled[0]` (an array script).
+    private var perTask: [Int32]?
+    private var indexByNeeds: [Needs: Int] = [:]
+    private var compiled: [Compiled] = []
+    private var anyRank = false
 
-    private init(needsIndex: @escaping (Int) -> Int, compiled: [Compiled]) {
-        self.needsIndex = needsIndex
-        self.compiled = compiled
-        hasRank = compiled.contains { $0.rank != nil }
+    /// Whether any task has a `rank` expression; otherwise placement ignores ranks. Tasks
+    /// a growing job gained since the last question are looked at first.
+    var hasRank: Bool {
+        if perTask != nil, job.taskCount > 0 { _ = needsIndex(job.taskCount - 1) }
+        return anyRank
+    }
+
+    private init(job: any Job) {
+        self.job = job
     }
 
     /// A matcher for `job`, or `nil` when no task asks anything of a worker (then the
     /// scheduler's plain path runs untouched). Task lists never ask; an array script's
-    /// elements all share one script's requests; other jobs are scanned once.
+    /// elements all share one script's requests; a served queue's tasks are looked at as
+    /// they come; other jobs are scanned once.
     static func make(for job: any Job) -> WorkerMatcher? {
-        if job is TaskList || job.taskCount == 0 { return nil }
+        if job is TaskList { return nil }
+        if job is QueueJob { return WorkerMatcher(job: job).growing() }
+        if job.taskCount == 0 { return nil }
+        let matcher = WorkerMatcher(job: job)
         if job is ArrayJob {
             guard let needs = Needs(job.task(at: 0)) else { return nil }
-            let compiled = Compiled(needs, file: job.file)
-            return WorkerMatcher(needsIndex: { _ in 0 }, compiled: [compiled])
+            matcher.compile(needs)
+            return matcher
         }
-        var indexByNeeds: [Needs: Int] = [:]
-        var compiled: [Compiled] = []
-        var perTask = [Int32](repeating: -1, count: job.taskCount)
-        for position in 0..<job.taskCount {
-            guard let needs = Needs(job.task(at: position)) else { continue }
-            let index = indexByNeeds[needs] ?? {
-                compiled.append(Compiled(needs, file: job.file))
-                indexByNeeds[needs] = compiled.count - 1
-                return compiled.count - 1
-            }()
-            perTask[position] = Int32(index)
+        _ = matcher.growing().needsIndex(job.taskCount - 1)
+        return matcher.compiled.isEmpty ? nil : matcher
+    }
+
+    private func growing() -> WorkerMatcher {
+        perTask = []
+        return self
+    }
+
+    @discardableResult
+    private func compile(_ needs: Needs) -> Int {
+        if let known = indexByNeeds[needs] { return known }
+        let entry = Compiled(needs, file: job.file)
+        compiled.append(entry)
+        anyRank = anyRank || entry.rank != nil
+        indexByNeeds[needs] = compiled.count - 1
+        return compiled.count - 1
+    }
+
+    /// The index of the task's needs in `compiled`, or -1 when it asks nothing.
+    private func needsIndex(_ position: Int) -> Int {
+        guard var known = perTask else { return 0 }
+        if position < known.count { return Int(known[position]) }
+        perTask = nil  // no copy while it grows
+        while known.count <= position {
+            known.append(Needs(job.task(at: known.count)).map { Int32(compile($0)) } ?? -1)
         }
-        guard !compiled.isEmpty else { return nil }
-        return WorkerMatcher(needsIndex: { Int(perTask[$0]) }, compiled: compiled)
+        perTask = known
+        return Int(known[position])
     }
 
     /// Whether `worker` suits the task at `position`.
@@ -169,6 +196,7 @@ final class WorkerMatcher {
     /// Checked once when the workers are known, so such tasks are reported at once
     /// instead of when they reach the head of the queue.
     func unmatchable(workers: [WorkerAd], taskCount: Int, isPending: (Int) -> Bool) -> [(position: Int, reason: String)] {
+        if taskCount > 0 { _ = needsIndex(taskCount - 1) }  // every task's needs compiled
         let hopeless = compiled.indices.filter { index in !workers.contains { compiled[index].matches($0) } }
         guard !hopeless.isEmpty else { return [] }
         let set = Set(hopeless)

@@ -1,5 +1,10 @@
 import Foundation
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import SystemPackage
 
 /// What a client needs to reach a served farm: the name server's TCP address, the run id
 /// and the secret token every request must carry. The name-server rank writes it at start
@@ -50,7 +55,7 @@ public struct ConnectionFile: Codable, Sendable, Equatable {
     public func write(to path: String) throws(ClientError) {
         let temporary = path + ".tmp.\(getpid())"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw ClientError("\(path): cannot write the connection file: \(String(cString: strerror(errno)))") }
+        guard descriptor >= 0 else { throw ClientError("\(path): cannot write the connection file: \(Errno(rawValue: errno).description)") }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let bytes = [UInt8]((try? encoder.encode(self)) ?? Data()) + [0x0A]
@@ -60,7 +65,7 @@ public struct ConnectionFile: Codable, Sendable, Equatable {
         close(descriptor)
         guard written == bytes.count, synced, rename(temporary, path) == 0 else {
             unlink(temporary)
-            throw ClientError("\(path): cannot write the connection file: \(String(cString: strerror(errno)))")
+            throw ClientError("\(path): cannot write the connection file: \(Errno(rawValue: errno).description)")
         }
     }
 

@@ -10,118 +10,75 @@ extension Farm {
     /// SIGINT, or the walltime (drained as `taskfarm run` drains), and returns this rank's
     /// exit status: 0 after a requested shutdown, 75 after a signal or the walltime.
     public static func serve(_ options: ServeOptions, logger: Logger) -> ExitStatus {
-        RankLifecycle.run(logger: logger) { world, logger in
-            try serveRank(options, world: world, logger: logger)
+        let clients = FarmRank.ClientReach(connectionFile: options.connectionFile, listen: options.listen)
+        return FarmRank.run(logger: logger, nameServerRank: options.farm.nameServerRank, clients: clients) { rank, logger in
+            let workingDirectory = options.farm.workingDirectory.map(absolutePath) ?? FileManager.default.currentDirectoryPath
+            try rank.addTaskWorker(slots: options.farm.slotsPerWorker, workingDirectory: workingDirectory)
+            guard rank.isScheduler, let access = rank.access else {
+                try rank.runLoop()
+                return .success
+            }
+            return try broker(options, rank: rank, access: access, workingDirectory: workingDirectory, logger: logger)
         }
     }
 
-    private static func serveRank(_ options: ServeOptions, world: Communicator, logger: Logger) throws -> ExitStatus {
-        let environment = ProcessInfo.processInfo.environment
-        if let mismatch = LaunchCheck.mismatch(worldSize: world.size, environment: environment) {
-            logger.critical("\(mismatch)")
-            return .internalError
-        }
-        let layout: RoleLayout
-        let address: (host: String, port: Int)
-        do {
-            layout = try RoleLayout(size: world.size, requestedNameServerRank: options.farm.nameServerRank)
-            address = try options.listenAddress(defaultHost: HostFacts.hostName)
-        } catch {
-            if world.rank == 0 { logger.error("\(error)") }
-            return .usage
-        }
-        let transport = MPITransport(communicator: world)
-        let client = NameServerClient(transport: transport, serverRank: layout.nameServerRank)
-        var roles: [RankRole] = [client]
-        let isNameServer = world.rank == layout.nameServerRank
-        let nameServer = isNameServer ? NameServer(transport: transport) : nil
-        if let nameServer { roles.append(nameServer) }
-        if layout.isWorker(world.rank) {
-            let ad = WorkerAd(rank: world.rank, host: HostFacts.hostName, cores: HostFacts.cores,
-                              memoryBytes: HostFacts.memoryBytes, slots: max(1, options.farm.slotsPerWorker))
-            let worker = Worker(transport: transport, nameServer: client, schedulerRank: 0, ad: ad, environment: environment)
-            try worker.register()
-            roles.append(worker)
-        }
-        let access = ClientAccess.open(rank: world.rank, layout: layout, address: address,
-                                       connectionFile: options.connectionFile, nameServer: nameServer, logger: logger)
-        defer { access?.close() }
-        if let access {
-            roles.append(access.service)
-            if isNameServer, world.rank != 0 { try access.awaitSecret(through: client) }
-        }
-        guard world.rank == 0, let access else {
-            try RankLoop(transport: transport, roles: roles).run()
-            return .success
-        }
-
+    /// Rank 0 of `taskfarm serve`: reads back the queue, publishes the farm to clients,
+    /// schedules what they submit until the farm ends, and writes the verdict.
+    private static func broker(_ options: ServeOptions, rank: FarmRank, access: ClientAccess, workingDirectory: String,
+                               logger: Logger) throws -> ExitStatus {
         let stateDirectory = options.farm.stateDirectory ?? ServeOptions.defaultStateDirectory
         let prepared: PreparedQueue
         switch QueuePreparation.prepare(stateDirectory: stateDirectory) {
-        case .failure(let problem):
-            logger.error("\(problem.message)")
-            for rank in 0..<world.size {
-                try transport.send(StopMessage(reason: .finished).encode(), to: rank, tag: .stop)
-            }
-            try RankLoop(transport: transport, roles: roles).run()
-            return problem.status
-        case .success(let queue):
-            prepared = queue
+        case .failure(let problem): return try rank.abandon(problem, logger: logger)
+        case .success(let queue): prepared = queue
         }
         for note in prepared.notes { logger.notice("\(note)") }
-        try access.publish(runID: prepared.runID, through: client, nameServerIsHere: isNameServer)
+        try access.publish(runID: prepared.runID, through: rank.nameServer, nameServerIsHere: rank.servesNames)
 
         let job = prepared.job
         let broker = QueueBroker(job: job, journal: prepared.journal, folder: prepared.folder)
-        let recorders: [RunRecorder] = [prepared.journal, LogRecorder(logger: logger, job: job), broker]
+        let recorders: [RunRecorder] = [prepared.journal, LogRecorder(logger: logger, job: job), broker.inbox]
         let policy = SchedulerPolicy(retries: options.farm.retries, retryUnlessExit: options.farm.retryUnlessExit,
                                      prefetchPerSlot: 0, maxConcurrent: nil)
         let replayed = prepared.replay
-        var core = SchedulerCore(taskCount: job.taskCount, policy: policy,
+        var core = SchedulerCore(taskCount: job.taskCount, policy: policy, placement: JobPlacement(job: job),
                                  initialStates: job.taskCount == 0 ? nil : Array(replayed.states.prefix(job.taskCount)),
-                                 initialAttempts: job.taskCount == 0 ? nil : Array(replayed.attempts.prefix(job.taskCount)),
-                                 slotsOf: { job.task(at: $0).slots },
-                                 retriesOf: { job.task(at: $0).maxRetries })
+                                 initialAttempts: job.taskCount == 0 ? nil : Array(replayed.attempts.prefix(job.taskCount)))
         broker.restore(core: &core, replay: replayed)
-        let workingDirectory = options.farm.workingDirectory.map(absolutePath) ?? FileManager.default.currentDirectoryPath
         let outputs = OutputDefaults(output: options.farm.output, error: options.farm.error,
                                      defaultOutput: prepared.folder.outputFolder + "/%a.out",
                                      defaultError: prepared.folder.outputFolder + "/%a.err")
-        var settings = Scheduler.Settings(
-            runID: prepared.runID, workerRanks: layout.workerRanks, allRanks: Array(0..<world.size),
-            outputs: outputs, defaultTimeLimit: options.farm.timeout, killGrace: options.farm.killGrace,
-            workingDirectory: workingDirectory, startupTimeout: 300,
-            walltimeEnd: walltimeEnd(options.farm, environment: environment, logger: logger), taskTime: options.farm.taskTime)
+        let taskDefaults = TaskDefaults(outputs: outputs, timeLimit: options.farm.timeout,
+                                        workingDirectory: options.farm.workingDirectory.map(absolutePath))
+        var settings = Scheduler.Settings(options.farm, rank: rank, runID: prepared.runID, taskDefaults: taskDefaults,
+                                          workingDirectory: workingDirectory, logger: logger)
         settings.serving = true
-        let scheduler = Scheduler(transport: transport, nameServer: client, job: job, core: core, settings: settings,
-                                  recorders: recorders)
+        let scheduler = Scheduler(transport: rank.transport, nameServer: rank.nameServer, job: job, core: core,
+                                  settings: settings, recorders: recorders)
         try broker.attach(scheduler)
         access.service.broker = broker
         scheduler.onInterrupt = { RunConclusion.writeInterruptVerdict($0, runID: prepared.runID, to: prepared.folder, logger: logger) }
-        roles.append(scheduler)
+        rank.add(scheduler)
         try scheduler.start()
-        try RankLoop(transport: transport, roles: roles).run()
+        try rank.runLoop()
 
-        if let note = scheduler.stopNote { logger.notice("\(note)") }
-        let journalFailure = prepared.journal.writeError
-        for problem in [scheduler.failure, journalFailure].compactMap({ $0 }) { logger.error("\(problem)") }
-        guard let recorded = scheduler.result else { return .internalError }
-        let result = RunConclusion.durable(recorded, journal: prepared.journal, folder: prepared.folder,
-                                           taskCount: job.taskCount)
+        guard let ending = RunEnding(scheduler: scheduler, journal: prepared.journal, folder: prepared.folder,
+                                     taskCount: job.taskCount, logger: logger) else {
+            return .internalError
+        }
+        let result = ending.result
         // A requested shutdown ends the farm with 0 whatever its tasks did (their submitters
         // learn that from `taskfarm wait`); the verdict says so in words, with the counts.
         // A journal that could not be written ends it resumable (75).
-        let status: ExitStatus = scheduler.failure != nil ? .internalError
-            : journalFailure != nil ? .interrupted : broker.shutdownRequested ? .success : .interrupted
-        var message = scheduler.failure ?? journalFailure
+        let status: ExitStatus = ending.schedulerFailure != nil ? .internalError
+            : ending.journalFailure != nil ? .interrupted : broker.shutdownRequested ? .success : .interrupted
+        var message = ending.failure
         if message == nil, broker.shutdownRequested, result.exitStatus != .success || result.unfinished > 0 {
             message = "shut down on request with \(result.failed) failed, \(result.cancelled) cancelled and "
                 + "\(result.unfinished) unfinished task(s); serving the same queue again runs the unfinished ones"
         }
-        prepared.journal.append(.runEnded(time: Clock.epochSeconds(), status: Int(status.rawValue)), durableNow: true)
-        RunConclusion.writeVerdict(Verdict(status: status, runID: prepared.runID, result: result, message: message),
-                                   to: prepared.folder, logger: logger)
-        ConsoleOutput.standardOutput(result.summaryLine + "\n")
+        ending.record(status: status, message: message, journal: prepared.journal, folder: prepared.folder,
+                      runID: prepared.runID, logger: logger)
         withExtendedLifetime(prepared.lock) {}
         return status
     }

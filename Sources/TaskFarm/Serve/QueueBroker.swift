@@ -3,9 +3,10 @@ import JobSpec
 
 /// The broker of a served farm, on rank 0: it takes clients' submit, wait, status, cancel
 /// and shutdown requests, journals every submission before answering, and applies the
-/// `--after` rule (``QueueDependencies``) as tasks end. It hears of every end as one of the
-/// scheduler's recorders, and acts on them in ``step()``, outside the scheduler's calls.
-final class QueueBroker: RunRecorder {
+/// `--after` rule (``QueueDependencies``) as tasks end. It drives the scheduler and is never
+/// called by it: it reads the ends from its ``TaskEndInbox`` (one of the scheduler's
+/// recorders) in ``step()``.
+final class QueueBroker {
     /// The attribute that keeps a task's `--after` parents in its journaled ``TaskSpec``.
     static let afterAttribute = "queue.after"
 
@@ -14,8 +15,8 @@ final class QueueBroker: RunRecorder {
     private let folder: StateFolder
     private var scheduler: Scheduler!
     private var dependencies = QueueDependencies()
-    /// Final ends not yet acted on.
-    private var unprocessedEnds: [(position: Int, state: TaskState)] = []
+    /// The tasks' ends, written by the scheduler; hand it to the scheduler as a recorder.
+    let inbox = TaskEndInbox()
     /// How each ended task ended, for `wait`.
     private var lastEnds: [Int: TaskResult] = [:]
     private var waits: [(ids: [Int], call: ClientCall)] = []
@@ -158,26 +159,16 @@ final class QueueBroker: RunRecorder {
 
     // MARK: Ends
 
-    func taskEnded(position: Int, state: TaskState, completion: TaskCompletion) {
-        guard state.isFinal else { return }
-        lastEnds[position] = TaskResult(id: position, state: state.description, exitCode: completion.exitCode,
-                                        signal: completion.signal, message: completion.message)
-        unprocessedEnds.append((position, state))
-    }
-
-    func taskUnrunnable(position: Int, reason: String) {
-        lastEnds[position] = TaskResult(id: position, state: TaskState.failed.description, message: reason)
-        unprocessedEnds.append((position, .failed))
-    }
-
     /// Releases and cancels the children of tasks that ended, and answers waits; returns
     /// whether anything happened.
     func step() throws -> Bool {
-        guard !unprocessedEnds.isEmpty else { return false }
-        while !unprocessedEnds.isEmpty {
-            let ends = unprocessedEnds
-            unprocessedEnds.removeAll()
-            for end in ends {
+        guard !inbox.isEmpty else { return false }
+        while !inbox.isEmpty {
+            for end in inbox.take() where end.state.isFinal {
+                let completion = end.completion
+                lastEnds[end.position] = TaskResult(id: end.position, state: end.state.description,
+                                                    exitCode: completion?.exitCode, signal: completion?.signal,
+                                                    message: completion?.message ?? end.unrunnable)
                 let (released, cancelled) = dependencies.ended(end.position, state: end.state)
                 for child in released { try scheduler.release(child) }
                 for (child, reason) in cancelled { _ = try scheduler.cancel(child, reason: reason) }

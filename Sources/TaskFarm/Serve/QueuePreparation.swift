@@ -18,45 +18,40 @@ enum QueuePreparation {
     /// The journal header's fingerprint that marks a served queue's state folder.
     static let fingerprint = "queue"
 
+    /// Claims the state folder and reads back the queue its journal holds.
     static func prepare(stateDirectory: String) -> Result<PreparedQueue, RunProblem> {
-        let folderPath = Farm.absolutePath(stateDirectory)
         let claim: StateFolderClaim
-        switch StateFolderClaim.take(folderPath) {
+        switch StateFolderClaim.take(Farm.absolutePath(stateDirectory)) {
         case .failure(let problem): return .failure(problem)
         case .success(let taken): claim = taken
         }
-        let (folder, lock, runID) = (claim.folder, claim.lock, claim.runID)
-        func problem(_ status: ExitStatus, _ message: String) -> Result<PreparedQueue, RunProblem> {
-            .failure(RunProblem(status: status, message: message, folder: folder, runID: runID))
-        }
+        let folder = claim.folder
         do {
-            let replay = try JournalReplay(folder: folder)
-            if let damaged = JournalDamage.refusal(replay, folder: folder) { return problem(.badJobFile, damaged) }
-            var notes = JournalDamage.notes(replay, folder: folder)
+            let (replay, skipped) = try claim.replayJournal()
+            var notes = skipped
             if let header = replay.header, header.fingerprint != fingerprint {
-                return problem(.usage, "\(folder.path): this state folder belongs to `taskfarm run \(header.jobFile)`; give `taskfarm serve` a --state-dir of its own")
+                throw claim.problem(.usage, "\(folder.path): this state folder belongs to `taskfarm run \(header.jobFile)`; give `taskfarm serve` a --state-dir of its own")
             }
             let job = QueueJob(name: "queue")
             let decoder = JSONDecoder()
             for (position, text) in replay.submitted {
                 guard position == job.taskCount, let task = try? decoder.decode(TaskSpec.self, from: Data(text.utf8)) else {
-                    return problem(.internalError, "\(folder.journalFile): the submitted task at position \(position) cannot be read back")
+                    throw claim.problem(.internalError, "\(folder.journalFile): the submitted task at position \(position) cannot be read back")
                 }
                 job.append(task)
             }
-            let journal = try JournalWriter(path: folder.journalFile)
-            if replay.header == nil {
-                journal.append(.header(version: 1, runID: runID, taskCount: 0, fingerprint: fingerprint, jobFile: "(queue)"))
-            } else {
-                notes.append("serving run \(runID) again from \(folder.path): \(job.taskCount) task\(job.taskCount == 1 ? "" : "s") known")
+            if replay.header != nil {
+                notes.append("serving run \(claim.runID) again from \(folder.path): \(job.taskCount) task\(job.taskCount == 1 ? "" : "s") known")
             }
-            journal.append(.runBegan(time: Clock.epochSeconds(), resume: replay.header != nil), durableNow: true)
-            // Nothing ran: once the journal can be written (a full disk freed), running again works.
-            if let error = journal.writeError { return problem(.interrupted, error + "; nothing was run") }
-            return .success(PreparedQueue(folder: folder, lock: lock, runID: runID, job: job, replay: replay,
+            let header: JournalRecord? = replay.header != nil ? nil
+                : .header(version: 1, runID: claim.runID, taskCount: 0, fingerprint: fingerprint, jobFile: "(queue)")
+            let journal = try claim.openJournal(header: header, resume: replay.header != nil)
+            return .success(PreparedQueue(folder: folder, lock: claim.lock, runID: claim.runID, job: job, replay: replay,
                                           journal: journal, notes: notes))
+        } catch let problem as RunProblem {
+            return .failure(problem)
         } catch {
-            return problem(.internalError, "\(error)")
+            return .failure(claim.problem(.internalError, "\(error)"))
         }
     }
 }

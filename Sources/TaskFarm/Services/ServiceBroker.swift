@@ -1,4 +1,8 @@
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The broker of a services program, on rank 0: it learns from the name server which
 /// worker offers which service, takes calls from every rank (and from rank 0's own code),

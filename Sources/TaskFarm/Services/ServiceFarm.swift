@@ -50,64 +50,43 @@ public enum ServiceFarm {
     public static func run(_ registry: ServiceRegistry, options: Options = Options(),
                            logger: Logger = Logger(label: "taskfarm"),
                            main: @escaping @Sendable (ServiceClient) async throws -> Void) -> ExitStatus {
-        RankLifecycle.run(logger: logger) { world, logger in
-            try runRank(registry, world: world, options: options, logger: logger, main: main)
+        let clients = FarmRank.ClientReach(connectionFile: options.connectionFile, listen: options.listen)
+        return FarmRank.run(logger: logger, nameServerRank: options.nameServerRank, clients: clients) { rank, logger in
+            let queue = MPIThreadQueue()
+            rank.add(MPIThreadWork(queue: queue))
+            var worker: ServiceWorker?
+            if rank.isWorker {
+                let serviceWorker = ServiceWorker(transport: rank.transport, registry: registry, queue: queue)
+                let ad = rank.workerAd(slots: 1, workingDirectory: FileManager.default.currentDirectoryPath)
+                try serviceWorker.register(with: rank.nameServer, ad: ad)
+                worker = serviceWorker
+            }
+            guard rank.isScheduler else {
+                if let worker {
+                    worker.client = ServiceClient(queue: queue, sink: worker, nameServer: rank.nameServer)
+                    rank.add(worker)
+                }
+                try rank.runLoop()
+                return .success
+            }
+            return try broker(rank: rank, queue: queue, localWorker: worker, logger: logger, main: main)
         }
     }
 
-    private static func runRank(_ registry: ServiceRegistry, world: Communicator, options: Options, logger: Logger,
-                                main: @escaping @Sendable (ServiceClient) async throws -> Void) throws -> ExitStatus {
-        let layout: RoleLayout
-        let address: (host: String, port: Int)
-        do {
-            layout = try RoleLayout(size: world.size, requestedNameServerRank: options.nameServerRank)
-            address = try ServeOptions.parseListen(options.listen, defaultHost: HostFacts.hostName)
-        } catch {
-            if world.rank == 0 { logger.error("\(error)") }
-            return .usage
-        }
-        let transport = MPITransport(communicator: world)
-        let nameServer = NameServerClient(transport: transport, serverRank: layout.nameServerRank)
-        let queue = MPIThreadQueue()
-        var roles: [RankRole] = [nameServer, MPIThreadWork(queue: queue)]
-        let isNameServer = world.rank == layout.nameServerRank
-        let localNameServer = isNameServer ? NameServer(transport: transport) : nil
-        if let localNameServer { roles.append(localNameServer) }
-        let access = options.connectionFile.flatMap {
-            ClientAccess.open(rank: world.rank, layout: layout, address: address, connectionFile: $0,
-                              nameServer: localNameServer, logger: logger)
-        }
-        defer { access?.close() }
-        if let access {
-            roles.append(access.service)
-            if isNameServer, world.rank != 0 { try access.awaitSecret(through: nameServer) }
-        }
-        var worker: ServiceWorker?
-        if layout.isWorker(world.rank) {
-            let serviceWorker = ServiceWorker(transport: transport, registry: registry, queue: queue)
-            let ad = WorkerAd(rank: world.rank, host: HostFacts.hostName, cores: HostFacts.cores,
-                              memoryBytes: HostFacts.memoryBytes, slots: 1)
-            try serviceWorker.register(with: nameServer, ad: ad)
-            worker = serviceWorker
-        }
-        guard world.rank == 0 else {
-            if let worker {
-                worker.client = ServiceClient(queue: queue, sink: worker, nameServer: nameServer)
-                roles.append(worker)
-            }
-            try RankLoop(transport: transport, roles: roles).run()
-            return .success
-        }
-        let broker = ServiceBroker(transport: transport, nameServer: nameServer, workerRanks: layout.workerRanks,
+    /// Rank 0: the broker, with `main` running on its own task until it returns.
+    private static func broker(rank: FarmRank, queue: MPIThreadQueue, localWorker worker: ServiceWorker?, logger: Logger,
+                               main: @escaping @Sendable (ServiceClient) async throws -> Void) throws -> ExitStatus {
+        let nameServer = rank.nameServer
+        let broker = ServiceBroker(transport: rank.transport, nameServer: nameServer, workerRanks: rank.layout.workerRanks,
                                    localWorker: worker)
         let client = ServiceClient(queue: queue, sink: broker, nameServer: nameServer)
         worker?.client = ServiceClient(queue: queue, sink: broker.nestedSink, nameServer: nameServer)
-        roles.append(broker)
+        rank.add(broker)
         try broker.start()
-        if let access {
+        if let access = rank.access {
             access.service.services = broker
             let runID = RunIDSequence.next()
-            try access.publish(runID: runID, through: nameServer, nameServerIsHere: isNameServer)
+            try access.publish(runID: runID, through: nameServer, nameServerIsHere: rank.servesNames)
         }
         let outcome = Outcome()
         Task.detached {
@@ -119,7 +98,7 @@ public enum ServiceFarm {
             }
             queue.post { try broker.stop() }
         }
-        try RankLoop(transport: transport, roles: roles).run()
+        try rank.runLoop()
         if let failure = broker.failure {
             logger.error("\(failure)")
             return .internalError

@@ -19,28 +19,17 @@ struct ServiceCallMessage: Sendable, Equatable {
     /// The coded input.
     var payload: [UInt8]
 
-    func encode() -> [UInt8] {
-        var writer = WireWriter(capacity: 32 + payload.count)
-        writer.write(id)
-        writer.write(service)
-        writer.write(batch)
-        writer.write(Int(format.rawValue))
-        writer.write(UInt64(payload.count))
-        var bytes = writer.bytes
-        bytes.append(contentsOf: payload)
-        return bytes
+}
+
+extension ServiceCallMessage: WireMessage {
+    var encodedSizeHint: Int { 32 + payload.count }
+
+    func write(to writer: inout WireWriter) {
+        writer.write(id, service, batch, Int(format.rawValue))
+        writer.write(payload)
     }
 
-    init(id: Int, service: String, batch: Bool, format: PayloadFormat, payload: [UInt8]) {
-        self.id = id
-        self.service = service
-        self.batch = batch
-        self.format = format
-        self.payload = payload
-    }
-
-    init(decoding bytes: [UInt8]) throws(WireError) {
-        var reader = WireReader(bytes)
+    init(from reader: inout WireReader) throws(WireError) {
         id = try reader.readInt()
         service = try reader.readString()
         batch = try reader.readBool()
@@ -48,8 +37,7 @@ struct ServiceCallMessage: Sendable, Equatable {
             throw WireError(description: "unknown service payload format")
         }
         self.format = format
-        let count = try reader.readCount()
-        payload = try reader.readBytes(count)
+        payload = try reader.readByteArray()
     }
 }
 
@@ -59,37 +47,29 @@ struct ServiceReplyMessage: Sendable, Equatable {
     var id: Int
     var result: Result<[UInt8], ServiceError>
 
-    func encode() -> [UInt8] {
-        var writer = WireWriter()
+}
+
+extension ServiceReplyMessage: WireMessage {
+    var encodedSizeHint: Int {
+        if case .success(let payload) = result { return 16 + payload.count }
+        return 64
+    }
+
+    func write(to writer: inout WireWriter) {
         writer.write(id)
         switch result {
         case .success(let payload):
             writer.write(true)
-            writer.write(UInt64(payload.count))
-            var bytes = writer.bytes
-            bytes.append(contentsOf: payload)
-            return bytes
+            writer.write(payload)
         case .failure(let error):
-            writer.write(false)
-            writer.write(error.kind.rawValue)
-            writer.write(error.service)
-            writer.write(error.message)
-            writer.write(error.errorType)
-            return writer.bytes
+            writer.write(false, error.kind.rawValue, error.service, error.message, error.errorType)
         }
     }
 
-    init(id: Int, result: Result<[UInt8], ServiceError>) {
-        self.id = id
-        self.result = result
-    }
-
-    init(decoding bytes: [UInt8]) throws(WireError) {
-        var reader = WireReader(bytes)
+    init(from reader: inout WireReader) throws(WireError) {
         id = try reader.readInt()
         if try reader.readBool() {
-            let count = try reader.readCount()
-            result = .success(try reader.readBytes(count))
+            result = .success(try reader.readByteArray())
         } else {
             let kind = ServiceError.Kind(rawValue: try reader.readInt()) ?? .serviceThrew
             result = .failure(ServiceError(kind, service: try reader.readString(), message: try reader.readString(),

@@ -46,7 +46,7 @@ final class ServiceWorker: RankRole, ServiceCallSink, @unchecked Sendable {
         for name in registry.names {
             try nameServer.request(.register, key: "service/\(name)/\(transport.rank)", value: Array(name.utf8)) { _ in }
         }
-        try nameServer.request(.register, key: "worker/\(ad.rank)", value: ad.encode()) { _ in }
+        try nameServer.registerWorker(ad)
     }
 
     func handle(_ envelope: Envelope) throws {

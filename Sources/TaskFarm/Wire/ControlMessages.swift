@@ -15,43 +15,31 @@ enum StopReason: Int, Sendable {
 }
 
 /// `cancel`: stop one task on a worker.
-struct CancelMessage: Equatable {
+struct CancelMessage: Equatable, WireMessage {
     var position: Int
     var reason: StopReason
 
-    func encode() -> [UInt8] {
-        var writer = WireWriter()
+    func write(to writer: inout WireWriter) {
         writer.write(position)
         writer.write(reason.rawValue)
-        return writer.bytes
     }
+}
 
-    init(position: Int, reason: StopReason) {
-        self.position = position
-        self.reason = reason
-    }
-
-    init(decoding bytes: [UInt8]) throws(WireError) {
-        var reader = WireReader(bytes)
-        position = try reader.readInt()
-        reason = StopReason(rawValue: try reader.readInt()) ?? .cancelled
+extension CancelMessage {
+    init(from reader: inout WireReader) throws(WireError) {
+        self.init(position: try reader.readInt(), reason: StopReason(rawValue: try reader.readInt()) ?? .cancelled)
     }
 }
 
 /// `stop`: the rank's roles end.
-struct StopMessage: Equatable {
+struct StopMessage: Equatable, WireMessage {
     var reason: StopReason
 
-    func encode() -> [UInt8] {
-        var writer = WireWriter()
-        writer.write(reason.rawValue)
-        return writer.bytes
-    }
+    func write(to writer: inout WireWriter) { writer.write(reason.rawValue) }
+}
 
-    init(reason: StopReason) { self.reason = reason }
-
-    init(decoding bytes: [UInt8]) throws(WireError) {
-        var reader = WireReader(bytes)
-        reason = StopReason(rawValue: try reader.readInt()) ?? .finished
+extension StopMessage {
+    init(from reader: inout WireReader) throws(WireError) {
+        self.init(reason: StopReason(rawValue: try reader.readInt()) ?? .finished)
     }
 }

@@ -10,31 +10,15 @@ struct JobContext: Sendable, Equatable {
     var killGrace: Double
     /// The farm's working directory, for tasks that name none.
     var workingDirectory: String
+}
 
-    func encode() -> [UInt8] {
-        var writer = WireWriter()
-        writer.write(runID)
-        writer.write(taskCount)
-        writer.write(jobName)
-        writer.write(killGrace)
-        writer.write(workingDirectory)
-        return writer.bytes
+extension JobContext: WireMessage {
+    func write(to writer: inout WireWriter) {
+        writer.write(runID, taskCount, jobName, killGrace, workingDirectory)
     }
 
-    init(runID: Int, taskCount: Int, jobName: String, killGrace: Double, workingDirectory: String) {
-        self.runID = runID
-        self.taskCount = taskCount
-        self.jobName = jobName
-        self.killGrace = killGrace
-        self.workingDirectory = workingDirectory
-    }
-
-    init(decoding bytes: [UInt8]) throws(WireError) {
-        var reader = WireReader(bytes)
-        runID = try reader.readInt()
-        taskCount = try reader.readInt()
-        jobName = try reader.readString()
-        killGrace = try reader.readDouble()
-        workingDirectory = try reader.readString()
+    init(from reader: inout WireReader) throws(WireError) {
+        self.init(runID: try reader.readInt(), taskCount: try reader.readInt(), jobName: try reader.readString(),
+                  killGrace: try reader.readDouble(), workingDirectory: try reader.readString())
     }
 }

@@ -16,44 +16,27 @@ struct NameServerRequest: Sendable, Equatable {
     var id: Int
     var operation: Operation
     var key: String
-    var value: [UInt8]
-    var minimum: Int
+    var value: [UInt8] = []
+    var minimum = 0
     /// Seconds to wait for a lookup or a list minimum; `nil` waits forever.
     var timeout: Double?
+}
 
-    func encode() -> [UInt8] {
-        var writer = WireWriter()
-        writer.write(id)
-        writer.write(operation.rawValue)
-        writer.write(key)
-        writer.write(UInt64(value.count))
-        var bytes = writer.bytes
-        bytes.append(contentsOf: value)
-        var tail = WireWriter()
-        tail.write(minimum)
-        tail.write(timeout)
-        bytes.append(contentsOf: tail.bytes)
-        return bytes
+extension NameServerRequest: WireMessage {
+    func write(to writer: inout WireWriter) {
+        writer.write(id, operation.rawValue, key)
+        writer.write(value)
+        writer.write(minimum, timeout)
     }
 
-    init(id: Int, operation: Operation, key: String, value: [UInt8] = [], minimum: Int = 0, timeout: Double? = nil) {
-        self.id = id
-        self.operation = operation
-        self.key = key
-        self.value = value
-        self.minimum = minimum
-        self.timeout = timeout
-    }
-
-    init(decoding bytes: [UInt8]) throws(WireError) {
-        var reader = WireReader(bytes)
+    init(from reader: inout WireReader) throws(WireError) {
         id = try reader.readInt()
         guard let operation = Operation(rawValue: try reader.readInt()) else {
             throw WireError(description: "unknown name server operation")
         }
         self.operation = operation
         key = try reader.readString()
-        value = try reader.readBytes(try reader.readCount())
+        value = try reader.readByteArray()
         minimum = try reader.readInt()
         timeout = try reader.readOptionalDouble()
     }
@@ -74,43 +57,30 @@ struct NameServerReply: Sendable, Equatable {
     var id: Int
     /// `nil` on success, else why it failed (unknown name, timed out).
     var error: String?
-    var entries: [NameEntry]
+    var entries: [NameEntry] = []
+}
 
-    func encode() -> [UInt8] {
-        var writer = WireWriter()
+extension NameServerReply: WireMessage {
+    func write(to writer: inout WireWriter) {
         writer.write(id)
         writer.write(error)
         writer.write(UInt64(entries.count))
-        var bytes = writer.bytes
         for entry in entries {
-            var part = WireWriter()
-            part.write(entry.key)
-            part.write(entry.owner)
-            part.write(UInt64(entry.value.count))
-            bytes.append(contentsOf: part.bytes)
-            bytes.append(contentsOf: entry.value)
+            writer.write(entry.key)
+            writer.write(entry.owner)
+            writer.write(entry.value)
         }
-        return bytes
     }
 
-    init(id: Int, error: String? = nil, entries: [NameEntry] = []) {
-        self.id = id
-        self.error = error
-        self.entries = entries
-    }
-
-    init(decoding bytes: [UInt8]) throws(WireError) {
-        var reader = WireReader(bytes)
+    init(from reader: inout WireReader) throws(WireError) {
         id = try reader.readInt()
         error = try reader.readOptionalString()
         let count = try reader.readCount()
-        var entries: [NameEntry] = []
+        entries = []
         for _ in 0..<count {
             let key = try reader.readString()
             let owner = try reader.readInt()
-            let value = try reader.readBytes(try reader.readCount())
-            entries.append(NameEntry(key: key, value: value, owner: owner))
+            entries.append(NameEntry(key: key, value: try reader.readByteArray(), owner: owner))
         }
-        self.entries = entries
     }
 }

@@ -5,13 +5,13 @@ struct TaskAssignment: Sendable, Equatable {
     var task: TaskSpec
     /// 1 for the first attempt: `TASKFARM_TASK_ATTEMPT` and `%s`.
     var attempt: Int
-    /// The stdout pattern after the command line's options and the farm's defaults.
-    var stdout: String?
-    /// The stderr pattern, equal to `stdout` when both streams share a file.
-    var stderr: String?
 
-    func encode() -> [UInt8] {
-        var writer = WireWriter(capacity: 128)
+}
+
+extension TaskAssignment: WireMessage {
+    var encodedSizeHint: Int { 128 }
+
+    func write(to writer: inout WireWriter) {
         writer.write(task.position)
         writer.write(task.arrayIndex)
         writer.write(attempt)
@@ -35,24 +35,10 @@ struct TaskAssignment: Sendable, Equatable {
             writer.write(names)
             writer.write(set)
         }
-        writer.write(task.workingDirectory)
-        writer.write(stdout)
-        writer.write(stderr)
-        writer.write(task.slots)
-        writer.write(task.timeLimit)
-        writer.write(task.attributes)
-        return writer.bytes
+        writer.write(task.workingDirectory, task.stdout, task.stderr, task.slots, task.timeLimit, task.attributes)
     }
 
-    init(task: TaskSpec, attempt: Int, stdout: String?, stderr: String?) {
-        self.task = task
-        self.attempt = attempt
-        self.stdout = stdout
-        self.stderr = stderr
-    }
-
-    init(decoding bytes: [UInt8]) throws(WireError) {
-        var reader = WireReader(bytes)
+    init(from reader: inout WireReader) throws(WireError) {
         let position = try reader.readInt()
         let arrayIndex = try reader.readInt()
         attempt = try reader.readInt()
@@ -66,8 +52,8 @@ struct TaskAssignment: Sendable, Equatable {
             environment = .inheritOnly(names: names, set: try reader.readDictionary())
         }
         let workingDirectory = try reader.readOptionalString()
-        stdout = try reader.readOptionalString()
-        stderr = try reader.readOptionalString()
+        let stdout = try reader.readOptionalString()
+        let stderr = try reader.readOptionalString()
         let slots = try reader.readInt()
         let timeLimit = try reader.readOptionalDouble()
         let attributes = try reader.readDictionary()

@@ -66,40 +66,25 @@ public struct TaskCompletion: Sendable, Equatable {
         self.maxResidentKiB = maxResidentKiB
         self.message = message
     }
+}
 
-    func encode() -> [UInt8] {
-        var writer = WireWriter(capacity: 64)
-        writer.write(position)
-        writer.write(attempt)
-        writer.write(workerRank)
-        writer.write(outcome.rawValue)
-        writer.write(exitCode)
-        writer.write(signal)
-        writer.write(startTime)
-        writer.write(endTime)
-        writer.write(userSeconds)
-        writer.write(systemSeconds)
-        writer.write(maxResidentKiB)
-        writer.write(message)
-        return writer.bytes
+extension TaskCompletion: WireMessage {
+    func write(to writer: inout WireWriter) {
+        writer.write(position, attempt, workerRank, outcome.rawValue, exitCode, signal, startTime, endTime,
+                     userSeconds, systemSeconds, maxResidentKiB, message)
     }
 
-    init(decoding bytes: [UInt8]) throws(WireError) {
-        var reader = WireReader(bytes)
-        position = try reader.readInt()
-        attempt = try reader.readInt()
-        workerRank = try reader.readInt()
+    init(from reader: inout WireReader) throws(WireError) {
+        let position = try reader.readInt()
+        let attempt = try reader.readInt()
+        let workerRank = try reader.readInt()
         guard let outcome = TaskOutcome(rawValue: try reader.readInt()) else {
             throw WireError(description: "unknown task outcome")
         }
-        self.outcome = outcome
-        exitCode = try reader.readOptionalInt()
-        signal = try reader.readOptionalInt()
-        startTime = try reader.readDouble()
-        endTime = try reader.readDouble()
-        userSeconds = try reader.readDouble()
-        systemSeconds = try reader.readDouble()
-        maxResidentKiB = try reader.readInt()
-        message = try reader.readOptionalString()
+        self.init(position: position, attempt: attempt, workerRank: workerRank, outcome: outcome,
+                  exitCode: try reader.readOptionalInt(), signal: try reader.readOptionalInt(),
+                  startTime: try reader.readDouble(), endTime: try reader.readDouble(),
+                  userSeconds: try reader.readDouble(), systemSeconds: try reader.readDouble(),
+                  maxResidentKiB: try reader.readInt(), message: try reader.readOptionalString())
     }
 }

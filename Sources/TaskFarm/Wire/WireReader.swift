@@ -1,3 +1,5 @@
+import MPI
+
 /// A malformed or truncated message.
 struct WireError: Error, CustomStringConvertible {
     var description: String
@@ -19,20 +21,17 @@ struct WireReader {
     }
 
     mutating func readUInt64() throws(WireError) -> UInt64 {
-        var result: UInt64 = 0
-        var shift: UInt64 = 0
-        while true {
-            let byte = try readByte()
-            guard shift < 64 else { throw WireError(description: "varint too long at byte \(offset)") }
-            result |= UInt64(byte & 0x7f) << shift
-            if byte < 0x80 { return result }
-            shift += 7
+        do {
+            return try Varint.read(bytes, at: &offset, end: bytes.count)
+        } catch .truncated {
+            throw WireError(description: "message ends early at byte \(offset)")
+        } catch {
+            throw WireError(description: "varint too long at byte \(offset)")
         }
     }
 
     mutating func readInt() throws(WireError) -> Int {
-        let zigzag = try readUInt64()
-        return Int(Int64(bitPattern: (zigzag >> 1) ^ (0 &- (zigzag & 1))))
+        Int(Varint.unzigzag(try readUInt64()))
     }
 
     /// A length or element count, checked against the bytes left: every element takes at
@@ -52,6 +51,11 @@ struct WireReader {
             throw WireError(description: "count \(count) overruns the message at byte \(offset)")
         }
         return Int(count)
+    }
+
+    /// A byte array written by ``WireWriter/write(_:)-([UInt8])``: its count, then the bytes.
+    mutating func readByteArray() throws(WireError) -> [UInt8] {
+        try readBytes(try readCount())
     }
 
     mutating func readBool() throws(WireError) -> Bool { try readByte() != 0 }

@@ -1,24 +1,17 @@
+import MPI
+
 /// Appends values to a byte buffer in the farm's compact wire format: LEB128 varints for
 /// integers (zig-zag for signed), IEEE doubles as 8 little-endian bytes, strings and byte
-/// arrays as a varint length then the bytes.
+/// arrays as a varint length then the bytes. The varints are the MPI module's (``Varint``),
+/// the same as its binary encoding's.
 struct WireWriter {
     private(set) var bytes: [UInt8] = []
 
     init(capacity: Int = 64) { bytes.reserveCapacity(capacity) }
 
-    mutating func write(_ value: UInt64) {
-        var rest = value
-        while rest >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: rest) | 0x80)
-            rest >>= 7
-        }
-        bytes.append(UInt8(rest))
-    }
+    mutating func write(_ value: UInt64) { bytes.appendVarint(value) }
 
-    mutating func write(_ value: Int) {
-        let zigzag = UInt64(bitPattern: Int64((value << 1) ^ (value >> 63)))
-        write(zigzag)
-    }
+    mutating func write(_ value: Int) { bytes.appendZigZag(Int64(value)) }
 
     mutating func write(_ value: Bool) { bytes.append(value ? 1 : 0) }
 
@@ -26,12 +19,12 @@ struct WireWriter {
         withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
-    mutating func write(_ value: String) {
-        var copy = value
-        copy.withUTF8 { utf8 in
-            write(UInt64(utf8.count))
-            bytes.append(contentsOf: utf8)
-        }
+    mutating func write(_ value: String) { bytes.appendString(value) }
+
+    /// A byte array: its count, then the bytes as they are.
+    mutating func write(_ value: [UInt8]) {
+        bytes.appendVarint(UInt64(value.count))
+        bytes.append(contentsOf: value)
     }
 
     mutating func write(_ value: String?) {
@@ -60,5 +53,51 @@ struct WireWriter {
             write(key)
             write(values[key]!)
         }
+    }
+}
+
+/// A value a ``WireMessage`` writes as one of its fields, so that a message lists its
+/// fields once, in order: `writer.write(rank, host, cores)`.
+protocol WireField {
+    /// Appends the value as ``WireWriter`` codes its type.
+    func write(to writer: inout WireWriter)
+}
+
+extension WireWriter {
+    /// Appends `fields` in order, each as its type is coded.
+    mutating func write<each Field: WireField>(_ fields: repeat each Field) {
+        repeat (each fields).write(to: &self)
+    }
+}
+
+extension Int: WireField {
+    func write(to writer: inout WireWriter) { writer.write(self) }
+}
+
+extension Double: WireField {
+    func write(to writer: inout WireWriter) { writer.write(self) }
+}
+
+extension Bool: WireField {
+    func write(to writer: inout WireWriter) { writer.write(self) }
+}
+
+extension String: WireField {
+    func write(to writer: inout WireWriter) { writer.write(self) }
+}
+
+extension Array: WireField where Element == String {
+    func write(to writer: inout WireWriter) { writer.write(self) }
+}
+
+extension Dictionary: WireField where Key == String, Value == String {
+    func write(to writer: inout WireWriter) { writer.write(self) }
+}
+
+/// A present flag, then the value when present.
+extension Optional: WireField where Wrapped: WireField {
+    func write(to writer: inout WireWriter) {
+        writer.write(self != nil)
+        if let value = self { value.write(to: &writer) }
     }
 }

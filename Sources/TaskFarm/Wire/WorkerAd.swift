@@ -35,31 +35,16 @@ public struct WorkerAd: Sendable, Equatable {
         self.arch = arch
         self.opSys = opSys
     }
+}
 
-    func encode() -> [UInt8] {
-        var writer = WireWriter()
-        writer.write(rank)
-        writer.write(host)
-        writer.write(cores)
-        writer.write(memoryBytes)
-        writer.write(slots)
-        writer.write(services)
-        writer.write(diskKiB)
-        writer.write(arch)
-        writer.write(opSys)
-        return writer.bytes
+extension WorkerAd: WireMessage {
+    func write(to writer: inout WireWriter) {
+        writer.write(rank, host, cores, memoryBytes, slots, services, diskKiB, arch, opSys)
     }
 
-    init(decoding bytes: [UInt8]) throws(WireError) {
-        var reader = WireReader(bytes)
-        rank = try reader.readInt()
-        host = try reader.readString()
-        cores = try reader.readInt()
-        memoryBytes = try reader.readInt()
-        slots = try reader.readInt()
-        services = try reader.readStrings()
-        diskKiB = try reader.readInt()
-        arch = try reader.readString()
-        opSys = try reader.readString()
+    init(from reader: inout WireReader) throws(WireError) {
+        self.init(rank: try reader.readInt(), host: try reader.readString(), cores: try reader.readInt(),
+                  memoryBytes: try reader.readInt(), slots: try reader.readInt(), services: try reader.readStrings(),
+                  diskKiB: try reader.readInt(), arch: try reader.readString(), opSys: try reader.readString())
     }
 }

@@ -1,4 +1,8 @@
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Finds a program in `PATH` the way `execvp` does, caching answers: a farm runs the same
 /// few programs thousands of times.

@@ -1,4 +1,9 @@
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import SystemPackage
 
 /// Opens per-task output files: truncated (a task that runs again replaces its files),
 /// close-on-exec, parent folders created on demand. One file per running task is open,
@@ -51,7 +56,7 @@ struct OutputFiles {
             let parent = String(full[..<(full.lastIndex(of: "/") ?? full.startIndex)])
             if !parent.isEmpty, makeDirectories(parent), let opened = attempt() { return .success(opened) }
         }
-        return .failure(OutputFileError(path: full, message: String(cString: strerror(errno))))
+        return .failure(OutputFileError(path: full, message: Errno(rawValue: errno).description))
     }
 
     /// Empties a file opened by ``openAhead(_:relativeTo:)`` (not the shared `/dev/null`).

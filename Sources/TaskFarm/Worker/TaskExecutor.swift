@@ -1,6 +1,11 @@
 import CTaskSpawn
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import JobSpec
+import SystemPackage
 
 /// Runs tasks as child processes on one worker: starts them with `tf_spawn` (a vfork +
 /// exec that puts each task in its own process group with clean signals and descriptors),
@@ -139,7 +144,7 @@ final class TaskExecutor {
                 return failure(assignment, startTime, exitCode: 126,
                                message: "cannot start \(path): the working folder \(directory) \(problem)")
             }
-            let reason = String(cString: strerror(error.code))
+            let reason = Errno(rawValue: error.code).description
             let detail = error.code == E2BIG ? " (the command line or environment exceeds the kernel's limit)" : ""
             return failure(assignment, startTime, exitCode: error.code == ENOENT ? 127 : 126,
                            message: "cannot start \(path): \(reason)\(detail)")
@@ -216,8 +221,9 @@ final class TaskExecutor {
             }
         }
         do throws(CannotOpen) {
-            outputs.stdout = try open(assignment.stdout, "output")
-            outputs.stderr = assignment.stderr == assignment.stdout ? outputs.stdout : try open(assignment.stderr, "error")
+            let task = assignment.task
+            outputs.stdout = try open(task.stdout, "output")
+            outputs.stderr = task.stderr == task.stdout ? outputs.stdout : try open(task.stderr, "error")
             return .success(outputs)
         } catch {
             release(outputs)

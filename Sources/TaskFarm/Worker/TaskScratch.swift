@@ -1,6 +1,11 @@
 import Foundation
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import JobSpec
+import SystemPackage
 
 /// A fresh temporary folder for one attempt, made before it starts and removed, with
 /// everything in it, after it ends: PBS Pro's per-job `TMPDIR` (attribute `pbs.tmpdir`)
@@ -29,7 +34,7 @@ struct TaskScratch {
         let template = "\(base)/taskfarm.\(runID).\(task.arrayIndex).\(attempt).XXXXXX"
         var bytes = Array(template.utf8CString)
         guard mkdtemp(&bytes) != nil else {
-            return .failure(ScratchError(message: "cannot make a temporary folder under \(base): \(String(cString: strerror(errno)))"))
+            return .failure(ScratchError(message: "cannot make a temporary folder under \(base): \(Errno(rawValue: errno).description)"))
         }
         let path = String(decoding: bytes.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         var variables: [(String, String)] = [("TMPDIR", path)]

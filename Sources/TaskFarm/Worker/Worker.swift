@@ -1,5 +1,9 @@
 import CTaskSpawn
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import JobSpec
 
 /// The worker role: registers its ad with the name server, runs the tasks the scheduler
@@ -19,11 +23,30 @@ final class Worker: RankRole {
     private var executor: TaskExecutor?
     private var queue: [TaskAssignment] = []
     private var queueHead = 0
-    /// Set by a drain or an interrupt: new assignments go straight back.
-    private var acceptsWork = true
-    private var interrupted = false
-    private var stopRequested = false
-    private(set) var isFinished = false
+    /// What the worker does with assignments.
+    private enum Intake: Equatable {
+        /// Queues and runs them.
+        case accepting
+        /// A drain: gives them straight back; running tasks finish.
+        case returning
+        /// An interrupt: gives them straight back; running tasks are being stopped.
+        case interrupted
+    }
+
+    /// Where the worker is in its life.
+    private enum Phase: Equatable {
+        /// In the farm.
+        case serving
+        /// The final stop came: it leaves once its running tasks have ended.
+        case leaving
+        /// It has told the name server it left; the loop may end.
+        case left
+    }
+
+    private var intake = Intake.accepting
+    private var phase = Phase.serving
+    private var acceptsWork: Bool { intake == .accepting }
+    var isFinished: Bool { phase == .left }
 
     init(transport: Transport, nameServer: NameServerClient, schedulerRank: Int, ad: WorkerAd,
          environment: [String: String]) {
@@ -38,7 +61,7 @@ final class Worker: RankRole {
 
     /// Announces the worker to the name server.
     func register() throws {
-        try nameServer.request(.register, key: "worker/\(ad.rank)", value: ad.encode()) { _ in }
+        try nameServer.registerWorker(ad)
     }
 
     var tags: Set<MessageTag> { [.jobContext, .assignment, .cancel] }
@@ -83,10 +106,10 @@ final class Worker: RankRole {
             case .drain:
                 try returnQueued()
             case .interrupted:
-                stopRequested = true
+                if phase == .serving { phase = .leaving }
                 try interrupt()
             case .finished, .cancelled, .revoke:
-                stopRequested = true
+                if phase == .serving { phase = .leaving }
             }
         default:
             break
@@ -100,15 +123,15 @@ final class Worker: RankRole {
     /// Kills running tasks (SIGTERM, SIGKILL after the grace) and returns queued ones,
     /// all reported as interrupted so that a resume runs them again.
     private func interrupt() throws {
-        guard !interrupted else { return }
-        interrupted = true
+        guard intake != .interrupted else { return }
+        intake = .interrupted
         executor?.stopAll(reason: .interrupted, grace: interruptGrace)
         try returnQueued()
     }
 
     /// Hands every queued, unstarted task back as interrupted, and takes no more.
     private func returnQueued() throws {
-        acceptsWork = false
+        if intake == .accepting { intake = .returning }
         executor?.discardPrepared()
         while queueHead < queue.count {
             try report(givenBack(queue[queueHead]))
@@ -155,9 +178,9 @@ final class Worker: RankRole {
 
     /// Leaves the farm: the name server forgets this worker's names.
     private func finish() throws {
-        guard !isFinished else { return }
+        guard phase != .left else { return }
         try nameServer.leave()
-        isFinished = true
+        phase = .left
     }
 
     private func report(_ completion: TaskCompletion) throws {
@@ -183,7 +206,7 @@ final class Worker: RankRole {
 
     private func collect(waitingUpTo microseconds: Int) throws -> Bool {
         guard let executor else {
-            if stopRequested { try finish() }
+            if phase == .leaving { try finish() }
             return false
         }
         let completions = executor.reap(waitingUpTo: microseconds)
@@ -191,7 +214,7 @@ final class Worker: RankRole {
         if !completions.isEmpty, acceptsWork { try startQueued() }
         for completion in completions { try report(completion) }
         if !completions.isEmpty { prepareNext() }
-        if stopRequested, executor.running.isEmpty { try finish() }
+        if phase == .leaving, executor.running.isEmpty { try finish() }
         return !completions.isEmpty
     }
 }

@@ -1,0 +1,124 @@
+import Foundation
+import Logging
+import MPI
+
+/// One rank's wiring, the same for `taskfarm run`, `taskfarm serve` and a Swift services
+/// program: the launch checked, the roles chosen once from the ``RoleLayout``, the
+/// name-server client on every rank and the name server on its rank, the worker's
+/// registration, and the client endpoint where the farm is served. Each front end then adds
+/// its worker role and, on rank 0, its scheduler or broker, and runs the ``RankLoop``.
+final class FarmRank {
+    /// Where a served farm's clients reach it: the ``ConnectionFile`` the name-server rank
+    /// writes (`nil`: no client endpoint), and `--listen HOST[:PORT]` (`nil`: this host's
+    /// name, any free port).
+    struct ClientReach {
+        var connectionFile: String?
+        var listen: String?
+    }
+
+    /// This rank in the world communicator, and which rank plays which role.
+    let rank: Int, layout: RoleLayout
+    /// The rank's messages, and its way to the name server (on every rank).
+    let transport: MPITransport, nameServer: NameServerClient
+    /// The client endpoint, on rank 0 and the name-server rank of a served farm only.
+    let access: ClientAccess?
+    /// The rank's environment, as the launcher gave it.
+    let environment: [String: String]
+    private var roles: [RankRole]
+
+    /// Ranks in the farm.
+    var size: Int { layout.size }
+
+    /// Whether this rank is rank 0: the scheduler or broker.
+    var isScheduler: Bool { rank == 0 }
+    /// Whether this rank runs tasks (or serves calls).
+    var isWorker: Bool { layout.isWorker(rank) }
+    /// Whether this rank runs the name server.
+    var servesNames: Bool { rank == layout.nameServerRank }
+
+    /// Runs `body` on this rank of the MPI world, between MPI's start and end
+    /// (``RankLifecycle``), with the rank wired; returns the rank's exit status: 70 when the
+    /// launch is inconsistent (``LaunchCheck``), 64 for a bad layout or `--listen` address
+    /// (said on rank 0 only), otherwise `body`'s.
+    static func run(logger: Logger, nameServerRank: Int?, clients: ClientReach?,
+                    _ body: (FarmRank, Logger) throws -> ExitStatus) -> ExitStatus {
+        RankLifecycle.run(logger: logger) { world, logger in
+            let environment = ProcessInfo.processInfo.environment
+            if let mismatch = LaunchCheck.mismatch(worldSize: world.size, environment: environment) {
+                logger.critical("\(mismatch)")
+                return .internalError
+            }
+            let layout: RoleLayout
+            let endpoint: (reach: ClientReach, address: (host: String, port: Int))?
+            do {
+                layout = try RoleLayout(size: world.size, requestedNameServerRank: nameServerRank)
+                endpoint = try clients.map { ($0, try ServeOptions.parseListen($0.listen, defaultHost: HostFacts.hostName)) }
+            } catch {
+                if world.rank == 0 { logger.error("\(error)") }
+                return .usage
+            }
+            let rank = try FarmRank(world: world, layout: layout, endpoint: endpoint, environment: environment,
+                                    logger: logger)
+            defer { rank.access?.close() }
+            return try body(rank, logger)
+        }
+    }
+
+    private init(world: Communicator, layout: RoleLayout, endpoint: (reach: ClientReach, address: (host: String, port: Int))?,
+                 environment: [String: String], logger: Logger) throws {
+        rank = world.rank
+        self.layout = layout
+        self.environment = environment
+        transport = MPITransport(communicator: world)
+        nameServer = NameServerClient(transport: transport, serverRank: layout.nameServerRank)
+        roles = [nameServer]
+        let localNameServer = world.rank == layout.nameServerRank ? NameServer(transport: transport) : nil
+        if let localNameServer { roles.append(localNameServer) }
+        if let (reach, address) = endpoint, let connectionFile = reach.connectionFile {
+            access = ClientAccess.open(rank: world.rank, layout: layout, address: address, connectionFile: connectionFile,
+                                       nameServer: localNameServer, logger: logger)
+        } else {
+            access = nil
+        }
+        if let access {
+            roles.append(access.service)
+            if servesNames, !isScheduler { try access.awaitSecret(through: nameServer) }
+        }
+    }
+
+    /// Adds a role to this rank's loop.
+    func add(_ role: RankRole) { roles.append(role) }
+
+    /// The ad this rank registers as a worker: every fact of its host, with `slots` task
+    /// slots and the free disk of `workingDirectory`'s file system (HTCondor's `Disk`).
+    func workerAd(slots: Int, workingDirectory: String) -> WorkerAd {
+        WorkerAd(rank: rank, host: HostFacts.hostName, cores: HostFacts.cores, memoryBytes: HostFacts.memoryBytes,
+                 slots: max(1, slots), diskKiB: HostFacts.freeDiskKiB(at: workingDirectory), arch: HostFacts.arch)
+    }
+
+    /// On a worker rank, adds the task-running ``Worker`` with `slots` slots and registers
+    /// its ad; does nothing elsewhere.
+    func addTaskWorker(slots: Int, workingDirectory: String) throws {
+        guard isWorker else { return }
+        let worker = Worker(transport: transport, nameServer: nameServer, schedulerRank: 0,
+                            ad: workerAd(slots: slots, workingDirectory: workingDirectory), environment: environment)
+        try worker.register()
+        add(worker)
+    }
+
+    /// Runs the rank's loop until every role has finished.
+    func runLoop() throws {
+        try RankLoop(transport: transport, roles: roles).run()
+    }
+
+    /// Rank 0 could not prepare the run: tells every rank to stop, runs the loop until they
+    /// have, and returns `problem`'s status after logging its message.
+    func abandon(_ problem: RunProblem, logger: Logger) throws -> ExitStatus {
+        logger.error("\(problem.message)")
+        for rank in 0..<size {
+            try transport.send(StopMessage(reason: .finished).encode(), to: rank, tag: .stop)
+        }
+        try runLoop()
+        return problem.status
+    }
+}

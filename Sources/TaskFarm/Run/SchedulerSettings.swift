@@ -1,0 +1,16 @@
+import Logging
+
+extension Scheduler.Settings {
+    /// The settings `taskfarm run` and `taskfarm serve` share, from the command line's
+    /// options: the ranks of `rank`'s farm, what every task gets (`taskDefaults`), the kill
+    /// grace (seconds), the farm's working folder, and the walltime's end from `--walltime`
+    /// or the batch system.
+    init(_ options: FarmOptions, rank: FarmRank, runID: Int, taskDefaults: TaskDefaults, workingDirectory: String,
+         logger: Logger) {
+        self.init(runID: runID, workerRanks: rank.layout.workerRanks, allRanks: Array(0..<rank.size),
+                  taskDefaults: taskDefaults, killGrace: options.killGrace,
+                  workingDirectory: workingDirectory, startupTimeout: 300,
+                  walltimeEnd: Farm.walltimeEnd(options, environment: rank.environment, logger: logger),
+                  taskTime: options.taskTime)
+    }
+}

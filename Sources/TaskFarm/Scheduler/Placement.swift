@@ -1,0 +1,86 @@
+import JobSpec
+
+/// What the scheduler's core asks about tasks to place them on workers: how many slots a
+/// task occupies, its retries and prerequisites, which workers can run it and which it
+/// prefers. One interface, so that what a task needs of a host (today slots, HTCondor
+/// `requirements`, `request_memory`, `request_disk` and `rank`; cores, memory and GPUs per
+/// host next) is answered in one place. Positions are the job's, from 0; `workers` are the
+/// ads the name server holds (``SchedulerCore/workerAds``).
+///
+/// Every requirement has a default: one slot, the policy's retries, no prerequisites, any
+/// worker, no preference.
+public protocol Placement {
+    /// Slots the task occupies on one worker (at least 1).
+    func slots(of position: Int) -> Int
+    /// The task's own retry count, or `nil` for the policy's.
+    func retries(of position: Int) -> Int?
+    /// Positions that must be final before the task starts (barriers, DAG edges kept in the job).
+    func prerequisites(of position: Int) -> [Int]
+    /// Whether `worker` can run the task (HTCondor matchmaking).
+    func matches(_ position: Int, _ worker: WorkerAd) -> Bool
+    /// Whether any task prefers some workers to others; otherwise ``rank(_:_:)`` is never asked.
+    var ranksWorkers: Bool { get }
+    /// The task's preference for `worker`: higher wins (HTCondor's `rank`).
+    func rank(_ position: Int, _ worker: WorkerAd) -> Double
+    /// Why no worker of `workers` can run the task, in words for the user.
+    func whyUnmatched(_ position: Int, workers: [WorkerAd]) -> String
+    /// The tasks of `0..<taskCount` that `isPending` and no worker of `workers` can ever
+    /// run, with why; asked once when the workers are known, so they are reported at once.
+    func unmatchable(workers: [WorkerAd], taskCount: Int, isPending: (Int) -> Bool) -> [(position: Int, reason: String)]
+}
+
+extension Placement {
+    /// One slot.
+    public func slots(of position: Int) -> Int { 1 }
+    /// The policy's retries.
+    public func retries(of position: Int) -> Int? { nil }
+    /// None.
+    public func prerequisites(of position: Int) -> [Int] { [] }
+    /// Every worker.
+    public func matches(_ position: Int, _ worker: WorkerAd) -> Bool { true }
+    /// No preference.
+    public var ranksWorkers: Bool { false }
+    /// 0 for every worker.
+    public func rank(_ position: Int, _ worker: WorkerAd) -> Double { 0 }
+    /// A general reason.
+    public func whyUnmatched(_ position: Int, workers: [WorkerAd]) -> String { "no worker satisfies its requirements" }
+    /// None.
+    public func unmatchable(workers: [WorkerAd], taskCount: Int, isPending: (Int) -> Bool) -> [(position: Int, reason: String)] {
+        []
+    }
+}
+
+/// Any task on any worker, one slot each: the placement of a job that asks nothing.
+public struct AnyWorkerPlacement: Placement {
+    /// The placement.
+    public init() {}
+}
+
+/// A job's tasks placed by what each asks: its slots, retries and prerequisites from the
+/// job, and HTCondor matchmaking through a ``WorkerMatcher`` when any task has
+/// requirements (a task list never does). Works for a job that grows while it runs (the
+/// served queue): tasks appended later are matched as they are first asked about.
+final class JobPlacement: Placement {
+    private let job: any Job
+    private let matcher: WorkerMatcher?
+
+    init(job: any Job) {
+        self.job = job
+        matcher = WorkerMatcher.make(for: job)
+    }
+
+    func slots(of position: Int) -> Int { job.task(at: position).slots }
+    func retries(of position: Int) -> Int? { job.task(at: position).maxRetries }
+    func prerequisites(of position: Int) -> [Int] { job.prerequisites(of: position) }
+    func matches(_ position: Int, _ worker: WorkerAd) -> Bool { matcher?.matches(position, worker) ?? true }
+    var ranksWorkers: Bool { matcher?.hasRank ?? false }
+    func rank(_ position: Int, _ worker: WorkerAd) -> Double { matcher?.rank(position, worker) ?? 0 }
+
+    func whyUnmatched(_ position: Int, workers: [WorkerAd]) -> String {
+        matcher?.whyUnmatched(position, workers: workers) ?? "no worker satisfies its requirements"
+    }
+
+    func unmatchable(workers: [WorkerAd], taskCount: Int, isPending: (Int) -> Bool) -> [(position: Int, reason: String)] {
+        matcher?.unmatchable(workers: workers, taskCount: taskCount, isPending: isPending) ?? []
+    }
+}

@@ -1,0 +1,18 @@
+@testable import TaskFarm
+
+/// A placement whose answers the test gives as closures, to drive ``SchedulerCore`` through
+/// each kind of need without a job.
+struct ClosurePlacement: Placement {
+    var slotsOf: (Int) -> Int = { _ in 1 }
+    var retriesOf: (Int) -> Int? = { _ in nil }
+    var prerequisitesOf: (Int) -> [Int] = { _ in [] }
+    var matchesWorker: (Int, WorkerAd) -> Bool = { _, _ in true }
+    var rankOf: ((Int, WorkerAd) -> Double)?
+
+    func slots(of position: Int) -> Int { slotsOf(position) }
+    func retries(of position: Int) -> Int? { retriesOf(position) }
+    func prerequisites(of position: Int) -> [Int] { prerequisitesOf(position) }
+    func matches(_ position: Int, _ worker: WorkerAd) -> Bool { matchesWorker(position, worker) }
+    var ranksWorkers: Bool { rankOf != nil }
+    func rank(_ position: Int, _ worker: WorkerAd) -> Double { rankOf?(position, worker) ?? 0 }
+}
