@@ -44,7 +44,8 @@ extension Farm {
             roles.append(worker)
         }
         let access = ClientAccess.open(rank: world.rank, layout: layout, address: address,
-                                       connectionFile: options.connectionFile, nameServer: nameServer, logger: logger)
+                                       connectionFile: options.connectionFile, limits: options.clientLimits,
+                                       nameServer: nameServer, logger: logger)
         defer { access?.close() }
         if let access {
             roles.append(access.service)
@@ -72,8 +73,6 @@ extension Farm {
         try access.publish(runID: prepared.runID, through: client, nameServerIsHere: isNameServer)
 
         let job = prepared.job
-        let broker = QueueBroker(job: job, journal: prepared.journal, folder: prepared.folder)
-        let recorders: [RunRecorder] = [prepared.journal, LogRecorder(logger: logger, job: job), broker]
         let policy = SchedulerPolicy(retries: options.farm.retries, retryUnlessExit: options.farm.retryUnlessExit,
                                      prefetchPerSlot: 0, maxConcurrent: nil)
         let replayed = prepared.replay
@@ -82,7 +81,10 @@ extension Farm {
                                  initialAttempts: job.taskCount == 0 ? nil : Array(replayed.attempts.prefix(job.taskCount)),
                                  slotsOf: { job.task(at: $0).slots },
                                  retriesOf: { job.task(at: $0).maxRetries })
-        broker.restore(core: &core, replay: replayed)
+        let queueStatus = QueueStatus(runID: prepared.runID, states: core.states, replay: replayed)
+        let broker = QueueBroker(job: job, journal: prepared.journal, folder: prepared.folder, status: queueStatus)
+        broker.restore(core: &core, replay: replayed) { logger.warning("\($0)") }
+        let recorders: [RunRecorder] = [prepared.journal, LogRecorder(logger: logger, job: job), broker, queueStatus]
         let workingDirectory = options.farm.workingDirectory.map(absolutePath) ?? FileManager.default.currentDirectoryPath
         let outputs = OutputDefaults(output: options.farm.output, error: options.farm.error,
                                      defaultOutput: prepared.folder.outputFolder + "/%a.out",

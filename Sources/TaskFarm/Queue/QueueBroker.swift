@@ -8,10 +8,13 @@ import JobSpec
 final class QueueBroker: RunRecorder {
     /// The attribute that keeps a task's `--after` parents in its journaled ``TaskSpec``.
     static let afterAttribute = "queue.after"
+    /// Attributes under this prefix are the broker's own; a submission may not set them.
+    static let reservedAttributePrefix = "queue."
 
     private let job: QueueJob
     private let journal: JournalWriter
     private let folder: StateFolder
+    private let status: QueueStatus
     private var scheduler: Scheduler!
     private var dependencies = QueueDependencies()
     /// Final ends not yet acted on.
@@ -24,20 +27,28 @@ final class QueueBroker: RunRecorder {
     /// Whether a client asked the farm to end (its exit status is then 0).
     private(set) var shutdownRequested = false
 
-    init(job: QueueJob, journal: JournalWriter, folder: StateFolder) {
+    init(job: QueueJob, journal: JournalWriter, folder: StateFolder, status: QueueStatus) {
         self.job = job
         self.journal = journal
         self.folder = folder
+        self.status = status
     }
 
     /// Applies `--after` to the tasks a restarted farm replayed: unfinished tasks whose
-    /// parents have not all succeeded are held again (or cancelled, if a parent failed).
-    func restore(core: inout SchedulerCore, replay: JournalReplay) {
-        for (position, end) in replay.lastEnds where core.states[position].isFinal {
+    /// parents have not all succeeded are held again (or cancelled, if a parent failed). A
+    /// journaled task whose parents are not earlier tasks (written before submissions were
+    /// checked) is cancelled with the reason, and `warn` is told, naming the record.
+    func restore(core: inout SchedulerCore, replay: JournalReplay, warn: (String) -> Void = { _ in }) {
+        for (position, end) in replay.lastEnds where core.states.indices.contains(position) && core.states[position].isFinal {
             lastEnds[position] = TaskResult(id: position, state: end.state.description, exitCode: end.exitCode,
                                             signal: end.signal, message: end.message)
         }
         for position in 0..<job.taskCount where core.states[position] == .pending {
+            if let problem = Self.parentsProblem(of: job.task(at: position), at: position) {
+                warn("\(folder.journalFile): the task submitted at position \(position) is not run: \(problem)")
+                restoredCancels.append((position, "not run: the journaled task's \(problem)"))
+                continue
+            }
             let states = core.states
             switch dependencies.admit(position, parents: Self.parents(of: job.task(at: position)), stateOf: { states[$0] }) {
             case .ready: break
@@ -58,6 +69,19 @@ final class QueueBroker: RunRecorder {
         (task.attributes[afterAttribute] ?? "").split(separator: ",").compactMap { Int($0) }
     }
 
+    /// Why the `--after` parents journaled with `task`, at `position`, cannot be applied
+    /// (one is not a task id, or not an earlier task), in words naming the attribute; `nil`
+    /// when they can.
+    static func parentsProblem(of task: TaskSpec, at position: Int) -> String? {
+        guard let text = task.attributes[afterAttribute] else { return nil }
+        for field in text.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let parent = Int(field), parent >= 0, parent < position else {
+                return "\(afterAttribute) '\(text.prefix(100))' names '\(field.prefix(40))', which is not an earlier task (0 to \(position - 1))"
+            }
+        }
+        return nil
+    }
+
     // MARK: Requests
 
     /// Serves one request; answers at once except `wait`, which answers when its tasks end.
@@ -69,20 +93,16 @@ final class QueueBroker: RunRecorder {
         case .wait:
             let ids = request.ids ?? []
             if let bad = ids.first(where: { $0 < 0 || $0 >= job.taskCount }) {
-                call.connection.respond(ClientResponse(id: request.id, error: "no task \(bad): the queue has tasks 0 to \(job.taskCount - 1)"))
+                call.connection.respond(ClientResponse(id: request.id, error: "no task \(bad): the queue has tasks 0 to \(job.taskCount - 1)",
+                                                       errorKind: .invalid))
             } else {
                 waits.append((ids, call))
                 answerWaits()
             }
         case .status:
-            journal.flush()
-            do {
-                var report = try StatusReport(stateFolder: folder.path)
-                report.workers = scheduler.workerAds
-                call.connection.respond(ClientResponse(id: request.id, text: request.json == true ? report.json : report.text))
-            } catch {
-                call.connection.respond(ClientResponse(id: request.id, error: "\(error)"))
-            }
+            // Kept up to date as tasks change: answering costs what it lists, not the queue.
+            let report = status.report(workers: scheduler.workerAds)
+            call.connection.respond(ClientResponse(id: request.id, text: request.json == true ? report.json : report.text))
         case .cancel:
             call.connection.respond(try cancel(request.ids ?? [], id: request.id))
         case .shutdown:
@@ -101,12 +121,17 @@ final class QueueBroker: RunRecorder {
     /// Queues `tasks` as one array: journaled (durably) before their ids are answered.
     private func submit(_ tasks: [SubmittedTask], id: Int) throws -> ClientResponse {
         guard !shutdownRequested, scheduler.isAcceptingWork else {
-            return ClientResponse(id: id, error: "the farm is shutting down and takes no new tasks")
+            return ClientResponse(id: id, error: "the farm is shutting down and takes no new tasks", errorKind: .unavailable)
         }
         let first = job.taskCount
-        for task in tasks {
+        for (offset, task) in tasks.enumerated() {
             if let bad = task.after.first(where: { $0 < 0 || $0 >= first }) {
-                return ClientResponse(id: id, error: "--after \(bad): no such task (the queue has \(first) task\(first == 1 ? "" : "s"))")
+                return ClientResponse(id: id, error: "--after \(bad): no such task (the queue has \(first) task\(first == 1 ? "" : "s"))",
+                                      errorKind: .invalid)
+            }
+            if let key = task.spec.attributes.keys.sorted().first(where: { $0.hasPrefix(Self.reservedAttributePrefix) }) {
+                return ClientResponse(id: id, error: "task \(offset + 1) of the submission: attribute '\(key.prefix(100))' is reserved for the farm (\(Self.reservedAttributePrefix)*); use --after for dependencies",
+                                      errorKind: .invalid)
             }
         }
         var admissions: [QueueDependencies.Admission] = []
@@ -123,6 +148,7 @@ final class QueueBroker: RunRecorder {
         }
         journal.flush()
         if let error = journal.writeError { return ClientResponse(id: id, error: error) }
+        status.appended(count: tasks.count)
         let positions = try scheduler.appendTasks(count: tasks.count) { admissions[$0 - first] != .ready }
         for (offset, admission) in admissions.enumerated() {
             if case .cancelled(let reason) = admission { _ = try scheduler.cancel(first + offset, reason: reason) }

@@ -26,12 +26,16 @@ public enum ServiceFarm {
         public var connectionFile: String?
         /// `HOST[:PORT]` for the TCP endpoints; `nil` for this host's name, any free port.
         public var listen: String?
+        /// The bounds the TCP endpoints keep on their clients.
+        public var clientLimits: ClientLimits
 
         /// Options; the defaults lay ranks out as `taskfarm run` does and open no TCP endpoint.
-        public init(nameServerRank: Int? = nil, connectionFile: String? = nil, listen: String? = nil) {
+        public init(nameServerRank: Int? = nil, connectionFile: String? = nil, listen: String? = nil,
+                    clientLimits: ClientLimits = .defaults) {
             self.nameServerRank = nameServerRank
             self.connectionFile = connectionFile
             self.listen = listen
+            self.clientLimits = clientLimits
         }
     }
 
@@ -75,7 +79,7 @@ public enum ServiceFarm {
         if let localNameServer { roles.append(localNameServer) }
         let access = options.connectionFile.flatMap {
             ClientAccess.open(rank: world.rank, layout: layout, address: address, connectionFile: $0,
-                              nameServer: localNameServer, logger: logger)
+                              limits: options.clientLimits, nameServer: localNameServer, logger: logger)
         }
         defer { access?.close() }
         if let access {
