@@ -75,7 +75,7 @@ final class ClientAccess {
             logger.notice("the farm is served; clients connect with --connect \(shownPath)")
         } catch {
             logger.critical("\(error)")
-            MPI.abort(errorCode: ExitStatus.usage.rawValue)
+            MPI.abort(errorCode: error.exitStatus.rawValue)
         }
     }
 
