@@ -181,7 +181,19 @@ final class ClientSecurityTests: XCTestCase {
         XCTAssertTrue(status.report(workers: []).running.isEmpty)
     }
 
-    // MARK: What the queue replays
+    // MARK: What the queue takes and replays
+
+    func testASubmissionMayNotSetTheBrokersAttributesOrAnExpressionThatDoesNotParse() {
+        let source = SourceLocation(file: "taskfarm submit", line: 0)
+        var spec = TaskSpec(position: 0, arrayIndex: 0, command: .argv(["true"]), requirements: "Memory > 100",
+                            source: source, attributes: ["classad.Name": "\"a\""])
+        XCTAssertNil(QueueBroker.submissionProblem(spec))
+        spec.attributes["queue.after"] = "999999"
+        XCTAssertEqual(QueueBroker.submissionProblem(spec).map { $0.contains("'queue.after' is reserved") }, true)
+        spec.attributes["queue.after"] = nil
+        spec.rank = "Memory >"
+        XCTAssertEqual(QueueBroker.submissionProblem(spec).map { $0.hasPrefix("rank is not a ClassAd expression") }, true)
+    }
 
     /// Issue 15's poisoned serve: a task journaled with a `queue.after` naming a task that
     /// does not exist (or a later one, or not a number) is cancelled with the reason on

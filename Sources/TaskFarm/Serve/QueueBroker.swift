@@ -69,6 +69,25 @@ final class QueueBroker: RunRecorder {
         (task.attributes[afterAttribute] ?? "").split(separator: ",").compactMap { Int($0) }
     }
 
+    /// Why a submitted task cannot be queued, in words, or `nil`: it sets an attribute the
+    /// broker keeps for itself (`queue.*`: a `queue.after` of a task that does not exist
+    /// crashed every later serve), or its requirements or rank is not a ClassAd expression
+    /// (it would be ignored, not applied).
+    static func submissionProblem(_ spec: TaskSpec) -> String? {
+        if let key = spec.attributes.keys.sorted().first(where: { $0.hasPrefix(reservedAttributePrefix) }) {
+            return "attribute '\(key.prefix(100))' is reserved for the farm (\(reservedAttributePrefix)*); use --after for dependencies"
+        }
+        for (name, text) in [("requirements", spec.requirements), ("rank", spec.rank)] {
+            guard let text else { continue }
+            do {
+                _ = try ClassAdExpression(parsing: text, location: spec.source)
+            } catch {
+                return "\(name) is not a ClassAd expression: \(error)"
+            }
+        }
+        return nil
+    }
+
     /// Why the `--after` parents journaled with `task`, at `position`, cannot be applied
     /// (one is not a task id, or not an earlier task), in words naming the attribute; `nil`
     /// when they can.
@@ -129,9 +148,8 @@ final class QueueBroker: RunRecorder {
                 return ClientResponse(id: id, error: "--after \(bad): no such task (the queue has \(first) task\(first == 1 ? "" : "s"))",
                                       errorKind: .invalid)
             }
-            if let key = task.spec.attributes.keys.sorted().first(where: { $0.hasPrefix(Self.reservedAttributePrefix) }) {
-                return ClientResponse(id: id, error: "task \(offset + 1) of the submission: attribute '\(key.prefix(100))' is reserved for the farm (\(Self.reservedAttributePrefix)*); use --after for dependencies",
-                                      errorKind: .invalid)
+            if let problem = Self.submissionProblem(task.spec) {
+                return ClientResponse(id: id, error: "task \(offset + 1) of the submission: \(problem)", errorKind: .invalid)
             }
         }
         var admissions: [QueueDependencies.Admission] = []
