@@ -190,10 +190,12 @@ private final class ConnectionHandler: ChannelInboundHandler {
         }
         let seconds = gate.limits.authenticationTimeout
         let channel = context.channel
-        deadline = context.eventLoop.scheduleTask(in: .nanoseconds(Int64(seconds * 1e9))) { [self] in
-            guard phase == .awaitingHello else { return }
-            phase = .closing
-            gate.refusals.refused(peer, "sent no valid hello with the token within \(seconds) s")
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        deadline = context.eventLoop.scheduleTask(in: .nanoseconds(Int64(seconds * 1e9))) {
+            let this = handler.value
+            guard this.phase == .awaitingHello else { return }
+            this.phase = .closing
+            this.gate.refusals.refused(this.peer, "sent no valid hello with the token within \(seconds) s")
             channel.close(promise: nil)
         }
         context.fireChannelActive()
@@ -268,7 +270,7 @@ private final class ConnectionHandler: ChannelInboundHandler {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read, phase == .authenticated,
-           openRequests.value == 0 {
+           openRequests.value <= 0 {
             gate.logger.info("client \(peer): idle for \(gate.limits.idleTimeout) s; closing the connection")
             phase = .closing
             context.close(promise: nil)
