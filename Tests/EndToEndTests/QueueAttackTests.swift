@@ -190,6 +190,52 @@ final class QueueAttackTests: XCTestCase {
         XCTAssertEqual(farm.waitForExit(timeout: 60), 0, farm.log)
     }
 
+    /// Issue 15's poisoned serve, replayed: a submission journaled by an older farm with
+    /// `queue.after` naming task 999999 (and no `--after`) crashed rank 0 on every later
+    /// serve. Now the farm serves, cancels that task with the reason, warns naming the
+    /// record, and takes new work.
+    func testAPoisonedJournalRecordIsCancelledAndTheFarmServes() throws {
+        let folder = try Harness.temporaryFolder()
+        var farm = try ServedFarm(in: folder)
+        XCTAssertEqual(try farm.client(["shutdown"]).status, 0)
+        XCTAssertEqual(farm.waitForExit(), 0, farm.log)
+
+        let task = """
+            {"arrayIndex":0,"attributes":{"queue.after":"999999"},"command":{"argv":{"_0":["touch","pwned"]}},\
+            "environment":{"inherit":{"set":{}}},"label":"touch pwned","position":0,"slots":1,\
+            "source":{"column":0,"file":"taskfarm submit","line":0}}
+            """
+        let record = "submitted\t0\t" + task
+        let checksum = String(Self.crc32(Array(record.utf8)), radix: 16)
+        let line = String(repeating: "0", count: 8 - checksum.count) + checksum + "\t" + record + "\n"
+        let journal = try FileHandle(forWritingTo: folder.appendingPathComponent("queue.taskfarm/journal"))
+        try journal.seekToEnd()
+        try journal.write(contentsOf: Data(line.utf8))
+        try journal.close()
+
+        farm = try ServedFarm(in: folder)
+        let poisoned = try farm.client(["wait", "0"])
+        XCTAssertEqual(poisoned.status, 1, poisoned.stderr + farm.log)
+        XCTAssertTrue(poisoned.stdout.hasPrefix("0 cancelled: not run: the journaled task's queue.after '999999'"), poisoned.stdout)
+        XCTAssertTrue(farm.log.contains("the task submitted at position 0 is not run"), farm.log)
+        XCTAssertEqual(try farm.client(["submit", "--", "touch", "fine"]).stdout, "1\n", farm.log)
+        XCTAssertEqual(try farm.client(["wait", "1"]).status, 0, farm.log)
+        XCTAssertEqual(try farm.client(["shutdown"]).status, 0)
+        XCTAssertEqual(farm.waitForExit(), 0, farm.log)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("pwned").path))
+    }
+
+    /// CRC-32 (IEEE), bit by bit, to forge a journal record as an older farm (or anyone who
+    /// can write the state folder) would have left it.
+    private static func crc32(_ bytes: [UInt8]) -> UInt32 {
+        var crc: UInt32 = 0xFFFF_FFFF
+        for byte in bytes {
+            crc ^= UInt32(byte)
+            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+        }
+        return ~crc
+    }
+
     /// Clients end with sysexits statuses: no farm 69, a connection file open to others 77.
     func testClientExitStatusesSayWhetherTheFarmIsAbsentOrTheFileIsNotTrusted() throws {
         let folder = try Harness.temporaryFolder()
