@@ -14,8 +14,8 @@ final class ClientAccess {
     private var wroteFile = false
 
     /// Opens the endpoint on rank 0 and on the name-server rank (`nil` on the others),
-    /// listening on `address` and keeping `limits`. A failure to bind aborts the world, since a farm no client
-    /// can reach is of no use.
+    /// listening on `address` and keeping `limits`. A failure to bind aborts the world, since
+    /// a farm no client can reach is of no use.
     static func open(rank: Int, layout: RoleLayout, address: (host: String, port: Int), connectionFile: String,
                      limits: ClientLimits, nameServer: NameServer?, logger: Logger) -> ClientAccess? {
         guard rank == 0 || rank == layout.nameServerRank else { return nil }

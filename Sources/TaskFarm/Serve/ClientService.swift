@@ -2,8 +2,8 @@ import Logging
 
 /// The rank role that serves a ``ClientEndpoint``'s requests on the rank's MPI thread: it
 /// drains the endpoint's inbox each round (the endpoint has checked each connection's
-/// token before it posts anything), and routes the requests to the name server (where is the broker, lookups, lists) or to the
-/// ``QueueBroker``, whichever lives on this rank.
+/// token before it posts anything) and routes the requests to the name server (where is
+/// the broker, lookups, lists) or to the ``QueueBroker``, whichever lives on this rank.
 final class ClientService: RankRole {
     /// Keys under this prefix are the farm's own and never shown to clients.
     static let privatePrefix = "farm/"

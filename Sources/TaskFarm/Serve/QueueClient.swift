@@ -193,7 +193,12 @@ public final class QueueClient {
             return response
         }
         channel.writeAndFlush(channel.allocator.frame(hello), promise: nil)
-        _ = try answer(0)
+        do {
+            _ = try answer(0)
+        } catch {
+            answers.failAll(error)  // the request is never sent: its answer will not come
+            throw error
+        }
         channel.writeAndFlush(channel.allocator.frame(body), promise: nil)
         return try answer(1)
     }
