@@ -12,7 +12,9 @@
 /// | `%s` | the attempt number (1 for the first attempt) |
 /// | `%%` | a literal `%` |
 ///
-/// A number between `%` and the letter zero-pads it: `%4a` gives `0007`.
+/// A number between `%` and the letter zero-pads it: `%4a` gives `0007`. As in Slurm, a
+/// width over 10 pads to 10 (so no pattern, however long its number, can overflow or make a
+/// huge name).
 ///
 /// Source: Slurm sbatch manual, "filename pattern".
 public struct OutputPattern: Sendable, Equatable, CustomStringConvertible {
@@ -118,6 +120,9 @@ public struct OutputPattern: Sendable, Equatable, CustomStringConvertible {
         case invalid(String)
     }
 
+    /// The widest zero-padding, as in Slurm ("the maximal number is 10").
+    static let maximumWidth = 10
+
     static func pieces(of text: String) -> [Piece] {
         var pieces: [Piece] = []
         var literal = ""
@@ -127,7 +132,7 @@ public struct OutputPattern: Sendable, Equatable, CustomStringConvertible {
             var width = 0
             var next = iterator.next()
             while let digit = next, let value = digit.wholeNumberValue, digit.isASCII {
-                width = width * 10 + value
+                width = min(Self.maximumWidth, width * 10 + value)
                 next = iterator.next()
             }
             guard let letter = next else { pieces.append(.invalid("it ends with '%'")); break }

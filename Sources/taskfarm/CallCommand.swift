@@ -21,9 +21,12 @@ struct CallCommand: ParsableCommand {
         let client = try connection.client(command: "call")
         do {
             print(try client.call(service, json: json))
-        } catch {
+        } catch where error.kind == .failed {
+            // The service threw: the call failed, as a task fails.
             FileHandle.standardError.write(Data("taskfarm call: \(error.message)\n".utf8))
             throw ExitCode(1)
+        } catch {
+            throw ClientFailure.report("call", error)
         }
     }
 }

@@ -28,11 +28,13 @@ struct ConnectOptions: ParsableArguments {
     }
 }
 
-/// Ends a client command with its error on standard error and exit status 70.
+/// Ends a client command with its error on standard error and the exit status of its kind:
+/// 69 no farm there, 77 a wrong token or a connection file not the user's own, 65 a request
+/// the farm refuses, 70 anything else.
 enum ClientFailure {
     static func report(_ command: String, _ error: ClientError) -> ExitCode {
         FileHandle.standardError.write(Data("taskfarm \(command): \(error.message)\n".utf8))
-        return ExitCode(ExitStatus.internalError.rawValue)
+        return ExitCode(error.exitStatus.rawValue)
     }
 }
 

@@ -27,6 +27,15 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .long, help: "HOST or HOST:PORT for the client endpoints (default: this host's name, any free port).")
     var listen: String?
 
+    @Option(name: .long, help: "Client connections each endpoint keeps open at once; past it, the oldest not yet authenticated is closed.")
+    var maxConnections: Int = ClientLimits.defaults.maximumConnections
+
+    @Option(name: .long, help: "Seconds a new client connection has to present the token.")
+    var authTimeout: Double = ClientLimits.defaults.authenticationTimeout
+
+    @Option(name: .long, help: "Seconds an authenticated connection with no request open may stay silent.")
+    var idleTimeout: Double = ClientLimits.defaults.idleTimeout
+
     @Option(name: .shortAndLong, help: "Per-task stdout pattern (default: STATE_DIR/output/%a.out, %a being the task id).")
     var output: String?
 
@@ -35,10 +44,19 @@ struct ServeCommand: ParsableCommand {
 
     @OptionGroup var settings: FarmSettingsOptions
 
+    private var clientLimits: ClientLimits {
+        ClientLimits(maximumConnections: maxConnections, authenticationTimeout: authTimeout, idleTimeout: idleTimeout)
+    }
+
+    func validate() throws {
+        if let problem = clientLimits.problem { throw ValidationError(problem) }
+    }
+
     func run() throws {
         let logger = global.makeLogger()
         let farm = settings.farmOptions(jobPath: "(queue)", stateDirectory: stateDir, output: output, error: error)
-        let status = Farm.serve(ServeOptions(farm: farm, connectionFile: connectionFile, listen: listen), logger: logger)
+        let options = ServeOptions(farm: farm, connectionFile: connectionFile, listen: listen, clientLimits: clientLimits)
+        let status = Farm.serve(options, logger: logger)
         if status != .success { throw ExitCode(status.rawValue) }
     }
 }

@@ -5,50 +5,6 @@ import XCTest
 /// `taskfarm serve` under a real mpirun, driven from separate client processes through the
 /// connection file.
 final class QueueServeTests: XCTestCase {
-    /// A farm served in `folder` on 3 ranks (broker, name server, one worker).
-    private final class ServedFarm {
-        let folder: URL
-        let process: ChildProcess
-        let stderrFile: URL
-
-        init(in folder: URL, extra: [String] = []) throws {
-            self.folder = folder
-            let stderrName = "serve-\(UUID().uuidString.prefix(6)).err"
-            stderrFile = folder.appendingPathComponent(stderrName)
-            try? FileManager.default.removeItem(at: folder.appendingPathComponent("taskfarm.connection"))
-            process = try Harness.start(["serve", "--listen", "127.0.0.1", "--log-level", "notice"] + extra,
-                                        ranks: 3, in: folder, stderr: stderrName)
-            let deadline = Date().addingTimeInterval(60)
-            while !FileManager.default.fileExists(atPath: folder.appendingPathComponent("taskfarm.connection").path),
-                  process.isRunning, Date() < deadline {
-                Thread.sleep(forTimeInterval: 0.05)
-            }
-        }
-
-        /// `taskfarm ARGS` as a client, in the farm's folder.
-        @discardableResult
-        func client(_ arguments: [String], timeout: Double = 60) throws -> Harness.Outcome {
-            try Harness.run(Harness.taskfarm, arguments, in: folder, timeout: timeout)
-        }
-
-        var log: String { (try? String(contentsOf: stderrFile, encoding: .utf8)) ?? "" }
-
-        /// Waits for mpirun to end; stops it if it does not in `timeout` seconds.
-        func waitForExit(timeout: Double = 30) -> Int32? {
-            guard process.wait(timeout: timeout) != nil else {
-                process.stopGroup()
-                return nil
-            }
-            return process.status
-        }
-
-        var port: Int {
-            let data = FileManager.default.contents(atPath: folder.appendingPathComponent("taskfarm.connection").path) ?? Data()
-            let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
-            return object?["port"] as? Int ?? 0
-        }
-    }
-
     /// A second farm serving in the same folder replaces the connection file with a
     /// warning, and the first farm, shut down through a saved copy, leaves the second's file.
     func testASecondFarmsConnectionFileSurvivesTheFirstsShutdown() throws {
@@ -133,7 +89,7 @@ final class QueueServeTests: XCTestCase {
         XCTAssertEqual(Harness.read("chain", in: folder), "a\nb\nc\n", "parents before children")
         XCTAssertTrue(all.stdout.contains("4 cancelled: parent task 3 failed (afterok)"), all.stdout)
         XCTAssertTrue(all.stdout.contains("5 cancelled: parent task 4 was cancelled (afterok)"), all.stdout)
-        XCTAssertEqual(try farm.client(["submit", "--after", "99", "--", "true"]).status, 70, "an unknown parent is refused")
+        XCTAssertEqual(try farm.client(["submit", "--after", "99", "--", "true"]).status, 65, "an unknown parent is refused (EX_DATAERR)")
 
         // A task interrupted by the shutdown, and its held child, come back with the queue.
         XCTAssertEqual(try submit(["--", "sh -c 'sleep 1; echo slept > slept'"]), "6")
@@ -159,8 +115,9 @@ final class QueueServeTests: XCTestCase {
         let token = try XCTUnwrap(good.split(separator: "\"").first { $0.count == 64 })
         try Harness.write(good.replacingOccurrences(of: String(token), with: String(repeating: "0", count: 64)),
                           to: "bad.connection", in: folder)
+        chmod(folder.appendingPathComponent("bad.connection").path, 0o600)
         let refused = try farm.client(["submit", "--connect", "bad.connection", "--", "touch", "nope"])
-        XCTAssertEqual(refused.status, 70)
+        XCTAssertEqual(refused.status, 77, "EX_NOPERM")
         XCTAssertTrue(refused.stderr.contains("refused"), refused.stderr)
 
         // Garbage, a huge length and a half frame each close only their own connection.
@@ -195,18 +152,8 @@ final class QueueServeTests: XCTestCase {
 
     /// Connects to 127.0.0.1:`port`, writes `bytes`, and closes.
     private func send(_ bytes: [UInt8], port: Int) {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { return XCTFail("no socket") }
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        XCTAssertEqual(connected, 0, "the broker's port is open")
-        _ = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        guard let connection = RawConnection(port: port) else { return XCTFail("the port \(port) is open") }
+        connection.write(bytes)
         Thread.sleep(forTimeInterval: 0.1)
     }
 }

@@ -28,6 +28,9 @@ final class OutputPatternTests: XCTestCase {
         XCTAssertEqual(try expand("%2A"), "4242", "a number wider than the width is not cut")
         XCTAssertEqual(try expand("%6A"), "004242")
         XCTAssertEqual(try expand("%10a.out"), "0000000007.out")
+        XCTAssertEqual(try expand("%11a"), "0000000007", "Slurm pads to at most 10")
+        XCTAssertEqual(try expand("%" + String(repeating: "9", count: 40) + "a"), "0000000007",
+                       "a width past Int.max neither overflows nor builds a huge name")
         XCTAssertEqual(try expand("%3s"), "002")
     }
 

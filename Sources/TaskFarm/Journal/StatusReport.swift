@@ -31,6 +31,27 @@ public struct StatusReport: Sendable {
     public let dag: DAGStatusSnapshot?
     /// The workers of a live farm (`taskfarm status --connect`); empty when read from a folder.
     public var workers: [WorkerAd] = []
+    /// Failed and running tasks left out of ``failures``, ``unrunnable`` and ``running``: a
+    /// live farm's report lists a bounded number of each (``QueueStatus/listLimit``); one
+    /// read from a folder lists them all (0).
+    public var unlisted = 0
+
+    /// A report of the given parts, as a live farm keeps them (``QueueStatus``).
+    init(runID: Int?, taskCount: Int, counts: [TaskState: Int], failures: [JournalRecord.TaskEnd],
+         unrunnable: [(position: Int, reason: String)], running: [(position: Int, worker: Int, host: String, seconds: Double)],
+         inProgress: Bool, lastExitStatus: Int?, skippedRecords: Int) {
+        self.runID = runID
+        self.taskCount = taskCount
+        self.counts = counts
+        self.failures = failures
+        self.unrunnable = unrunnable
+        self.running = running
+        self.inProgress = inProgress
+        self.lastExitStatus = lastExitStatus
+        self.skippedRecords = skippedRecords
+        recordsWithoutHeader = 0
+        dag = nil
+    }
 
     /// Reads the state folder at `path`.
     ///
@@ -85,8 +106,10 @@ public struct StatusReport: Sendable {
                 lines.append("  position \(end.position)  attempt \(end.attempt)  \(what)\(reason)")
             }
             for entry in unrunnable.prefix(50) { lines.append("  position \(entry.position)  cannot run: \(entry.reason)") }
-            let hidden = max(0, failures.count - 50) + max(0, unrunnable.count - 50)
-            if hidden > 0 { lines.append("  … and \(hidden) more (--json lists them all)") }
+            let hidden = max(0, failures.count - 50) + max(0, unrunnable.count - 50) + unlisted
+            if hidden > 0 {
+                lines.append("  … and \(hidden) more (\(unlisted > 0 ? "taskfarm status STATE_DIR --json" : "--json") lists them all)")
+            }
         }
         if !running.isEmpty {
             lines.append("running:")
@@ -106,11 +129,13 @@ public struct StatusReport: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// `, "workers": [...]` for a live farm, else nothing, so a folder's report is unchanged.
+    /// `, "workers": [...]` (and `"unlisted": N` when tasks were left out) for a live farm,
+    /// else nothing, so a folder's report is unchanged.
     private var workersJSON: String {
-        guard !workers.isEmpty else { return "" }
+        let unlistedField = unlisted > 0 ? ", \"unlisted\": \(unlisted)" : ""
+        guard !workers.isEmpty else { return unlistedField }
         let items = workers.map { "{\"rank\": \($0.rank), \"host\": \(jsonString($0.host)), \"slots\": \($0.slots)}" }
-        return ", \"workers\": [\(items.joined(separator: ", "))]"
+        return ", \"workers\": [\(items.joined(separator: ", "))]" + unlistedField
     }
 
     /// The report as JSON for scripts.

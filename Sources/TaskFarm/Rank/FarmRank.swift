@@ -10,10 +10,11 @@ import MPI
 final class FarmRank {
     /// Where a served farm's clients reach it: the ``ConnectionFile`` the name-server rank
     /// writes (`nil`: no client endpoint), and `--listen HOST[:PORT]` (`nil`: this host's
-    /// name, any free port).
+    /// name, any free port), with the ``ClientLimits`` on connections.
     struct ClientReach {
         var connectionFile: String?
         var listen: String?
+        var limits: ClientLimits = .defaults
     }
 
     /// This rank in the world communicator, and which rank plays which role.
@@ -76,7 +77,7 @@ final class FarmRank {
         if let localNameServer { roles.append(localNameServer) }
         if let (reach, address) = endpoint, let connectionFile = reach.connectionFile {
             access = ClientAccess.open(rank: world.rank, layout: layout, address: address, connectionFile: connectionFile,
-                                       nameServer: localNameServer, logger: logger)
+                                       limits: reach.limits, nameServer: localNameServer, logger: logger)
         } else {
             access = nil
         }

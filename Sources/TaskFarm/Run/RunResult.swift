@@ -57,8 +57,16 @@ public enum ExitStatus: Int32, Sendable {
     case usage = 64
     /// A bad job file.
     case badJobFile = 65
+    /// No farm to talk to: a client found no connection file or no farm at its address
+    /// (`EX_UNAVAILABLE`).
+    case unavailable = 69
     /// An internal error.
     case internalError = 70
+    /// A file could not be created (`EX_CANTCREAT`).
+    case cannotCreate = 73
     /// Interrupted; run again to resume.
     case interrupted = 75
+    /// Not permitted: a client with a wrong token, or a connection file that is not the
+    /// user's own (`EX_NOPERM`).
+    case noPermission = 77
 }

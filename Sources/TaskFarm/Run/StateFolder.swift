@@ -138,8 +138,11 @@ public struct Verdict: Sendable, Equatable {
         case .taskFailed: return "failed"
         case .usage: return "usage-error"
         case .badJobFile: return "bad-job-file"
+        case .unavailable: return "unavailable"
         case .internalError: return "internal-error"
+        case .cannotCreate: return "cannot-create"
         case .interrupted: return "interrupted"
+        case .noPermission: return "not-permitted"
         }
     }
 

@@ -18,13 +18,13 @@ final class ClientAccess {
     private var wroteFile = false
 
     /// Opens the endpoint on rank 0 and on the name-server rank (`nil` on the others),
-    /// listening on `address`. A failure to bind aborts the world, since a farm no client
-    /// can reach is of no use.
+    /// listening on `address` and keeping `limits`. A failure to bind aborts the world, since
+    /// a farm no client can reach is of no use.
     static func open(rank: Int, layout: RoleLayout, address: (host: String, port: Int), connectionFile: String,
-                     nameServer: NameServer?, logger: Logger) -> ClientAccess? {
+                     limits: ClientLimits, nameServer: NameServer?, logger: Logger) -> ClientAccess? {
         guard rank == 0 || rank == layout.nameServerRank else { return nil }
         do {
-            let endpoint = try ClientEndpoint(host: address.host, port: address.port, logger: logger)
+            let endpoint = try ClientEndpoint(host: address.host, port: address.port, limits: limits, logger: logger)
             return ClientAccess(service: ClientService(endpoint: endpoint, nameServer: nameServer, logger: logger),
                                 connectionFile: connectionFile, logger: logger)
         } catch {
@@ -47,7 +47,7 @@ final class ClientAccess {
             guard let entry = reply.entries.first else { return }
             let fields = String(decoding: entry.value, as: UTF8.self).split(separator: "\t")
             guard fields.count == 2, let runID = Int(fields[0]) else { return }
-            service.token = String(fields[1])
+            service.endpoint.gate.token = String(fields[1])
             writeFile(runID: runID, token: String(fields[1]))
         }
     }
@@ -58,7 +58,7 @@ final class ClientAccess {
     /// - Throws: ``ClientError`` when `/dev/urandom` cannot be read.
     func publish(runID: Int, through client: NameServerClient, nameServerIsHere: Bool) throws {
         let token = try ConnectionFile.makeToken()
-        service.token = token
+        service.endpoint.gate.token = token
         let address = "\(service.endpoint.host):\(service.endpoint.port)"
         try client.request(.register, key: "broker", value: Array(address.utf8)) { _ in }
         try client.request(.register, key: ClientService.privatePrefix + "secret", value: Array("\(runID)\t\(token)".utf8)) { _ in }
@@ -79,7 +79,7 @@ final class ClientAccess {
             logger.notice("the farm is served; clients connect with --connect \(shownPath)")
         } catch {
             logger.critical("\(error)")
-            MPI.abort(errorCode: ExitStatus.usage.rawValue)
+            MPI.abort(errorCode: error.exitStatus.rawValue)
         }
     }
 
@@ -87,7 +87,7 @@ final class ClientAccess {
     /// connection file this rank wrote, unless another farm has written its own there since.
     func close() {
         service.endpoint.close()
-        guard wroteFile, let current = try? ConnectionFile(path: connectionFile), current.token == service.token else { return }
+        guard wroteFile, let current = try? ConnectionFile(path: connectionFile), current.token == service.endpoint.gate.token else { return }
         unlink(connectionFile)
     }
 }

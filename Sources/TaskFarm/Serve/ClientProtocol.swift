@@ -4,15 +4,39 @@ import JobSpec
 /// The protocol between `taskfarm` clients and a served farm's TCP endpoints (the name
 /// server's and the broker's).
 ///
-/// Each message is a frame: a 4-byte big-endian length, then that many bytes of JSON (a
-/// ``ClientRequest`` one way, a ``ClientResponse`` the other). A frame longer than
-/// ``maximumMessageBytes``, or that does not decode, closes its connection. Every request
-/// names the ``version`` it speaks and carries the connection file's token.
+/// Each message is a frame: a 4-byte big-endian length, then that many bytes of JSON. A
+/// connection starts with the client's ``ClientHello`` (the protocol version and the
+/// connection file's token) in a frame of at most ``maximumHelloBytes``, which the endpoint
+/// answers with a ``ClientResponse`` of id 0: without an error, the connection is
+/// authenticated and carries ``ClientRequest``s one way and ``ClientResponse``s the other,
+/// in frames of at most ``maximumMessageBytes``. Nothing larger than a hello is read, and
+/// nothing is decoded but the hello, before the token is checked. A frame over its limit,
+/// or that does not decode, closes its connection; a wrong token or version is answered
+/// with an error of kind ``ClientError/Kind-swift.enum/notPermitted`` or
+/// ``ClientError/Kind-swift.enum/invalid``, then the connection is closed.
 public enum ClientProtocol {
-    /// The protocol version; a request of another version is refused.
-    public static let version = 1
-    /// The largest frame accepted, in bytes (16 MiB: about 100,000 submitted commands).
+    /// The protocol version; a hello of another version is refused. Version 2 moved the
+    /// token from every request into the hello.
+    public static let version = 2
+    /// The largest first frame (the hello) accepted, in bytes, before the token is checked.
+    public static let maximumHelloBytes = 4 << 10
+    /// The largest frame accepted once authenticated, in bytes (16 MiB: about 100,000
+    /// submitted commands).
     public static let maximumMessageBytes = 16 << 20
+}
+
+/// The first frame of every connection: who the client is.
+public struct ClientHello: Codable, Sendable, Equatable {
+    /// The protocol version the client speaks (``ClientProtocol/version``).
+    public var version: Int
+    /// The connection file's token.
+    public var token: String
+
+    /// A hello of the current protocol version carrying `token`.
+    public init(token: String) {
+        version = ClientProtocol.version
+        self.token = token
+    }
 }
 
 /// A client's request. Which fields matter depends on ``operation``.
@@ -46,8 +70,6 @@ public struct ClientRequest: Codable, Sendable, Equatable {
 
     /// The protocol version the client speaks (``ClientProtocol/version``).
     public var version: Int
-    /// The connection file's token; a request without the farm's is refused.
-    public var token: String
     /// Echoed in the response, so one connection can carry several requests.
     public var id: Int
     /// What is asked.
@@ -68,11 +90,10 @@ public struct ClientRequest: Codable, Sendable, Equatable {
     public var drain: Bool?
 
     /// A request of the current protocol version.
-    public init(token: String, id: Int = 1, operation: Operation, name: String? = nil, value: String? = nil,
+    public init(id: Int = 1, operation: Operation, name: String? = nil, value: String? = nil,
                 timeout: Double? = nil,
                 tasks: [SubmittedTask]? = nil, ids: [Int]? = nil, json: Bool? = nil, drain: Bool? = nil) {
         version = ClientProtocol.version
-        self.token = token
         self.id = id
         self.operation = operation
         self.name = name
@@ -133,6 +154,9 @@ public struct ClientResponse: Codable, Sendable, Equatable {
     public var id: Int
     /// `nil` on success, else what went wrong, in words.
     public var error: String?
+    /// What kind of error ``error`` is (the client's exit status follows it), or `nil` for
+    /// one of no particular kind.
+    public var errorKind: ClientError.Kind?
     /// `broker`/`lookup`: the address; `status`: the report.
     public var text: String?
     /// `submit`: the new tasks' ids.
@@ -143,11 +167,12 @@ public struct ClientResponse: Codable, Sendable, Equatable {
     public var entries: [String: String]?
 
     /// A response of the current protocol version.
-    public init(id: Int, error: String? = nil, text: String? = nil, ids: [Int]? = nil, results: [TaskResult]? = nil,
-                entries: [String: String]? = nil) {
+    public init(id: Int, error: String? = nil, errorKind: ClientError.Kind? = nil, text: String? = nil, ids: [Int]? = nil,
+                results: [TaskResult]? = nil, entries: [String: String]? = nil) {
         version = ClientProtocol.version
         self.id = id
         self.error = error
+        self.errorKind = errorKind
         self.text = text
         self.ids = ids
         self.results = results
@@ -155,12 +180,46 @@ public struct ClientResponse: Codable, Sendable, Equatable {
     }
 }
 
-/// A problem talking to a served farm, in words for the user.
+/// A problem talking to a served farm, in words for the user, and of what kind, which
+/// gives a client command its exit status (sysexits).
 public struct ClientError: Error, Sendable, CustomStringConvertible {
+    /// What kind of problem it is.
+    public enum Kind: String, Codable, Sendable {
+        /// No farm answers there: the connection file is missing, the address refuses, the
+        /// farm closed the connection or is shutting down (69, `EX_UNAVAILABLE`).
+        case unavailable
+        /// The token is wrong, or the connection file is not the user's own or is open to
+        /// others (77, `EX_NOPERM`).
+        case notPermitted
+        /// The request or the file is not acceptable: a task the farm refuses, an unknown
+        /// id, a connection file that is not one (65, `EX_DATAERR`).
+        case invalid
+        /// A file could not be created (73, `EX_CANTCREAT`).
+        case cannotCreate
+        /// Anything else (70).
+        case failed
+    }
+
     /// What went wrong, naming the file or address concerned.
     public var message: String
-    /// An error with `message`.
-    public init(_ message: String) { self.message = message }
+    /// What kind of problem it is.
+    public var kind: Kind
+    /// An error with `message`, of `kind`.
+    public init(_ message: String, kind: Kind = .failed) {
+        self.message = message
+        self.kind = kind
+    }
     /// The message.
     public var description: String { message }
+
+    /// The exit status a client command ends with: 69, 77, 65, 73 or 70 by ``kind``.
+    public var exitStatus: ExitStatus {
+        switch kind {
+        case .unavailable: return .unavailable
+        case .notPermitted: return .noPermission
+        case .invalid: return .badJobFile
+        case .cannotCreate: return .cannotCreate
+        case .failed: return .internalError
+        }
+    }
 }

@@ -1,9 +1,9 @@
 import Logging
 
 /// The rank role that serves a ``ClientEndpoint``'s requests on the rank's MPI thread: it
-/// drains the endpoint's inbox each round, refuses requests without the farm's token, and
-/// routes the rest to the name server (where is the broker, lookups, lists) or to the
-/// ``QueueBroker``, whichever lives on this rank.
+/// drains the endpoint's inbox each round (the endpoint has checked each connection's
+/// token before it posts anything) and routes the requests to the name server (where is
+/// the broker, lookups, lists) or to the ``QueueBroker``, whichever lives on this rank.
 final class ClientService: RankRole {
     /// Keys under this prefix are the farm's own and never shown to clients.
     static let privatePrefix = "farm/"
@@ -11,8 +11,6 @@ final class ClientService: RankRole {
     let endpoint: ClientEndpoint
     private let nameServer: NameServer?
     private let logger: Logger
-    /// The farm's secret; requests are refused until it is known.
-    var token: String?
     var broker: QueueBroker?
     /// The broker of a Swift services program (``ServiceFarm``), for `call` and `shutdown`.
     var services: ServiceBroker?
@@ -43,11 +41,6 @@ final class ClientService: RankRole {
 
     private func route(_ call: ClientCall) throws {
         let request = call.request
-        guard let token, ConnectionFile.tokensMatch(expected: token, given: request.token) else {
-            logger.warning("client \(call.peer): refused a \(request.operation.rawValue) request with a wrong or missing token")
-            call.connection.respond(ClientResponse(id: request.id, error: "refused: wrong or missing token (read it from the farm's connection file)"), close: true)
-            return
-        }
         switch request.operation {
         case .broker, .lookup, .list, .register, .unregister:
             guard let nameServer else {
@@ -116,11 +109,12 @@ final class ClientService: RankRole {
                 call.connection.respond(ClientResponse(id: request.id, error: error))
                 return
             }
+            // The farm's own entries (the secret) never leave, whatever prefix was asked for:
+            // a list of "f" matches "farm/secret" too.
+            let visible = reply.entries.filter { !$0.key.hasPrefix(Self.privatePrefix) }
             var entries: [String: String] = [:]
-            for entry in reply.entries where !entry.key.hasPrefix(Self.privatePrefix) {
-                entries[entry.key] = Self.display(entry)
-            }
-            call.connection.respond(ClientResponse(id: request.id, text: reply.entries.first.map(Self.display),
+            for entry in visible { entries[entry.key] = Self.display(entry) }
+            call.connection.respond(ClientResponse(id: request.id, text: visible.first.map(Self.display),
                                                    entries: operation == .list ? entries : nil))
         }
     }

@@ -10,7 +10,8 @@ extension Farm {
     /// SIGINT, or the walltime (drained as `taskfarm run` drains), and returns this rank's
     /// exit status: 0 after a requested shutdown, 75 after a signal or the walltime.
     public static func serve(_ options: ServeOptions, logger: Logger) -> ExitStatus {
-        let clients = FarmRank.ClientReach(connectionFile: options.connectionFile, listen: options.listen)
+        let clients = FarmRank.ClientReach(connectionFile: options.connectionFile, listen: options.listen,
+                                             limits: options.clientLimits)
         return FarmRank.run(logger: logger, nameServerRank: options.farm.nameServerRank, clients: clients) { rank, logger in
             let workingDirectory = options.farm.workingDirectory.map(absolutePath) ?? FileManager.default.currentDirectoryPath
             try rank.addTaskWorker(slots: options.farm.slotsPerWorker, workingDirectory: workingDirectory)
@@ -36,15 +37,16 @@ extension Farm {
         try access.publish(runID: prepared.runID, through: rank.nameServer, nameServerIsHere: rank.servesNames)
 
         let job = prepared.job
-        let broker = QueueBroker(job: job, journal: prepared.journal, folder: prepared.folder)
-        let recorders: [RunRecorder] = [prepared.journal, LogRecorder(logger: logger, job: job), broker.inbox]
         let policy = SchedulerPolicy(retries: options.farm.retries, retryUnlessExit: options.farm.retryUnlessExit,
                                      prefetchPerSlot: 0, maxConcurrent: nil)
         let replayed = prepared.replay
         var core = SchedulerCore(taskCount: job.taskCount, policy: policy, placement: JobPlacement(job: job),
                                  initialStates: job.taskCount == 0 ? nil : Array(replayed.states.prefix(job.taskCount)),
                                  initialAttempts: job.taskCount == 0 ? nil : Array(replayed.attempts.prefix(job.taskCount)))
-        broker.restore(core: &core, replay: replayed)
+        let queueStatus = QueueStatus(runID: prepared.runID, states: core.states, replay: replayed)
+        let broker = QueueBroker(job: job, journal: prepared.journal, folder: prepared.folder, status: queueStatus)
+        broker.restore(core: &core, replay: replayed) { logger.warning("\($0)") }
+        let recorders: [RunRecorder] = [prepared.journal, LogRecorder(logger: logger, job: job), broker.inbox, queueStatus]
         let outputs = OutputDefaults(output: options.farm.output, error: options.farm.error,
                                      defaultOutput: prepared.folder.outputFolder + "/%a.out",
                                      defaultError: prepared.folder.outputFolder + "/%a.err")

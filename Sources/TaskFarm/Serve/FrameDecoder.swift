@@ -2,14 +2,26 @@ import NIOCore
 
 /// Splits a TCP byte stream into ``ClientProtocol`` frames: a 4-byte big-endian length,
 /// then the body. A length over the limit is an error, which closes the connection
-/// before the body is buffered.
+/// before the body is buffered. The first frame may have a smaller limit than the later
+/// ones: a farm's endpoint reads at most a hello's worth of bytes from a client that has
+/// not yet shown the token.
 struct FrameDecoder: ByteToMessageDecoder {
     typealias InboundOut = ByteBuffer
 
-    /// The largest body accepted, in bytes.
+    /// The largest first body accepted, in bytes.
+    let maximumFirstBytes: Int
+    /// The largest body accepted after the first, in bytes.
     let maximumBytes: Int
+    private var decodedAny = false
 
-    /// A frame length over ``maximumBytes``.
+    /// A decoder taking every frame up to `maximumBytes`, the first up to `maximumFirstBytes`
+    /// (default: the same).
+    init(maximumBytes: Int, maximumFirstBytes: Int? = nil) {
+        self.maximumBytes = maximumBytes
+        self.maximumFirstBytes = maximumFirstBytes ?? maximumBytes
+    }
+
+    /// A frame length over the limit.
     struct TooLarge: Error, CustomStringConvertible {
         var length: Int
         var limit: Int
@@ -18,9 +30,11 @@ struct FrameDecoder: ByteToMessageDecoder {
 
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt32.self) else { return .needMoreData }
-        guard Int(length) <= maximumBytes else { throw TooLarge(length: Int(length), limit: maximumBytes) }
+        let limit = decodedAny ? maximumBytes : maximumFirstBytes
+        guard Int(length) <= limit else { throw TooLarge(length: Int(length), limit: limit) }
         guard buffer.readableBytes >= 4 + Int(length) else { return .needMoreData }
         buffer.moveReaderIndex(forwardBy: 4)
+        decodedAny = true
         context.fireChannelRead(wrapInboundOut(buffer.readSlice(length: Int(length))!))
         return .continue
     }

@@ -9,10 +9,13 @@ import JobSpec
 final class QueueBroker {
     /// The attribute that keeps a task's `--after` parents in its journaled ``TaskSpec``.
     static let afterAttribute = "queue.after"
+    /// Attributes under this prefix are the broker's own; a submission may not set them.
+    static let reservedAttributePrefix = "queue."
 
     private let job: QueueJob
     private let journal: JournalWriter
     private let folder: StateFolder
+    private let status: QueueStatus
     private var scheduler: Scheduler!
     private var dependencies = QueueDependencies()
     /// The tasks' ends, written by the scheduler; hand it to the scheduler as a recorder.
@@ -25,23 +28,32 @@ final class QueueBroker {
     /// Whether a client asked the farm to end (its exit status is then 0).
     private(set) var shutdownRequested = false
 
-    init(job: QueueJob, journal: JournalWriter, folder: StateFolder) {
+    init(job: QueueJob, journal: JournalWriter, folder: StateFolder, status: QueueStatus) {
         self.job = job
         self.journal = journal
         self.folder = folder
+        self.status = status
     }
 
     /// Applies `--after` to the tasks a restarted farm replayed: unfinished tasks whose
-    /// parents have not all succeeded are held again (or cancelled, if a parent failed).
-    func restore(core: inout SchedulerCore, replay: JournalReplay) {
-        for (position, end) in replay.lastEnds where core.states[position].isFinal {
+    /// parents have not all succeeded are held again (or cancelled, if a parent failed). A
+    /// journaled task whose parents are not earlier tasks (written before submissions were
+    /// checked) is cancelled with the reason, and `warn` is told, naming the record.
+    func restore(core: inout SchedulerCore, replay: JournalReplay, warn: (String) -> Void = { _ in }) {
+        for (position, end) in replay.lastEnds where core.states.indices.contains(position) && core.states[position].isFinal {
             lastEnds[position] = TaskResult(id: position, state: end.state.description, exitCode: end.exitCode,
                                             signal: end.signal, message: end.message)
         }
         for position in 0..<job.taskCount where core.states[position] == .pending {
             // Journaled before submissions were range-checked: it is never handed to a worker.
             if let problem = FarmLimits.problem(in: job.task(at: position)) {
+                warn("\(folder.journalFile): the task submitted at position \(position) is not run: it has \(problem)")
                 restoredCancels.append((position, "not run: the journaled task has \(problem)"))
+                continue
+            }
+            if let problem = Self.parentsProblem(of: job.task(at: position), at: position) {
+                warn("\(folder.journalFile): the task submitted at position \(position) is not run: \(problem)")
+                restoredCancels.append((position, "not run: the journaled task's \(problem)"))
                 continue
             }
             let states = core.states
@@ -64,6 +76,38 @@ final class QueueBroker {
         (task.attributes[afterAttribute] ?? "").split(separator: ",").compactMap { Int($0) }
     }
 
+    /// Why a submitted task cannot be queued, in words, or `nil`: it sets an attribute the
+    /// broker keeps for itself (`queue.*`: a `queue.after` of a task that does not exist
+    /// crashed every later serve), or its requirements or rank is not a ClassAd expression
+    /// (it would be ignored, not applied).
+    static func submissionProblem(_ spec: TaskSpec) -> String? {
+        if let key = spec.attributes.keys.sorted().first(where: { $0.hasPrefix(reservedAttributePrefix) }) {
+            return "attribute '\(key.prefix(100))' is reserved for the farm (\(reservedAttributePrefix)*); use --after for dependencies"
+        }
+        for (name, text) in [("requirements", spec.requirements), ("rank", spec.rank)] {
+            guard let text else { continue }
+            do {
+                _ = try ClassAdExpression(parsing: text, location: spec.source)
+            } catch {
+                return "\(name) is not a ClassAd expression: \(error)"
+            }
+        }
+        return nil
+    }
+
+    /// Why the `--after` parents journaled with `task`, at `position`, cannot be applied
+    /// (one is not a task id, or not an earlier task), in words naming the attribute; `nil`
+    /// when they can.
+    static func parentsProblem(of task: TaskSpec, at position: Int) -> String? {
+        guard let text = task.attributes[afterAttribute] else { return nil }
+        for field in text.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let parent = Int(field), parent >= 0, parent < position else {
+                return "\(afterAttribute) '\(text.prefix(100))' names '\(field.prefix(40))', which is not an earlier task (0 to \(position - 1))"
+            }
+        }
+        return nil
+    }
+
     // MARK: Requests
 
     /// Serves one request; answers at once except `wait`, which answers when its tasks end.
@@ -75,20 +119,16 @@ final class QueueBroker {
         case .wait:
             let ids = request.ids ?? []
             if let bad = ids.first(where: { $0 < 0 || $0 >= job.taskCount }) {
-                call.connection.respond(ClientResponse(id: request.id, error: "no task \(bad): the queue has tasks 0 to \(job.taskCount - 1)"))
+                call.connection.respond(ClientResponse(id: request.id, error: "no task \(bad): the queue has tasks 0 to \(job.taskCount - 1)",
+                                                       errorKind: .invalid))
             } else {
                 waits.append((ids, call))
                 answerWaits()
             }
         case .status:
-            journal.flush()
-            do {
-                var report = try StatusReport(stateFolder: folder.path)
-                report.workers = scheduler.workerAds
-                call.connection.respond(ClientResponse(id: request.id, text: request.json == true ? report.json : report.text))
-            } catch {
-                call.connection.respond(ClientResponse(id: request.id, error: "\(error)"))
-            }
+            // Kept up to date as tasks change: answering costs what it lists, not the queue.
+            let report = status.report(workers: scheduler.workerAds)
+            call.connection.respond(ClientResponse(id: request.id, text: request.json == true ? report.json : report.text))
         case .cancel:
             call.connection.respond(try cancel(request.ids ?? [], id: request.id))
         case .shutdown:
@@ -107,15 +147,20 @@ final class QueueBroker {
     /// Queues `tasks` as one array: journaled (durably) before their ids are answered.
     private func submit(_ tasks: [SubmittedTask], id: Int) throws -> ClientResponse {
         guard !shutdownRequested, scheduler.isAcceptingWork else {
-            return ClientResponse(id: id, error: "the farm is shutting down and takes no new tasks")
+            return ClientResponse(id: id, error: "the farm is shutting down and takes no new tasks", errorKind: .unavailable)
         }
         let first = job.taskCount
         for (offset, task) in tasks.enumerated() {
             if let problem = FarmLimits.problem(in: task.spec) {
-                return ClientResponse(id: id, error: "task \(offset + 1) of the submission: \(problem)")
+                return ClientResponse(id: id, error: "task \(offset + 1) of the submission: \(problem)",
+                                      errorKind: .invalid)
             }
             if let bad = task.after.first(where: { $0 < 0 || $0 >= first }) {
-                return ClientResponse(id: id, error: "--after \(bad): no such task (the queue has \(first) task\(first == 1 ? "" : "s"))")
+                return ClientResponse(id: id, error: "--after \(bad): no such task (the queue has \(first) task\(first == 1 ? "" : "s"))",
+                                      errorKind: .invalid)
+            }
+            if let problem = Self.submissionProblem(task.spec) {
+                return ClientResponse(id: id, error: "task \(offset + 1) of the submission: \(problem)", errorKind: .invalid)
             }
         }
         var admissions: [QueueDependencies.Admission] = []
@@ -132,6 +177,7 @@ final class QueueBroker {
         }
         journal.flush()
         if let error = journal.writeError { return ClientResponse(id: id, error: error) }
+        status.appended(count: tasks.count)
         let positions = try scheduler.appendTasks(count: tasks.count) { admissions[$0 - first] != .ready }
         for (offset, admission) in admissions.enumerated() {
             if case .cancelled(let reason) = admission { _ = try scheduler.cancel(first + offset, reason: reason) }

@@ -139,67 +139,94 @@ public final class QueueClient {
         return try exchange(operation, host: address.host, port: address.port, fill)
     }
 
-    /// Sends one request on a new connection and waits for its answer.
+    /// Sends one request on a new connection, after the hello with the token, and waits
+    /// for its answer.
     private func exchange(_ operation: ClientRequest.Operation, host: String, port: Int,
                           _ fill: (inout ClientRequest) -> Void) throws(ClientError) -> ClientResponse {
-        var request = ClientRequest(token: connection.token, id: nextID, operation: operation)
+        var request = ClientRequest(id: nextID, operation: operation)
         nextID += 1
         fill(&request)
+        let hello: [UInt8]
         let body: [UInt8]
         do {
+            hello = [UInt8](try JSONEncoder().encode(ClientHello(token: connection.token)))
             body = [UInt8](try JSONEncoder().encode(request))
         } catch {
             throw ClientError("cannot encode the request: \(error)")
         }
-        guard body.count <= ClientProtocol.maximumMessageBytes else {
-            throw ClientError("the request is \(body.count) bytes; the farm takes at most \(ClientProtocol.maximumMessageBytes); submit in smaller parts")
+        guard hello.count <= ClientProtocol.maximumHelloBytes else {
+            throw ClientError("the connection file's token is \(connection.token.utf8.count) bytes; a farm's is 64 hex digits",
+                              kind: .invalid)
         }
-        let promise = group.next().makePromise(of: ClientResponse.self)
+        guard body.count <= ClientProtocol.maximumMessageBytes else {
+            throw ClientError("the request is \(body.count) bytes; the farm takes at most \(ClientProtocol.maximumMessageBytes); submit in smaller parts",
+                              kind: .invalid)
+        }
+        let answers = ResponseHandler(expecting: 2, on: group.next())
         let bootstrap = ClientBootstrap(group: group)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
                         ByteToMessageHandler(FrameDecoder(maximumBytes: ClientProtocol.maximumMessageBytes)))
-                    try channel.pipeline.syncOperations.addHandler(ResponseHandler(promise: promise))
+                    try channel.pipeline.syncOperations.addHandler(answers)
                 }
             }
         let channel: Channel
         do {
             channel = try bootstrap.connect(host: host, port: port).wait()
         } catch {
-            promise.fail(error)
-            throw ClientError("cannot reach the farm at \(host):\(port) (\(error)); is it still running?")
+            answers.failAll(ClientError("unreachable"))
+            throw ClientError("cannot reach the farm at \(host):\(port) (\(error)); is it still running?", kind: .unavailable)
+        }
+        defer { channel.close(promise: nil) }
+        func answer(_ index: Int) throws(ClientError) -> ClientResponse {
+            let response: ClientResponse
+            do {
+                response = try answers.futures[index].wait()
+            } catch let error as ClientError {
+                throw error
+            } catch {
+                throw ClientError("the farm at \(host):\(port): \(error)", kind: .unavailable)
+            }
+            if let error = response.error { throw ClientError(error, kind: response.errorKind ?? .failed) }
+            return response
+        }
+        channel.writeAndFlush(channel.allocator.frame(hello), promise: nil)
+        do {
+            _ = try answer(0)
+        } catch {
+            answers.failAll(error)  // the request is never sent: its answer will not come
+            throw error
         }
         channel.writeAndFlush(channel.allocator.frame(body), promise: nil)
-        let response: ClientResponse
-        do {
-            response = try promise.futureResult.wait()
-        } catch let error as ClientError {
-            throw error
-        } catch {
-            throw ClientError("the farm at \(host):\(port): \(error)")
-        }
-        channel.close(promise: nil)
-        if let error = response.error { throw ClientError(error) }
-        return response
+        return try answer(1)
     }
 }
 
-/// Completes the exchange's promise with the first answer, or fails it if the connection
-/// ends first.
-private final class ResponseHandler: ChannelInboundHandler {
+/// Completes one future per answer expected, in order, or fails those left when the
+/// connection ends first.
+private final class ResponseHandler: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = ByteBuffer
 
-    private let promise: EventLoopPromise<ClientResponse>
-    private var done = false
+    private let promises: [EventLoopPromise<ClientResponse>]
+    private let lock = NSLock()
+    private var answered = 0
+    /// The answers, in order.
+    var futures: [EventLoopFuture<ClientResponse>] { promises.map(\.futureResult) }
 
-    init(promise: EventLoopPromise<ClientResponse>) { self.promise = promise }
+    init(expecting count: Int, on eventLoop: EventLoop) {
+        promises = (0..<count).map { _ in eventLoop.makePromise(of: ClientResponse.self) }
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard !done else { return }
-        done = true
         let frame = unwrapInboundIn(data)
+        let next: EventLoopPromise<ClientResponse>? = lock.withLock {
+            guard answered < promises.count else { return nil }
+            answered += 1
+            return promises[answered - 1]
+        }
+        guard let promise = next else { return }
         do {
             promise.succeed(try JSONDecoder().decode(ClientResponse.self, from: Data(frame.readableBytesView)))
         } catch {
@@ -208,16 +235,20 @@ private final class ResponseHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        guard !done else { return }
-        done = true
-        promise.fail(ClientError("the farm closed the connection without an answer"))
+        failAll(ClientError("the farm closed the connection without an answer", kind: .unavailable))
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        if !done {
-            done = true
-            promise.fail(ClientError("\(error)"))
-        }
+        failAll(ClientError("\(error)", kind: .unavailable))
         context.close(promise: nil)
+    }
+
+    /// Fails every answer not yet received with `error`.
+    func failAll(_ error: ClientError) {
+        let left: ArraySlice<EventLoopPromise<ClientResponse>> = lock.withLock {
+            defer { answered = promises.count }
+            return promises[answered...]
+        }
+        for promise in left { promise.fail(error) }
     }
 }

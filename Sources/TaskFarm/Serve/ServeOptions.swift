@@ -8,15 +8,20 @@ public struct ServeOptions: Sendable {
     /// `--listen HOST[:PORT]`: where the client endpoints listen; `nil` for this host's
     /// name as resolved, on a free port. Never every interface unless given `0.0.0.0`.
     public var listen: String?
+    /// `--max-connections`, `--auth-timeout`, `--idle-timeout`: the bounds the client
+    /// endpoints keep.
+    public var clientLimits: ClientLimits
 
     /// The state folder when `--state-dir` is not given, in the working folder.
     public static let defaultStateDirectory = "queue.taskfarm"
 
     /// `serve`'s options; see the properties.
-    public init(farm: FarmOptions, connectionFile: String = ConnectionFile.defaultPath, listen: String? = nil) {
+    public init(farm: FarmOptions, connectionFile: String = ConnectionFile.defaultPath, listen: String? = nil,
+                clientLimits: ClientLimits = .defaults) {
         self.farm = farm
         self.connectionFile = connectionFile
         self.listen = listen
+        self.clientLimits = clientLimits
     }
 
     /// `listen` split into a host and a port (0: any free port).

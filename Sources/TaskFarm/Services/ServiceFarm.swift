@@ -26,12 +26,16 @@ public enum ServiceFarm {
         public var connectionFile: String?
         /// `HOST[:PORT]` for the TCP endpoints; `nil` for this host's name, any free port.
         public var listen: String?
+        /// The bounds the TCP endpoints keep on their clients.
+        public var clientLimits: ClientLimits
 
         /// Options; the defaults lay ranks out as `taskfarm run` does and open no TCP endpoint.
-        public init(nameServerRank: Int? = nil, connectionFile: String? = nil, listen: String? = nil) {
+        public init(nameServerRank: Int? = nil, connectionFile: String? = nil, listen: String? = nil,
+                    clientLimits: ClientLimits = .defaults) {
             self.nameServerRank = nameServerRank
             self.connectionFile = connectionFile
             self.listen = listen
+            self.clientLimits = clientLimits
         }
     }
 
@@ -50,7 +54,8 @@ public enum ServiceFarm {
     public static func run(_ registry: ServiceRegistry, options: Options = Options(),
                            logger: Logger = Logger(label: "taskfarm"),
                            main: @escaping @Sendable (ServiceClient) async throws -> Void) -> ExitStatus {
-        let clients = FarmRank.ClientReach(connectionFile: options.connectionFile, listen: options.listen)
+        let clients = FarmRank.ClientReach(connectionFile: options.connectionFile, listen: options.listen,
+                                             limits: options.clientLimits)
         return FarmRank.run(logger: logger, nameServerRank: options.nameServerRank, clients: clients) { rank, logger in
             let queue = MPIThreadQueue()
             rank.add(MPIThreadWork(queue: queue))
