@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Installs what TaskFarm needs from Debian's packages, only when it is missing:
-# Open MPI (libopenmpi-dev, openmpi-bin) and pkg-config. Needs root (or sudo).
+# Open MPI (libopenmpi-dev, openmpi-bin), pkg-config, and the C++ library the fuzz targets
+# link. Needs root (or sudo).
 set -euo pipefail
 missing=()
 command -v mpirun >/dev/null 2>&1 || missing+=(openmpi-bin)
 pkg-config --exists ompi-c 2>/dev/null || missing+=(libopenmpi-dev)
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
+# The fuzz targets (Scripts/fuzz.sh) link libFuzzer's driver, which needs the C++ library.
+compgen -G '/usr/lib/gcc/*/*/libstdc++.so' >/dev/null || missing+=(libstdc++-12-dev)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"
   sudo_cmd=()
