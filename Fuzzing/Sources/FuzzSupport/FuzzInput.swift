@@ -1,4 +1,5 @@
 import Foundation
+@testable import JobSpec
 
 /// libFuzzer's input, as the parsers receive a file's content.
 public enum FuzzInput {
@@ -8,11 +9,19 @@ public enum FuzzInput {
         return Data(bytes: data, count: size)
     }
 
-    /// The input as text, or `nil` when it is not UTF-8: the loaders refuse such files
-    /// before any parser sees them (``FuzzInput`` targets that take text skip those inputs).
+    /// The input as text, or `nil` when it is not UTF-8 (the targets skip such inputs).
     public static func text(_ data: UnsafePointer<UInt8>?, _ size: Int) -> String? {
         guard let data, size > 0 else { return "" }
         return String(validating: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
+    }
+
+    /// The input as a job file's text, or `nil` when the loader refuses it (not UTF-8); with
+    /// `submitter` (`qsub`, `sbatch`), as a batch script's, also refused with CRLF lines.
+    public static func jobText(_ data: UnsafePointer<UInt8>?, _ size: Int, file: String,
+                               submitter: String? = nil) -> String? {
+        guard let text = try? JobLoader.text(of: Self.data(data, size), file: file) else { return nil }
+        guard let submitter else { return text }
+        return try? JobLoader.checkScript(text, file: file, submitter: submitter)
     }
 
     /// An empty folder made once per process, for the working directory of the jobs parsed:

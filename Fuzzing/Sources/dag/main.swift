@@ -1,5 +1,5 @@
 import FuzzSupport
-@testable import JobSpec
+import JobSpec
 
 /// The submit description every node of a fuzzed DAG names, so that `VARS` reach a real
 /// expansion as `taskfarm run` passes them (condor_submit's `-append`).
@@ -14,7 +14,7 @@ private let nodeSubmitDescription = """
 /// A DAGMan file's bytes, as `taskfarm run job.dag` reads them: parsed, expanded, and
 /// checked as `taskfarm check` does.
 func fuzzDAG(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    guard let text = try? JobLoader.text(of: FuzzInput.data(data, size), file: "fuzz.dag"),
+    guard let text = FuzzInput.jobText(data, size, file: "fuzz.dag"),
           let dag = try? DAGParser.parse(text: text, file: "fuzz.dag", workingDirectory: FuzzInput.scratchFolder,
                                          checkSubmitFiles: false)
     else { return 0 }

@@ -1,10 +1,9 @@
 import FuzzSupport
-@testable import JobSpec
+import JobSpec
 
 /// A PBS job script's bytes, as `taskfarm run job.pbs` reads them.
 func fuzzPBS(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    guard let text = try? JobLoader.text(of: FuzzInput.data(data, size), file: "fuzz.pbs"),
-          let script = try? JobLoader.checkScript(text, file: "fuzz.pbs", submitter: "qsub"),
+    guard let script = FuzzInput.jobText(data, size, file: "fuzz.pbs", submitter: "qsub"),
           let pbs = try? PBSScript(text: script, file: "fuzz.pbs", options: JobExercise.options)
     else { return 0 }
     JobExercise.run(pbs.job)
