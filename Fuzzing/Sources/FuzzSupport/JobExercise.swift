@@ -16,6 +16,16 @@ public enum JobExercise {
         return options
     }()
 
+    /// The job file target for one format: the input read as the loader reads `file` (a batch
+    /// script for `submitter`, when given), parsed with `parse`, and its job run through ``run(_:)``.
+    public static func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int, file: String, submitter: String? = nil,
+                            parse: (String) throws(JobSpecError) -> any Job) -> CInt {
+        guard let text = FuzzInput.jobText(data, size, file: file, submitter: submitter),
+              let job = try? parse(text) else { return 0 }
+        run(job)
+        return 0
+    }
+
     /// The tasks looked at: the first and last few (jobs may hold millions of tasks, built on
     /// demand), few enough to keep the fuzzer fast.
     static let edge = 4
