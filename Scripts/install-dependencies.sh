@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # Installs what TaskFarm needs from Debian's packages, only when it is missing:
-# Open MPI (libopenmpi-dev, openmpi-bin), pkg-config, and the C++ library the fuzz targets
-# link. Needs root (or sudo).
+# Open MPI (libopenmpi-dev, openmpi-bin) and pkg-config. Needs root (or sudo).
 set -euo pipefail
 missing=()
 command -v mpirun >/dev/null 2>&1 || missing+=(openmpi-bin)
