@@ -117,9 +117,17 @@ public enum JobLoader {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw JobSpecError("cannot read the file", file: path)
         }
+        return try text(of: data, file: path)
+    }
+
+    /// The bytes of a job file as text; `file` names it in messages. Also the in-memory
+    /// entry point of the fuzz targets (Fuzz/).
+    ///
+    /// - Throws: ``JobSpecError`` naming the line and byte of the first invalid UTF-8.
+    static func text(of data: Data, file: String) throws(JobSpecError) -> String {
         if let bad = TextEncodingCheck.firstInvalidUTF8(in: data) {
             throw JobSpecError("is not UTF-8 text (byte \(bad.byte) of the line is not valid UTF-8); save the file as UTF-8",
-                               file: path, line: bad.line, column: bad.byte)
+                               file: file, line: bad.line, column: bad.byte)
         }
         return String(decoding: data, as: UTF8.self)
     }
@@ -130,7 +138,12 @@ public enum JobLoader {
     ///
     /// - Throws: ``JobSpecError`` from ``readText(_:)``, or for a CRLF line.
     static func readScript(_ path: String, submitter: String) throws(JobSpecError) -> String {
-        let text = try readText(path)
+        try checkScript(try readText(path), file: path, submitter: submitter)
+    }
+
+    /// `text` when it has no CRLF line, as ``readScript(_:submitter:)`` requires; `file`
+    /// names it in messages.
+    static func checkScript(_ text: String, file path: String, submitter: String) throws(JobSpecError) -> String {
         var line = 1
         var previous: UInt8 = 0
         for byte in text.utf8 {

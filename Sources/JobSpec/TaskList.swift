@@ -39,9 +39,7 @@ public final class TaskList: Job, @unchecked Sendable {
     ///   - name: the job name; the file's base name without extension by default.
     /// - Throws: ``JobSpecError`` when the file is missing, unreadable, a directory, or
     ///   holds a NUL byte (a binary file given by mistake).
-    public init(contentsOf path: String, name: String? = nil) throws(JobSpecError) {
-        self.file = path
-        self.name = name ?? TaskList.defaultName(for: path)
+    public convenience init(contentsOf path: String, name: String? = nil) throws(JobSpecError) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw JobSpecError("no such file; expected a task list with one command per line", file: path)
@@ -49,19 +47,26 @@ public final class TaskList: Job, @unchecked Sendable {
         if isDirectory.boolValue {
             throw JobSpecError("is a directory; expected a task list with one command per line", file: path)
         }
+        let bytes: Data
         do {
             bytes = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
         } catch {
             throw JobSpecError("cannot read the file: \(error.localizedDescription)", file: path)
         }
-        try index()
+        try self.init(data: bytes, file: path, name: name)
     }
 
     /// Indexes a task list held in memory; `file` names it in messages.
-    public init(text: String, file: String = "<tasks>", name: String? = nil) throws(JobSpecError) {
+    public convenience init(text: String, file: String = "<tasks>", name: String? = nil) throws(JobSpecError) {
+        try self.init(data: Data(text.utf8), file: file, name: name)
+    }
+
+    /// Indexes a task list's bytes held in memory, checked as a file's are (NUL bytes, lines
+    /// that are not UTF-8); `file` names it in messages.
+    init(data: Data, file: String, name: String? = nil) throws(JobSpecError) {
         self.file = file
         self.name = name ?? TaskList.defaultName(for: file)
-        self.bytes = Data(text.utf8)
+        self.bytes = data
         try index()
     }
 

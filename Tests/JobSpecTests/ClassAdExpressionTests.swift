@@ -73,4 +73,39 @@ final class ClassAdExpressionTests: XCTestCase {
             XCTAssertEqual(error?.location.column, column, text)
         }
     }
+
+    // Found by the fuzz target `classad`: the one integer quotient that overflows trapped.
+    func testIntegerOverflowWrapsInsteadOfTrapping() throws {
+        let smallest = "(-9223372036854775807 - 1)"
+        XCTAssertEqual(try value("\(smallest) / -1"), .integer(Int.min))
+        XCTAssertEqual(try value("\(smallest) % -1"), .integer(0))
+        XCTAssertEqual(try value("-\(smallest)"), .integer(Int.min))
+        XCTAssertEqual(try value("9223372036854775807 + 1"), .integer(Int.min))
+        XCTAssertEqual(try expression("-Small").evaluate(["Small": .integer(Int.min)]), .integer(Int.min))
+        XCTAssertEqual(try value("7 / -2"), .integer(-3), "ordinary quotients truncate toward zero")
+        XCTAssertEqual(try value("-7 % 3"), .integer(-1))
+    }
+
+    // Found by the fuzz target `classad`: deep nesting overflowed the parser's stack, and long
+    // chains the evaluator's.
+    func testDeepExpressionsAreRefusedNotACrash() throws {
+        let depth = 100_000
+        for text in [String(repeating: "(", count: depth) + "1" + String(repeating: ")", count: depth),
+                     String(repeating: "!", count: depth) + "true",
+                     String(repeating: "- ", count: depth) + "1",
+                     String(repeating: "isError(", count: depth) + "1" + String(repeating: ")", count: depth),
+                     Array(repeating: "Cpus", count: depth).joined(separator: " || "),
+                     Array(repeating: "1", count: depth).joined(separator: " + ")] {
+            let error = expectError { () throws(JobSpecError) in _ = try self.expression(text) }
+            XCTAssertNotNil(error, String(text.prefix(20)))
+            XCTAssertEqual(error?.location.line, 5)
+            XCTAssertTrue(error.map { "\($0)".contains("nested more than 256 deep") || "\($0)".contains("1000 operators high") }
+                          ?? false, "\(String(describing: error).suffix(200))")
+        }
+        // Real expressions stay well inside the limits: 256 parentheses, a 900-term chain.
+        XCTAssertEqual(try value(String(repeating: "(", count: 255) + "Cpus" + String(repeating: ")", count: 255)), .integer(8))
+        let machines = (0..<900).map { "Machine == \"host\($0)\"" }.joined(separator: " || ")
+        XCTAssertEqual(try value(machines), .boolean(false))
+        XCTAssertEqual(try value(machines + " || Machine == \"NODE7\""), .boolean(true))
+    }
 }

@@ -252,6 +252,26 @@ final class DAGParserTests: XCTestCase {
         }
     }
 
+    // Found while writing the `dag` fuzz target: a loop spelled with a longer path each time
+    // was not seen, so two splices of the file itself nested without end.
+    func testLoopsSpelledDifferentlyAreStillLoops() throws {
+        let folder = try DAGTestSupport.folder([
+            "splice.dag": "JOB A x\nSPLICE S1 splice.dag DIR sub/..\nSPLICE S2 ./splice.dag DIR sub/..\n",
+            "include.dag": "JOB A x\nINCLUDE sub/../include.dag\n",
+            "sub/keep": "",
+        ], testCase: self)
+        for (file, expected) in [("splice.dag", "splices include each other in a loop"), ("include.dag", "includes itself")] {
+            XCTAssertThrowsError(try DAGParser.parse(file: file, workingDirectory: folder, checkSubmitFiles: false), file) {
+                XCTAssertTrue(($0 as! JobSpecError).message.contains(expected), "\($0)")
+            }
+        }
+        // The same file spliced twice side by side is no loop.
+        try "JOB B x\n".write(toFile: folder + "/leaf.dag", atomically: true, encoding: .utf8)
+        let dag = try DAGParser.parse(text: "SPLICE L1 leaf.dag\nSPLICE L2 sub/../leaf.dag\n", file: "two.dag",
+                                      workingDirectory: folder, checkSubmitFiles: false)
+        XCTAssertEqual(dag.nodes.map(\.name).sorted(), ["L1+B", "L2+B"])
+    }
+
     func testIncludeReadsLinesInPlace() throws {
         let folder = try DAGTestSupport.folder(["top.dag": "JOB A x\nINCLUDE more.dag\n", "more.dag": "JOB B x\nPARENT A CHILD B\n"],
                                                testCase: self)

@@ -138,6 +138,39 @@ final class SubmitDescriptionTests: XCTestCase {
         XCTAssertEqual(try load("executable = /no/such/prog\nqueue\n").tasks.count, 1, "not checked unless asked")
     }
 
+    func testIntFormatsTheMacro() throws {
+        let job = try load("executable = /bin/echo\narguments = $INT(Process,%03d) $INT(Process) $INT(Process, %5d)\nqueue 2\n")
+        XCTAssertEqual(arguments(job.tasks[1]), ["001", "1", "1"], "a space-padded field is one argument, its blanks split off")
+    }
+
+    // Found by the fuzz target `submit`: `$INT()` with nothing inside trapped.
+    func testIntWithoutANameIsAnErrorAtItsLine() {
+        for body in ["", " ", ",%03d"] {
+            let error = expectError { () throws(JobSpecError) in
+                _ = try self.load("executable = /bin/echo\narguments = $INT(\(body))\nqueue\n")
+            }
+            XCTAssertEqual(error?.location.line, 2, body)
+            XCTAssertTrue(error?.message.contains("expected $INT(NAME) or $INT(NAME,format)") ?? false, "\(String(describing: error))")
+        }
+    }
+
+    // The same kind of fault as the fuzzer's: a format width, or macros that double each other,
+    // would take the machine's memory before anything ran.
+    func testHugeExpansionsAreRefusedAtTheirLine() {
+        let wide = expectError { () throws(JobSpecError) in
+            _ = try self.load("executable = /bin/echo\narguments = $INT(Process,%0999999999999d)\nqueue\n")
+        }
+        XCTAssertEqual(wide?.location.line, 2)
+        XCTAssertTrue(wide?.message.contains("wider than 4096") ?? false, "\(String(describing: wide))")
+
+        var text = "executable = /bin/echo\na0 = xxxxxxxxxxxxxxxx\n"
+        for level in 1...30 { text += "a\(level) = $(a\(level - 1))$(a\(level - 1))\n" }
+        text += "arguments = $(a30)\nqueue\n"
+        let doubled = expectError { () throws(JobSpecError) in _ = try self.load(text) }
+        XCTAssertEqual(doubled?.location.line, 33)
+        XCTAssertTrue(doubled?.message.contains("more than 1 MiB") ?? false, "\(String(describing: doubled))")
+    }
+
     func testBadLineNamesLineAndColumn() {
         let error = expectError { () throws(JobSpecError) in
             _ = try self.load("executable = /bin/true\n   this is not valid\nqueue\n")

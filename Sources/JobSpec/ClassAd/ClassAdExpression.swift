@@ -13,6 +13,11 @@
 /// `false && x` is false and `true || x` is true whatever `x` is; otherwise `&&` and `||`
 /// with UNDEFINED give UNDEFINED. Type mismatches give ERROR. A bare name is looked up in
 /// the job's own ad first (`My`), then the worker's (`Target`), as in matchmaking.
+/// Integers are 64-bit and wrap on overflow (`+ - * / %` and unary `-`), as HTCondor's
+/// C `long long` arithmetic does on the machines it runs on; no value makes evaluation trap.
+///
+/// An expression nested more than 256 deep, or more than 1,000 operators high, is refused
+/// (``ClassAdParser/maximumNesting``, ``ClassAdParser/maximumHeight``).
 public struct ClassAdExpression: Sendable, Equatable, CustomStringConvertible {
     /// The expression as written.
     public let text: String
@@ -39,7 +44,8 @@ public struct ClassAdExpression: Sendable, Equatable, CustomStringConvertible {
     /// Parses `text`.
     ///
     /// - Parameter location: where `text` starts; errors add the column within `text`.
-    /// - Throws: ``JobSpecError`` naming the column and what was expected.
+    /// - Throws: ``JobSpecError`` naming the column and what was expected, or that the
+    ///   expression nests too deep or is too high.
     public init(parsing text: String, location: SourceLocation) throws(JobSpecError) {
         self.text = text
         var parser = ClassAdParser(text: text, location: location)
@@ -113,7 +119,7 @@ public struct ClassAdExpression: Sendable, Equatable, CustomStringConvertible {
                 return .boolean(!truth)
             case "-":
                 switch value {
-                case .integer(let number): return .integer(-number)
+                case .integer(let number): return .integer(0 &- number)  // wraps, as `+ - *` do
                 case .real(let number): return .real(-number)
                 default: return .error
                 }
@@ -179,8 +185,9 @@ public struct ClassAdExpression: Sendable, Equatable, CustomStringConvertible {
                 case "+": return .integer(a &+ b)
                 case "-": return .integer(a &- b)
                 case "*": return .integer(a &* b)
-                case "/": return b == 0 ? .error : .integer(a / b)
-                default: return b == 0 ? .error : .integer(a % b)
+                // The one quotient that overflows, the smallest integer / -1, wraps like the others.
+                case "/": return b == 0 ? .error : .integer(a.dividedReportingOverflow(by: b).partialValue)
+                default: return b == 0 ? .error : .integer(a.remainderReportingOverflow(dividingBy: b).partialValue)
                 }
             }
             guard let a = lhs.number, let b = rhs.number else { return .error }

@@ -13,8 +13,11 @@ final class DAGBuilder {
     var dotFile: String?
     var statusFile: DAGStatusFileSetting?
     var warnings: [JobSpecError] = []
-    /// DAG files being read, outermost first, to reject a splice that includes itself.
-    var openFiles: [String] = []
+    /// DAG files being read (splices and includes), outermost first, as named and as
+    /// ``DAGPaths/canonical(_:)`` paths: a file that splices or includes itself is refused,
+    /// however the loop is spelled (`SPLICE S self.dag DIR sub/..` would otherwise nest, each
+    /// time with a longer path, until the stack or the memory ran out).
+    var openFiles: [(name: String, canonical: String)] = []
 
     init(workingDirectory: String?, checkSubmitFiles: Bool) {
         self.workingDirectory = workingDirectory
@@ -23,11 +26,12 @@ final class DAGBuilder {
 
     /// Reads one DAG file's text in `scope` and returns the ends of the graph it added.
     func parseScope(text: String, file: String, scope initialScope: DAGScope) throws(JobSpecError) -> DAGSpliceEnds {
-        if openFiles.contains(file) {
-            throw JobSpecError("splices include each other in a loop: " + (openFiles + [file]).joined(separator: " -> "),
-                               file: file)
+        let canonical = DAGPaths.canonical(DAGPaths.join(workingDirectory, file))
+        if isOpen(canonical) {
+            throw JobSpecError("splices include each other in a loop: "
+                               + (openFiles.map(\.name) + [file]).joined(separator: " -> "), file: file)
         }
-        openFiles.append(file)
+        openFiles.append((file, canonical))
         defer { openFiles.removeLast() }
         var scope = initialScope
         let firstNode = nodes.count
@@ -62,15 +66,21 @@ final class DAGBuilder {
                 throw include.error("expected INCLUDE filename", atWord: min(include.words.count, 2))
             }
             let path = DAGPaths.join(scope.directory, include.words[1].text)
-            if openFiles.contains(path) { throw include.error("INCLUDE of \(path) includes itself", atWord: 1) }
+            let canonical = DAGPaths.canonical(DAGPaths.join(workingDirectory, path))
+            if isOpen(canonical) { throw include.error("INCLUDE of \(path) includes itself", atWord: 1) }
             if includes[path] == nil {
                 includes[path] = try DAGPaths.read(DAGPaths.join(workingDirectory, path), displayName: path,
                                                    what: "included DAG file", referencedAt: include.location(ofWord: 1))
             }
-            openFiles.append(path)
+            openFiles.append((path, canonical))
             defer { openFiles.removeLast() }
             try forEachStatement(includes[path]!, file: path, scope: scope, includes: &includes, body)
         }
+    }
+
+    /// Whether the file at `canonical` is being read already.
+    private func isOpen(_ canonical: String) -> Bool {
+        openFiles.contains { $0.canonical == canonical }
     }
 
     /// Initial and terminal nodes among `nodes`, judged by the edges made while reading them.

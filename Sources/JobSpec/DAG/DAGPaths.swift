@@ -30,6 +30,14 @@ enum DAGPaths {
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// `path` with symbolic links, `.` and `..` resolved (realpath(3)), so that two
+    /// spellings of one file compare equal; `path` itself when it does not exist.
+    static func canonical(_ path: String) -> String {
+        guard let resolved = realpath(path, nil) else { return path }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
     /// Whether a regular file exists at `path`.
     static func isFile(_ path: String) -> Bool {
         var isDirectory: ObjCBool = false

@@ -14,8 +14,18 @@
 /// | `$CHOICE(index, a, b, ...)` | the item at `index` (a macro name or number) |
 /// | `$$(...)` | kept as written (HTCondor fills it in at match time; the farm cannot) |
 ///
+/// An expansion longer than ``maximumExpansionBytes`` is refused (macros that each double
+/// the one before would otherwise take the machine's memory), and so is a `$INT` format
+/// wider than ``maximumFormatWidth``.
+///
 /// Source: HTCondor manual, condor_submit, "Macros" and "Pre-defined macros".
 struct SubmitMacros {
+    /// The longest value a macro expansion may give, in bytes (1 MiB; Linux takes at most
+    /// 128 KiB for one argument).
+    static let maximumExpansionBytes = 1 << 20
+    /// The widest `$INT(NAME,%Nd)` field accepted.
+    static let maximumFormatWidth = 4096
+
     /// User macros and commands, keyed by lowercased name: commands are macros too
     /// (`$(executable)` works).
     var definitions: [String: String] = [:]
@@ -28,7 +38,8 @@ struct SubmitMacros {
     /// looked up.
     ///
     /// - Throws: ``JobSpecError`` at `location` for an unclosed `$(`, an unsupported
-    ///   macro function, or a macro that refers to itself.
+    ///   macro function, a macro that refers to itself, or an expansion longer than
+    ///   ``maximumExpansionBytes``.
     func expand(_ text: String, location: SourceLocation,
                 referenced: inout Set<String>, depth: Int = 0) throws(JobSpecError) -> String {
         guard depth < 40 else {
@@ -64,6 +75,11 @@ struct SubmitMacros {
                                   referenced: &referenced, depth: depth + 1)
             result += try call(function, body, location: location, referenced: &referenced, depth: depth)
             index = close + 1
+            guard result.utf8.count <= Self.maximumExpansionBytes else {
+                throw JobSpecError("macro expansion gives more than \(Self.maximumExpansionBytes >> 20) MiB in "
+                                   + "'\(text.prefix(200))' (macros that repeat each other?); expected a shorter value",
+                                   at: location)
+            }
         }
         return result
     }
@@ -79,12 +95,15 @@ struct SubmitMacros {
             let (name, fallback) = Self.nameAndDefault(body)
             return environment[name] ?? fallback ?? "UNDEFINED"
         case "INT":
-            let parts = body.split(separator: ",", maxSplits: 1).map { $0.trimmingBlanks }
+            let parts = body.split(separator: ",", maxSplits: 1, omittingEmptySubsequences: false).map { $0.trimmingBlanks }
+            guard !parts[0].isEmpty else {
+                throw JobSpecError("$INT(\(body)): expected $INT(NAME) or $INT(NAME,format)", at: location)
+            }
             let raw = try lookup(parts[0], fallback: nil, location: location, referenced: &referenced, depth: depth)
             guard let number = Int(raw) ?? Int(parts[0]) else {
                 throw JobSpecError("$INT(\(body)): '\(raw)' is not an integer", at: location)
             }
-            return parts.count > 1 ? Self.formatInteger(number, parts[1]) : String(number)
+            return parts.count > 1 ? try Self.formatInteger(number, parts[1], location: location) : String(number)
         case "CHOICE":
             let parts = body.split(separator: ",").map { $0.trimmingBlanks }
             guard parts.count >= 2 else { throw JobSpecError("$CHOICE needs an index and a list", at: location) }
@@ -145,11 +164,14 @@ struct SubmitMacros {
     }
 
     /// `%d`, `%5d`, `%05d` formats for `$INT`.
-    static func formatInteger(_ number: Int, _ format: String) -> String {
+    static func formatInteger(_ number: Int, _ format: String, location: SourceLocation) throws(JobSpecError) -> String {
         let spec = format.trimmingBlanks
         guard spec.hasPrefix("%"), spec.hasSuffix("d") else { return String(number) }
         let width = spec.dropFirst().dropLast()
         let digits = String(number)
+        if let count = Int(width), count > Self.maximumFormatWidth {
+            throw JobSpecError("$INT format '\(spec)' is wider than \(Self.maximumFormatWidth) characters", at: location)
+        }
         guard let count = Int(width), digits.count < count else { return digits }
         let pad = width.hasPrefix("0") ? "0" : " "
         return String(repeating: pad, count: count - digits.count) + digits

@@ -1,0 +1,1 @@
+// Empty: the declaration in include/CFuzzerDriver.h is the whole module.
