@@ -4,8 +4,10 @@ import NIOCore
 import NIOEmbedded
 @testable import TaskFarm
 
-/// Decodes each frame the way both ends of a connection do: as a request (the endpoints)
-/// and as a response (the client); a decoded message must survive its own JSON round trip.
+/// Decodes each frame the way both ends of a connection do: the first as the client's hello
+/// (the endpoints authenticate it before anything else), every frame as a request (the
+/// endpoints) and as a response (the client); a decoded message must survive its own JSON
+/// round trip.
 private final class FrameReader: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     var frames = 0
@@ -13,6 +15,12 @@ private final class FrameReader: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         frames += 1
         let body = Data(unwrapInboundIn(data).readableBytesView)
+        if frames == 1, let hello = try? JSONDecoder().decode(ClientHello.self, from: body) {
+            guard let json = try? JSONEncoder().encode(hello),
+                  (try? JSONDecoder().decode(ClientHello.self, from: json)) == hello else {
+                fatalError("a hello does not survive its JSON round trip: \(String(decoding: body, as: UTF8.self))")
+            }
+        }
         if let request = try? JSONDecoder().decode(ClientRequest.self, from: body) {
             guard let json = try? JSONEncoder().encode(request),
                   (try? JSONDecoder().decode(ClientRequest.self, from: json)) == request else {
@@ -29,7 +37,7 @@ private final class FrameReader: ChannelInboundHandler {
 }
 
 /// A TCP byte stream from a client (or a farm), as the endpoints' pipeline reads it: split
-/// into frames by ``FrameDecoder`` and each frame decoded. The first input byte sets the size
+/// into frames by ``FrameDecoder`` (the first bounded as a hello is) and each frame decoded. The first input byte sets the size
 /// of the first 16 pieces the stream arrives in (0: all at once), so frames split across
 /// reads are covered too.
 func fuzzClientFrames(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
@@ -40,7 +48,8 @@ func fuzzClientFrames(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let channel = EmbeddedChannel()
     do {
         try channel.pipeline.syncOperations.addHandler(
-            ByteToMessageHandler(FrameDecoder(maximumBytes: ClientProtocol.maximumMessageBytes)))
+            ByteToMessageHandler(FrameDecoder(maximumBytes: ClientProtocol.maximumMessageBytes,
+                                             maximumFirstBytes: ClientProtocol.maximumHelloBytes)))
         try channel.pipeline.syncOperations.addHandler(reader)
     } catch {
         fatalError("cannot build the pipeline: \(error)")
