@@ -29,6 +29,8 @@ struct PBSRequest {
     var initialDirectory: String?
     var shebang: String?
     var warnings: [JobSpecError] = []
+    /// Whether the command line's `-J` was an array range rather than a job name.
+    var arrayFromCommandLineName = false
 
     /// Options without a value.
     static let flags: Set<String> = ["-V", "-h", "-z", "-I", "-X", "-f", "-n"]
@@ -36,16 +38,29 @@ struct PBSRequest {
     static let ignored: Set<String> = ["-A", "-M", "-m", "-W", "-r", "-P", "-k", "-a", "-c", "-p", "-u", "-h", "-z",
                                        "-C", "-D", "-w", "-n", "-f"]
 
-    /// Reads the directives of `text`.
+    /// Whether a qsub option takes a value.
+    static func takesValue(_ name: String) -> Bool {
+        name.hasPrefix("-") && name.count == 2 && !flags.contains(name)
+    }
+
+    /// Reads the directives of `text`, then the command line's options
+    /// (``JobLoadOptions/batchOptions``), which win.
     ///
     /// - Throws: ``JobSpecError`` naming the line and column of a bad directive.
     init(text: String, file: String, options: JobLoadOptions) throws(JobSpecError) {
-        let directives = try BatchDirectives(text: text, file: file, prefix: "#PBS") { name in
-            name.hasPrefix("-") && name.count == 2 && !Self.flags.contains(name)
-        }
+        let directives = try BatchDirectives(text: text, file: file, prefix: "#PBS", takesValue: Self.takesValue)
         warnings = directives.warnings
         shebang = directives.shebang
-        for option in directives.options {
+        // The command line's options come after the directives, so they win, as with qsub.
+        var commandLine = try BatchOption.commandLine(options.batchOptions, takesValue: Self.takesValue)
+        // `taskfarm run -J 1-10 job.pbs` is qsub's array option, not a job name.
+        if let name = options.jobName, (try? ArrayRange(parsing: name, dialect: .pbsPro,
+                                                        location: SourceLocation(file: "", line: 0))) != nil {
+            let place = SourceLocation(file: "<command line>", line: 0)
+            commandLine.append(BatchOption(name: "-J", value: name, location: place, valueLocation: place))
+            arrayFromCommandLineName = true
+        }
+        for option in directives.options + commandLine {
             let value = option.value ?? ""
             let valueLocation = option.valueLocation
             func bad(_ expected: String) -> JobSpecError {

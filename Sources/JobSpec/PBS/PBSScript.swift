@@ -57,7 +57,8 @@ public struct PBSScript: Sendable {
         let request = try PBSRequest(text: text, file: file, options: options)
         let torque = request.torque, join = request.join, exportAll = request.exportAll
         let memoryMiB = request.memoryMiB, walltime = request.walltime, array = request.array
-        let jobName = options.jobName ?? request.name ?? Paths.lastComponent(file)
+        let nameIsArray = request.arrayFromCommandLineName
+        let jobName = (nameIsArray ? nil : options.jobName) ?? request.name ?? Paths.lastComponent(file)
         self.name = jobName
         self.array = array
         self.isTorque = torque

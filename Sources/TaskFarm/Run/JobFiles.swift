@@ -21,6 +21,11 @@ public enum JobFiles {
         /// With `rescueFrom`, rename newer rescue files to `NAME.old` once loaded, so the next
         /// rescue file follows the one used (DAGMan's `-dorescuefrom`); `taskfarm run` sets it.
         public var retiresNewerRescues = false
+        /// Options in sbatch's or qsub's syntax given on the command line (`--array=1-4`,
+        /// `-c 2`, `-v A=1`), which win over a PBS or Slurm script's directives.
+        public var batchOptions: [String] = []
+        /// The command line's `--chdir`: Slurm's `--chdir` and Torque's `-d` for scripts.
+        public var chdir: String?
 
         /// Overrides; every argument is the property of the same name. ``retiresNewerRescues`` starts false.
         public init(format: JobFormat? = nil, output: String? = nil, error: String? = nil, jobName: String? = nil,
@@ -48,6 +53,8 @@ public enum JobFiles {
                            }
                            return job
                        })
+        options.batchOptions = overrides.batchOptions
+        options.chdir = overrides.chdir
         // Half of the memory available now: rank 0 also holds the scheduler's state.
         options.expansionBudgetBytes = HostFacts.availableMemoryBytes.map { $0 / 2 }
         options.checksExecutables = true

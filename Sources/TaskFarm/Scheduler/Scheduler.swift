@@ -219,6 +219,7 @@ final class Scheduler: RankRole {
             case .assign(let position, let attempt, let worker):
                 var task = job.task(at: position)
                 if task.timeLimit == nil { task.timeLimit = settings.defaultTimeLimit }
+                if let ad = workers[worker] { task = MachinePlacement.place(task, on: ad.classAd) }
                 let streams = settings.outputs.resolve(taskOutput: task.stdout, taskError: task.stderr)
                 let assignment = TaskAssignment(task: task, attempt: attempt, stdout: streams.stdout, stderr: streams.stderr)
                 try transport.send(assignment.encode(), to: worker, tag: .assignment)

@@ -41,6 +41,7 @@ struct TaskAssignment: Sendable, Equatable {
         writer.write(task.slots)
         writer.write(task.timeLimit)
         writer.write(task.attributes)
+        writer.write(task.stdin)
         return writer.bytes
     }
 
@@ -71,9 +72,11 @@ struct TaskAssignment: Sendable, Equatable {
         let slots = try reader.readInt()
         let timeLimit = try reader.readOptionalDouble()
         let attributes = try reader.readDictionary()
+        let stdin = try reader.readOptionalString()
         task = TaskSpec(position: position, arrayIndex: arrayIndex, command: command, environment: environment,
                         workingDirectory: workingDirectory, stdout: stdout, stderr: stderr, slots: slots,
                         timeLimit: timeLimit, source: SourceLocation(file: "", line: 0), label: "",
                         attributes: attributes)
+        task.stdin = stdin
     }
 }

@@ -88,6 +88,9 @@ final class TaskExecutor {
             ("TASKFARM_WORKER_HOST", host),
             ("OMP_NUM_THREADS", String(task.slots)),
         ]
+        if let reason = task.attributes[MachinePlacement.failureAttribute] {
+            return failure(assignment, startTime, exitCode: 126, message: reason)
+        }
         var scratch: TaskScratch?
         if !task.attributes.isEmpty, TaskScratch.wanted(task.attributes) {
             switch TaskScratch.make(for: task, runID: context.runID, attempt: assignment.attempt, base: scratchBase) {
@@ -128,9 +131,21 @@ final class TaskExecutor {
             if stderrDescriptor != stdoutDescriptor { files.close(stderrDescriptor) }
         }
 
+        var stdinDescriptor = files.nullDescriptor
+        if let pattern = task.stdin {
+            let file = Self.outputPath(pattern, outputValues(assignment).values)
+            let absolute = file.hasPrefix("/") ? file : directory + "/" + file
+            stdinDescriptor = open(absolute, O_RDONLY | O_CLOEXEC)
+            guard stdinDescriptor >= 0 else {
+                return failure(assignment, startTime, exitCode: 127,
+                               message: "cannot open input \(absolute): \(String(cString: strerror(errno)))")
+            }
+        }
+        defer { if stdinDescriptor != files.nullDescriptor { close(stdinDescriptor) } }
+
         let pid: pid_t
         switch ProcessSpawn.start(path: path, argv: argv, environment: environmentEntries, directory: directory,
-                                  stdin: files.nullDescriptor, stdout: stdoutDescriptor, stderr: stderrDescriptor,
+                                  stdin: stdinDescriptor, stdout: stdoutDescriptor, stderr: stderrDescriptor,
                                   deathSignal: SIGKILL, widenAffinity: true) {
         case .success(let child): pid = child
         case .failure(let error):
