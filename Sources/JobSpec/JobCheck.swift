@@ -69,7 +69,7 @@ public enum JobCheck {
                 attributes: task.attributes)
         }
         let report = JobReport(name: job.name, file: job.file, taskCount: job.taskCount,
-                               maxConcurrent: job.maxConcurrent, warnings: job.warnings.map(\.description),
+                               maxConcurrent: job.maxConcurrent, warnings: job.warnings.map(\.warningDescription),
                                tasks: tasks)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

@@ -34,6 +34,9 @@ public struct JobLoadOptions: Sendable {
     /// The command line's working directory for the tasks (`--chdir`): Slurm's `--chdir`
     /// and Torque's `-d`, winning over the script's; `nil` when not given.
     public var chdir: String?
+    /// When the job was submitted, in seconds since the Unix epoch (HTCondor's
+    /// `$(SUBMIT_TIME)`, `$(YEAR)`, ...), or `nil` for now.
+    public var submitTime: Double?
     /// Loads DAG files; `nil` until the DAG module installs one. Called with the path
     /// and these options.
     public var dagLoader: DAGLoader?

@@ -100,6 +100,7 @@ public enum MachinePlacement {
 
     /// The text a reference body stands for: `[expression]`, `Name` or `Name:default`.
     static func value(of body: String, machine: ClassAd) -> String? {
+        if body == "DOLLARDOLLAR" { return "$$" }
         if body.hasPrefix("["), body.hasSuffix("]") {
             let expression = String(body.dropFirst().dropLast())
             guard let parsed = try? ClassAdExpression(parsing: expression, location: SourceLocation(file: "", line: 0))

@@ -40,6 +40,9 @@ public struct TaskSpec: Sendable, Equatable, Codable {
     public var timeLimit: Double?
     /// Retries after the first attempt, or `nil` to use the command line's `--retries`.
     public var maxRetries: Int?
+    /// The exit status that counts as success, or `nil` for 0 (HTCondor's
+    /// `success_exit_code`: with it, exit status 0 is a failure).
+    public var successExitCode: Int?
     /// The file and line that produced the task.
     public var source: SourceLocation
     /// A short label for logs and the joblog's Command column.

@@ -56,4 +56,43 @@ final class UserScriptTests: XCTestCase {
         XCTAssertEqual(first["SLURMD_NODENAME"], host)
         XCTAssertEqual(first["STDIN"], "line from stdin")
     }
+
+    func testSubmitDescriptionMachineMacrosStdinSuccessCodeAndNoop() throws {
+        let folder = try Harness.temporaryFolder()
+        try Harness.write("from stdin\n", to: "in.txt", in: folder)
+        try Harness.write("one\n\"two 'and three'\"\n", to: "args.txt", in: folder)
+        try Harness.write("""
+            #!/bin/sh
+            echo "ARGS=$*"
+            echo "HOST=$WORKER_HOST"
+            echo "STDIN=$(cat)"
+            exit 2
+            """, to: "prog.sh", in: folder, executable: true)
+        try Harness.write("""
+            executable = prog.sh
+            input = in.txt
+            environment = "WORKER_HOST=$$(Machine)"
+            output = $Fn(SUBMIT_FILE).$(Process).out
+            success_exit_code = 2
+            queue arguments from args.txt
+            arguments = --cpus $$(Cpus) --arch $$([Arch])
+            queue
+            noop_job = true
+            noop_job_exit_code = 2
+            queue
+            """, to: "job.sub", in: folder)
+        let outcome = try Harness.taskfarm(["run", "--joblog", "log.tsv", "job.sub"], ranks: 3, in: folder)
+        XCTAssertEqual(outcome.status, 0, "exit 2 is success here: \(outcome.stderr)")
+        let first = Harness.read("job.0.out", in: folder) ?? ""
+        XCTAssertTrue(first.contains("ARGS=one\n"), first)
+        XCTAssertTrue(first.contains("STDIN=from stdin"), first)
+        let host = first.split(separator: "\n").first { $0.hasPrefix("HOST=") }.map { String($0.dropFirst(5)) } ?? ""
+        XCTAssertFalse(host.isEmpty || host.contains("$$"), first)
+        XCTAssertTrue(Harness.read("job.1.out", in: folder)?.contains("ARGS=two and three\n") ?? false)
+        let third = Harness.read("job.2.out", in: folder) ?? ""
+        XCTAssertTrue(third.contains("ARGS=--cpus 1 --arch "), third)
+        XCTAssertFalse(third.contains("$$"), third)
+        XCTAssertNil(Harness.read("job.3.out", in: folder), "noop_job: the program never runs")
+        XCTAssertEqual(Harness.joblogRows("log.tsv", in: folder).count, 4)
+    }
 }

@@ -42,6 +42,7 @@ struct TaskAssignment: Sendable, Equatable {
         writer.write(task.timeLimit)
         writer.write(task.attributes)
         writer.write(task.stdin)
+        writer.write(task.successExitCode)
         return writer.bytes
     }
 
@@ -73,10 +74,12 @@ struct TaskAssignment: Sendable, Equatable {
         let timeLimit = try reader.readOptionalDouble()
         let attributes = try reader.readDictionary()
         let stdin = try reader.readOptionalString()
+        let successExitCode = try reader.readOptionalInt()
         task = TaskSpec(position: position, arrayIndex: arrayIndex, command: command, environment: environment,
                         workingDirectory: workingDirectory, stdout: stdout, stderr: stderr, slots: slots,
                         timeLimit: timeLimit, source: SourceLocation(file: "", line: 0), label: "",
                         attributes: attributes)
         task.stdin = stdin
+        task.successExitCode = successExitCode
     }
 }

@@ -335,13 +335,15 @@ final class TaskExecutor {
             message = stopping == .timedOut ? "ran past its time limit of \(task.assignment.task.timeLimit ?? 0) s" : nil
             if stopping == .timedOut, signal == nil { signal = Int(SIGTERM) }
         }
-        return TaskCompletion(
+        var completion = TaskCompletion(
             position: task.assignment.task.position, attempt: task.assignment.attempt, workerRank: workerRank,
             outcome: outcome, exitCode: exitCode, signal: signal, startTime: task.startTime,
             endTime: Clock.epochSeconds(),
             userSeconds: Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6,
             systemSeconds: Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6,
             maxResidentKiB: Int(usage.ru_maxrss), message: message)
+        completion.successExitCode = task.assignment.task.successExitCode
+        return completion
     }
 
     // MARK: Stopping
