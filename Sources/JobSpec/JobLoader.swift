@@ -37,6 +37,9 @@ public struct JobLoadOptions: Sendable {
     /// When the job was submitted, in seconds since the Unix epoch (HTCondor's
     /// `$(SUBMIT_TIME)`, `$(YEAR)`, ...), or `nil` for now.
     public var submitTime: Double?
+    /// The user's login shell (the passwd entry's), which runs a PBS script without `#!`
+    /// as qsub runs it; `nil` falls back to `SHELL` in ``environment``, then `/bin/sh`.
+    public var loginShell: String?
     /// Loads DAG files; `nil` until the DAG module installs one. Called with the path
     /// and these options.
     public var dagLoader: DAGLoader?

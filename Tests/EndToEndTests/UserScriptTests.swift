@@ -95,4 +95,35 @@ final class UserScriptTests: XCTestCase {
         XCTAssertNil(Harness.read("job.3.out", in: folder), "noop_job: the program never runs")
         XCTAssertEqual(Harness.joblogRows("log.tsv", in: folder).count, 4)
     }
+
+    /// A PBS script without `#!` runs under the login shell (here bash arithmetic must
+    /// work), with qsub's command-line options and a real node file.
+    func testPBSScriptWithoutShebangSeesItsSubjobVariables() throws {
+        let folder = try Harness.temporaryFolder()
+        try Harness.write("""
+            #PBS -N sweep
+            #PBS -l select=1:ncpus=1:mpiprocs=2
+            (( twice = PBS_ARRAY_INDEX * 2 ))
+            cd "$PBS_O_WORKDIR"
+            {
+              echo "TWICE=$twice"
+              echo "JOBID=$PBS_JOBID"
+              echo "NODES=$(tr '\\n' ' ' < "$PBS_NODEFILE")"
+              echo "GREETING=$GREETING"
+              echo "TASKNUM=$PBS_TASKNUM"
+            } > "vars.$PBS_ARRAY_INDEX"
+            """, to: "job.pbs", in: folder)
+        let outcome = try Harness.taskfarm(["run", "-J", "1-3:2", "-v", "GREETING=hi", "job.pbs"], ranks: 3, in: folder)
+        XCTAssertEqual(outcome.status, 0, outcome.stderr)
+        let values = variables("vars.3", in: folder)
+        XCTAssertEqual(values["TWICE"], "6", "run by the login shell: \(values)")
+        XCTAssertTrue(values["JOBID"]?.range(of: #"^[0-9]+\[3\]\..+$"#, options: .regularExpression) != nil,
+                      "\(values)")
+        let nodes = values["NODES"]?.split(separator: " ") ?? []
+        XCTAssertEqual(nodes.count, 2, "one line per MPI process: \(values)")
+        XCTAssertEqual(Set(nodes).count, 1)
+        XCTAssertEqual(values["GREETING"], "hi")
+        XCTAssertEqual(values["TASKNUM"], "1")
+        XCTAssertNotNil(Harness.read("vars.1", in: folder))
+    }
 }

@@ -19,6 +19,8 @@ struct PBSRequest {
     /// `ncpus` of the first `select` chunk, `-l ncpus` or Torque's `ppn`.
     var cpus: Int?
     var ompThreads: Int?
+    /// `mpiprocs` of the first `select` chunk: lines per host in `PBS_NODEFILE` (PBS Pro).
+    var mpiProcesses: Int?
     var memoryMiB: Int?
     /// `-l walltime`, in seconds.
     var walltime: Double?
@@ -99,6 +101,9 @@ struct PBSRequest {
                             case "ncpus":
                                 guard let count = Int(amount), count >= 1 else { throw bad("ncpus of at least 1") }
                                 cpus = count
+                            case "mpiprocs":
+                                guard let count = Int(amount), count >= 1 else { throw bad("mpiprocs of at least 1") }
+                                mpiProcesses = count
                             case "ompthreads":
                                 guard let count = Int(amount), count >= 1 else { throw bad("ompthreads of at least 1") }
                                 ompThreads = count
@@ -132,6 +137,10 @@ struct PBSRequest {
             case "-d":
                 initialDirectory = Paths.resolve(value, in: options.workingDirectory)
             default:
+                if option.location.file == "<command line>" {
+                    throw JobSpecError("\(option.name) is not a qsub option for a PBS script (qsub's array option is "
+                                       + "-J, Torque's -t; -v and -V pass variables)", at: option.location)
+                }
                 if !Self.ignored.contains(option.name) {
                     warnings.append(JobSpecError("#PBS \(option.name) is not used inside the farm and is ignored",
                                                  at: option.location))

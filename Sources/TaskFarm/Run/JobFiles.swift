@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import JobSpec
 
 /// Loads any job file the farm runs: task lists, HTCondor submit descriptions, PBS and
@@ -54,6 +55,9 @@ public enum JobFiles {
                            return job
                        })
         options.batchOptions = overrides.batchOptions
+        if let entry = getpwuid(getuid()), let shell = entry.pointee.pw_shell, shell.pointee != 0 {
+            options.loginShell = String(cString: shell)
+        }
         options.chdir = overrides.chdir
         // Half of the memory available now: rank 0 also holds the scheduler's state.
         options.expansionBudgetBytes = HostFacts.availableMemoryBytes.map { $0 / 2 }

@@ -93,7 +93,8 @@ final class TaskExecutor {
         }
         var scratch: TaskScratch?
         if !task.attributes.isEmpty, TaskScratch.wanted(task.attributes) {
-            switch TaskScratch.make(for: task, runID: context.runID, attempt: assignment.attempt, base: scratchBase) {
+            switch TaskScratch.make(for: task, runID: context.runID, attempt: assignment.attempt, base: scratchBase,
+                                     host: host) {
             case .failure(let error): return failure(assignment, startTime, exitCode: 126, message: error.message)
             case .success(let made):
                 scratch = made
