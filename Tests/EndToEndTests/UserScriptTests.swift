@@ -126,4 +126,70 @@ final class UserScriptTests: XCTestCase {
         XCTAssertEqual(values["TASKNUM"], "1")
         XCTAssertNotNil(Harness.read("vars.1", in: folder))
     }
+
+    /// A DAG as DAGMan's manual writes them: continued lines, SCRIPT macros, node macros
+    /// in submit files, a submit file its PRE script makes, and a FINAL node that sees the
+    /// failure, with the rescue file already written when it runs.
+    func testDAGMacrosContinuationPreMadeSubmitFileAndFinal() throws {
+        let folder = try Harness.temporaryFolder()
+        try Harness.write("#!/bin/sh\necho \"$@\" >> post.log\nexit 0\n", to: "post.sh", in: folder, executable: true)
+        try Harness.write("""
+            #!/bin/sh
+            cat > made.sub <<'EOF'
+            executable = /bin/sh
+            arguments = "-c 'echo made $(JOB) >> made.txt'"
+            queue
+            EOF
+            """, to: "make.sh", in: folder, executable: true)
+        try Harness.write("""
+            executable = /bin/sh
+            arguments = "-c 'echo $(JOB) parents=$(DAG_PARENT_NAMES) status=$(DAG_STATUS) failed=$(FAILED_COUNT) \
+            id=$(DAGManJobId) >> nodes.txt; exit $(CODE)'"
+            queue 2
+            """, to: "node.sub", in: folder)
+        try Harness.write("""
+            JOB A node.sub
+            JOB B node.sub
+            JOB C made.sub
+            FINAL F node.sub
+            VARS A CODE="0"
+            VARS B \
+                 CODE="3"
+            VARS F CODE="0"
+            SCRIPT PRE C make.sh
+            SCRIPT POST B post.sh $NODE $JOB_COUNT $SUCCESS $EXIT_CODES $EXIT_CODE_COUNTS $NODE_COUNT \
+                $DONE_COUNT $DAGID $RETURN
+            PARENT A CHILD B C
+            """, to: "flow.dag", in: folder)
+        let outcome = try Harness.taskfarm(["run", "flow.dag"], ranks: 3, in: folder)
+        XCTAssertEqual(outcome.status, 0, "the POST script's exit 0 makes B succeed: \(outcome.stderr)")
+        let nodes = Harness.read("nodes.txt", in: folder) ?? ""
+        let runID = nodes.split(separator: "\n").first.flatMap { $0.split(separator: "=").last }.map(String.init) ?? ""
+        XCTAssertFalse(runID.isEmpty, nodes)
+        XCTAssertTrue(nodes.contains("B parents=A status=0 failed=0 id=\(runID)"), nodes)
+        XCTAssertTrue(nodes.contains("F parents= status=0 failed=0"), nodes)
+        XCTAssertEqual(Harness.read("made.txt", in: folder), "made C\n", "the submit file the PRE script wrote")
+        XCTAssertEqual(Harness.read("post.log", in: folder), "B 2 False 3 3:2 4 1 \(runID) 3\n")
+    }
+
+    /// After a node failed, the FINAL node's submit file sees DAG_STATUS 2, and the rescue
+    /// file exists before the FINAL node runs (DAGMan writes it first).
+    func testFinalNodeSeesTheFailureAndTheRescueFile() throws {
+        let folder = try Harness.temporaryFolder()
+        try Harness.write("""
+            executable = /bin/sh
+            arguments = "-c 'echo $(JOB) status=$(DAG_STATUS) failed=$(FAILED_COUNT) >> nodes.txt; \
+            ls fail.dag.rescue* >> nodes.txt; exit $(CODE)'"
+            queue
+            """, to: "node.sub", in: folder)
+        try Harness.write("JOB A node.sub\nVARS A CODE=\"1\"\nFINAL F node.sub\nVARS F CODE=\"0\"\n", to: "fail.dag",
+                          in: folder)
+        let outcome = try Harness.taskfarm(["run", "fail.dag"], ranks: 3, in: folder)
+        XCTAssertEqual(outcome.status, 0, "the FINAL node's success decides: \(outcome.stderr)")
+        let nodes = Harness.read("nodes.txt", in: folder) ?? ""
+        XCTAssertTrue(nodes.contains("F status=2 failed=1\nfail.dag.rescue001\n"), nodes)
+        let rescue = Harness.read("fail.dag.rescue001", in: folder) ?? ""
+        XCTAssertTrue(rescue.contains("# Nodes that failed: 1\n#   A,<ENDLIST>"), rescue)
+        XCTAssertFalse(rescue.contains("RETRY"), rescue)
+    }
 }

@@ -70,8 +70,9 @@ extension DAGBuilder {
         if checkSubmitFiles, !node.noop {
             let path = DAGPaths.join(workingDirectory, DAGPaths.join(node.directory, node.submitFile))
             if !DAGPaths.isFile(path) {
-                throw line.error("submit file \(DAGPaths.join(node.directory, node.submitFile)) of node \(name) does not exist",
-                                 atWord: 2)
+                missingSubmitFiles.append((nodes.count, line.error(
+                    "submit file \(DAGPaths.join(node.directory, node.submitFile)) of node \(name) does not exist",
+                    atWord: 2)))
             }
         }
         scope.ownNodes.append(nodes.count)

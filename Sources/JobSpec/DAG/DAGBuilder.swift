@@ -13,6 +13,9 @@ final class DAGBuilder {
     var dotFile: String?
     var statusFile: DAGStatusFileSetting?
     var warnings: [JobSpecError] = []
+    /// Nodes whose submit file did not exist when declared, with the error to give unless
+    /// the node has a PRE script (which may make the file, as DAGMan allows).
+    var missingSubmitFiles: [(node: Int, error: JobSpecError)] = []
     /// DAG files being read, outermost first, to reject a splice that includes itself.
     var openFiles: [String] = []
 
@@ -91,6 +94,7 @@ final class DAGBuilder {
 
     /// Checks the assembled graph for cycles and returns the ``DAG``.
     func build(file: String) throws(JobSpecError) -> DAG {
+        if let missing = missingSubmitFiles.first(where: { nodes[$0.node].preScript == nil }) { throw missing.error }
         let dag = DAG(file: file, nodes: nodes, index: index, edges: edges, categoryLimits: categoryLimits,
                       dotFile: dotFile, statusFile: statusFile, warnings: warnings)
         if case .failure(let cycle) = dag.topologicalOrderOrCycle() {

@@ -41,6 +41,8 @@ final class DAGDriver: RankRole, RunRecorder {
     /// ABORT-DAG-ON's RETURN value, once it fired.
     private var abortReturn: Int?
     private var statusFileFailed = false
+    /// The rescue file written when the FINAL node started after a failure, if any.
+    private var rescueBeforeFinal: String?
     private var failure: Error?
 
     init(job: DAGJob, settings: Settings, logger: Logger) {
@@ -48,6 +50,7 @@ final class DAGDriver: RankRole, RunRecorder {
         self.settings = settings
         self.logger = logger
         state = DAGRunState(job: job)
+        state.dagID = settings.context.runID
         scripts = DAGScriptRunner(context: settings.context, outputFolder: settings.stateFolder + "/dag-scripts",
                                   environment: settings.environment, nodeName: { job.dag.nodes[$0].name })
         statusFiles = DAGStatusFiles(dag: job.dag, stateFolder: settings.stateFolder, baseDirectory: settings.dagDirectory)
@@ -156,6 +159,12 @@ final class DAGDriver: RankRole, RunRecorder {
     private func carryOut(_ action: DAGAction) throws {
         guard let scheduler else { return }
         switch action {
+        case .runScript(let node, _, _, _, _) where job.dag.nodes[node].isFinal,
+             .startProcs(let node, _, _) where job.dag.nodes[node].isFinal:
+            writeRescueBeforeFinal()
+        default: break
+        }
+        switch action {
         case .runScript(let node, let kind, let argv, let directory, let delay):
             guard !interrupted, scheduler.isDispatching else { return }
             if delay > 0 { logger.info("DAG node \(job.dag.nodes[node].name): \(kind.rawValue) script deferred \(delay) s") }
@@ -163,7 +172,8 @@ final class DAGDriver: RankRole, RunRecorder {
                 logger.error("DAG node \(job.dag.nodes[node].name): \(kind.rawValue) script \(argv.first ?? "") could not start")
                 perform(state.scriptFinished(node: failed.node, kind: failed.kind, outcome: failed.outcome))
             }
-        case .startProcs(_, let positions, _):
+        case .startProcs(let node, let positions, _):
+            job.prepareToStart(node: node, dagStatus: state.dagStatus, failedCount: state.failedCount)
             scheduler.enqueue(positions: positions)
         case .cancelProcs(_, let positions):
             for position in try scheduler.cancel(positions: positions) {
@@ -179,6 +189,17 @@ final class DAGDriver: RankRole, RunRecorder {
         }
     }
 
+    /// As DAGMan does, the rescue file is written when the FINAL node starts after a node
+    /// failed or the DAG was aborted, so it exists whatever the FINAL node does.
+    private func writeRescueBeforeFinal() {
+        guard rescueBeforeFinal == nil, state.dagStatus != 0 else { return }
+        do {
+            rescueBeforeFinal = try DAGRescue.write(state, workingDirectory: settings.dagDirectory)
+        } catch {
+            logger.error("\(error)")
+        }
+    }
+
     // MARK: The end
 
     /// What the run's end means for the DAG: writes the status files and, unless the DAG
@@ -189,7 +210,9 @@ final class DAGDriver: RankRole, RunRecorder {
         let wasInterrupted = outcome == nil
         var notes: [String] = []
         updateStatusFiles(final: true, interrupted: wasInterrupted)
-        if outcome?.succeeded != true {
+        if let rescue = rescueBeforeFinal {
+            notes.append("rescue DAG \(rescue) (written before the FINAL node ran)")
+        } else if outcome?.succeeded != true {
             do {
                 let rescue = try DAGRescue.write(state, workingDirectory: settings.dagDirectory)
                 notes.append("rescue DAG \(rescue)")

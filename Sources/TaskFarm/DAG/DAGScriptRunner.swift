@@ -124,7 +124,8 @@ extension DAGProcOutcome {
     /// could not start as its exit status (127 or 126).
     init(_ completion: TaskCompletion) {
         switch completion.outcome {
-        case .exited, .failedToStart: self = .exited(completion.exitCode ?? 127)
+        // A proc that exits with its submit file's success_exit_code succeeded.
+        case .exited, .failedToStart: self = completion.succeeded ? .exited(0) : .exited(completion.exitCode ?? 127)
         case .signaled, .timedOut: self = .signaled(completion.signal ?? 15)
         case .cancelled, .interrupted, .revoked: self = .cancelled
         }

@@ -80,7 +80,7 @@ public enum JobFiles {
         -> (job: DAGJob, rescueFile: String?) {
         let loaded = try DAGRescue.load(dagFile: path, workingDirectory: options.workingDirectory, rescueFrom: rescueFrom)
         let dagDirectory = options.workingDirectory
-        let job = try DAGJob(dag: loaded.dag) { submitFile, directory, vars, nodeName throws(JobSpecError) in
+        let expand: DAGLateExpansion.Expander = { submitFile, directory, vars, nodeName throws(JobSpecError) in
             let folder = directory.map { $0.hasPrefix("/") ? $0 : dagDirectory + "/" + $0 } ?? dagDirectory
             let full = submitFile.hasPrefix("/") ? submitFile : folder + "/" + submitFile
             guard let text = try? String(contentsOfFile: full, encoding: .utf8) else {
@@ -90,9 +90,12 @@ public enum JobFiles {
             nodeOptions.workingDirectory = folder
             // An earlier node may make this node's program, as under DAGMan.
             nodeOptions.checksExecutables = false
-            let appended = vars.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) }
+            var macros = vars
+            macros["DAGManJobId"] = String(options.runID)
+            let appended = macros.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) }
             return try SubmitDescription(text: text, file: submitFile, options: nodeOptions, appending: appended).job.tasks
         }
+        let job = try DAGJob(dag: loaded.dag, late: DAGLateExpansion(expand: expand), expand: expand)
         return (job, loaded.rescueFile)
     }
 }
