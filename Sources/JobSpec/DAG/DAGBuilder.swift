@@ -95,10 +95,16 @@ final class DAGBuilder {
     /// Checks the assembled graph for cycles and returns the ``DAG``.
     func build(file: String) throws(JobSpecError) -> DAG {
         if let missing = missingSubmitFiles.first(where: { nodes[$0.node].preScript == nil }) { throw missing.error }
-        let dag = DAG(file: file, nodes: nodes, index: index, edges: edges, categoryLimits: categoryLimits,
+        var dag = DAG(file: file, nodes: nodes, index: index, edges: edges, categoryLimits: categoryLimits,
                       dotFile: dotFile, statusFile: statusFile, warnings: warnings)
         if case .failure(let cycle) = dag.topologicalOrderOrCycle() {
-            throw JobSpecError(cycle.description, at: cycleLocation(cycle, dag: dag) ?? SourceLocation(file: file, line: 0))
+            let error = JobSpecError(cycle.description, at: cycleLocation(cycle, dag: dag) ?? SourceLocation(file: file, line: 0))
+            guard dag.finalNode != nil else { throw error }
+            // DAGMan finds the cycle when it starts, runs the FINAL node with DAG_STATUS 5
+            // (a cycle) and fails.
+            dag.cycle = error
+            dag.warnings.append(JobSpecError(error.message + "; only the FINAL node runs (DAG_STATUS 5), and the DAG "
+                                             + "fails, as under DAGMan", at: error.location))
         }
         return dag
     }

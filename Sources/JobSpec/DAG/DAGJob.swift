@@ -64,7 +64,9 @@ public struct DAGJob: Job {
         self.dag = dag
         self.name = name ?? TaskList.defaultName(for: dag.file)
         self.late = late
-        let order = try dag.topologicalOrder()
+        // With a cycle only the FINAL node runs: the others keep declaration order.
+        let order = dag.cycle == nil ? try dag.topologicalOrder()
+            : dag.nodes.indices.filter { $0 != dag.finalNode } + [dag.finalNode].compactMap { $0 }
         var tasks: [TaskSpec] = []
         var firstPosition = [Int](repeating: 0, count: dag.nodes.count)
         var procCounts = [Int32](repeating: 0, count: dag.nodes.count)

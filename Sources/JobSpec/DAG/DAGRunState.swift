@@ -82,11 +82,18 @@ public struct DAGRunState: Sendable {
         records[node].state == .running ? Int(procsOutstanding[node]) : 0
     }
 
-    /// `$DAG_STATUS`: 0 OK, 2 a node failed, 3 aborted.
-    public var dagStatus: Int { abortExitCode != nil ? 3 : failedCount > 0 ? 2 : 0 }
+    /// `$DAG_STATUS`: 0 OK, 2 a node failed, 3 aborted, 5 the DAG has a cycle (DAGMan's
+    /// `DAG_STATUS_CYCLE`).
+    public var dagStatus: Int { dag.cycle != nil ? 5 : abortExitCode != nil ? 3 : failedCount > 0 ? 2 : 0 }
 
     /// Marks `DONE` nodes done and starts every node with no unfinished parent.
     public mutating func start() -> [DAGAction] {
+        if dag.cycle != nil {
+            // Nothing of a cyclic graph can run; DAGMan goes straight to the FINAL node.
+            unfinished = 0
+            checkCompletion()
+            return takeActions()
+        }
         for node in dag.nodes.indices where dag.nodes[node].done && !dag.nodes[node].isFinal {
             setState(node, .done)
             readiness.complete(node) { _ in }
@@ -380,7 +387,10 @@ public struct DAGRunState: Sendable {
         let aborted = abortExitCode != nil
         let succeeded: Bool
         let exitCode: Int
-        if let final = dag.finalNode {
+        if dag.cycle != nil {
+            succeeded = false
+            exitCode = 1
+        } else if let final = dag.finalNode {
             succeeded = records[final].state == .done
             exitCode = succeeded ? 0 : (abortExitCode.flatMap { $0 == 0 ? nil : $0 } ?? 1)
         } else if let abortExitCode {

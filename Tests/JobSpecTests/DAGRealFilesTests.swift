@@ -1,0 +1,92 @@
+import XCTest
+@testable import JobSpec
+
+/// What real DAG files use, from the DAGMan manual: continued lines, the SCRIPT argument
+/// macros, a cycle beside a FINAL node, and a submit file made by a PRE script.
+final class DAGRealFilesTests: XCTestCase {
+    func testBackslashContinuesALine() throws {
+        let dag = try DAGParser.parse(text: "JOB A a.sub\nJOB B \\\n   b.sub\nVARS A x=\"1\" \\\n  y=\"2\"\nPARENT A \\\n CHILD B\n",
+                                      file: "t.dag", checkSubmitFiles: false)
+        XCTAssertEqual(dag.nodes.map(\.submitFile), ["a.sub", "b.sub"])
+        XCTAssertEqual(dag.nodes[0].vars, ["x": "1", "y": "2"])
+        XCTAssertEqual(dag.children[0].map(Int.init), [1])
+        let error = expectError { () throws(JobSpecError) in
+            _ = try DAGParser.parse(text: "JOB A a.sub\nPARENT A \\\n CHILD Z\n", file: "t.dag", checkSubmitFiles: false)
+        }
+        XCTAssertEqual(error?.location.line, 2, "a continued statement is reported at its first line")
+    }
+
+    func testScriptMacros() throws {
+        let script = DAGScript(kind: .post, executable: "post.sh",
+                               arguments: ["$NODE", "$JOB", "$JOBID", "$CLUSTERID", "$JOB_COUNT", "$SUCCESS", "$RETURN",
+                                           "$EXIT_CODES", "$EXIT_CODE_COUNTS", "$NODE_COUNT", "$DONE_COUNT",
+                                           "$QUEUED_COUNT", "$FUTILE_COUNT", "$DAGID", "x$NODE"],
+                               source: SourceLocation(file: "t.dag", line: 1))
+        var macros = DAGScript.Macros(job: "B", retry: 0, maxRetries: 0, returnValue: 3)
+        macros.nodeCount = 5
+        macros.doneCount = 2
+        macros.queuedCount = 1
+        macros.futileCount = 1
+        macros.dagID = 77
+        macros.jobCount = 3
+        macros.exitCodes = [3, 0, 3]
+        XCTAssertEqual(script.argv(macros), ["post.sh", "B", "B", "77.0", "77", "3", "False", "3", "0,3", "0:1,3:2",
+                                             "5", "2", "1", "1", "77", "x$NODE"])
+        let pre = DAGScript(kind: .pre, executable: "pre.sh", arguments: ["$NODE", "$RETURN", "$JOBID", "$DAGID"],
+                            source: SourceLocation(file: "t.dag", line: 1))
+        XCTAssertEqual(pre.argv(macros), ["pre.sh", "B", "$RETURN", "$JOBID", "77"], "POST-only macros stay in PRE")
+    }
+
+    /// A cycle with a FINAL node: nothing else runs, FINAL sees DAG_STATUS 5, the DAG fails.
+    func testACycleRunsOnlyTheFinalNodeWithStatusFive() throws {
+        let (_, initial) = try DAGTestSupport.run("""
+            JOB A a.sub
+            JOB B b.sub
+            FINAL F f.sub
+            SCRIPT PRE F pre.sh $DAG_STATUS
+            PARENT A CHILD B
+            PARENT B CHILD A
+            """)
+        var state = initial
+        XCTAssertTrue(state.dag.warnings.contains { $0.message.contains("cycle") && $0.message.contains("FINAL") })
+        let actions = state.start()
+        guard case .runScript(let node, .pre, let argv, _, _)? = actions.first else { return XCTFail("\(actions)") }
+        XCTAssertEqual(state.dag.nodes[node].name, "F")
+        XCTAssertEqual(argv, ["pre.sh", "5"])
+        XCTAssertEqual(startedNodes(actions, state), [])
+        let final = state.node("F")
+        var ended = state.scriptFinished(node: final, kind: .pre, outcome: .exited(0))
+        for case .startProcs(_, let positions, _) in ended {
+            for position in positions { ended += state.procFinished(position: position, outcome: .exited(0)) }
+        }
+        XCTAssertEqual(finishedOutcome(ended)?.succeeded, false, "a cyclic DAG fails even when FINAL succeeds")
+        XCTAssertThrowsError(try DAGParser.parse(text: "JOB A a\nPARENT A CHILD A\n", file: "t.dag",
+                                                 checkSubmitFiles: false), "without FINAL a cycle is an error")
+    }
+
+    /// A node's submit file may be written by its PRE script: it is read then (DAGMan reads
+    /// it only when it submits the node); without a PRE script a missing file is an error.
+    func testSubmitFileMadeByThePreScript() throws {
+        let folder = try DAGTestSupport.folder(["a.sub": "queue\n"], testCase: self)
+        XCTAssertNoThrow(try DAGParser.parse(text: "JOB A a.sub\nJOB B later.sub\nSCRIPT PRE B make.sh\n", file: "t.dag",
+                                             workingDirectory: folder))
+        XCTAssertThrowsError(try DAGParser.parse(text: "JOB A a.sub\nJOB B later.sub\n", file: "t.dag",
+                                                 workingDirectory: folder))
+        let dag = try DAGParser.parse(text: "JOB B later.sub\nSCRIPT PRE B make.sh\n", file: "t.dag", workingDirectory: folder)
+        let expand: DAGLateExpansion.Expander = { file, _, vars, _ throws(JobSpecError) in
+            guard FileManager.default.fileExists(atPath: folder + "/" + file) else {
+                throw JobSpecError("cannot read \(file)", file: file)
+            }
+            return [TaskSpec(position: 0, arrayIndex: 0, command: .argv(["/bin/echo", vars["JOB"] ?? ""]),
+                             source: SourceLocation(file: file, line: 1))]
+        }
+        let job = try DAGJob(dag: dag, late: DAGLateExpansion(expand: expand), expand: expand)
+        XCTAssertEqual(job.taskCount, 1)
+        XCTAssertNotNil(job.task(at: 0).attributes[MachinePlacement.failureAttribute], "not readable yet")
+        XCTAssertTrue(job.warnings.contains { $0.message.contains("read again after the node's PRE script") })
+        try "queue\n".write(toFile: folder + "/later.sub", atomically: true, encoding: .utf8)
+        job.prepareToStart(node: 0, dagStatus: 0, failedCount: 0)
+        XCTAssertEqual(job.task(at: 0).command.executedArgv, ["/bin/echo", "B"])
+        XCTAssertNil(job.task(at: 0).attributes[MachinePlacement.failureAttribute])
+    }
+}
