@@ -192,4 +192,33 @@ final class UserScriptTests: XCTestCase {
         XCTAssertTrue(rescue.contains("# Nodes that failed: 1\n#   A,<ENDLIST>"), rescue)
         XCTAssertFalse(rescue.contains("RETRY"), rescue)
     }
+
+    /// Node jobs in HTCondor's local or scheduler universe run on rank 0, beside the
+    /// scheduler, as DAGMan runs them on the access point; vanilla ones on workers.
+    func testLocalUniverseNodesRunOnRankZero() throws {
+        let folder = try Harness.temporaryFolder()
+        try Harness.write("""
+            universe = $(U)
+            executable = /bin/sh
+            arguments = "-c 'echo $(JOB)=$TASKFARM_WORKER_RANK >> ranks.txt'"
+            getenv = true
+            queue 2
+            """, to: "node.sub", in: folder)
+        try Harness.write("""
+            JOB L node.sub
+            VARS L U="local"
+            JOB S node.sub
+            VARS S U="scheduler"
+            JOB V node.sub
+            VARS V U="vanilla"
+            PARENT L S CHILD V
+            """, to: "local.dag", in: folder)
+        let outcome = try Harness.taskfarm(["run", "local.dag"], ranks: 3, in: folder)
+        XCTAssertEqual(outcome.status, 0, outcome.stderr)
+        let lines = (Harness.read("ranks.txt", in: folder) ?? "").split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.filter { $0 == "L=0" }.count, 2, "\(lines)")
+        XCTAssertEqual(lines.filter { $0 == "S=0" }.count, 2, "\(lines)")
+        XCTAssertEqual(lines.filter { $0.hasPrefix("V=") && $0 != "V=0" }.count, 2, "\(lines)")
+        XCTAssertEqual(lines.last?.hasPrefix("V="), true, "V waits for its parents")
+    }
 }

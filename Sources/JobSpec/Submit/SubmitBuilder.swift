@@ -21,6 +21,7 @@ struct SubmitBuilder {
     var warnings: [JobSpecError] = []
     var transferWarned = false
     var matchTimeWarned = false
+    var localUniverseWarned = false
     var sawQueue = false
     var batchName: String?
     /// Executables already found to exist (one check per program, not per proc).
@@ -82,6 +83,12 @@ struct SubmitBuilder {
                 }
                 let task = try proc.task(number: tasks.count)
                 try checkExecutable(of: task)
+                if let universe = task.attributes[SubmitDescription.universeAttribute], !localUniverseWarned {
+                    warnings.append(JobSpecError("universe \(universe): outside a DAG the job runs on a worker, like a "
+                                                 + "vanilla job (as a DAG node it runs on rank 0, beside the scheduler)",
+                                                 at: locations["universe"] ?? location))
+                    localUniverseWarned = true
+                }
                 tasks.append(task)
                 referenced.formUnion(proc.referenced)
                 if let name = proc.batchName { batchName = name }

@@ -62,9 +62,15 @@ struct SubmitProc {
     ///
     /// - Throws: ``JobSpecError`` at the offending command's line.
     mutating func task(number: Int) throws(JobSpecError) -> TaskSpec {
-        if let (universe, location) = try value("universe"), universe.lowercased() != "vanilla" {
-            throw JobSpecError("universe '\(universe)' is not supported; the farm runs vanilla-universe jobs only",
-                               at: location)
+        var localUniverse: String?
+        if let (universe, location) = try value("universe") {
+            switch universe.lowercased() {
+            case "vanilla": break
+            case "local", "scheduler": localUniverse = universe.lowercased()
+            default:
+                throw JobSpecError("universe '\(universe)' is not supported; the farm runs vanilla-universe jobs, and "
+                                   + "local- and scheduler-universe jobs as DAG nodes", at: location)
+            }
         }
         guard let (executable, _) = try value("executable"), !executable.isEmpty else {
             throw JobSpecError("no executable; expected 'executable = PROGRAM' before this queue statement",
@@ -137,6 +143,8 @@ struct SubmitProc {
                             attributes: try attributes(number: number, directory: directory))
         task.stdin = stdin
         task.successExitCode = try integer("success_exit_code", minimum: 0)
+        // A DAG runs these on rank 0, beside the scheduler, as DAGMan runs them on the access point.
+        if let localUniverse { task.attributes[SubmitDescription.universeAttribute] = localUniverse }
         markMachineReferences(&task)
         try applyNoop(to: &task)
         return task

@@ -52,7 +52,8 @@ final class DAGDriver: RankRole, RunRecorder {
         state = DAGRunState(job: job)
         state.dagID = settings.context.runID
         scripts = DAGScriptRunner(context: settings.context, outputFolder: settings.stateFolder + "/dag-scripts",
-                                  environment: settings.environment, nodeName: { job.dag.nodes[$0].name })
+                                  environment: settings.environment, nodeCount: job.dag.nodes.count,
+                                  nodeName: { job.dag.nodes[$0].name })
         statusFiles = DAGStatusFiles(dag: job.dag, stateFolder: settings.stateFolder, baseDirectory: settings.dagDirectory)
     }
 
@@ -113,7 +114,11 @@ final class DAGDriver: RankRole, RunRecorder {
             progress = true
         }
         for script in scripts.reap() + scripts.startDue() {
-            perform(state.scriptFinished(node: script.node, kind: script.kind, outcome: script.outcome))
+            if let position = script.procPosition {
+                perform(state.procFinished(position: position, outcome: script.outcome))
+            } else {
+                perform(state.scriptFinished(node: script.node, kind: script.kind, outcome: script.outcome))
+            }
             progress = true
         }
         if progress {
@@ -172,10 +177,21 @@ final class DAGDriver: RankRole, RunRecorder {
                 logger.error("DAG node \(job.dag.nodes[node].name): \(kind.rawValue) script \(argv.first ?? "") could not start")
                 perform(state.scriptFinished(node: failed.node, kind: failed.kind, outcome: failed.outcome))
             }
-        case .startProcs(let node, let positions, _):
+        case .startProcs(let node, let positions, let retry):
             job.prepareToStart(node: node, dagStatus: state.dagStatus, failedCount: state.failedCount)
-            scheduler.enqueue(positions: positions)
+            if !positions.isEmpty, job.task(at: positions.lowerBound).attributes[SubmitDescription.universeAttribute] != nil {
+                // Local- and scheduler-universe jobs run here, beside the scheduler, as SCRIPTs do.
+                guard !interrupted, scheduler.isDispatching else { return }
+                for position in positions {
+                    if let failed = scripts.startLocal(job.task(at: position), attempt: retry + 1) {
+                        perform(state.procFinished(position: position, outcome: failed.outcome))
+                    }
+                }
+            } else {
+                scheduler.enqueue(positions: positions)
+            }
         case .cancelProcs(_, let positions):
+            _ = scripts.stopLocal(positions)
             for position in try scheduler.cancel(positions: positions) {
                 perform(state.procFinished(position: position, outcome: .cancelled))
             }
