@@ -194,23 +194,28 @@ final class UserScriptTests: XCTestCase {
     }
 
     /// Node jobs in HTCondor's local or scheduler universe run on rank 0, beside the
-    /// scheduler, as DAGMan runs them on the access point; vanilla ones on workers.
+    /// scheduler, as DAGMan runs them on the access point; vanilla ones on workers. The
+    /// submit descriptions are written in the DAG file.
     func testLocalUniverseNodesRunOnRankZero() throws {
         let folder = try Harness.temporaryFolder()
         try Harness.write("""
-            universe = $(U)
-            executable = /bin/sh
-            arguments = "-c 'echo $(JOB)=$TASKFARM_WORKER_RANK >> ranks.txt'"
-            getenv = true
-            queue 2
-            """, to: "node.sub", in: folder)
-        try Harness.write("""
-            JOB L node.sub
+            SUBMIT-DESCRIPTION Node {
+                universe = $(U)
+                executable = /bin/sh
+                arguments = "-c 'echo $(JOB)=$TASKFARM_WORKER_RANK >> ranks.txt'"
+                getenv = true
+                queue 2
+            }
+            JOB L Node
             VARS L U="local"
-            JOB S node.sub
+            JOB S Node
             VARS S U="scheduler"
-            JOB V node.sub
-            VARS V U="vanilla"
+            JOB V {
+                executable = /bin/sh
+                arguments = "-c 'echo V=$TASKFARM_WORKER_RANK >> ranks.txt'"
+                getenv = true
+                queue 2
+            }
             PARENT L S CHILD V
             """, to: "local.dag", in: folder)
         let outcome = try Harness.taskfarm(["run", "local.dag"], ranks: 3, in: folder)

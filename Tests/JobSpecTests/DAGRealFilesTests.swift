@@ -89,4 +89,34 @@ final class DAGRealFilesTests: XCTestCase {
         XCTAssertEqual(job.task(at: 0).command.executedArgv, ["/bin/echo", "B"])
         XCTAssertNil(job.task(at: 0).attributes[MachinePlacement.failureAttribute])
     }
+
+    func testInlineAndNamedSubmitDescriptions() throws {
+        let dag = try DAGParser.parse(text: """
+            JOB A {
+                executable = /bin/echo
+                arguments = a
+            }
+            SUBMIT-DESCRIPTION Greeting {
+                executable = /bin/echo
+                arguments = $(who)
+                queue 2
+            }
+            JOB B Greeting
+            FINAL F {
+                executable = /bin/true
+            } DIR sub
+            VARS B who="bee"
+            PARENT A CHILD B
+            """, file: "t.dag", workingDirectory: "/nonexistent")
+        XCTAssertEqual(dag.nodes.map(\.name), ["A", "B", "F"])
+        XCTAssertEqual(dag.nodes[0].submitFile, "t.dag:1")
+        XCTAssertEqual(dag.submitDescriptions["t.dag:1"], "executable = /bin/echo\narguments = a\nqueue\n")
+        XCTAssertEqual(dag.submitDescriptions["Greeting"]?.hasSuffix("queue 2\n"), true)
+        XCTAssertEqual(dag.nodes[2].directory, "sub", "words after the closing brace belong to the JOB line")
+        XCTAssertEqual(dag.node(named: "B").map { dag.parents[$0].count }, 1, "line numbers and statements survive")
+        let error = expectError { () throws(JobSpecError) in
+            _ = try DAGParser.parse(text: "JOB A {\nexecutable = x\n", file: "t.dag", checkSubmitFiles: false)
+        }
+        XCTAssertEqual(error?.location.line, 1)
+    }
 }

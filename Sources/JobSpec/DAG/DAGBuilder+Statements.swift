@@ -10,7 +10,6 @@ extension DAGBuilder {
     /// Keywords whose work cannot be done here; ignoring them would drop work silently.
     static let unsupportedKeywords: [String: String] = [
         "SUBDAG": "SUBDAG EXTERNAL runs a separate DAGMan job; use SPLICE to include the DAG instead",
-        "SUBMIT-DESCRIPTION": "inline SUBMIT-DESCRIPTION blocks are not supported; put the description in a submit file",
         "PROVISIONER": "PROVISIONER nodes are not supported: the farm's allocation is already provisioned",
         "SERVICE": "SERVICE nodes are not supported",
         "REJECT": "the DAG file is marked REJECT (DAGMan refuses to run it)",

@@ -16,6 +16,8 @@ final class DAGBuilder {
     /// Nodes whose submit file did not exist when declared, with the error to give unless
     /// the node has a PRE script (which may make the file, as DAGMan allows).
     var missingSubmitFiles: [(node: Int, error: JobSpecError)] = []
+    /// Submit descriptions written in the DAG files, by name (``DAGInlineDescriptions``).
+    var descriptions: [String: String] = [:]
     /// DAG files being read, outermost first, to reject a splice that includes itself.
     var openFiles: [String] = []
 
@@ -36,6 +38,8 @@ final class DAGBuilder {
         let firstNode = nodes.count
         let firstEdge = edges.count
         var includes: [String: String] = [:]
+        let (text, inline) = try DAGInlineDescriptions.extract(text, file: file)
+        descriptions.merge(inline) { $1 }
         // Declarations first, so other statements may name nodes declared further down.
         try forEachStatement(text, file: file, scope: scope, includes: &includes) { (text, number, file) throws(JobSpecError) in
             guard DAGBuilder.isDeclaration(DAGLine.keyword(of: text)) else { return }
@@ -67,8 +71,11 @@ final class DAGBuilder {
             let path = DAGPaths.join(scope.directory, include.words[1].text)
             if openFiles.contains(path) { throw include.error("INCLUDE of \(path) includes itself", atWord: 1) }
             if includes[path] == nil {
-                includes[path] = try DAGPaths.read(DAGPaths.join(workingDirectory, path), displayName: path,
-                                                   what: "included DAG file", referencedAt: include.location(ofWord: 1))
+                let read = try DAGPaths.read(DAGPaths.join(workingDirectory, path), displayName: path,
+                                             what: "included DAG file", referencedAt: include.location(ofWord: 1))
+                let (text, inline) = try DAGInlineDescriptions.extract(read, file: path)
+                descriptions.merge(inline) { $1 }
+                includes[path] = text
             }
             openFiles.append(path)
             defer { openFiles.removeLast() }
@@ -94,9 +101,12 @@ final class DAGBuilder {
 
     /// Checks the assembled graph for cycles and returns the ``DAG``.
     func build(file: String) throws(JobSpecError) -> DAG {
-        if let missing = missingSubmitFiles.first(where: { nodes[$0.node].preScript == nil }) { throw missing.error }
+        if let missing = missingSubmitFiles.first(where: {
+            nodes[$0.node].preScript == nil && descriptions[nodes[$0.node].submitFile] == nil
+        }) { throw missing.error }
         var dag = DAG(file: file, nodes: nodes, index: index, edges: edges, categoryLimits: categoryLimits,
                       dotFile: dotFile, statusFile: statusFile, warnings: warnings)
+        dag.submitDescriptions = descriptions
         if case .failure(let cycle) = dag.topologicalOrderOrCycle() {
             let error = JobSpecError(cycle.description, at: cycleLocation(cycle, dag: dag) ?? SourceLocation(file: file, line: 0))
             guard dag.finalNode != nil else { throw error }

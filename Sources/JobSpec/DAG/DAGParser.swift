@@ -12,15 +12,18 @@
 /// - HTCondor-only keywords with no meaning in a farm (`CONFIG`, `JOBSTATE_LOG`,
 ///   `SET_JOB_ATTR`, `ENV`, `SAVE_POINT_FILE`, `SCRIPT HOLD`, DOT options) give a warning
 ///   naming the line and are otherwise ignored.
-/// - `SUBDAG EXTERNAL`, `SUBMIT-DESCRIPTION`, `PROVISIONER`, `SERVICE` and `REJECT` are
-///   errors: ignoring them would silently drop work.
+/// - A line ending in `\` continues on the next. Submit descriptions may be written in the
+///   file (`JOB name { ... }`, `SUBMIT-DESCRIPTION name { ... }`, ``DAGInlineDescriptions``).
+/// - `SUBDAG EXTERNAL`, `PROVISIONER`, `SERVICE` and `REJECT` are errors: ignoring them
+///   would silently drop work.
 ///
 /// Relative paths (submit files, `DIR`, splice files) are resolved against
 /// `workingDirectory`, as DAGMan resolves them against the directory it runs from.
 ///
 /// | Keyword | Here |
 /// |---|---|
-/// | `JOB name file [DIR d] [NOOP] [DONE]` | supported |
+/// | `JOB name file [DIR d] [NOOP] [DONE]` | supported; `JOB name { description }` too |
+/// | `SUBMIT-DESCRIPTION name { description }` | supported: nodes name it as their submit file |
 /// | `FINAL name file [DIR d] [NOOP]` | supported; runs last, its result decides the DAG |
 /// | `PARENT p... CHILD c...` | supported, every parent to every child; splices stand for their ends |
 /// | `SPLICE name file [DIR d]` | supported, nodes named `name+node` |
@@ -33,7 +36,7 @@
 /// | `DOT file [options]` | supported; options warned |
 /// | `NODE_STATUS_FILE file [secs] [ALWAYS-UPDATE]` | supported |
 /// | `CONFIG`, `JOBSTATE_LOG`, `SET_JOB_ATTR`, `ENV`, `SAVE_POINT_FILE` | warned, line ignored |
-/// | `SUBDAG EXTERNAL`, `SUBMIT-DESCRIPTION`, `PROVISIONER`, `SERVICE`, `REJECT` | error |
+/// | `SUBDAG EXTERNAL`, `PROVISIONER`, `SERVICE`, `REJECT` | error |
 ///
 /// Source: HTCondor manual, DAGMan Quick Reference, "Composing Workflows from DAGs"
 /// (splices), "ALL_NODES Option", "Special Node Types" (FINAL).

@@ -80,10 +80,11 @@ public enum JobFiles {
         -> (job: DAGJob, rescueFile: String?) {
         let loaded = try DAGRescue.load(dagFile: path, workingDirectory: options.workingDirectory, rescueFrom: rescueFrom)
         let dagDirectory = options.workingDirectory
+        let descriptions = loaded.dag.submitDescriptions
         let expand: DAGLateExpansion.Expander = { submitFile, directory, vars, nodeName throws(JobSpecError) in
             let folder = directory.map { $0.hasPrefix("/") ? $0 : dagDirectory + "/" + $0 } ?? dagDirectory
             let full = submitFile.hasPrefix("/") ? submitFile : folder + "/" + submitFile
-            guard let text = try? String(contentsOfFile: full, encoding: .utf8) else {
+            guard let text = descriptions[submitFile] ?? (try? String(contentsOfFile: full, encoding: .utf8)) else {
                 throw JobSpecError("node \(nodeName): cannot read its submit file \(full)", file: path)
             }
             var nodeOptions = options
