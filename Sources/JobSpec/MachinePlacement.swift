@@ -27,9 +27,10 @@ public enum MachinePlacement {
         guard let parts = task.attributes[attribute] else { return task }
         var placed = task
         var failures: [String] = []
+        let job = jobAd(task.attributes)
         func fill(_ text: String) -> String {
             guard text.contains("$$(") else { return text }
-            return substitute(text, machine: machine, failures: &failures)
+            return substitute(text, machine: machine, job: job, failures: &failures)
         }
         for part in parts.split(separator: ",") {
             switch part {
@@ -60,7 +61,7 @@ public enum MachinePlacement {
 
     /// `text` with its `$$(...)` references replaced; those without a value are kept
     /// and named in `failures`.
-    static func substitute(_ text: String, machine: ClassAd, failures: inout [String]) -> String {
+    static func substitute(_ text: String, machine: ClassAd, job: ClassAd = [:], failures: inout [String]) -> String {
         let characters = Array(text)
         var result = ""
         var index = 0
@@ -87,7 +88,7 @@ public enum MachinePlacement {
             }
             let body = String(characters[(index + 3) ..< close])
             let whole = String(characters[index...close])
-            if let value = value(of: body, machine: machine) {
+            if let value = value(of: body, machine: machine, job: job) {
                 result += value
             } else {
                 failures.append(whole)
@@ -98,14 +99,28 @@ public enum MachinePlacement {
         return result
     }
 
-    /// The text a reference body stands for: `[expression]`, `Name` or `Name:default`.
-    static func value(of body: String, machine: ClassAd) -> String? {
+    /// The job's own ad, for `MY.` in `$$([expression])`: its `+Name` / `MY.Name` attributes
+    /// (attributes `classad.Name`, from the submit file or a DAG node's `VARS +Name`).
+    static func jobAd(_ attributes: [String: String]) -> ClassAd {
+        var ad: ClassAd = [:]
+        for (key, text) in attributes where key.hasPrefix("classad.") {
+            let name = String(key.dropFirst("classad.".count))
+            if let parsed = try? ClassAdExpression(parsing: text, location: SourceLocation(file: "", line: 0)) {
+                ad[name] = parsed.evaluate([:])
+            }
+        }
+        return ad
+    }
+
+    /// The text a reference body stands for: `[expression]` (evaluated against the machine
+    /// ad, with `MY.` the job's own attributes), `Name` or `Name:default`.
+    static func value(of body: String, machine: ClassAd, job: ClassAd = [:]) -> String? {
         if body == "DOLLARDOLLAR" { return "$$" }
         if body.hasPrefix("["), body.hasSuffix("]") {
             let expression = String(body.dropFirst().dropLast())
             guard let parsed = try? ClassAdExpression(parsing: expression, location: SourceLocation(file: "", line: 0))
             else { return nil }
-            return text(of: parsed.evaluate(machine))
+            return text(of: parsed.evaluate(machine, my: job))
         }
         let (name, fallback) = SubmitMacros.nameAndDefault(body)
         let key = machine.keys.first { $0.lowercased() == name.lowercased() }

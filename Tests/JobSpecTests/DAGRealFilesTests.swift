@@ -119,4 +119,17 @@ final class DAGRealFilesTests: XCTestCase {
         }
         XCTAssertEqual(error?.location.line, 1)
     }
+
+    /// `VARS node +Name="value"` sets a job attribute that `$$([MY.Name ...])` reads when the
+    /// node's proc is placed on a worker.
+    func testVarsJobAttributesReachMachineExpressions() throws {
+        let dag = try DAGParser.parse(text: "JOB A a.sub\nVARS A +Scale=\"3\" who=\"x\"\n", file: "t.dag",
+                                      checkSubmitFiles: false)
+        let appended = dag.nodes[0].vars.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) }
+        let tasks = try SubmitDescription(text: "executable = /bin/echo\narguments = $$([MY.Scale * Cpus]) $(who)\nqueue\n",
+                                          file: "a.sub", options: testOptions(), appending: appended).tasks
+        XCTAssertEqual(tasks[0].attributes["classad.Scale"], "3")
+        let placed = MachinePlacement.place(tasks[0], on: ["Cpus": .integer(4)])
+        XCTAssertEqual(Array(placed.command.executedArgv.dropFirst()), ["12", "x"])
+    }
 }

@@ -170,6 +170,11 @@ final class SubmitRealFilesTests: XCTestCase {
                                                      "/usr/foo", "$$"])
         XCTAssertEqual(placed.environment.overrides["HOST"], "node3")
         XCTAssertNil(placed.attributes[MachinePlacement.failureAttribute])
+        var withJobAttribute = task
+        withJobAttribute.attributes["classad.Scale"] = "3"
+        withJobAttribute.command = .argv(["/bin/echo", "$$([MY.Scale * TARGET.Memory])"])
+        XCTAssertEqual(MachinePlacement.place(withJobAttribute, on: machine).command.executedArgv,
+                       ["/bin/echo", "12288"], "MY. is the job's own +attributes (a DAG's VARS +Scale)")
         let missing = MachinePlacement.place(task, on: ["Machine": .string("n")])
         XCTAssertTrue(missing.attributes[MachinePlacement.failureAttribute]?.contains("$$(OpSys)") ?? false)
         XCTAssertTrue(job.warnings.isEmpty, "\(job.warnings)")
