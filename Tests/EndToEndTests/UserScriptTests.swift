@@ -226,4 +226,24 @@ final class UserScriptTests: XCTestCase {
         XCTAssertEqual(lines.filter { $0.hasPrefix("V=") && $0 != "V=0" }.count, 2, "\(lines)")
         XCTAssertEqual(lines.last?.hasPrefix("V="), true, "V waits for its parents")
     }
+
+    /// SUBDAG EXTERNAL runs the nested DAG inside the farm with its own rescue file: the
+    /// node's RETRY resumes the nested DAG from it, so its done nodes do not run again.
+    func testSubDAGExternalRunsWithItsOwnRescueFile() throws {
+        let folder = try Harness.temporaryFolder()
+        try Harness.write("""
+            executable = /bin/sh
+            arguments = "-c 'echo $(JOB) >> ran.txt; test $(JOB) != I2 || test -e second || { touch second; exit 1; }'"
+            queue
+            """, to: "node.sub", in: folder)
+        try Harness.write("JOB I1 node.sub\nJOB I2 node.sub\nPARENT I1 CHILD I2\n", to: "inner.dag", in: folder)
+        try Harness.write("SUBDAG EXTERNAL S inner.dag\nRETRY S 1\nJOB B node.sub\nPARENT S CHILD B\n", to: "outer.dag",
+                          in: folder)
+        let outcome = try Harness.taskfarm(["run", "outer.dag"], ranks: 3, in: folder)
+        XCTAssertEqual(outcome.status, 0, outcome.stderr)
+        XCTAssertEqual(Harness.read("ran.txt", in: folder), "I1\nI2\nI2\nB\n",
+                       "the retry resumed the nested DAG from its rescue file")
+        XCTAssertNotNil(Harness.read("inner.dag.rescue001", in: folder), "the nested DAG's own rescue file")
+        XCTAssertNil(Harness.read("outer.dag.rescue001", in: folder))
+    }
 }

@@ -9,7 +9,6 @@ extension DAGBuilder {
     static let ignoredKeywords: Set<String> = ["CONFIG", "JOBSTATE_LOG", "SET_JOB_ATTR", "ENV", "SAVE_POINT_FILE"]
     /// Keywords whose work cannot be done here; ignoring them would drop work silently.
     static let unsupportedKeywords: [String: String] = [
-        "SUBDAG": "SUBDAG EXTERNAL runs a separate DAGMan job; use SPLICE to include the DAG instead",
         "PROVISIONER": "PROVISIONER nodes are not supported: the farm's allocation is already provisioned",
         "SERVICE": "SERVICE nodes are not supported",
         "REJECT": "the DAG file is marked REJECT (DAGMan refuses to run it)",

@@ -52,9 +52,9 @@ final class DAGBuilder {
         return ends(nodes: firstNode..<nodes.count, edges: firstEdge..<edges.count)
     }
 
-    /// `JOB`, `FINAL` and `SPLICE` create nodes and are read in the first pass.
+    /// `JOB`, `FINAL`, `SUBDAG` and `SPLICE` create nodes and are read in the first pass.
     static func isDeclaration(_ keyword: String) -> Bool {
-        keyword == "JOB" || keyword == "FINAL" || keyword == "SPLICE"
+        keyword == "JOB" || keyword == "FINAL" || keyword == "SPLICE" || keyword == "SUBDAG"
     }
 
     /// Calls `body` with each statement line (text, number, file) of `text`, reading the

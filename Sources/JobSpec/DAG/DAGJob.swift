@@ -59,7 +59,13 @@ public struct DAGJob: Job {
     ///     script whose submit file cannot be read at load (the PRE script may make it; it
     ///     must then queue one proc).
     /// - Throws: ``JobSpecError`` from `expand` (naming the submit file and line), or for a cycle.
-    public init(dag: DAG, name: String? = nil, late: DAGLateExpansion? = nil,
+    ///   - subDAGCommand: the command that runs a `SUBDAG EXTERNAL` node's DAG file (given
+    ///     as its last argument), such as `taskfarm run --format dag`; each such node gets
+    ///     one proc running it on rank 0 (HTCondor's scheduler universe, as DAGMan runs a
+    ///     nested DAGMan), from the node's directory, writing `FILE.taskfarm.out` there. The
+    ///     nested DAG keeps its own state folder and rescue files, so a RETRY of the node
+    ///     resumes it from its rescue file, as DAGMan's nested DAGs do. `nil` refuses such nodes.
+    public init(dag: DAG, name: String? = nil, late: DAGLateExpansion? = nil, subDAGCommand: [String]? = nil,
                 expand: DAGNodeExpander) throws(JobSpecError) {
         self.dag = dag
         self.name = name ?? TaskList.defaultName(for: dag.file)
@@ -78,8 +84,20 @@ public struct DAGJob: Job {
             firstPosition[node] = tasks.count
             if spec.noop || spec.done { continue }
             var procs: [TaskSpec]
-            do {
-                procs = try expand(spec.submitFile, spec.directory, Self.macros(of: node, in: dag), spec.name)
+            do throws(JobSpecError) {
+                if spec.isSubDAG {
+                    guard let subDAGCommand else {
+                        throw JobSpecError("SUBDAG EXTERNAL node \(spec.name) cannot run here; use SPLICE to include the "
+                                           + "DAG", at: spec.source)
+                    }
+                    let output = OutputPattern.literal(spec.submitFile + ".taskfarm.out")
+                    procs = [TaskSpec(position: 0, arrayIndex: 0, command: .argv(subDAGCommand + [spec.submitFile]),
+                                      stdout: output, stderr: output, source: spec.source,
+                                      label: "SUBDAG EXTERNAL \(spec.submitFile)",
+                                      attributes: [SubmitDescription.universeAttribute: "scheduler"])]
+                } else {
+                    procs = try expand(spec.submitFile, spec.directory, Self.macros(of: node, in: dag), spec.name)
+                }
             } catch {
                 guard late != nil, spec.preScript != nil else { throw error }
                 // DAGMan reads a node's submit file only when it submits the node, after its

@@ -14,8 +14,8 @@
 ///   naming the line and are otherwise ignored.
 /// - A line ending in `\` continues on the next. Submit descriptions may be written in the
 ///   file (`JOB name { ... }`, `SUBMIT-DESCRIPTION name { ... }`, ``DAGInlineDescriptions``).
-/// - `SUBDAG EXTERNAL`, `PROVISIONER`, `SERVICE` and `REJECT` are errors: ignoring them
-///   would silently drop work.
+/// - `SUBDAG EXTERNAL name file` is a node whose job is a nested DAG (``DAGNode/isSubDAG``).
+/// - `PROVISIONER`, `SERVICE` and `REJECT` are errors: ignoring them would silently drop work.
 ///
 /// Relative paths (submit files, `DIR`, splice files) are resolved against
 /// `workingDirectory`, as DAGMan resolves them against the directory it runs from.
@@ -36,7 +36,8 @@
 /// | `DOT file [options]` | supported; options warned |
 /// | `NODE_STATUS_FILE file [secs] [ALWAYS-UPDATE]` | supported |
 /// | `CONFIG`, `JOBSTATE_LOG`, `SET_JOB_ATTR`, `ENV`, `SAVE_POINT_FILE` | warned, line ignored |
-/// | `SUBDAG EXTERNAL`, `PROVISIONER`, `SERVICE`, `REJECT` | error |
+/// | `SUBDAG EXTERNAL name file [DIR d] [NOOP] [DONE]` | supported: the nested DAG runs as a farm of its own, with its own rescue files |
+/// | `PROVISIONER`, `SERVICE`, `REJECT` | error |
 ///
 /// Source: HTCondor manual, DAGMan Quick Reference, "Composing Workflows from DAGs"
 /// (splices), "ALL_NODES Option", "Special Node Types" (FINAL).

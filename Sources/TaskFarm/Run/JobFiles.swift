@@ -96,7 +96,11 @@ public enum JobFiles {
             let appended = macros.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) }
             return try SubmitDescription(text: text, file: submitFile, options: nodeOptions, appending: appended).job.tasks
         }
-        let job = try DAGJob(dag: loaded.dag, late: DAGLateExpansion(expand: expand), expand: expand)
+        // A SUBDAG EXTERNAL node's DAG runs as a nested farm of this same program.
+        let program = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+            ?? CommandLine.arguments[0]
+        let job = try DAGJob(dag: loaded.dag, late: DAGLateExpansion(expand: expand),
+                             subDAGCommand: [program, "run", "--format", "dag"], expand: expand)
         return (job, loaded.rescueFile)
     }
 }
