@@ -132,4 +132,27 @@ final class DAGRealFilesTests: XCTestCase {
         let placed = MachinePlacement.place(tasks[0], on: ["Cpus": .integer(4)])
         XCTAssertEqual(Array(placed.command.executedArgv.dropFirst()), ["12", "x"])
     }
+
+    /// CONNECT joins two splices pin by pin (DAGMan manual, "Splice Connections").
+    func testConnectJoinsSplicesByPins() throws {
+        let folder = try DAGTestSupport.folder([
+            "a.dag": "JOB A1 x.sub\nJOB A2 x.sub\nPIN_OUT A1 1\nPIN_OUT A2 2\n",
+            "b.dag": "JOB B1 x.sub\nJOB B2 x.sub\nPIN_IN B1 1\nPIN_IN B2 2\n",
+            "c.dag": "JOB C1 x.sub\nPIN_IN C1 1\n",
+        ], testCase: self)
+        let dag = try DAGParser.parse(text: "SPLICE A a.dag\nSPLICE B b.dag\nCONNECT A B\n", file: "t.dag",
+                                      workingDirectory: folder, checkSubmitFiles: false)
+        func children(_ name: String) -> [String] {
+            dag.children[dag.node(named: name)!].map { dag.nodes[Int($0)].name }.sorted()
+        }
+        XCTAssertEqual(children("A+A1"), ["B+B1"])
+        XCTAssertEqual(children("A+A2"), ["B+B2"])
+        XCTAssertEqual(dag.edgeCount, 2)
+        let mismatch = expectError { () throws(JobSpecError) in
+            _ = try DAGParser.parse(text: "SPLICE A a.dag\nSPLICE C c.dag\nCONNECT A C\n", file: "t.dag",
+                                    workingDirectory: folder, checkSubmitFiles: false)
+        }
+        XCTAssertEqual(mismatch?.location.line, 3)
+        XCTAssertTrue(mismatch?.message.contains("same pins") ?? false, "\(String(describing: mismatch))")
+    }
 }

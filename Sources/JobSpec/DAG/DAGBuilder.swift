@@ -16,6 +16,8 @@ final class DAGBuilder {
     /// Nodes whose submit file did not exist when declared, with the error to give unless
     /// the node has a PRE script (which may make the file, as DAGMan allows).
     var missingSubmitFiles: [(node: Int, error: JobSpecError)] = []
+    /// The `PIN_IN`/`PIN_OUT` lines of each DAG file being read, innermost last.
+    var pinStack: [(pinsIn: [Int: [Int]], pinsOut: [Int: [Int]])] = []
     /// Submit descriptions written in the DAG files, by name (``DAGInlineDescriptions``).
     var descriptions: [String: String] = [:]
     /// DAG files being read, outermost first, to reject a splice that includes itself.
@@ -45,11 +47,16 @@ final class DAGBuilder {
             guard DAGBuilder.isDeclaration(DAGLine.keyword(of: text)) else { return }
             try declare(DAGLine(file: file, number: number, text: text), in: &scope)
         }
+        pinStack.append(([:], [:]))
         try forEachStatement(text, file: file, scope: scope, includes: &includes) { (text, number, file) throws(JobSpecError) in
             guard !DAGBuilder.isDeclaration(DAGLine.keyword(of: text)) else { return }
             try apply(DAGLine(file: file, number: number, text: text), in: scope)
         }
-        return ends(nodes: firstNode..<nodes.count, edges: firstEdge..<edges.count)
+        var result = ends(nodes: firstNode..<nodes.count, edges: firstEdge..<edges.count)
+        let pins = pinStack.removeLast()
+        result.pinsIn = pins.pinsIn
+        result.pinsOut = pins.pinsOut
+        return result
     }
 
     /// `JOB`, `FINAL`, `SUBDAG` and `SPLICE` create nodes and are read in the first pass.

@@ -36,6 +36,7 @@
 /// | `DOT file [options]` | supported; options warned |
 /// | `NODE_STATUS_FILE file [secs] [ALWAYS-UPDATE]` | supported |
 /// | `CONFIG`, `JOBSTATE_LOG`, `SET_JOB_ATTR`, `ENV`, `SAVE_POINT_FILE` | warned, line ignored |
+/// | `CONNECT out in`, `PIN_IN node N`, `PIN_OUT node N` | supported: each `PIN_OUT` node of pin N of splice `out` becomes a parent of each `PIN_IN` node of pin N of splice `in`; both must have the same pins, numbered from 1 |
 /// | `SUBDAG EXTERNAL name file [DIR d] [NOOP] [DONE]` | supported: the nested DAG runs as a farm of its own, with its own rescue files |
 /// | `PROVISIONER`, `SERVICE`, `REJECT` | error |
 ///
@@ -97,4 +98,8 @@ struct DAGScope {
 struct DAGSpliceEnds {
     var initial: [Int]
     var terminal: [Int]
+    /// `PIN_IN node N` of the spliced file: nodes by pin number, for `CONNECT`.
+    var pinsIn: [Int: [Int]] = [:]
+    /// `PIN_OUT node N` of the spliced file, likewise.
+    var pinsOut: [Int: [Int]] = [:]
 }
