@@ -8,12 +8,7 @@ import XCTest
 final class UserScriptTests: XCTestCase {
     /// `NAME=value` lines of a file.
     private func variables(_ name: String, in folder: URL) -> [String: String] {
-        var values: [String: String] = [:]
-        for line in (Harness.read(name, in: folder) ?? "").split(separator: "\n") {
-            guard let equals = line.firstIndex(of: "=") else { continue }
-            values[String(line[..<equals])] = String(line[line.index(after: equals)...])
-        }
-        return values
+        Harness.keyValues(name, in: folder)
     }
 
     func testSlurmElementsSeeSbatchsVariablesAndTheCommandLineWins() throws {

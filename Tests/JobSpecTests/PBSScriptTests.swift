@@ -150,4 +150,25 @@ final class PBSScriptTests: XCTestCase {
             XCTAssertEqual(error?.location.column, column, text)
         }
     }
+
+    /// Directives that would change what runs are warned at their line; those about the
+    /// allocation (account, mail, ...) once, together.
+    func testUnhonouredDirectivesAreWarned() throws {
+        let job = try load("""
+            #PBS -J 0-1
+            #PBS -A proj
+            #PBS -M ann@example.org -m abe
+            #PBS -W depend=afterok:12
+            #PBS -l select=1:ncpus=2:ngpus=1
+            #PBS -l place=scatter
+            #PBS -l nodes=2:ppn=4
+            prog
+            """)
+        let lines = job.warnings.map(\.location.line)
+        XCTAssertEqual(Set(lines), [2, 4, 5, 6, 7], "\(job.warnings)")
+        XCTAssertEqual(lines.filter { $0 == 2 }.count, 1, "allocation options are warned once")
+        XCTAssertTrue(job.warnings.contains { $0.message.contains("-A, -M, -m") })
+        XCTAssertTrue(job.warnings.contains { $0.message.contains("depend") })
+        XCTAssertTrue(job.warnings.contains { $0.message.contains("ngpus=1") })
+    }
 }
