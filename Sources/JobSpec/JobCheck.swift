@@ -105,7 +105,7 @@ public enum JobCheck {
                 .map { "    " + $0 }.joined(separator: "\n")
             write((position == 0 ? "\n" : ",\n") + indented)
         }
-        let warnings = job.warnings.isEmpty ? "[]" : encoded(job.warnings.map(\.description))
+        let warnings = job.warnings.isEmpty ? "[]" : encoded(job.warnings.map(\.warningDescription))
             .split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\n  ")
         write((job.taskCount == 0 ? "" : "\n  ") + "],\n  \"warnings\" : \(warnings)\n}\n")
     }

@@ -26,6 +26,20 @@ public struct JobLoadOptions: Sendable {
     public var jobName: String?
     /// Arguments given after a PBS or Slurm script on the command line, passed to it.
     public var scriptArguments: [String]
+    /// Options given on the command line in the script's own submitter's syntax, as
+    /// `sbatch` or `qsub` would take them before the script (`--array=1-4`, `-c`, `-v A=1`,
+    /// `-J 1-4`, ...). They win over the script's directives. Only PBS and Slurm scripts
+    /// take them; other formats refuse them.
+    public var batchOptions: [String] = []
+    /// The command line's working directory for the tasks (`--chdir`): Slurm's `--chdir`
+    /// and Torque's `-d`, winning over the script's; `nil` when not given.
+    public var chdir: String?
+    /// When the job was submitted, in seconds since the Unix epoch (HTCondor's
+    /// `$(SUBMIT_TIME)`, `$(YEAR)`, ...), or `nil` for now.
+    public var submitTime: Double?
+    /// The user's login shell (the passwd entry's), which runs a PBS script without `#!`
+    /// as qsub runs it; `nil` falls back to `SHELL` in ``environment``, then `/bin/sh`.
+    public var loginShell: String?
     /// Loads DAG files; `nil` until the DAG module installs one. Called with the path
     /// and these options.
     public var dagLoader: DAGLoader?
@@ -86,6 +100,10 @@ public enum JobLoader {
             resolved = format
         } else {
             resolved = JobFormat.detect(path: path, contents: try readText(path))
+        }
+        if !options.batchOptions.isEmpty, resolved != .pbs, resolved != .slurm {
+            throw JobSpecError("\(options.batchOptions.joined(separator: " ")): these options are sbatch's and qsub's, "
+                               + "for a Slurm or PBS script; \(path) is a \(resolved) file", file: "<command line>")
         }
         switch resolved {
         case .taskList:

@@ -23,6 +23,9 @@ public struct TaskSpec: Sendable, Equatable, Codable {
     /// Where stderr goes, as a Slurm filename pattern; `nil` when the format names none.
     /// Equal to ``stdout`` when both streams share one file.
     public var stderr: String?
+    /// The file the task reads as stdin (a Slurm filename pattern: `%a` and friends are
+    /// expanded; HTCondor's `input`, sbatch's `--input`), or `nil` for `/dev/null`.
+    public var stdin: String?
     /// Slots (cores) the task occupies on a worker; at least 1.
     public var slots: Int
     /// Memory requested, in MiB, or `nil`.
@@ -37,6 +40,9 @@ public struct TaskSpec: Sendable, Equatable, Codable {
     public var timeLimit: Double?
     /// Retries after the first attempt, or `nil` to use the command line's `--retries`.
     public var maxRetries: Int?
+    /// The exit status that counts as success, or `nil` for 0 (HTCondor's
+    /// `success_exit_code`: with it, exit status 0 is a failure).
+    public var successExitCode: Int?
     /// The file and line that produced the task.
     public var source: SourceLocation
     /// A short label for logs and the joblog's Command column.

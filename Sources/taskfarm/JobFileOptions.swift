@@ -19,6 +19,27 @@ struct JobFileOptions: ParsableArguments {
     @Option(name: [.customShort("J"), .long], help: "The job name: %x, and PBS/Slurm's job name (wins over the file's).")
     var jobName: String?
 
+    @Option(name: .long, help: "sbatch --array for a Slurm script (wins over #SBATCH --array).")
+    var array: String?
+
+    @Option(name: .long, help: "sbatch --export for a Slurm script: ALL, NONE or NAME[=value],...")
+    var export: String?
+
+    @Option(name: [.customShort("c"), .long], help: "sbatch --cpus-per-task for a Slurm script.")
+    var cpusPerTask: String?
+
+    @Option(name: .long, help: "sbatch --mem for a Slurm script (4000, 500M, 4G).")
+    var mem: String?
+
+    @Option(name: [.customShort("t"), .long], help: "sbatch --time for a Slurm script; qsub -t (Torque's array) for a PBS script.")
+    var time: String?
+
+    @Option(name: .customShort("v"), help: "qsub -v for a PBS script: NAME[=value],... passed to the job.")
+    var variables: String?
+
+    @Flag(name: .customShort("V"), help: "qsub -V for a PBS script: pass the whole environment.")
+    var exportAll = false
+
     @Option(name: .long, help: "For a DAG: start from rescue file N instead of the newest.")
     var rescueFrom: Int?
 
@@ -31,8 +52,23 @@ struct JobFileOptions: ParsableArguments {
         }
     }
 
+    /// The options given in sbatch's or qsub's own syntax, as those commands take them.
+    var batchOptions: [String] {
+        var words: [String] = []
+        if let array { words += ["--array=" + array] }
+        if let export { words += ["--export=" + export] }
+        if let cpusPerTask { words += ["-c", cpusPerTask] }
+        if let mem { words += ["--mem=" + mem] }
+        if let time { words += ["-t", time] }
+        if let variables { words += ["-v", variables] }
+        if exportAll { words += ["-V"] }
+        return words
+    }
+
     var overrides: JobFiles.Overrides {
-        JobFiles.Overrides(format: format.flatMap(JobFormat.init(name:)), output: output, error: error,
-                           jobName: jobName, scriptArguments: scriptArguments, rescueFrom: rescueFrom)
+        var overrides = JobFiles.Overrides(format: format.flatMap(JobFormat.init(name:)), output: output, error: error,
+                                           jobName: jobName, scriptArguments: scriptArguments, rescueFrom: rescueFrom)
+        overrides.batchOptions = batchOptions
+        return overrides
     }
 }

@@ -58,6 +58,7 @@ struct RunCommand: ParsableCommand {
         options.notifyCommand = notifyCommand
         var overrides = job.overrides
         overrides.retiresNewerRescues = true
+        overrides.chdir = settings.workingDirectory
         let status = Farm.run(options, logger: logger) { path, runID throws(JobSpecError) in
             try JobFiles.load(path: path, runID: runID, overrides: overrides)
         }

@@ -131,6 +131,16 @@ enum Harness {
         try? String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
     }
 
+    /// The `key=value` lines of a file the test's tasks wrote (a later line wins).
+    static func keyValues(_ name: String, in folder: URL) -> [String: String] {
+        var values: [String: String] = [:]
+        for line in (read(name, in: folder) ?? "").split(separator: "\n") {
+            guard let equals = line.firstIndex(of: "=") else { continue }
+            values[String(line[..<equals])] = String(line[line.index(after: equals)...])
+        }
+        return values
+    }
+
     /// The joblog's rows (header excluded), split into columns.
     static func joblogRows(_ name: String, in folder: URL) -> [[String]] {
         guard let text = read(name, in: folder) else { return [] }

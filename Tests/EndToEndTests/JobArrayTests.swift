@@ -20,12 +20,7 @@ final class JobArrayTests: XCTestCase {
 
     /// `key=value` lines of a report.py output file.
     private func report(_ name: String, in folder: URL) -> [String: String] {
-        var values: [String: String] = [:]
-        for line in (Harness.read(name, in: folder) ?? "").split(separator: "\n") {
-            guard let equals = line.firstIndex(of: "=") else { continue }
-            values[String(line[..<equals])] = String(line[line.index(after: equals)...])
-        }
-        return values
+        Harness.keyValues(name, in: folder)
     }
 
     /// The run id, from the one file name in `folder` matching `prefix` RUNID `suffix`.
@@ -110,10 +105,10 @@ final class JobArrayTests: XCTestCase {
         XCTAssertTrue(outcome.stderr.contains("TASKFARM_SURELY_UNSET"), outcome.stderr)
     }
 
-    /// Inside a real allocation, Slurm and PBS tasks keep the real job's own variables (what
-    /// srun and pbsdsh need) with the array variables set per task; HTCondor tasks start
-    /// from a clean environment, as HTCondor starts them.
-    func testTheRealAllocationIsLeftAlone() throws {
+    /// Inside a real allocation, Slurm and PBS tasks still see their own job ids and node
+    /// lists, as each element of a real array would (not the enclosing job's); HTCondor tasks
+    /// start from a clean environment, as HTCondor starts them.
+    func testElementsSeeTheirOwnIdsInsideARealAllocation() throws {
         let folder = try Harness.temporaryFolder()
         let show = "for v in SLURM_JOB_ID SLURM_JOB_NODELIST PBS_JOBID PBS_NODEFILE SLURM_ARRAY_JOB_ID PBS_ARRAY_INDEX; do eval \"echo $v=\\${$v-unset}\"; done"
         try Harness.write("#!/bin/sh\n#SBATCH --array=0-1\n#SBATCH --output=slurm.%a\n\(show)\n", to: "a.slurm", in: folder)
@@ -136,12 +131,13 @@ final class JobArrayTests: XCTestCase {
             XCTAssertEqual(outcome.status, 0, "\(file): \(outcome.stderr)")
         }
         let slurm = report("slurm.1", in: folder)
-        XCTAssertEqual(slurm["SLURM_JOB_ID"], "777")
-        XCTAssertEqual(slurm["SLURM_JOB_NODELIST"], "node[1-2]")
-        XCTAssertNotEqual(slurm["SLURM_ARRAY_JOB_ID"], "777", "array job ids come from the farm's run id")
+        let arrayJob = try XCTUnwrap(slurm["SLURM_ARRAY_JOB_ID"].flatMap { Int($0) })
+        XCTAssertNotEqual(arrayJob, 777, "array job ids come from the farm's run id")
+        XCTAssertEqual(slurm["SLURM_JOB_ID"], String(arrayJob + 1), "the element's own job id")
+        XCTAssertNotEqual(slurm["SLURM_JOB_NODELIST"], "node[1-2]", "the node list of a one-node job: its worker's")
         let pbs = report("pbs.1", in: folder)
-        XCTAssertEqual(pbs["PBS_JOBID"], "555.server", "the real PBS_JOBID is kept for pbsdsh")
-        XCTAssertEqual(pbs["PBS_NODEFILE"], "/var/spool/pbs/aux/555.server")
+        XCTAssertTrue(pbs["PBS_JOBID"]?.contains("[1].") ?? false, "the subjob's own id: \(pbs)")
+        XCTAssertNotEqual(pbs["PBS_NODEFILE"], "/var/spool/pbs/aux/555.server", "the subjob's own node file")
         XCTAssertEqual(pbs["PBS_ARRAY_INDEX"], "1")
         XCTAssertEqual(pbs["SLURM_JOB_ID"], "unset", "PBS without -V passes only login and PBS_* variables")
         let condor = report("condor.0", in: folder)

@@ -104,7 +104,9 @@ final class DAGGraphTests: XCTestCase {
         let job = try DAGJob(dag: dag, expand: expander.expand)
         XCTAssertEqual(expander.calls.map(\.node), ["A", "B", "D", "F"], "NOOP and DONE nodes are not expanded")
         XCTAssertEqual(expander.calls[0].directory, "wa")
-        XCTAssertEqual(expander.calls[0].vars, ["PROCS": "2", "greeting": "hi", "JOB": "A", "RETRY": "0"])
+        XCTAssertEqual(expander.calls[0].vars, ["PROCS": "2", "greeting": "hi", "JOB": "A", "RETRY": "0",
+                                                "DAG_PARENT_NAMES": "", "DAG_STATUS": "0", "FAILED_COUNT": "0"])
+        XCTAssertEqual(expander.calls[1].vars["DAG_PARENT_NAMES"], "N,Done", "B's parents, for $(DAG_PARENT_NAMES)")
         XCTAssertEqual(expander.calls[1].vars["JOB"], "custom", "a user's VARS JOB is kept")
         let a = dag.node(named: "A")!, b = dag.node(named: "B")!, d = dag.node(named: "D")!, f = dag.node(named: "F")!
         XCTAssertEqual(job.positions(of: a), 0..<2)

@@ -162,7 +162,7 @@ final class DAGParserTests: XCTestCase {
         XCTAssertTrue(parseError("JOB A x\nRETRY A many\n")?.message.contains("integer") ?? false)
         XCTAssertTrue(parseError("JOB A\n")?.message.contains("expected JOB") ?? false)
         XCTAssertTrue(parseError("JOB A x BOGUS\n")?.message.contains("BOGUS") ?? false)
-        XCTAssertTrue(parseError("SUBDAG EXTERNAL S s.dag\n")?.message.contains("SPLICE") ?? false)
+        XCTAssertTrue(parseError("SUBDAG S s.dag\n")?.message.contains("SUBDAG EXTERNAL") ?? false)
     }
 
     func testHTCondorOnlyKeywordsWarnAndGoOn() throws {

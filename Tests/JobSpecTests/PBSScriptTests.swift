@@ -51,7 +51,8 @@ final class PBSScriptTests: XCTestCase {
         let job = try load("#PBS -J 0-1\n#PBS -j oe\n#PBS -V\n#PBS -o out/^array_index^.log\nprog\n")
         XCTAssertEqual(job.tasks[1].stdout, "/work/sub/out/1.log")
         XCTAssertEqual(job.tasks[1].stderr, job.tasks[1].stdout)
-        XCTAssertEqual(job.tasks[0].command.executedArgv, ["/bin/sh", "/work/sub/sweep.pbs"])
+        XCTAssertEqual(job.tasks[0].command.executedArgv, ["/bin/bash", "/work/sub/sweep.pbs"],
+                       "without #! the user's login shell runs the script, as under qsub")
         guard case .inherit = job.tasks[0].environment else { return XCTFail("-V exports everything") }
 
         var options = testOptions()
@@ -90,15 +91,54 @@ final class PBSScriptTests: XCTestCase {
         XCTAssertNil(job.tasks[0].environment.overrides["PBS_ARRAY_INDEX"])
     }
 
-    func testRealAllocationJobIDIsKept() throws {
+    /// Inside a real PBS job each subjob still sees its own id and node file, as a subjob
+    /// qsub started would; the allocation's other variables pass through.
+    func testSubjobsOwnIdsWinOverTheRealAllocation() throws {
         var options = testOptions()
         options.environment["PBS_JOBID"] = "9999.realserver"
         options.environment["PBS_NODEFILE"] = "/var/spool/pbs/aux/9999"
+        options.environment["PBS_ACCOUNT"] = "proj"
         let job = try load("#PBS -J 0-1\nprog\n", options: options)
-        guard case .inheritOnly(let names, let set) = job.tasks[0].environment else { return XCTFail() }
-        XCTAssertNil(set["PBS_JOBID"])
-        XCTAssertTrue(names.contains("PBS_JOBID") && names.contains("PBS_NODEFILE"))
-        XCTAssertEqual(job.tasks[0].attributes["pbs.jobid"], "42[0].head")
+        guard case .inheritOnly(let names, let set) = job.tasks[1].environment else { return XCTFail() }
+        XCTAssertEqual(set["PBS_JOBID"], "42[1].head")
+        XCTAssertFalse(names.contains("PBS_NODEFILE"), "the worker writes the subjob's own node file")
+        XCTAssertTrue(names.contains("PBS_ACCOUNT"))
+        XCTAssertEqual(job.tasks[1].attributes["pbs.jobid"], "42[1].head")
+    }
+
+    /// The per-subjob variables of the PBS Pro reference and Torque's guide, the login
+    /// shell for a script without `#!`, and qsub's options on the command line.
+    func testPerSubjobVariablesLoginShellAndCommandLine() throws {
+        var options = testOptions()
+        options.loginShell = "/bin/zsh"
+        options.batchOptions = ["-v", "GAMMA=3,DATA", "-V"]
+        options.jobName = "2-6:2"
+        let job = try load("#PBS -J 0-1\n#PBS -N named\n#PBS -l select=1:ncpus=2:mpiprocs=2\n(( x = 1 ))\n",
+                           options: options)
+        XCTAssertEqual(job.tasks.map(\.arrayIndex), [2, 4, 6], "-J on the command line is qsub's array option")
+        XCTAssertEqual(job.name, "named")
+        let task = job.tasks[0]
+        XCTAssertEqual(task.command.executedArgv, ["/bin/zsh", "/work/sub/sweep.pbs"])
+        guard case .inherit(let set) = task.environment else { return XCTFail("-V on the command line") }
+        let expected = ["GAMMA": "3", "DATA": "/data/set1", "PBS_O_SHELL": "/bin/bash", "PBS_TASKNUM": "1",
+                        "PBS_ENVIRONMENT": "PBS_BATCH", "PBS_JOBNAME": "named", "PBS_ARRAY_INDEX": "2",
+                        "PBS_JOBID": "42[2].head", "PBS_ARRAY_ID": "42[].head", "PBS_O_WORKDIR": "/work/sub",
+                        "PBS_O_HOST": "head", "PBS_QUEUE": "workq", "PBS_O_PATH": "/usr/bin:/bin",
+                        "PBS_O_HOME": "/home/ann", "NCPUS": "2"]
+        for (name, value) in expected { XCTAssertEqual(set[name], value, name) }
+        XCTAssertEqual(task.attributes["pbs.nodefile"], "2", "mpiprocs lines in PBS_NODEFILE")
+
+        options.batchOptions = ["-t", "1-3"]
+        options.jobName = nil
+        let torque = try load("#PBS -l nodes=1:ppn=3\nprog\n", options: options)
+        XCTAssertEqual(torque.tasks.map(\.arrayIndex), [1, 2, 3])
+        XCTAssertEqual(torque.tasks[0].environment.overrides["PBS_ARRAYID"], "1")
+        XCTAssertEqual(torque.tasks[0].environment.overrides["PBS_NUM_PPN"], "3")
+        XCTAssertEqual(torque.tasks[0].attributes["pbs.nodefile"], "3", "Torque: one line per ppn")
+
+        options.batchOptions = ["--array=1-3"]
+        let refused = expectError { () throws(JobSpecError) in _ = try self.load("prog\n", options: options) }
+        XCTAssertTrue(refused?.message.contains("not a qsub option") ?? false, "\(String(describing: refused))")
     }
 
     func testBadDirectivesNameLineAndColumn() {
@@ -109,5 +149,26 @@ final class PBSScriptTests: XCTestCase {
             XCTAssertEqual(error?.location.line, line, text)
             XCTAssertEqual(error?.location.column, column, text)
         }
+    }
+
+    /// Directives that would change what runs are warned at their line; those about the
+    /// allocation (account, mail, ...) once, together.
+    func testUnhonouredDirectivesAreWarned() throws {
+        let job = try load("""
+            #PBS -J 0-1
+            #PBS -A proj
+            #PBS -M ann@example.org -m abe
+            #PBS -W depend=afterok:12
+            #PBS -l select=1:ncpus=2:ngpus=1
+            #PBS -l place=scatter
+            #PBS -l nodes=2:ppn=4
+            prog
+            """)
+        let lines = job.warnings.map(\.location.line)
+        XCTAssertEqual(Set(lines), [2, 4, 5, 6, 7], "\(job.warnings)")
+        XCTAssertEqual(lines.filter { $0 == 2 }.count, 1, "allocation options are warned once")
+        XCTAssertTrue(job.warnings.contains { $0.message.contains("-A, -M, -m") })
+        XCTAssertTrue(job.warnings.contains { $0.message.contains("depend") })
+        XCTAssertTrue(job.warnings.contains { $0.message.contains("ngpus=1") })
     }
 }

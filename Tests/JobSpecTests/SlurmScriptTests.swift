@@ -34,8 +34,8 @@ final class SlurmScriptTests: XCTestCase {
         XCTAssertEqual(set["SLURM_ARRAY_TASK_MAX"], "98")
         XCTAssertEqual(set["SLURM_ARRAY_TASK_STEP"], "2")
         XCTAssertEqual(set["SLURM_JOB_NAME"], "array.sh")
-        XCTAssertNil(set["SLURM_JOB_ID"], "the real allocation's job id is left alone")
-        XCTAssertTrue(job.warnings.isEmpty, "\(job.warnings)")
+        XCTAssertEqual(set["SLURM_JOB_ID"], "45", "the element's own job id: the run id plus its position")
+        XCTAssertEqual(job.warnings.map(\.location.line), [4], "--partition: one allocation warning")
     }
 
     func testNamesOutputsAndCommandLinePrecedence() throws {
@@ -72,8 +72,9 @@ final class SlurmScriptTests: XCTestCase {
         XCTAssertTrue(typo?.message.contains("did you mean --array?") ?? false, "\(String(describing: typo))")
         let job = try load("#!/bin/sh\n#SBATCH --array=0-3\n#SBATCH --partition=debug\n#SBATCH --frobnicate=yes\nprog\n")
         XCTAssertEqual(job.taskCount, 4)
-        XCTAssertEqual(job.warnings.map(\.location.line), [4], "--partition is ignored quietly, --frobnicate with a warning")
-        XCTAssertTrue(job.warnings.first?.warningDescription.contains(": warning: #SBATCH --frobnicate") ?? false)
+        XCTAssertEqual(job.warnings.map(\.location.line), [3, 4], "--partition about the allocation, --frobnicate unknown")
+        XCTAssertTrue(job.warnings.last?.warningDescription.contains(":4:9: warning: --frobnicate is not an sbatch option")
+                      ?? false, "\(job.warnings)")
     }
 
     func testTimeFormats() {
@@ -117,5 +118,109 @@ final class SlurmScriptTests: XCTestCase {
         XCTAssertEqual(badPattern?.location.column, 9 + 9, "at the value after --output=")
         let badTime = expectError { () throws(JobSpecError) in _ = try self.load("#!/bin/sh\n#SBATCH -t soon\n") }
         XCTAssertEqual(badTime?.location.line, 2)
+    }
+
+    /// Each element sees what a one-node Slurm job sees: its own job id, the submit
+    /// directory and host, and the worker's host as its node list once it is placed.
+    func testEveryElementGetsSbatchsVariables() throws {
+        let job = try load("#!/bin/bash\n#SBATCH --array=3-7:2 -J sweep\nset -u\ncd $SLURM_SUBMIT_DIR\n")
+        let ids = job.tasks.map { $0.environment.overrides["SLURM_JOB_ID"] }
+        XCTAssertEqual(ids, ["42", "43", "44"], "Slurm numbers elements from the array job's id")
+        XCTAssertEqual(job.tasks.map { $0.environment.overrides["SLURM_JOBID"] }, ids)
+        let set = job.tasks[1].environment.overrides
+        XCTAssertEqual(set["SLURM_ARRAY_JOB_ID"], "42")
+        XCTAssertEqual(set["SLURM_ARRAY_TASK_ID"], "5")
+        XCTAssertEqual(set["SLURM_SUBMIT_DIR"], "/work/sub")
+        XCTAssertEqual(set["SLURM_SUBMIT_HOST"], "head")
+        XCTAssertEqual(set["SLURM_JOB_NAME"], "sweep")
+        XCTAssertEqual(set["SLURM_JOB_USER"], "ann")
+        for name in ["SLURM_NNODES", "SLURM_JOB_NUM_NODES", "SLURM_NTASKS", "SLURM_NPROCS"] {
+            XCTAssertEqual(set[name], "1", name)
+        }
+        XCTAssertEqual(set["SLURM_PROCID"], "0")
+        XCTAssertEqual(set["SLURM_CPUS_ON_NODE"], "1")
+        XCTAssertNil(set["SLURM_CPUS_PER_TASK"], "only where --cpus-per-task is given")
+
+        let placed = MachinePlacement.place(job.tasks[1], on: ["Machine": .string("node7")])
+        XCTAssertEqual(placed.environment.overrides["SLURM_JOB_NODELIST"], "node7")
+        XCTAssertEqual(placed.environment.overrides["SLURM_NODELIST"], "node7")
+        XCTAssertEqual(placed.environment.overrides["SLURMD_NODENAME"], "node7")
+        XCTAssertNil(placed.attributes[MachinePlacement.failureAttribute])
+
+        let single = try load("#!/bin/sh\n#SBATCH -c 3 --mem-per-cpu=100\nprog\n")
+        let one = single.tasks[0].environment.overrides
+        XCTAssertEqual(one["SLURM_JOB_ID"], "42")
+        XCTAssertNil(one["SLURM_ARRAY_JOB_ID"], "not an array")
+        XCTAssertEqual(one["SLURM_CPUS_PER_TASK"], "3")
+        XCTAssertEqual(one["SLURM_MEM_PER_CPU"], "100")
+        XCTAssertEqual(single.tasks[0].memoryMiB, 300)
+    }
+
+    /// sbatch's command line wins over the directives, option by option.
+    func testCommandLineOptionsWinOverDirectives() throws {
+        var options = testOptions()
+        options.batchOptions = ["--array=1-3", "-c", "4", "--mem=2G", "-t", "10", "--export=NONE,X=1",
+                                "-o", "cli-%a.out", "--chdir=elsewhere"]
+        let text = "#!/bin/sh\n#SBATCH --array=0-99 -c 2 --mem=1G --time=5 -o file-%a.out -D run\nprog\n"
+        let job = try load(text, options: options)
+        XCTAssertEqual(job.tasks.map(\.arrayIndex), [1, 2, 3])
+        let task = job.tasks[0]
+        XCTAssertEqual(task.slots, 4)
+        XCTAssertEqual(task.memoryMiB, 2048)
+        XCTAssertEqual(task.timeLimit, 600)
+        XCTAssertEqual(task.workingDirectory, "/work/sub/elsewhere")
+        XCTAssertEqual(task.stdout, "/work/sub/elsewhere/cli-%a.out")
+        guard case .inheritOnly(_, let set) = task.environment else { return XCTFail("--export=NONE") }
+        XCTAssertEqual(set["X"], "1")
+        XCTAssertEqual(set["SLURM_CPUS_PER_TASK"], "4")
+        XCTAssertEqual(set["SLURM_EXPORT_ENV"], "NONE,X=1")
+
+        options.batchOptions = ["--array=1-x"]
+        let bad = expectError { () throws(JobSpecError) in _ = try self.load(text, options: options) }
+        XCTAssertEqual(bad?.location.file, "<command line>")
+        options.batchOptions = []
+        options.chdir = "/abs"
+        XCTAssertEqual(try load(text, options: options).tasks[0].workingDirectory, "/abs",
+                       "taskfarm's --chdir is sbatch's --chdir")
+    }
+
+    /// Every directive that changes what runs and is not honoured is warned at its line;
+    /// allocation-only ones once, together.
+    func testUnhonouredDirectivesAreWarnedAtTheirLines() throws {
+        let job = try load("""
+            #!/bin/sh
+            #SBATCH --partition=gpu
+            #SBATCH --gres=gpu:a100:2
+            #SBATCH --ntasks=4
+            #SBATCH --nodes=2
+            #SBATCH --dependency=afterok:12
+            #SBATCH --mail-type=END --account=proj
+            #SBATCH --gpus=1
+            prog
+            """)
+        let byLine = Dictionary(grouping: job.warnings, by: \.location.line)
+        XCTAssertEqual(Set(byLine.keys), [2, 3, 4, 5, 6, 8], "\(job.warnings)")
+        XCTAssertEqual(byLine[2]?.count, 1, "allocation options are warned once")
+        XCTAssertTrue(byLine[2]?[0].message.contains("--partition, --mail-type, --account") ?? false,
+                      "\(byLine[2] ?? [])")
+        XCTAssertTrue(byLine[3]?[0].message.contains("--gres") ?? false)
+        XCTAssertTrue(byLine[4]?[0].message.contains("--ntasks is not honoured") ?? false)
+        XCTAssertTrue(byLine[6]?[0].message.contains("--dependency") ?? false)
+        XCTAssertEqual(job.tasks[0].attributes["slurm.gres"], "gpu:a100:2", "the typed request is kept")
+        XCTAssertEqual(job.tasks[0].attributes["slurm.gpus"], "1")
+        XCTAssertEqual(job.tasks[0].environment.overrides["SLURM_JOB_PARTITION"], "gpu")
+        XCTAssertEqual(job.tasks[0].environment.overrides["SLURM_JOB_ACCOUNT"], "proj")
+    }
+
+    /// The options a task list cannot take are refused, not dropped.
+    func testBatchOptionsAreRefusedForOtherFormats() throws {
+        let directory = try temporaryDirectory(self)
+        try "echo hi\n".write(toFile: directory + "/tasks.txt", atomically: true, encoding: .utf8)
+        var options = testOptions(directory: directory)
+        options.batchOptions = ["--array=1-3"]
+        let error = expectError { () throws(JobSpecError) in
+            _ = try JobLoader.load(path: directory + "/tasks.txt", options: options)
+        }
+        XCTAssertTrue(error?.message.contains("for a Slurm or PBS script") ?? false, "\(String(describing: error))")
     }
 }

@@ -302,8 +302,9 @@ final class SubmitDescriptionTests: XCTestCase {
     func testCustomAttributesAndMatchTimeMacros() throws {
         let job = try load("executable = /bin/true\n+ProjectName = \"cms\"\narguments = $$(Memory)\nqueue\n")
         XCTAssertEqual(job.tasks[0].attributes["classad.ProjectName"], "\"cms\"")
-        XCTAssertEqual(arguments(job.tasks[0]), ["$$(Memory)"])
-        XCTAssertEqual(job.warnings.count, 1)
+        XCTAssertEqual(arguments(job.tasks[0]), ["$$(Memory)"], "filled in when the task is placed")
+        XCTAssertEqual(job.tasks[0].attributes[MachinePlacement.attribute], "argv")
+        XCTAssertEqual(job.warnings.count, 0)
     }
 
     func testBadQueueStatements() {

@@ -7,17 +7,7 @@
 /// once the first non-comment non-whitespace line has been reached"); PBS Pro reference,
 /// qsub ("directives ... before the first executable line").
 struct BatchDirectives {
-    /// One option taken from a directive line.
-    struct Option {
-        /// As written: `-J`, `--array`.
-        var name: String
-        /// Its argument, or `nil` for a flag.
-        var value: String?
-        /// Where the option starts.
-        var location: SourceLocation
-        /// Where its value starts (the option's own place for a flag).
-        var valueLocation: SourceLocation
-    }
+    typealias Option = BatchOption
 
     /// The options, in file order.
     var options: [Option] = []
@@ -56,41 +46,9 @@ struct BatchDirectives {
             let startColumn = line.count - trimmed.count + prefix.count + 1
             let words = try Self.words(String(trimmed.dropFirst(prefix.count)), file: file, line: lineNumber,
                                        column: startColumn)
-            var index = 0
-            while index < words.count {
-                let (word, column) = words[index]
-                let location = SourceLocation(file: file, line: lineNumber, column: column)
-                index += 1
-                if word.hasPrefix("--"), let equals = word.firstIndex(of: "=") {
-                    let name = String(word[..<equals])
-                    options.append(Option(name: name, value: String(word[word.index(after: equals)...]),
-                                          location: location, valueLocation: location.advanced(by: name.count + 1)))
-                } else if word.hasPrefix("-"), word.count > 1 {
-                    var name = word
-                    var value: String?
-                    var valueLocation = location
-                    // `-Jname` and `-lselect=1`: a short option glued to its argument.
-                    if !word.hasPrefix("--"), word.count > 2 {
-                        let short = String(word.prefix(2))
-                        if takesValue(short) {
-                            name = short
-                            value = String(word.dropFirst(2))
-                            valueLocation = location.advanced(by: 2)
-                        }
-                    }
-                    if value == nil, takesValue(name) {
-                        guard index < words.count else {
-                            throw JobSpecError("option \(name) needs a value", at: location)
-                        }
-                        value = words[index].0
-                        valueLocation = SourceLocation(file: file, line: lineNumber, column: words[index].1)
-                        index += 1
-                    }
-                    options.append(Option(name: name, value: value, location: location, valueLocation: valueLocation))
-                } else {
-                    throw JobSpecError("expected an option starting with '-', found '\(word)'", at: location)
-                }
-            }
+            options += try BatchOption.options(
+                from: words.map { ($0.0, SourceLocation(file: file, line: lineNumber, column: $0.1)) },
+                takesValue: takesValue)
         }
     }
 

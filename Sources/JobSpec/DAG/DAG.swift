@@ -27,6 +27,13 @@ public struct DAG: Sendable, Equatable {
     public var statusFile: DAGStatusFileSetting?
     /// Lines that were accepted with a warning (HTCondor-only keywords), with their locations.
     public var warnings: [JobSpecError]
+    /// A cycle found when a DAG with a FINAL node was read: as DAGMan does, nothing but the
+    /// FINAL node runs, with `DAG_STATUS` 5, and the DAG fails. (Without a FINAL node a
+    /// cycle is an error when the DAG is read.)
+    public var cycle: JobSpecError?
+    /// Submit descriptions written in the DAG file (`JOB name { ... }`, `SUBMIT-DESCRIPTION
+    /// name { ... }`), by the name a node's submit file gives; they win over files.
+    public var submitDescriptions: [String: String] = [:]
 
     /// Assembles a DAG from nodes and `(parent, child)` index pairs; duplicate edges are merged.
     public init(file: String, nodes: [DAGNode], edges: [(parent: Int, child: Int)],

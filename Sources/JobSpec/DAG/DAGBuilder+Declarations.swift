@@ -8,6 +8,18 @@ extension DAGBuilder {
         switch line.keyword {
         case "JOB": try declareNode(line, isFinal: false, in: &scope)
         case "FINAL": try declareNode(line, isFinal: true, in: &scope)
+        case "SUBDAG":
+            // `SUBDAG EXTERNAL name file ...` is a node whose job is a DAG: read it as a JOB
+            // line, columns kept, and mark it.
+            guard line.word(1, is: "EXTERNAL") else {
+                throw line.error("expected SUBDAG EXTERNAL NodeName DagFile [DIR directory] [NOOP] [DONE]", atWord: 1)
+            }
+            let start = line.text.utf8.index(line.text.utf8.startIndex, offsetBy: line.words[1].column - 1 + 8)
+            let padding = String(repeating: " ", count: line.words[1].column - 1 + 8 - 3)
+            let asJob = DAGLine(file: line.location.file, number: line.location.line,
+                                text: Substring("JOB" + padding + line.text[start...]))
+            try declareNode(asJob, isFinal: false, in: &scope)
+            nodes[nodes.count - 1].isSubDAG = true
         default: try declareSplice(line, in: &scope)
         }
     }
@@ -70,8 +82,9 @@ extension DAGBuilder {
         if checkSubmitFiles, !node.noop {
             let path = DAGPaths.join(workingDirectory, DAGPaths.join(node.directory, node.submitFile))
             if !DAGPaths.isFile(path) {
-                throw line.error("submit file \(DAGPaths.join(node.directory, node.submitFile)) of node \(name) does not exist",
-                                 atWord: 2)
+                missingSubmitFiles.append((nodes.count, line.error(
+                    "submit file \(DAGPaths.join(node.directory, node.submitFile)) of node \(name) does not exist",
+                    atWord: 2)))
             }
         }
         scope.ownNodes.append(nodes.count)

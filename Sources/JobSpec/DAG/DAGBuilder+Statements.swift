@@ -9,8 +9,6 @@ extension DAGBuilder {
     static let ignoredKeywords: Set<String> = ["CONFIG", "JOBSTATE_LOG", "SET_JOB_ATTR", "ENV", "SAVE_POINT_FILE"]
     /// Keywords whose work cannot be done here; ignoring them would drop work silently.
     static let unsupportedKeywords: [String: String] = [
-        "SUBDAG": "SUBDAG EXTERNAL runs a separate DAGMan job; use SPLICE to include the DAG instead",
-        "SUBMIT-DESCRIPTION": "inline SUBMIT-DESCRIPTION blocks are not supported; put the description in a submit file",
         "PROVISIONER": "PROVISIONER nodes are not supported: the farm's allocation is already provisioned",
         "SERVICE": "SERVICE nodes are not supported",
         "REJECT": "the DAG file is marked REJECT (DAGMan refuses to run it)",
@@ -20,6 +18,17 @@ extension DAGBuilder {
         let keyword = line.keyword
         switch keyword {
         case "PARENT": try parentChild(line, in: scope)
+        case "PIN_IN", "PIN_OUT":
+            try expectWords(line, 3, "\(keyword) NodeName PinNumber")
+            let pin = try integer(line, word: 2, what: "a pin number")
+            guard pin >= 1 else { throw line.error("pin numbers start at 1, found \(pin)", atWord: 2) }
+            let node = try resolveNode(line, word: 1, in: scope)
+            if keyword == "PIN_IN" {
+                pinStack[pinStack.count - 1].pinsIn[pin, default: []].append(node)
+            } else {
+                pinStack[pinStack.count - 1].pinsOut[pin, default: []].append(node)
+            }
+        case "CONNECT": try connect(line, in: scope)
         case "RETRY": try retry(line, in: scope)
         case "VARS": try vars(line, in: scope)
         case "SCRIPT": try script(line, in: scope)
@@ -139,6 +148,34 @@ extension DAGBuilder {
                 }
                 edges.append((parent, child))
                 edgeStatements.append(statement)
+            }
+        }
+    }
+
+    /// `CONNECT out in`: pin N's `PIN_OUT` nodes of splice `out` become parents of pin N's
+    /// `PIN_IN` nodes of splice `in` (DAGMan manual, "Splice Connections").
+    private func connect(_ line: DAGLine, in scope: DAGScope) throws(JobSpecError) {
+        try expectWords(line, 3, "CONNECT OutputSpliceName InputSpliceName")
+        guard let out = scope.splices[line.words[1].text] else {
+            throw line.error("unknown splice \(line.words[1].text); CONNECT joins two splices of this file", atWord: 1)
+        }
+        guard let into = scope.splices[line.words[2].text] else {
+            throw line.error("unknown splice \(line.words[2].text); CONNECT joins two splices of this file", atWord: 2)
+        }
+        let outPins = Set(out.pinsOut.keys), inPins = Set(into.pinsIn.keys)
+        guard !outPins.isEmpty, outPins == inPins, outPins.count == outPins.max() else {
+            throw line.error("splice \(line.words[1].text) has PIN_OUT pins \(outPins.sorted()) and splice "
+                             + "\(line.words[2].text) PIN_IN pins \(inPins.sorted()); CONNECT needs the same pins, "
+                             + "numbered from 1", atWord: 0)
+        }
+        let statement = Int32(statementLocations.count)
+        statementLocations.append(line.location)
+        for pin in outPins.sorted() {
+            for parent in out.pinsOut[pin]! {
+                for child in into.pinsIn[pin]! {
+                    edges.append((parent, child))
+                    edgeStatements.append(statement)
+                }
             }
         }
     }

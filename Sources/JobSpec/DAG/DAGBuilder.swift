@@ -13,6 +13,13 @@ final class DAGBuilder {
     var dotFile: String?
     var statusFile: DAGStatusFileSetting?
     var warnings: [JobSpecError] = []
+    /// Nodes whose submit file did not exist when declared, with the error to give unless
+    /// the node has a PRE script (which may make the file, as DAGMan allows).
+    var missingSubmitFiles: [(node: Int, error: JobSpecError)] = []
+    /// The `PIN_IN`/`PIN_OUT` lines of each DAG file being read, innermost last.
+    var pinStack: [(pinsIn: [Int: [Int]], pinsOut: [Int: [Int]])] = []
+    /// Submit descriptions written in the DAG files, by name (``DAGInlineDescriptions``).
+    var descriptions: [String: String] = [:]
     /// DAG files being read (splices and includes), outermost first, as named and as
     /// ``DAGPaths/canonical(_:)`` paths: a file that splices or includes itself is refused,
     /// however the loop is spelled (`SPLICE S self.dag DIR sub/..` would otherwise nest, each
@@ -37,21 +44,28 @@ final class DAGBuilder {
         let firstNode = nodes.count
         let firstEdge = edges.count
         var includes: [String: String] = [:]
+        let (text, inline) = try DAGInlineDescriptions.extract(text, file: file)
+        descriptions.merge(inline) { $1 }
         // Declarations first, so other statements may name nodes declared further down.
         try forEachStatement(text, file: file, scope: scope, includes: &includes) { (text, number, file) throws(JobSpecError) in
             guard DAGBuilder.isDeclaration(DAGLine.keyword(of: text)) else { return }
             try declare(DAGLine(file: file, number: number, text: text), in: &scope)
         }
+        pinStack.append(([:], [:]))
         try forEachStatement(text, file: file, scope: scope, includes: &includes) { (text, number, file) throws(JobSpecError) in
             guard !DAGBuilder.isDeclaration(DAGLine.keyword(of: text)) else { return }
             try apply(DAGLine(file: file, number: number, text: text), in: scope)
         }
-        return ends(nodes: firstNode..<nodes.count, edges: firstEdge..<edges.count)
+        var result = ends(nodes: firstNode..<nodes.count, edges: firstEdge..<edges.count)
+        let pins = pinStack.removeLast()
+        result.pinsIn = pins.pinsIn
+        result.pinsOut = pins.pinsOut
+        return result
     }
 
-    /// `JOB`, `FINAL` and `SPLICE` create nodes and are read in the first pass.
+    /// `JOB`, `FINAL`, `SUBDAG` and `SPLICE` create nodes and are read in the first pass.
     static func isDeclaration(_ keyword: String) -> Bool {
-        keyword == "JOB" || keyword == "FINAL" || keyword == "SPLICE"
+        keyword == "JOB" || keyword == "FINAL" || keyword == "SPLICE" || keyword == "SUBDAG"
     }
 
     /// Calls `body` with each statement line (text, number, file) of `text`, reading the
@@ -69,8 +83,11 @@ final class DAGBuilder {
             let canonical = DAGPaths.canonical(DAGPaths.join(workingDirectory, path))
             if isOpen(canonical) { throw include.error("INCLUDE of \(path) includes itself", atWord: 1) }
             if includes[path] == nil {
-                includes[path] = try DAGPaths.read(DAGPaths.join(workingDirectory, path), displayName: path,
-                                                   what: "included DAG file", referencedAt: include.location(ofWord: 1))
+                let read = try DAGPaths.read(DAGPaths.join(workingDirectory, path), displayName: path,
+                                             what: "included DAG file", referencedAt: include.location(ofWord: 1))
+                let (text, inline) = try DAGInlineDescriptions.extract(read, file: path)
+                descriptions.merge(inline) { $1 }
+                includes[path] = text
             }
             openFiles.append((path, canonical))
             defer { openFiles.removeLast() }
@@ -101,10 +118,20 @@ final class DAGBuilder {
 
     /// Checks the assembled graph for cycles and returns the ``DAG``.
     func build(file: String) throws(JobSpecError) -> DAG {
-        let dag = DAG(file: file, nodes: nodes, index: index, edges: edges, categoryLimits: categoryLimits,
+        if let missing = missingSubmitFiles.first(where: {
+            nodes[$0.node].preScript == nil && descriptions[nodes[$0.node].submitFile] == nil
+        }) { throw missing.error }
+        var dag = DAG(file: file, nodes: nodes, index: index, edges: edges, categoryLimits: categoryLimits,
                       dotFile: dotFile, statusFile: statusFile, warnings: warnings)
+        dag.submitDescriptions = descriptions
         if case .failure(let cycle) = dag.topologicalOrderOrCycle() {
-            throw JobSpecError(cycle.description, at: cycleLocation(cycle, dag: dag) ?? SourceLocation(file: file, line: 0))
+            let error = JobSpecError(cycle.description, at: cycleLocation(cycle, dag: dag) ?? SourceLocation(file: file, line: 0))
+            guard dag.finalNode != nil else { throw error }
+            // DAGMan finds the cycle when it starts, runs the FINAL node with DAG_STATUS 5
+            // (a cycle) and fails.
+            dag.cycle = error
+            dag.warnings.append(JobSpecError(error.message + "; only the FINAL node runs (DAG_STATUS 5), and the DAG "
+                                             + "fails, as under DAGMan", at: error.location))
         }
         return dag
     }

@@ -56,16 +56,33 @@ struct DAGLine {
         var lineStart = bytes.startIndex
         while lineStart != bytes.endIndex {
             number += 1
+            let start = lineStart
             let end = bytes[lineStart...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.endIndex
             var contentEnd = end
             if contentEnd != lineStart, bytes[bytes.index(before: contentEnd)] == UInt8(ascii: "\r") {
                 contentEnd = bytes.index(before: contentEnd)
             }
             let first = bytes[lineStart..<contentEnd].firstIndex { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }
-            if let first, bytes[first] != UInt8(ascii: "#") {
-                try body(contents[lineStart..<contentEnd], number)
-            }
             lineStart = end == bytes.endIndex ? end : bytes.index(after: end)
+            guard let first, bytes[first] != UInt8(ascii: "#") else { continue }
+            // A line ending in `\` continues on the next one (DAGMan manual, "DAG input file").
+            if contentEnd != first, bytes[bytes.index(before: contentEnd)] == UInt8(ascii: "\\") {
+                let startNumber = number
+                var joined = String(contents[start..<bytes.index(before: contentEnd)])
+                while lineStart != bytes.endIndex {
+                    number += 1
+                    let nextEnd = bytes[lineStart...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.endIndex
+                    var next = contents[lineStart..<nextEnd]
+                    if next.last == "\r" { next = next.dropLast() }
+                    lineStart = nextEnd == bytes.endIndex ? nextEnd : bytes.index(after: nextEnd)
+                    let continues = next.hasSuffix("\\")
+                    joined += " " + (continues ? next.dropLast() : next)
+                    if !continues { break }
+                }
+                try body(Substring(joined), startNumber)
+                continue
+            }
+            try body(contents[start..<contentEnd], number)
         }
     }
 

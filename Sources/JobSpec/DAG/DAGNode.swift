@@ -41,6 +41,9 @@ public struct DAGNode: Sendable, Equatable {
     public var abortDagOn: DAGAbortCondition?
     /// The `JOB` (or `FINAL`) line that declared the node.
     public var source: SourceLocation
+    /// Declared with `SUBDAG EXTERNAL`: the node's job is the DAG file ``submitFile``, run
+    /// as a nested farm (see ``DAGJob``).
+    public var isSubDAG = false
 
     /// A node with the given settings; see the properties for their meaning.
     public init(name: String, submitFile: String, directory: String? = nil, noop: Bool = false,

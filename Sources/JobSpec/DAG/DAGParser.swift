@@ -12,15 +12,18 @@
 /// - HTCondor-only keywords with no meaning in a farm (`CONFIG`, `JOBSTATE_LOG`,
 ///   `SET_JOB_ATTR`, `ENV`, `SAVE_POINT_FILE`, `SCRIPT HOLD`, DOT options) give a warning
 ///   naming the line and are otherwise ignored.
-/// - `SUBDAG EXTERNAL`, `SUBMIT-DESCRIPTION`, `PROVISIONER`, `SERVICE` and `REJECT` are
-///   errors: ignoring them would silently drop work.
+/// - A line ending in `\` continues on the next. Submit descriptions may be written in the
+///   file (`JOB name { ... }`, `SUBMIT-DESCRIPTION name { ... }`, ``DAGInlineDescriptions``).
+/// - `SUBDAG EXTERNAL name file` is a node whose job is a nested DAG (``DAGNode/isSubDAG``).
+/// - `PROVISIONER`, `SERVICE` and `REJECT` are errors: ignoring them would silently drop work.
 ///
 /// Relative paths (submit files, `DIR`, splice files) are resolved against
 /// `workingDirectory`, as DAGMan resolves them against the directory it runs from.
 ///
 /// | Keyword | Here |
 /// |---|---|
-/// | `JOB name file [DIR d] [NOOP] [DONE]` | supported |
+/// | `JOB name file [DIR d] [NOOP] [DONE]` | supported; `JOB name { description }` too |
+/// | `SUBMIT-DESCRIPTION name { description }` | supported: nodes name it as their submit file |
 /// | `FINAL name file [DIR d] [NOOP]` | supported; runs last, its result decides the DAG |
 /// | `PARENT p... CHILD c...` | supported, every parent to every child; splices stand for their ends |
 /// | `SPLICE name file [DIR d]` | supported, nodes named `name+node` |
@@ -33,7 +36,9 @@
 /// | `DOT file [options]` | supported; options warned |
 /// | `NODE_STATUS_FILE file [secs] [ALWAYS-UPDATE]` | supported |
 /// | `CONFIG`, `JOBSTATE_LOG`, `SET_JOB_ATTR`, `ENV`, `SAVE_POINT_FILE` | warned, line ignored |
-/// | `SUBDAG EXTERNAL`, `SUBMIT-DESCRIPTION`, `PROVISIONER`, `SERVICE`, `REJECT` | error |
+/// | `CONNECT out in`, `PIN_IN node N`, `PIN_OUT node N` | supported: each `PIN_OUT` node of pin N of splice `out` becomes a parent of each `PIN_IN` node of pin N of splice `in`; both must have the same pins, numbered from 1 |
+/// | `SUBDAG EXTERNAL name file [DIR d] [NOOP] [DONE]` | supported: the nested DAG runs as a farm of its own, with its own rescue files |
+/// | `PROVISIONER`, `SERVICE`, `REJECT` | error |
 ///
 /// Source: HTCondor manual, DAGMan Quick Reference, "Composing Workflows from DAGs"
 /// (splices), "ALL_NODES Option", "Special Node Types" (FINAL).
@@ -93,4 +98,8 @@ struct DAGScope {
 struct DAGSpliceEnds {
     var initial: [Int]
     var terminal: [Int]
+    /// `PIN_IN node N` of the spliced file: nodes by pin number, for `CONNECT`.
+    var pinsIn: [Int: [Int]] = [:]
+    /// `PIN_OUT node N` of the spliced file, likewise.
+    var pinsOut: [Int: [Int]] = [:]
 }

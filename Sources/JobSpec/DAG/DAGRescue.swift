@@ -1,12 +1,13 @@
 import Foundation
 
 /// Rescue DAGs in DAGMan's partial format: `FILE.dag.rescue001`, `002`, ... each holding
-/// `DONE name` for every finished node and `RETRY name N [UNLESS-EXIT v]` for nodes with
-/// retries, read together with the original DAG file.
+/// `DONE name` for every finished node, read together with the original DAG file. The
+/// header is DAGMan's (`# Rescue DAG version: 2.0.1 (partial)`, the node counts and the
+/// failed nodes' list).
 ///
 /// Retries are counted again from zero on rescue, matching DAGMan's default
-/// (`DAGMAN_RESET_RETRIES_UPON_RESCUE = True`): the `RETRY` line repeats the node's full
-/// count. The FINAL node is never marked DONE. Without `--rescue-from`, the newest rescue file
+/// (`DAGMAN_RESET_RETRIES_UPON_RESCUE = True`), so no `RETRY` lines are written; a rescue
+/// file holding them (written with the setting off) is still read. The FINAL node is never marked DONE. Without `--rescue-from`, the newest rescue file
 /// is used, like DAGMan's default `-autorescue`.
 ///
 /// Source: HTCondor manual, "Resubmitting a Failed DAG" (Rescue DAG naming, partial rescue
@@ -70,7 +71,8 @@ public enum DAGRescue {
             if isFailed(node), let value = lastReturn(node), value == spec.unlessExit, retriesUsed(node) < spec.retries {
                 text += "# \(retriesUsed(node)) of \(spec.retries) retries performed; remaining attempts aborted after node returned \(value)\n"
             }
-            text += "RETRY \(spec.name) \(spec.retries)" + (spec.unlessExit.map { " UNLESS-EXIT \($0)" } ?? "") + "\n"
+            // Under DAGMan's default DAGMAN_RESET_RETRIES_UPON_RESCUE = True the retries start
+            // again from the DAG file's own RETRY lines, so the rescue file repeats none.
         }
         return text
     }

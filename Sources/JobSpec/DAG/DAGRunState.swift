@@ -47,6 +47,10 @@ public struct DAGRunState: Sendable {
     public private(set) var failedCount = 0
     /// Set once the DAG is over.
     public private(set) var outcome: DAGOutcome?
+    /// The DAG's job id (`$DAGID`, `$CLUSTERID`): the farm's run id.
+    public var dagID = 0
+    /// Exit codes of the procs of each node's current attempt that exited, by node.
+    private var exitCodes: [Int32: [Int]] = [:]
     private var actions: [DAGAction] = []
 
     /// A run of `dag` whose node `n` has the procs at `procRanges[n]` (empty for none).
@@ -78,11 +82,18 @@ public struct DAGRunState: Sendable {
         records[node].state == .running ? Int(procsOutstanding[node]) : 0
     }
 
-    /// `$DAG_STATUS`: 0 OK, 2 a node failed, 3 aborted.
-    public var dagStatus: Int { abortExitCode != nil ? 3 : failedCount > 0 ? 2 : 0 }
+    /// `$DAG_STATUS`: 0 OK, 2 a node failed, 3 aborted, 5 the DAG has a cycle (DAGMan's
+    /// `DAG_STATUS_CYCLE`).
+    public var dagStatus: Int { dag.cycle != nil ? 5 : abortExitCode != nil ? 3 : failedCount > 0 ? 2 : 0 }
 
     /// Marks `DONE` nodes done and starts every node with no unfinished parent.
     public mutating func start() -> [DAGAction] {
+        if dag.cycle != nil {
+            // Nothing of a cyclic graph can run; DAGMan goes straight to the FINAL node.
+            unfinished = 0
+            checkCompletion()
+            return takeActions()
+        }
         for node in dag.nodes.indices where dag.nodes[node].done && !dag.nodes[node].isFinal {
             setState(node, .done)
             readiness.complete(node) { _ in }
@@ -104,6 +115,9 @@ public struct DAGRunState: Sendable {
         guard records[node].state == .running, !procEnded[position] else { return [] }
         procEnded[position] = true
         procsOutstanding[node] -= 1
+        if dag.nodes[node].postScript != nil, case .exited(let code) = outcome {
+            exitCodes[Int32(node), default: []].append(code)
+        }
         if !outcome.succeeded, firstProcFailure[Int32(node)] == nil {
             firstProcFailure[Int32(node)] = outcome
             if procsOutstanding[node] > 0 { actions.append(.cancelProcs(node: node, positions: procRanges[node])) }
@@ -211,9 +225,18 @@ public struct DAGRunState: Sendable {
 
     private func macros(_ node: Int) -> DAGScript.Macros {
         let spec = dag.nodes[node]
-        return DAGScript.Macros(job: spec.name, retry: records[node].retry, maxRetries: spec.retries,
-                                dagStatus: dagStatus, failedCount: failedCount,
-                                returnValue: records[node].lastReturn, preScriptReturn: records[node].preScriptReturn)
+        var macros = DAGScript.Macros(job: spec.name, retry: records[node].retry, maxRetries: spec.retries,
+                                      dagStatus: dagStatus, failedCount: failedCount,
+                                      returnValue: records[node].lastReturn,
+                                      preScriptReturn: records[node].preScriptReturn)
+        macros.nodeCount = dag.nodes.count
+        macros.doneCount = stateCounts[DAGNodeState.done.rawValue]
+        macros.queuedCount = stateCounts[DAGNodeState.running.rawValue]
+        macros.futileCount = stateCounts[DAGNodeState.futile.rawValue]
+        macros.dagID = dagID
+        macros.jobCount = procRanges[node].count
+        macros.exitCodes = exitCodes[Int32(node)] ?? []
+        return macros
     }
 
     private mutating func runScript(_ node: Int, _ script: DAGScript, delay: Int = 0) {
@@ -237,6 +260,7 @@ public struct DAGRunState: Sendable {
         let range = procRanges[node]
         guard !range.isEmpty else { return jobFinished(node, failure: nil) }
         setState(node, .running)
+        exitCodes[Int32(node)] = nil
         procsOutstanding[node] = Int32(range.count)
         for position in range { procEnded[position] = false }
         actions.append(.startProcs(node: node, positions: range, retry: records[node].retry))
@@ -363,7 +387,10 @@ public struct DAGRunState: Sendable {
         let aborted = abortExitCode != nil
         let succeeded: Bool
         let exitCode: Int
-        if let final = dag.finalNode {
+        if dag.cycle != nil {
+            succeeded = false
+            exitCode = 1
+        } else if let final = dag.finalNode {
             succeeded = records[final].state == .done
             exitCode = succeeded ? 0 : (abortExitCode.flatMap { $0 == 0 ? nil : $0 } ?? 1)
         } else if let abortExitCode {

@@ -2,9 +2,24 @@
 ///
 /// Scripts run on rank 0's side of the farm (DAGMan's access point), from the node's
 /// directory. Arguments are split on white space as DAGMan does; an argument that is exactly
-/// one of the macros `$JOB`, `$RETRY`, `$MAX_RETRIES`, `$DAG_STATUS`, `$FAILED_COUNT` (and,
-/// for POST scripts, `$RETURN` and `$PRE_SCRIPT_RETURN`) is replaced by its value; a macro
-/// inside a longer word (`x=$RETURN`) is left alone, as in DAGMan.
+/// one of the macros below is replaced by its value; a macro inside a longer word
+/// (`x=$RETURN`) is left alone, as in DAGMan.
+///
+/// | macro | value |
+/// |---|---|
+/// | `$JOB`, `$NODE` | the node name |
+/// | `$RETRY`, `$MAX_RETRIES` | the attempt (0 first) and the node's `RETRY` count |
+/// | `$DAG_STATUS`, `$FAILED_COUNT` | the DAG's status (0, 2 a node failed, 3 aborted) and failed nodes so far |
+/// | `$NODE_COUNT`, `$DONE_COUNT`, `$QUEUED_COUNT`, `$FUTILE_COUNT` | nodes in the DAG, done, with procs queued or running, futile |
+/// | `$DAGID` | the DAG's job id: the farm's run id |
+/// | `$CLUSTERID`, `$JOBID` (POST) | the node job's cluster (the run id) and `CLUSTER.PROC` of its first proc |
+/// | `$JOB_COUNT` (POST) | the node job's procs |
+/// | `$SUCCESS` (POST) | `True` when every proc succeeded, else `False` |
+/// | `$RETURN`, `$PRE_SCRIPT_RETURN` (POST) | the job's deciding value, the PRE script's exit (-1 without one) |
+/// | `$EXIT_CODES` (POST) | the procs' distinct exit codes, sorted, comma-separated |
+/// | `$EXIT_CODE_COUNTS` (POST) | `code:count` for each, sorted, comma-separated |
+///
+/// In a PRE script the POST-only macros are left as written.
 ///
 /// A class, so that a node without scripts pays one pointer per script in a million-node DAG.
 ///
@@ -66,6 +81,14 @@ public final class DAGScript: Sendable, Equatable {
         public var returnValue: Int?
         /// `$PRE_SCRIPT_RETURN` (POST only): the PRE script's exit code, or -1 without one.
         public var preScriptReturn: Int?
+        /// `$NODE_COUNT`, `$DONE_COUNT`, `$QUEUED_COUNT`, `$FUTILE_COUNT`.
+        public var nodeCount = 0, doneCount = 0, queuedCount = 0, futileCount = 0
+        /// `$DAGID` and `$CLUSTERID`: the farm's run id.
+        public var dagID = 0
+        /// `$JOB_COUNT` (POST only): the node job's procs.
+        public var jobCount = 0
+        /// The exit codes of the node job's procs that exited, in the order they ended (POST only).
+        public var exitCodes: [Int] = []
 
         /// The macro values; see the properties.
         public init(job: String, retry: Int, maxRetries: Int, dagStatus: Int = 0, failedCount: Int = 0,
@@ -91,6 +114,21 @@ public final class DAGScript: Sendable, Equatable {
             case "$FAILED_COUNT": return String(macros.failedCount)
             case "$RETURN" where kind == .post: return String(macros.returnValue ?? 0)
             case "$PRE_SCRIPT_RETURN" where kind == .post: return String(macros.preScriptReturn ?? -1)
+            case "$NODE": return macros.job
+            case "$NODE_COUNT": return String(macros.nodeCount)
+            case "$DONE_COUNT": return String(macros.doneCount)
+            case "$QUEUED_COUNT": return String(macros.queuedCount)
+            case "$FUTILE_COUNT": return String(macros.futileCount)
+            case "$DAGID": return String(macros.dagID)
+            case "$CLUSTERID" where kind == .post: return String(macros.dagID)
+            case "$JOBID" where kind == .post: return "\(macros.dagID).0"
+            case "$JOB_COUNT" where kind == .post: return String(macros.jobCount)
+            case "$SUCCESS" where kind == .post: return (macros.returnValue ?? 0) == 0 ? "True" : "False"
+            case "$EXIT_CODES" where kind == .post:
+                return Set(macros.exitCodes).sorted().map(String.init).joined(separator: ",")
+            case "$EXIT_CODE_COUNTS" where kind == .post:
+                let counts = Dictionary(grouping: macros.exitCodes, by: { $0 }).mapValues(\.count)
+                return counts.keys.sorted().map { "\($0):\(counts[$0]!)" }.joined(separator: ",")
             default: return word
             }
         }

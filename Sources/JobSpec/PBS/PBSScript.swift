@@ -10,18 +10,14 @@ import Foundation
 /// (recorded as `PBS_O_QUEUE`). Other options (`-A`, `-M`, `-m`, `-W`, `-r`, `-P`, `-k`)
 /// are accepted and have no effect inside the farm.
 ///
-/// Each subjob's environment (PBS Pro reference, "PBS environment variables"):
-///
-/// | variable | value |
-/// |---|---|
-/// | `PBS_ARRAY_INDEX` (PBS Pro) / `PBS_ARRAYID` (Torque) | the subjob index |
-/// | `PBS_ARRAY_ID` | `RUNID[].HOST` |
-/// | `PBS_JOBID` | `RUNID[INDEX].HOST`, unless the farm runs inside a real PBS job, whose `PBS_JOBID` is kept |
-/// | `PBS_JOBNAME` | the job name |
-/// | `PBS_ENVIRONMENT` | `PBS_BATCH` |
-/// | `PBS_O_WORKDIR`, `PBS_O_HOME`, `PBS_O_PATH`, `PBS_O_HOST`, `PBS_O_LOGNAME`, `PBS_O_SHELL`, `PBS_O_LANG`, `PBS_O_MAIL`, `PBS_O_TZ`, `PBS_O_SYSTEM`, `PBS_O_QUEUE`, `PBS_QUEUE` | from the submitting environment |
-/// | `NCPUS`, `OMP_NUM_THREADS` | from the `select` (or `ncpus`/`ppn`) request |
-/// | `TMPDIR` | a fresh folder per subjob, made and removed by the runtime (attribute `pbs.tmpdir`) |
+/// Each subjob's environment follows the PBS Pro reference ("PBS environment
+/// variables") and Torque's guide: `PBS_JOBID` (`RUNID[INDEX].HOST`, the subjob's own
+/// even inside a real PBS job), `PBS_ARRAY_INDEX` (Torque: `PBS_ARRAYID`), `PBS_ARRAY_ID`,
+/// `PBS_JOBNAME`, `PBS_ENVIRONMENT=PBS_BATCH`, `PBS_O_*`, `PBS_QUEUE`, `PBS_TASKNUM`,
+/// `PBS_NODENUM`, `PBS_VNODENUM`, `PBS_NUM_NODES`, `PBS_NUM_PPN`, `PBS_NP`, `PBS_SERVER`,
+/// `PBS_JOBDIR`, `NCPUS`, `OMP_NUM_THREADS`, `-v` variables; the runtime adds `TMPDIR` and
+/// `PBS_NODEFILE` (attributes `pbs.tmpdir`, `pbs.nodefile`). A script without `#!` (and
+/// `-S`) runs under the login shell (``JobLoadOptions/loginShell``), as under qsub.
 ///
 /// Without `-V` the rest of the environment is only the login variables (`HOME`, `USER`,
 /// `LOGNAME`, `PATH`, `SHELL`, `LANG`, `TZ`, `MAIL`, `TERM`) and the real allocation's
@@ -45,6 +41,11 @@ public struct PBSScript: Sendable {
     /// The expanded job.
     public let job: ArrayJob
 
+    /// Variables set per subjob that a real enclosing PBS job also has: the subjob's win.
+    static let perSubjob: Set<String> = ["PBS_JOBID", "PBS_NODEFILE", "PBS_TASKNUM", "PBS_NODENUM", "PBS_VNODENUM",
+                                         "PBS_NUM_NODES", "PBS_NUM_PPN", "PBS_NP", "PBS_JOBDIR", "PBS_ARRAY_INDEX",
+                                         "PBS_ARRAYID", "PBS_ARRAY_ID"]
+
     /// The variables a PBS job gets from its login on the execution host.
     static let loginVariables = ["HOME", "USER", "LOGNAME", "PATH", "SHELL", "LANG", "TZ", "MAIL", "TERM"]
 
@@ -57,7 +58,8 @@ public struct PBSScript: Sendable {
         let request = try PBSRequest(text: text, file: file, options: options)
         let torque = request.torque, join = request.join, exportAll = request.exportAll
         let memoryMiB = request.memoryMiB, walltime = request.walltime, array = request.array
-        let jobName = options.jobName ?? request.name ?? Paths.lastComponent(file)
+        let nameIsArray = request.arrayFromCommandLineName
+        let jobName = (nameIsArray ? nil : options.jobName) ?? request.name ?? Paths.lastComponent(file)
         self.name = jobName
         self.array = array
         self.isTorque = torque
@@ -85,13 +87,27 @@ public struct PBSScript: Sendable {
         common["NCPUS"] = String(cpus)
         common["OMP_NUM_THREADS"] = String(request.ompThreads ?? cpus)
         if array != nil { common["PBS_ARRAY_ID"] = "\(runID)[].\(server)" }
-        // Inside a real PBS job, its PBS_JOBID is what pbsdsh and pbs_tmrsh need.
-        let realJobID = environment["PBS_JOBID"]
-        let realAllocation = environment.keys.filter { $0.hasPrefix("PBS_") && common[$0] == nil }.sorted()
+        // One subjob is one chunk on one host: what such a job sees (PBS Pro reference,
+        // "PBS environment variables"; Torque Administrator Guide, "Exported batch environment variables").
+        common["PBS_TASKNUM"] = "1"
+        common["PBS_NODENUM"] = "0"
+        common["PBS_VNODENUM"] = "0"
+        common["PBS_NUM_NODES"] = "1"
+        common["PBS_NUM_PPN"] = String(cpus)
+        common["PBS_NP"] = String(cpus)
+        common["PBS_SERVER"] = server
+        common["PBS_JOBDIR"] = request.initialDirectory ?? environment["HOME"] ?? options.workingDirectory
+        if common["PBS_O_SHELL"] == nil { common["PBS_O_SHELL"] = options.loginShell ?? "/bin/sh" }
+        let realAllocation = environment.keys.filter { $0.hasPrefix("PBS_") && common[$0] == nil
+            && !Self.perSubjob.contains($0) }.sorted()
 
         let script = options.absolute(file)
-        let argv = ScriptCommand.argv(script: script, shebang: request.shebang, shell: request.shell,
+        // Without `#!` (and `-S`), qsub runs the script with the user's login shell.
+        let loginShell = options.loginShell ?? environment["SHELL"].flatMap { $0.isEmpty ? nil : $0 } ?? "/bin/sh"
+        let shell = request.shell ?? (request.shebang == nil ? loginShell : nil)
+        let argv = ScriptCommand.argv(script: script, shebang: request.shebang, shell: shell,
                                       arguments: options.scriptArguments)
+        let nodefileLines = String(torque ? cpus : request.mpiProcesses ?? 1)
         let submitDirectory = OutputPattern.literal(options.workingDirectory)
         let isArray = array != nil
         let workingDirectory = options.workingDirectory
@@ -100,7 +116,6 @@ public struct PBSScript: Sendable {
         let overrideError = options.error.map { Paths.resolve($0, in: submitDirectory) }
         let explicitOutput = options.output == nil ? request.output : nil
         let explicitError = options.error == nil ? request.error : nil
-        let keepRealJobID = realJobID != nil
         job = ArrayJob(name: jobName, file: file, indices: array?.indices ?? [0], warnings: warnings,
                        maxConcurrent: array?.maxConcurrent) {
             [common, torque, join, exportAll, cpus, memoryMiB, walltime] position, arrayIndex in
@@ -110,7 +125,7 @@ public struct PBSScript: Sendable {
             if let index {
                 if torque { set["PBS_ARRAYID"] = String(index) } else { set["PBS_ARRAY_INDEX"] = String(index) }
             }
-            if !keepRealJobID { set["PBS_JOBID"] = jobID }
+            set["PBS_JOBID"] = jobID
             var stdout = overrideOutput ?? Self.outputPath(explicitOutput, defaultName: Self.defaultName(
                 jobName, letter: "o", runID: runID, index: index, torque: torque), index: index,
                 directory: workingDirectory)
@@ -128,7 +143,7 @@ public struct PBSScript: Sendable {
                 workingDirectory: home, stdout: stdout, stderr: stderr, slots: cpus, memoryMiB: memoryMiB,
                 timeLimit: walltime, source: SourceLocation(file: file, line: 1),
                 label: index.map { "\(jobName)[\($0)]" } ?? jobName,
-                attributes: ["pbs.tmpdir": "1", "pbs.jobid": jobID])
+                attributes: ["pbs.tmpdir": "1", "pbs.jobid": jobID, "pbs.nodefile": nodefileLines])
         }
     }
 

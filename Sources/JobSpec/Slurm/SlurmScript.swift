@@ -1,18 +1,32 @@
 /// A Slurm batch script, run as a job array inside the farm.
 ///
-/// Read: `--array`/`-a` (see ``ArrayRange``), `--job-name`/`-J`, `--output`/`-o`,
-/// `--error`/`-e` (Slurm filename patterns, ``OutputPattern``), `--time`/`-t` (the
-/// per-task limit, ``TaskSpec/timeLimit``), `--cpus-per-task`/`-c` (slots), `--mem` and
-/// `--mem-per-cpu` (MiB), `--chdir`/`-D`, `--export`. Options about the allocation
-/// (`--nodes`, `--partition`, `--account`, `--qos`, `--mail-*`, ...) are accepted and
-/// have no effect inside the farm; unknown options give a warning.
+/// Options come from the `#SBATCH` directives and from the command line
+/// (``JobLoadOptions/batchOptions``, the words sbatch would take before the script), read
+/// by one parser (``SbatchOptions``, which lists what is honoured, warned or refused);
+/// the command line wins.
 ///
-/// Each task gets `SLURM_ARRAY_JOB_ID` (the farm's run id), `SLURM_ARRAY_TASK_ID`,
-/// `SLURM_ARRAY_TASK_COUNT`, `SLURM_ARRAY_TASK_MIN`, `SLURM_ARRAY_TASK_MAX`,
-/// `SLURM_ARRAY_TASK_STEP` and `SLURM_JOB_NAME`, on top of the whole environment
-/// (`--export=ALL`, sbatch's default). A real allocation's `SLURM_JOB_ID`, node lists and
-/// so on pass through unchanged. The default output is `slurm-%A_%a.out` for arrays and
-/// `slurm-RUNID.out` otherwise, in the working directory.
+/// Each array element sees what a one-node, one-task Slurm job sees (Slurm sbatch manual,
+/// "OUTPUT ENVIRONMENT VARIABLES"), on top of the environment `--export` passes (all of it
+/// by default):
+///
+/// | variable | value |
+/// |---|---|
+/// | `SLURM_JOB_ID`, `SLURM_JOBID` | the element's own job id: the run id plus its position, as Slurm numbers array elements (the run id for a script without `--array`) |
+/// | `SLURM_ARRAY_JOB_ID`, `SLURM_ARRAY_TASK_ID`, `SLURM_ARRAY_TASK_COUNT`, `_MIN`, `_MAX`, `_STEP` | the run id, the element's index, and the array's shape (arrays only) |
+/// | `SLURM_JOB_NAME` | the job name |
+/// | `SLURM_SUBMIT_DIR`, `SLURM_SUBMIT_HOST` | where `taskfarm` started |
+/// | `SLURM_JOB_USER` | the user |
+/// | `SLURM_JOB_NODELIST`, `SLURM_NODELIST`, `SLURMD_NODENAME`, `SLURM_TOPOLOGY_ADDR` | the worker's host, filled in when the element starts there |
+/// | `SLURM_JOB_NUM_NODES`, `SLURM_NNODES`, `SLURM_NTASKS`, `SLURM_NPROCS`, `SLURM_TASKS_PER_NODE` | 1 |
+/// | `SLURM_NODEID`, `SLURM_PROCID`, `SLURM_LOCALID`, `SLURM_GTIDS` | 0 |
+/// | `SLURM_CPUS_ON_NODE`, `SLURM_JOB_CPUS_PER_NODE` | the element's cpus (`--cpus-per-task`, default 1) |
+/// | `SLURM_CPUS_PER_TASK` | `--cpus-per-task`, when given |
+/// | `SLURM_MEM_PER_NODE`, `SLURM_MEM_PER_CPU` | `--mem`, `--mem-per-cpu` in MiB, when given |
+/// | `SLURM_JOB_PARTITION`, `SLURM_JOB_ACCOUNT`, `SLURM_JOB_QOS` | `--partition`, `--account`, `--qos`, when given |
+/// | `SLURM_EXPORT_ENV` | `--export`, when given |
+///
+/// The element starts in the submit directory (or `--chdir`). The default output is
+/// `slurm-%A_%a.out` for arrays and `slurm-RUNID.out` otherwise; `--input` is its stdin.
 ///
 /// Source: Slurm sbatch manual (options, "OUTPUT ENVIRONMENT VARIABLES", "filename pattern").
 public struct SlurmScript: Sendable {
@@ -27,26 +41,6 @@ public struct SlurmScript: Sendable {
     /// The expanded job.
     public let job: ArrayJob
 
-    /// Options that take a value when written as separate words.
-    static let shortWithValue: Set<String> = ["-a", "-A", "-b", "-c", "-d", "-D", "-e", "-i", "-J", "-L", "-m", "-M",
-                                              "-n", "-N", "-o", "-p", "-q", "-S", "-t", "-w", "-x", "-B", "-C", "-F", "-G"]
-    static let longFlags: Set<String> = ["--exclusive", "--hold", "--parsable", "--quiet", "--requeue", "--no-requeue",
-                                         "--overcommit", "--oversubscribe", "--contiguous", "--wait", "--verbose",
-                                         "--spread-job", "--test-only", "--use-min-nodes", "--ignore-pbs", "--no-kill",
-                                         "--get-user-env", "--nice", "--reboot", "--exact", "--usage", "--help"]
-    /// The long options the farm acts on.
-    static let handledLongOptions = ["--array", "--job-name", "--output", "--error", "--time", "--cpus-per-task",
-                                     "--mem", "--mem-per-cpu", "--chdir", "--export"]
-
-    static let ignored: Set<String> = ["-A", "--account", "-p", "--partition", "-N", "--nodes", "-n", "--ntasks",
-                                       "--ntasks-per-node", "-q", "--qos", "--mail-type", "--mail-user", "-C",
-                                       "--constraint", "--exclusive", "-w", "--nodelist", "-x", "--exclude",
-                                       "--gres", "--gpus", "-G", "--requeue", "--no-requeue", "--signal", "--begin",
-                                       "-d", "--dependency", "--mem-bind", "--hint", "--reservation", "--comment",
-                                       "-M", "--clusters", "--wckey", "--licenses", "-L", "--nice", "--open-mode",
-                                       "-i", "--input", "--parsable", "--quiet", "--verbose", "--kill-on-invalid-dep",
-                                       "--distribution", "-m", "--threads-per-core", "--ntasks-per-core", "--tmp"]
-
     /// Reads a script held in memory.
     ///
     /// - Parameters:
@@ -58,163 +52,110 @@ public struct SlurmScript: Sendable {
     ///   `--export` or filename pattern.
     public init(text: String, file: String, options: JobLoadOptions) throws(JobSpecError) {
         self.file = file
-        let directives = try BatchDirectives(text: text, file: file, prefix: "#SBATCH") { name in
-            name.hasPrefix("--") ? !Self.longFlags.contains(name) : Self.shortWithValue.contains(name)
-        }
+        let directives = try BatchDirectives(text: text, file: file, prefix: "#SBATCH",
+                                             takesValue: SbatchOptions.takesValue)
         guard directives.shebang != nil else {
             throw JobSpecError("a Slurm batch script must start with #! and an interpreter (sbatch refuses it "
                                + "otherwise); add '#!/bin/sh' as line 1", file: file, line: 1, column: 1)
         }
-        var warnings = directives.warnings
-        var name = options.jobName
-        var array: ArrayRange?
-        var output: String?
-        var error: String?
-        var timeLimit: Double?
-        var cpus = 1
-        var cpusGiven = false
-        var memoryMiB: Int?
-        var memoryPerCPU: Int?
-        var directory: String?
-        var export = Export()
-        for option in directives.options {
-            let value = option.value ?? ""
-            func bad(_ expected: String) -> JobSpecError {
-                JobSpecError("bad \(option.name) '\(value)': expected \(expected)", at: option.location)
-            }
-            switch option.name {
-            case "-a", "--array":
-                array = try ArrayRange(parsing: value, dialect: .slurm, location: option.valueLocation)
-            case "-J", "--job-name":
-                if options.jobName == nil { name = value }
-            case "-o", "--output":
-                output = try OutputPattern(value, location: option.valueLocation).text
-            case "-e", "--error":
-                error = try OutputPattern(value, location: option.valueLocation).text
-            case "-t", "--time":
-                guard let limit = ResourceValues.slurmTime(value) else {
-                    throw bad("minutes, M:S, H:M:S, D-H, D-H:M or D-H:M:S")
-                }
-                if let seconds = limit, FarmLimits.durationProblem(seconds) != nil {
-                    throw bad("a time limit of at most 365-00:00:00 (365 days, as Slurm caps it), or UNLIMITED")
-                }
-                timeLimit = limit
-            case "-c", "--cpus-per-task":
-                guard let count = Int(value), FarmLimits.slotsProblem(count) == nil else {
-                    throw bad(FarmLimits.slotsExpectation)
-                }
-                cpus = count
-                cpusGiven = true
-            case "--mem":
-                guard let mib = ResourceValues.slurmMemoryMiB(value) else { throw bad("a size such as 4000, 500M or 4G") }
-                memoryMiB = mib
-            case "--mem-per-cpu":
-                guard let mib = ResourceValues.slurmMemoryMiB(value) else { throw bad("a size such as 4000, 500M or 4G") }
-                memoryPerCPU = mib
-            case "-D", "--chdir":
-                directory = value
-            case "--export":
-                export = try Export(parsing: value, environment: options.environment, location: option.valueLocation)
-            default:
-                guard !Self.ignored.contains(option.name) else { break }
-                // A near miss of an option the farm acts on would silently change the job
-                // (`--arary=0-3` runs one task, not four): sbatch refuses it, and so do we.
-                if let meant = Self.handledLongOptions.first(where: {
-                    option.name.hasPrefix("--") && SubmitCommands.editDistance(option.name, $0) <= 2
-                }) {
-                    throw JobSpecError("#SBATCH \(option.name) is not an sbatch option (sbatch refuses the script); "
-                                       + "did you mean \(meant)?", at: option.location)
-                }
-                warnings.append(JobSpecError("#SBATCH \(option.name) is not used inside the farm and is ignored",
-                                             at: option.location))
-            }
-        }
-        let jobName = name ?? Paths.lastComponent(file)
+        let fromFile = try SbatchOptions(directives.options, environment: options.environment)
+        var commandLine = try SbatchOptions(BatchOption.commandLine(options.batchOptions,
+                                                                    takesValue: SbatchOptions.takesValue),
+                                            environment: options.environment)
+        if let name = options.jobName { commandLine.jobName = name }
+        if let directory = options.chdir { commandLine.chdir = directory }
+        let request = fromFile.overridden(by: commandLine)
+        var warnings = directives.warnings + request.warnings
+        if let allocation = request.allocationWarning { warnings.append(allocation) }
+        warnings.sort { ($0.location.file == file ? 1 : 0, $0.location.line) < ($1.location.file == file ? 1 : 0, $1.location.line) }
+
+        let jobName = request.jobName ?? Paths.lastComponent(file)
+        let array = request.array
         self.name = jobName
         self.array = array
         self.warnings = warnings
 
-        let workingDirectory = directory.map(options.absolute) ?? options.workingDirectory
+        let workingDirectory = request.chdir.map(options.absolute) ?? options.workingDirectory
         func resolve(_ pattern: String) -> String {
             Paths.resolve(pattern, in: OutputPattern.literal(workingDirectory))
         }
         let defaultOutput = array == nil ? "slurm-\(options.runID).out" : "slurm-%A_%a.out"
-        let stdoutPattern = options.output ?? output ?? defaultOutput
-        let stderrPattern = options.error ?? error
+        let stdoutPattern = options.output ?? request.output ?? defaultOutput
+        let stderrPattern = options.error ?? request.error
         for pattern in [options.output, options.error].compactMap({ $0 }) {
             _ = try OutputPattern(pattern, location: SourceLocation(file: "<command line>", line: 0))
         }
         let script = options.absolute(file)
         let argv = ScriptCommand.argv(script: script, shebang: directives.shebang, shell: nil,
                                       arguments: options.scriptArguments)
+        let cpus = request.cpusPerTask ?? 1
+        let export = request.export ?? SbatchOptions.Export()
         var common = export.set
         common["SLURM_JOB_NAME"] = jobName
+        common["SLURM_SUBMIT_DIR"] = options.workingDirectory
+        common["SLURM_SUBMIT_HOST"] = options.hostname
+        if !options.user.isEmpty { common["SLURM_JOB_USER"] = options.user }
+        for variable in ["SLURM_JOB_NODELIST", "SLURM_NODELIST", "SLURMD_NODENAME", "SLURM_TOPOLOGY_ADDR"] {
+            common[variable] = MachinePlacement.reference("Machine")
+        }
+        for variable in ["SLURM_JOB_NUM_NODES", "SLURM_NNODES", "SLURM_NTASKS", "SLURM_NPROCS",
+                         "SLURM_TASKS_PER_NODE"] {
+            common[variable] = "1"
+        }
+        for variable in ["SLURM_NODEID", "SLURM_PROCID", "SLURM_LOCALID", "SLURM_GTIDS"] { common[variable] = "0" }
+        common["SLURM_CPUS_ON_NODE"] = String(cpus)
+        common["SLURM_JOB_CPUS_PER_NODE"] = String(cpus)
+        if let given = request.cpusPerTask { common["SLURM_CPUS_PER_TASK"] = String(given) }
+        if let memory = request.memoryMiB { common["SLURM_MEM_PER_NODE"] = String(memory) }
+        if let memory = request.memoryPerCPUMiB { common["SLURM_MEM_PER_CPU"] = String(memory) }
+        if let partition = request.partition { common["SLURM_JOB_PARTITION"] = partition }
+        if let account = request.account { common["SLURM_JOB_ACCOUNT"] = account }
+        if let qos = request.qos { common["SLURM_JOB_QOS"] = qos }
+        if request.export != nil { common["SLURM_EXPORT_ENV"] = export.text }
         if let array {
             common["SLURM_ARRAY_JOB_ID"] = String(options.runID)
             common["SLURM_ARRAY_TASK_COUNT"] = String(array.indices.count)
-            common["SLURM_ARRAY_TASK_MIN"] = String(array.indices.first ?? 0)
-            common["SLURM_ARRAY_TASK_MAX"] = String(array.indices.last ?? 0)
+            common["SLURM_ARRAY_TASK_MIN"] = String(array.indices.min() ?? 0)
+            common["SLURM_ARRAY_TASK_MAX"] = String(array.indices.max() ?? 0)
             common["SLURM_ARRAY_TASK_STEP"] = String(array.step)
         }
-        if cpusGiven { common["SLURM_CPUS_PER_TASK"] = String(cpus) }
         let stdoutPath = resolve(stdoutPattern)
         let stderrPath = resolve(stderrPattern ?? stdoutPattern)
-        var totalMemory = memoryMiB
-        if totalMemory == nil, let perCPU = memoryPerCPU {
+        let stdinPath = request.input.map(resolve)
+        var memory = request.memoryMiB
+        if memory == nil, let perCPU = request.memoryPerCPUMiB {
             let (total, overflow) = perCPU.multipliedReportingOverflow(by: cpus)
             guard !overflow else {
                 throw JobSpecError("--mem-per-cpu times --cpus-per-task is more memory than any machine has", file: file)
             }
-            totalMemory = total
+            memory = total
         }
-        let memory = totalMemory
+        let timeLimit = request.timeLimit ?? nil
         let isArray = array != nil
-        let runID = String(options.runID)
+        let runID = options.runID
+        var attributes = ["slurm.array_job_id": String(runID), MachinePlacement.attribute: "env"]
+        if !request.gres.isEmpty {
+            attributes["slurm.gres"] = request.gres.map { [$0.name, $0.type, String($0.count)].compactMap { $0 }
+                .joined(separator: ":") }.joined(separator: ",")
+        }
+        if let gpus = request.gpus { attributes["slurm.gpus"] = String(gpus) }
         let exportAll = export.all
         let exportNames = export.names
         job = ArrayJob(name: jobName, file: file, indices: array?.indices ?? [0], warnings: warnings,
-                       maxConcurrent: array?.maxConcurrent) { [common, cpus, timeLimit] position, index in
+                       maxConcurrent: array?.maxConcurrent) { [common, cpus, memory, timeLimit, attributes] position, index in
             var set = common
+            let jobID = String(isArray ? runID + position : runID)
+            set["SLURM_JOB_ID"] = jobID
+            set["SLURM_JOBID"] = jobID
             if isArray { set["SLURM_ARRAY_TASK_ID"] = String(index) }
-            return TaskSpec(
+            var task = TaskSpec(
                 position: position, arrayIndex: index, command: .argv(argv),
                 environment: exportAll ? .inherit(set: set) : .inheritOnly(names: exportNames, set: set),
                 workingDirectory: workingDirectory, stdout: stdoutPath, stderr: stderrPath, slots: cpus,
                 memoryMiB: memory, timeLimit: timeLimit, source: SourceLocation(file: file, line: 1),
-                label: isArray ? "\(jobName)[\(index)]" : jobName, attributes: ["slurm.array_job_id": runID])
-        }
-    }
-
-    /// What `--export` passes: everything (`ALL`, the default), or only the named
-    /// variables and `SLURM_*` (sbatch's rule for `NONE` and lists), plus `NAME=value`s.
-    struct Export {
-        var all = true
-        var names: [String] = []
-        var set: [String: String] = [:]
-
-        init() {}
-
-        /// Parses `ALL`, `NONE`, `NIL`, or `[ALL,]NAME[=value],...`.
-        ///
-        /// - Throws: ``JobSpecError`` at `location` for an entry that is not a name.
-        init(parsing value: String, environment: [String: String], location: SourceLocation) throws(JobSpecError) {
-            all = false
-            for item in value.split(separator: ",") {
-                switch item.uppercased() {
-                case "ALL": all = true
-                case "NONE", "NIL": break
-                default:
-                    if let equals = item.firstIndex(of: "=") {
-                        set[String(item[..<equals])] = String(item[item.index(after: equals)...])
-                    } else if item.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) {
-                        names.append(String(item))
-                    } else {
-                        throw JobSpecError("bad --export '\(value)': expected ALL, NONE or NAME[=value],...",
-                                           at: location)
-                    }
-                }
-            }
-            names += environment.keys.filter { $0.hasPrefix("SLURM_") }.sorted()
+                label: isArray ? "\(jobName)[\(index)]" : jobName, attributes: attributes)
+            task.stdin = stdinPath
+            return task
         }
     }
 }

@@ -7,7 +7,7 @@ import Foundation
 /// | form | procs |
 /// |---|---|
 /// | `queue` | 1 |
-/// | `queue N` | N |
+/// | `queue N` | N; N may be an expression such as `15*1000` |
 /// | `queue [N] [VARS] in [slice] (a, b c)` or `in a b c` | N per item; items split at commas and blanks |
 /// | `queue [N] [VARS] from [slice] FILE` or `from ( lines )` | N per non-blank line (`#` lines are comments only inside the submit file) |
 /// | `queue [N] [VARS] matching [files\|dirs] [slice] GLOB ...` | N per matching path, sorted |
@@ -36,15 +36,24 @@ struct QueueStatement: Equatable {
         let words = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r\n" })
         let keywordIndex = words.firstIndex { ["in", "from", "matching"].contains($0.lowercased()) }
         let head = keywordIndex.map { Array(words[..<$0]) } ?? Array(words)
-        var headTokens = head.flatMap { $0.split(separator: ",") }.map(String.init)
         count = 1
-        if let first = headTokens.first, first.first?.isNumber == true {
-            guard let value = Int(first), value >= 0 else {
-                throw failure("'\(first)' is not a whole number of procs")
+        // The count may be an expression (`queue 15*1000`, `queue 2 * 3 x in ...`): the
+        // longest run of leading words that parses as one.
+        var countWords = 0
+        if let first = head.first?.first, first.isNumber || first == "(" {
+            for length in stride(from: head.count, through: 1, by: -1) {
+                let text = head.prefix(length).joined(separator: " ")
+                if case .integer(let value)? = (try? ClassAdExpression(parsing: text, location: location))?
+                    .evaluate([:]) {
+                    guard value >= 0 else { throw failure("'\(text)' is not a whole number of procs") }
+                    count = value
+                    countWords = length
+                    break
+                }
             }
-            count = value
-            headTokens.removeFirst()
+            guard countWords > 0 else { throw failure("'\(head[0])' is not a whole number of procs") }
         }
+        var headTokens = head.dropFirst(countWords).flatMap { $0.split(separator: ",") }.map(String.init)
         guard let keywordIndex else {
             guard headTokens.isEmpty else {
                 throw failure("expected 'queue', 'queue N', or 'queue [N] [VARS] in|from|matching ...', "

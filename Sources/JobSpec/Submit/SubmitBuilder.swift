@@ -21,6 +21,7 @@ struct SubmitBuilder {
     var warnings: [JobSpecError] = []
     var transferWarned = false
     var matchTimeWarned = false
+    var localUniverseWarned = false
     var sawQueue = false
     var batchName: String?
     /// Executables already found to exist (one check per program, not per proc).
@@ -30,6 +31,7 @@ struct SubmitBuilder {
         self.file = file
         self.options = options
         macros.environment = options.environment
+        macros.predefined = SubmitPredefinedMacros.values(file: file, time: options.submitTime ?? Date().timeIntervalSince1970)
     }
 
     /// Records `key = value`; warns at once for ignored and file-transfer commands.
@@ -44,9 +46,15 @@ struct SubmitBuilder {
         if SubmitCommands.isTransfer(lowered) {
             if !transferWarned {
                 warnings.append(JobSpecError("'\(key)' and the other file-transfer commands are ignored: the farm "
-                                             + "runs on a shared file system", at: line))
+                                             + "runs on a shared file system, each task in its initialdir (\(options.workingDirectory) "
+                                             + "unless initialdir names another), where input files are read by the "
+                                             + "names given, nothing is copied", at: line))
                 transferWarned = true
             }
+        } else if lowered.hasPrefix("request_"), !SubmitCommands.handled.contains(lowered),
+                  SubmitCommands.closest(to: lowered).map(SubmitCommands.handled.contains) != true {
+            warnings.append(JobSpecError("'\(key)' asks for a resource the farm does not count per task; it is "
+                                         + "ignored", at: line))
         } else if SubmitCommands.ignored.contains(lowered) {
             warnings.append(JobSpecError("'\(key)' has no effect inside the farm and is ignored", at: line))
         } else if !SubmitCommands.handled.contains(lowered), !lowered.hasPrefix("+"), !lowered.hasPrefix("my.") {
@@ -75,12 +83,19 @@ struct SubmitBuilder {
                 }
                 let task = try proc.task(number: tasks.count)
                 try checkExecutable(of: task)
+                if let universe = task.attributes[SubmitDescription.universeAttribute], !localUniverseWarned {
+                    warnings.append(JobSpecError("universe \(universe): outside a DAG the job runs on a worker, like a "
+                                                 + "vanilla job (as a DAG node it runs on rank 0, beside the scheduler)",
+                                                 at: locations["universe"] ?? location))
+                    localUniverseWarned = true
+                }
                 tasks.append(task)
                 referenced.formUnion(proc.referenced)
                 if let name = proc.batchName { batchName = name }
                 if proc.usesMatchTimeMacros, !matchTimeWarned {
-                    warnings.append(JobSpecError("'$$(...)' is filled in by HTCondor at match time; the farm leaves "
-                                                 + "it as written", at: location))
+                    warnings.append(JobSpecError("'$$(...)' in output or error is not filled in (HTCondor fills "
+                                                 + "it in only in the commands that reach the job); the file name "
+                                                 + "keeps it as written", at: location))
                     matchTimeWarned = true
                 }
             }
@@ -90,7 +105,8 @@ struct SubmitBuilder {
     /// Refuses a proc whose `executable` does not exist, as condor_submit does ("Executable
     /// file ... does not exist"), when ``JobLoadOptions/checksExecutables`` asks for it.
     private mutating func checkExecutable(of task: TaskSpec) throws(JobSpecError) {
-        guard options.checksExecutables, let program = task.command.executedArgv.first,
+        guard options.checksExecutables, task.attributes["condor.noop"] == nil,
+              let program = task.command.executedArgv.first, !program.contains("$$("),
               !existingExecutables.contains(program) else { return }
         if macros.definitions["transfer_executable"]?.lowercased().hasPrefix("f") == true { return }
         var isFolder: ObjCBool = false

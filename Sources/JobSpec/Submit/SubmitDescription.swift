@@ -7,7 +7,7 @@
 ///
 /// | command | becomes |
 /// |---|---|
-/// | `universe` | must be `vanilla` (the default); anything else is an error |
+/// | `universe` | `vanilla` (the default); `local` and `scheduler` run on rank 0 as DAG nodes (``universeAttribute``); anything else is an error |
 /// | `executable` | `argv[0]`, relative to the submit directory (not `initialdir`) |
 /// | `arguments`/`args` | the rest of argv (``SubmitArguments``) |
 /// | `environment`/`env`, `getenv` | the environment (see below) |
@@ -47,6 +47,11 @@ public struct SubmitDescription: Sendable {
     public let tasks: [TaskSpec]
     /// Problems that did not stop the load: unused macros, ignored commands.
     public let warnings: [JobSpecError]
+
+    /// The attribute of a proc in HTCondor's `local` or `scheduler` universe (its value):
+    /// as a DAG node it runs on rank 0, beside the scheduler, as DAGMan runs it on the
+    /// access point; elsewhere it runs on a worker like a vanilla job, with a warning.
+    public static let universeAttribute = "condor.universe"
 
     /// The variables HTCondor's starter sets to the job's cpu count.
     static let threadVariables = ["CUBACORES", "GOMAXPROCS", "JULIA_NUM_THREADS", "MKL_NUM_THREADS",

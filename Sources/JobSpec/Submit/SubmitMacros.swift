@@ -1,3 +1,5 @@
+import Foundation
+
 /// Macro substitution in submit descriptions.
 ///
 /// | form | value |
@@ -10,13 +12,16 @@
 /// | `$(DOLLAR)` | `$` |
 /// | `$ENV(NAME)`, `$ENV(NAME:default)` | the submitting environment; `UNDEFINED` when unset and no default |
 /// | `$F[pdnxqa](NAME)` | parts of a file name: `p`/`d` directory, `n` name without extension, `x` extension, `q` quoted |
-/// | `$INT(NAME[,format])` | the macro as an integer, with an optional `%d`-style format |
+/// | `$INT(item[,format])`, `$REAL(item[,format])` | `item` (a macro name, or an expression such as `2*3+1`) evaluated as a ClassAd expression and printed with the C format (default `%d` and `%.16G`); the format is everything after the comma |
+/// | `$RANDOM_INTEGER(min, max[, step])` | a random integer from `min` to `max` in steps of `step` |
+/// | `$RANDOM_CHOICE(a, b, ...)` | one of the items at random |
 /// | `$CHOICE(index, a, b, ...)` | the item at `index` (a macro name or number) |
-/// | `$$(...)` | kept as written (HTCondor fills it in at match time; the farm cannot) |
+/// | predefined: `$(SUBMIT_FILE)`, `$(SUBMIT_TIME)`, `$(YEAR)`, `$(MONTH)`, `$(DAY)`, `$(Arch)`, `$(OpSys)`, `$(OpSysAndVer)`, `$(OpSysMajorVer)`, `$(OpSysVer)`, `$(IsLinux)`, `$(IsWindows)` | see ``SubmitPredefinedMacros``; a definition in the file wins |
+/// | `$$(...)` | kept as written, and filled in from the worker's machine ad when the task starts there (``MachinePlacement``) |
 ///
 /// An expansion longer than ``maximumExpansionBytes`` is refused (macros that each double
 /// the one before would otherwise take the machine's memory), and so is a `$INT` format
-/// wider than ``maximumFormatWidth``.
+/// or `$REAL` format wider than ``maximumFormatWidth``.
 ///
 /// Source: HTCondor manual, condor_submit, "Macros" and "Pre-defined macros".
 struct SubmitMacros {
@@ -33,6 +38,8 @@ struct SubmitMacros {
     var specials: [String: String] = [:]
     /// The submitting environment.
     var environment: [String: String] = [:]
+    /// The predefined macros (``SubmitPredefinedMacros``), lowercased; below definitions.
+    var predefined: [String: String] = [:]
 
     /// `text` with every macro substituted; `referenced` collects the lowercased names
     /// looked up.
@@ -94,16 +101,26 @@ struct SubmitMacros {
         case "ENV":
             let (name, fallback) = Self.nameAndDefault(body)
             return environment[name] ?? fallback ?? "UNDEFINED"
-        case "INT":
-            let parts = body.split(separator: ",", maxSplits: 1, omittingEmptySubsequences: false).map { $0.trimmingBlanks }
-            guard !parts[0].isEmpty else {
-                throw JobSpecError("$INT(\(body)): expected $INT(NAME) or $INT(NAME,format)", at: location)
+        case "INT", "REAL":
+            return try number(function.uppercased() == "INT", body, location: location, referenced: &referenced,
+                              depth: depth)
+        case "RANDOM_INTEGER":
+            let parts = body.split(separator: ",").map { Int($0.trimmingBlanks) }
+            guard (2...3).contains(parts.count), let low = parts[0], let high = parts[1], low <= high,
+                  (parts.count == 2 ? 1 : parts[2] ?? 0) > 0 else {
+                throw JobSpecError("$RANDOM_INTEGER(\(body)): expected min, max[, step] with min <= max and step > 0",
+                                   at: location)
             }
-            let raw = try lookup(parts[0], fallback: nil, location: location, referenced: &referenced, depth: depth)
-            guard let number = Int(raw) ?? Int(parts[0]) else {
-                throw JobSpecError("$INT(\(body)): '\(raw)' is not an integer", at: location)
+            let step = parts.count == 3 ? parts[2]! : 1
+            // The span of a range such as -9e18...9e18 does not fit an Int: count in UInt.
+            let span = UInt(bitPattern: high &- low) / UInt(step)
+            return String(low &+ Int(bitPattern: UInt.random(in: 0...span) &* UInt(step)))
+        case "RANDOM_CHOICE":
+            let items = body.split(separator: ",").map { $0.trimmingBlanks }
+            guard let choice = items.randomElement(), !items.isEmpty else {
+                throw JobSpecError("$RANDOM_CHOICE needs a list of choices", at: location)
             }
-            return parts.count > 1 ? try Self.formatInteger(number, parts[1], location: location) : String(number)
+            return choice
         case "CHOICE":
             let parts = body.split(separator: ",").map { $0.trimmingBlanks }
             guard parts.count >= 2 else { throw JobSpecError("$CHOICE needs an index and a list", at: location) }
@@ -124,7 +141,8 @@ struct SubmitMacros {
         default:
             guard function.first == "F", function.dropFirst().allSatisfy({ "pdnxqabfwu".contains($0) }) else {
                 throw JobSpecError("macro function $\(function)() is not supported; supported: $(NAME), "
-                                   + "$(NAME:default), $ENV(), $F*(), $INT(), $CHOICE()", at: location)
+                                   + "$(NAME:default), $ENV(), $F*(), $INT(), $REAL(), $CHOICE(), $RANDOM_CHOICE(), "
+                                   + "$RANDOM_INTEGER()", at: location)
             }
             let value = try lookup(body.trimmingBlanks, fallback: nil, location: location,
                                    referenced: &referenced, depth: depth)
@@ -142,6 +160,7 @@ struct SubmitMacros {
         if let value = definitions[key] {
             return try expand(value, location: location, referenced: &referenced, depth: depth + 1)
         }
+        if let value = predefined[key] { return value }
         return fallback ?? ""
     }
 
@@ -163,18 +182,73 @@ struct SubmitMacros {
         throw JobSpecError("unclosed '$(' in '\(text)'; expected ')'", at: location)
     }
 
-    /// `%d`, `%5d`, `%05d` formats for `$INT`.
-    static func formatInteger(_ number: Int, _ format: String, location: SourceLocation) throws(JobSpecError) -> String {
-        let spec = format.trimmingBlanks
-        guard spec.hasPrefix("%"), spec.hasSuffix("d") else { return String(number) }
-        let width = spec.dropFirst().dropLast()
-        let digits = String(number)
-        if let count = Int(width), count > Self.maximumFormatWidth {
-            throw JobSpecError("$INT format '\(spec)' is wider than \(Self.maximumFormatWidth) characters", at: location)
+    /// `$INT(item[,format])` (`integer`) or `$REAL(item[,format])`: `item` is a macro
+    /// name or a ClassAd expression; the format is everything after the first comma.
+    private func number(_ integer: Bool, _ body: String, location: SourceLocation,
+                        referenced: inout Set<String>, depth: Int) throws(JobSpecError) -> String {
+        let comma = body.firstIndex(of: ",")
+        let item = String(comma.map { body[..<$0] } ?? body[...]).trimmingBlanks
+        let format = comma.map { String(body[body.index(after: $0)...]) }
+        let name = integer ? "$INT" : "$REAL"
+        guard !item.isEmpty else {
+            throw JobSpecError("\(name)(\(body)): expected \(name)(NAME) or \(name)(NAME,format)", at: location)
         }
-        guard let count = Int(width), digits.count < count else { return digits }
-        let pad = width.hasPrefix("0") ? "0" : " "
-        return String(repeating: pad, count: count - digits.count) + digits
+        // A field as wide as `%0999999999d` would take the machine's memory.
+        if let format, format.count > Self.maximumFormatWidth
+            || format.split(whereSeparator: { !$0.isNumber }).contains(where: { (Int($0) ?? Int.max) > Self.maximumFormatWidth }) {
+            throw JobSpecError("\(name) format '\(format.trimmingBlanks)' is wider than \(Self.maximumFormatWidth) characters",
+                               at: location)
+        }
+        var text = item
+        if let first = item.first, first.isLetter || first == "_",
+           item.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." }),
+           !["true", "false"].contains(item.lowercased()) {
+            text = try lookup(item, fallback: nil, location: location, referenced: &referenced, depth: depth)
+        }
+        let value = (try? ClassAdExpression(parsing: text, location: location))?.evaluate([:])
+        let real: Double
+        switch value {
+        case .integer(let whole)?: real = Double(whole)
+        case .real(let fraction)?: real = fraction
+        case .boolean(let truth)?: real = truth ? 1 : 0
+        default:
+            throw JobSpecError("\(name)(\(body)): '\(text)' is not a number or an expression giving one", at: location)
+        }
+        guard let printed = Self.printf(format ?? (integer ? "%d" : "%.16G"), integer ? real.rounded(.towardZero) : real)
+        else {
+            throw JobSpecError("\(name)(\(body)): the format '\(format ?? "")' must hold one conversion such as %d, "
+                               + "%05d, %x or %.3f", at: location)
+        }
+        return printed
+    }
+
+    /// `format` (C printf syntax, one conversion of `d i o u x X c e E f F g G`, plus
+    /// `%%`) applied to `value`; `nil` for any other format.
+    static func printf(_ format: String, _ value: Double) -> String? {
+        let characters = Array(format)
+        var conversion: Character?
+        var conversionIndex = 0
+        var index = 0
+        while index < characters.count {
+            guard characters[index] == "%" else { index += 1; continue }
+            index += 1
+            if index < characters.count, characters[index] == "%" { index += 1; continue }
+            while index < characters.count, "-+ #0123456789.".contains(characters[index]) { index += 1 }
+            guard index < characters.count, conversion == nil,
+                  "dioxXucfFeEgG".contains(characters[index]) else { return nil }
+            conversion = characters[index]
+            conversionIndex = index
+            index += 1
+        }
+        guard let conversion else { return format.replacingOccurrences(of: "%%", with: "%") }
+        if "dioxXuc".contains(conversion) {
+            guard value.isFinite, abs(value) < 9.2e18 else { return nil }
+            // `%d` takes a C long here: widen the conversion so the whole 64 bits print.
+            var widened = characters
+            widened.insert("l", at: conversionIndex)
+            return String(format: String(widened), Int(value))
+        }
+        return String(format: format, value)
     }
 
     /// `$F` flags applied to `path`: `p`/`d` the directory (with its `/`), `n` the name

@@ -24,19 +24,35 @@ struct SubmitProc {
     }
 
     /// The expanded value of the first of `names` that is defined, with its location.
+    /// A queue variable named after a submit command (`queue arguments from args.txt`)
+    /// applies as that command for its proc (HTCondor manual, condor_submit, "queue").
     mutating func value(_ names: String...) throws(JobSpecError) -> (text: String, location: SourceLocation)? {
         for name in names {
+            if let item = macros.specials[name], SubmitCommands.isCommand(name) {
+                return (try macros.expand(item, location: queueLocation, referenced: &referenced), queueLocation)
+            }
             guard let raw = macros.definitions[name], let location = locations[name] else { continue }
             return (try macros.expand(raw, location: location, referenced: &referenced), location)
         }
         return nil
     }
 
-    /// A whole-number command of at least `minimum`.
+    /// Whether `name` is given, by a command or a queue variable.
+    func isGiven(_ name: String) -> Bool {
+        macros.definitions[name] != nil || (macros.specials[name] != nil && SubmitCommands.isCommand(name))
+    }
+
+    /// A whole-number command of at least `minimum`: a number, or a ClassAd expression
+    /// giving one (`request_cpus = 1+1`).
     mutating func integer(_ names: String..., minimum: Int) throws(JobSpecError) -> Int? {
-        guard let name = names.first(where: { macros.definitions[$0] != nil }),
+        guard let name = names.first(where: isGiven),
               let (text, location) = try value(name) else { return nil }
-        guard let number = Int(text.trimmingBlanks), number >= minimum else {
+        var parsed = Int(text.trimmingBlanks)
+        if parsed == nil, case .integer(let whole)? = (try? ClassAdExpression(parsing: text, location: location))?
+            .evaluate([:]) {
+            parsed = whole
+        }
+        guard let number = parsed, number >= minimum else {
             throw JobSpecError("\(name) '\(text)': expected a whole number of at least \(minimum)", at: location)
         }
         return number
@@ -46,9 +62,15 @@ struct SubmitProc {
     ///
     /// - Throws: ``JobSpecError`` at the offending command's line.
     mutating func task(number: Int) throws(JobSpecError) -> TaskSpec {
-        if let (universe, location) = try value("universe"), universe.lowercased() != "vanilla" {
-            throw JobSpecError("universe '\(universe)' is not supported; the farm runs vanilla-universe jobs only",
-                               at: location)
+        var localUniverse: String?
+        if let (universe, location) = try value("universe") {
+            switch universe.lowercased() {
+            case "vanilla": break
+            case "local", "scheduler": localUniverse = universe.lowercased()
+            default:
+                throw JobSpecError("universe '\(universe)' is not supported; the farm runs vanilla-universe jobs, and "
+                                   + "local- and scheduler-universe jobs as DAG nodes", at: location)
+            }
         }
         guard let (executable, _) = try value("executable"), !executable.isEmpty else {
             throw JobSpecError("no executable; expected 'executable = PROGRAM' before this queue statement",
@@ -57,7 +79,13 @@ struct SubmitProc {
         // The executable is relative to the submit directory, not to initialdir.
         var argv = [Paths.resolve(executable, in: options.workingDirectory)]
         if let (arguments, location) = try value("arguments", "args") {
-            argv += try SubmitArguments.parse(arguments, location: location)
+            argv += try Self.keepingMachineReferences(arguments) { text throws(JobSpecError) in
+                try SubmitArguments.parse(text, location: location)
+            }
+        }
+        var stdin: String?
+        if let (input, _) = try value("input"), !input.isEmpty {
+            stdin = input
         }
         var directory = options.workingDirectory
         if let (initial, _) = try value("initialdir", "initial_dir", "iwd"), !initial.isEmpty {
@@ -76,7 +104,8 @@ struct SubmitProc {
         if let pattern = options.error { stderr = commandLine(pattern) } else {
             stderr = try value("error").map { file($0.text) } ?? "/dev/null"
         }
-        usesMatchTimeMacros = (argv + [stdout, stderr]).contains { $0.contains("$$(") }
+        if let input = stdin { stdin = input == "/dev/null" ? nil : file(input) }
+        usesMatchTimeMacros = [stdout, stderr].contains { $0.contains("$$(") }
 
         let slots = try integer("request_cpus", "requestcpus", minimum: 1) ?? 1
         if let expected = FarmLimits.slotsProblem(slots), let (text, location) = try value("request_cpus", "requestcpus") {
@@ -85,11 +114,12 @@ struct SubmitProc {
         var memory: Int?
         if let (text, location) = try value("request_memory", "requestmemory") {
             memory = try Self.size(text, defaultUnit: 1024 * 1024, resultUnit: 1024 * 1024,
-                                   command: "request_memory", at: location)
+                                   command: "request_memory", slots: slots, at: location)
         }
         var disk: Int?
         if let (text, location) = try value("request_disk", "requestdisk") {
-            disk = try Self.size(text, defaultUnit: 1024, resultUnit: 1024, command: "request_disk", at: location)
+            disk = try Self.size(text, defaultUnit: 1024, resultUnit: 1024, command: "request_disk", slots: slots,
+                                 at: location)
         }
         var requirements: String?
         if let (text, location) = try value("requirements"), !text.isEmpty {
@@ -114,12 +144,82 @@ struct SubmitProc {
             timeLimit = seconds
         }
         if let (name, _) = try value("batch_name"), !name.isEmpty { batchName = name }
-        return TaskSpec(position: number, arrayIndex: number, command: .argv(argv),
-                        environment: try environment(slots: slots, directory: directory),
-                        workingDirectory: directory, stdout: stdout, stderr: stderr, slots: slots, memoryMiB: memory,
-                        diskKiB: disk, requirements: requirements, rank: rank, timeLimit: timeLimit,
-                        maxRetries: retries, source: queueLocation,
-                        attributes: try attributes(number: number, directory: directory))
+        var task = TaskSpec(position: number, arrayIndex: number, command: .argv(argv),
+                            environment: try environment(slots: slots, directory: directory),
+                            workingDirectory: directory, stdout: stdout, stderr: stderr, slots: slots,
+                            memoryMiB: memory, diskKiB: disk, requirements: requirements, rank: rank,
+                            timeLimit: timeLimit, maxRetries: retries, source: queueLocation,
+                            attributes: try attributes(number: number, directory: directory))
+        task.stdin = stdin
+        task.successExitCode = try integer("success_exit_code", minimum: 0)
+        // A DAG runs these on rank 0, beside the scheduler, as DAGMan runs them on the access point.
+        if let localUniverse { task.attributes[SubmitDescription.universeAttribute] = localUniverse }
+        markMachineReferences(&task)
+        try applyNoop(to: &task)
+        return task
+    }
+
+    /// `parse(text)` with every `$$(...)` kept whole, blanks and quotes inside included
+    /// (`$$([TARGET.Memory * 0.9])` is one reference, filled in later as one value).
+    static func keepingMachineReferences(_ text: String,
+                                         _ parse: (String) throws(JobSpecError) -> [String]) throws(JobSpecError)
+        -> [String] {
+        guard text.contains("$$(") else { return try parse(text) }
+        var references: [String] = []
+        var masked = ""
+        var rest = Substring(text)
+        while let start = rest.range(of: "$$(") {
+            masked += rest[..<start.lowerBound]
+            var depth = 0
+            var end = rest.endIndex
+            for index in rest.indices[start.lowerBound...].dropFirst(2) {
+                if rest[index] == "(" { depth += 1 }
+                if rest[index] == ")" { depth -= 1; if depth == 0 { end = rest.index(after: index); break } }
+            }
+            masked += "\u{1}\(references.count)\u{1}"
+            references.append(String(rest[start.lowerBound..<end]))
+            rest = rest[end...]
+        }
+        masked += rest
+        return try parse(masked).map { word in
+            var restored = word
+            for (number, reference) in references.enumerated().reversed() {
+                restored = restored.replacingOccurrences(of: "\u{1}\(number)\u{1}", with: reference)
+            }
+            return restored
+        }
+    }
+
+    /// Names the parts of `task` that hold `$$(...)` references, for ``MachinePlacement``
+    /// to fill in from the machine ad of the worker the task starts on.
+    private func markMachineReferences(_ task: inout TaskSpec) {
+        var parts: [String] = []
+        if task.command.executedArgv.contains(where: { $0.contains("$$(") }) { parts.append("argv") }
+        if task.environment.overrides.values.contains(where: { $0.contains("$$(") }) { parts.append("env") }
+        if task.stdin?.contains("$$(") == true { parts.append("stdin") }
+        if !parts.isEmpty { task.attributes[MachinePlacement.attribute] = parts.joined(separator: ",") }
+    }
+
+    /// `noop_job`: when it is true the proc does not run its program; it ends at once
+    /// with `noop_job_exit_code` (default 0), writing no output (HTCondor manual,
+    /// condor_submit, `noop_job`).
+    private mutating func applyNoop(to task: inout TaskSpec) throws(JobSpecError) {
+        guard let (text, location) = try value("noop_job") else { return }
+        let expression = try ClassAdExpression(parsing: text, location: location)
+        guard expression.evaluate([:]).truth == true else { return }
+        let code = try integer("noop_job_exit_code", minimum: 0) ?? 0
+        guard code <= 255 else {
+            throw JobSpecError("noop_job_exit_code \(code): expected an exit status from 0 to 255",
+                               at: locations["noop_job_exit_code"] ?? location)
+        }
+        task.command = .argv(["/bin/sh", "-c", "exit \(code)"])
+        task.stdin = nil
+        task.stdout = "/dev/null"
+        task.stderr = "/dev/null"
+        task.attributes["condor.noop"] = "1"
+        task.attributes["condor.scratch"] = nil
+        task.attributes[MachinePlacement.attribute] = nil
+        task.label = "noop_job (\(task.label))"
     }
 
     /// `condor.*` and `classad.*` attributes.
@@ -171,8 +271,19 @@ struct SubmitProc {
     /// A size command's value in `resultUnit` bytes, rounded up: a number with an optional
     /// `K`, `M`, `G`, `T` (or `KB`, `MB`, ...) suffix, else in `defaultUnit` bytes.
     /// Source: HTCondor manual, condor_submit, `request_memory` and `request_disk`.
-    static func size(_ text: String, defaultUnit: Double, resultUnit: Double, command: String,
+    /// A ClassAd expression is evaluated first (`2*1024`, `RequestCpus * 1024`), its
+    /// number in `defaultUnit`.
+    static func size(_ text: String, defaultUnit: Double, resultUnit: Double, command: String, slots: Int,
                      at location: SourceLocation) throws(JobSpecError) -> Int {
+        let plain = text.trimmingBlanks
+        if plain.first.map({ !$0.isNumber }) ?? false || plain.contains(where: { "*/+-()".contains($0) }),
+           let expression = try? ClassAdExpression(parsing: plain, location: location),
+           let number = expression.evaluate([:], my: ["RequestCpus": .integer(slots)]).number {
+            guard number >= 0 else {
+                throw JobSpecError("\(command) '\(text)': expected a size of 0 or more", at: location)
+            }
+            return Int((number * defaultUnit / resultUnit).rounded(.up))
+        }
         let trimmed = text.trimmingBlanks
         let digits = trimmed.prefix(while: { $0.isNumber || $0 == "." })
         let suffix = trimmed.dropFirst(digits.count).trimmingBlanks.uppercased()

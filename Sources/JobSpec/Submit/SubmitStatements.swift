@@ -6,7 +6,8 @@
 /// - A line whose first non-blank character is `#` is a comment. A `#` later in a line is
 ///   part of the value, as in condor_submit.
 /// - A line ending in `\` continues on the next line (its leading blanks dropped).
-/// - A queue statement's item list in parentheses may span lines up to the `)`.
+/// - A queue statement's item list in parentheses may span lines, up to a line that starts
+///   with `)` (items may contain `)`).
 ///
 /// Source: HTCondor manual, condor_submit, "Submit Description File Commands".
 enum SubmitStatement: Equatable {
@@ -49,7 +50,8 @@ enum SubmitStatement: Equatable {
                         let next = lines[number]
                         number += 1
                         arguments += "\n" + next
-                        if next.contains(")") { closed = true; break }
+                        // The list ends at a line that starts with `)`; an item may hold one.
+                        if next.trimmingBlanks.hasPrefix(")") { closed = true; break }
                     }
                     guard closed else {
                         throw JobSpecError("the queue item list opened with '(' is never closed; expected a line with ')'",

@@ -48,6 +48,8 @@ final class DAGDriver: RankRole {
     /// ABORT-DAG-ON's RETURN value, once it fired.
     private var abortReturn: Int?
     private var statusFileFailed = false
+    /// The rescue file written when the FINAL node started after a failure, if any.
+    private var rescueBeforeFinal: String?
     private var failure: Error?
 
     init(job: DAGJob, settings: Settings, logger: Logger) {
@@ -55,8 +57,10 @@ final class DAGDriver: RankRole {
         self.settings = settings
         self.logger = logger
         state = DAGRunState(job: job)
+        state.dagID = settings.context.runID
         scripts = DAGScriptRunner(context: settings.context, outputFolder: settings.stateFolder + "/dag-scripts",
-                                  environment: settings.environment, nodeName: { job.dag.nodes[$0].name })
+                                  environment: settings.environment, nodeCount: job.dag.nodes.count,
+                                  nodeName: { job.dag.nodes[$0].name })
         statusFiles = DAGStatusFiles(dag: job.dag, stateFolder: settings.stateFolder, baseDirectory: settings.dagDirectory)
     }
 
@@ -114,7 +118,11 @@ final class DAGDriver: RankRole {
             progress = true
         }
         for script in scripts.reap() + scripts.startDue() {
-            perform(state.scriptFinished(node: script.node, kind: script.kind, outcome: script.outcome))
+            if let position = script.procPosition {
+                perform(state.procFinished(position: position, outcome: script.outcome))
+            } else {
+                perform(state.scriptFinished(node: script.node, kind: script.kind, outcome: script.outcome))
+            }
             progress = true
         }
         if progress {
@@ -160,6 +168,12 @@ final class DAGDriver: RankRole {
     private func carryOut(_ action: DAGAction) throws {
         guard let scheduler else { return }
         switch action {
+        case .runScript(let node, _, _, _, _) where job.dag.nodes[node].isFinal,
+             .startProcs(let node, _, _) where job.dag.nodes[node].isFinal:
+            writeRescueBeforeFinal()
+        default: break
+        }
+        switch action {
         case .runScript(let node, let kind, let argv, let directory, let delay):
             guard !interrupted, scheduler.isDispatching else { return }
             if delay > 0 { logger.info("DAG node \(job.dag.nodes[node].name): \(kind.rawValue) script deferred \(delay) s") }
@@ -167,9 +181,21 @@ final class DAGDriver: RankRole {
                 logger.error("DAG node \(job.dag.nodes[node].name): \(kind.rawValue) script \(argv.first ?? "") could not start")
                 perform(state.scriptFinished(node: failed.node, kind: failed.kind, outcome: failed.outcome))
             }
-        case .startProcs(_, let positions, _):
-            scheduler.enqueue(positions: positions)
+        case .startProcs(let node, let positions, let retry):
+            job.prepareToStart(node: node, dagStatus: state.dagStatus, failedCount: state.failedCount)
+            if !positions.isEmpty, job.task(at: positions.lowerBound).attributes[SubmitDescription.universeAttribute] != nil {
+                // Local- and scheduler-universe jobs run here, beside the scheduler, as SCRIPTs do.
+                guard !interrupted, scheduler.isDispatching else { return }
+                for position in positions {
+                    if let failed = scripts.startLocal(job.task(at: position), attempt: retry + 1) {
+                        perform(state.procFinished(position: position, outcome: failed.outcome))
+                    }
+                }
+            } else {
+                scheduler.enqueue(positions: positions)
+            }
         case .cancelProcs(_, let positions):
+            _ = scripts.stopLocal(positions)
             for position in try scheduler.cancel(positions: positions) {
                 perform(state.procFinished(position: position, outcome: .cancelled))
             }
@@ -183,6 +209,17 @@ final class DAGDriver: RankRole {
         }
     }
 
+    /// As DAGMan does, the rescue file is written when the FINAL node starts after a node
+    /// failed or the DAG was aborted, so it exists whatever the FINAL node does.
+    private func writeRescueBeforeFinal() {
+        guard rescueBeforeFinal == nil, state.dagStatus != 0 else { return }
+        do {
+            rescueBeforeFinal = try DAGRescue.write(state, workingDirectory: settings.dagDirectory)
+        } catch {
+            logger.error("\(error)")
+        }
+    }
+
     // MARK: The end
 
     /// What the run's end means for the DAG: writes the status files and, unless the DAG
@@ -193,7 +230,9 @@ final class DAGDriver: RankRole {
         let wasInterrupted = outcome == nil
         var notes: [String] = []
         updateStatusFiles(final: true, interrupted: wasInterrupted)
-        if outcome?.succeeded != true {
+        if let rescue = rescueBeforeFinal {
+            notes.append("rescue DAG \(rescue) (written before the FINAL node ran)")
+        } else if outcome?.succeeded != true {
             do {
                 let rescue = try DAGRescue.write(state, workingDirectory: settings.dagDirectory)
                 notes.append("rescue DAG \(rescue)")

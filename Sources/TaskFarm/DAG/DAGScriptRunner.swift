@@ -13,11 +13,13 @@ import JobSpec
 /// Source: HTCondor manual, DAGMan "Scripts" (scripts run on the access point, from the
 /// node's directory; `DEFER status time`).
 final class DAGScriptRunner {
-    /// A script that ended.
+    /// A script, or a local-universe proc, that ended.
     struct Ended {
         var node: Int
         var kind: DAGScript.Kind
         var outcome: DAGProcOutcome
+        /// The proc's task position when a local-universe proc ended, else `nil`.
+        var procPosition: Int? = nil
     }
 
     private struct Delayed {
@@ -35,13 +37,20 @@ final class DAGScriptRunner {
     private var delayed: [Delayed] = []
     private var attempts = 0
     private let nodeName: (Int) -> String
+    /// Local-universe procs running, by executor key (`procKeyBase` + position).
+    private var localProcs: [Int: Int] = [:]
+    /// Executor keys of local-universe procs start here, past every node index.
+    private let procKeyBase: Int
 
     /// - Parameters:
     ///   - context: the run's context; `workingDirectory` is where nodes' `DIR`s start from.
     ///   - outputFolder: where the scripts' output files go (created with the first script).
     ///   - nodeName: a node's name, for its output files.
-    init(context: JobContext, outputFolder: String, environment: [String: String], nodeName: @escaping (Int) -> String) {
+    ///   - nodeCount: the DAG's nodes (scripts' keys are node indices; local procs' come after).
+    init(context: JobContext, outputFolder: String, environment: [String: String], nodeCount: Int = 1 << 40,
+         nodeName: @escaping (Int) -> String) {
         self.nodeName = nodeName
+        self.procKeyBase = nodeCount
         let user = environment["USER"] ?? environment["LOGNAME"] ?? "unknown"
         executor = TaskExecutor(context: context, workerRank: 0, host: HostFacts.hostName, user: user,
                                 environment: TaskEnvironmentBuilder(environment: environment))
@@ -77,9 +86,32 @@ final class DAGScriptRunner {
     func reap() -> [Ended] {
         guard !executor.running.isEmpty else { return [] }
         return executor.reap(waitingUpTo: 0).compactMap { completion in
+            if let position = localProcs.removeValue(forKey: completion.position) {
+                return Ended(node: -1, kind: .pre, outcome: DAGProcOutcome(completion), procPosition: position)
+            }
             guard let kind = kinds.removeValue(forKey: completion.position) else { return nil }
             return Ended(node: completion.position, kind: kind, outcome: DAGProcOutcome(completion))
         }
+    }
+
+    /// Starts a local- or scheduler-universe proc of a DAG node here on rank 0, as DAGMan
+    /// runs such jobs on the access point. Returns its end at once when it could not start.
+    func startLocal(_ proc: TaskSpec, attempt: Int) -> Ended? {
+        var task = proc
+        let position = proc.position
+        task.position = procKeyBase + position
+        let assignment = TaskAssignment(task: task, attempt: attempt)
+        if let failed = executor.start(assignment) {
+            return Ended(node: -1, kind: .pre, outcome: DAGProcOutcome(failed), procPosition: position)
+        }
+        localProcs[procKeyBase + position] = position
+        return nil
+    }
+
+    /// Stops the local-universe procs at `positions` that run here; their ends come from
+    /// ``reap()``. Returns the positions stopped.
+    func stopLocal(_ positions: Range<Int>) -> [Int] {
+        positions.filter { executor.stop(position: procKeyBase + $0, reason: .cancelled) }
     }
 
     /// Stops every running script (SIGTERM, SIGKILL after the kill grace) and forgets
@@ -125,7 +157,8 @@ extension DAGProcOutcome {
     /// could not start as its exit status (127 or 126).
     init(_ completion: TaskCompletion) {
         switch completion.outcome {
-        case .exited, .failedToStart: self = .exited(completion.exitCode ?? 127)
+        // A proc that exits with its submit file's success_exit_code succeeded.
+        case .exited, .failedToStart: self = completion.succeeded ? .exited(0) : .exited(completion.exitCode ?? 127)
         case .signaled, .timedOut: self = .signaled(completion.signal ?? 15)
         case .cancelled, .interrupted, .revoked: self = .cancelled
         }

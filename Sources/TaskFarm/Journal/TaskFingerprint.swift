@@ -30,6 +30,11 @@ public enum TaskFingerprint {
         hash.add(task.workingDirectory ?? "")
         hash.add(task.stdout ?? "")
         hash.add(task.stderr ?? "")
+        // Added later: hashed only when set, so fingerprints of earlier runs still match.
+        if let stdin = task.stdin {
+            hash.add("stdin")
+            hash.add(stdin)
+        }
         hash.add(task.slots)
         hash.add(task.timeLimit.map { String($0) } ?? "")
         hash.add(task.maxRetries ?? -1)

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import JobSpec
 
 /// Loads any job file the farm runs: task lists, HTCondor submit descriptions, PBS and
@@ -21,6 +22,11 @@ public enum JobFiles {
         /// With `rescueFrom`, rename newer rescue files to `NAME.old` once loaded, so the next
         /// rescue file follows the one used (DAGMan's `-dorescuefrom`); `taskfarm run` sets it.
         public var retiresNewerRescues = false
+        /// Options in sbatch's or qsub's syntax given on the command line (`--array=1-4`,
+        /// `-c 2`, `-v A=1`), which win over a PBS or Slurm script's directives.
+        public var batchOptions: [String] = []
+        /// The command line's `--chdir`: Slurm's `--chdir` and Torque's `-d` for scripts.
+        public var chdir: String?
 
         /// Overrides; every argument is the property of the same name. ``retiresNewerRescues`` starts false.
         public init(format: JobFormat? = nil, output: String? = nil, error: String? = nil, jobName: String? = nil,
@@ -48,6 +54,11 @@ public enum JobFiles {
                            }
                            return job
                        })
+        options.batchOptions = overrides.batchOptions
+        if let entry = getpwuid(getuid()), let shell = entry.pointee.pw_shell, shell.pointee != 0 {
+            options.loginShell = String(cString: shell)
+        }
+        options.chdir = overrides.chdir
         // Half of the memory available now: rank 0 also holds the scheduler's state.
         options.expansionBudgetBytes = HostFacts.availableMemoryBytes.map { $0 / 2 }
         options.checksExecutables = true
@@ -69,19 +80,27 @@ public enum JobFiles {
         -> (job: DAGJob, rescueFile: String?) {
         let loaded = try DAGRescue.load(dagFile: path, workingDirectory: options.workingDirectory, rescueFrom: rescueFrom)
         let dagDirectory = options.workingDirectory
-        let job = try DAGJob(dag: loaded.dag) { submitFile, directory, vars, nodeName throws(JobSpecError) in
+        let descriptions = loaded.dag.submitDescriptions
+        let expand: DAGLateExpansion.Expander = { submitFile, directory, vars, nodeName throws(JobSpecError) in
             let folder = directory.map { $0.hasPrefix("/") ? $0 : dagDirectory + "/" + $0 } ?? dagDirectory
             let full = submitFile.hasPrefix("/") ? submitFile : folder + "/" + submitFile
-            guard let text = try? String(contentsOfFile: full, encoding: .utf8) else {
+            guard let text = descriptions[submitFile] ?? (try? String(contentsOfFile: full, encoding: .utf8)) else {
                 throw JobSpecError("node \(nodeName): cannot read its submit file \(full)", file: path)
             }
             var nodeOptions = options
             nodeOptions.workingDirectory = folder
             // An earlier node may make this node's program, as under DAGMan.
             nodeOptions.checksExecutables = false
-            let appended = vars.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) }
+            var macros = vars
+            macros["DAGManJobId"] = String(options.runID)
+            let appended = macros.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) }
             return try SubmitDescription(text: text, file: submitFile, options: nodeOptions, appending: appended).job.tasks
         }
+        // A SUBDAG EXTERNAL node's DAG runs as a nested farm of this same program.
+        let program = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+            ?? CommandLine.arguments[0]
+        let job = try DAGJob(dag: loaded.dag, late: DAGLateExpansion(expand: expand),
+                             subDAGCommand: [program, "run", "--format", "dag"], expand: expand)
         return (job, loaded.rescueFile)
     }
 }

@@ -254,7 +254,9 @@ final class Scheduler: RankRole {
         for decision in decisions {
             switch decision {
             case .assign(let position, let attempt, let worker):
-                let task = settings.taskDefaults.finalForm(of: job.task(at: position))
+                var task = settings.taskDefaults.finalForm(of: job.task(at: position))
+                // `$$(...)` macros take their values from the machine the task lands on.
+                if let ad = core.worker(at: worker) { task = MachinePlacement.place(task, on: ad.classAd) }
                 let assignment = TaskAssignment(task: task, attempt: attempt)
                 try transport.send(assignment.encode(), to: worker, tag: .assignment)
                 if let ad = core.worker(at: worker) {

@@ -35,7 +35,8 @@ extension TaskAssignment: WireMessage {
             writer.write(names)
             writer.write(set)
         }
-        writer.write(task.workingDirectory, task.stdout, task.stderr, task.slots, task.timeLimit, task.attributes)
+        writer.write(task.workingDirectory, task.stdout, task.stderr, task.slots, task.timeLimit, task.attributes,
+                     task.stdin, task.successExitCode)
     }
 
     init(from reader: inout WireReader) throws(WireError) {
@@ -57,9 +58,13 @@ extension TaskAssignment: WireMessage {
         let slots = try reader.readInt()
         let timeLimit = try reader.readOptionalDouble()
         let attributes = try reader.readDictionary()
+        let stdin = try reader.readOptionalString()
+        let successExitCode = try reader.readOptionalInt()
         task = TaskSpec(position: position, arrayIndex: arrayIndex, command: command, environment: environment,
                         workingDirectory: workingDirectory, stdout: stdout, stderr: stderr, slots: slots,
                         timeLimit: timeLimit, source: SourceLocation(file: "", line: 0), label: "",
                         attributes: attributes)
+        task.stdin = stdin
+        task.successExitCode = successExitCode
     }
 }

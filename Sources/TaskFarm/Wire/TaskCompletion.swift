@@ -44,9 +44,13 @@ public struct TaskCompletion: Sendable, Equatable {
     public var maxResidentKiB: Int
     /// A human-readable reason when it failed to start or was stopped.
     public var message: String?
+    /// The exit status that counts as success, when the task names one other than 0
+    /// (HTCondor's `success_exit_code`); `nil` for 0.
+    public var successExitCode: Int?
 
-    /// Whether the attempt counts as a success: exit status 0.
-    public var succeeded: Bool { outcome == .exited && exitCode == 0 }
+    /// Whether the attempt counts as a success: exit status 0, or the task's
+    /// ``successExitCode`` when it names one.
+    public var succeeded: Bool { outcome == .exited && exitCode == (successExitCode ?? 0) }
 
     /// A completion; every argument is the property of the same name (times in seconds,
     /// memory in KiB).
@@ -71,7 +75,7 @@ public struct TaskCompletion: Sendable, Equatable {
 extension TaskCompletion: WireMessage {
     func write(to writer: inout WireWriter) {
         writer.write(position, attempt, workerRank, outcome.rawValue, exitCode, signal, startTime, endTime,
-                     userSeconds, systemSeconds, maxResidentKiB, message)
+                     userSeconds, systemSeconds, maxResidentKiB, message, successExitCode)
     }
 
     init(from reader: inout WireReader) throws(WireError) {
@@ -86,5 +90,6 @@ extension TaskCompletion: WireMessage {
                   startTime: try reader.readDouble(), endTime: try reader.readDouble(),
                   userSeconds: try reader.readDouble(), systemSeconds: try reader.readDouble(),
                   maxResidentKiB: try reader.readInt(), message: try reader.readOptionalString())
+        successExitCode = try reader.readOptionalInt()
     }
 }

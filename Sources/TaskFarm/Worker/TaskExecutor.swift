@@ -93,9 +93,13 @@ final class TaskExecutor {
             ("TASKFARM_WORKER_HOST", host),
             ("OMP_NUM_THREADS", String(task.slots)),
         ]
+        if let reason = task.attributes[MachinePlacement.failureAttribute] {
+            return failure(assignment, startTime, exitCode: 126, message: reason)
+        }
         var scratch: TaskScratch?
         if !task.attributes.isEmpty, TaskScratch.wanted(task.attributes) {
-            switch TaskScratch.make(for: task, runID: context.runID, attempt: assignment.attempt, base: scratchBase) {
+            switch TaskScratch.make(for: task, runID: context.runID, attempt: assignment.attempt, base: scratchBase,
+                                     host: host) {
             case .failure(let error): return failure(assignment, startTime, exitCode: 126, message: error.message)
             case .success(let made):
                 scratch = made
@@ -133,9 +137,21 @@ final class TaskExecutor {
             if stderrDescriptor != stdoutDescriptor { files.close(stderrDescriptor) }
         }
 
+        var stdinDescriptor = files.nullDescriptor
+        if let pattern = task.stdin {
+            let file = Self.outputPath(pattern, outputValues(assignment).values)
+            let absolute = file.hasPrefix("/") ? file : directory + "/" + file
+            stdinDescriptor = open(absolute, O_RDONLY | O_CLOEXEC)
+            guard stdinDescriptor >= 0 else {
+                return failure(assignment, startTime, exitCode: 127,
+                               message: "cannot open input \(absolute): \(String(cString: strerror(errno)))")
+            }
+        }
+        defer { if stdinDescriptor != files.nullDescriptor { close(stdinDescriptor) } }
+
         let pid: pid_t
         switch ProcessSpawn.start(path: path, argv: argv, environment: environmentEntries, directory: directory,
-                                  stdin: files.nullDescriptor, stdout: stdoutDescriptor, stderr: stderrDescriptor,
+                                  stdin: stdinDescriptor, stdout: stdoutDescriptor, stderr: stderrDescriptor,
                                   deathSignal: SIGKILL, widenAffinity: true) {
         case .success(let child): pid = child
         case .failure(let error):
@@ -341,13 +357,15 @@ final class TaskExecutor {
             message = stopping == .timedOut ? "ran past its time limit of \(task.assignment.task.timeLimit ?? 0) s" : nil
             if stopping == .timedOut, signal == nil { signal = Int(SIGTERM) }
         }
-        return TaskCompletion(
+        var completion = TaskCompletion(
             position: task.assignment.task.position, attempt: task.assignment.attempt, workerRank: workerRank,
             outcome: outcome, exitCode: exitCode, signal: signal, startTime: task.startTime,
             endTime: Clock.epochSeconds(),
             userSeconds: Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6,
             systemSeconds: Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6,
             maxResidentKiB: Int(usage.ru_maxrss), message: message)
+        completion.successExitCode = task.assignment.task.successExitCode
+        return completion
     }
 
     // MARK: Stopping

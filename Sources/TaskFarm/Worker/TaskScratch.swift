@@ -30,7 +30,10 @@ struct TaskScratch {
     /// run, the task's index and the attempt.
     ///
     /// - Returns: the folder, or a ``ScratchError`` with `errno`'s text when it cannot be made.
-    static func make(for task: TaskSpec, runID: Int, attempt: Int, base: String) -> Result<TaskScratch, ScratchError> {
+    /// A PBS subjob (attribute `pbs.nodefile`, a line count) also gets `PBS_NODEFILE`, a file
+    /// in the folder naming `host` that many times.
+    static func make(for task: TaskSpec, runID: Int, attempt: Int, base: String,
+                     host: String) -> Result<TaskScratch, ScratchError> {
         let template = "\(base)/taskfarm.\(runID).\(task.arrayIndex).\(attempt).XXXXXX"
         var bytes = Array(template.utf8CString)
         guard mkdtemp(&bytes) != nil else {
@@ -38,6 +41,16 @@ struct TaskScratch {
         }
         let path = String(decoding: bytes.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         var variables: [(String, String)] = [("TMPDIR", path)]
+        // PBS_NODEFILE: this host, once per MPI process of the subjob's chunk.
+        if let lines = task.attributes["pbs.nodefile"].flatMap({ Int($0) }), lines > 0 {
+            let nodefile = path + "/nodefile"
+            let text = String(repeating: host + "\n", count: lines)
+            guard FileManager.default.createFile(atPath: nodefile, contents: Data(text.utf8)) else {
+                try? FileManager.default.removeItem(atPath: path)
+                return .failure(ScratchError(message: "cannot write the node file \(nodefile)"))
+            }
+            variables.append(("PBS_NODEFILE", nodefile))
+        }
         if task.attributes["condor.scratch"] != nil {
             variables += [("_CONDOR_SCRATCH_DIR", path), ("TMP", path), ("TEMP", path)]
         }
