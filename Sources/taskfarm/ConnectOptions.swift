@@ -17,11 +17,19 @@ struct ConnectOptions: ParsableArguments {
     }
 }
 
-/// Ends a client command with its error on standard error and exit status 70.
+/// Ends a client command with its error on standard error and the error's exit status
+/// (69 no farm reachable, 77 wrong token, 64 unknown id, ...).
 enum ClientFailure {
     static func report(_ command: String, _ error: ClientError) -> ExitCode {
-        FileHandle.standardError.write(Data("taskfarm \(command): \(error.message)\n".utf8))
-        return ExitCode(ExitStatus.internalError.rawValue)
+        CommandFailure.report(command, error.message, status: error.status)
+    }
+}
+
+/// Ends a command with `taskfarm COMMAND: MESSAGE` on standard error and `status`.
+enum CommandFailure {
+    static func report(_ command: String, _ message: String, status: ExitStatus) -> ExitCode {
+        FileHandle.standardError.write(Data("taskfarm \(command): \(message)\n".utf8))
+        return ExitCode(status.rawValue)
     }
 }
 

@@ -15,8 +15,8 @@ struct FarmSettingsOptions: ParsableArguments {
     @Option(name: .long, help: "Never retry a task that exits with this code.")
     var retryUnlessExit: Int?
 
-    @Option(name: .long, help: "Per-task time limit, in seconds.")
-    var timeout: Double?
+    @Option(name: .long, help: "Per-task time limit: SECONDS, HH:MM:SS or 90s/5m/2h, as --walltime.")
+    var timeout: String?
 
     @Option(name: .long, help: "Seconds between SIGTERM and SIGKILL when a task is stopped.")
     var killGrace: Double = 1.0
@@ -33,7 +33,9 @@ struct FarmSettingsOptions: ParsableArguments {
     func validate() throws {
         guard slotsPerWorker >= 1 else { throw ValidationError("--slots-per-worker must be at least 1") }
         guard retries >= 0 else { throw ValidationError("--retries must be 0 or more") }
-        if let timeout, timeout <= 0 { throw ValidationError("--timeout must be a positive number of seconds") }
+        if let timeout, (Walltime.parseDuration(timeout) ?? 0) <= 0 {
+            throw ValidationError("--timeout '\(timeout)' is not a positive duration; expected SECONDS, HH:MM:SS or 5m")
+        }
         guard killGrace >= 0 else { throw ValidationError("--kill-grace must be 0 or more seconds") }
         if let walltime, Walltime.parseDuration(walltime) == nil {
             throw ValidationError("--walltime '\(walltime)' is not a duration; expected SECONDS, HH:MM:SS, D-HH:MM:SS or 30m")
@@ -44,7 +46,7 @@ struct FarmSettingsOptions: ParsableArguments {
     func farmOptions(jobPath: String, stateDirectory: String?, output: String?, error: String?) -> FarmOptions {
         var options = FarmOptions(jobPath: jobPath, stateDirectory: stateDirectory, output: output, error: error,
                                   slotsPerWorker: slotsPerWorker, nameServerRank: nameServerRank, retries: retries,
-                                  retryUnlessExit: retryUnlessExit, timeout: timeout, killGrace: killGrace,
+                                  retryUnlessExit: retryUnlessExit, timeout: timeout.flatMap(Walltime.parseDuration), killGrace: killGrace,
                                   workingDirectory: workingDirectory)
         options.walltime = walltime.flatMap(Walltime.parseDuration)
         options.taskTime = taskTime

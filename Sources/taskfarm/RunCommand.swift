@@ -21,7 +21,7 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var job: JobFileOptions
 
-    @Option(name: .long, help: "The state folder (default: FILE.taskfarm beside the job file).")
+    @Option(name: .long, help: "The state folder (default: FILE.taskfarm beside the job file; stdin.taskfarm here for -, the task list on standard input).")
     var stateDir: String?
 
 
@@ -42,8 +42,21 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .long, help: "Resume even though the expanded tasks changed: changed tasks run afresh.")
     var force = false
 
+    @Flag(inversion: .prefixedNo, help: "Show a progress line on standard error, redrawn each second (default: when it is a terminal); --no-progress shows no progress at all.")
+    var progress: Bool?
+
+    @Option(name: .long, help: "Seconds between one-line progress summaries when no progress line is shown, as in batch logs (0: none).")
+    var progressInterval: Double = 60
+
+    @Option(name: .long, help: "After N tasks failed, start no new task; the run ends with exit 1 (GNU parallel --halt soon,fail=N).")
+    var maxFailures: Int?
+
     func validate() throws {
         guard prefetch >= 0 else { throw ValidationError("--prefetch must be 0 or more") }
+        guard progressInterval >= 0, progressInterval.isFinite else {
+            throw ValidationError("--progress-interval must be 0 (off) or a number of seconds")
+        }
+        if let maxFailures, maxFailures < 1 { throw ValidationError("--max-failures must be 1 or more") }
     }
 
     func run() throws {
@@ -54,6 +67,10 @@ struct RunCommand: ParsableCommand {
         options.rerunFailed = rerunFailed
         options.force = force
         options.notifyCommand = notifyCommand
+        options.progressLine = progress
+        options.progressInterval = progressInterval
+        options.maxFailures = maxFailures
+        options.jobOverrides = job.overrides
         var overrides = job.overrides
         overrides.retiresNewerRescues = true
         let status = Farm.run(options, logger: logger) { path, runID throws(JobSpecError) in

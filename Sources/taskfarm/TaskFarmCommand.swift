@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import TaskFarm
 
 /// The `taskfarm` command: the root of its subcommands.
 @main
@@ -11,10 +12,13 @@ struct TaskFarmCommand: ParsableCommand {
         discussion: """
             Start it under mpirun: rank 0 schedules, one rank is the name server, the \
             others run tasks. Exit statuses: 0 all tasks succeeded, 1 some task failed, \
-            64 usage error, 65 bad job file, 70 internal error, 75 interrupted (resumable).
+            64 usage error, 65 bad job file, 69 no farm reachable, 70 internal error, 73 cannot \
+            create, 75 interrupted (resumable) or state folder in use, 77 wrong token.
             """,
+        version: TaskFarmVersion.current,
         subcommands: [RunCommand.self, CheckCommand.self, StatusCommand.self, ServeCommand.self, SubmitCommand.self,
-                      WaitCommand.self, CancelCommand.self, ShutdownCommand.self, NameCommand.self, CallCommand.self],
+                      WaitCommand.self, CancelCommand.self, ShutdownCommand.self, NameCommand.self, CallCommand.self,
+                      OutputCommand.self, ReportCommand.self],
         defaultSubcommand: nil
     )
 

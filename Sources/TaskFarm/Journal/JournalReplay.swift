@@ -24,6 +24,10 @@ public struct JournalReplay: Sendable {
     /// The exit status of the latest `run-ended` record, or `nil` when there is none; a later
     /// `run-began` does not clear it.
     public var lastExitStatus: Int?
+    /// The latest run's ``RunContext`` as JSON, or `nil` when its `run-began` has none.
+    public var lastContext: String?
+    /// The latest worker pool recorded: rank, host and slots of each worker.
+    public var workerPool: [WorkerSlotsRecord] = []
     /// Tasks submitted to a served queue, in journal order: position and ``TaskSpec`` JSON.
     public var submitted: [(position: Int, task: String)] = []
 
@@ -43,6 +47,16 @@ public struct JournalReplay: Sendable {
 
     /// Replays journal bytes.
     public init(data: Data) throws {
+        var replay = self
+        let skipped = JournalReplay.forEachRecord(in: data) { replay.apply($0) }
+        self = replay
+        self.skipped = skipped
+    }
+
+    /// Calls `body` with each trustworthy record of journal bytes, in order; returns the
+    /// records skipped as torn or corrupt, with their 1-based line numbers.
+    public static func forEachRecord(in data: Data, _ body: (JournalRecord) -> Void) -> [(line: Int, reason: String)] {
+        var skipped: [(line: Int, reason: String)] = []
         var lineNumber = 0
         var start = data.startIndex
         while start < data.endIndex {
@@ -54,11 +68,12 @@ public struct JournalReplay: Sendable {
             let text = String(decoding: data[start..<newline], as: UTF8.self)
             start = newline + 1
             do {
-                apply(try JournalRecord(line: Substring(text)))
+                body(try JournalRecord(line: Substring(text)))
             } catch {
                 skipped.append((lineNumber, error.reason))
             }
         }
+        return skipped
     }
 
     private mutating func grow(to count: Int) {
@@ -73,7 +88,8 @@ public struct JournalReplay: Sendable {
         case .header(_, let runID, let taskCount, let fingerprint, let jobFile):
             header = (runID, taskCount, fingerprint, jobFile)
             grow(to: taskCount)
-        case .runBegan:
+        case .runBegan(_, _, let context):
+            lastContext = context
             runs += 1
             lastRunEnded = false
             for position in running.keys where position < states.count { states[position] = .interrupted }
@@ -99,6 +115,8 @@ public struct JournalReplay: Sendable {
             grow(to: position + 1)
             states[position] = .failed
             unrunnable[position] = reason
+        case .workers(let pool):
+            workerPool = pool
         case .submitted(let position, let task):
             grow(to: position + 1)
             submitted.append((position, task))

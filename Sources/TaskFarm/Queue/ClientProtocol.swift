@@ -42,6 +42,9 @@ public struct ClientRequest: Codable, Sendable, Equatable {
         /// Broker: call the Swift service ``ClientRequest/name`` with the JSON input
         /// ``ClientRequest/value``; the answer's text is the JSON output.
         case call
+        /// Broker: the state folder's path, once the journal is written out, so that a client
+        /// reads a task's story and output files from the shared file system, as `hq job cat` does.
+        case stateFolder
     }
 
     /// The protocol version the client speaks (``ClientProtocol/version``).
@@ -141,11 +144,15 @@ public struct ClientResponse: Codable, Sendable, Equatable {
     public var results: [TaskResult]?
     /// `list`: names and values.
     public var entries: [String: String]?
+    /// With ``error``: the exit status (sysexits) the client ends with, such as 77 for a wrong
+    /// token or 64 for an unknown task id; `nil` for 69 (the farm could not serve it).
+    public var status: Int32?
 
     /// A response of the current protocol version.
     public init(id: Int, error: String? = nil, text: String? = nil, ids: [Int]? = nil, results: [TaskResult]? = nil,
-                entries: [String: String]? = nil) {
+                entries: [String: String]? = nil, status: ExitStatus? = nil) {
         version = ClientProtocol.version
+        self.status = status?.rawValue
         self.id = id
         self.error = error
         self.text = text
@@ -159,8 +166,15 @@ public struct ClientResponse: Codable, Sendable, Equatable {
 public struct ClientError: Error, Sendable, CustomStringConvertible {
     /// What went wrong, naming the file or address concerned.
     public var message: String
-    /// An error with `message`.
-    public init(_ message: String) { self.message = message }
+    /// The exit status a command ends with for it: 69 when no farm is reachable (the
+    /// default), 77 for a wrong token, 64 for an unknown task id, 65 for a malformed
+    /// connection file, 75 when the farm stopped or is shutting down.
+    public var status: ExitStatus
+    /// An error with `message` and the exit status it gives.
+    public init(_ message: String, status: ExitStatus = .unavailable) {
+        self.message = message
+        self.status = status
+    }
     /// The message.
     public var description: String { message }
 }

@@ -39,7 +39,7 @@ public struct ConnectionFile: Codable, Sendable, Equatable {
         do {
             self = try JSONDecoder().decode(ConnectionFile.self, from: data)
         } catch {
-            throw ClientError("\(path): not a taskfarm connection file (expected JSON with host, port, runID and token)")
+            throw ClientError("\(path): not a taskfarm connection file (expected JSON with host, port, runID and token)", status: .badJobFile)
         }
     }
 

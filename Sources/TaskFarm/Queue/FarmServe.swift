@@ -30,6 +30,7 @@ extension Farm {
             if world.rank == 0 { logger.error("\(error)") }
             return .usage
         }
+        if world.rank == 0 { FileHandle.standardError.write(Data("taskfarm: \(layout.summary)\n".utf8)) }
         let transport = MPITransport(communicator: world)
         let client = NameServerClient(transport: transport, serverRank: layout.nameServerRank)
         var roles: [RankRole] = [client]
@@ -57,7 +58,7 @@ extension Farm {
 
         let stateDirectory = options.farm.stateDirectory ?? ServeOptions.defaultStateDirectory
         let prepared: PreparedQueue
-        switch QueuePreparation.prepare(stateDirectory: stateDirectory) {
+        switch QueuePreparation.prepare(stateDirectory: stateDirectory, options: options.farm) {
         case .failure(let problem):
             logger.error("\(problem.message)")
             for rank in 0..<world.size {
@@ -84,9 +85,7 @@ extension Farm {
                                  retriesOf: { job.task(at: $0).maxRetries })
         broker.restore(core: &core, replay: replayed)
         let workingDirectory = options.farm.workingDirectory.map(absolutePath) ?? FileManager.default.currentDirectoryPath
-        let outputs = OutputDefaults(output: options.farm.output, error: options.farm.error,
-                                     defaultOutput: prepared.folder.outputFolder + "/%a.out",
-                                     defaultError: prepared.folder.outputFolder + "/%a.err")
+        let outputs = prepared.outputs
         var settings = Scheduler.Settings(
             runID: prepared.runID, workerRanks: layout.workerRanks, allRanks: Array(0..<world.size),
             outputs: outputs, defaultTimeLimit: options.farm.timeout, killGrace: options.farm.killGrace,

@@ -69,7 +69,7 @@ final class QueueBroker: RunRecorder {
         case .wait:
             let ids = request.ids ?? []
             if let bad = ids.first(where: { $0 < 0 || $0 >= job.taskCount }) {
-                call.connection.respond(ClientResponse(id: request.id, error: "no task \(bad): the queue has tasks 0 to \(job.taskCount - 1)"))
+                call.connection.respond(ClientResponse(id: request.id, error: "no task \(bad): the queue has tasks 0 to \(job.taskCount - 1)", status: .usage))
             } else {
                 waits.append((ids, call))
                 answerWaits()
@@ -91,6 +91,9 @@ final class QueueBroker: RunRecorder {
             call.connection.respond(ClientResponse(id: request.id, text: drain ? "draining: running tasks finish, then the farm ends"
                                                                           : "shutting down: running tasks are stopped"))
             try scheduler.shutdown(drain: drain, because: "shutdown requested by a client\(drain ? " (drain)" : "")")
+        case .stateFolder:
+            journal.flush()
+            call.connection.respond(ClientResponse(id: request.id, text: folder.path))
         case .call:
             call.connection.respond(ClientResponse(id: request.id, error: "this farm runs command tasks and offers no Swift services"))
         case .broker, .lookup, .list, .register, .unregister:
@@ -101,12 +104,12 @@ final class QueueBroker: RunRecorder {
     /// Queues `tasks` as one array: journaled (durably) before their ids are answered.
     private func submit(_ tasks: [SubmittedTask], id: Int) throws -> ClientResponse {
         guard !shutdownRequested, scheduler.isAcceptingWork else {
-            return ClientResponse(id: id, error: "the farm is shutting down and takes no new tasks")
+            return ClientResponse(id: id, error: "the farm is shutting down and takes no new tasks", status: .interrupted)
         }
         let first = job.taskCount
         for task in tasks {
             if let bad = task.after.first(where: { $0 < 0 || $0 >= first }) {
-                return ClientResponse(id: id, error: "--after \(bad): no such task (the queue has \(first) task\(first == 1 ? "" : "s"))")
+                return ClientResponse(id: id, error: "--after \(bad): no such task (the queue has \(first) task\(first == 1 ? "" : "s"))", status: .usage)
             }
         }
         var admissions: [QueueDependencies.Admission] = []
@@ -193,7 +196,8 @@ final class QueueBroker: RunRecorder {
         for wait in waits {
             let open = wait.ids.filter { !scheduler.state(of: $0).isFinal }
             wait.call.connection.respond(ClientResponse(id: wait.call.request.id,
-                error: "the farm stopped before task\(open.count == 1 ? "" : "s") \(open.map(String.init).joined(separator: ", ")) ended; they run when it is served again from the same state folder"))
+                error: "the farm stopped before task\(open.count == 1 ? "" : "s") \(open.map(String.init).joined(separator: ", ")) ended; they run when it is served again from the same state folder",
+                status: .interrupted))
         }
         waits.removeAll()
     }

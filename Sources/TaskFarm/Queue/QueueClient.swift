@@ -40,6 +40,12 @@ public final class QueueClient {
         try toBroker(.status) { $0.json = json }.text ?? ""
     }
 
+    /// The served farm's state folder (absolute), its journal written out: `status --task`
+    /// and `output` read a task's story and files there.
+    public func stateFolder() throws(ClientError) -> String {
+        try toBroker(.stateFolder) { _ in }.text ?? ""
+    }
+
     /// Cancels `ids`; returns those cancelled (or being stopped) and a note on the others.
     public func cancel(_ ids: [Int]) throws(ClientError) -> (cancelled: [Int], note: String?) {
         let response = try toBroker(.cancel) { $0.ids = ids }
@@ -181,7 +187,9 @@ public final class QueueClient {
             throw ClientError("the farm at \(host):\(port): \(error)")
         }
         channel.close(promise: nil)
-        if let error = response.error { throw ClientError(error) }
+        if let error = response.error {
+            throw ClientError(error, status: response.status.flatMap(ExitStatus.init(rawValue:)) ?? .unavailable)
+        }
         return response
     }
 }

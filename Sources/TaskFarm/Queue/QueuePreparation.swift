@@ -12,13 +12,15 @@ struct PreparedQueue {
     var replay: JournalReplay
     var journal: JournalWriter
     var notes: [String]
+    /// Where task output goes: the command line's patterns, else `STATE/output/%a.out|err`.
+    var outputs: OutputDefaults
 }
 
 enum QueuePreparation {
     /// The journal header's fingerprint that marks a served queue's state folder.
     static let fingerprint = "queue"
 
-    static func prepare(stateDirectory: String) -> Result<PreparedQueue, RunProblem> {
+    static func prepare(stateDirectory: String, options: FarmOptions) -> Result<PreparedQueue, RunProblem> {
         let folderPath = Farm.absolutePath(stateDirectory)
         let claim: StateFolderClaim
         switch StateFolderClaim.take(folderPath) {
@@ -49,10 +51,18 @@ enum QueuePreparation {
             } else {
                 notes.append("serving run \(runID) again from \(folder.path): \(job.taskCount) task\(job.taskCount == 1 ? "" : "s") known")
             }
-            journal.append(.runBegan(time: Clock.epochSeconds(), resume: replay.header != nil), durableNow: true)
+            let outputs = OutputDefaults(output: options.output, error: options.error,
+                                         defaultOutput: folder.outputFolder + "/%a.out",
+                                         defaultError: folder.outputFolder + "/%a.err")
+            let context = RunContext(jobFile: "(queue)", launchDirectory: FileManager.default.currentDirectoryPath,
+                                     taskDirectory: options.workingDirectory.map(Farm.absolutePath), jobName: job.name,
+                                     user: RunContext.user(in: ProcessInfo.processInfo.environment), outputs: outputs,
+                                     timeout: options.timeout)
+            journal.append(.runBegan(time: Clock.epochSeconds(), resume: replay.header != nil, context: context.json),
+                           durableNow: true)
             if let error = journal.writeError { return problem(.internalError, error) }
             return .success(PreparedQueue(folder: folder, lock: lock, runID: runID, job: job, replay: replay,
-                                          journal: journal, notes: notes))
+                                          journal: journal, notes: notes, outputs: outputs))
         } catch {
             return problem(.internalError, "\(error)")
         }

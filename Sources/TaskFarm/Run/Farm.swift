@@ -36,6 +36,7 @@ public enum Farm {
             if world.rank == 0 { logger.error("\(error)") }
             return .usage
         }
+        if world.rank == 0 { FileHandle.standardError.write(Data("taskfarm: \(layout.summary)\n".utf8)) }
         let transport = MPITransport(communicator: world)
         let client = NameServerClient(transport: transport, serverRank: layout.nameServerRank)
         var roles: [RankRole] = [client]
@@ -94,6 +95,15 @@ public enum Farm {
             for problem in eventLog.problems { logger.warning("\(problem)") }
             recorders.append(eventLog)
         }
+        let progress = ProgressReporter.mode(forced: options.progressLine, interval: options.progressInterval) {
+            TerminalCheck.standardErrorIsTerminal(environment: environment)
+        }.map { mode in
+            let states = prepared.plan.initialStates ?? []
+            return ProgressReporter(mode: mode, total: job.taskCount, done: states.count(where: { $0 == .succeeded }),
+                                    failed: states.count(where: { $0 == .failed || $0 == .timedOut || $0 == .cancelled }),
+                                    now: Clock.monotonicSeconds())
+        }
+        if let progress { recorders.append(progress) }
         let notifier = options.notifyCommand.map { NotifyRecorder(command: $0, job: job, environment: environment) }
         if let notifier { recorders.append(notifier) }
         let matcher = WorkerMatcher.make(for: job)
@@ -118,6 +128,7 @@ public enum Farm {
             outputs: prepared.outputs, defaultTimeLimit: options.timeout, killGrace: options.killGrace,
             workingDirectory: workingDirectory, startupTimeout: 300,
             walltimeEnd: walltimeEnd(options, environment: environment, logger: logger), taskTime: options.taskTime)
+        settings.maxFailures = options.maxFailures
         if let matcher {
             settings.unmatchable = { workers, isPending in
                 matcher.unmatchable(workers: workers, taskCount: job.taskCount, isPending: isPending)
@@ -126,12 +137,14 @@ public enum Farm {
         let scheduler = Scheduler(transport: transport, nameServer: client, job: job, core: core, settings: settings,
                                   recorders: recorders)
         roles.append(scheduler)
+        if let progress { roles.append(progress) }
         if let dagDriver {
             dagDriver.attach(to: scheduler)
             roles.append(dagDriver)
         }
         try scheduler.start()
         try RankLoop(transport: transport, roles: roles).run()
+        progress?.finish()
 
         // Notifications get a few seconds at the end, none after an interruption: mpirun
         // kills the ranks about 2 s after it forwards SIGTERM.
@@ -152,7 +165,9 @@ public enum Farm {
             dagSummary = dag.summary
         }
         prepared.journal.append(.runEnded(time: Clock.epochSeconds(), status: Int(status.rawValue)), durableNow: true)
-        try prepared.folder.writeVerdict(Verdict(status: status, runID: prepared.runID, result: result, message: failure ?? dagSummary))
+        let halted = result.haltedAtFailures != nil ? scheduler.stopNote : nil
+        try prepared.folder.writeVerdict(Verdict(status: status, runID: prepared.runID, result: result,
+                                                 message: failure ?? dagSummary ?? halted))
         withExtendedLifetime(prepared.lock) {}
         return status
     }

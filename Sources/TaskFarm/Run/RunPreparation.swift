@@ -44,9 +44,20 @@ enum RunPreparation {
             .failure(RunProblem(status: status, message: message, folder: folder, runID: runID))
         }
 
+        var jobPath = options.jobPath
+        if jobPath == StateFolder.standardInput {
+            // Kept in the state folder: the tasks must be reloadable after the run.
+            let list = FileHandle.standardInput.readDataToEndOfFile()
+            do {
+                try list.write(to: URL(fileURLWithPath: folder.standardInputCopy), options: .atomic)
+            } catch {
+                return problem(.cannotCreate, "\(folder.standardInputCopy): cannot keep the task list read from standard input: \(error.localizedDescription)")
+            }
+            jobPath = folder.standardInputCopy
+        }
         let job: any Job
         do {
-            job = try loadJob(options.jobPath, runID)
+            job = try loadJob(jobPath, runID)
         } catch {
             return problem(.badJobFile, "\(error)")
         }
@@ -95,15 +106,9 @@ enum RunPreparation {
             // Fingerprint each task as it will really run: the command line's outputs,
             // working directory and time limit change what a task does as much as the file.
             let chdir = options.workingDirectory.map(Farm.absolutePath)
-            let fingerprints = (0..<job.taskCount).map { position -> UInt64 in
-                var task = job.task(at: position)
-                let streams = outputs.resolve(taskOutput: task.stdout, taskError: task.stderr)
-                task.stdout = streams.stdout
-                task.stderr = streams.stderr
-                if task.timeLimit == nil { task.timeLimit = options.timeout }
-                if task.workingDirectory == nil { task.workingDirectory = chdir }
-                task.attributes["taskfarm.job-name"] = job.name
-                return TaskFingerprint.of(task)
+            let fingerprints = (0..<job.taskCount).map { position in
+                TaskFingerprint.asRun(job.task(at: position), outputs: outputs, timeout: options.timeout,
+                                      taskDirectory: chdir, jobName: job.name)
             }
             plan = try ResumePlan(replay: replay, fingerprints: fingerprints,
                                   journalFingerprints: folder.readFingerprints(),
@@ -114,7 +119,13 @@ enum RunPreparation {
                 journal.append(.header(version: 1, runID: runID, taskCount: job.taskCount,
                                        fingerprint: TaskFingerprint.combined(fingerprints), jobFile: options.jobPath))
             }
-            journal.append(.runBegan(time: Clock.epochSeconds(), resume: plan.isResume), durableNow: true)
+            let overrides = options.jobOverrides
+            let context = RunContext(jobFile: Farm.absolutePath(jobPath), launchDirectory: FileManager.default.currentDirectoryPath,
+                                     taskDirectory: chdir, format: overrides.format?.rawValue, jobNameOverride: overrides.jobName,
+                                     scriptArguments: overrides.scriptArguments, rescueFrom: overrides.rescueFrom,
+                                     jobName: job.name, user: RunContext.user(in: ProcessInfo.processInfo.environment),
+                                     outputs: outputs, timeout: options.timeout)
+            journal.append(.runBegan(time: Clock.epochSeconds(), resume: plan.isResume, context: context.json), durableNow: true)
             if let error = journal.writeError { return problem(.internalError, error) }
         } catch let mismatch as ResumePlan.Mismatch {
             return problem(.badJobFile, "\(options.jobPath): \(mismatch)")

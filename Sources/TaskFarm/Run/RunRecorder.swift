@@ -14,6 +14,8 @@ public protocol RunRecorder: AnyObject {
     func taskReturned(position: Int, attempt: Int)
     /// Makes what was recorded durable; called in batches and at the end.
     func flush()
+    /// Every worker registered: the pool the run hands tasks to.
+    func workersKnown(_ workers: [WorkerAd])
 }
 
 extension RunRecorder {
@@ -26,4 +28,6 @@ extension RunRecorder {
     public func taskReturned(position: Int, attempt: Int) {}
     /// Does nothing: nothing is buffered.
     public func flush() {}
+    /// Records nothing.
+    public func workersKnown(_ workers: [WorkerAd]) {}
 }

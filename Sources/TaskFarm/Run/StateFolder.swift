@@ -6,10 +6,18 @@ public struct StateFolder: Sendable {
     /// The folder's path.
     public let path: String
 
-    /// The default state folder for a job file: `JOBFILE.taskfarm` beside it.
+    /// The job path that means "the task list on standard input" (`taskfarm run -`).
+    public static let standardInput = "-"
+
+    /// The default state folder for a job file: `JOBFILE.taskfarm` beside it; for a task
+    /// list read from standard input, `stdin.taskfarm` in the current folder.
     public static func defaultPath(forJob jobPath: String) -> String {
-        jobPath + ".taskfarm"
+        jobPath == standardInput ? "stdin.taskfarm" : jobPath + ".taskfarm"
     }
+
+    /// Where a task list read from standard input is kept, so that the run's tasks can be
+    /// shown and reloaded after it (`status --task`, `output`, `report`).
+    public var standardInputCopy: String { path + "/stdin-tasks" }
 
     /// Uses (and creates) the folder at `path`.
     ///
@@ -62,8 +70,11 @@ public struct StateFolder: Sendable {
     }
 
     /// The fingerprints written with the journal's header, or `nil`.
-    public func readFingerprints() -> [UInt64]? {
-        guard let data = FileManager.default.contents(atPath: fingerprintsFile), data.count % 8 == 0 else { return nil }
+    public func readFingerprints() -> [UInt64]? { Self.fingerprints(in: path) }
+
+    /// The fingerprints of the state folder at `folder`, read without creating or locking it.
+    public static func fingerprints(in folder: String) -> [UInt64]? {
+        guard let data = FileManager.default.contents(atPath: folder + "/fingerprints"), data.count % 8 == 0 else { return nil }
         return stride(from: 0, to: data.count, by: 8).map { offset in
             var value: UInt64 = 0
             for index in 0..<8 { value |= UInt64(data[data.startIndex + offset + index]) << (8 * UInt64(index)) }
@@ -115,6 +126,10 @@ public struct Verdict: Sendable, Equatable {
         case .badJobFile: return "bad-job-file"
         case .internalError: return "internal-error"
         case .interrupted: return "interrupted"
+        case .noInput: return "no-input"
+        case .unavailable: return "unavailable"
+        case .cannotCreate: return "cannot-create"
+        case .noPermission: return "no-permission"
         }
     }
 
@@ -130,10 +145,12 @@ public struct Verdict: Sendable, Equatable {
                 "\"total\": \(result.total)",
                 "\"succeeded\": \(result.succeeded)",
                 "\"failed\": \(result.failed)",
+                "\"timedOut\": \(result.timedOut)",
                 "\"cancelled\": \(result.cancelled)",
                 "\"unfinished\": \(result.unfinished)",
                 "\"firstFailures\": [\(result.firstFailures.map(String.init).joined(separator: ", "))]",
             ]
+            if let limit = result.haltedAtFailures { fields.append("\"maxFailuresReached\": \(limit)") }
         }
         if let message { fields.append("\"message\": \(jsonString(message))") }
         fields.append("\"finishedAt\": \(jsonString(ISO8601DateFormatter().string(from: Date())))")
