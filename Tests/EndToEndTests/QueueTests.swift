@@ -193,6 +193,32 @@ final class QueueServeTests: XCTestCase {
         XCTAssertTrue(farm.log.contains("wrong or missing token"), farm.log)
     }
 
+    /// A served task's story and output through the connection file (the broker names its
+    /// state folder; the client reads it, as `hq job cat` does), and the exit statuses of a
+    /// client's mistakes: 64 for an unknown id, 69 when no farm answers.
+    func testATasksStoryAndOutputThroughTheConnection() throws {
+        let folder = try Harness.temporaryFolder()
+        let farm = try ServedFarm(in: folder)
+        XCTAssertEqual(try farm.client(["submit", "--", "sh", "-c", "echo hello; echo oops >&2; exit 4"]).stdout, "0\n")
+        XCTAssertEqual(try farm.client(["wait", "0"]).status, 4)
+        let story = try farm.client(["status", "--connect", "taskfarm.connection", "--task", "0"])
+        XCTAssertEqual(story.status, 0, story.stderr)
+        XCTAssertTrue(story.stdout.hasPrefix("task 0 (position 0): failed\n"), story.stdout)
+        XCTAssertTrue(story.stdout.contains("attempt 1: exit 4 on ") && story.stdout.contains("    | oops"), story.stdout)
+        XCTAssertEqual(try farm.client(["output", "--connect", "taskfarm.connection", "0"]).stdout, "hello\n")
+        XCTAssertEqual(try farm.client(["output", "--connect", "taskfarm.connection", "0", "--stderr"]).stdout, "oops\n")
+        XCTAssertEqual(try farm.client(["status", "--connect", "taskfarm.connection", "--task", "5"]).status, 64)
+        XCTAssertEqual(try farm.client(["wait", "7"]).status, 64, "an unknown id is the user's mistake")
+        try FileManager.default.copyItem(at: folder.appendingPathComponent("taskfarm.connection"),
+                                         to: folder.appendingPathComponent("saved.connection"))
+        XCTAssertEqual(try farm.client(["shutdown"]).status, 0)
+        XCTAssertEqual(farm.waitForExit(), 0, farm.log)
+        XCTAssertEqual(try farm.client(["status", "--connect", "saved.connection"]).status, 69, "no farm reachable")
+        XCTAssertEqual(try farm.client(["status", "--connect", "taskfarm.connection"]).status, 69, "no connection file")
+        let after = try farm.client(["status", "queue.taskfarm", "--task", "0"])
+        XCTAssertTrue(after.stdout.contains("exit 4"), "the story stays in the state folder: \(after.stdout)")
+    }
+
     /// Connects to 127.0.0.1:`port`, writes `bytes`, and closes.
     private func send(_ bytes: [UInt8], port: Int) {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
