@@ -71,7 +71,7 @@ enum RunPreparation {
                 }
                 if let unwritable = OutputCheck.unwritableFolder(for: pattern, relativeTo: options.workingDirectory.map(Farm.absolutePath)
                     ?? workingDirectory) {
-                    return problem(.usage, "\(flag) '\(pattern)': \(unwritable)")
+                    return problem(.cannotCreate, "\(flag) '\(pattern)': \(unwritable)")
                 }
             } catch {
                 return problem(.usage, "\(error)")
@@ -126,11 +126,11 @@ enum RunPreparation {
                                      jobName: job.name, user: RunContext.user(in: ProcessInfo.processInfo.environment),
                                      outputs: outputs, timeout: options.timeout)
             journal.append(.runBegan(time: Clock.epochSeconds(), resume: plan.isResume, context: context.json), durableNow: true)
-            if let error = journal.writeError { return problem(.internalError, error) }
+            if let error = journal.writeError { return problem(.cannotCreate, error) }
         } catch let mismatch as ResumePlan.Mismatch {
             return problem(.badJobFile, "\(options.jobPath): \(mismatch)")
         } catch {
-            return problem(.internalError, "\(error)")
+            return problem(.cannotCreate, "\(error)")
         }
         if plan.isResume {
             var text = "resuming run \(runID) from \(folder.path): \(plan.skippedSucceeded) succeeded task\(plan.skippedSucceeded == 1 ? "" : "s") skipped"
@@ -146,7 +146,7 @@ enum RunPreparation {
             do {
                 joblog = try Joblog(path: path, appending: plan.isResume || continuesEarlierDAGRun)
             } catch {
-                return problem(.usage, "--joblog \(path): cannot create the joblog: \(error.localizedDescription)")
+                return problem(.cannotCreate, "--joblog \(path): cannot create the joblog: \(error.localizedDescription)")
             }
         }
         return .success(PreparedRun(folder: folder, lock: lock, runID: runID, job: job, outputs: outputs,

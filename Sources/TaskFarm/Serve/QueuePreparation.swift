@@ -41,7 +41,7 @@ enum QueuePreparation {
             let decoder = JSONDecoder()
             for (position, text) in replay.submitted {
                 guard position == job.taskCount, let task = try? decoder.decode(TaskSpec.self, from: Data(text.utf8)) else {
-                    return problem(.internalError, "\(folder.journalFile): the submitted task at position \(position) cannot be read back")
+                    return problem(.badJobFile, "\(folder.journalFile): the submitted task at position \(position) cannot be read back")
                 }
                 job.append(task)
             }
@@ -60,11 +60,11 @@ enum QueuePreparation {
                                      timeout: options.timeout)
             journal.append(.runBegan(time: Clock.epochSeconds(), resume: replay.header != nil, context: context.json),
                            durableNow: true)
-            if let error = journal.writeError { return problem(.internalError, error) }
+            if let error = journal.writeError { return problem(.cannotCreate, error) }
             return .success(PreparedQueue(folder: folder, lock: lock, runID: runID, job: job, replay: replay,
                                           journal: journal, notes: notes, outputs: outputs))
         } catch {
-            return problem(.internalError, "\(error)")
+            return problem(.cannotCreate, "\(error)")
         }
     }
 }
