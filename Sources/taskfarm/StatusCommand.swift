@@ -97,8 +97,10 @@ struct StatusCommand: ParsableCommand {
 
 /// Where a command's state folder is.
 enum StateFolderLocation {
-    /// `path` itself when it is a folder; for a job file, its default state folder.
+    /// `path` itself when it is a folder; for a job file (or `-`, standard input), its
+    /// default state folder.
     static func resolve(_ path: String) -> String {
+        if path == StateFolder.standardInput { return StateFolder.defaultPath(forJob: path) }
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
             return StateFolder.defaultPath(forJob: path)
