@@ -27,6 +27,8 @@ public struct StatusReport: Sendable {
     public let skippedRecords: Int
     /// The DAG's nodes by state, when the state folder belongs to a DAG run (`dag-status`).
     public let dag: DAGStatusSnapshot?
+    /// Worker hosts by rank, from the journal's worker pool.
+    public let hosts: [Int: String]
     /// The workers of a live farm (`taskfarm status --connect`); empty when read from a folder.
     public var workers: [WorkerAd] = []
 
@@ -59,6 +61,7 @@ public struct StatusReport: Sendable {
                 .sorted { $0.position < $1.position }
             : []
         lastExitStatus = replay.lastExitStatus
+        hosts = Dictionary(replay.workerPool.map { ($0.rank, $0.host) }, uniquingKeysWith: { $1 })
         skippedRecords = replay.skipped.count
         dag = DAGStatusSnapshot(contentsOf: path + "/dag-status")
     }
@@ -79,11 +82,13 @@ public struct StatusReport: Sendable {
                 if let signal = end.signal, end.state != .timedOut { what = "signal \(signal)" }
                 if what.isEmpty { what = "exit \(end.exitCode.map(String.init) ?? "?")" }
                 let reason = end.message.map { ": \($0)" } ?? ""
-                lines.append("  position \(end.position)  attempt \(end.attempt)  \(what)\(reason)")
+                let place = end.worker >= 0 ? "  on \(hosts[end.worker] ?? "rank \(end.worker)") (rank \(end.worker))" : ""
+                lines.append("  position \(end.position)  attempt \(end.attempt)  \(what)\(place)\(reason)")
             }
             for entry in unrunnable.prefix(50) { lines.append("  position \(entry.position)  cannot run: \(entry.reason)") }
             let hidden = max(0, failures.count - 50) + max(0, unrunnable.count - 50)
             if hidden > 0 { lines.append("  … and \(hidden) more (--json lists them all)") }
+            lines.append("  (taskfarm status --task INDEX shows a task's command, attempts, output files and stderr)")
         }
         if !running.isEmpty {
             lines.append("running:")
