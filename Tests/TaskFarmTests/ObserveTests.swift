@@ -150,7 +150,7 @@ final class ObserveTests: XCTestCase {
         XCTAssertEqual(lanes.lanes.count, 4, "worker 2 needs 3 rows for its overlapping times, worker 3 one")
         XCTAssertEqual(lanes.laneOfAttempt[3], lanes.laneOfAttempt[0], "a row is reused once free")
 
-        let json = ChromeTrace.json(attempts) { "cmd \($0)" }
+        let json = ChromeTrace.json(attempts) { (index: $0 + 100, command: "cmd \($0)") }
         let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
         let events = try XCTUnwrap(object["traceEvents"] as? [[String: Any]])
         let complete = events.filter { $0["ph"] as? String == "X" }
@@ -168,5 +168,6 @@ final class ObserveTests: XCTestCase {
         }
         XCTAssertEqual(Set(complete.map { "\($0["pid"]!)" }).count, 2, "pid is the host")
         XCTAssertTrue(json.contains("\"command\": \"cmd 1\""))
+        XCTAssertTrue(json.contains("\"name\": \"task 101\""), "events are named by the task's index")
     }
 }

@@ -5,8 +5,9 @@ import Foundation
 /// slot (see ``SlotLanes``), named by metadata events. Times are microseconds from the first
 /// attempt's start. Source: the Trace Event Format document, "Complete Events".
 public enum ChromeTrace {
-    /// The trace of `attempts` (each with an end), with `command` naming each task.
-    public static func json(_ attempts: [AttemptHistory.Attempt], command: (Int) -> String?) -> String {
+    /// The trace of `attempts` (each with an end); `task` gives the array index and command of
+    /// the task at a position, or `nil` when unknown (the event then names the position).
+    public static func json(_ attempts: [AttemptHistory.Attempt], task: (Int) -> (index: Int, command: String)?) -> String {
         let base = attempts.map(\.start).min() ?? 0
         let micros: (Double) -> Int64 = { Int64(((($0 - base) * 1e6)).rounded()) }
         let placed = SlotLanes(attempts, key: micros)
@@ -26,8 +27,9 @@ public enum ChromeTrace {
             let end = max(start, micros(attempt.end ?? attempt.start))
             var args = "\"position\": \(attempt.position), \"attempt\": \(attempt.attempt), \"rank\": \(attempt.worker), "
                 + "\"ended\": \(jsonString(attempt.endDescription))"
-            if let text = command(attempt.position) { args += ", \"command\": \(jsonString(text))" }
-            events.append("{\"name\": \"task \(attempt.position)\", \"cat\": \"\(attempt.kind)\", \"ph\": \"X\", "
+            let described = task(attempt.position)
+            if let described { args += ", \"command\": \(jsonString(described.command))" }
+            events.append("{\"name\": \"task \(described?.index ?? attempt.position)\", \"cat\": \"\(attempt.kind)\", \"ph\": \"X\", "
                 + "\"ts\": \(start), \"dur\": \(end - start), \"pid\": \(hostIDs[lane.host]!), "
                 + "\"tid\": \(placed.laneOfAttempt[offset] + 1), \"args\": {\(args)}}")
         }

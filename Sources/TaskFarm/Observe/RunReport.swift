@@ -26,7 +26,9 @@ public struct RunReport {
     public var attemptCount: Int { attempts.count }
 
     /// The trace-event JSON of the same attempts (``ChromeTrace``).
-    public var trace: String { ChromeTrace.json(attempts) { run.task(at: $0)?.command.displayString } }
+    public var trace: String {
+        ChromeTrace.json(attempts) { position in run.task(at: position).map { ($0.arrayIndex, $0.command.displayString) } }
+    }
 
     private func command(_ position: Int) -> String { run.task(at: position)?.command.displayString ?? "?" }
     private func index(_ position: Int) -> Int { run.task(at: position)?.arrayIndex ?? position }
