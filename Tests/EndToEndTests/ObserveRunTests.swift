@@ -145,6 +145,12 @@ final class ObserveRunTests: XCTestCase {
         XCTAssertEqual(Harness.read("stdin.taskfarm/stdin-tasks", in: folder), "echo one > one.txt\nsleep 5\n")
         let story = try Harness.run(Harness.taskfarm, ["status", "stdin.taskfarm", "--task", "1"], in: folder)
         XCTAssertTrue(story.stdout.contains("timed out") && story.stdout.contains("command: sleep 5"), story.stdout)
+        // Another list into the same folder is a changed job: refused, and the folder keeps its list.
+        try Harness.write("echo two\n", to: "other", in: folder)
+        let refused = try Harness.run("/bin/sh", ["-c", "\"$TF\" run - < other"], in: folder, environment: environment)
+        XCTAssertEqual(refused.status, 65, refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("the task list on standard input"), refused.stderr)
+        XCTAssertEqual(Harness.read("stdin.taskfarm/stdin-tasks", in: folder), "echo one > one.txt\nsleep 5\n")
         XCTAssertEqual(try Harness.run(Harness.taskfarm, ["run", "x", "--timeout", "5 minutes"], in: folder).status, 64)
         let version = try Harness.run(Harness.taskfarm, ["--version"], in: folder)
         XCTAssertNotNil(version.stdout.range(of: #"^\d+\.\d+\.\d+\n$"#, options: .regularExpression), version.stdout)

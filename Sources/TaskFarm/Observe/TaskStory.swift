@@ -62,7 +62,8 @@ public struct TaskStory {
         let all = attempts
         if all.isEmpty { lines.append("  no attempt yet") }
         for attempt in all {
-            lines.append("  attempt \(attempt.attempt): \(Self.describe(attempt, now: now))")
+            let live = attempt.end == nil && run.history.inProgress && attempt.run == run.history.runs.count
+            lines.append("  attempt \(attempt.attempt): \(Self.describe(attempt, now: now, live: live))")
             if attempt.worker >= 0 {
                 let paths = run.outputPaths(position: position, attempt: attempt.attempt, host: attempt.host)
                 if let out = paths.stdout { lines.append("    stdout: \(out)") }
@@ -100,15 +101,20 @@ public struct TaskStory {
             + "\"attempts\": [\(items.joined(separator: ", "))]}\n"
     }
 
-    /// `exit 3 on node1 (rank 2), 23:50:01.123 -> 23:50:01.456 (0.333 s), CPU 0.01 s, peak 3.2 MiB`.
-    static func describe(_ attempt: AttemptHistory.Attempt, now: Double) -> String {
+    /// `exit 3 on node1 (rank 2), 23:50:01.123 -> 23:50:01.456 (0.333 s), CPU 0.01 s, peak 3.2 MiB`;
+    /// an attempt without an end is `running ... for 4.2 s so far` when `live` (its run goes
+    /// on), else one whose run stopped before recording its end.
+    static func describe(_ attempt: AttemptHistory.Attempt, now: Double, live: Bool) -> String {
         let place = attempt.worker >= 0 ? "on \(attempt.host) (rank \(attempt.worker))" : "before it reached a worker"
-        var text = "\(attempt.endDescription) \(place), \(Self.timestamp(attempt.start))"
+        let what = attempt.end == nil && !live ? "no end recorded" : attempt.endDescription
+        var text = "\(what) \(place), \(Self.timestamp(attempt.start))"
         if let end = attempt.end {
             text += " -> \(Self.timestamp(end)) (\(String(format: "%.3f", end - attempt.start)) s)"
             text += String(format: ", CPU %.2f s, peak memory %@", attempt.cpuSeconds, Self.memory(attempt.maxResidentKiB))
-        } else {
+        } else if live {
             text += String(format: ", for %.1f s so far", max(0, now - attempt.start))
+        } else {
+            text += ": its run stopped before recording the end; it runs again on resume"
         }
         if let message = attempt.message { text += ": \(message)" }
         return text

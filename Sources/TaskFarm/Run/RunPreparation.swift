@@ -45,8 +45,11 @@ enum RunPreparation {
         }
 
         var jobPath = options.jobPath
+        // The copy of an earlier run's list from standard input, put back if this one is refused.
+        var earlierStandardInput: Data?
         if jobPath == StateFolder.standardInput {
             // Kept in the state folder: the tasks must be reloadable after the run.
+            earlierStandardInput = FileManager.default.contents(atPath: folder.standardInputCopy)
             let list = FileHandle.standardInput.readDataToEndOfFile()
             do {
                 try list.write(to: URL(fileURLWithPath: folder.standardInputCopy), options: .atomic)
@@ -128,7 +131,12 @@ enum RunPreparation {
             journal.append(.runBegan(time: Clock.epochSeconds(), resume: plan.isResume, context: context.json), durableNow: true)
             if let error = journal.writeError { return problem(.cannotCreate, error) }
         } catch let mismatch as ResumePlan.Mismatch {
-            return problem(.badJobFile, "\(options.jobPath): \(mismatch)")
+            if let earlierStandardInput {  // the folder keeps the list its journal ran
+                try? earlierStandardInput.write(to: URL(fileURLWithPath: folder.standardInputCopy), options: .atomic)
+            }
+            let named = options.jobPath == StateFolder.standardInput
+                ? "the task list on standard input (\(folder.path))" : options.jobPath
+            return problem(.badJobFile, "\(named): \(mismatch)")
         } catch {
             return problem(.cannotCreate, "\(error)")
         }
