@@ -17,11 +17,12 @@ struct ConnectOptions: ParsableArguments {
     }
 }
 
-/// Ends a client command with its error on standard error and the error's exit status
-/// (69 no farm reachable, 77 wrong token, 64 unknown id, ...).
+/// Ends a client command with its error on standard error and the exit status of its kind:
+/// 69 no farm there, 77 a wrong token or a connection file not the user's own, 65 a request
+/// the farm refuses, 70 anything else.
 enum ClientFailure {
     static func report(_ command: String, _ error: ClientError) -> ExitCode {
-        CommandFailure.report(command, error.message, status: error.status)
+        CommandFailure.report(command, error.message, status: error.exitStatus)
     }
 }
 

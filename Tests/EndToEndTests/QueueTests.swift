@@ -133,7 +133,7 @@ final class QueueServeTests: XCTestCase {
         XCTAssertEqual(Harness.read("chain", in: folder), "a\nb\nc\n", "parents before children")
         XCTAssertTrue(all.stdout.contains("4 cancelled: parent task 3 failed (afterok)"), all.stdout)
         XCTAssertTrue(all.stdout.contains("5 cancelled: parent task 4 was cancelled (afterok)"), all.stdout)
-        XCTAssertEqual(try farm.client(["submit", "--after", "99", "--", "true"]).status, 64, "an unknown parent is refused")
+        XCTAssertEqual(try farm.client(["submit", "--after", "99", "--", "true"]).status, 65, "an unknown parent is refused (EX_DATAERR)")
 
         // A task interrupted by the shutdown, and its held child, come back with the queue.
         XCTAssertEqual(try submit(["--", "sh -c 'sleep 1; echo slept > slept'"]), "6")
@@ -181,9 +181,9 @@ final class QueueServeTests: XCTestCase {
         XCTAssertEqual(try farm.client(["name", "register", "results/late", "tcp://node7:5000"]).status, 0)
         XCTAssertEqual(waiter.wait(timeout: 40), .exited(0))
         XCTAssertEqual(Harness.read("late.out", in: folder), "tcp://node7:5000\n")
-        XCTAssertEqual(try farm.client(["name", "lookup", "service/absent"]).status, 64)
-        XCTAssertEqual(try farm.client(["name", "register", "broker", "evil:1"]).status, 64, "the broker's entry is the farm's")
-        XCTAssertEqual(try farm.client(["name", "lookup", "farm/secret"]).status, 64, "the secret is never shown")
+        XCTAssertEqual(try farm.client(["name", "lookup", "service/absent"]).status, 65)
+        XCTAssertEqual(try farm.client(["name", "register", "broker", "evil:1"]).status, 65, "the broker's entry is the farm's")
+        XCTAssertEqual(try farm.client(["name", "lookup", "farm/secret"]).status, 65, "the secret is never shown")
 
         XCTAssertEqual(try farm.client(["submit", "--", "true"]).stdout, "0\n", "the farm goes on")
         XCTAssertEqual(try farm.client(["wait", "0"]).status, 0)
@@ -195,7 +195,8 @@ final class QueueServeTests: XCTestCase {
 
     /// A served task's story and output through the connection file (the broker names its
     /// state folder; the client reads it, as `hq job cat` does), and the exit statuses of a
-    /// client's mistakes: 64 for an unknown id, 69 when no farm answers.
+    /// client's mistakes: 64 for an unknown index, 65 for an id the farm refuses, 69 when no
+    /// farm answers.
     func testATasksStoryAndOutputThroughTheConnection() throws {
         let folder = try Harness.temporaryFolder()
         let farm = try ServedFarm(in: folder)
@@ -208,7 +209,7 @@ final class QueueServeTests: XCTestCase {
         XCTAssertEqual(try farm.client(["output", "--connect", "taskfarm.connection", "0"]).stdout, "hello\n")
         XCTAssertEqual(try farm.client(["output", "--connect", "taskfarm.connection", "0", "--stderr"]).stdout, "oops\n")
         XCTAssertEqual(try farm.client(["status", "--connect", "taskfarm.connection", "--task", "5"]).status, 64)
-        XCTAssertEqual(try farm.client(["wait", "7"]).status, 64, "an unknown id is the user's mistake")
+        XCTAssertEqual(try farm.client(["wait", "7"]).status, 65, "an unknown id is the user's mistake (EX_DATAERR), never 70")
         try FileManager.default.copyItem(at: folder.appendingPathComponent("taskfarm.connection"),
                                          to: folder.appendingPathComponent("saved.connection"))
         XCTAssertEqual(try farm.client(["shutdown"]).status, 0)

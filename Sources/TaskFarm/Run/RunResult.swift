@@ -72,9 +72,10 @@ public enum ExitStatus: Int32, Sendable {
     case success = 0
     /// Some task failed.
     case taskFailed = 1
-    /// Bad command-line usage, or an unknown task id (EX_USAGE).
+    /// Bad command-line usage, or an unknown task index (EX_USAGE).
     case usage = 64
-    /// A bad job file, connection file or journal (EX_DATAERR).
+    /// A bad job file, connection file or journal, or a request the farm refuses, such as
+    /// an unknown task id (EX_DATAERR).
     case badJobFile = 65
     /// An input file (a task's output) does not exist or cannot be read (EX_NOINPUT).
     case noInput = 66

@@ -129,7 +129,7 @@ public struct Verdict: Sendable, Equatable {
         case .noInput: return "no-input"
         case .unavailable: return "unavailable"
         case .cannotCreate: return "cannot-create"
-        case .noPermission: return "no-permission"
+        case .noPermission: return "not-permitted"
         }
     }
 

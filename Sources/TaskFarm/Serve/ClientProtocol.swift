@@ -136,6 +136,9 @@ public struct ClientResponse: Codable, Sendable, Equatable {
     public var id: Int
     /// `nil` on success, else what went wrong, in words.
     public var error: String?
+    /// What kind of error ``error`` is (the client's exit status follows it), or `nil` for
+    /// one of no particular kind.
+    public var errorKind: ClientError.Kind?
     /// `broker`/`lookup`: the address; `status`: the report.
     public var text: String?
     /// `submit`: the new tasks' ids.
@@ -144,17 +147,14 @@ public struct ClientResponse: Codable, Sendable, Equatable {
     public var results: [TaskResult]?
     /// `list`: names and values.
     public var entries: [String: String]?
-    /// With ``error``: the exit status (sysexits) the client ends with, such as 77 for a wrong
-    /// token or 64 for an unknown task id; `nil` for 69 (the farm could not serve it).
-    public var status: Int32?
 
     /// A response of the current protocol version.
-    public init(id: Int, error: String? = nil, text: String? = nil, ids: [Int]? = nil, results: [TaskResult]? = nil,
-                entries: [String: String]? = nil, status: ExitStatus? = nil) {
+    public init(id: Int, error: String? = nil, errorKind: ClientError.Kind? = nil, text: String? = nil, ids: [Int]? = nil,
+                results: [TaskResult]? = nil, entries: [String: String]? = nil) {
         version = ClientProtocol.version
-        self.status = status?.rawValue
         self.id = id
         self.error = error
+        self.errorKind = errorKind
         self.text = text
         self.ids = ids
         self.results = results
@@ -162,19 +162,46 @@ public struct ClientResponse: Codable, Sendable, Equatable {
     }
 }
 
-/// A problem talking to a served farm, in words for the user.
+/// A problem talking to a served farm, in words for the user, and of what kind, which
+/// gives a client command its exit status (sysexits).
 public struct ClientError: Error, Sendable, CustomStringConvertible {
+    /// What kind of problem it is.
+    public enum Kind: String, Codable, Sendable {
+        /// No farm answers there: the connection file is missing, the address refuses, the
+        /// farm closed the connection or is shutting down (69, `EX_UNAVAILABLE`).
+        case unavailable
+        /// The token is wrong, or the connection file is not the user's own or is open to
+        /// others (77, `EX_NOPERM`).
+        case notPermitted
+        /// The request or the file is not acceptable: a task the farm refuses, an unknown
+        /// id, a connection file that is not one (65, `EX_DATAERR`).
+        case invalid
+        /// A file could not be created (73, `EX_CANTCREAT`).
+        case cannotCreate
+        /// Anything else (70).
+        case failed
+    }
+
     /// What went wrong, naming the file or address concerned.
     public var message: String
-    /// The exit status a command ends with for it: 69 when no farm is reachable (the
-    /// default), 77 for a wrong token, 64 for an unknown task id, 65 for a malformed
-    /// connection file, 75 when the farm stopped or is shutting down.
-    public var status: ExitStatus
-    /// An error with `message` and the exit status it gives.
-    public init(_ message: String, status: ExitStatus = .unavailable) {
+    /// What kind of problem it is.
+    public var kind: Kind
+    /// An error with `message`, of `kind`.
+    public init(_ message: String, kind: Kind = .failed) {
         self.message = message
-        self.status = status
+        self.kind = kind
     }
     /// The message.
     public var description: String { message }
+
+    /// The exit status a client command ends with: 69, 77, 65, 73 or 70 by ``kind``.
+    public var exitStatus: ExitStatus {
+        switch kind {
+        case .unavailable: return .unavailable
+        case .notPermitted: return .noPermission
+        case .invalid: return .badJobFile
+        case .cannotCreate: return .cannotCreate
+        case .failed: return .internalError
+        }
+    }
 }

@@ -45,7 +45,7 @@ final class ClientService: RankRole {
         let request = call.request
         guard let token, ConnectionFile.tokensMatch(expected: token, given: request.token) else {
             logger.warning("client \(call.peer): refused a \(request.operation.rawValue) request with a wrong or missing token")
-            call.connection.respond(ClientResponse(id: request.id, error: "refused: wrong or missing token (read it from the farm's connection file)", status: .noPermission), close: true)
+            call.connection.respond(ClientResponse(id: request.id, error: "refused: wrong or missing token (read it from the farm's connection file)", errorKind: .notPermitted), close: true)
             return
         }
         switch request.operation {
@@ -93,12 +93,12 @@ final class ClientService: RankRole {
         let request = call.request
         let key = request.operation == .broker ? "broker" : request.name ?? ""
         if key.hasPrefix(Self.privatePrefix) {
-            call.connection.respond(ClientResponse(id: request.id, error: "no such name: \(key)", status: .usage))
+            call.connection.respond(ClientResponse(id: request.id, error: "no such name: \(key)", errorKind: .invalid))
             return
         }
         if request.operation == .register || request.operation == .unregister,
            key == "broker" || key.hasPrefix("worker/") || key.hasPrefix("service/") {
-            call.connection.respond(ClientResponse(id: request.id, error: "\(key) belongs to the farm's ranks; clients cannot change it", status: .usage))
+            call.connection.respond(ClientResponse(id: request.id, error: "\(key) belongs to the farm's ranks; clients cannot change it", errorKind: .invalid))
             return
         }
         let operation: NameServerRequest.Operation
@@ -113,7 +113,7 @@ final class ClientService: RankRole {
                                        timeout: max(0, timeout))
         try nameServer.serveLocally(lookup, owner: -1) { reply in
             if let error = reply.error, operation != .list {
-                call.connection.respond(ClientResponse(id: request.id, error: error, status: .usage))
+                call.connection.respond(ClientResponse(id: request.id, error: error, errorKind: .invalid))
                 return
             }
             var entries: [String: String] = [:]

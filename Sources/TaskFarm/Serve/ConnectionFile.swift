@@ -34,12 +34,14 @@ public struct ConnectionFile: Codable, Sendable, Equatable {
     /// - Throws: ``ClientError`` naming the file when it is missing or not a connection file.
     public init(path: String) throws(ClientError) {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ClientError("\(path): cannot read the connection file; is the farm (taskfarm serve) running, and from this folder?")
+            throw ClientError("\(path): cannot read the connection file; is the farm (taskfarm serve) running, and from this folder?",
+                              kind: .unavailable)
         }
         do {
             self = try JSONDecoder().decode(ConnectionFile.self, from: data)
         } catch {
-            throw ClientError("\(path): not a taskfarm connection file (expected JSON with host, port, runID and token)", status: .badJobFile)
+            throw ClientError("\(path): not a taskfarm connection file (expected JSON with host, port, runID and token)",
+                              kind: .invalid)
         }
     }
 
@@ -50,7 +52,7 @@ public struct ConnectionFile: Codable, Sendable, Equatable {
     public func write(to path: String) throws(ClientError) {
         let temporary = path + ".tmp.\(getpid())"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw ClientError("\(path): cannot write the connection file: \(String(cString: strerror(errno)))") }
+        guard descriptor >= 0 else { throw ClientError("\(path): cannot write the connection file: \(String(cString: strerror(errno)))", kind: .cannotCreate) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let bytes = [UInt8]((try? encoder.encode(self)) ?? Data()) + [0x0A]
@@ -60,7 +62,7 @@ public struct ConnectionFile: Codable, Sendable, Equatable {
         close(descriptor)
         guard written == bytes.count, synced, rename(temporary, path) == 0 else {
             unlink(temporary)
-            throw ClientError("\(path): cannot write the connection file: \(String(cString: strerror(errno)))")
+            throw ClientError("\(path): cannot write the connection file: \(String(cString: strerror(errno)))", kind: .cannotCreate)
         }
     }
 

@@ -69,7 +69,8 @@ final class QueueBroker: RunRecorder {
         case .wait:
             let ids = request.ids ?? []
             if let bad = ids.first(where: { $0 < 0 || $0 >= job.taskCount }) {
-                call.connection.respond(ClientResponse(id: request.id, error: "no task \(bad): the queue has tasks 0 to \(job.taskCount - 1)", status: .usage))
+                call.connection.respond(ClientResponse(id: request.id, error: "no task \(bad): the queue has tasks 0 to \(job.taskCount - 1)",
+                                                       errorKind: .invalid))
             } else {
                 waits.append((ids, call))
                 answerWaits()
@@ -104,12 +105,13 @@ final class QueueBroker: RunRecorder {
     /// Queues `tasks` as one array: journaled (durably) before their ids are answered.
     private func submit(_ tasks: [SubmittedTask], id: Int) throws -> ClientResponse {
         guard !shutdownRequested, scheduler.isAcceptingWork else {
-            return ClientResponse(id: id, error: "the farm is shutting down and takes no new tasks", status: .interrupted)
+            return ClientResponse(id: id, error: "the farm is shutting down and takes no new tasks", errorKind: .unavailable)
         }
         let first = job.taskCount
         for task in tasks {
             if let bad = task.after.first(where: { $0 < 0 || $0 >= first }) {
-                return ClientResponse(id: id, error: "--after \(bad): no such task (the queue has \(first) task\(first == 1 ? "" : "s"))", status: .usage)
+                return ClientResponse(id: id, error: "--after \(bad): no such task (the queue has \(first) task\(first == 1 ? "" : "s"))",
+                                      errorKind: .invalid)
             }
         }
         var admissions: [QueueDependencies.Admission] = []
@@ -197,7 +199,7 @@ final class QueueBroker: RunRecorder {
             let open = wait.ids.filter { !scheduler.state(of: $0).isFinal }
             wait.call.connection.respond(ClientResponse(id: wait.call.request.id,
                 error: "the farm stopped before task\(open.count == 1 ? "" : "s") \(open.map(String.init).joined(separator: ", ")) ended; they run when it is served again from the same state folder",
-                status: .interrupted))
+                errorKind: .unavailable))
         }
         waits.removeAll()
     }

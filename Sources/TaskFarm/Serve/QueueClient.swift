@@ -79,13 +79,13 @@ public final class QueueClient {
         do {
             json = String(decoding: try JSONEncoder().encode(input), as: UTF8.self)
         } catch {
-            throw ClientError("service \(service): cannot encode the input: \(error)")
+            throw ClientError("service \(service): cannot encode the input: \(error)", kind: .invalid)
         }
         let answer = try call(service, json: json)
         do {
             return try JSONDecoder().decode(Output.self, from: Data(answer.utf8))
         } catch {
-            throw ClientError("service \(service): the output '\(answer.prefix(200))' is not a \(Output.self)")
+            throw ClientError("service \(service): the output '\(answer.prefix(200))' is not a \(Output.self)", kind: .invalid)
         }
     }
 
@@ -128,7 +128,7 @@ public final class QueueClient {
         if let broker { return broker }
         let text = try toNameServer(.broker) { _ in }.text ?? ""
         guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]) else {
-            throw ClientError("the name server gave no broker address ('\(text)')")
+            throw ClientError("the name server gave no broker address ('\(text)')", kind: .unavailable)
         }
         broker = (String(text[..<colon]), port)
         return broker!
@@ -158,7 +158,8 @@ public final class QueueClient {
             throw ClientError("cannot encode the request: \(error)")
         }
         guard body.count <= ClientProtocol.maximumMessageBytes else {
-            throw ClientError("the request is \(body.count) bytes; the farm takes at most \(ClientProtocol.maximumMessageBytes); submit in smaller parts")
+            throw ClientError("the request is \(body.count) bytes; the farm takes at most \(ClientProtocol.maximumMessageBytes); submit in smaller parts",
+                              kind: .invalid)
         }
         let promise = group.next().makePromise(of: ClientResponse.self)
         let bootstrap = ClientBootstrap(group: group)
@@ -175,7 +176,7 @@ public final class QueueClient {
             channel = try bootstrap.connect(host: host, port: port).wait()
         } catch {
             promise.fail(error)
-            throw ClientError("cannot reach the farm at \(host):\(port) (\(error)); is it still running?")
+            throw ClientError("cannot reach the farm at \(host):\(port) (\(error)); is it still running?", kind: .unavailable)
         }
         channel.writeAndFlush(channel.allocator.frame(body), promise: nil)
         let response: ClientResponse
@@ -184,11 +185,11 @@ public final class QueueClient {
         } catch let error as ClientError {
             throw error
         } catch {
-            throw ClientError("the farm at \(host):\(port): \(error)")
+            throw ClientError("the farm at \(host):\(port): \(error)", kind: .unavailable)
         }
         channel.close(promise: nil)
         if let error = response.error {
-            throw ClientError(error, status: response.status.flatMap(ExitStatus.init(rawValue:)) ?? .unavailable)
+            throw ClientError(error, kind: response.errorKind ?? .failed)
         }
         return response
     }
@@ -211,20 +212,20 @@ private final class ResponseHandler: ChannelInboundHandler {
         do {
             promise.succeed(try JSONDecoder().decode(ClientResponse.self, from: Data(frame.readableBytesView)))
         } catch {
-            promise.fail(ClientError("the farm's answer is not a taskfarm response"))
+            promise.fail(ClientError("the farm's answer is not a taskfarm response", kind: .unavailable))
         }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         guard !done else { return }
         done = true
-        promise.fail(ClientError("the farm closed the connection without an answer"))
+        promise.fail(ClientError("the farm closed the connection without an answer", kind: .unavailable))
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         if !done {
             done = true
-            promise.fail(ClientError("\(error)"))
+            promise.fail(ClientError("\(error)", kind: .unavailable))
         }
         context.close(promise: nil)
     }
