@@ -111,6 +111,12 @@ final class ObserveRunTests: XCTestCase {
         XCTAssertEqual(html.components(separatedBy: "<rect class=\"bar ").count - 1, attempts)
         XCTAssertTrue(html.contains("data-expected-bars=\"\(attempts)\""))
         XCTAssertFalse(html.contains("http://") || html.contains("https://"), "the page fetches nothing")
+
+        // The story says so when the job file was edited since the run.
+        XCTAssertFalse(text.contains("job file changed"), text)
+        try Harness.write(lines.joined(separator: "\n") + "\necho added\n", to: "t.txt", in: folder)
+        let edited = try Harness.run(Harness.taskfarm, ["status", "t.txt", "--task", "9"], in: folder)
+        XCTAssertTrue(edited.stdout.contains("note:    the job file changed since the run"), edited.stdout)
         XCTAssertTrue(html.contains("\(folder.path)/t.txt.taskfarm/output/9.err</code>") || html.contains("/t.txt.taskfarm/output/9.err</code>"),
                       "failures name their output files")
     }

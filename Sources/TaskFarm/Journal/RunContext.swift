@@ -34,11 +34,15 @@ public struct RunContext: Codable, Sendable, Equatable {
     public var defaultError: String?
     /// `--timeout` in seconds, or `nil`.
     public var timeout: Double?
+    /// A 64-bit FNV-1a hash of the job file's bytes as the run read them (16 hex digits), to
+    /// tell that the file was edited since; `nil` when unknown.
+    public var jobFileDigest: String?
 
     /// A context; every argument is the property of the same name.
     public init(jobFile: String, launchDirectory: String, taskDirectory: String? = nil, format: String? = nil,
                 jobNameOverride: String? = nil, scriptArguments: [String] = [], rescueFrom: Int? = nil,
-                jobName: String, user: String, outputs: OutputDefaults, timeout: Double? = nil) {
+                jobName: String, user: String, outputs: OutputDefaults, timeout: Double? = nil,
+                jobFileDigest: String? = nil) {
         self.jobFile = jobFile
         self.launchDirectory = launchDirectory
         self.taskDirectory = taskDirectory
@@ -53,6 +57,16 @@ public struct RunContext: Codable, Sendable, Equatable {
         defaultOutput = outputs.defaultOutput
         defaultError = outputs.defaultError
         self.timeout = timeout
+        self.jobFileDigest = jobFileDigest
+    }
+
+    /// The digest ``jobFileDigest`` holds, of the file at `path` now, or `nil` when unreadable.
+    public static func digest(ofFile path: String) -> String? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        var hash = FNV1a()
+        for byte in data { hash.add(byte: byte) }
+        let text = String(hash.value, radix: 16)
+        return String(repeating: "0", count: 16 - text.count) + text
     }
 
     /// The output defaults the run used.

@@ -38,21 +38,6 @@ public enum TaskFingerprint {
         return hash.value
     }
 
-    /// The fingerprint of `task` as it really runs: with the command line's outputs
-    /// (`outputs`), `--timeout` (seconds), `--chdir` (`taskDirectory`) and job name applied,
-    /// since they change what a task does as much as the file.
-    public static func asRun(_ task: TaskSpec, outputs: OutputDefaults, timeout: Double?, taskDirectory: String?,
-                             jobName: String) -> UInt64 {
-        var task = task
-        let streams = outputs.resolve(taskOutput: task.stdout, taskError: task.stderr)
-        task.stdout = streams.stdout
-        task.stderr = streams.stderr
-        if task.timeLimit == nil { task.timeLimit = timeout }
-        if task.workingDirectory == nil { task.workingDirectory = taskDirectory }
-        task.attributes["taskfarm.job-name"] = jobName
-        return of(task)
-    }
-
     /// The fingerprints of every task of `job`, by position.
     public static func all(_ job: any Job) -> [UInt64] {
         (0..<job.taskCount).map { of(job.task(at: $0)) }

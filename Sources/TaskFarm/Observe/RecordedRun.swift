@@ -18,8 +18,6 @@ public struct RecordedRun {
     public let taskCount: Int
     /// Why the tasks could not be reloaded (the job file is gone or changed), or `nil`.
     public let jobProblem: String?
-    /// Positions whose task now differs from what ran (the job file was edited since).
-    private let fingerprints: [UInt64]?
 
     /// Reads the state folder at `folder` (or the job file's default one); `only` limits
     /// the attempts read to one position.
@@ -29,8 +27,6 @@ public struct RecordedRun {
         self.folder = Farm.absolutePath(folder)
         history = try AttemptHistory(stateFolder: folder, only: only)
         runID = history.header?.runID ?? 0
-        let fingerprintsRead = StateFolder.fingerprints(in: folder)
-        fingerprints = fingerprintsRead
         let context = history.context
         if history.header?.jobFile == "(queue)" {
             var specs: [Int: TaskSpec] = [:]
@@ -67,13 +63,12 @@ public struct RecordedRun {
     /// The task at `position`, as the run ran it, or `nil` when unknown.
     public func task(at position: Int) -> TaskSpec? { tasks(position) }
 
-    /// Whether the task at `position` was changed in the job file since the run (its
-    /// fingerprint differs from the one recorded): what is shown is the file as it is now.
-    public func changedSinceRun(_ position: Int) -> Bool {
-        guard let context = history.context, let fingerprints, position < fingerprints.count,
-              let task = task(at: position), history.header?.jobFile != "(queue)" else { return false }
-        return TaskFingerprint.asRun(task, outputs: context.outputs, timeout: context.timeout,
-                                     taskDirectory: context.taskDirectory, jobName: context.jobName) != fingerprints[position]
+    /// Whether the job file was edited since the run read it: commands are then shown as
+    /// the file says now, which may not be what ran.
+    public var jobFileChanged: Bool {
+        guard let context = history.context, let recorded = context.jobFileDigest,
+              history.header?.jobFile != "(queue)" else { return false }
+        return RunContext.digest(ofFile: context.jobFile) != recorded
     }
 
     /// The positions whose array index is `index` (several for DAG nodes sharing one).

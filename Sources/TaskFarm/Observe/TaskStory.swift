@@ -55,7 +55,7 @@ public struct TaskStory {
         if let task {
             lines.append("  command: \(task.command.displayString)")
             if task.source.line > 0 { lines.append("  from:    \(task.source)") }
-            if run.changedSinceRun(position) { lines.append("  note:    the job file changed since the run; the command is shown as it is now") }
+            if run.jobFileChanged { lines.append("  note:    the job file changed since the run; the command is shown as it is now") }
         } else if let problem = run.jobProblem {
             lines.append("  note:    \(problem)")
         }

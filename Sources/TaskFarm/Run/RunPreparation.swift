@@ -109,9 +109,15 @@ enum RunPreparation {
             // Fingerprint each task as it will really run: the command line's outputs,
             // working directory and time limit change what a task does as much as the file.
             let chdir = options.workingDirectory.map(Farm.absolutePath)
-            let fingerprints = (0..<job.taskCount).map { position in
-                TaskFingerprint.asRun(job.task(at: position), outputs: outputs, timeout: options.timeout,
-                                      taskDirectory: chdir, jobName: job.name)
+            let fingerprints = (0..<job.taskCount).map { position -> UInt64 in
+                var task = job.task(at: position)
+                let streams = outputs.resolve(taskOutput: task.stdout, taskError: task.stderr)
+                task.stdout = streams.stdout
+                task.stderr = streams.stderr
+                if task.timeLimit == nil { task.timeLimit = options.timeout }
+                if task.workingDirectory == nil { task.workingDirectory = chdir }
+                task.attributes["taskfarm.job-name"] = job.name
+                return TaskFingerprint.of(task)
             }
             plan = try ResumePlan(replay: replay, fingerprints: fingerprints,
                                   journalFingerprints: folder.readFingerprints(),
@@ -127,7 +133,8 @@ enum RunPreparation {
                                      taskDirectory: chdir, format: overrides.format?.rawValue, jobNameOverride: overrides.jobName,
                                      scriptArguments: overrides.scriptArguments, rescueFrom: overrides.rescueFrom,
                                      jobName: job.name, user: RunContext.user(in: ProcessInfo.processInfo.environment),
-                                     outputs: outputs, timeout: options.timeout)
+                                     outputs: outputs, timeout: options.timeout,
+                                     jobFileDigest: RunContext.digest(ofFile: jobPath))
             journal.append(.runBegan(time: Clock.epochSeconds(), resume: plan.isResume, context: context.json), durableNow: true)
             if let error = journal.writeError { return problem(.cannotCreate, error) }
         } catch let mismatch as ResumePlan.Mismatch {

@@ -70,11 +70,8 @@ public struct StateFolder: Sendable {
     }
 
     /// The fingerprints written with the journal's header, or `nil`.
-    public func readFingerprints() -> [UInt64]? { Self.fingerprints(in: path) }
-
-    /// The fingerprints of the state folder at `folder`, read without creating or locking it.
-    public static func fingerprints(in folder: String) -> [UInt64]? {
-        guard let data = FileManager.default.contents(atPath: folder + "/fingerprints"), data.count % 8 == 0 else { return nil }
+    public func readFingerprints() -> [UInt64]? {
+        guard let data = FileManager.default.contents(atPath: fingerprintsFile), data.count % 8 == 0 else { return nil }
         return stride(from: 0, to: data.count, by: 8).map { offset in
             var value: UInt64 = 0
             for index in 0..<8 { value |= UInt64(data[data.startIndex + offset + index]) << (8 * UInt64(index)) }
