@@ -53,10 +53,38 @@ struct GlobalOptions: ParsableArguments {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
-            return handler
+            return BelowTheProgressLine(handler)
         }
         return Logger(label: "taskfarm")
     }
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+/// A log handler that erases rank 0's progress line before each message, so a message never
+/// runs on after the line's text (the line is drawn again at its next tick).
+struct BelowTheProgressLine: LogHandler {
+    private var inner: StreamLogHandler
+
+    init(_ inner: StreamLogHandler) { self.inner = inner }
+
+    var logLevel: Logger.Level {
+        get { inner.logLevel }
+        set { inner.logLevel = newValue }
+    }
+
+    var metadata: Logger.Metadata {
+        get { inner.metadata }
+        set { inner.metadata = newValue }
+    }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { inner[metadataKey: key] }
+        set { inner[metadataKey: key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        ProgressLineOnScreen.clearForOtherOutput()
+        inner.log(event: event)
+    }
+}

@@ -53,6 +53,20 @@ final class ObserveTests: XCTestCase {
         XCTAssertEqual(written.last, "\r\u{1B}[K", "the line is erased at the end")
     }
 
+    /// A log message erases the line first (it is drawn again at the next tick), and the
+    /// end then has nothing left to erase.
+    func testOtherOutputErasesTheLineFirst() throws {
+        var written: [String] = []
+        let reporter = ProgressReporter(mode: .line, total: 10, done: 0, failed: 0, now: Clock.monotonicSeconds() - 5) {
+            written.append($0)
+        }
+        _ = try reporter.step()
+        XCTAssertEqual(written.count, 1)
+        ProgressLineOnScreen.clearForOtherOutput()  // what the log handler does before a message
+        reporter.finish()
+        XCTAssertEqual(written.count, 1, "already erased: no second erase")
+    }
+
     func testSummariesEndInANewlineAndTheModesFollowTheFlags() throws {
         var written: [String] = []
         let reporter = ProgressReporter(mode: .summaries(interval: 60), total: 3, done: 1, failed: 1,

@@ -93,7 +93,7 @@ final class ProgressReporter: RunRecorder, RankRole {
         let text = meter.line(counts, now: now)
         switch mode {
         case .line:
-            write("\r\u{1B}[K" + "taskfarm: " + text)
+            ProgressLineOnScreen.drawn { write("\r\u{1B}[K" + "taskfarm: " + text) }
             lineShown = true
             nextOutput = now + 1
         case .summaries(let interval):
@@ -108,9 +108,39 @@ final class ProgressReporter: RunRecorder, RankRole {
     /// short pause lets the erasure arrive before the summary does.
     func finish() {
         guard lineShown else { return }
-        write("\r\u{1B}[K")
+        ProgressLineOnScreen.erase { write("\r\u{1B}[K") }
         lineShown = false
         if isatty(STDERR_FILENO) == 0 { usleep(100_000) }
+    }
+}
+
+/// Whether a progress line stands on the terminal now, so that anything else written to
+/// standard error (a log message) first erases it instead of running on after it; the next
+/// timer tick draws the line again below.
+public enum ProgressLineOnScreen {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var shown = false
+
+    /// Erases the line if one is shown: call before writing anything else to standard error.
+    public static func clearForOtherOutput() {
+        erase { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+
+    /// Runs `draw` and notes that a line is shown.
+    static func drawn(_ draw: () -> Void) {
+        lock.lock()
+        defer { lock.unlock() }
+        draw()
+        shown = true
+    }
+
+    /// Runs `wipe` if a line is shown, and notes that none is.
+    static func erase(_ wipe: () -> Void) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard shown else { return }
+        wipe()
+        shown = false
     }
 }
 
