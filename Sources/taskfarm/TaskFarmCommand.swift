@@ -12,8 +12,9 @@ struct TaskFarmCommand: ParsableCommand {
         discussion: """
             Start it under mpirun: rank 0 schedules, one rank is the name server, the \
             others run tasks. Exit statuses: 0 all tasks succeeded, 1 some task failed, \
-            64 usage error, 65 bad job file, 69 no farm reachable, 70 internal error, 73 cannot \
-            create, 75 interrupted (resumable) or state folder in use, 77 wrong token.
+            64 usage error, 65 bad job file or refused request, 66 no such task output, \
+            69 no farm reachable, 70 internal error, 73 cannot create, 75 interrupted \
+            (resumable) or state folder in use, 77 wrong token.
             """,
         version: TaskFarmVersion.current,
         subcommands: [RunCommand.self, CheckCommand.self, StatusCommand.self, ServeCommand.self, SubmitCommand.self,
