@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Installs what TaskFarm needs from Debian's packages, only when it is missing:
-# Open MPI (libopenmpi-dev, openmpi-bin) and pkg-config. Needs root (or sudo).
+# Open MPI (libopenmpi-dev, openmpi-bin) and pkg-config, and Chromium, in which a test opens
+# the HTML report (`taskfarm report`). Needs root (or sudo).
 set -euo pipefail
+sudo_cmd=()
+[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
 missing=()
 command -v mpirun >/dev/null 2>&1 || missing+=(openmpi-bin)
 pkg-config --exists ompi-c 2>/dev/null || missing+=(libopenmpi-dev)
@@ -11,10 +14,14 @@ command -v python3 >/dev/null 2>&1 || missing+=(python3)
 compgen -G '/usr/lib/gcc/*/*/libstdc++.so' >/dev/null || missing+=(libstdc++-12-dev)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"
-  sudo_cmd=()
-  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+# Chromium opens the HTML report in ReportBrowserTests; that test skips, saying so, without it.
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "installing: chromium"
+  { "${sudo_cmd[@]}" apt-get update -qq && DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq chromium >/dev/null; } \
+    || echo "note: could not install chromium; the report's browser test will skip"
 fi
 # HTCondor's own Python bindings (PyPI: htcondor) are the oracle of the conformance tests
 # (macro expansion, queue items, ClassAds, event logs); those tests skip when it is absent.

@@ -33,8 +33,15 @@ struct ConnectOptions: ParsableArguments {
 /// the farm refuses, 70 anything else.
 enum ClientFailure {
     static func report(_ command: String, _ error: ClientError) -> ExitCode {
-        FileHandle.standardError.write(Data("taskfarm \(command): \(error.message)\n".utf8))
-        return ExitCode(error.exitStatus.rawValue)
+        CommandFailure.report(command, error.message, status: error.exitStatus)
+    }
+}
+
+/// Ends a command with `taskfarm COMMAND: MESSAGE` on standard error and `status`.
+enum CommandFailure {
+    static func report(_ command: String, _ message: String, status: ExitStatus) -> ExitCode {
+        FileHandle.standardError.write(Data("taskfarm \(command): \(message)\n".utf8))
+        return ExitCode(status.rawValue)
     }
 }
 

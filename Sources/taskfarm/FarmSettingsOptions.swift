@@ -16,8 +16,8 @@ struct FarmSettingsOptions: ParsableArguments {
     @Option(name: .long, help: "Never retry a task that exits with this code.")
     var retryUnlessExit: Int?
 
-    @Option(name: .long, help: "Per-task time limit, in seconds.")
-    var timeout: Double?
+    @Option(name: .long, help: "Per-task time limit: SECONDS, HH:MM:SS or 90s/5m/2h, as --walltime.")
+    var timeout: String?
 
     @Option(name: .long, help: "Seconds between SIGTERM and SIGKILL when a task is stopped.")
     var killGrace: Double = 1.0
@@ -40,7 +40,11 @@ struct FarmSettingsOptions: ParsableArguments {
         if let expected = FarmLimits.retriesProblem(retries) {
             throw ValidationError("--retries \(retries): expected \(expected)")
         }
-        let durations: [(String, Double?, allowsZero: Bool)] = [("--timeout", timeout, false), ("--kill-grace", killGrace, true),
+        if let timeout, Walltime.parseDuration(timeout) == nil {
+            throw ValidationError("--timeout '\(timeout)' is not a duration; expected SECONDS, HH:MM:SS or 90s/5m/2h")
+        }
+        let durations: [(String, Double?, allowsZero: Bool)] = [("--timeout", timeout.flatMap(Walltime.parseDuration), false),
+                                                               ("--kill-grace", killGrace, true),
                                                                ("--task-time", taskTime, true)]
         for case let (option, value?, allowsZero) in durations {
             if let expected = FarmLimits.durationProblem(value, allowsZero: allowsZero) {
@@ -61,7 +65,7 @@ struct FarmSettingsOptions: ParsableArguments {
     func farmOptions(jobPath: String, stateDirectory: String?, output: String?, error: String?) -> FarmOptions {
         var options = FarmOptions(jobPath: jobPath, stateDirectory: stateDirectory, output: output, error: error,
                                   slotsPerWorker: slotsPerWorker, nameServerRank: nameServerRank, retries: retries,
-                                  retryUnlessExit: retryUnlessExit, timeout: timeout, killGrace: killGrace,
+                                  retryUnlessExit: retryUnlessExit, timeout: timeout.flatMap(Walltime.parseDuration), killGrace: killGrace,
                                   workingDirectory: workingDirectory)
         options.walltime = walltime.flatMap(Walltime.parseDuration)
         options.taskTime = taskTime

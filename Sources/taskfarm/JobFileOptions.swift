@@ -4,7 +4,7 @@ import TaskFarm
 
 /// The job file and what the command line overrides in it; shared by `run` and `check`.
 struct JobFileOptions: ParsableArguments {
-    @Argument(help: "The job file: a task list, a submit description (.sub), a PBS or Slurm script, or a DAG (.dag).")
+    @Argument(help: "The job file: a task list, a submit description (.sub), a PBS or Slurm script, or a DAG (.dag); - reads a task list from standard input.")
     var file: String
 
     @Option(name: .long, help: "The job file's format: tasklist, submit, pbs, slurm or dag (default: detected).")

@@ -21,7 +21,7 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var job: JobFileOptions
 
-    @Option(name: .long, help: "The state folder (default: FILE.taskfarm beside the job file).")
+    @Option(name: .long, help: "The state folder (default: FILE.taskfarm beside the job file; stdin.taskfarm here for -, the task list on standard input).")
     var stateDir: String?
 
 
@@ -42,10 +42,23 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .long, help: "Resume even though the expanded tasks changed: changed tasks run afresh.")
     var force = false
 
+    @Flag(inversion: .prefixedNo, help: "Show a progress line on standard error, redrawn each second (default: when it is a terminal); --no-progress shows no progress at all.")
+    var progress: Bool?
+
+    @Option(name: .long, help: "Seconds between one-line progress summaries when no progress line is shown, as in batch logs (0: none).")
+    var progressInterval: Double = 60
+
+    @Option(name: .long, help: "After N tasks failed, start no new task; the run ends with exit 1 (GNU parallel --halt soon,fail=N).")
+    var maxFailures: Int?
+
     func validate() throws {
         guard (0...FarmLimits.maximumPrefetch).contains(prefetch) else {
             throw ValidationError("--prefetch \(prefetch): expected 0 to \(FarmLimits.maximumPrefetch) tasks per slot")
         }
+        if let expected = FarmLimits.durationProblem(progressInterval, allowsZero: true) {
+            throw ValidationError("--progress-interval \(progressInterval): expected \(expected) (0: none)")
+        }
+        if let maxFailures, maxFailures < 1 { throw ValidationError("--max-failures \(maxFailures): expected 1 or more tasks") }
     }
 
     func run() throws {
@@ -56,6 +69,10 @@ struct RunCommand: ParsableCommand {
         options.rerunFailed = rerunFailed
         options.force = force
         options.notifyCommand = notifyCommand
+        options.progressLine = progress
+        options.progressInterval = progressInterval
+        options.maxFailures = maxFailures
+        options.jobOverrides = job.overrides
         var overrides = job.overrides
         overrides.retiresNewerRescues = true
         overrides.chdir = settings.workingDirectory

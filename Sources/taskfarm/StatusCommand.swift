@@ -7,7 +7,12 @@ import TaskFarm
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show a run's tasks by state, its failures and its running tasks, from the journal.")
+        abstract: "Show a run's tasks by state, its failures and its running tasks, from the journal.",
+        discussion: """
+            --task INDEX tells one task's story: its command and state, every attempt with host, \
+            rank, times, exit code or signal, CPU time and peak memory, its output files and the \
+            last lines of its stderr. --watch redraws the report until the run ends.
+            """)
 
     @Argument(help: "The state folder (FILE.taskfarm beside the job file), or the job file itself.")
     var stateDir: String?
@@ -15,33 +20,100 @@ struct StatusCommand: ParsableCommand {
     @Option(name: .long, help: "Ask a served farm, through its connection file, instead of reading a state folder.")
     var connect: String?
 
+    @Option(name: .long, help: "Show the story of the task with this index (a served queue's task id).")
+    var task: Int?
+
+    @Flag(name: .long, help: "Redraw the report every --interval seconds until the run ends.")
+    var watch = false
+
+    @Option(name: .long, help: "Seconds between redraws with --watch.")
+    var interval: Double = 2
+
     @Flag(name: .long, help: "Print JSON for scripts.")
     var json = false
 
     func validate() throws {
         if (stateDir == nil) == (connect == nil) { throw ValidationError("give a state folder or --connect FILE") }
+        guard interval > 0, interval.isFinite else { throw ValidationError("--interval must be a positive number of seconds") }
+        if watch, task != nil { throw ValidationError("--watch shows the whole run; it does not go with --task") }
     }
 
     func run() throws {
-        if let connect {
+        if let task {
+            let folder = try connect.map { try StateFolderLocation.ofServedFarm($0, command: "status") } ?? StateFolderLocation.resolve(stateDir ?? "")
             do {
-                print(try QueueClient(connectionFile: connect).status(json: json), terminator: "")
-            } catch {
-                throw ClientFailure.report("status", error)
+                let story = try TaskStory(stateFolder: folder, index: task)
+                print(json ? story.json : story.text, terminator: "")
+            } catch let error as UnknownTask {
+                throw CommandFailure.report("status", error.message, status: .usage)
+            } catch let error as JournalError {
+                throw CommandFailure.report("status", error.message, status: .usage)
             }
             return
         }
-        var folder = stateDir ?? ""
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), !isDirectory.boolValue {
-            folder = StateFolder.defaultPath(forJob: folder)
+        guard watch else {
+            print(try report(), terminator: "")
+            return
         }
+        let clears = isatty(STDOUT_FILENO) != 0
+        while true {
+            let text = try report()
+            FileHandle.standardOutput.write(Data(((clears ? "\u{1B}[H\u{1B}[2J" : "") + text + (clears ? "" : "\n")).utf8))
+            if try runEnded() { return }
+            Thread.sleep(forTimeInterval: interval)
+        }
+    }
+
+    /// The report once, from the farm or the folder.
+    private func report() throws -> String {
+        if let connect {
+            do {
+                return try QueueClient(connectionFile: connect).status(json: json)
+            } catch {
+                throw ClientFailure.report("status", error)
+            }
+        }
+        let folder = StateFolderLocation.resolve(stateDir ?? "")
         do {
             let report = try StatusReport(stateFolder: folder)
-            print(json ? report.json : report.text, terminator: "")
+            return json ? report.json : report.text
         } catch let error as JournalError {
-            FileHandle.standardError.write(Data("taskfarm status: \(error.message)\n".utf8))
-            throw ExitCode(ExitStatus.usage.rawValue)
+            throw CommandFailure.report("status", error.message, status: .usage)
+        }
+    }
+
+    /// Whether the watched run is over: its journal's `run-ended` record, or, should the run
+    /// have been killed before writing it, a free state-folder lock. A served farm that
+    /// stopped answering has ended too.
+    private func runEnded() throws -> Bool {
+        if let connect {
+            return (try? QueueClient(connectionFile: connect).status(json: true)) == nil
+        }
+        let folder = StateFolderLocation.resolve(stateDir ?? "")
+        let report = try? StatusReport(stateFolder: folder)
+        return report?.inProgress != true || !StateLock.isHeld(path: folder + "/lock")
+    }
+}
+
+/// Where a command's state folder is.
+enum StateFolderLocation {
+    /// `path` itself when it is a folder; for a job file (or `-`, standard input), its
+    /// default state folder.
+    static func resolve(_ path: String) -> String {
+        if path == StateFolder.standardInput { return StateFolder.defaultPath(forJob: path) }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
+            return StateFolder.defaultPath(forJob: path)
+        }
+        return path
+    }
+
+    /// The state folder of the served farm the connection file names, as its broker says.
+    static func ofServedFarm(_ connectionFile: String, command: String) throws -> String {
+        do {
+            return try QueueClient(connectionFile: connectionFile).stateFolder()
+        } catch {
+            throw ClientFailure.report(command, error)
         }
     }
 }

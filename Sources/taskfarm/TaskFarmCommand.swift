@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import TaskFarm
 
 /// The `taskfarm` command: the root of its subcommands.
 @main
@@ -11,10 +12,14 @@ struct TaskFarmCommand: ParsableCommand {
         discussion: """
             Start it under mpirun: rank 0 schedules, one rank is the name server, the \
             others run tasks. Exit statuses: 0 all tasks succeeded, 1 some task failed, \
-            64 usage error, 65 bad job file, 70 internal error, 75 interrupted (resumable).
+            64 usage error, 65 bad job file or refused request, 66 no such task output, \
+            69 no farm reachable, 70 internal error, 73 cannot create, 75 interrupted \
+            (resumable) or state folder in use, 77 wrong token.
             """,
+        version: TaskFarmVersion.current,
         subcommands: [RunCommand.self, CheckCommand.self, StatusCommand.self, ServeCommand.self, SubmitCommand.self,
-                      WaitCommand.self, CancelCommand.self, ShutdownCommand.self, NameCommand.self, CallCommand.self],
+                      WaitCommand.self, CancelCommand.self, ShutdownCommand.self, NameCommand.self, CallCommand.self,
+                      OutputCommand.self, ReportCommand.self],
         defaultSubcommand: nil
     )
 
@@ -49,10 +54,38 @@ struct GlobalOptions: ParsableArguments {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
-            return handler
+            return BelowTheProgressLine(handler)
         }
         return Logger(label: "taskfarm")
     }
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+/// A log handler that erases rank 0's progress line before each message, so a message never
+/// runs on after the line's text (the line is drawn again at its next tick).
+struct BelowTheProgressLine: LogHandler {
+    private var inner: StreamLogHandler
+
+    init(_ inner: StreamLogHandler) { self.inner = inner }
+
+    var logLevel: Logger.Level {
+        get { inner.logLevel }
+        set { inner.logLevel = newValue }
+    }
+
+    var metadata: Logger.Metadata {
+        get { inner.metadata }
+        set { inner.metadata = newValue }
+    }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { inner[metadataKey: key] }
+        set { inner[metadataKey: key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        ProgressLineOnScreen.clearForOtherOutput()
+        inner.log(event: event)
+    }
+}

@@ -10,7 +10,7 @@ struct WaitCommand: ParsableCommand {
         discussion: """
             With one id it exits with the task's exit status (128+N for signal N, 1 when it \
             was cancelled, timed out or could not start); with several, 0 when all succeeded, \
-            else 1. 70 when the farm cannot be reached or stops first.
+            else 1. 69 when the farm cannot be reached or stops first, 65 for an unknown id.
             """
     )
 

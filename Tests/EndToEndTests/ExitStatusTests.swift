@@ -65,6 +65,17 @@ final class ExitStatusTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("ran").path))
     }
 
+    /// A state folder that cannot be created is EX_CANTCREAT (73), not an internal error.
+    func testAStateFolderThatCannotBeCreatedIs73() throws {
+        let folder = try Harness.temporaryFolder()
+        try Harness.write("touch ran\n", to: "t.txt", in: folder)
+        try Harness.write("a file\n", to: "plain", in: folder)
+        let outcome = try Harness.taskfarm(["run", "t.txt", "--state-dir", "plain/state"], ranks: 3, in: folder)
+        XCTAssertEqual(outcome.status, 73, outcome.stderr)
+        XCTAssertTrue(outcome.stderr.contains("plain/state"), outcome.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("ran").path))
+    }
+
     /// The world is 1 while the launcher says 4: named, and nothing runs.
     func testAMismatchedLaunchIsDetected() throws {
         let folder = try Harness.temporaryFolder()

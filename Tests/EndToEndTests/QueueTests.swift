@@ -138,9 +138,9 @@ final class QueueServeTests: XCTestCase {
         XCTAssertEqual(try farm.client(["name", "register", "results/late", "tcp://node7:5000"]).status, 0)
         XCTAssertEqual(waiter.wait(timeout: 40), .exited(0))
         XCTAssertEqual(Harness.read("late.out", in: folder), "tcp://node7:5000\n")
-        XCTAssertEqual(try farm.client(["name", "lookup", "service/absent"]).status, 70)
-        XCTAssertEqual(try farm.client(["name", "register", "broker", "evil:1"]).status, 70, "the broker's entry is the farm's")
-        XCTAssertEqual(try farm.client(["name", "lookup", "farm/secret"]).status, 70, "the secret is never shown")
+        XCTAssertEqual(try farm.client(["name", "lookup", "service/absent"]).status, 65)
+        XCTAssertEqual(try farm.client(["name", "register", "broker", "evil:1"]).status, 65, "the broker's entry is the farm's")
+        XCTAssertEqual(try farm.client(["name", "lookup", "farm/secret"]).status, 65, "the secret is never shown")
 
         XCTAssertEqual(try farm.client(["submit", "--", "true"]).stdout, "0\n", "the farm goes on")
         XCTAssertEqual(try farm.client(["wait", "0"]).status, 0)
@@ -148,6 +148,33 @@ final class QueueServeTests: XCTestCase {
         XCTAssertEqual(farm.waitForExit(), 0, farm.log)
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("nope").path))
         XCTAssertTrue(farm.log.contains("wrong or missing token"), farm.log)
+    }
+
+    /// A served task's story and output through the connection file (the broker names its
+    /// state folder; the client reads it, as `hq job cat` does), and the exit statuses of a
+    /// client's mistakes: 64 for an unknown index, 65 for an id the farm refuses, 69 when no
+    /// farm answers.
+    func testATasksStoryAndOutputThroughTheConnection() throws {
+        let folder = try Harness.temporaryFolder()
+        let farm = try ServedFarm(in: folder)
+        XCTAssertEqual(try farm.client(["submit", "--", "sh", "-c", "echo hello; echo oops >&2; exit 4"]).stdout, "0\n")
+        XCTAssertEqual(try farm.client(["wait", "0"]).status, 4)
+        let story = try farm.client(["status", "--connect", "taskfarm.connection", "--task", "0"])
+        XCTAssertEqual(story.status, 0, story.stderr)
+        XCTAssertTrue(story.stdout.hasPrefix("task 0 (position 0): failed\n"), story.stdout)
+        XCTAssertTrue(story.stdout.contains("attempt 1: exit 4 on ") && story.stdout.contains("    | oops"), story.stdout)
+        XCTAssertEqual(try farm.client(["output", "--connect", "taskfarm.connection", "0"]).stdout, "hello\n")
+        XCTAssertEqual(try farm.client(["output", "--connect", "taskfarm.connection", "0", "--stderr"]).stdout, "oops\n")
+        XCTAssertEqual(try farm.client(["status", "--connect", "taskfarm.connection", "--task", "5"]).status, 64)
+        XCTAssertEqual(try farm.client(["wait", "7"]).status, 65, "an unknown id is the user's mistake (EX_DATAERR), never 70")
+        try FileManager.default.copyItem(at: folder.appendingPathComponent("taskfarm.connection"),
+                                         to: folder.appendingPathComponent("saved.connection"))
+        XCTAssertEqual(try farm.client(["shutdown"]).status, 0)
+        XCTAssertEqual(farm.waitForExit(), 0, farm.log)
+        XCTAssertEqual(try farm.client(["status", "--connect", "saved.connection"]).status, 69, "no farm reachable")
+        XCTAssertEqual(try farm.client(["status", "--connect", "taskfarm.connection"]).status, 69, "no connection file")
+        let after = try farm.client(["status", "queue.taskfarm", "--task", "0"])
+        XCTAssertTrue(after.stdout.contains("exit 4"), "the story stays in the state folder: \(after.stdout)")
     }
 
     /// Connects to 127.0.0.1:`port`, writes `bytes`, and closes.

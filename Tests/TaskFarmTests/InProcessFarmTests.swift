@@ -196,7 +196,8 @@ final class InProcessFarmTests: XCTestCase {
         XCTAssertEqual(ended.completion.outcome, .timedOut)
         XCTAssertEqual(ended.completion.signal, Int(SIGTERM))
         XCTAssertEqual(run.recorder.ended[1]?.state, .succeeded)
-        XCTAssertEqual(run.scheduler.result?.failed, 1)
+        XCTAssertEqual(run.scheduler.result?.failed, 0, "a timed-out task is counted apart")
+        XCTAssertEqual(run.scheduler.result?.timedOut, 1)
         XCTAssertEqual(run.scheduler.result?.exitStatus, .taskFailed)
         XCTAssertTrue(run.joblog.contains("\t-1\t15\tsleep 30\n"), run.joblog)
     }

@@ -159,7 +159,7 @@ final class JournalHardeningTests: XCTestCase {
 
         // A crash while 1 and 2 were only prefetched: their first real attempt is still attempt 1.
         let records: [JournalRecord] = [
-            header(tasks: 3), .runBegan(time: 1, resume: false),
+            header(tasks: 3), .runBegan(time: 1, resume: false, context: nil),
             .started(position: 0, attempt: 1, worker: 1, host: "h", time: 1, queued: false),
             .started(position: 1, attempt: 1, worker: 1, host: "h", time: 1, queued: true),
             .started(position: 2, attempt: 1, worker: 1, host: "h", time: 1, queued: true),

@@ -26,7 +26,8 @@ final class RunResultTests: XCTestCase {
                                                    .interrupted: 1, .pending: 1],
                                firstFailures: [], interrupted: true)
         XCTAssertEqual(result.succeeded, 5)
-        XCTAssertEqual(result.failed, 2)
+        XCTAssertEqual(result.failed, 1, "timed-out tasks are counted apart")
+        XCTAssertEqual(result.timedOut, 1)
         XCTAssertEqual(result.cancelled, 1)
         XCTAssertEqual(result.unfinished, 2)
     }
@@ -39,6 +40,18 @@ final class RunResultTests: XCTestCase {
         XCTAssertEqual(mixed.summaryLine,
                        "taskfarm: 6 of 10 tasks succeeded, 2 failed, 1 cancelled, 1 not finished; "
                        + "first failures at index 3, 7; interrupted: run again to resume")
+    }
+
+    func testTimedOutTasksAndMaxFailuresInTheSummary() {
+        let timedOut = RunResult(total: 5, counts: [.succeeded: 2, .failed: 1, .timedOut: 2], firstFailures: [1, 3, 4],
+                                 interrupted: false)
+        XCTAssertEqual(timedOut.summaryLine, "taskfarm: 2 of 5 tasks succeeded, 1 failed, 2 timed out; first failures at index 1, 3, 4")
+        XCTAssertEqual(timedOut.exitStatus, .taskFailed)
+        let halted = RunResult(total: 100, counts: [.succeeded: 10, .failed: 3, .pending: 87], firstFailures: [2, 5, 9],
+                               interrupted: true, haltedAtFailures: 3)
+        XCTAssertEqual(halted.exitStatus, .taskFailed, "--max-failures ends the run failed, not resumable")
+        XCTAssertTrue(halted.summaryLine.hasSuffix("; stopped after 3 failures (--max-failures 3): no new task started"), halted.summaryLine)
+        XCTAssertTrue(Verdict(status: .taskFailed, runID: 1, result: halted).json.contains("\"maxFailuresReached\": 3"))
     }
 
     func testLaunchCheckMismatch() {

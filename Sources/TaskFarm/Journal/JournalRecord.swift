@@ -7,8 +7,11 @@
 public enum JournalRecord: Sendable, Equatable {
     /// The first record of a state folder's journal: what the job expanded to.
     case header(version: Int, runID: Int, taskCount: Int, fingerprint: String, jobFile: String)
-    /// A run (the first, or a resume) began.
-    case runBegan(time: Double, resume: Bool)
+    /// A run (the first, or a resume) began; `context` is its ``RunContext`` as JSON (how to
+    /// reload its tasks and name their output files), `nil` in journals written before it.
+    case runBegan(time: Double, resume: Bool, context: String?)
+    /// The run's worker pool became known: each worker's rank, host and slots.
+    case workers([WorkerSlotsRecord])
     /// An attempt was handed to a worker. `queued` when the worker holds it behind running
     /// tasks (prefetch): it may not have started, so only its end counts it as an attempt.
     /// Written as an optional last field, which older readers ignore.
@@ -92,8 +95,10 @@ public enum JournalRecord: Sendable, Equatable {
         switch self {
         case .header(let version, let runID, let taskCount, let fingerprint, let jobFile):
             body = ["header", String(version), String(runID), String(taskCount), fingerprint, escape(jobFile)]
-        case .runBegan(let time, let resume):
-            body = ["run-began", String(time), resume ? "resume" : "new"]
+        case .runBegan(let time, let resume, let context):
+            body = ["run-began", String(time), resume ? "resume" : "new"] + (context.map { [escape($0)] } ?? [])
+        case .workers(let workers):
+            body = ["workers"] + workers.flatMap { [String($0.rank), escape($0.host), String($0.slots)] }
         case .started(let position, let attempt, let worker, let host, let time, let queued):
             body = ["started", String(position), String(attempt), String(worker), escape(host), String(time)]
                 + (queued ? ["queued"] : [])
@@ -135,7 +140,16 @@ public enum JournalRecord: Sendable, Equatable {
                            taskCount: try int(try field(3), "task count", in: 0...Int.max),
                            fingerprint: String(try field(4)), jobFile: unescape(try field(5)))
         case "run-began":
-            self = .runBegan(time: try double(try field(1), "time"), resume: try field(2) == "resume")
+            self = .runBegan(time: try double(try field(1), "time"), resume: try field(2) == "resume",
+                             context: fields.count > 3 ? unescape(fields[3]) : nil)
+        case "workers":
+            guard rest.count % 3 == 0 else { throw JournalFormatError(reason: "a workers record has \(rest.count) fields, not 3 per worker") }
+            let values = Array(rest)
+            self = .workers(try stride(from: 0, to: values.count, by: 3).map { offset throws(JournalFormatError) in
+                WorkerSlotsRecord(rank: try int(values[offset], "worker rank", in: 0...Int.max),
+                                  host: unescape(values[offset + 1]),
+                                  slots: try int(values[offset + 2], "slots", in: 0...Int.max))
+            })
         case "started":
             self = .started(position: try int(try field(1), "position", in: 0...Int.max),
                             attempt: try int(try field(2), "attempt", in: Self.attempts),
@@ -153,6 +167,23 @@ public enum JournalRecord: Sendable, Equatable {
         default:
             throw JournalFormatError(reason: "unknown record kind '\(fields[0])'")
         }
+    }
+}
+
+/// One worker of a ``JournalRecord/workers(_:)`` record.
+public struct WorkerSlotsRecord: Sendable, Equatable {
+    /// The worker's rank.
+    public var rank: Int
+    /// The host it runs on.
+    public var host: String
+    /// Task slots it offers.
+    public var slots: Int
+
+    /// A worker; every argument is the property of the same name.
+    public init(rank: Int, host: String, slots: Int) {
+        self.rank = rank
+        self.host = host
+        self.slots = slots
     }
 }
 

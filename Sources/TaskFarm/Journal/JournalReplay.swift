@@ -24,6 +24,10 @@ public struct JournalReplay: Sendable {
     /// The exit status of the latest `run-ended` record, or `nil` when there is none; a later
     /// `run-began` does not clear it.
     public var lastExitStatus: Int?
+    /// The latest run's ``RunContext`` as JSON, or `nil` when its `run-began` has none.
+    public var lastContext: String?
+    /// The latest worker pool recorded: rank, host and slots of each worker.
+    public var workerPool: [WorkerSlotsRecord] = []
     /// Tasks submitted to a served queue, in journal order: position and ``TaskSpec`` JSON.
     public var submitted: [(position: Int, task: String)] = []
 
@@ -77,6 +81,31 @@ public struct JournalReplay: Sendable {
     ///   - taskCountLimit: the most tasks a header may claim (see ``init(folder:taskCountLimit:)``).
     ///   - rebuiltHeader: the header to use when the first record is not a trustworthy header.
     public init(data: Data, taskCountLimit: Int = 0, rebuiltHeader: Header? = nil) {
+        var replay = self
+        let skipped = Self.forEachRecord(in: data) { record, _ in
+            if let problem = replay.placement(of: record, taskCountLimit: taskCountLimit, rebuiltHeader: rebuiltHeader) {
+                return problem
+            }
+            replay.apply(record)
+            return nil
+        }
+        self = replay
+        self.skipped = skipped
+    }
+
+    /// Calls `body` with each trustworthy record of journal bytes, in order; returns the
+    /// records skipped as torn or corrupt, with their 1-based line numbers.
+    public static func forEachRecord(in data: Data, _ body: (JournalRecord) -> Void) -> [(line: Int, reason: String)] {
+        forEachRecord(in: data) { record, _ in
+            body(record)
+            return nil
+        }
+    }
+
+    /// ``forEachRecord(in:_:)`` with each record's line; `body` returns why the record must
+    /// be skipped after all (a value out of place), or `nil`.
+    static func forEachRecord(in data: Data, _ body: (JournalRecord, Int) -> String?) -> [(line: Int, reason: String)] {
+        var skipped: [(line: Int, reason: String)] = []
         var lineNumber = 0
         var start = data.startIndex
         while start < data.endIndex {
@@ -90,16 +119,14 @@ public struct JournalReplay: Sendable {
             // An empty line is what a writer leaves when it starts afresh after a torn tail.
             if text.isEmpty { continue }
             do {
-                let record = try JournalRecord(line: Substring(text))
-                if let problem = placement(of: record, taskCountLimit: taskCountLimit, rebuiltHeader: rebuiltHeader) {
+                if let problem = body(try JournalRecord(line: Substring(text)), lineNumber) {
                     skipped.append((lineNumber, problem))
-                } else {
-                    apply(record)
                 }
             } catch {
                 skipped.append((lineNumber, error.reason))
             }
         }
+        return skipped
     }
 
     /// Why `record` cannot be applied where it stands, or `nil`; installs the rebuilt header
@@ -129,7 +156,7 @@ public struct JournalReplay: Sendable {
         case .submitted(let position, _):
             // A queue grows one task at a time, in order.
             return position == states.count ? nil : "submitted position \(position), expected \(states.count)"
-        case .header, .runBegan, .runEnded:
+        case .header, .runBegan, .runEnded, .workers:
             return nil
         }
     }
@@ -146,7 +173,8 @@ public struct JournalReplay: Sendable {
         case .header(_, let runID, let taskCount, let fingerprint, let jobFile):
             header = (runID, taskCount, fingerprint, jobFile)
             grow(to: taskCount)
-        case .runBegan:
+        case .runBegan(_, _, let context):
+            lastContext = context
             runs += 1
             lastRunEnded = false
             for position in running.keys where position < states.count { states[position] = .interrupted }
@@ -170,6 +198,8 @@ public struct JournalReplay: Sendable {
         case .unrunnable(let position, let reason):
             states[position] = .failed
             unrunnable[position] = reason
+        case .workers(let pool):
+            workerPool = pool
         case .submitted(let position, let task):
             grow(to: position + 1)
             submitted.append((position, task))

@@ -76,6 +76,11 @@ public final class JournalWriter: RunRecorder {
                         time: Clock.epochSeconds(), queued: queued))
     }
 
+    /// Appends a `workers` record: each worker's rank, host and slots, for reports.
+    public func workersKnown(_ workers: [WorkerAd]) {
+        append(.workers(workers.map { WorkerSlotsRecord(rank: $0.rank, host: $0.host, slots: $0.slots) }))
+    }
+
     /// Appends an `ended` record with state ``TaskState/pending``; counts toward the batch.
     public func taskRetrying(position: Int, completion: TaskCompletion) {
         appendCompletion(.ended(JournalRecord.TaskEnd(state: .pending, completion: completion)))

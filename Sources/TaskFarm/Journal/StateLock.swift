@@ -13,8 +13,8 @@ public final class StateLock {
 
     /// Takes the lock at `path` (the folder's `lock` file).
     ///
-    /// - Throws: ``JournalError`` naming the holder's pid, host and start time when another
-    ///   run holds it, or the reason the file cannot be opened.
+    /// - Throws: ``StateFolderInUse`` naming the holder's pid, host and start time when
+    ///   another run holds it; ``JournalError`` with the reason the file cannot be opened.
     public init(path: String) throws {
         descriptor = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
@@ -24,7 +24,7 @@ public final class StateLock {
             let holder = (try? String(contentsOfFile: path, encoding: .utf8))?
                 .trimmingCharacters(in: .whitespacesAndNewlines) ?? "another process"
             close(descriptor)
-            throw JournalError(message: "the state folder is in use by \(holder.isEmpty ? "another process" : holder); "
+            throw StateFolderInUse(message: "the state folder is in use by \(holder.isEmpty ? "another process" : holder); "
                 + "wait for that run to end, or give this one another --state-dir")
         }
         let note = "pid \(getpid()) on \(HostFacts.hostName) since \(ISO8601DateFormatter().string(from: Date()))\n"
@@ -32,8 +32,28 @@ public final class StateLock {
         _ = note.withCString { Glibc.pwrite(descriptor, $0, strlen($0), 0) }
     }
 
+    /// Whether a run holds the lock at `path` now; never creates the file or keeps the lock.
+    public static func isHeld(path: String) -> Bool {
+        let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        if flock(descriptor, LOCK_EX | LOCK_NB) == 0 {
+            _ = flock(descriptor, LOCK_UN)
+            return false
+        }
+        return true
+    }
+
     deinit {
         _ = ftruncate(descriptor, 0)
         close(descriptor)
     }
+}
+
+/// Another run holds the state folder's lock (exit 75: try again when it has ended).
+public struct StateFolderInUse: Error, Sendable, CustomStringConvertible {
+    /// Who holds it, and what to do.
+    public var message: String
+    /// The message, as is.
+    public var description: String { message }
 }

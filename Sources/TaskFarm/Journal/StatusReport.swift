@@ -29,6 +29,8 @@ public struct StatusReport: Sendable {
     public let recordsWithoutHeader: Int
     /// The DAG's nodes by state, when the state folder belongs to a DAG run (`dag-status`).
     public let dag: DAGStatusSnapshot?
+    /// Worker hosts by rank, from the journal's worker pool.
+    public let hosts: [Int: String]
     /// The workers of a live farm (`taskfarm status --connect`); empty when read from a folder.
     public var workers: [WorkerAd] = []
     /// Failed and running tasks left out of ``failures``, ``unrunnable`` and ``running``: a
@@ -50,6 +52,7 @@ public struct StatusReport: Sendable {
         self.lastExitStatus = lastExitStatus
         self.skippedRecords = skippedRecords
         recordsWithoutHeader = 0
+        hosts = [:]
         dag = nil
     }
 
@@ -82,6 +85,7 @@ public struct StatusReport: Sendable {
                 .sorted { $0.position < $1.position }
             : []
         lastExitStatus = replay.lastExitStatus
+        hosts = Dictionary(replay.workerPool.map { ($0.rank, $0.host) }, uniquingKeysWith: { $1 })
         skippedRecords = replay.skipped.count
         recordsWithoutHeader = replay.recordsWithoutHeader
         dag = DAGStatusSnapshot(contentsOf: path + "/dag-status")
@@ -103,13 +107,16 @@ public struct StatusReport: Sendable {
                 if let signal = end.signal, end.state != .timedOut { what = "signal \(signal)" }
                 if what.isEmpty { what = "exit \(end.exitCode.map(String.init) ?? "?")" }
                 let reason = end.message.map { ": \($0)" } ?? ""
-                lines.append("  position \(end.position)  attempt \(end.attempt)  \(what)\(reason)")
+                let host = hosts[end.worker] ?? workers.first { $0.rank == end.worker }?.host
+                let place = end.worker >= 0 ? "  on \(host ?? "rank \(end.worker)") (rank \(end.worker))" : ""
+                lines.append("  position \(end.position)  attempt \(end.attempt)  \(what)\(place)\(reason)")
             }
             for entry in unrunnable.prefix(50) { lines.append("  position \(entry.position)  cannot run: \(entry.reason)") }
             let hidden = max(0, failures.count - 50) + max(0, unrunnable.count - 50) + unlisted
             if hidden > 0 {
                 lines.append("  … and \(hidden) more (\(unlisted > 0 ? "taskfarm status STATE_DIR --json" : "--json") lists them all)")
             }
+            lines.append("  (taskfarm status --task INDEX shows a task's command, attempts, output files and stderr)")
         }
         if !running.isEmpty {
             lines.append("running:")

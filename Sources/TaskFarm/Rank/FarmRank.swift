@@ -87,6 +87,11 @@ final class FarmRank {
         }
     }
 
+    /// Tells the user on stderr which rank plays which role (``RoleLayout/summary``).
+    func announceLayout() {
+        ConsoleOutput.standardError("taskfarm: \(layout.summary)\n")
+    }
+
     /// Adds a role to this rank's loop.
     func add(_ role: RankRole) { roles.append(role) }
 

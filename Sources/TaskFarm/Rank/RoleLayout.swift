@@ -34,6 +34,16 @@ public struct RoleLayout: Sendable, Equatable {
         }
     }
 
+    /// How the ranks were laid out, in one phrase: `4 ranks: scheduler, name server, 2
+    /// workers`; `2 ranks: scheduler and name server, 1 worker`; `1 rank: scheduler, name
+    /// server and worker in one`.
+    public var summary: String {
+        if size == 1 { return "1 rank: scheduler, name server and worker in one" }
+        let workers = "\(workerRanks.count) worker\(workerRanks.count == 1 ? "" : "s")"
+        let head = nameServerRank == 0 ? "scheduler and name server" : "scheduler, name server"
+        return "\(size) ranks: \(head), \(workers)"
+    }
+
     /// Whether `rank` runs tasks.
     public func isWorker(_ rank: Int) -> Bool { workerRanks.contains(rank) }
 }

@@ -31,6 +31,7 @@ public enum Farm {
     /// Rank 0 of `taskfarm run`: prepares the run, schedules it to the end and writes the verdict.
     private static func schedule(_ options: FarmOptions, rank: FarmRank, workingDirectory: String, logger: Logger,
                                  loadJob: JobLoader) throws -> ExitStatus {
+        rank.announceLayout()
         let prepared: PreparedRun
         switch RunPreparation.prepare(options, workingDirectory: workingDirectory, loadJob: loadJob) {
         case .failure(let problem):
@@ -54,6 +55,14 @@ public enum Farm {
         let dagDriver = DAGDriver.make(for: job, prepared: prepared, options: options, workingDirectory: workingDirectory,
                                        environment: rank.environment, logger: logger)
         let recorders = recorders(prepared, notifier: notifier, dagDriver: dagDriver, logger: logger)
+        let progress = ProgressReporter.mode(forced: options.progressLine, interval: options.progressInterval) {
+            TerminalCheck.standardErrorIsTerminal(environment: rank.environment)
+        }.map { mode in
+            let states = prepared.plan.initialStates ?? []
+            return ProgressReporter(mode: mode, total: job.taskCount, done: states.count(where: { $0 == .succeeded }),
+                                    failed: states.count(where: { $0 == .failed || $0 == .timedOut || $0 == .cancelled }),
+                                    now: Clock.monotonicSeconds())
+        }
         let policy = SchedulerPolicy(retries: options.retries, retryUnlessExit: options.retryUnlessExit,
                                      prefetchPerSlot: options.prefetchPerSlot, maxConcurrent: job.maxConcurrent)
         var core = SchedulerCore(taskCount: job.taskCount, policy: policy, placement: JobPlacement(job: job),
@@ -63,15 +72,17 @@ public enum Farm {
         let settings = Scheduler.Settings(options, rank: rank, runID: prepared.runID, taskDefaults: prepared.taskDefaults,
                                           workingDirectory: workingDirectory, logger: logger)
         let scheduler = Scheduler(transport: rank.transport, nameServer: rank.nameServer, job: job, core: core,
-                                  settings: settings, recorders: recorders)
+                                  settings: settings, recorders: recorders + (progress.map { [$0] } ?? []))
         scheduler.onInterrupt = { RunConclusion.writeInterruptVerdict($0, runID: prepared.runID, to: prepared.folder, logger: logger) }
         rank.add(scheduler)
+        if let progress { rank.add(progress) }
         if let dagDriver {
             dagDriver.attach(to: scheduler)
             rank.add(dagDriver)
         }
         try scheduler.start()
         try rank.runLoop()
+        progress?.finish()
 
         // Notifications get a few seconds at the end, none after an interruption: mpirun
         // kills the ranks about 2 s after it forwards SIGTERM.
@@ -88,7 +99,8 @@ public enum Farm {
             if ending.failure == nil { status = dag.status }
             dagSummary = dag.summary
         }
-        ending.record(status: status, message: ending.failure ?? dagSummary, extraSummary: dagSummary,
+        let halted = ending.result.haltedAtFailures != nil ? scheduler.stopNote : nil
+        ending.record(status: status, message: ending.failure ?? dagSummary ?? halted, extraSummary: dagSummary,
                       journal: prepared.journal, folder: prepared.folder, runID: prepared.runID, logger: logger)
         withExtendedLifetime(prepared.lock) {}
         return status

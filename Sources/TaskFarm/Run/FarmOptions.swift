@@ -37,6 +37,20 @@ public struct FarmOptions: Sendable {
     /// `--notify-command`: a shell command rank 0 runs where HTCondor would send the
     /// `notification` mail (see ``NotifyRecorder``); `nil` for none.
     public var notifyCommand: String?
+    /// The job file's command-line overrides (`--format`, `-J`, script arguments,
+    /// `--rescue-from`), recorded in the run's ``RunContext`` so that `status --task` and
+    /// `report` reload the same tasks.
+    public var jobOverrides = JobFiles.Overrides()
+    /// `--progress` / `--no-progress`; `nil` shows the progress line when rank 0's standard
+    /// error is a terminal (see ``ProgressReporter``).
+    public var progressLine: Bool?
+    /// `--progress-interval`: seconds between progress summaries when no progress line is
+    /// shown (batch logs); 0 turns them off.
+    public var progressInterval: Double = 60
+    /// `--max-failures N`: after N tasks failed (or timed out, or could not run) in this run,
+    /// no new task starts (GNU parallel `--halt soon,fail=N`, HyperQueue `--max-fails`);
+    /// `nil` for no limit.
+    public var maxFailures: Int?
 
     /// Options for a run of `jobPath`; every argument is the property of the same name.
     /// `killGrace` is in seconds. ``rerunFailed``, ``force``, ``walltime``, ``taskTime`` and

@@ -65,6 +65,21 @@ public enum JobFiles {
         return options
     }
 
+    /// Loads the job a recorded run ran, as it ran: its file, overrides and launch folder
+    /// from `context`, without checking executables (a program removed since is no reason
+    /// not to show what ran).
+    ///
+    /// - Throws: ``JobSpecError`` when the file is gone or no longer parses.
+    public static func reload(_ context: RunContext, runID: Int) throws(JobSpecError) -> any Job {
+        let overrides = Overrides(format: context.format.flatMap(JobFormat.init(name:)), output: context.output,
+                                  error: context.error, jobName: context.jobNameOverride,
+                                  scriptArguments: context.scriptArguments, rescueFrom: context.rescueFrom)
+        var options = options(runID: runID, overrides: overrides)
+        options.workingDirectory = context.launchDirectory
+        options.checksExecutables = false
+        return try JobLoader.load(path: context.jobFile, format: overrides.format, options: options)
+    }
+
     /// Loads `path`, detecting its format unless `overrides.format` names one.
     ///
     /// - Throws: ``JobSpecError`` naming the file, line and what was expected.

@@ -42,10 +42,24 @@ enum RunPreparation {
         case .failure(let problem): return .failure(problem)
         case .success(let taken): claim = taken
         }
+        var jobPath = options.jobPath
+        // The copy of an earlier run's list from standard input, put back if this one is refused.
+        var earlierStandardInput: Data?
+        if jobPath == StateFolder.standardInput {
+            // Kept in the state folder: the tasks must be reloadable after the run.
+            earlierStandardInput = FileManager.default.contents(atPath: claim.folder.standardInputCopy)
+            let list = FileHandle.standardInput.readDataToEndOfFile()
+            do {
+                try list.write(to: URL(fileURLWithPath: claim.folder.standardInputCopy), options: .atomic)
+            } catch {
+                return .failure(claim.problem(.cannotCreate, "\(claim.folder.standardInputCopy): cannot keep the task list read from standard input: \(error.localizedDescription)"))
+            }
+            jobPath = claim.folder.standardInputCopy
+        }
         do throws(RunProblem) {
             let job: any Job
             do {
-                job = try loadJob(options.jobPath, claim.runID)
+                job = try loadJob(jobPath, claim.runID)
             } catch {
                 throw claim.problem(.badJobFile, "\(error)")
             }
@@ -57,15 +71,16 @@ enum RunPreparation {
                     throw claim.problem(.usage, "--chdir \(directory): no such folder; expected the folder the tasks run in")
                 }
             }
-            let (plan, journal, journalNotes, continuesEarlierDAGRun) = try openJournal(options, job: job, defaults: defaults,
-                                                                                        claim: claim)
+            let (plan, journal, journalNotes, continuesEarlierDAGRun)
+                = try openJournal(options, jobPath: jobPath, job: job, defaults: defaults, claim: claim,
+                                  earlierStandardInput: earlierStandardInput)
             let notes = journalNotes + (plan.isResume ? [resumeNote(plan, job: job, claim: claim)] : [])
             var joblog: Joblog?
             if let path = options.joblog {
                 do {
                     joblog = try Joblog(path: path, appending: plan.isResume || continuesEarlierDAGRun)
                 } catch {
-                    throw claim.problem(.usage, "--joblog \(path): cannot create the joblog: \(error.localizedDescription)")
+                    throw claim.problem(.cannotCreate, "--joblog \(path): cannot create the joblog: \(error.localizedDescription)")
                 }
             }
             return .success(PreparedRun(folder: claim.folder, lock: claim.lock, runID: claim.runID, job: job,
@@ -94,7 +109,7 @@ enum RunPreparation {
             }
             if let unwritable = OutputCheck.unwritableFolder(for: pattern, relativeTo: options.workingDirectory.map(Farm.absolutePath)
                 ?? workingDirectory) {
-                throw claim.problem(.usage, "\(flag) '\(pattern)': \(unwritable)")
+                throw claim.problem(.cannotCreate, "\(flag) '\(pattern)': \(unwritable)")
             }
         }
         if job is TaskList {
@@ -105,9 +120,12 @@ enum RunPreparation {
     }
 
     /// Replays the journal, plans what a resume skips from the tasks' fingerprints, and
-    /// opens the journal for this run. A DAG run after an earlier one continues it through
-    /// its rescue file (`continuesEarlierDAGRun`): its joblog is appended to, as a resume's is.
-    private static func openJournal(_ options: FarmOptions, job: any Job, defaults: TaskDefaults, claim: StateFolderClaim)
+    /// opens the journal for this run with its ``RunContext``. A DAG run after an earlier one
+    /// continues it through its rescue file (`continuesEarlierDAGRun`): its joblog is appended
+    /// to, as a resume's is. `jobPath` is the file the job was read from (the state folder's
+    /// copy of standard input for `run -`, whose earlier copy is put back when refused).
+    private static func openJournal(_ options: FarmOptions, jobPath: String, job: any Job, defaults: TaskDefaults,
+                                    claim: StateFolderClaim, earlierStandardInput: Data?)
         throws(RunProblem) -> (plan: ResumePlan, journal: JournalWriter, notes: [String], continuesEarlierDAGRun: Bool) {
         let folder = claim.folder
         var notes: [String] = []
@@ -162,14 +180,27 @@ enum RunPreparation {
                 header = .header(version: 1, runID: rebuilt.runID, taskCount: rebuilt.taskCount,
                                  fingerprint: rebuilt.fingerprint, jobFile: options.jobPath)
             }
-            let journal = try claim.openJournal(header: header, resume: plan.isResume)
+            let overrides = options.jobOverrides
+            let context = RunContext(jobFile: Farm.absolutePath(jobPath), launchDirectory: FileManager.default.currentDirectoryPath,
+                                     taskDirectory: defaults.workingDirectory, format: overrides.format?.rawValue,
+                                     jobNameOverride: overrides.jobName, scriptArguments: overrides.scriptArguments,
+                                     rescueFrom: overrides.rescueFrom, jobName: job.name,
+                                     user: RunContext.user(in: ProcessInfo.processInfo.environment),
+                                     outputs: defaults.outputs, timeout: options.timeout,
+                                     jobFileDigest: RunContext.digest(ofFile: jobPath))
+            let journal = try claim.openJournal(header: header, resume: plan.isResume, context: context.json)
             return (plan, journal, notes, continuesEarlierDAGRun)
         } catch let problem as RunProblem {
             throw problem
         } catch let mismatch as ResumePlan.Mismatch {
-            throw claim.problem(.badJobFile, "\(options.jobPath): \(mismatch)")
+            if let earlierStandardInput {  // the folder keeps the list its journal ran
+                try? earlierStandardInput.write(to: URL(fileURLWithPath: folder.standardInputCopy), options: .atomic)
+            }
+            let named = options.jobPath == StateFolder.standardInput
+                ? "the task list on standard input (\(folder.path))" : options.jobPath
+            throw claim.problem(.badJobFile, "\(named): \(mismatch)")
         } catch {
-            throw claim.problem(.internalError, "\(error)")
+            throw claim.problem(.cannotCreate, "\(error)")
         }
     }
 

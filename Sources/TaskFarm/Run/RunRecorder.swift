@@ -21,6 +21,8 @@ public protocol RunRecorder: AnyObject {
     /// Why this recorder can no longer record durably (the journal's disk is full), or
     /// `nil`. The scheduler hands out no more work once a recorder says so.
     var recordingFailure: String? { get }
+    /// Every worker registered: the pool the run hands tasks to.
+    func workersKnown(_ workers: [WorkerAd])
 }
 
 extension RunRecorder {
@@ -40,4 +42,6 @@ extension RunRecorder {
     public func flush() {}
     /// None: recorders other than the journal are not what makes a run resumable.
     public var recordingFailure: String? { nil }
+    /// Records nothing.
+    public func workersKnown(_ workers: [WorkerAd]) {}
 }

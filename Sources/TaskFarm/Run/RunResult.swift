@@ -4,69 +4,90 @@ public struct RunResult: Sendable, Equatable {
     public var total: Int
     /// Tasks by state at the end.
     public var counts: [TaskState: Int]
-    /// Array indices of the first tasks that failed, timed out or could not run (at most 10).
+    /// Array indices of the tasks that failed, timed out or could not run, lowest first (at
+    /// most ``shownFailures``).
     public var firstFailures: [Int]
     /// Whether the run stopped early (signal, drain, walltime) and can be resumed.
     public var interrupted: Bool
+    /// `--max-failures` when it stopped the run: no new task started after that many
+    /// failures, and the run ends failed (exit 1), not resumable (75); `nil` otherwise.
+    public var haltedAtFailures: Int?
+
+    /// How many failed indices the summary names.
+    public static let shownFailures = 10
 
     /// A result; every argument is the property of the same name.
-    public init(total: Int, counts: [TaskState: Int], firstFailures: [Int], interrupted: Bool) {
+    public init(total: Int, counts: [TaskState: Int], firstFailures: [Int], interrupted: Bool,
+                haltedAtFailures: Int? = nil) {
         self.total = total
         self.counts = counts
         self.firstFailures = firstFailures
         self.interrupted = interrupted
+        self.haltedAtFailures = haltedAtFailures
     }
 
     /// Tasks that succeeded.
     public var succeeded: Int { counts[.succeeded] ?? 0 }
-    /// Tasks that failed or timed out.
-    public var failed: Int { (counts[.failed] ?? 0) + (counts[.timedOut] ?? 0) }
+    /// Tasks that failed (non-zero exit, signal, could not start or run), timed-out ones apart.
+    public var failed: Int { counts[.failed] ?? 0 }
+    /// Tasks stopped at their time limit.
+    public var timedOut: Int { counts[.timedOut] ?? 0 }
     /// Tasks that were cancelled.
     public var cancelled: Int { counts[.cancelled] ?? 0 }
     /// Tasks that did not reach an end: never started, or interrupted.
-    public var unfinished: Int { total - succeeded - failed - cancelled }
+    public var unfinished: Int { total - succeeded - failed - timedOut - cancelled }
 
-    /// The exit status from the README's table: 0 all succeeded, 1 some task failed,
-    /// 75 interrupted and resumable.
+    /// The exit status from the README's table: 0 all succeeded, 1 some task failed or
+    /// timed out (or `--max-failures` stopped the run), 75 interrupted and resumable.
     public var exitStatus: ExitStatus {
+        if haltedAtFailures != nil { return .taskFailed }
         if interrupted, unfinished > 0 { return .interrupted }
-        if failed > 0 || cancelled > 0 { return .taskFailed }
+        if failed > 0 || timedOut > 0 || cancelled > 0 { return .taskFailed }
         return .success
     }
 
-    /// The one-line summary rank 0 prints at the end.
+    /// The one-line summary rank 0 prints at the end, such as `taskfarm: 195 of 200 tasks
+    /// succeeded, 3 failed, 2 timed out; first failures at index 4, 17, 103`.
     public var summaryLine: String {
         var text = "taskfarm: \(succeeded) of \(total) tasks succeeded, \(failed) failed"
+        if timedOut > 0 { text += ", \(timedOut) timed out" }
         if cancelled > 0 { text += ", \(cancelled) cancelled" }
         if unfinished > 0 { text += ", \(unfinished) not finished" }
         if !firstFailures.isEmpty {
             text += "; first failures at index " + firstFailures.map(String.init).joined(separator: ", ")
         }
-        if interrupted, unfinished > 0 { text += "; interrupted: run again to resume" }
+        if let limit = haltedAtFailures {
+            text += "; stopped after \(limit) failure\(limit == 1 ? "" : "s") (--max-failures \(limit)): no new task started"
+        } else if interrupted, unfinished > 0 {
+            text += "; interrupted: run again to resume"
+        }
         return text
     }
 }
 
-/// The exit statuses of `taskfarm`, one table for every command (see the README).
+/// The exit statuses of `taskfarm`, one table for every command (see the README). They
+/// follow sysexits.h; 70 is only for the farm's own bugs, never for a user's mistake.
 public enum ExitStatus: Int32, Sendable {
     /// All tasks succeeded.
     case success = 0
     /// Some task failed.
     case taskFailed = 1
-    /// Bad command-line usage (swift-argument-parser's own status).
+    /// Bad command-line usage, or an unknown task index (EX_USAGE).
     case usage = 64
-    /// A bad job file.
+    /// A bad job file, connection file or journal, or a request the farm refuses, such as
+    /// an unknown task id (EX_DATAERR).
     case badJobFile = 65
-    /// No farm to talk to: a client found no connection file or no farm at its address
-    /// (`EX_UNAVAILABLE`).
+    /// An input file (a task's output) does not exist or cannot be read (EX_NOINPUT).
+    case noInput = 66
+    /// No farm reachable at the connection file's address (EX_UNAVAILABLE).
     case unavailable = 69
-    /// An internal error.
+    /// An internal error: a bug of the farm (EX_SOFTWARE).
     case internalError = 70
-    /// A file could not be created (`EX_CANTCREAT`).
+    /// A file or folder the run needs cannot be created (EX_CANTCREAT).
     case cannotCreate = 73
-    /// Interrupted; run again to resume.
+    /// Interrupted and resumable, or the state folder is in use by another run: run again
+    /// later (EX_TEMPFAIL).
     case interrupted = 75
-    /// Not permitted: a client with a wrong token, or a connection file that is not the
-    /// user's own (`EX_NOPERM`).
+    /// The farm refused the connection file's token (EX_NOPERM).
     case noPermission = 77
 }

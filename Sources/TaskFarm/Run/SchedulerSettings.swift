@@ -3,7 +3,7 @@ import Logging
 extension Scheduler.Settings {
     /// The settings `taskfarm run` and `taskfarm serve` share, from the command line's
     /// options: the ranks of `rank`'s farm, what every task gets (`taskDefaults`), the kill
-    /// grace (seconds), the farm's working folder, and the walltime's end from `--walltime`
+    /// grace (seconds), the farm's working folder, `--max-failures`, and the walltime's end from `--walltime`
     /// or the batch system.
     init(_ options: FarmOptions, rank: FarmRank, runID: Int, taskDefaults: TaskDefaults, workingDirectory: String,
          logger: Logger) {
@@ -12,5 +12,6 @@ extension Scheduler.Settings {
                   workingDirectory: workingDirectory, startupTimeout: 300,
                   walltimeEnd: Farm.walltimeEnd(options, environment: rank.environment, logger: logger),
                   taskTime: options.taskTime)
+        maxFailures = options.maxFailures
     }
 }

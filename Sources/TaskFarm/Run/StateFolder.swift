@@ -6,10 +6,18 @@ public struct StateFolder: Sendable {
     /// The folder's path.
     public let path: String
 
-    /// The default state folder for a job file: `JOBFILE.taskfarm` beside it.
+    /// The job path that means "the task list on standard input" (`taskfarm run -`).
+    public static let standardInput = "-"
+
+    /// The default state folder for a job file: `JOBFILE.taskfarm` beside it; for a task
+    /// list read from standard input, `stdin.taskfarm` in the current folder.
     public static func defaultPath(forJob jobPath: String) -> String {
-        jobPath + ".taskfarm"
+        jobPath == standardInput ? "stdin.taskfarm" : jobPath + ".taskfarm"
     }
+
+    /// Where a task list read from standard input is kept, so that the run's tasks can be
+    /// shown and reloaded after it (`status --task`, `output`, `report`).
+    public var standardInputCopy: String { path + "/stdin-tasks" }
 
     /// Uses (and creates) the folder at `path`.
     ///
@@ -142,6 +150,7 @@ public struct Verdict: Sendable, Equatable {
         case .internalError: return "internal-error"
         case .cannotCreate: return "cannot-create"
         case .interrupted: return "interrupted"
+        case .noInput: return "no-input"
         case .noPermission: return "not-permitted"
         }
     }
@@ -158,10 +167,12 @@ public struct Verdict: Sendable, Equatable {
                 "\"total\": \(result.total)",
                 "\"succeeded\": \(result.succeeded)",
                 "\"failed\": \(result.failed)",
+                "\"timedOut\": \(result.timedOut)",
                 "\"cancelled\": \(result.cancelled)",
                 "\"unfinished\": \(result.unfinished)",
                 "\"firstFailures\": [\(result.firstFailures.map(String.init).joined(separator: ", "))]",
             ]
+            if let limit = result.haltedAtFailures { fields.append("\"maxFailuresReached\": \(limit)") }
         }
         if let message { fields.append("\"message\": \(jsonString(message))") }
         fields.append("\"finishedAt\": \(jsonString(ISO8601DateFormatter().string(from: Date())))")

@@ -7,17 +7,20 @@ struct StateFolderClaim {
 
     /// Creates (if needed), locks and reads the run id of the folder at `path` (absolute).
     ///
-    /// - Returns: the claim, or the problem to report (exit 70) naming the folder: it cannot
-    ///   be created or written, or another run holds it.
+    /// - Returns: the claim, or the problem to report naming the folder: another run holds
+    ///   it (exit 75, as sysexits' EX_TEMPFAIL: try again later), or it cannot be created
+    ///   or written (exit 73, EX_CANTCREAT).
     static func take(_ path: String) -> Result<StateFolderClaim, RunProblem> {
         do {
             let folder = try StateFolder(path: path)
             let lock = try StateLock(path: folder.lockFile)
             return .success(StateFolderClaim(folder: folder, lock: lock, runID: try folder.runID()))
+        } catch let error as StateFolderInUse {
+            return .failure(RunProblem(status: .interrupted, message: "\(path): \(error.message)"))
         } catch let error as JournalError {
-            return .failure(RunProblem(status: .internalError, message: "\(path): \(error.message)"))
+            return .failure(RunProblem(status: .cannotCreate, message: "\(path): \(error.message)"))
         } catch {
-            return .failure(RunProblem(status: .internalError,
+            return .failure(RunProblem(status: .cannotCreate,
                                        message: "\(path): cannot use as the state folder: \(error.localizedDescription)"))
         }
     }
@@ -41,19 +44,21 @@ struct StateFolderClaim {
     }
 
     /// Opens the journal for appending, writes `header` when given (a new run or queue), and
-    /// marks the run's beginning durably: every run and served queue starts its journal so.
+    /// marks the run's beginning durably with its ``RunContext`` as JSON (`context`): every
+    /// run and served queue starts its journal so.
     ///
     /// - Throws: ``RunProblem``: exit 70 when the journal cannot be opened, 75 when it cannot
     ///   be written (a full disk): nothing ran, so running again once it is freed works.
-    func openJournal(header: JournalRecord?, resume: Bool) throws(RunProblem) -> JournalWriter {
+    ///   Exit 73 when the journal cannot be opened (the folder is not writable).
+    func openJournal(header: JournalRecord?, resume: Bool, context: String?) throws(RunProblem) -> JournalWriter {
         let journal: JournalWriter
         do {
             journal = try JournalWriter(path: folder.journalFile)
         } catch {
-            throw problem(.internalError, "\(error)")
+            throw problem(.cannotCreate, "\(error)")
         }
         if let header { journal.append(header) }
-        journal.append(.runBegan(time: Clock.epochSeconds(), resume: resume), durableNow: true)
+        journal.append(.runBegan(time: Clock.epochSeconds(), resume: resume, context: context), durableNow: true)
         if let error = journal.writeError { throw problem(.interrupted, error + "; nothing was run") }
         return journal
     }

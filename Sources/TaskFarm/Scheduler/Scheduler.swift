@@ -28,6 +28,9 @@ final class Scheduler: RankRole {
         /// `taskfarm serve`: an empty queue does not end the run; only a shutdown, a
         /// signal or the walltime does.
         var serving = false
+        /// `--max-failures`: after this many tasks of this run failed, timed out or could not
+        /// run, no new task starts and the run ends failed; `nil` for no limit.
+        var maxFailures: Int? = nil
     }
 
     /// Seconds before the walltime at which running tasks are stopped, so that the journal
@@ -57,7 +60,10 @@ final class Scheduler: RankRole {
     private var lifecycle = Lifecycle.running
     /// Whether the name server's list of workers has come: tasks start only then.
     private(set) var knowsWorkers = false
-    private var firstFailures: [Int] = []
+    /// Tasks of this run that ended failed, timed out or unrunnable, for `--max-failures`.
+    private var failuresThisRun = 0
+    /// `--max-failures` once it stopped the run.
+    private var haltedAtFailures: Int?
     /// The longest run time of a task that succeeded so far, in seconds.
     private var longestTask: Double = 0
     /// Why the run stopped early, for the log.
@@ -102,6 +108,8 @@ final class Scheduler: RankRole {
                 try transport.send(context.encode(), to: rank, tag: .jobContext)
             }
             knowsWorkers = true
+            let pool = core.workerAds
+            for recorder in recorders { recorder.workersKnown(pool) }
             try apply(core.rejectUnmatchable())
             try dispatch()
         }
@@ -174,7 +182,8 @@ final class Scheduler: RankRole {
     private func currentResult(interrupted: Bool) -> RunResult {
         var counts = core.counts
         counts[.running] = nil
-        return RunResult(total: job.taskCount, counts: counts, firstFailures: firstFailures, interrupted: interrupted)
+        return RunResult(total: job.taskCount, counts: counts, firstFailures: lowestFailures(), interrupted: interrupted,
+                         haltedAtFailures: haltedAtFailures)
     }
 
     /// Stops the run at a recorder's first failure (the journal's disk is full): no more
@@ -266,7 +275,7 @@ final class Scheduler: RankRole {
                     }
                 }
             case .finished(let position, let state, let completion):
-                if state == .failed || state == .timedOut { noteFailure(position) }
+                if state == .failed || state == .timedOut { try noteFailure() }
                 let worker = core.worker(at: completion.workerRank)
                 for recorder in recorders {
                     recorder.taskEnded(position: position, state: state, completion: completion, worker: worker)
@@ -278,7 +287,7 @@ final class Scheduler: RankRole {
             case .revoke(let position, let worker):
                 try transport.send(CancelMessage(position: position, reason: .revoke).encode(), to: worker, tag: .cancel)
             case .unrunnable(let position, let reason):
-                noteFailure(position)
+                try noteFailure()
                 for recorder in recorders { recorder.taskUnrunnable(position: position, reason: reason) }
             }
         }
@@ -309,10 +318,26 @@ final class Scheduler: RankRole {
     /// Hands out what the feed queued, and ends the run when it is done.
     func feedChanged() throws { try dispatch() }
 
-    private func noteFailure(_ position: Int) {
-        let index = job.task(at: position).arrayIndex
-        // A DAG node's retry fails the same task again: name it once.
-        if firstFailures.count < 10, firstFailures.last != index { firstFailures.append(index) }
+    /// Counts a final failure of this run and, at `--max-failures`, stops handing out
+    /// tasks: running ones finish, prefetched ones are given back (GNU parallel's `--halt
+    /// soon,fail=N`).
+    private func noteFailure() throws {
+        failuresThisRun += 1
+        guard let limit = settings.maxFailures, failuresThisRun >= limit, haltedAtFailures == nil,
+              lifecycle == .running else { return }
+        haltedAtFailures = limit
+        try drain(because: "--max-failures \(limit): \(failuresThisRun) task\(failuresThisRun == 1 ? "" : "s") failed; running tasks finish and no new ones start")
+    }
+
+    /// The array indices of the lowest positions that failed, timed out or could not run.
+    private func lowestFailures() -> [Int] {
+        var indices: [Int] = []
+        for (position, state) in core.states.enumerated() where state == .failed || state == .timedOut {
+            let index = job.task(at: position).arrayIndex
+            if indices.last != index { indices.append(index) }  // DAG nodes share an index
+            if indices.count == RunResult.shownFailures { break }
+        }
+        return indices
     }
 
     func step() throws -> Bool {

@@ -66,6 +66,9 @@ public struct ClientRequest: Codable, Sendable, Equatable {
         /// Broker: call the Swift service ``ClientRequest/name`` with the JSON input
         /// ``ClientRequest/value``; the answer's text is the JSON output.
         case call
+        /// Broker: the state folder's path, once the journal is written out, so that a client
+        /// reads a task's story and output files from the shared file system, as `hq job cat` does.
+        case stateFolder
     }
 
     /// The protocol version the client speaks (``ClientProtocol/version``).

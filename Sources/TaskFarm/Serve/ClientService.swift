@@ -86,12 +86,12 @@ final class ClientService: RankRole {
         let request = call.request
         let key = request.operation == .broker ? "broker" : request.name ?? ""
         if key.hasPrefix(Self.privatePrefix) {
-            call.connection.respond(ClientResponse(id: request.id, error: "no such name: \(key)"))
+            call.connection.respond(ClientResponse(id: request.id, error: "no such name: \(key)", errorKind: .invalid))
             return
         }
         if request.operation == .register || request.operation == .unregister,
            key == "broker" || key.hasPrefix("worker/") || key.hasPrefix("service/") {
-            call.connection.respond(ClientResponse(id: request.id, error: "\(key) belongs to the farm's ranks; clients cannot change it"))
+            call.connection.respond(ClientResponse(id: request.id, error: "\(key) belongs to the farm's ranks; clients cannot change it", errorKind: .invalid))
             return
         }
         let operation: NameServerRequest.Operation
@@ -106,7 +106,7 @@ final class ClientService: RankRole {
                                        timeout: max(0, timeout))
         try nameServer.serveLocally(lookup, owner: -1) { reply in
             if let error = reply.error, operation != .list {
-                call.connection.respond(ClientResponse(id: request.id, error: error))
+                call.connection.respond(ClientResponse(id: request.id, error: error, errorKind: .invalid))
                 return
             }
             // The farm's own entries (the secret) never leave, whatever prefix was asked for:

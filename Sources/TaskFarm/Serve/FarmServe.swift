@@ -27,9 +27,10 @@ extension Farm {
     /// schedules what they submit until the farm ends, and writes the verdict.
     private static func broker(_ options: ServeOptions, rank: FarmRank, access: ClientAccess, workingDirectory: String,
                                logger: Logger) throws -> ExitStatus {
+        rank.announceLayout()
         let stateDirectory = options.farm.stateDirectory ?? ServeOptions.defaultStateDirectory
         let prepared: PreparedQueue
-        switch QueuePreparation.prepare(stateDirectory: stateDirectory) {
+        switch QueuePreparation.prepare(stateDirectory: stateDirectory, options: options.farm) {
         case .failure(let problem): return try rank.abandon(problem, logger: logger)
         case .success(let queue): prepared = queue
         }
@@ -47,10 +48,7 @@ extension Farm {
         let broker = QueueBroker(job: job, journal: prepared.journal, folder: prepared.folder, status: queueStatus)
         broker.restore(core: &core, replay: replayed) { logger.warning("\($0)") }
         let recorders: [RunRecorder] = [prepared.journal, LogRecorder(logger: logger, job: job), broker.inbox, queueStatus]
-        let outputs = OutputDefaults(output: options.farm.output, error: options.farm.error,
-                                     defaultOutput: prepared.folder.outputFolder + "/%a.out",
-                                     defaultError: prepared.folder.outputFolder + "/%a.err")
-        let taskDefaults = TaskDefaults(outputs: outputs, timeLimit: options.farm.timeout,
+        let taskDefaults = TaskDefaults(outputs: prepared.outputs, timeLimit: options.farm.timeout,
                                         workingDirectory: options.farm.workingDirectory.map(absolutePath))
         var settings = Scheduler.Settings(options.farm, rank: rank, runID: prepared.runID, taskDefaults: taskDefaults,
                                           workingDirectory: workingDirectory, logger: logger)

@@ -137,6 +137,9 @@ final class QueueBroker {
             call.connection.respond(ClientResponse(id: request.id, text: drain ? "draining: running tasks finish, then the farm ends"
                                                                           : "shutting down: running tasks are stopped"))
             try scheduler.shutdown(drain: drain, because: "shutdown requested by a client\(drain ? " (drain)" : "")")
+        case .stateFolder:
+            journal.flush()
+            call.connection.respond(ClientResponse(id: request.id, text: folder.path))
         case .call:
             call.connection.respond(ClientResponse(id: request.id, error: "this farm runs command tasks and offers no Swift services"))
         case .broker, .lookup, .list, .register, .unregister:
@@ -238,7 +241,8 @@ final class QueueBroker {
         for wait in waits {
             let open = wait.ids.filter { !scheduler.state(of: $0).isFinal }
             wait.call.connection.respond(ClientResponse(id: wait.call.request.id,
-                error: "the farm stopped before task\(open.count == 1 ? "" : "s") \(open.map(String.init).joined(separator: ", ")) ended; they run when it is served again from the same state folder"))
+                error: "the farm stopped before task\(open.count == 1 ? "" : "s") \(open.map(String.init).joined(separator: ", ")) ended; they run when it is served again from the same state folder",
+                errorKind: .unavailable))
         }
         waits.removeAll()
     }

@@ -40,6 +40,12 @@ public final class QueueClient {
         try toBroker(.status) { $0.json = json }.text ?? ""
     }
 
+    /// The served farm's state folder (absolute), its journal written out: `status --task`
+    /// and `output` read a task's story and files there.
+    public func stateFolder() throws(ClientError) -> String {
+        try toBroker(.stateFolder) { _ in }.text ?? ""
+    }
+
     /// Cancels `ids`; returns those cancelled (or being stopped) and a note on the others.
     public func cancel(_ ids: [Int]) throws(ClientError) -> (cancelled: [Int], note: String?) {
         let response = try toBroker(.cancel) { $0.ids = ids }
@@ -73,13 +79,13 @@ public final class QueueClient {
         do {
             json = String(decoding: try JSONEncoder().encode(input), as: UTF8.self)
         } catch {
-            throw ClientError("service \(service): cannot encode the input: \(error)")
+            throw ClientError("service \(service): cannot encode the input: \(error)", kind: .invalid)
         }
         let answer = try call(service, json: json)
         do {
             return try JSONDecoder().decode(Output.self, from: Data(answer.utf8))
         } catch {
-            throw ClientError("service \(service): the output '\(answer.prefix(200))' is not a \(Output.self)")
+            throw ClientError("service \(service): the output '\(answer.prefix(200))' is not a \(Output.self)", kind: .invalid)
         }
     }
 
@@ -122,7 +128,7 @@ public final class QueueClient {
         if let broker { return broker }
         let text = try toNameServer(.broker) { _ in }.text ?? ""
         guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]) else {
-            throw ClientError("the name server gave no broker address ('\(text)')")
+            throw ClientError("the name server gave no broker address ('\(text)')", kind: .unavailable)
         }
         broker = (String(text[..<colon]), port)
         return broker!
@@ -230,7 +236,7 @@ private final class ResponseHandler: ChannelInboundHandler, @unchecked Sendable 
         do {
             promise.succeed(try JSONDecoder().decode(ClientResponse.self, from: Data(frame.readableBytesView)))
         } catch {
-            promise.fail(ClientError("the farm's answer is not a taskfarm response"))
+            promise.fail(ClientError("the farm's answer is not a taskfarm response", kind: .unavailable))
         }
     }
 

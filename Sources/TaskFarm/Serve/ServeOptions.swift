@@ -48,7 +48,7 @@ public struct ServeOptions: Sendable {
         }
         guard let portText else { return (host, 0) }
         guard let port = Int(portText), (0...65535).contains(port) else {
-            throw ClientError("--listen '\(listen)': expected HOST or HOST:PORT with a port from 0 to 65535")
+            throw ClientError("--listen '\(listen)': expected HOST or HOST:PORT with a port from 0 to 65535", kind: .invalid)
         }
         return (host.isEmpty ? defaultHost : host, port)
     }

@@ -55,7 +55,7 @@ final class Worker: RankRole {
         self.schedulerRank = schedulerRank
         self.ad = ad
         self.environment = TaskEnvironmentBuilder(environment: environment)
-        self.user = environment["USER"] ?? environment["LOGNAME"] ?? String(getuid())
+        self.user = RunContext.user(in: environment)
         self.rankEnvironment = environment
     }
 

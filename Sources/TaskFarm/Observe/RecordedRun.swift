@@ -1,0 +1,99 @@
+import Foundation
+import JobSpec
+
+/// A run as its state folder records it: the journal's attempts, and the tasks they ran,
+/// reloaded from the job file the run's ``RunContext`` names (or, for a served queue, from
+/// the journal's `submitted` records). Answers which task an index is, what it runs, and
+/// which files an attempt wrote.
+public struct RecordedRun {
+    /// The state folder.
+    public let folder: String
+    /// The journal's attempts.
+    public let history: AttemptHistory
+    /// The run id (`%A`).
+    public let runID: Int
+    /// The tasks, by position; empty when they could not be reloaded (see ``jobProblem``).
+    private let tasks: (Int) -> TaskSpec?
+    /// Tasks known.
+    public let taskCount: Int
+    /// Why the tasks could not be reloaded (the job file is gone or changed), or `nil`.
+    public let jobProblem: String?
+
+    /// Reads the state folder at `folder` (or the job file's default one); `only` limits
+    /// the attempts read to one position.
+    ///
+    /// - Throws: ``JournalError`` when there is no journal.
+    public init(stateFolder folder: String, only: Int? = nil) throws {
+        self.folder = Farm.absolutePath(folder)
+        history = try AttemptHistory(stateFolder: folder, only: only)
+        runID = history.header?.runID ?? 0
+        let context = history.context
+        if history.header?.jobFile == "(queue)" {
+            var specs: [Int: TaskSpec] = [:]
+            if let only {
+                specs[only] = history.submitted[only].flatMap(Self.decode)
+            } else {
+                for (position, text) in history.submitted { specs[position] = Self.decode(text) }
+            }
+            tasks = { specs[$0] }
+            taskCount = max(history.submitted.keys.max().map { $0 + 1 } ?? 0, history.header?.taskCount ?? 0)
+            jobProblem = nil
+        } else if let context {
+            do {
+                let job = try JobFiles.reload(context, runID: runID)
+                tasks = { $0 >= 0 && $0 < job.taskCount ? job.task(at: $0) : nil }
+                taskCount = job.taskCount
+                jobProblem = nil
+            } catch {
+                tasks = { _ in nil }
+                taskCount = history.header?.taskCount ?? 0
+                jobProblem = "the job file cannot be read again: \(error)"
+            }
+        } else {
+            tasks = { _ in nil }
+            taskCount = history.header?.taskCount ?? 0
+            jobProblem = "the journal predates run contexts; commands and output paths are not known"
+        }
+    }
+
+    private static func decode(_ text: String) -> TaskSpec? {
+        try? JSONDecoder().decode(TaskSpec.self, from: Data(text.utf8))
+    }
+
+    /// The task at `position`, as the run ran it, or `nil` when unknown.
+    public func task(at position: Int) -> TaskSpec? { tasks(position) }
+
+    /// Whether the job file was edited since the run read it: commands are then shown as
+    /// the file says now, which may not be what ran.
+    public var jobFileChanged: Bool {
+        guard let context = history.context, let recorded = context.jobFileDigest,
+              history.header?.jobFile != "(queue)" else { return false }
+        return RunContext.digest(ofFile: context.jobFile) != recorded
+    }
+
+    /// The positions whose array index is `index` (several for DAG nodes sharing one).
+    public func positions(ofIndex index: Int) -> [Int] {
+        if history.header?.jobFile == "(queue)" || jobProblem != nil {
+            return index >= 0 && index < taskCount ? [index] : []
+        }
+        if index >= 0, index < taskCount, task(at: index)?.arrayIndex == index { return [index] }
+        return (0..<taskCount).filter { task(at: $0)?.arrayIndex == index }
+    }
+
+    /// The stdout and stderr files of an attempt, absolute, as its worker named them
+    /// (`/dev/null` or `nil` when the stream was discarded); `nil` paths when unknown.
+    public func outputPaths(position: Int, attempt: Int, host: String) -> (stdout: String?, stderr: String?) {
+        guard let context = history.context, let task = task(at: position) else { return (nil, nil) }
+        let streams = context.outputs.resolve(taskOutput: task.stdout, taskError: task.stderr)
+        let values = OutputPattern.Values(runID: runID, arrayIndex: task.arrayIndex, host: host,
+                                          jobName: context.jobName, user: context.user, attempt: attempt)
+        let base = context.taskDirectory ?? context.launchDirectory
+        let directory = task.workingDirectory.map { $0.hasPrefix("/") ? $0 : base + "/" + $0 } ?? base
+        func path(_ pattern: String?) -> String? {
+            guard let pattern else { return nil }
+            let expanded = (try? OutputPattern(pattern, location: SourceLocation(file: "output", line: 0)))?.expand(values) ?? pattern
+            return expanded.hasPrefix("/") ? expanded : directory + "/" + expanded
+        }
+        return (path(streams.stdout), path(streams.stderr))
+    }
+}

@@ -1,0 +1,162 @@
+import Foundation
+import JobSpec
+
+/// One task's story, for `taskfarm status FILE --task INDEX`: its command and state, every
+/// attempt with host, rank, start, end, exit code or signal, CPU time and peak memory, its
+/// output files, and the last lines of its stderr (HyperQueue's `hq task info`, HTCondor's
+/// `condor_history -l`).
+public struct TaskStory {
+    /// Lines of stderr shown.
+    public static let tailLines = 10
+
+    private let run: RecordedRun
+    private let position: Int
+    private let now: Double
+
+    /// The story of the task at array index `index` in the state folder `folder`.
+    ///
+    /// - Throws: ``JournalError`` when there is no journal; ``UnknownTask`` when no task has
+    ///   that index.
+    public init(stateFolder folder: String, index: Int, now: Double? = nil) throws {
+        let whole = try RecordedRun(stateFolder: folder, only: nil)
+        let positions = whole.positions(ofIndex: index)
+        guard let position = positions.first else {
+            throw UnknownTask(message: "no task has index \(index): the run has \(whole.taskCount) task\(whole.taskCount == 1 ? "" : "s")")
+        }
+        self.run = whole
+        self.position = position
+        self.now = now ?? Clock.epochSeconds()
+    }
+
+    /// The attempts of this task, oldest first.
+    public var attempts: [AttemptHistory.Attempt] { run.history.attempts.filter { $0.position == position } }
+
+    /// The task's state now: running while an attempt is open in a run in progress.
+    public var state: String {
+        if let reason = run.history.unrunnable[position] { return "failed: cannot run: \(reason)" }
+        guard let last = attempts.last else { return run.history.inProgress ? "pending" : "not started" }
+        if last.end == nil { return run.history.inProgress && last.run == run.history.runs.count ? "running" : "interrupted" }
+        if last.state == .pending { return run.history.inProgress ? "waiting for a retry" : "pending" }
+        return last.state?.description ?? "unknown"
+    }
+
+    /// The files of an attempt (the last when `attempt` is `nil`), and the attempt.
+    public func outputs(attempt number: Int? = nil) -> (attempt: AttemptHistory.Attempt?, stdout: String?, stderr: String?) {
+        let chosen = number.flatMap { number in attempts.last(where: { $0.attempt == number }) } ?? (number == nil ? attempts.last : nil)
+        guard let chosen else { return (nil, nil, nil) }
+        let paths = run.outputPaths(position: position, attempt: chosen.attempt, host: chosen.host)
+        return (chosen, paths.stdout, paths.stderr)
+    }
+
+    /// The story as text for people.
+    public var text: String {
+        let task = run.task(at: position)
+        var lines = ["task \(task?.arrayIndex ?? position) (position \(position)): \(state)"]
+        if let task {
+            lines.append("  command: \(task.command.displayString)")
+            if task.source.line > 0 { lines.append("  from:    \(task.source)") }
+            if run.jobFileChanged { lines.append("  note:    the job file changed since the run; the command is shown as it is now") }
+        } else if let problem = run.jobProblem {
+            lines.append("  note:    \(problem)")
+        }
+        let all = attempts
+        if all.isEmpty { lines.append("  no attempt yet") }
+        for attempt in all {
+            let live = attempt.end == nil && run.history.inProgress && attempt.run == run.history.runs.count
+            lines.append("  attempt \(attempt.attempt): \(Self.describe(attempt, now: now, live: live))")
+            if attempt.worker >= 0 {
+                let paths = run.outputPaths(position: position, attempt: attempt.attempt, host: attempt.host)
+                if let out = paths.stdout { lines.append("    stdout: \(out)") }
+                if let err = paths.stderr, err != paths.stdout { lines.append("    stderr: \(err)") }
+            }
+        }
+        let last = outputs()
+        if let err = last.stderr, err != "/dev/null" {
+            let tail = Self.tail(of: err, lines: Self.tailLines)
+            switch tail {
+            case .none: lines.append("  stderr: \(err) does not exist (yet)")
+            case .some(let found) where found.isEmpty: lines.append("  stderr: empty")
+            case .some(let found):
+                lines.append("  last lines of \(err):")
+                lines += found.map { "    | \($0)" }
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The story as JSON for scripts.
+    public var json: String {
+        let task = run.task(at: position)
+        let items = attempts.map { attempt -> String in
+            let paths = attempt.worker >= 0 ? run.outputPaths(position: position, attempt: attempt.attempt, host: attempt.host) : (nil, nil)
+            return "{\"attempt\": \(attempt.attempt), \"host\": \(jsonString(attempt.host)), \"rank\": \(attempt.worker), "
+                + "\"start\": \(attempt.start), \"end\": \(attempt.end.map { "\($0)" } ?? "null"), "
+                + "\"ended\": \(jsonString(attempt.endDescription)), \"exitCode\": \(attempt.exitCode.map(String.init) ?? "null"), "
+                + "\"signal\": \(attempt.signal.map(String.init) ?? "null"), \"cpuSeconds\": \(attempt.cpuSeconds), "
+                + "\"maxResidentKiB\": \(attempt.maxResidentKiB), \"message\": \(attempt.message.map(jsonString) ?? "null"), "
+                + "\"stdout\": \(paths.0.map(jsonString) ?? "null"), \"stderr\": \(paths.1.map(jsonString) ?? "null")}"
+        }
+        return "{\"index\": \(task?.arrayIndex ?? position), \"position\": \(position), \"state\": \(jsonString(state)), "
+            + "\"command\": \(task.map { jsonString($0.command.displayString) } ?? "null"), "
+            + "\"attempts\": [\(items.joined(separator: ", "))]}\n"
+    }
+
+    /// `exit 3 on node1 (rank 2), 23:50:01.123 -> 23:50:01.456 (0.333 s), CPU 0.01 s, peak 3.2 MiB`;
+    /// an attempt without an end is `running ... for 4.2 s so far` when `live` (its run goes
+    /// on), else one whose run stopped before recording its end.
+    static func describe(_ attempt: AttemptHistory.Attempt, now: Double, live: Bool) -> String {
+        let place = attempt.worker >= 0 ? "on \(attempt.host) (rank \(attempt.worker))" : "before it reached a worker"
+        let what = attempt.end == nil && !live ? "no end recorded" : attempt.endDescription
+        var text = "\(what) \(place), \(Self.timestamp(attempt.start))"
+        if let end = attempt.end {
+            text += " -> \(Self.timestamp(end)) (\(String(format: "%.3f", end - attempt.start)) s)"
+            text += String(format: ", CPU %.2f s, peak memory %@", attempt.cpuSeconds, Self.memory(attempt.maxResidentKiB))
+        } else if live {
+            text += String(format: ", for %.1f s so far", max(0, now - attempt.start))
+        } else {
+            text += ": its run stopped before recording the end; it runs again on resume"
+        }
+        if let message = attempt.message { text += ": \(message)" }
+        return text
+    }
+
+    /// Epoch seconds as local `YYYY-MM-DD HH:MM:SS.mmm`.
+    static func timestamp(_ seconds: Double) -> String {
+        var time = time_t(seconds.rounded(.down))
+        var parts = tm()
+        localtime_r(&time, &parts)
+        let millis = Int((seconds - seconds.rounded(.down)) * 1000)
+        return String(format: "%04d-%02d-%02d %02d:%02d:%02d.%03d", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
+                      Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), millis)
+    }
+
+    /// KiB as `812 KiB`, `3.2 MiB` or `1.5 GiB`.
+    static func memory(_ kib: Int) -> String {
+        if kib < 1024 { return "\(kib) KiB" }
+        if kib < 1024 * 1024 { return String(format: "%.1f MiB", Double(kib) / 1024) }
+        return String(format: "%.1f GiB", Double(kib) / 1024 / 1024)
+    }
+
+    /// The last `count` lines of the file at `path` (read from its last 64 KiB), or `nil`
+    /// when it cannot be read.
+    static func tail(of path: String, lines count: Int) -> [String]? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        let size = (try? handle.seekToEnd()) ?? 0
+        let start = size > 65_536 ? size - 65_536 : 0
+        try? handle.seek(toOffset: start)
+        let data = (try? handle.readToEnd()) ?? Data()
+        var lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        if lines.last == "" { lines.removeLast() }
+        if start > 0, !lines.isEmpty { lines.removeFirst() }  // cut in the middle
+        return Array(lines.suffix(count))
+    }
+}
+
+/// An index or id no task has.
+public struct UnknownTask: Error, Sendable, CustomStringConvertible {
+    /// Which index, and the range there is.
+    public var message: String
+    /// The message, as is.
+    public var description: String { message }
+}

@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import TaskFarm
+
+/// `taskfarm report FILE -o report.html`: a picture of a run, from its journal.
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Write a self-contained HTML report of a run (timeline, busy slots, throughput, failures, slowest tasks, hosts), during it or after it.",
+        discussion: """
+            The page needs no network. --trace writes the same attempts as Chrome trace-event \
+            JSON (one complete event per attempt, pid the host, tid the worker slot) for \
+            Perfetto or chrome://tracing.
+            """)
+
+    @Argument(help: "The state folder, or the job file itself.")
+    var stateDir: String
+
+    @Option(name: .shortAndLong, help: "The HTML file to write.")
+    var output: String?
+
+    @Option(name: .long, help: "Also write Chrome trace-event JSON to this file.")
+    var trace: String?
+
+    func validate() throws {
+        if output == nil, trace == nil { throw ValidationError("give -o report.html, --trace trace.json, or both") }
+    }
+
+    func run() throws {
+        let folder = StateFolderLocation.resolve(stateDir)
+        let report: RunReport
+        do {
+            report = try RunReport(stateFolder: folder)
+        } catch let error as JournalError {
+            throw CommandFailure.report("report", error.message, status: .usage)
+        }
+        for (path, text) in [(output, { report.html }), (trace, { report.trace })] {
+            guard let path else { continue }
+            do {
+                try Data(text().utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            } catch {
+                throw CommandFailure.report("report", "\(path): cannot write: \(error.localizedDescription)", status: .cannotCreate)
+            }
+        }
+        if let output { print("wrote \(output): \(report.attemptCount) attempts") }
+        if let trace { print("wrote \(trace)") }
+    }
+}

@@ -1,0 +1,181 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// Seeing a run as users do: the progress line on a terminal (under `script`, a pty), the
+/// interval summaries in a batch log, a failed task's story and output, the report and its
+/// trace, `--max-failures`, and a task list on standard input.
+final class ObserveRunTests: XCTestCase {
+    private func shortTasks(_ count: Int, in folder: URL) throws {
+        try Harness.write((0..<count).map { _ in "sleep 0.02" }.joined(separator: "\n") + "\n", to: "t.txt", in: folder)
+    }
+
+    /// On a terminal the progress line is drawn with a rate and an ETA, redrawn in place and
+    /// erased before the summary.
+    func testATerminalShowsAProgressLineWithARateAndAnETA() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/script") else {
+            throw XCTSkip("script (util-linux) is not installed; the pty test is skipped")
+        }
+        let folder = try Harness.temporaryFolder()
+        try shortTasks(200, in: folder)
+        let command = "\(Harness.mpirun) -np 4 --oversubscribe \(Harness.taskfarm) run t.txt"
+        let outcome = try Harness.run("/usr/bin/script", ["-qec", command, "/dev/null"], in: folder, timeout: 240)
+        XCTAssertEqual(outcome.status, 0, outcome.stdout)
+        let screen = outcome.stdout
+        XCTAssertTrue(screen.contains("taskfarm: 4 ranks: scheduler, name server, 2 workers"), screen)
+        XCTAssertTrue(screen.contains("\r\u{1B}[Ktaskfarm: "), "the line is redrawn in place: \(screen.debugDescription)")
+        let lines = screen.components(separatedBy: "\u{1B}[K").filter { $0.contains(" tasks/s ") }
+        XCTAssertFalse(lines.isEmpty, screen.debugDescription)
+        XCTAssertTrue(lines.contains { $0.contains("of 200") && $0.contains("ETA ") && $0.range(of: #"\| [0-9.]+ tasks/s"#, options: .regularExpression) != nil },
+                      "a rate and an ETA: \(lines)")
+        XCTAssertTrue(screen.contains("200 of 200 tasks succeeded"), screen)
+    }
+
+    /// Without a terminal nothing is redrawn; only the interval summaries appear.
+    func testABatchLogGetsOnlyIntervalSummaries() throws {
+        let folder = try Harness.temporaryFolder()
+        try shortTasks(200, in: folder)
+        let quiet = try Harness.taskfarm(["run", "t.txt"], ranks: 3, in: folder, timeout: 240)
+        XCTAssertEqual(quiet.status, 0, quiet.stderr)
+        XCTAssertFalse(quiet.stderr.contains("\r") || quiet.stderr.contains("tasks/s"), quiet.stderr.debugDescription)
+
+        try Harness.write((0..<30).map { _ in "sleep 0.2" }.joined(separator: "\n") + "\n", to: "slow.txt", in: folder)
+        let summaries = try Harness.taskfarm(["run", "slow.txt", "--progress-interval", "1"], ranks: 3, in: folder, timeout: 240)
+        XCTAssertEqual(summaries.status, 0, summaries.stderr)
+        XCTAssertFalse(summaries.stderr.contains("\r"), summaries.stderr.debugDescription)
+        let progress = summaries.stderr.split(separator: "\n").filter { $0.hasPrefix("taskfarm: progress: ") }
+        XCTAssertGreaterThanOrEqual(progress.count, 2, summaries.stderr)
+        XCTAssertTrue(progress.allSatisfy { $0.contains("of 30 | ") && $0.contains("elapsed | ETA ") }, "\(progress)")
+
+        let none = try Harness.taskfarm(["run", "slow.txt", "--state-dir", "again", "--no-progress", "--progress-interval", "1"],
+                                        ranks: 3, in: folder, timeout: 240)
+        XCTAssertFalse(none.stderr.contains("progress:"), "--no-progress shows nothing: \(none.stderr)")
+    }
+
+    /// A run with 3 failures (one retried): each failed task's story and output, and the
+    /// report's trace with exactly one complete event per attempt, none overlapping on a slot.
+    func testAFailedTasksStoryOutputAndTheTraceOfEveryAttempt() throws {
+        let folder = try Harness.temporaryFolder()
+        var lines: [String] = []
+        for index in 0..<20 {
+            lines.append([4, 9, 15].contains(index) ? "sh -c 'echo out \(index); echo boom \(index) >&2; exit 3'" : "sleep 0.05")
+        }
+        try Harness.write(lines.joined(separator: "\n") + "\n", to: "t.txt", in: folder)
+        let run = try Harness.taskfarm(["run", "t.txt", "--retries", "1", "--slots-per-worker", "2"], ranks: 4, in: folder)
+        XCTAssertEqual(run.status, 1)
+        XCTAssertTrue(run.stdout.contains("17 of 20 tasks succeeded, 3 failed; first failures at index 4, 9, 15"), run.stdout)
+
+        let story = try Harness.run(Harness.taskfarm, ["status", "t.txt", "--task", "9"], in: folder)
+        XCTAssertEqual(story.status, 0, story.stderr)
+        let text = story.stdout
+        XCTAssertTrue(text.hasPrefix("task 9 (position 9): failed\n"), text)
+        XCTAssertTrue(text.contains("command: sh -c 'echo out 9; echo boom 9 >&2; exit 3'"), text)
+        for attempt in 1...2 {
+            let pattern = #"attempt \#(attempt): exit 3 on \S+ \(rank [23]\), \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} -> \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} \([0-9.]+ s\), CPU [0-9.]+ s, peak memory"#
+            XCTAssertNotNil(text.range(of: pattern, options: .regularExpression), "attempt \(attempt): \(text)")
+        }
+        XCTAssertTrue(text.contains("    stderr: /") && text.contains("/t.txt.taskfarm/output/9.err\n"), text)
+        XCTAssertTrue(text.contains("last lines of ") && text.contains("    | boom 9"), text)
+
+        let json = try Harness.run(Harness.taskfarm, ["status", "t.txt", "--task", "9", "--json"], in: folder)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any], json.stdout)
+        XCTAssertEqual((object["attempts"] as? [[String: Any]])?.compactMap { $0["exitCode"] as? Int }, [3, 3])
+
+        XCTAssertEqual(try Harness.run(Harness.taskfarm, ["output", "t.txt", "9", "--stderr"], in: folder).stdout, "boom 9\n")
+        XCTAssertEqual(try Harness.run(Harness.taskfarm, ["output", "t.txt", "9"], in: folder).stdout, "out 9\n")
+        let first = try Harness.run(Harness.taskfarm, ["output", "t.txt.taskfarm", "9", "--attempt", "1"], in: folder)
+        XCTAssertTrue(first.stderr.contains("attempt 2 wrote the same file"), "a replaced attempt's file is named: \(first.stderr)")
+        XCTAssertEqual(try Harness.run(Harness.taskfarm, ["status", "t.txt", "--task", "20"], in: folder).status, 64)
+        XCTAssertEqual(try Harness.run(Harness.taskfarm, ["output", "t.txt", "9", "--attempt", "3"], in: folder).status, 66)
+
+        let report = try Harness.run(Harness.taskfarm, ["report", "t.txt", "-o", "r.html", "--trace", "trace.json"], in: folder)
+        XCTAssertEqual(report.status, 0, report.stderr)
+        let attempts = 17 + 3 * 2
+        let trace = try XCTUnwrap(FileManager.default.contents(atPath: folder.appendingPathComponent("trace.json").path))
+        let events = try XCTUnwrap((JSONSerialization.jsonObject(with: trace) as? [String: Any])?["traceEvents"] as? [[String: Any]])
+        let complete = events.filter { $0["ph"] as? String == "X" }
+        XCTAssertEqual(complete.count, attempts, "one complete event per attempt")
+        var spans: [String: [(start: Int, end: Int)]] = [:]
+        for event in complete {
+            let start = try XCTUnwrap(event["ts"] as? Int), duration = try XCTUnwrap(event["dur"] as? Int)
+            spans["\(event["pid"]!)/\(event["tid"]!)", default: []].append((start, start + duration))
+        }
+        XCTAssertLessThanOrEqual(spans.count, 4 + 6, "about one tid per worker slot")
+        for (thread, list) in spans {
+            let ordered = list.sorted { $0.start < $1.start }
+            for (earlier, later) in zip(ordered, ordered.dropFirst()) {
+                XCTAssertLessThanOrEqual(earlier.end, later.start, "two events overlap on tid \(thread)")
+            }
+        }
+        let html = try XCTUnwrap(Harness.read("r.html", in: folder))
+        XCTAssertEqual(html.components(separatedBy: "<rect class=\"bar ").count - 1, attempts)
+        XCTAssertTrue(html.contains("data-expected-bars=\"\(attempts)\""))
+        XCTAssertFalse(html.contains("http://") || html.contains("https://"), "the page fetches nothing")
+
+        // The story says so when the job file was edited since the run.
+        XCTAssertFalse(text.contains("job file changed"), text)
+        try Harness.write(lines.joined(separator: "\n") + "\necho added\n", to: "t.txt", in: folder)
+        let edited = try Harness.run(Harness.taskfarm, ["status", "t.txt", "--task", "9"], in: folder)
+        XCTAssertTrue(edited.stdout.contains("note:    the job file changed since the run"), edited.stdout)
+        XCTAssertTrue(html.contains("\(folder.path)/t.txt.taskfarm/output/9.err</code>") || html.contains("/t.txt.taskfarm/output/9.err</code>"),
+                      "failures name their output files")
+    }
+
+    /// After N failures no new task starts; the run ends with exit 1 and the verdict says why.
+    func testMaxFailuresStopsStartingTasks() throws {
+        let folder = try Harness.temporaryFolder()
+        try Harness.write((0..<40).map { "echo \($0) >> ran.log; exit 1" }.joined(separator: "\n") + "\n", to: "t.txt", in: folder)
+        let outcome = try Harness.taskfarm(["run", "t.txt", "--max-failures", "3"], ranks: 3, in: folder)
+        XCTAssertEqual(outcome.status, 1, outcome.stderr)
+        XCTAssertTrue(outcome.stdout.contains("stopped after 3 failures (--max-failures 3)"), outcome.stdout)
+        let ran = (Harness.read("ran.log", in: folder) ?? "").split(separator: "\n").count
+        XCTAssertGreaterThanOrEqual(ran, 3)
+        XCTAssertLessThan(ran, 10, "prefetched tasks are given back, not run")
+        let verdict = try XCTUnwrap(Harness.read("t.txt.taskfarm/verdict.json", in: folder))
+        XCTAssertTrue(verdict.contains("\"maxFailuresReached\": 3") && verdict.contains("--max-failures 3"), verdict)
+    }
+
+    /// `taskfarm run -` reads the list from standard input, keeps it in `stdin.taskfarm`, and
+    /// a task's story works from there; `--timeout` takes units and timed-out tasks count apart.
+    func testATaskListFromStandardInputAndTimeoutUnits() throws {
+        let folder = try Harness.temporaryFolder()
+        try Harness.write("echo one > one.txt\nsleep 5\n", to: "list", in: folder)
+        var environment = Harness.mpiEnvironment
+        environment["TF"] = Harness.taskfarm
+        environment["MPIRUN"] = Harness.mpirun
+        let outcome = try Harness.run("/bin/sh", ["-c", "\"$MPIRUN\" -np 3 --oversubscribe \"$TF\" run - --timeout 1s < list"],
+                                      in: folder, environment: environment)
+        XCTAssertEqual(outcome.status, 1, outcome.stderr)
+        XCTAssertTrue(outcome.stdout.contains("1 of 2 tasks succeeded, 0 failed, 1 timed out; first failures at index 1"), outcome.stdout)
+        XCTAssertEqual(Harness.read("one.txt", in: folder), "one\n")
+        XCTAssertEqual(Harness.read("stdin.taskfarm/stdin-tasks", in: folder), "echo one > one.txt\nsleep 5\n")
+        let story = try Harness.run(Harness.taskfarm, ["status", "stdin.taskfarm", "--task", "1"], in: folder)
+        XCTAssertTrue(story.stdout.contains("timed out") && story.stdout.contains("command: sleep 5"), story.stdout)
+        // Another list into the same folder is a changed job: refused, and the folder keeps its list.
+        try Harness.write("echo two\n", to: "other", in: folder)
+        let refused = try Harness.run("/bin/sh", ["-c", "\"$TF\" run - < other"], in: folder, environment: environment)
+        XCTAssertEqual(refused.status, 65, refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("the task list on standard input"), refused.stderr)
+        XCTAssertEqual(Harness.read("stdin.taskfarm/stdin-tasks", in: folder), "echo one > one.txt\nsleep 5\n")
+        XCTAssertEqual(try Harness.run(Harness.taskfarm, ["run", "x", "--timeout", "5 minutes"], in: folder).status, 64)
+        let version = try Harness.run(Harness.taskfarm, ["--version"], in: folder)
+        XCTAssertNotNil(version.stdout.range(of: #"^\d+\.\d+\.\d+\n$"#, options: .regularExpression), version.stdout)
+    }
+
+    /// `status --watch` redraws until the run ends, then returns.
+    func testStatusWatchEndsWithTheRun() throws {
+        let folder = try Harness.temporaryFolder()
+        try Harness.write((0..<6).map { _ in "sleep 0.5" }.joined(separator: "\n") + "\n", to: "t.txt", in: folder)
+        let run = try Harness.start(["run", "t.txt"], ranks: 3, in: folder)
+        XCTAssertTrue(Harness.waitUntil(timeout: 60) { FileManager.default.fileExists(atPath: folder.appendingPathComponent("t.txt.taskfarm/journal").path) })
+        XCTAssertTrue(Harness.waitUntil(timeout: 60) { (Harness.read("t.txt.taskfarm/journal", in: folder) ?? "").contains("\tstarted\t") })
+        let during = try Harness.run(Harness.taskfarm, ["report", "t.txt", "-o", "during.html"], in: folder)
+        XCTAssertEqual(during.status, 0, during.stderr)
+        XCTAssertTrue(Harness.read("during.html", in: folder)?.contains("(in progress)") == true, "a report during the run")
+        let watch = try Harness.run(Harness.taskfarm, ["status", "t.txt", "--watch", "--interval", "0.3"], in: folder, timeout: 90)
+        XCTAssertEqual(watch.status, 0, watch.stderr)
+        XCTAssertTrue(watch.stdout.contains("6 succeeded"), watch.stdout)
+        XCTAssertGreaterThan(watch.stdout.components(separatedBy: "run ").count, 2, "redrawn more than once: \(watch.stdout)")
+        XCTAssertNotNil(run.wait(timeout: 60))
+    }
+}
