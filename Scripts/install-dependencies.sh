@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Installs what TaskFarm needs from Debian's packages, only when it is missing:
-# Open MPI (libopenmpi-dev, openmpi-bin) and pkg-config. Needs root (or sudo).
+# Open MPI (libopenmpi-dev, openmpi-bin), pkg-config, and iproute2 for the multi-host
+# tests' namespace cluster. Needs root (or sudo).
 set -euo pipefail
 missing=()
 command -v mpirun >/dev/null 2>&1 || missing+=(openmpi-bin)
 pkg-config --exists ompi-c 2>/dev/null || missing+=(libopenmpi-dev)
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
+# The multi-host tests' namespace cluster (Scripts/netns-cluster.sh): ip, unshare.
+command -v ip >/dev/null 2>&1 || missing+=(iproute2)
+command -v unshare >/dev/null 2>&1 || missing+=(util-linux)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"
   sudo_cmd=()
