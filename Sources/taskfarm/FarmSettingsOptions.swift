@@ -30,10 +30,18 @@ struct FarmSettingsOptions: ParsableArguments {
     @Option(name: .long, help: "Expected seconds per task, for walltime draining (default: the longest task so far).")
     var taskTime: Double?
 
+    @Option(name: .long, help: "Seconds without word from a worker after which it is lost and its tasks run elsewhere (default 10).")
+    var workerTimeout: Double = WorkerLiveness.defaultTimeout
+
+    @Option(name: .long, help: "Fail a task once it has lost this many workers (its rank died or its host went silent while it ran; default 3).")
+    var crashLimit: Int = 3
+
     func validate() throws {
         guard slotsPerWorker >= 1 else { throw ValidationError("--slots-per-worker must be at least 1") }
         guard retries >= 0 else { throw ValidationError("--retries must be 0 or more") }
         if let timeout, timeout <= 0 { throw ValidationError("--timeout must be a positive number of seconds") }
+        guard workerTimeout >= 1, workerTimeout.isFinite else { throw ValidationError("--worker-timeout must be at least 1 second") }
+        guard crashLimit >= 1 else { throw ValidationError("--crash-limit must be at least 1") }
         guard killGrace >= 0 else { throw ValidationError("--kill-grace must be 0 or more seconds") }
         if let walltime, Walltime.parseDuration(walltime) == nil {
             throw ValidationError("--walltime '\(walltime)' is not a duration; expected SECONDS, HH:MM:SS, D-HH:MM:SS or 30m")
@@ -48,6 +56,8 @@ struct FarmSettingsOptions: ParsableArguments {
                                   workingDirectory: workingDirectory)
         options.walltime = walltime.flatMap(Walltime.parseDuration)
         options.taskTime = taskTime
+        options.workerTimeout = workerTimeout
+        options.crashLimit = crashLimit
         return options
     }
 }

@@ -126,6 +126,7 @@ extension DAGProcOutcome {
         switch completion.outcome {
         case .exited, .failedToStart: self = .exited(completion.exitCode ?? 127)
         case .signaled, .timedOut: self = .signaled(completion.signal ?? 15)
+        case .workerLost: self = .signaled(completion.signal ?? 9)
         case .cancelled, .interrupted, .revoked: self = .cancelled
         }
     }

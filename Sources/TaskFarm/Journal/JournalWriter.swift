@@ -47,10 +47,11 @@ public final class JournalWriter: RunRecorder {
         if durableNow { flush() }
     }
 
-    /// Appends a `started` record (time now, in epoch seconds); it waits for the next batch.
-    public func taskStarted(position: Int, attempt: Int, worker: WorkerAd) {
+    /// Appends a `started` record with the worker's start time (epoch seconds); it waits
+    /// for the next batch.
+    public func taskStarted(position: Int, attempt: Int, worker: WorkerAd, time: Double) {
         append(.started(position: position, attempt: attempt, worker: worker.rank, host: worker.host,
-                        time: Clock.epochSeconds()))
+                        time: time))
         hosts[worker.rank] = worker.host
     }
 

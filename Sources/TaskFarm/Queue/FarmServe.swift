@@ -22,10 +22,10 @@ extension Farm {
             return .internalError
         }
         let layout: RoleLayout
-        let address: (host: String, port: Int)
+        let address: ListenAddress
         do {
             layout = try RoleLayout(size: world.size, requestedNameServerRank: options.farm.nameServerRank)
-            address = try options.listenAddress(defaultHost: HostFacts.hostName)
+            address = try ListenAddress(parsing: options.listen)
         } catch {
             if world.rank == 0 { logger.error("\(error)") }
             return .usage
@@ -39,7 +39,8 @@ extension Farm {
         if layout.isWorker(world.rank) {
             let ad = WorkerAd(rank: world.rank, host: HostFacts.hostName, cores: HostFacts.cores,
                               memoryBytes: HostFacts.memoryBytes, slots: max(1, options.farm.slotsPerWorker))
-            let worker = Worker(transport: transport, nameServer: client, schedulerRank: 0, ad: ad, environment: environment)
+            let worker = Worker(transport: transport, nameServer: client, schedulerRank: 0, ad: ad, environment: environment,
+                                heartbeatInterval: WorkerLiveness.heartbeatInterval(timeout: options.farm.workerTimeout))
             try worker.register()
             roles.append(worker)
         }
@@ -93,9 +94,12 @@ extension Farm {
             workingDirectory: workingDirectory, startupTimeout: 300,
             walltimeEnd: walltimeEnd(options.farm, environment: environment, logger: logger), taskTime: options.farm.taskTime)
         settings.serving = true
+        settings.workerTimeout = options.farm.workerTimeout
+        settings.crashLimit = options.farm.crashLimit
         let scheduler = Scheduler(transport: transport, nameServer: client, job: job, core: core, settings: settings,
                                   recorders: recorders)
         try broker.attach(scheduler)
+        WorkerRecovery.attach(to: scheduler, environment: environment, logger: logger)
         access.service.broker = broker
         roles.append(scheduler)
         try scheduler.start()

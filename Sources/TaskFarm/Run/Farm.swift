@@ -46,7 +46,8 @@ public enum Farm {
                               memoryBytes: HostFacts.memoryBytes, slots: max(1, options.slotsPerWorker),
                               diskKiB: HostFacts.freeDiskKiB(at: taskDirectory), arch: HostFacts.arch)
             let worker = Worker(transport: transport, nameServer: client, schedulerRank: 0, ad: ad,
-                                environment: environment)
+                                environment: environment,
+                                heartbeatInterval: WorkerLiveness.heartbeatInterval(timeout: options.workerTimeout))
             try worker.register()
             roles.append(worker)
         }
@@ -118,6 +119,8 @@ public enum Farm {
             outputs: prepared.outputs, defaultTimeLimit: options.timeout, killGrace: options.killGrace,
             workingDirectory: workingDirectory, startupTimeout: 300,
             walltimeEnd: walltimeEnd(options, environment: environment, logger: logger), taskTime: options.taskTime)
+        settings.workerTimeout = options.workerTimeout
+        settings.crashLimit = options.crashLimit
         if let matcher {
             settings.unmatchable = { workers, isPending in
                 matcher.unmatchable(workers: workers, taskCount: job.taskCount, isPending: isPending)
@@ -125,6 +128,7 @@ public enum Farm {
         }
         let scheduler = Scheduler(transport: transport, nameServer: client, job: job, core: core, settings: settings,
                                   recorders: recorders)
+        WorkerRecovery.attach(to: scheduler, environment: environment, logger: logger)
         roles.append(scheduler)
         if let dagDriver {
             dagDriver.attach(to: scheduler)
@@ -179,7 +183,7 @@ final class HostRecorder: RunRecorder {
 
     init(note: @escaping (Int, String) -> Void) { self.note = note }
 
-    func taskStarted(position: Int, attempt: Int, worker: WorkerAd) {
+    func taskStarted(position: Int, attempt: Int, worker: WorkerAd, time: Double) {
         if known.insert(worker.rank).inserted { note(worker.rank, worker.host) }
     }
 

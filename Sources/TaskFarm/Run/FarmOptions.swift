@@ -37,6 +37,10 @@ public struct FarmOptions: Sendable {
     /// `--notify-command`: a shell command rank 0 runs where HTCondor would send the
     /// `notification` mail (see ``NotifyRecorder``); `nil` for none.
     public var notifyCommand: String?
+    /// `--worker-timeout`: seconds of silence after which a worker is lost (``WorkerLiveness``).
+    public var workerTimeout: Double = WorkerLiveness.defaultTimeout
+    /// `--crash-limit`: lost workers a task may have run on before it fails.
+    public var crashLimit: Int = 3
 
     /// Options for a run of `jobPath`; every argument is the property of the same name.
     /// `killGrace` is in seconds. ``rerunFailed``, ``force``, ``walltime``, ``taskTime`` and

@@ -1,8 +1,9 @@
 /// Something that records the run as it goes: the joblog, the journal, an HTCondor event
 /// log, the summary. The scheduler calls each recorder for every change of a task.
 public protocol RunRecorder: AnyObject {
-    /// An attempt was handed to a worker.
-    func taskStarted(position: Int, attempt: Int, worker: WorkerAd)
+    /// An attempt started on `worker` at `time` (seconds since the Unix epoch), as the worker
+    /// reported it: a prefetched task starts when a slot frees, not when it is handed out.
+    func taskStarted(position: Int, attempt: Int, worker: WorkerAd, time: Double)
     /// An attempt ended and the task will run again.
     func taskRetrying(position: Int, completion: TaskCompletion)
     /// A task reached its state for this run (final, or interrupted).
@@ -18,7 +19,7 @@ public protocol RunRecorder: AnyObject {
 
 extension RunRecorder {
     /// Records nothing.
-    public func taskStarted(position: Int, attempt: Int, worker: WorkerAd) {}
+    public func taskStarted(position: Int, attempt: Int, worker: WorkerAd, time: Double) {}
     /// Records nothing.
     public func taskRetrying(position: Int, completion: TaskCompletion) {}
     /// Records nothing.

@@ -8,6 +8,8 @@ public struct RunResult: Sendable, Equatable {
     public var firstFailures: [Int]
     /// Whether the run stopped early (signal, drain, walltime) and can be resumed.
     public var interrupted: Bool
+    /// Workers declared lost during the run (dead ranks, silent hosts), in the order found.
+    public var lostWorkers: [LostWorker] = []
 
     /// A result; every argument is the property of the same name.
     public init(total: Int, counts: [TaskState: Int], firstFailures: [Int], interrupted: Bool) {
@@ -41,6 +43,10 @@ public struct RunResult: Sendable, Equatable {
         if unfinished > 0 { text += ", \(unfinished) not finished" }
         if !firstFailures.isEmpty {
             text += "; first failures at index " + firstFailures.map(String.init).joined(separator: ", ")
+        }
+        if !lostWorkers.isEmpty {
+            text += "; \(lostWorkers.count) worker\(lostWorkers.count == 1 ? "" : "s") lost: "
+                + lostWorkers.map(\.name).joined(separator: ", ")
         }
         if interrupted, unfinished > 0 { text += "; interrupted: run again to resume" }
         return text

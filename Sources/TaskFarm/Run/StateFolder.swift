@@ -134,6 +134,12 @@ public struct Verdict: Sendable, Equatable {
                 "\"unfinished\": \(result.unfinished)",
                 "\"firstFailures\": [\(result.firstFailures.map(String.init).joined(separator: ", "))]",
             ]
+            if !result.lostWorkers.isEmpty {
+                let lost = result.lostWorkers.map {
+                    "{\"rank\": \($0.rank), \"host\": \(jsonString($0.host)), \"reason\": \(jsonString($0.reason))}"
+                }
+                fields.append("\"lostWorkers\": [\(lost.joined(separator: ", "))]")
+            }
         }
         if let message { fields.append("\"message\": \(jsonString(message))") }
         fields.append("\"finishedAt\": \(jsonString(ISO8601DateFormatter().string(from: Date())))")

@@ -27,6 +27,10 @@ final class Scheduler: RankRole {
         /// `taskfarm serve`: an empty queue does not end the run; only a shutdown, a
         /// signal or the walltime does.
         var serving = false
+        /// Seconds of silence after which a worker is lost (``WorkerLiveness``).
+        var workerTimeout: Double = WorkerLiveness.defaultTimeout
+        /// Lost workers a task may have run on before it fails (HyperQueue's crash limit).
+        var crashLimit: Int = 3
     }
 
     /// Seconds before the walltime at which running tasks are stopped, so that the journal
@@ -54,6 +58,15 @@ final class Scheduler: RankRole {
     private(set) var result: RunResult?
     /// A fatal problem found while running (no workers registered), for the caller to report.
     private(set) var failure: String?
+    private var liveness: WorkerLiveness
+    /// The workers declared lost, in the order found.
+    private(set) var lostWorkers: [LostWorker] = []
+    /// The time of the current loop round on the monotonic clock, set by ``step()``: the
+    /// time a message was heard, without a clock call per message.
+    private var roundTime = Clock.monotonicSeconds()
+    private var lastLivenessCheck = Clock.monotonicSeconds()
+    /// Called when a worker is lost, with the tasks it held, for the log.
+    var onWorkerLost: ((_ worker: LostWorker, _ tasks: Int) -> Void)?
 
     init(transport: Transport, nameServer: NameServerClient, job: any Job, core: SchedulerCore, settings: Settings,
          recorders: [RunRecorder]) {
@@ -63,6 +76,7 @@ final class Scheduler: RankRole {
         self.core = core
         self.settings = settings
         self.recorders = recorders
+        self.liveness = WorkerLiveness(timeout: settings.workerTimeout)
     }
 
     var tags: Set<MessageTag> { [.completion] }
@@ -87,6 +101,9 @@ final class Scheduler: RankRole {
                 try transport.send(context.encode(), to: rank, tag: .jobContext)
             }
             started = true
+            let now = Clock.monotonicSeconds()
+            roundTime = now
+            for rank in settings.workerRanks { liveness.watch(rank, now: now) }
             if let unmatchable = settings.unmatchable {
                 let states = core.states
                 for (position, reason) in unmatchable(core.workerAds, { states[$0] == .pending }) {
@@ -101,7 +118,16 @@ final class Scheduler: RankRole {
     func handle(_ envelope: Envelope) throws {
         switch envelope.tag {
         case .completion:
-            let completion = try TaskCompletion(decoding: envelope.payload)
+            // A lost worker's word is ignored: its tasks run elsewhere, recorded once.
+            guard liveness.heard(from: envelope.source, now: roundTime) else { return }
+            let report = try WorkerReport(decoding: envelope.payload)
+            for start in report.starts { noteStarted(start, worker: envelope.source) }
+            guard let completion = report.completion else { return }
+            if completion.outcome != .revoked {
+                // Started and ended before any report said it started.
+                noteStarted(TaskStart(position: completion.position, attempt: completion.attempt,
+                                      time: completion.startTime), worker: envelope.source)
+            }
             if completion.succeeded { longestTask = max(longestTask, completion.endTime - completion.startTime) }
             try apply(core.complete(completion))
             try dispatch()
@@ -131,7 +157,7 @@ final class Scheduler: RankRole {
         draining = true
         stopNote = reason
         core.stopDispatching()
-        for rank in settings.workerRanks {
+        for rank in settings.workerRanks where !liveness.isLost(rank) {
             try transport.send(StopMessage(reason: .drain).encode(), to: rank, tag: .stop)
         }
         if started, core.isDone() { try finish(interrupted: true) }
@@ -144,7 +170,7 @@ final class Scheduler: RankRole {
         interruptedAt = Clock.monotonicSeconds()
         stopNote = reason
         core.stopDispatching()
-        for rank in settings.workerRanks {
+        for rank in settings.workerRanks where !liveness.isLost(rank) {
             try transport.send(StopMessage(reason: .interrupted).encode(), to: rank, tag: .stop)
         }
         if !started { try finish(interrupted: true) }
@@ -221,10 +247,8 @@ final class Scheduler: RankRole {
                 if task.timeLimit == nil { task.timeLimit = settings.defaultTimeLimit }
                 let streams = settings.outputs.resolve(taskOutput: task.stdout, taskError: task.stderr)
                 let assignment = TaskAssignment(task: task, attempt: attempt, stdout: streams.stdout, stderr: streams.stderr)
+                // Recorded as started when the worker says it started (``noteStarted``).
                 try transport.send(assignment.encode(), to: worker, tag: .assignment)
-                if let ad = workers[worker] {
-                    for recorder in recorders { recorder.taskStarted(position: position, attempt: attempt, worker: ad) }
-                }
             case .finished(let position, let state, let completion):
                 if state == .failed || state == .timedOut { noteFailure(position) }
                 for recorder in recorders { recorder.taskEnded(position: position, state: state, completion: completion) }
@@ -275,8 +299,52 @@ final class Scheduler: RankRole {
         if firstFailures.count < 10, firstFailures.last != index { firstFailures.append(index) }
     }
 
+    /// Records the real start of an attempt the worker reported, once.
+    private func noteStarted(_ start: TaskStart, worker: Int) {
+        guard core.markStarted(position: start.position, attempt: start.attempt, worker: worker),
+              let ad = workers[worker] else { return }
+        for recorder in recorders {
+            recorder.taskStarted(position: start.position, attempt: start.attempt, worker: ad, time: start.time)
+        }
+    }
+
+    /// Declares lost the workers silent for longer than the timeout; checked 4 times a second.
+    private func checkLiveness(now: Double) throws -> Bool {
+        guard started, !stopSent, now - lastLivenessCheck >= 0.25 else { return false }
+        lastLivenessCheck = now
+        var lostAny = false
+        for rank in liveness.findSilent(now: now) {
+            try lose(rank, reason: String(format: "no word from it for more than %.0f s", liveness.timeout))
+            lostAny = true
+        }
+        return lostAny
+    }
+
+    /// Stops using a lost worker: nothing is sent to it again, its tasks go back to the queue
+    /// (see ``SchedulerCore/loseWorker(_:crashLimit:reason:now:)``), and the run goes on with
+    /// the others; with none left it ends resumable.
+    private func lose(_ rank: Int, reason: String) throws {
+        liveness.declareLost(rank)
+        transport.abandonSends(to: rank)
+        let lost = LostWorker(rank: rank, host: workers[rank]?.host ?? "an unknown host", reason: reason)
+        lostWorkers.append(lost)
+        let decisions = core.loseWorker(rank, crashLimit: settings.crashLimit, reason: "\(lost.name): \(reason)",
+                                        now: Clock.epochSeconds())
+        onWorkerLost?(lost, decisions.count)
+        try apply(decisions)
+        if liveness.aliveCount == 0 {
+            stopNote = "every worker was lost; run again to resume"
+            core.stopDispatching()
+            try finish(interrupted: true)
+        } else {
+            try dispatch()
+        }
+    }
+
     func step() throws -> Bool {
         let now = Clock.monotonicSeconds()
+        roundTime = now
+        if try checkLiveness(now: now) { return true }
         if now - lastFlush >= 0.1 {
             for recorder in recorders { recorder.flush() }
             lastFlush = now
@@ -314,8 +382,11 @@ final class Scheduler: RankRole {
         counts[.running] = nil
         result = RunResult(total: job.taskCount, counts: counts, firstFailures: firstFailures,
                            interrupted: interrupted)
-        for rank in settings.allRanks {
-            try transport.send(StopMessage(reason: interrupted ? .interrupted : .finished).encode(), to: rank, tag: .stop)
+        result?.lostWorkers = lostWorkers
+        let reason: StopReason = interrupted ? .interrupted : lostWorkers.isEmpty ? .finished : .finishedAfterLoss
+        if !lostWorkers.isEmpty { WorkerRecovery.peerLost = true }
+        for rank in settings.allRanks where !liveness.isLost(rank) {
+            try transport.send(StopMessage(reason: reason).encode(), to: rank, tag: .stop)
         }
     }
 }

@@ -58,10 +58,10 @@ public enum ServiceFarm {
     private static func runRank(_ registry: ServiceRegistry, world: Communicator, options: Options, logger: Logger,
                                 main: @escaping @Sendable (ServiceClient) async throws -> Void) throws -> ExitStatus {
         let layout: RoleLayout
-        let address: (host: String, port: Int)
+        let address: ListenAddress
         do {
             layout = try RoleLayout(size: world.size, requestedNameServerRank: options.nameServerRank)
-            address = try ServeOptions.parseListen(options.listen, defaultHost: HostFacts.hostName)
+            address = try ListenAddress(parsing: options.listen)
         } catch {
             if world.rank == 0 { logger.error("\(error)") }
             return .usage

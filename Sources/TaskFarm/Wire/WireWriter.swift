@@ -6,6 +6,9 @@ struct WireWriter {
 
     init(capacity: Int = 64) { bytes.reserveCapacity(capacity) }
 
+    /// Appends bytes as they are, with no length: the caller writes the length first.
+    mutating func append(raw: [UInt8]) { bytes += raw }
+
     mutating func write(_ value: UInt64) {
         var rest = value
         while rest >= 0x80 {

@@ -24,9 +24,18 @@ final class Worker: RankRole {
     private var interrupted = false
     private var stopRequested = false
     private(set) var isFinished = false
+    /// Tasks started and not yet reported: they ride on the next report (see ``WorkerReport``).
+    private var unreportedStarts: [TaskStart] = []
+    /// Seconds of silence after which the worker sends a heartbeat.
+    private let heartbeatInterval: Double
+    /// When the worker last sent the scheduler anything, on the monotonic clock.
+    private var lastReport = Clock.monotonicSeconds()
 
+    /// `heartbeatInterval` is in seconds (see ``WorkerLiveness/heartbeatInterval(timeout:)``).
     init(transport: Transport, nameServer: NameServerClient, schedulerRank: Int, ad: WorkerAd,
-         environment: [String: String]) {
+         environment: [String: String],
+         heartbeatInterval: Double = WorkerLiveness.heartbeatInterval(timeout: WorkerLiveness.defaultTimeout)) {
+        self.heartbeatInterval = heartbeatInterval
         self.transport = transport
         self.nameServer = nameServer
         self.schedulerRank = schedulerRank
@@ -85,7 +94,7 @@ final class Worker: RankRole {
             case .interrupted:
                 stopRequested = true
                 try interrupt()
-            case .finished, .cancelled, .revoke:
+            case .finished, .finishedAfterLoss, .cancelled, .revoke:
                 stopRequested = true
             }
         default:
@@ -138,7 +147,13 @@ final class Worker: RankRole {
             || executor.running.isEmpty {
             let assignment = queue[queueHead]
             queueHead += 1
-            if let failed = executor.start(assignment) { try report(failed) }
+            if let failed = executor.start(assignment) {
+                try report(failed)
+            } else {
+                let task = assignment.task
+                unreportedStarts.append(TaskStart(position: task.position, attempt: assignment.attempt,
+                                                  time: executor.running.last?.startTime ?? Clock.epochSeconds()))
+            }
         }
         if queueHead == queue.count {
             queue.removeAll(keepingCapacity: true)
@@ -160,12 +175,24 @@ final class Worker: RankRole {
         isFinished = true
     }
 
-    private func report(_ completion: TaskCompletion) throws {
-        try transport.send(completion.encode(), to: schedulerRank, tag: .completion)
+    /// Sends a completion, or with `nil` a heartbeat, with the starts not yet reported.
+    private func report(_ completion: TaskCompletion?) throws {
+        try transport.send(WorkerReport(starts: unreportedStarts, completion: completion).encode(),
+                           to: schedulerRank, tag: .completion)
+        unreportedStarts.removeAll(keepingCapacity: true)
+        lastReport = Clock.monotonicSeconds()
     }
 
     func step() throws -> Bool {
-        try collect(waitingUpTo: 0)
+        let progress = try collect(waitingUpTo: 0)
+        // Starts no completion carried (a task began on an idle slot) go out at once, so the
+        // scheduler knows what runs; a worker that said nothing for a while says it lives.
+        // After the final stop the scheduler's rank may be gone: send it nothing more.
+        if executor != nil, !isFinished, !stopRequested,
+           !unreportedStarts.isEmpty || Clock.monotonicSeconds() - lastReport >= heartbeatInterval {
+            try report(nil)
+        }
+        return progress
     }
 
     /// Every slot runs a task: the next thing to do is to reap one, and `idle` wakes on
