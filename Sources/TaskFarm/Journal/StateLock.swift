@@ -27,6 +27,19 @@ public final class StateLock {
         _ = note.withCString { Glibc.pwrite(descriptor, $0, strlen($0), 0) }
     }
 
+    /// Whether a live process holds the lock at `path`: `false` when the file is missing or
+    /// the lock is free (its holder died, since the kernel releases it with the process).
+    public static func isHeld(path: String) -> Bool {
+        let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        if flock(descriptor, LOCK_EX | LOCK_NB) == 0 {
+            _ = flock(descriptor, LOCK_UN)
+            return false
+        }
+        return errno == EWOULDBLOCK
+    }
+
     deinit {
         _ = ftruncate(descriptor, 0)
         close(descriptor)

@@ -129,6 +129,15 @@ public enum Farm {
         let scheduler = Scheduler(transport: transport, nameServer: client, job: job, core: core, settings: settings,
                                   recorders: recorders)
         WorkerRecovery.attach(to: scheduler, environment: environment, logger: logger)
+        scheduler.onInterrupt = { reason in
+            // Replaced by the final verdict if the rank lives that long (mpirun ends a job
+            // whose rank died with SIGTERM, then SIGKILL 1 s later).
+            try? prepared.folder.writeVerdict(Verdict(
+                status: .interrupted, runID: prepared.runID,
+                message: "\(reason); the run was stopped before it could count its tasks: run again to resume"
+                    + (WorkerRecovery.isEnabled(environment: environment) ? ""
+                        : " (if mpirun stopped it because a rank died: \(WorkerRecovery.howToEnable))")))
+        }
         roles.append(scheduler)
         if let dagDriver {
             dagDriver.attach(to: scheduler)

@@ -92,6 +92,11 @@ enum RunPreparation {
             for skipped in replay.skipped {
                 notes.append("\(folder.journalFile):\(skipped.line): skipped an untrustworthy record (\(skipped.reason))")
             }
+            if replay.runs > 0, !replay.lastRunEnded {
+                // This run holds the lock now, so the last one no longer did: it died.
+                notes.append("the previous run died without closing its journal (mpirun ended it, a rank or host failed, "
+                             + "or it was killed): its verdict.json is not its own, and its running tasks run again")
+            }
             // Fingerprint each task as it will really run: the command line's outputs,
             // working directory and time limit change what a task does as much as the file.
             let chdir = options.workingDirectory.map(Farm.absolutePath)

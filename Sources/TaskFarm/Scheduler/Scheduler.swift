@@ -67,6 +67,10 @@ final class Scheduler: RankRole {
     private var lastLivenessCheck = Clock.monotonicSeconds()
     /// Called when a worker is lost, with the tasks it held, for the log.
     var onWorkerLost: ((_ worker: LostWorker, _ tasks: Int) -> Void)?
+    /// Called at once when the run is interrupted, with why, before any waiting: mpirun may
+    /// SIGKILL the rank one `odls_base_sigkill_timeout` (1 s) after its SIGTERM, so the
+    /// caller makes the record true now (journal flushed, a resumable verdict).
+    var onInterrupt: ((_ reason: String) -> Void)?
 
     init(transport: Transport, nameServer: NameServerClient, job: any Job, core: SchedulerCore, settings: Settings,
          recorders: [RunRecorder]) {
@@ -169,6 +173,8 @@ final class Scheduler: RankRole {
         guard interruptedAt == nil else { return }
         interruptedAt = Clock.monotonicSeconds()
         stopNote = reason
+        for recorder in recorders { recorder.flush() }
+        onInterrupt?(reason)
         core.stopDispatching()
         for rank in settings.workerRanks where !liveness.isLost(rank) {
             try transport.send(StopMessage(reason: .interrupted).encode(), to: rank, tag: .stop)
