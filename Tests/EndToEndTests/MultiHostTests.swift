@@ -155,4 +155,54 @@ final class MultiHostTests: XCTestCase {
         XCTAssertTrue(status.stdout.contains("the last run died"), status.stdout)
         XCTAssertTrue(status.stdout.contains(" 0 running"), status.stdout)
     }
+
+    // MARK: The queue from any node
+
+    /// `serve` over 3 hosts whose hosts files carry Debian's `127.0.1.1 HOSTNAME` line, with
+    /// no --listen: the connection file names the name server's reachable address (tfnode2's
+    /// 10.200.0.3, never 127.0.1.1), and submit, wait and status work from the login
+    /// namespace and from another host.
+    func testServeAcrossHostsIsReachableFromTheLoginNodeAndAnotherHost() throws {
+        let folder = try Harness.temporaryFolder()
+        let farm = try NetnsCluster.start(["serve", "--log-level", "notice"], ranks: 4, in: folder)
+        defer { if farm.isRunning { farm.stopGroup() } }
+        let connection = folder.appendingPathComponent("taskfarm.connection")
+        XCTAssertTrue(Harness.waitUntil(timeout: 60) { FileManager.default.fileExists(atPath: connection.path) },
+                      Harness.read("mpirun.err", in: folder) ?? "")
+        let file = try XCTUnwrap(Harness.read("taskfarm.connection", in: folder))
+        XCTAssertTrue(file.contains("10.200.0.3"), "the connection file names tfnode2's bridge address: \(file)")
+        XCTAssertFalse(file.contains("127."), file)
+
+        for (client, index) in [("login", 0), ("tfnode3", 1)] {
+            let submitted = try NetnsCluster.on(client, Harness.taskfarm, ["submit", "--", "sh", "-c", "hostname > ran.\(index)"],
+                                                in: folder)
+            XCTAssertEqual(submitted.stdout, "\(index)\n", "submit from \(client): \(submitted.stderr)")
+            let waited = try NetnsCluster.on(client, Harness.taskfarm, ["wait", "\(index)"], in: folder)
+            XCTAssertEqual(waited.status, 0, "wait from \(client): \(waited.stdout)\(waited.stderr)")
+            let status = try NetnsCluster.on(client, Harness.taskfarm, ["status", "--connect", "taskfarm.connection"], in: folder)
+            XCTAssertTrue(status.stdout.contains("\(index + 1) succeeded"), "status from \(client): \(status.stdout)\(status.stderr)")
+            XCTAssertEqual(Harness.read("ran.\(index)", in: folder)?.hasPrefix("tfnode"), true)
+        }
+        XCTAssertEqual(try NetnsCluster.on("login", Harness.taskfarm, ["shutdown"], in: folder).status, 0)
+        XCTAssertNotNil(farm.wait(timeout: 30))
+    }
+
+    /// `--listen` with a network picks the matching address on each listening rank's host;
+    /// a network no host has is a clear error naming the host's addresses.
+    func testListenTakesANetworkAndRefusesOneThatNoHostHas() throws {
+        let folder = try Harness.temporaryFolder()
+        let bad = try NetnsCluster.taskfarm(["serve", "--listen", "10.99.0.0/16"], ranks: 4, in: folder, timeout: 60)
+        XCTAssertEqual(bad.status, 64, bad.stderr)
+        XCTAssertTrue(bad.stderr.contains("has no address in that network"), bad.stderr)
+        XCTAssertTrue(bad.stderr.contains("10.200.0."), bad.stderr)
+
+        let farm = try NetnsCluster.start(["serve", "--listen", "10.200.0.0/24"], ranks: 4, in: folder)
+        defer { if farm.isRunning { farm.stopGroup() } }
+        XCTAssertTrue(Harness.waitUntil(timeout: 60) {
+            FileManager.default.fileExists(atPath: folder.appendingPathComponent("taskfarm.connection").path)
+        })
+        XCTAssertTrue(Harness.read("taskfarm.connection", in: folder)?.contains("10.200.0.3") ?? false)
+        XCTAssertEqual(try NetnsCluster.on("login", Harness.taskfarm, ["shutdown"], in: folder).status, 0)
+        XCTAssertNotNil(farm.wait(timeout: 30))
+    }
 }
