@@ -205,4 +205,35 @@ final class MultiHostTests: XCTestCase {
         XCTAssertEqual(try NetnsCluster.on("login", Harness.taskfarm, ["shutdown"], in: folder).status, 0)
         XCTAssertNotNil(farm.wait(timeout: 30))
     }
+
+    // MARK: Status tells the truth
+
+    /// With prefetch, workers hold queued tasks beyond their slots; `status` shows only the
+    /// started ones as running (never more than the 5 slots), each with its real start.
+    func testStatusNeverShowsMoreRunningTasksThanSlots() throws {
+        let folder = try Harness.temporaryFolder()
+        try Harness.write(String(repeating: "sleep 1\n", count: 30), to: "t.txt", in: folder)
+        let run = try NetnsCluster.start(["run", "t.txt", "--prefetch", "2"], ranks: 7, in: folder)
+        defer { if run.isRunning { run.stopGroup() } }
+        var most = 0
+        var samples = 0
+        while run.isRunning, samples < 200 {
+            let status = try Harness.run(Harness.taskfarm, ["status", "t.txt"], in: folder)
+            if let match = status.stdout.firstMatch(of: /(\d+) running/), let running = Int(match.1) {
+                most = max(most, running)
+                samples += 1
+                let listed = status.stdout.split(separator: "\n").filter { $0.contains("  position ") && $0.contains(" for ") }
+                for line in listed {
+                    let seconds = Double(line.split(separator: " ").dropLast().last ?? "") ?? 99
+                    XCTAssertLessThan(seconds, 2.5, "a 1-second task shown running for longer: \(line)")
+                }
+            }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        XCTAssertNotNil(run.wait(timeout: 60))
+        XCTAssertEqual(run.status, 0)
+        XCTAssertGreaterThan(samples, 5)
+        XCTAssertLessThanOrEqual(most, 5, "more tasks shown running than the 5 workers' slots")
+        XCTAssertGreaterThan(most, 0)
+    }
 }
