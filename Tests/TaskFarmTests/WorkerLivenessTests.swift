@@ -153,3 +153,47 @@ final class WorkerLivenessTests: XCTestCase {
         XCTAssertTrue(recorder.ended.values.allSatisfy { $0.completion.workerRank == 2 })
     }
 }
+
+/// The worker's report on the wire, and what a reader of the journal learns of a run that died.
+final class WorkerReportAndDeadRunTests: XCTestCase {
+    func testAReportCarriesStartsAndAtMostOneCompletion() throws {
+        let completion = TaskCompletion(position: 3, attempt: 2, workerRank: 5, outcome: .workerLost, startTime: 1.5,
+                                        endTime: 2.5, message: "lost")
+        let full = WorkerReport(starts: [TaskStart(position: 4, attempt: 1, time: 1_796_000_000.25),
+                                         TaskStart(position: 9, attempt: 3, time: 0)], completion: completion)
+        XCTAssertEqual(try WorkerReport(decoding: full.encode()), full)
+        let heartbeat = WorkerReport()
+        XCTAssertEqual(try WorkerReport(decoding: heartbeat.encode()), heartbeat)
+        var truncated = full.encode()
+        truncated.removeLast(3)
+        XCTAssertThrowsError(try WorkerReport(decoding: truncated))
+    }
+
+    /// A journal without `run-ended` whose lock nobody holds belongs to a run that died: its
+    /// running tasks count as interrupted. While the lock is held, the run is in progress.
+    func testStatusTellsADeadRunFromALiveOne() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("died-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let records: [JournalRecord] = [
+            .header(version: 1, runID: 42, taskCount: 2, fingerprint: "f", jobFile: "t.txt"),
+            .runBegan(time: 1, resume: false),
+            .started(position: 0, attempt: 1, worker: 2, host: "node2", time: 2),
+        ]
+        try Data(records.map(\.line).joined().utf8).write(to: folder.appendingPathComponent("journal"))
+        do {
+            let lock = try StateLock(path: folder.appendingPathComponent("lock").path)
+            let live = try StatusReport(stateFolder: folder.path, now: 3)
+            XCTAssertTrue(live.inProgress)
+            XCTAssertFalse(live.runDied)
+            XCTAssertEqual(live.counts[.running], 1)
+            withExtendedLifetime(lock) {}
+        }
+        let dead = try StatusReport(stateFolder: folder.path, now: 3)
+        XCTAssertTrue(dead.runDied)
+        XCTAssertFalse(dead.inProgress)
+        XCTAssertNil(dead.counts[.running])
+        XCTAssertEqual(dead.counts[.interrupted], 1)
+        XCTAssertTrue(dead.text.contains("the last run died"), dead.text)
+    }
+}
