@@ -168,15 +168,10 @@ extension ListenAddress.Interface {
             guard let socketAddress = entry.pointee.ifa_addr, socketAddress.pointee.sa_family == sa_family_t(AF_INET) else {
                 continue
             }
-            var text = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
-            socketAddress.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { address in
-                var raw = address.pointee.sin_addr
-                _ = inet_ntop(AF_INET, &raw, &text, socklen_t(text.count))
-            }
             let flags = Int32(bitPattern: entry.pointee.ifa_flags)
             result.append(ListenAddress.Interface(
                 name: String(cString: entry.pointee.ifa_name),
-                address: String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self),
+                address: dottedQuad(socketAddress),
                 isLoopback: flags & Int32(IFF_LOOPBACK) != 0,
                 isUp: flags & Int32(IFF_UP) != 0))
         }
@@ -197,14 +192,19 @@ extension ListenAddress.Interface {
         while let entry = cursor {
             defer { cursor = entry.pointee.ai_next }
             guard let socketAddress = entry.pointee.ai_addr else { continue }
-            var text = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
-            socketAddress.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { address in
-                var raw = address.pointee.sin_addr
-                _ = inet_ntop(AF_INET, &raw, &text, socklen_t(text.count))
-            }
-            let address = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let address = dottedQuad(socketAddress)
             if !result.contains(address) { result.append(address) }
         }
         return result
+    }
+
+    /// An IPv4 socket address's address as a dotted quad (`inet_ntop(3)`).
+    private static func dottedQuad(_ socketAddress: UnsafeMutablePointer<sockaddr>) -> String {
+        var text = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
+        socketAddress.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { address in
+            var raw = address.pointee.sin_addr
+            _ = inet_ntop(AF_INET, &raw, &text, socklen_t(text.count))
+        }
+        return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
