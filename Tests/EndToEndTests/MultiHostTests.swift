@@ -114,7 +114,8 @@ final class MultiHostTests: XCTestCase {
         XCTAssertTrue(rows.allSatisfy { $0[6] == "0" && $0[7] == "0" }, "every task succeeded")
         let summary = Harness.read("mpirun.out", in: folder) ?? ""
         XCTAssertTrue(summary.contains("40 of 40 tasks succeeded"), summary)
-        XCTAssertTrue(summary.contains("2 workers lost: rank 2 on tfnode3, rank 5 on tfnode3"), summary)
+        XCTAssertTrue(summary.contains("2 workers lost: "), summary)  // in the order found
+        XCTAssertTrue(summary.contains("rank 2 on tfnode3") && summary.contains("rank 5 on tfnode3"), summary)
         // Tasks that ended on tfnode3 after the loss, unreported, ran again: at most once more.
         let ran = (Harness.read("ran.log", in: folder) ?? "").split(separator: "\n").map { $0.split(separator: " ")[0] }
         XCTAssertEqual(Set(ran).count, 40)

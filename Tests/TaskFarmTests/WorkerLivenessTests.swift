@@ -22,6 +22,14 @@ final class WorkerLivenessTests: XCTestCase {
         XCTAssertEqual(liveness.lost, [3, 2])
     }
 
+    func testTimeTheSchedulerWasNotListeningDoesNotCount() {
+        var liveness = WorkerLiveness(timeout: 10)
+        liveness.watch(2, now: 0)
+        liveness.excuse(seconds: 30)  // the scheduler's loop stalled; rank 2's reports wait unread
+        XCTAssertEqual(liveness.findSilent(now: 35), [])
+        XCTAssertEqual(liveness.findSilent(now: 40.5), [2])
+    }
+
     func testHeartbeatsComeOftenEnoughToNeverTripTheTimeout() {
         XCTAssertLessThanOrEqual(WorkerLiveness.heartbeatInterval(timeout: 10) * 3, 10)
         XCTAssertGreaterThan(WorkerLiveness.heartbeatInterval(timeout: 1), 0)

@@ -349,6 +349,9 @@ final class Scheduler: RankRole {
 
     func step() throws -> Bool {
         let now = Clock.monotonicSeconds()
+        // A round normally takes well under a millisecond; a long one means this rank was
+        // busy (or stopped), and the workers' messages waited unread meanwhile.
+        if now - roundTime > 1 { liveness.excuse(seconds: now - roundTime) }
         roundTime = now
         if try checkLiveness(now: now) { return true }
         if now - lastFlush >= 0.1 {

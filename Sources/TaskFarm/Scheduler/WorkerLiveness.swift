@@ -45,6 +45,13 @@ public struct WorkerLiveness: Sendable {
         return true
     }
 
+    /// The scheduler was not listening for `seconds` (its own loop stalled): that time does
+    /// not count against the workers, whose messages wait unread.
+    public mutating func excuse(seconds: Double) {
+        guard seconds > 0 else { return }
+        for rank in lastHeard.keys { lastHeard[rank]! += seconds }
+    }
+
     /// Whether `rank` was declared lost.
     public func isLost(_ rank: Int) -> Bool { lostSet.contains(rank) }
 
