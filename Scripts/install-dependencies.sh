@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what TaskFarm needs from Debian's packages, only when it is missing:
-# Open MPI (libopenmpi-dev, openmpi-bin) and pkg-config, and Chromium, in which a test opens
-# the HTML report (`taskfarm report`). Needs root (or sudo).
+# Open MPI (libopenmpi-dev, openmpi-bin) and pkg-config; iproute2 for the multi-host tests'
+# namespace cluster; Chromium, in which a test opens the HTML report (`taskfarm report`);
+# the C++ library the fuzz targets link. Needs root (or sudo).
 set -euo pipefail
 sudo_cmd=()
 [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
@@ -12,6 +13,9 @@ command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
 # The fuzz targets (Scripts/fuzz.sh) link libFuzzer's driver, which needs the C++ library.
 compgen -G '/usr/lib/gcc/*/*/libstdc++.so' >/dev/null || missing+=(libstdc++-12-dev)
+# The multi-host tests' namespace cluster (Scripts/netns-cluster.sh): ip, unshare.
+command -v ip >/dev/null 2>&1 || missing+=(iproute2)
+command -v unshare >/dev/null 2>&1 || missing+=(util-linux)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"
   "${sudo_cmd[@]}" apt-get update -qq

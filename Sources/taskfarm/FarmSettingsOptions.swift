@@ -31,6 +31,12 @@ struct FarmSettingsOptions: ParsableArguments {
     @Option(name: .long, help: "Expected seconds per task, for walltime draining (default: the longest task so far).")
     var taskTime: Double?
 
+    @Option(name: .long, help: "Seconds without word from a worker after which it is lost and its tasks run elsewhere (default 10).")
+    var workerTimeout: Double = WorkerLiveness.defaultTimeout
+
+    @Option(name: .long, help: "Fail a task once it has lost this many workers (its rank died or its host went silent while it ran; default 3).")
+    var crashLimit: Int = 3
+
     /// Every duration and count is checked against ``FarmLimits``, so that no value the
     /// command line accepts can overflow a conversion on a worker.
     func validate() throws {
@@ -51,6 +57,12 @@ struct FarmSettingsOptions: ParsableArguments {
                 throw ValidationError("\(option) \(value): expected \(expected)")
             }
         }
+        guard workerTimeout >= 1, FarmLimits.durationProblem(workerTimeout) == nil else {
+            throw ValidationError("--worker-timeout \(workerTimeout): expected a number of seconds from 1 to \(Int(FarmLimits.maximumDurationSeconds))")
+        }
+        guard (1...FarmLimits.maximumRetries).contains(crashLimit) else {
+            throw ValidationError("--crash-limit \(crashLimit): expected 1 to \(FarmLimits.maximumRetries) lost workers")
+        }
         if let walltime {
             guard let seconds = Walltime.parseDuration(walltime) else {
                 throw ValidationError("--walltime '\(walltime)' is not a duration; expected SECONDS, HH:MM:SS, D-HH:MM:SS or 30m")
@@ -69,6 +81,8 @@ struct FarmSettingsOptions: ParsableArguments {
                                   workingDirectory: workingDirectory)
         options.walltime = walltime.flatMap(Walltime.parseDuration)
         options.taskTime = taskTime
+        options.workerTimeout = workerTimeout
+        options.crashLimit = crashLimit
         return options
     }
 }

@@ -155,7 +155,7 @@ final class ClientSecurityTests: XCTestCase {
         let ad = WorkerAd(rank: 2, host: "node1", cores: 2, memoryBytes: 1 << 30, slots: 1)
         status.appended(count: QueueStatus.listLimit + 10)
         let total = 2 + QueueStatus.listLimit + 10
-        status.taskStarted(position: 1, attempt: 1, worker: ad)
+        status.taskStarted(position: 1, attempt: 1, worker: ad, time: 4)
         for position in stride(from: total - 1, through: 2, by: -1) {  // out of order: the list stays sorted
             status.taskEnded(position: position, state: .failed, completion: completion(position, exit: 3), worker: ad)
         }

@@ -34,12 +34,12 @@ final class ObserveTests: XCTestCase {
         let ad = WorkerAd(rank: 2, host: "n1", cores: 1, memoryBytes: 0, slots: 2)
         reporter.workersKnown([ad])
         for position in 0..<500 {
-            reporter.taskStarted(position: position, attempt: 1, worker: ad)
+            reporter.taskStarted(position: position, attempt: 1, worker: ad, time: 0)
             let completion = TaskCompletion(position: position, attempt: 1, workerRank: 2, outcome: .exited, exitCode: 0,
                                             startTime: 0, endTime: 0)
             reporter.taskEnded(position: position, state: .succeeded, completion: completion, worker: ad)
         }
-        for position in 500..<505 { reporter.taskStarted(position: position, attempt: 1, worker: ad) }
+        for position in 500..<505 { reporter.taskStarted(position: position, attempt: 1, worker: ad, time: 0) }
         XCTAssertTrue(written.isEmpty, "nothing is formatted or written per task")
         XCTAssertFalse(try reporter.step())
         XCTAssertEqual(written.count, 1)

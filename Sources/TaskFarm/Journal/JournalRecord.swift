@@ -12,9 +12,10 @@ public enum JournalRecord: Sendable, Equatable {
     case runBegan(time: Double, resume: Bool, context: String?)
     /// The run's worker pool became known: each worker's rank, host and slots.
     case workers([WorkerSlotsRecord])
-    /// An attempt was handed to a worker. `queued` when the worker holds it behind running
-    /// tasks (prefetch): it may not have started, so only its end counts it as an attempt.
-    /// Written as an optional last field, which older readers ignore.
+    /// An attempt started on a worker, at the time the worker reported. `queued` marks a
+    /// record of an earlier version, written when a prefetched attempt was handed out: it
+    /// may never have started, so only its end counts it as an attempt. This version writes
+    /// no such record (an optional last field, which older readers ignore).
     case started(position: Int, attempt: Int, worker: Int, host: String, time: Double, queued: Bool)
     /// An attempt ended; `state` is the task's state after it (`pending` when it will be retried).
     case ended(TaskEnd)

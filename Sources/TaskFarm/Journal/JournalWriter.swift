@@ -64,16 +64,11 @@ public final class JournalWriter: RunRecorder {
         if durableNow { flush() }
     }
 
-    /// Appends a `started` record (time now, in epoch seconds); it waits for the next batch.
-    public func taskStarted(position: Int, attempt: Int, worker: WorkerAd) {
-        taskStarted(position: position, attempt: attempt, worker: worker, queued: false)
-    }
-
-    /// Appends a `started` record, marked `queued` when the worker holds the attempt behind
-    /// running tasks (see ``JournalRecord/started(position:attempt:worker:host:time:queued:)``).
-    public func taskStarted(position: Int, attempt: Int, worker: WorkerAd, queued: Bool) {
+    /// Appends a `started` record with the worker's start time (epoch seconds); it waits
+    /// for the next batch.
+    public func taskStarted(position: Int, attempt: Int, worker: WorkerAd, time: Double) {
         append(.started(position: position, attempt: attempt, worker: worker.rank, host: worker.host,
-                        time: Clock.epochSeconds(), queued: queued))
+                        time: time, queued: false))
     }
 
     /// Appends a `workers` record: each worker's rank, host and slots, for reports.

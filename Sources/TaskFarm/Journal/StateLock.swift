@@ -32,7 +32,8 @@ public final class StateLock {
         _ = note.withCString { Glibc.pwrite(descriptor, $0, strlen($0), 0) }
     }
 
-    /// Whether a run holds the lock at `path` now; never creates the file or keeps the lock.
+    /// Whether a live process holds the lock at `path`: `false` when the file is missing or
+    /// the lock is free (its holder died, since the kernel releases it with the process).
     public static func isHeld(path: String) -> Bool {
         let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return false }
@@ -41,7 +42,7 @@ public final class StateLock {
             _ = flock(descriptor, LOCK_UN)
             return false
         }
-        return true
+        return errno == EWOULDBLOCK
     }
 
     deinit {

@@ -20,6 +20,9 @@ public struct StatusReport: Sendable {
     public let running: [(position: Int, worker: Int, host: String, seconds: Double)]
     /// Whether the last run has no `run-ended` record: still going, or killed.
     public let inProgress: Bool
+    /// Whether the last run has no `run-ended` record and nobody holds the folder's lock:
+    /// it died (mpirun ended it, a rank or host failed, or it was killed).
+    public let runDied: Bool
     /// The exit status of the journal's latest `run-ended` record (an earlier run's while one is
     /// in progress), or `nil` when there is none.
     public let lastExitStatus: Int?
@@ -38,6 +41,9 @@ public struct StatusReport: Sendable {
     /// read from a folder lists them all (0).
     public var unlisted = 0
 
+    /// The most tasks a journal's header may claim for `status` to read it (10,000,000).
+    static let readableTaskCount = 10_000_000
+
     /// A report of the given parts, as a live farm keeps them (``QueueStatus``).
     init(runID: Int?, taskCount: Int, counts: [TaskState: Int], failures: [JournalRecord.TaskEnd],
          unrunnable: [(position: Int, reason: String)], running: [(position: Int, worker: Int, host: String, seconds: Double)],
@@ -49,6 +55,7 @@ public struct StatusReport: Sendable {
         self.unrunnable = unrunnable
         self.running = running
         self.inProgress = inProgress
+        runDied = false  // a live farm is not dead
         self.lastExitStatus = lastExitStatus
         self.skippedRecords = skippedRecords
         recordsWithoutHeader = 0
@@ -65,11 +72,18 @@ public struct StatusReport: Sendable {
         guard FileManager.default.fileExists(atPath: journal) else {
             throw JournalError(message: "\(path): no journal here; expected a state folder made by taskfarm run")
         }
-        let replay = try JournalReplay(folder: StateFolder(reading: path))
+        // A header is trusted up to this many tasks even without the folder's fingerprints
+        // file: reading shows, and a forged count cannot take more than tens of megabytes.
+        let replay = try JournalReplay(folder: StateFolder(reading: path), taskCountLimit: Self.readableTaskCount)
         runID = replay.header?.runID
         taskCount = max(replay.header?.taskCount ?? 0, replay.states.count)  // a served queue grows
         var counts = replay.counts
-        if !replay.lastRunEnded {
+        let died = !replay.lastRunEnded && replay.runs > 0 && !StateLock.isHeld(path: path + "/lock")
+        if died {
+            // Nothing runs any more: what was running was interrupted, and runs again on resume.
+            counts[.interrupted, default: 0] += counts[.running] ?? 0
+            counts[.running] = nil
+        } else if !replay.lastRunEnded {
             counts[.running] = replay.running.count
         } else {
             counts[.running] = nil
@@ -79,7 +93,8 @@ public struct StatusReport: Sendable {
             .filter { [.failed, .timedOut, .cancelled].contains(replay.states[$0.position]) }
             .sorted { $0.position < $1.position }
         unrunnable = replay.unrunnable.map { ($0.key, $0.value) }.sorted { $0.position < $1.position }
-        inProgress = !replay.lastRunEnded
+        inProgress = !replay.lastRunEnded && !died
+        runDied = died
         running = inProgress
             ? replay.running.map { ($0.key, $0.value.worker, $0.value.host, max(0, now - $0.value.time)) }
                 .sorted { $0.position < $1.position }
@@ -98,7 +113,8 @@ public struct StatusReport: Sendable {
         var lines: [String] = []
         let summary = Self.order.map { "\(counts[$0] ?? 0) \($0)" }.joined(separator: ", ")
         lines.append("run \(runID.map(String.init) ?? "?"), \(taskCount) tasks: \(summary)")
-        lines.append(inProgress ? "a run is in progress (or stopped without closing its journal)"
+        lines.append(runDied ? "the last run died without closing its journal (its lock is free): run again to resume"
+                     : inProgress ? "a run is in progress"
                                 : "the last run ended with exit status \(lastExitStatus.map(String.init) ?? "?")")
         if !failures.isEmpty || !unrunnable.isEmpty {
             lines.append("failed:")
@@ -157,7 +173,7 @@ public struct StatusReport: Sendable {
             "{\"position\": \($0.position), \"worker\": \($0.worker), \"host\": \(jsonString($0.host)), \"seconds\": \(String(format: "%.3f", $0.seconds))}"
         }
         return """
-            {"runID": \(runID.map(String.init) ?? "null"), "tasks": \(taskCount), "inProgress": \(inProgress), \
+            {"runID": \(runID.map(String.init) ?? "null"), "tasks": \(taskCount), "inProgress": \(inProgress), "runDied": \(runDied), \
             "lastExitStatus": \(lastExitStatus.map(String.init) ?? "null"), "counts": {\(countFields)}, \
             "failed": [\(failed.joined(separator: ", "))], "running": [\(runningItems.joined(separator: ", "))], \
             "dag": \(dag?.json ?? "null")\(workersJSON)}

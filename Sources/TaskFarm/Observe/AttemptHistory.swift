@@ -48,6 +48,7 @@ public struct AttemptHistory: Sendable {
             case .interrupted: return "interrupted"
             case .failedToStart: return "could not start" + (exitCode.map { " (exit \($0))" } ?? "")
             case .revoked: return "given back"
+            case .workerLost: return "worker lost"
             case .signaled: return "signal \(signal ?? 0)"
             case .exited: return "exit \(exitCode ?? 0)"
             }
@@ -61,7 +62,7 @@ public struct AttemptHistory: Sendable {
             case .exited where exitCode == 0: return "succeeded"
             case .timedOut: return "timedout"
             case .cancelled: return "cancelled"
-            case .interrupted, .revoked: return "interrupted"
+            case .interrupted, .revoked, .workerLost: return "interrupted"
             default: return "failed"
             }
         }

@@ -24,7 +24,9 @@ final class ProgressReporter: RunRecorder, RankRole {
     private var meter: ProgressMeter
     private var counts: ProgressMeter.Counts
     /// Attempts handed out and not ended, prefetched ones included.
-    private var inFlight = 0
+    /// Positions whose attempt the worker reported started and that have not ended: a
+    /// prefetched task counts only once it really runs.
+    private var running = Set<Int>()
     /// Slots of the whole pool; running attempts never exceed it.
     private var slots = Int.max
     private var nextOutput: Double
@@ -62,14 +64,14 @@ final class ProgressReporter: RunRecorder, RankRole {
 
     func workersKnown(_ workers: [WorkerAd]) { slots = workers.reduce(0) { $0 + $1.slots } }
 
-    func taskStarted(position: Int, attempt: Int, worker: WorkerAd) { inFlight += 1 }
+    func taskStarted(position: Int, attempt: Int, worker: WorkerAd, time: Double) { running.insert(position) }
 
-    func taskRetrying(position: Int, completion: TaskCompletion) { inFlight -= 1 }
+    func taskRetrying(position: Int, completion: TaskCompletion) { running.remove(position) }
 
-    func taskReturned(position: Int, attempt: Int) { inFlight -= 1 }
+    func taskReturned(position: Int, attempt: Int) { running.remove(position) }
 
     func taskEnded(position: Int, state: TaskState, completion: TaskCompletion, worker: WorkerAd?) {
-        if completion.workerRank >= 0 { inFlight -= 1 }  // a queued task cancelled never started
+        running.remove(position)
         switch state {
         case .succeeded: counts.done += 1
         case .failed, .timedOut, .cancelled: counts.failed += 1
@@ -88,7 +90,7 @@ final class ProgressReporter: RunRecorder, RankRole {
     func step() throws -> Bool {
         let now = Clock.monotonicSeconds()
         guard now >= nextOutput else { return false }
-        counts.running = max(0, min(inFlight, slots))
+        counts.running = min(running.count, max(slots, 1))
         meter.record(now: now, ended: counts.done + counts.failed)
         let text = meter.line(counts, now: now)
         switch mode {

@@ -75,13 +75,13 @@ final class EventLogRecorder: RunRecorder {
     /// The attempt whose executing event was written, by position, while it runs.
     private var executingWritten: [Int: Int] = [:]
 
-    func taskStarted(position: Int, attempt: Int, worker: WorkerAd) {
+    func taskStarted(position: Int, attempt: Int, worker: WorkerAd, time: Double) {
         guard logOf[position] >= 0 else { return }
         // A prefetched task given back and handed to another worker keeps its attempt
         // number: one executing event per attempt.
         guard executingWritten[position] != attempt else { return }
         executingWritten[position] = attempt
-        write(position, UserLogEvent.executing(jobID(position), at: Date(), host: "<\(worker.host)>",
+        write(position, UserLogEvent.executing(jobID(position), at: Date(timeIntervalSince1970: time), host: "<\(worker.host)>",
                                                slotName: "slot\(worker.rank)@\(worker.host)"))
     }
 
@@ -99,7 +99,7 @@ final class EventLogRecorder: RunRecorder {
             } else {
                 termination = .exited(completion.exitCode ?? 0)
             }
-        case .cancelled, .failedToStart:
+        case .cancelled, .failedToStart, .workerLost:
             write(position, UserLogEvent.aborted(jobID(position), at: time,
                                                  reason: completion.message ?? "cancelled by the farm"))
             return

@@ -50,10 +50,10 @@ final class FarmRank {
                 return .internalError
             }
             let layout: RoleLayout
-            let endpoint: (reach: ClientReach, address: (host: String, port: Int))?
+            let endpoint: (reach: ClientReach, address: ListenAddress)?
             do {
                 layout = try RoleLayout(size: world.size, requestedNameServerRank: nameServerRank)
-                endpoint = try clients.map { ($0, try ServeOptions.parseListen($0.listen, defaultHost: HostFacts.hostName)) }
+                endpoint = try clients.map { ($0, try ListenAddress(parsing: $0.listen)) }
             } catch {
                 if world.rank == 0 { logger.error("\(error)") }
                 return .usage
@@ -65,7 +65,7 @@ final class FarmRank {
         }
     }
 
-    private init(world: Communicator, layout: RoleLayout, endpoint: (reach: ClientReach, address: (host: String, port: Int))?,
+    private init(world: Communicator, layout: RoleLayout, endpoint: (reach: ClientReach, address: ListenAddress)?,
                  environment: [String: String], logger: Logger) throws {
         rank = world.rank
         self.layout = layout
@@ -103,11 +103,14 @@ final class FarmRank {
     }
 
     /// On a worker rank, adds the task-running ``Worker`` with `slots` slots and registers
-    /// its ad; does nothing elsewhere.
-    func addTaskWorker(slots: Int, workingDirectory: String) throws {
+    /// its ad; it sends a heartbeat when silent for long enough that the scheduler, which
+    /// loses a worker after `workerTimeout` seconds of silence, never loses a live one. Does
+    /// nothing elsewhere.
+    func addTaskWorker(slots: Int, workingDirectory: String, workerTimeout: Double) throws {
         guard isWorker else { return }
         let worker = Worker(transport: transport, nameServer: nameServer, schedulerRank: 0,
-                            ad: workerAd(slots: slots, workingDirectory: workingDirectory), environment: environment)
+                            ad: workerAd(slots: slots, workingDirectory: workingDirectory), environment: environment,
+                            heartbeatInterval: WorkerLiveness.heartbeatInterval(timeout: workerTimeout))
         try worker.register()
         add(worker)
     }

@@ -1,3 +1,4 @@
+import Foundation
 import CTaskSpawn
 import Glibc
 import Logging
@@ -33,6 +34,11 @@ enum RankLifecycle {
         } catch {
             logger.critical("internal error: \(error)")
             MPI.abort(errorCode: ExitStatus.internalError.rawValue)
+        }
+        if WorkerRecovery.skipsFinalize(environment: ProcessInfo.processInfo.environment) {
+            // Open MPI's exit handler would call MPI_Finalize: leave with _exit.
+            fflush(nil)
+            _exit(status.rawValue)
         }
         do {
             try MPI.finalize()

@@ -11,6 +11,8 @@ import Darwin
 final class RankLoop {
     /// The longest idle sleep, in microseconds, while a role expects a reply soon.
     static let shortWait = 50
+    /// Seconds a finished rank waits for its last sends to complete.
+    static let finalSendWait: Double = 5
 
     private let transport: Transport
     private var roles: [RankRole]
@@ -50,7 +52,10 @@ final class RankLoop {
             }
             if !waited, wait > 0 { tf_sleep_microseconds(wait) }
         }
-        while try transport.progressSends() { tf_sleep_microseconds(100) }
+        // A send to a rank that has ended or was lost may never complete: wait for the
+        // rest a few seconds at most (normally they complete in microseconds).
+        let deadline = Clock.monotonicSeconds() + RankLoop.finalSendWait
+        while try transport.progressSends(), Clock.monotonicSeconds() < deadline { tf_sleep_microseconds(100) }
     }
 
     /// One round without waiting: delivers signals, up to 256 messages, and each role's
@@ -67,6 +72,9 @@ final class RankLoop {
         while received < 256, let envelope = try transport.receive() {
             received += 1
             if envelope.tag == .stop {
+                if (try? StopMessage(decoding: envelope.payload))?.reason == .finishedAfterLoss {
+                    WorkerRecovery.peerLost = true
+                }
                 for role in roles { try role.handle(envelope) }
             } else if let role = routes[envelope.tag] {
                 try role.handle(envelope)

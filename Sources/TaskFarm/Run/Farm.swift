@@ -19,7 +19,8 @@ public enum Farm {
     public static func run(_ options: FarmOptions, logger: Logger, loadJob: JobLoader) -> ExitStatus {
         FarmRank.run(logger: logger, nameServerRank: options.nameServerRank, clients: nil) { rank, logger in
             let workingDirectory = options.workingDirectory.map(absolutePath) ?? FileManager.default.currentDirectoryPath
-            try rank.addTaskWorker(slots: options.slotsPerWorker, workingDirectory: workingDirectory)
+            try rank.addTaskWorker(slots: options.slotsPerWorker, workingDirectory: workingDirectory,
+                                   workerTimeout: options.workerTimeout)
             guard rank.isScheduler else {
                 try rank.runLoop()
                 return .success
@@ -73,7 +74,8 @@ public enum Farm {
                                           workingDirectory: workingDirectory, logger: logger)
         let scheduler = Scheduler(transport: rank.transport, nameServer: rank.nameServer, job: job, core: core,
                                   settings: settings, recorders: recorders + (progress.map { [$0] } ?? []))
-        scheduler.onInterrupt = { RunConclusion.writeInterruptVerdict($0, runID: prepared.runID, to: prepared.folder, logger: logger) }
+        RunConclusion.watch(scheduler, runID: prepared.runID, folder: prepared.folder, environment: rank.environment,
+                            logger: logger)
         rank.add(scheduler)
         if let progress { rank.add(progress) }
         if let dagDriver {

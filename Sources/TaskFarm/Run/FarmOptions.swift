@@ -51,6 +51,10 @@ public struct FarmOptions: Sendable {
     /// no new task starts (GNU parallel `--halt soon,fail=N`, HyperQueue `--max-fails`);
     /// `nil` for no limit.
     public var maxFailures: Int?
+    /// `--worker-timeout`: seconds of silence after which a worker is lost (``WorkerLiveness``).
+    public var workerTimeout: Double = WorkerLiveness.defaultTimeout
+    /// `--crash-limit`: lost workers a task may have run on before it fails.
+    public var crashLimit: Int = 3
 
     /// Options for a run of `jobPath`; every argument is the property of the same name.
     /// `killGrace` is in seconds. ``rerunFailed``, ``force``, ``walltime``, ``taskTime`` and

@@ -17,13 +17,25 @@ enum RunConclusion {
         return RunResult(total: result.total, counts: counts, firstFailures: result.firstFailures, interrupted: true)
     }
 
+    /// Wires what `scheduler` reports as it goes, the same for `run` and `serve`: lost
+    /// workers to the log (``WorkerRecovery/attach(to:environment:logger:)``), and the
+    /// verdict of an interrupt as it begins (``writeInterruptVerdict(_:runID:to:hint:logger:)``).
+    static func watch(_ scheduler: Scheduler, runID: Int, folder: StateFolder, environment: [String: String],
+                      logger: Logger) {
+        WorkerRecovery.attach(to: scheduler, environment: environment, logger: logger)
+        let hint = WorkerRecovery.interruptHint(environment: environment)
+        scheduler.onInterrupt = { writeInterruptVerdict($0, runID: runID, to: folder, hint: hint, logger: logger) }
+    }
+
     /// Writes the verdict of an interrupt as it begins (75, tasks in flight not finished), so
     /// that a rank ended before its interrupt completes still leaves one; the run's final
     /// verdict replaces it.
-    static func writeInterruptVerdict(_ result: RunResult, runID: Int, to folder: StateFolder, logger: Logger) {
+    /// `hint` is added to the message (see ``WorkerRecovery/interruptHint(environment:)``).
+    static func writeInterruptVerdict(_ result: RunResult, runID: Int, to folder: StateFolder, hint: String? = nil,
+                                      logger: Logger) {
         writeVerdict(Verdict(status: .interrupted, runID: runID, result: result,
                              message: "interrupted; written as the interrupt began, with the tasks then running "
-                                + "counted as not finished, and replaced when the run ends"),
+                                + "counted as not finished, and replaced when the run ends" + (hint.map { " (\($0))" } ?? "")),
                      to: folder, logger: logger)
     }
 

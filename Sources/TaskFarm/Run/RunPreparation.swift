@@ -137,6 +137,11 @@ enum RunPreparation {
             }
             let (replay, skipped) = try claim.replayJournal(taskCountLimit: job.taskCount)
             notes += skipped
+            if replay.runs > 0, !replay.lastRunEnded {
+                // This run holds the lock now, so the last one no longer did: it died.
+                notes.append("the previous run died without closing its journal (mpirun ended it, a rank or host failed, "
+                             + "or it was killed): its verdict.json is not its own, and its running tasks run again")
+            }
             // Fingerprint each task as it will really run: the command line's outputs,
             // working directory and time limit change what a task does as much as the file.
             // Paths under the state folder and the job file's folder count relative to them,

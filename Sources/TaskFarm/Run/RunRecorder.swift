@@ -1,11 +1,9 @@
 /// Something that records the run as it goes: the joblog, the journal, an HTCondor event
 /// log, the summary. The scheduler calls each recorder for every change of a task.
 public protocol RunRecorder: AnyObject {
-    /// An attempt was handed to a worker.
-    func taskStarted(position: Int, attempt: Int, worker: WorkerAd)
-    /// An attempt was handed to a worker; `queued` when the worker holds it behind running
-    /// tasks (prefetch), so it has not started yet.
-    func taskStarted(position: Int, attempt: Int, worker: WorkerAd, queued: Bool)
+    /// An attempt started on `worker` at `time` (seconds since the Unix epoch), as the worker
+    /// reported it: a prefetched task starts when a slot frees, not when it is handed out.
+    func taskStarted(position: Int, attempt: Int, worker: WorkerAd, time: Double)
     /// An attempt ended and the task will run again.
     func taskRetrying(position: Int, completion: TaskCompletion)
     /// A task reached its state for this run (final, or interrupted); `worker` is the ad of
@@ -27,12 +25,7 @@ public protocol RunRecorder: AnyObject {
 
 extension RunRecorder {
     /// Records nothing.
-    public func taskStarted(position: Int, attempt: Int, worker: WorkerAd) {}
-    /// The same as ``taskStarted(position:attempt:worker:)``: most recorders do not tell
-    /// a prefetched attempt from one that starts at once.
-    public func taskStarted(position: Int, attempt: Int, worker: WorkerAd, queued: Bool) {
-        taskStarted(position: position, attempt: attempt, worker: worker)
-    }
+    public func taskStarted(position: Int, attempt: Int, worker: WorkerAd, time: Double) {}
     /// Records nothing.
     public func taskRetrying(position: Int, completion: TaskCompletion) {}
     /// Records nothing.

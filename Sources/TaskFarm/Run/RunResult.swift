@@ -15,6 +15,8 @@ public struct RunResult: Sendable, Equatable {
 
     /// How many failed indices the summary names.
     public static let shownFailures = 10
+    /// Workers declared lost during the run (dead ranks, silent hosts), in the order found.
+    public var lostWorkers: [LostWorker] = []
 
     /// A result; every argument is the property of the same name.
     public init(total: Int, counts: [TaskState: Int], firstFailures: [Int], interrupted: Bool,
@@ -55,6 +57,10 @@ public struct RunResult: Sendable, Equatable {
         if unfinished > 0 { text += ", \(unfinished) not finished" }
         if !firstFailures.isEmpty {
             text += "; first failures at index " + firstFailures.map(String.init).joined(separator: ", ")
+        }
+        if !lostWorkers.isEmpty {
+            text += "; \(lostWorkers.count) worker\(lostWorkers.count == 1 ? "" : "s") lost: "
+                + lostWorkers.map(\.name).joined(separator: ", ")
         }
         if let limit = haltedAtFailures {
             text += "; stopped after \(limit) failure\(limit == 1 ? "" : "s") (--max-failures \(limit)): no new task started"

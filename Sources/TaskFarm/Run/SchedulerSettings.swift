@@ -3,7 +3,8 @@ import Logging
 extension Scheduler.Settings {
     /// The settings `taskfarm run` and `taskfarm serve` share, from the command line's
     /// options: the ranks of `rank`'s farm, what every task gets (`taskDefaults`), the kill
-    /// grace (seconds), the farm's working folder, `--max-failures`, and the walltime's end from `--walltime`
+    /// grace (seconds), the farm's working folder, `--max-failures`, `--worker-timeout` (seconds),
+    /// `--crash-limit`, and the walltime's end from `--walltime`
     /// or the batch system.
     init(_ options: FarmOptions, rank: FarmRank, runID: Int, taskDefaults: TaskDefaults, workingDirectory: String,
          logger: Logger) {
@@ -13,5 +14,7 @@ extension Scheduler.Settings {
                   walltimeEnd: Farm.walltimeEnd(options, environment: rank.environment, logger: logger),
                   taskTime: options.taskTime)
         maxFailures = options.maxFailures
+        workerTimeout = options.workerTimeout
+        crashLimit = options.crashLimit
     }
 }

@@ -173,6 +173,12 @@ public struct Verdict: Sendable, Equatable {
                 "\"firstFailures\": [\(result.firstFailures.map(String.init).joined(separator: ", "))]",
             ]
             if let limit = result.haltedAtFailures { fields.append("\"maxFailuresReached\": \(limit)") }
+            if !result.lostWorkers.isEmpty {
+                let lost = result.lostWorkers.map {
+                    "{\"rank\": \($0.rank), \"host\": \(jsonString($0.host)), \"reason\": \(jsonString($0.reason))}"
+                }
+                fields.append("\"lostWorkers\": [\(lost.joined(separator: ", "))]")
+            }
         }
         if let message { fields.append("\"message\": \(jsonString(message))") }
         fields.append("\"finishedAt\": \(jsonString(ISO8601DateFormatter().string(from: Date())))")

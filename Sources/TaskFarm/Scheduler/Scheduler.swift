@@ -31,6 +31,10 @@ final class Scheduler: RankRole {
         /// `--max-failures`: after this many tasks of this run failed, timed out or could not
         /// run, no new task starts and the run ends failed; `nil` for no limit.
         var maxFailures: Int? = nil
+        /// Seconds of silence after which a worker is lost (``WorkerLiveness``).
+        var workerTimeout: Double = WorkerLiveness.defaultTimeout
+        /// Lost workers a task may have run on before it fails (HyperQueue's crash limit).
+        var crashLimit: Int = 3
     }
 
     /// Seconds before the walltime at which running tasks are stopped, so that the journal
@@ -77,6 +81,15 @@ final class Scheduler: RankRole {
     private(set) var result: RunResult?
     /// A fatal problem found while running (no workers registered), for the caller to report.
     private(set) var failure: String?
+    private var liveness: WorkerLiveness
+    /// The workers declared lost, in the order found.
+    private(set) var lostWorkers: [LostWorker] = []
+    /// The time of the current loop round on the monotonic clock, set by ``step()``: the
+    /// time a message was heard, without a clock call per message.
+    private var roundTime = Clock.monotonicSeconds()
+    private var lastLivenessCheck = Clock.monotonicSeconds()
+    /// Called when a worker is lost, with the tasks it held, for the log.
+    var onWorkerLost: ((_ worker: LostWorker, _ tasks: Int) -> Void)?
 
     init(transport: Transport, nameServer: NameServerClient, job: any Job, core: SchedulerCore, settings: Settings,
          recorders: [RunRecorder]) {
@@ -86,6 +99,7 @@ final class Scheduler: RankRole {
         self.core = core
         self.settings = settings
         self.recorders = recorders
+        self.liveness = WorkerLiveness(timeout: settings.workerTimeout)
     }
 
     var tags: Set<MessageTag> { [.completion] }
@@ -108,6 +122,9 @@ final class Scheduler: RankRole {
                 try transport.send(context.encode(), to: rank, tag: .jobContext)
             }
             knowsWorkers = true
+            let now = Clock.monotonicSeconds()
+            roundTime = now
+            for rank in settings.workerRanks { liveness.watch(rank, now: now) }
             let pool = core.workerAds
             for recorder in recorders { recorder.workersKnown(pool) }
             try apply(core.rejectUnmatchable())
@@ -118,7 +135,16 @@ final class Scheduler: RankRole {
     func handle(_ envelope: Envelope) throws {
         switch envelope.tag {
         case .completion:
-            let completion = try TaskCompletion(decoding: envelope.payload)
+            // A lost worker's word is ignored: its tasks run elsewhere, recorded once.
+            guard liveness.heard(from: envelope.source, now: roundTime) else { return }
+            let report = try WorkerReport(decoding: envelope.payload)
+            for start in report.starts { noteStarted(start, worker: envelope.source) }
+            guard let completion = report.completion else { return }
+            if completion.outcome != .revoked {
+                // Started and ended before any report said it started.
+                noteStarted(TaskStart(position: completion.position, attempt: completion.attempt,
+                                      time: completion.startTime), worker: envelope.source)
+            }
             if completion.succeeded { longestTask = max(longestTask, completion.endTime - completion.startTime) }
             try apply(core.complete(completion))
             try dispatch()
@@ -148,7 +174,7 @@ final class Scheduler: RankRole {
         lifecycle = .draining
         stopNote = reason
         core.stopDispatching()
-        for rank in settings.workerRanks {
+        for rank in settings.workerRanks where !liveness.isLost(rank) {
             try transport.send(StopMessage(reason: .drain).encode(), to: rank, tag: .stop)
         }
         if knowsWorkers, core.isDone() { try finish(interrupted: true) }
@@ -161,7 +187,7 @@ final class Scheduler: RankRole {
         lifecycle = .interrupted(since: Clock.monotonicSeconds())
         stopNote = reason
         core.stopDispatching()
-        for rank in settings.workerRanks {
+        for rank in settings.workerRanks where !liveness.isLost(rank) {
             try transport.send(StopMessage(reason: .interrupted).encode(), to: rank, tag: .stop)
         }
         if !knowsWorkers {
@@ -182,8 +208,10 @@ final class Scheduler: RankRole {
     private func currentResult(interrupted: Bool) -> RunResult {
         var counts = core.counts
         counts[.running] = nil
-        return RunResult(total: job.taskCount, counts: counts, firstFailures: lowestFailures(), interrupted: interrupted,
-                         haltedAtFailures: haltedAtFailures)
+        var result = RunResult(total: job.taskCount, counts: counts, firstFailures: lowestFailures(),
+                               interrupted: interrupted, haltedAtFailures: haltedAtFailures)
+        result.lostWorkers = lostWorkers
+        return result
     }
 
     /// Stops the run at a recorder's first failure (the journal's disk is full): no more
@@ -267,13 +295,8 @@ final class Scheduler: RankRole {
                 // `$$(...)` macros take their values from the machine the task lands on.
                 if let ad = core.worker(at: worker) { task = MachinePlacement.place(task, on: ad.classAd) }
                 let assignment = TaskAssignment(task: task, attempt: attempt)
+                // Recorded as started when the worker says it started (``noteStarted``).
                 try transport.send(assignment.encode(), to: worker, tag: .assignment)
-                if let ad = core.worker(at: worker) {
-                    let queued = core.isQueued(position)
-                    for recorder in recorders {
-                        recorder.taskStarted(position: position, attempt: attempt, worker: ad, queued: queued)
-                    }
-                }
             case .finished(let position, let state, let completion):
                 if state == .failed || state == .timedOut { try noteFailure() }
                 let worker = core.worker(at: completion.workerRank)
@@ -340,8 +363,55 @@ final class Scheduler: RankRole {
         return indices
     }
 
+    /// Records the real start of an attempt the worker reported, once.
+    private func noteStarted(_ start: TaskStart, worker: Int) {
+        guard core.markStarted(position: start.position, attempt: start.attempt, worker: worker),
+              let ad = core.worker(at: worker) else { return }
+        for recorder in recorders {
+            recorder.taskStarted(position: start.position, attempt: start.attempt, worker: ad, time: start.time)
+        }
+    }
+
+    /// Declares lost the workers silent for longer than the timeout; checked 4 times a second.
+    private func checkLiveness(now: Double) throws -> Bool {
+        guard knowsWorkers, !stopSent, now - lastLivenessCheck >= 0.25 else { return false }
+        lastLivenessCheck = now
+        var lostAny = false
+        for rank in liveness.findSilent(now: now) {
+            try lose(rank, reason: String(format: "no word from it for more than %.0f s", liveness.timeout))
+            lostAny = true
+        }
+        return lostAny
+    }
+
+    /// Stops using a lost worker: nothing is sent to it again, its tasks go back to the queue
+    /// (see ``SchedulerCore/loseWorker(_:crashLimit:reason:now:)``), and the run goes on with
+    /// the others; with none left it ends resumable.
+    private func lose(_ rank: Int, reason: String) throws {
+        liveness.declareLost(rank)
+        transport.abandonSends(to: rank)
+        let lost = LostWorker(rank: rank, host: core.worker(at: rank)?.host ?? "an unknown host", reason: reason)
+        lostWorkers.append(lost)
+        let decisions = core.loseWorker(rank, crashLimit: settings.crashLimit, reason: "\(lost.name): \(reason)",
+                                        now: Clock.epochSeconds())
+        onWorkerLost?(lost, decisions.count)
+        try apply(decisions)
+        if liveness.aliveCount == 0 {
+            stopNote = "every worker was lost; run again to resume"
+            core.stopDispatching()
+            try finish(interrupted: true)
+        } else {
+            try dispatch()
+        }
+    }
+
     func step() throws -> Bool {
         let now = Clock.monotonicSeconds()
+        // A round normally takes well under a millisecond; a long one means this rank was
+        // busy (or stopped), and the workers' messages waited unread meanwhile.
+        if now - roundTime > 1 { liveness.excuse(seconds: now - roundTime) }
+        roundTime = now
+        if try checkLiveness(now: now) { return true }
         if now - lastFlush >= 0.1 {
             for recorder in recorders { recorder.flush() }
             lastFlush = now
@@ -380,8 +450,10 @@ final class Scheduler: RankRole {
         }
         for recorder in recorders { recorder.flush() }
         result = currentResult(interrupted: interrupted)
-        for rank in settings.allRanks {
-            try transport.send(StopMessage(reason: interrupted ? .interrupted : .finished).encode(), to: rank, tag: .stop)
+        let reason: StopReason = interrupted ? .interrupted : lostWorkers.isEmpty ? .finished : .finishedAfterLoss
+        if !lostWorkers.isEmpty { WorkerRecovery.peerLost = true }
+        for rank in settings.allRanks where !liveness.isLost(rank) {
+            try transport.send(StopMessage(reason: reason).encode(), to: rank, tag: .stop)
         }
     }
 }

@@ -36,8 +36,8 @@ public struct SchedulerCore {
         var worker: Int
         var slots: Int
         var attempt: Int
-        /// Whether the worker holds it behind running tasks (prefetch) when it is handed out.
-        var queued = false
+        /// Whether the worker reported that it started (a prefetched task waits in its queue).
+        var started = false
     }
 
     /// Tasks known: the job's, plus any appended at run time (``appendTasks(count:)``).
@@ -67,6 +67,9 @@ public struct SchedulerCore {
     var feed: ExternalFeed?
     /// Appended tasks waiting for ``release(_:)`` (a queue's `--after`); empty for fixed jobs.
     private var heldTasks = Set<Int>()
+    /// Started attempts lost with their worker, by position: not failed attempts, so they
+    /// do not use up retries; see ``loseWorker(_:crashLimit:reason:)``.
+    private var lostAttempts: [Int: Int] = [:]
 
     /// - Parameters:
     ///   - taskCount: tasks in the job.
@@ -167,8 +170,7 @@ public struct SchedulerCore {
             states[position] = .running
             workers[worker]!.used += slots
             workers[worker]!.positions.append(position)
-            inFlight[position] = InFlight(worker: worker, slots: slots, attempt: attempt,
-                                          queued: workers[worker]!.used > workers[worker]!.ad.slots)
+            inFlight[position] = InFlight(worker: worker, slots: slots, attempt: attempt)
             runningTasks += 1
             decisions.append(.assign(position: position, attempt: attempt, worker: worker))
         }
@@ -323,10 +325,6 @@ public struct SchedulerCore {
         return [.finished(position: position, state: .cancelled, completion: completion)]
     }
 
-    /// Whether the task at `position` was handed to a worker that holds it behind running
-    /// tasks (prefetch), so it had not started then; false when it is not in flight.
-    public func isQueued(_ position: Int) -> Bool { inFlight[position]?.queued ?? false }
-
     /// The worker running the task at `position`, or `nil` when it is not in flight.
     public func worker(running position: Int) -> Int? { inFlight[position]?.worker }
 
@@ -335,7 +333,8 @@ public struct SchedulerCore {
     /// Records how an attempt ended and decides what follows.
     public mutating func complete(_ completion: TaskCompletion) -> [Decision] {
         let position = completion.position
-        guard let flight = inFlight[position], flight.attempt == completion.attempt else { return [] }
+        guard let flight = inFlight[position], flight.attempt == completion.attempt,
+              flight.worker == completion.workerRank else { return [] }
         inFlight[position] = nil
         runningTasks -= 1
         revoking.remove(position)
@@ -368,6 +367,7 @@ public struct SchedulerCore {
         let allowed = placement.retries(of: position) ?? policy.retries
         let unless = policy.retryUnlessExit.map { completion.outcome == .exited && completion.exitCode == $0 } ?? false
         let attemptsThisRun = flight.attempt - (position < earlierAttempts.count ? Int(earlierAttempts[position]) : 0)
+            - (lostAttempts[position] ?? 0)
         if dispatching, !unless, attemptsThisRun <= allowed, flight.attempt < Int(AttemptCount.max) {
             states[position] = .pending
             retryQueue.append(position)
@@ -384,4 +384,68 @@ public struct SchedulerCore {
         for state in states { result[state, default: 0] += 1 }
         return result
     }
+
+    // MARK: Starts and lost workers (see WorkerLiveness)
+
+    /// The worker reported that attempt `attempt` of the task at `position` started. Returns
+    /// whether this is news: the attempt is in flight there and was not known to run.
+    public mutating func markStarted(position: Int, attempt: Int, worker: Int) -> Bool {
+        guard let flight = inFlight[position], flight.attempt == attempt, flight.worker == worker,
+              !flight.started else { return false }
+        inFlight[position]!.started = true
+        return true
+    }
+
+    /// Whether the attempt of the task at `position` in flight was reported started.
+    public func hasStarted(_ position: Int) -> Bool { inFlight[position]?.started ?? false }
+
+    /// Removes a lost worker (dead, or its host silent): no task goes to it again, and every
+    /// task it held returns to the front of the queue. A prefetched task that never started
+    /// is ``Decision/returned(position:attempt:)``, as if given back. A started one is
+    /// ``Decision/retrying(position:completion:)`` with outcome ``TaskOutcome/workerLost``;
+    /// that does not use up a retry, but once a task has lost `crashLimit` workers it fails
+    /// (HyperQueue's crash limit), so a task that kills its node cannot take the farm down.
+    ///
+    /// - Parameters:
+    ///   - reason: why the worker is lost, for the completion's message ("rank 2 on tfnode3:
+    ///     silent for 10 s").
+    ///   - now: the time of the loss, in seconds since the Unix epoch.
+    public mutating func loseWorker(_ rank: Int, crashLimit: Int, reason: String,
+                                    now: Double) -> [Decision] {
+        guard let worker = workers.removeValue(forKey: rank) else { return [] }
+        workerOrder.removeAll { $0 == rank }
+        var decisions: [Decision] = []
+        var requeued: [Int] = []
+        for position in worker.positions {
+            guard let flight = inFlight.removeValue(forKey: position) else { continue }
+            runningTasks -= 1
+            revoking.remove(position)
+            guard flight.started else {
+                attempts[position] -= 1
+                states[position] = .pending
+                requeued.append(position)
+                decisions.append(.returned(position: position, attempt: flight.attempt))
+                continue
+            }
+            let lost = (lostAttempts[position] ?? 0) + 1
+            lostAttempts[position] = lost
+            var completion = TaskCompletion(position: position, attempt: flight.attempt, workerRank: rank,
+                                            outcome: .workerLost, startTime: now, endTime: now,
+                                            message: "its worker was lost: \(reason)")
+            if lost >= crashLimit {
+                states[position] = .failed
+                completion.message = "lost its worker \(lost) time\(lost == 1 ? "" : "s"); the last: \(reason)"
+                decisions.append(.finished(position: position, state: .failed, completion: completion))
+            } else {
+                states[position] = .pending
+                requeued.append(position)
+                decisions.append(.retrying(position: position, completion: completion))
+            }
+        }
+        retryQueue.insert(contentsOf: requeued, at: retryHead)
+        return decisions
+    }
+
+    /// How many started attempts of the task at `position` were lost with their worker.
+    public func lostWorkerCount(_ position: Int) -> Int { lostAttempts[position] ?? 0 }
 }

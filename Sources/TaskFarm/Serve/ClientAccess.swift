@@ -16,25 +16,33 @@ final class ClientAccess {
     private let shownPath: String
     private let logger: Logger
     private var wroteFile = false
+    /// The address clients dial: the bound one, or a reachable one for a wildcard bind.
+    private let advertisedHost: String
 
     /// Opens the endpoint on rank 0 and on the name-server rank (`nil` on the others),
-    /// listening on `address` and keeping `limits`. A failure to bind aborts the world, since
-    /// a farm no client can reach is of no use.
-    static func open(rank: Int, layout: RoleLayout, address: (host: String, port: Int), connectionFile: String,
+    /// listening where `address` chooses on this host and keeping `limits`. A failure to
+    /// choose or to bind aborts the world, since a farm no client can reach is of no use.
+    static func open(rank: Int, layout: RoleLayout, address: ListenAddress, connectionFile: String,
                      limits: ClientLimits, nameServer: NameServer?, logger: Logger) -> ClientAccess? {
         guard rank == 0 || rank == layout.nameServerRank else { return nil }
         do {
-            let endpoint = try ClientEndpoint(host: address.host, port: address.port, limits: limits, logger: logger)
+            let choice = try address.choose(interfaces: ListenAddress.Interface.current(), hostName: HostFacts.hostName,
+                                            resolve: ListenAddress.Interface.resolve,
+                                            singleHost: ListenAddress.allRanksOnOneHost(worldSize: layout.size))
+            let endpoint = try ClientEndpoint(host: choice.bind, port: address.port, limits: limits, logger: logger)
+            let advertised = ListenAddress.ipv4(endpoint.host) != nil && endpoint.host != "0.0.0.0"
+                ? endpoint.host : choice.advertised
             return ClientAccess(service: ClientService(endpoint: endpoint, nameServer: nameServer, logger: logger),
-                                connectionFile: connectionFile, logger: logger)
+                                connectionFile: connectionFile, advertisedHost: advertised, logger: logger)
         } catch {
             logger.critical("\(error)")
             MPI.abort(errorCode: ExitStatus.usage.rawValue)
         }
     }
 
-    private init(service: ClientService, connectionFile: String, logger: Logger) {
+    private init(service: ClientService, connectionFile: String, advertisedHost: String, logger: Logger) {
         self.service = service
+        self.advertisedHost = advertisedHost
         shownPath = connectionFile
         self.connectionFile = Farm.absolutePath(connectionFile)
         self.logger = logger
@@ -59,7 +67,7 @@ final class ClientAccess {
     func publish(runID: Int, through client: NameServerClient, nameServerIsHere: Bool) throws {
         let token = try ConnectionFile.makeToken()
         service.endpoint.gate.token = token
-        let address = "\(service.endpoint.host):\(service.endpoint.port)"
+        let address = "\(advertisedHost):\(service.endpoint.port)"
         try client.request(.register, key: "broker", value: Array(address.utf8)) { _ in }
         try client.request(.register, key: ClientService.privatePrefix + "secret", value: Array("\(runID)\t\(token)".utf8)) { _ in }
         if nameServerIsHere { writeFile(runID: runID, token: token) }
@@ -73,7 +81,7 @@ final class ClientAccess {
             logger.warning("\(note)")
         }
         do {
-            try ConnectionFile(host: service.endpoint.host, port: service.endpoint.port, runID: runID, token: token)
+            try ConnectionFile(host: advertisedHost, port: service.endpoint.port, runID: runID, token: token)
                 .write(to: connectionFile)
             wroteFile = true
             logger.notice("the farm is served; clients connect with --connect \(shownPath)")

@@ -14,7 +14,8 @@ extension Farm {
                                              limits: options.clientLimits)
         return FarmRank.run(logger: logger, nameServerRank: options.farm.nameServerRank, clients: clients) { rank, logger in
             let workingDirectory = options.farm.workingDirectory.map(absolutePath) ?? FileManager.default.currentDirectoryPath
-            try rank.addTaskWorker(slots: options.farm.slotsPerWorker, workingDirectory: workingDirectory)
+            try rank.addTaskWorker(slots: options.farm.slotsPerWorker, workingDirectory: workingDirectory,
+                                   workerTimeout: options.farm.workerTimeout)
             guard rank.isScheduler, let access = rank.access else {
                 try rank.runLoop()
                 return .success
@@ -57,7 +58,8 @@ extension Farm {
                                   settings: settings, recorders: recorders)
         try broker.attach(scheduler)
         access.service.broker = broker
-        scheduler.onInterrupt = { RunConclusion.writeInterruptVerdict($0, runID: prepared.runID, to: prepared.folder, logger: logger) }
+        RunConclusion.watch(scheduler, runID: prepared.runID, folder: prepared.folder, environment: rank.environment,
+                            logger: logger)
         rank.add(scheduler)
         try scheduler.start()
         try rank.runLoop()

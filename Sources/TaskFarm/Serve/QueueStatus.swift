@@ -68,8 +68,8 @@ final class QueueStatus: RunRecorder {
 
     // MARK: Changes, as the scheduler reports them
 
-    func taskStarted(position: Int, attempt: Int, worker: WorkerAd) {
-        running[position] = (worker.rank, worker.host, Clock.epochSeconds())
+    func taskStarted(position: Int, attempt: Int, worker: WorkerAd, time: Double) {
+        running[position] = (worker.rank, worker.host, time)
         move(position, to: .running)
     }
 

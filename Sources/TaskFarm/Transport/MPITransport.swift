@@ -9,7 +9,7 @@ final class MPITransport: Transport {
     let communicator: Communicator
     let rank: Int
     let size: Int
-    private var inFlight: [Request] = []
+    private var inFlight: [(request: Request, destination: Int)] = []
     private var local: [Envelope] = []
     private var localHead = 0
 
@@ -25,7 +25,7 @@ final class MPITransport: Transport {
             return
         }
         let request = try communicator.isend(payload, to: destination, tag: tag.rawValue)
-        if try request.test() == nil { inFlight.append(request) }
+        if try request.test() == nil { inFlight.append((request, destination)) }
     }
 
     func receive() throws -> Envelope? {
@@ -50,7 +50,7 @@ final class MPITransport: Transport {
         if inFlight.isEmpty { return false }
         var index = 0
         while index < inFlight.count {
-            if try inFlight[index].test() != nil {
+            if try inFlight[index].request.test() != nil {
                 inFlight.swapAt(index, inFlight.count - 1)
                 inFlight.removeLast()
             } else {
@@ -58,6 +58,10 @@ final class MPITransport: Transport {
             }
         }
         return !inFlight.isEmpty
+    }
+
+    func abandonSends(to destination: Int) {
+        inFlight.removeAll { $0.destination == destination }
     }
 }
 

@@ -25,4 +25,12 @@ public protocol Transport: AnyObject {
     func receive() throws -> Envelope?
     /// Completes sends in flight; returns whether any is still pending.
     func progressSends() throws -> Bool
+    /// Stops waiting for sends to `destination`, a rank the farm declared lost: a send to
+    /// a silent host may never complete, and must not hold this rank at its end.
+    func abandonSends(to destination: Int)
+}
+
+extension Transport {
+    /// Does nothing: every send completes at once.
+    public func abandonSends(to destination: Int) {}
 }

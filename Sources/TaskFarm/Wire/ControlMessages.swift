@@ -12,6 +12,9 @@ enum StopReason: Int, Sendable {
     case drain = 3
     /// Give back a prefetched task that has not started, for another worker.
     case revoke = 4
+    /// The run is complete and workers were lost: leave the loop, and end the process
+    /// without `MPI_Finalize` under recovery (see ``WorkerRecovery``).
+    case finishedAfterLoss = 5
 }
 
 /// `cancel`: stop one task on a worker.

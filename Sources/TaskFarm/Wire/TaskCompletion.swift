@@ -16,6 +16,9 @@ public enum TaskOutcome: Int, Sendable, Equatable {
     /// Given back before it started: a prefetched task taken back for an idle worker, or
     /// handed back by a drain or an interrupt. Not an attempt: its number is reused.
     case revoked = 6
+    /// Its worker was lost (its rank died or its host went silent) while it ran: not a
+    /// failed attempt; it runs again elsewhere, up to a limit (see ``WorkerLiveness``).
+    case workerLost = 7
 }
 
 /// A worker's report of one attempt's end.

@@ -47,9 +47,18 @@ final class Worker: RankRole {
     private var phase = Phase.serving
     private var acceptsWork: Bool { intake == .accepting }
     var isFinished: Bool { phase == .left }
+    /// Tasks started and not yet reported: they ride on the next report (see ``WorkerReport``).
+    private var unreportedStarts: [TaskStart] = []
+    /// Seconds of silence after which the worker sends a heartbeat.
+    private let heartbeatInterval: Double
+    /// When the worker last sent the scheduler anything, on the monotonic clock.
+    private var lastReport = Clock.monotonicSeconds()
 
+    /// `heartbeatInterval` is in seconds (see ``WorkerLiveness/heartbeatInterval(timeout:)``).
     init(transport: Transport, nameServer: NameServerClient, schedulerRank: Int, ad: WorkerAd,
-         environment: [String: String]) {
+         environment: [String: String],
+         heartbeatInterval: Double = WorkerLiveness.heartbeatInterval(timeout: WorkerLiveness.defaultTimeout)) {
+        self.heartbeatInterval = heartbeatInterval
         self.transport = transport
         self.nameServer = nameServer
         self.schedulerRank = schedulerRank
@@ -108,7 +117,7 @@ final class Worker: RankRole {
             case .interrupted:
                 if phase == .serving { phase = .leaving }
                 try interrupt()
-            case .finished, .cancelled, .revoke:
+            case .finished, .finishedAfterLoss, .cancelled, .revoke:
                 if phase == .serving { phase = .leaving }
             }
         default:
@@ -161,7 +170,13 @@ final class Worker: RankRole {
             || executor.running.isEmpty {
             let assignment = queue[queueHead]
             queueHead += 1
-            if let failed = executor.start(assignment) { try report(failed) }
+            if let failed = executor.start(assignment) {
+                try report(failed)
+            } else {
+                let task = assignment.task
+                unreportedStarts.append(TaskStart(position: task.position, attempt: assignment.attempt,
+                                                  time: executor.running.last?.startTime ?? Clock.epochSeconds()))
+            }
         }
         if queueHead == queue.count {
             queue.removeAll(keepingCapacity: true)
@@ -183,12 +198,24 @@ final class Worker: RankRole {
         phase = .left
     }
 
-    private func report(_ completion: TaskCompletion) throws {
-        try transport.send(completion.encode(), to: schedulerRank, tag: .completion)
+    /// Sends a completion, or with `nil` a heartbeat, with the starts not yet reported.
+    private func report(_ completion: TaskCompletion?) throws {
+        try transport.send(WorkerReport(starts: unreportedStarts, completion: completion).encode(),
+                           to: schedulerRank, tag: .completion)
+        unreportedStarts.removeAll(keepingCapacity: true)
+        lastReport = Clock.monotonicSeconds()
     }
 
     func step() throws -> Bool {
-        try collect(waitingUpTo: 0)
+        let progress = try collect(waitingUpTo: 0)
+        // Starts no completion carried (a task began on an idle slot) go out at once, so the
+        // scheduler knows what runs; a worker that said nothing for a while says it lives.
+        // After the final stop the scheduler's rank may be gone: send it nothing more.
+        if executor != nil, phase == .serving,
+           !unreportedStarts.isEmpty || Clock.monotonicSeconds() - lastReport >= heartbeatInterval {
+            try report(nil)
+        }
+        return progress
     }
 
     /// Every slot runs a task: the next thing to do is to reap one, and `idle` wakes on
