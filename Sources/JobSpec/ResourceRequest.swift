@@ -104,3 +104,31 @@ public struct HostCapacity: Sendable, Equatable {
                             + "resources with --cpus-per-host, --memory-per-host or --gpus-per-host)", at: location)
     }
 }
+
+extension HostCapacity {
+    /// The refusal of the first task of `job` that no host of `hosts` could ever hold (see
+    /// ``refusal(of:hosts:)``), or `nil` when every task fits some host. An array script's
+    /// elements share one request, and a task list's change only at its `#TASKFARM
+    /// RESOURCES` lines, so those are checked once each; other jobs task by task, each
+    /// distinct request once.
+    public static func firstRefusal(in job: any Job, hosts: [HostCapacity]) -> JobSpecError? {
+        guard job.taskCount > 0 else { return nil }
+        let positions: [Int]
+        if job is ArrayJob {
+            positions = [0]
+        } else if let list = job as? TaskList {
+            positions = list.requestSegmentStarts
+        } else {
+            positions = Array(0..<job.taskCount)
+        }
+        var fitting = Set<ResourceRequest>()
+        for position in positions {
+            let task = job.task(at: position)
+            let request = ResourceRequest(task)
+            guard !fitting.contains(request) else { continue }
+            if let refusal = refusal(of: task, hosts: hosts) { return refusal }
+            fitting.insert(request)
+        }
+        return nil
+    }
+}

@@ -177,6 +177,12 @@ public final class TaskList: Job, @unchecked Sendable {
         return task
     }
 
+    /// The first position of each run of tasks that share one request: 0, and the first task
+    /// after each `#TASKFARM RESOURCES` line.
+    public var requestSegmentStarts: [Int] {
+        ([0] + requestChanges.map(\.tasksBefore)).filter { $0 < taskCount }
+    }
+
     /// The request of the task at `position`: the last `#TASKFARM RESOURCES` line above it
     /// over the command line's, or the command line's alone.
     public func request(of position: Int) -> TaskListResources {

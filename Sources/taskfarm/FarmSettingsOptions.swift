@@ -4,8 +4,20 @@ import TaskFarm
 
 /// How the farm runs its tasks: the options `run` and `serve` share.
 struct FarmSettingsOptions: ParsableArguments {
-    @Option(name: .long, help: "Task slots each worker offers.")
-    var slotsPerWorker: Int = 1
+    @Option(name: .long, help: "Cores of each host's pool, shared by its workers (default: the CPUs the ranks on it may use, cut to SLURM_CPUS_ON_NODE or PBS's NCPUS).")
+    var cpusPerHost: Int?
+
+    @Option(name: .long, help: "Memory of each host for tasks: 4000 (MiB), 500M, 64G (default: MemTotal, or the cgroup's limit).")
+    var memoryPerHost: String?
+
+    @Option(name: .long, help: "GPU ids of each host, comma-separated, as CUDA_VISIBLE_DEVICES names them (default: those the drivers list, or the allocation's CUDA_VISIBLE_DEVICES); 'none' for no GPUs.")
+    var gpusPerHost: String?
+
+    @Flag(name: .long, help: "Pin each task to the cores it holds (default: tasks may use every CPU of the host; OMP_NUM_THREADS is the task's cores either way).")
+    var bind = false
+
+    @Option(name: .long, help: "The older way to size hosts: each worker adds S cores to its host's pool (use --cpus-per-host instead).")
+    var slotsPerWorker: Int?
 
     @Option(name: .long, help: "The name server's rank (0 runs it beside the scheduler).")
     var nameServerRank: Int?
@@ -40,8 +52,20 @@ struct FarmSettingsOptions: ParsableArguments {
     /// Every duration and count is checked against ``FarmLimits``, so that no value the
     /// command line accepts can overflow a conversion on a worker.
     func validate() throws {
-        if let expected = FarmLimits.slotsProblem(slotsPerWorker) {
+        if let slotsPerWorker, let expected = FarmLimits.slotsProblem(slotsPerWorker) {
             throw ValidationError("--slots-per-worker \(slotsPerWorker): expected \(expected)")
+        }
+        if let cpusPerHost, let expected = FarmLimits.slotsProblem(cpusPerHost) {
+            throw ValidationError("--cpus-per-host \(cpusPerHost): expected \(expected)")
+        }
+        if slotsPerWorker != nil, cpusPerHost != nil {
+            throw ValidationError("--slots-per-worker and --cpus-per-host both size the hosts' pools; give only --cpus-per-host")
+        }
+        if let memoryPerHost, TaskListResources.mebibytes(memoryPerHost) == nil {
+            throw ValidationError("--memory-per-host '\(memoryPerHost)': expected a size such as 4000 (MiB), 500M or 64G")
+        }
+        if let gpusPerHost, gpuIDs(gpusPerHost) == nil {
+            throw ValidationError("--gpus-per-host '\(gpusPerHost)': expected GPU ids such as 0,1,2,3 (or none)")
         }
         if let expected = FarmLimits.retriesProblem(retries) {
             throw ValidationError("--retries \(retries): expected \(expected)")
@@ -76,13 +100,27 @@ struct FarmSettingsOptions: ParsableArguments {
     /// The farm's options for a job file (or `(queue)`), with these settings.
     func farmOptions(jobPath: String, stateDirectory: String?, output: String?, error: String?) -> FarmOptions {
         var options = FarmOptions(jobPath: jobPath, stateDirectory: stateDirectory, output: output, error: error,
-                                  slotsPerWorker: slotsPerWorker, nameServerRank: nameServerRank, retries: retries,
+                                  nameServerRank: nameServerRank, retries: retries,
                                   retryUnlessExit: retryUnlessExit, timeout: timeout.flatMap(Walltime.parseDuration), killGrace: killGrace,
                                   workingDirectory: workingDirectory)
         options.walltime = walltime.flatMap(Walltime.parseDuration)
         options.taskTime = taskTime
         options.workerTimeout = workerTimeout
         options.crashLimit = crashLimit
+        options.resources = HostResourceOptions(cpusPerHost: cpusPerHost,
+                                                memoryPerHostMiB: memoryPerHost.flatMap(TaskListResources.mebibytes),
+                                                gpusPerHost: gpusPerHost.flatMap(gpuIDs), slotsPerWorker: slotsPerWorker,
+                                                bind: bind)
         return options
+    }
+
+    /// `--gpus-per-host`'s ids (`none` or empty: no GPUs), or `nil` when one is empty or
+    /// holds a blank or a comma-less oddity.
+    private func gpuIDs(_ text: String) -> [String]? {
+        if text.lowercased() == "none" || text.isEmpty { return [] }
+        let ids = text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        guard ids.allSatisfy({ !$0.isEmpty && !$0.contains(where: \.isWhitespace) }), Set(ids).count == ids.count
+        else { return nil }
+        return ids
     }
 }

@@ -19,7 +19,7 @@ public enum Farm {
     public static func run(_ options: FarmOptions, logger: Logger, loadJob: JobLoader) -> ExitStatus {
         FarmRank.run(logger: logger, nameServerRank: options.nameServerRank, clients: nil) { rank, logger in
             let workingDirectory = options.workingDirectory.map(absolutePath) ?? FileManager.default.currentDirectoryPath
-            try rank.addTaskWorker(slots: options.slotsPerWorker, workingDirectory: workingDirectory,
+            try rank.addTaskWorker(resources: options.resources, workingDirectory: workingDirectory,
                                    workerTimeout: options.workerTimeout)
             guard rank.isScheduler else {
                 try rank.runLoop()

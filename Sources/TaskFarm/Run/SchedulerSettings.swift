@@ -16,5 +16,6 @@ extension Scheduler.Settings {
         maxFailures = options.maxFailures
         workerTimeout = options.workerTimeout
         crashLimit = options.crashLimit
+        bindTasks = options.resources.bind
     }
 }

@@ -35,6 +35,8 @@ final class Scheduler: RankRole {
         var workerTimeout: Double = WorkerLiveness.defaultTimeout
         /// Lost workers a task may have run on before it fails (HyperQueue's crash limit).
         var crashLimit: Int = 3
+        /// `--bind`: pin each task to the CPUs it holds, where the host's CPU numbers are real.
+        var bindTasks = false
     }
 
     /// Seconds before the walltime at which running tasks are stopped, so that the journal
@@ -81,6 +83,9 @@ final class Scheduler: RankRole {
     private(set) var result: RunResult?
     /// A fatal problem found while running (no workers registered), for the caller to report.
     private(set) var failure: String?
+    /// Why the run was refused before any task started: a task asks for more than any
+    /// host has (exit 65, naming the directive's line and the largest host).
+    private(set) var refusal: String?
     private var liveness: WorkerLiveness
     /// The workers declared lost, in the order found.
     private(set) var lostWorkers: [LostWorker] = []
@@ -127,6 +132,12 @@ final class Scheduler: RankRole {
             for rank in settings.workerRanks { liveness.watch(rank, now: now) }
             let pool = core.workerAds
             for recorder in recorders { recorder.workersKnown(pool) }
+            if let refused = HostCapacity.firstRefusal(in: job, hosts: core.hostCapacities) {
+                refusal = refused.description
+                core.stopDispatching()
+                try finish(interrupted: false)
+                return
+            }
             try apply(core.rejectUnmatchable())
             try dispatch()
         }
@@ -294,7 +305,13 @@ final class Scheduler: RankRole {
                 var task = settings.taskDefaults.finalForm(of: job.task(at: position))
                 // `$$(...)` macros take their values from the machine the task lands on.
                 if let ad = core.worker(at: worker) { task = MachinePlacement.place(task, on: ad.classAd) }
-                let assignment = TaskAssignment(task: task, attempt: attempt)
+                var assignment = TaskAssignment(task: task, attempt: attempt)
+                if let grant = core.grant(of: position), let pool = core.pool(ofWorker: worker) {
+                    assignment.cpus = grant.cpus
+                    assignment.gpus = grant.gpus
+                    assignment.hostHasGPUs = !pool.gpus.isEmpty
+                    assignment.bind = settings.bindTasks && pool.bindable
+                }
                 // Recorded as started when the worker says it started (``noteStarted``).
                 try transport.send(assignment.encode(), to: worker, tag: .assignment)
             case .finished(let position, let state, let completion):

@@ -93,6 +93,7 @@ final class TaskExecutor {
             ("TASKFARM_WORKER_HOST", host),
             ("OMP_NUM_THREADS", String(task.slots)),
         ]
+        extra += Self.gpuVariables(assignment)
         if let reason = task.attributes[MachinePlacement.failureAttribute] {
             return failure(assignment, startTime, exitCode: 126, message: reason)
         }
@@ -152,7 +153,8 @@ final class TaskExecutor {
         let pid: pid_t
         switch ProcessSpawn.start(path: path, argv: argv, environment: environmentEntries, directory: directory,
                                   stdin: stdinDescriptor, stdout: stdoutDescriptor, stderr: stderrDescriptor,
-                                  deathSignal: SIGKILL, widenAffinity: true) {
+                                  deathSignal: SIGKILL, widenAffinity: true,
+                                  bindCPUs: assignment.bind ? assignment.cpus : []) {
         case .success(let child): pid = child
         case .failure(let error):
             // The child's chdir fails with the same errno as its exec: name the folder when it is the culprit.
@@ -174,6 +176,30 @@ final class TaskExecutor {
         started = true
         usedSlots += task.slots
         return nil
+    }
+
+    /// The variables that name a task's GPUs, by id, as each scheduler names them: CUDA's,
+    /// ROCm's and HIP's `*_VISIBLE_DEVICES` and `GPU_DEVICE_ORDINAL` for every task (Slurm
+    /// sets them all), and the format's own: Slurm's `SLURM_JOB_GPUS`/`SLURM_STEP_GPUS`,
+    /// HTCondor's `_CONDOR_AssignedGPUs` (`CUDA0,CUDA1`). On a host with GPUs a task that
+    /// holds none sees them empty, so it cannot take another task's. None elsewhere.
+    ///
+    /// Sources: Slurm gres.conf and sbatch "OUTPUT ENVIRONMENT VARIABLES"; HTCondor manual,
+    /// "Jobs That Require GPUs".
+    static func gpuVariables(_ assignment: TaskAssignment) -> [(String, String)] {
+        guard assignment.hostHasGPUs || !assignment.gpus.isEmpty else { return [] }
+        let list = assignment.gpus.joined(separator: ",")
+        var variables = ["CUDA_VISIBLE_DEVICES", "ROCR_VISIBLE_DEVICES", "HIP_VISIBLE_DEVICES", "GPU_DEVICE_ORDINAL"]
+            .map { ($0, list) }
+        let attributes = assignment.task.attributes
+        if attributes["slurm.array_job_id"] != nil {
+            variables += [("SLURM_JOB_GPUS", list), ("SLURM_STEP_GPUS", list)]
+        }
+        if attributes["condor.cluster"] != nil {
+            let named = assignment.gpus.map { id in id.allSatisfy(\.isNumber) ? "CUDA" + id : id }
+            variables.append(("_CONDOR_AssignedGPUs", named.joined(separator: ",")))
+        }
+        return variables
     }
 
     /// Why `directory` cannot be a task's working folder ("does not exist", "is not a
