@@ -195,8 +195,10 @@ public struct SchedulerCore {
     /// - otherwise it takes the reservation: the host with the most free cores among those
     ///   that could ever hold it is kept for it, and tasks behind it start only elsewhere,
     ///   so it starts as soon as that host's running tasks have freed enough (within one
-    ///   task length), however many smaller tasks follow it. One task holds the
-    ///   reservation at a time; behind a second task that cannot start, dispatch stops.
+    ///   task length), however many smaller tasks follow it. A task that some task in flight
+    ///   holds enough for (the queue is merely full) waits without one: that task's end
+    ///   frees enough. One task holds the reservation at a time; behind a task that waits,
+    ///   dispatch stops.
     public mutating func dispatch() -> [Decision] {
         var decisions: [Decision] = []
         guard dispatching, !workers.isEmpty else { return decisions }
@@ -233,7 +235,7 @@ public struct SchedulerCore {
                 _ = nextReadyPosition(peekOnly: false)
                 let grant = inFlight[ahead]!.grant.prefix(for: placement.request(of: position))
                 decisions.append(assign(position, to: worker, grant: grant, follows: ahead))
-            } else if reservation == nil, let host = hostToReserve(for: position) {
+            } else if reservation == nil, !isCoveredByAGrant(position), let host = hostToReserve(for: position) {
                 _ = nextReadyPosition(peekOnly: false)
                 reservation = Reservation(position: position, host: host)
                 decisions += revokeQueued(onHost: host)
@@ -260,11 +262,12 @@ public struct SchedulerCore {
         }
     }
 
-    /// Why the task can never run: its request against the largest host, or HTCondor's
-    /// matchmaking explanation.
+    /// Why the task can never run: HTCondor's matchmaking explanation when no worker
+    /// matches it, otherwise its request against the largest host.
     private func whyNeverRuns(_ position: Int) -> String {
         let request = placement.request(of: position)
-        if !pools.values.contains(where: { $0.canEverHold(request) }) {
+        let matchesSome = workerOrder.contains { placement.matches(position, workers[$0]!.ad) }
+        if matchesSome {
             let largest = pools.values.max { ($0.capacity.cores, $0.capacity.gpus) < ($1.capacity.cores, $1.capacity.gpus) }
             let offer = largest.map { "the largest host, \($0.host), has \($0.capacity.summary)" } ?? "no host is known"
             return "it asks for \(request.summary) on one host and \(offer)"
@@ -314,24 +317,38 @@ public struct SchedulerCore {
 
     /// A task in flight that the task may wait behind on its worker (prefetch): the last of
     /// its chain, holding a grant that covers the request, fewer than `prefetchPerSlot`
-    /// tasks behind the chain's head; the shortest such chain wins.
+    /// tasks behind the chain's head; the worker the task ranks highest, then the shortest
+    /// such chain, wins.
     private func pickFollowedTask(for position: Int, avoiding host: String?) -> (worker: Int, ahead: Int)? {
         let limit = policy.prefetchPerSlot
         guard limit > 0 else { return nil }
         let request = placement.request(of: position)
-        var best: (worker: Int, ahead: Int, depth: Int)?
+        let ranked = placement.ranksWorkers
+        var best: (worker: Int, ahead: Int, key: (rank: Double, shallow: Int))?
         for rank in workerOrder {
             let worker = workers[rank]!
             guard worker.ad.host != host else { continue }
             for ahead in worker.positions {
                 let flight = inFlight[ahead]!
-                guard flight.followedBy == nil, flight.depth < limit, request.fits(in: flight.grant.amounts),
-                      best.map({ flight.depth < $0.depth }) ?? true else { continue }
+                guard flight.followedBy == nil, flight.depth < limit, request.fits(in: flight.grant.amounts) else { continue }
                 guard placement.matches(position, worker.ad) else { break }
-                best = (rank, ahead, flight.depth)
+                let key = (rank: ranked ? placement.rank(position, worker.ad) : 0, shallow: -flight.depth)
+                if best.map({ key > $0.key }) ?? true { best = (rank, ahead, key) }
             }
         }
         return best.map { ($0.worker, $0.ahead) }
+    }
+
+    /// Whether a task in flight on a matching worker holds a grant that covers the task's
+    /// request, so that its end frees enough: such a task is not starved by smaller ones.
+    private func isCoveredByAGrant(_ position: Int) -> Bool {
+        let request = placement.request(of: position)
+        for rank in workerOrder {
+            let worker = workers[rank]!
+            guard worker.positions.contains(where: { request.fits(in: inFlight[$0]!.grant.amounts) }) else { continue }
+            if placement.matches(position, worker.ad) { return true }
+        }
+        return false
     }
 
     /// The host kept for a task that cannot start now: among those with a matching worker
