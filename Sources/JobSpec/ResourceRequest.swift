@@ -94,7 +94,7 @@ public struct HostCapacity: Sendable, Equatable {
             text = "asks for \(request.memoryMiB) MiB of memory, and the largest host, \(host.host), has \(host.pool.memoryMiB) MiB"
         } else if let host = largestGPUs, request.gpus > host.pool.gpus {
             location = lines.gpus ?? task.source
-            text = "asks for \(request.gpus) GPU\(request.gpus == 1 ? "" : "s"), and the largest host, \(host.host), has \(host.pool.gpus)"
+            text = "asks for \(request.gpus) GPU\(request.gpus == 1 ? "" : "s"), and the largest host, \(host.host), has \(host.pool.gpus == 0 ? "none" : String(host.pool.gpus))"
         } else {
             location = lines.cores ?? task.source
             let offers = hosts.map { "\($0.host): \($0.pool.summary)" }.joined(separator: "; ")

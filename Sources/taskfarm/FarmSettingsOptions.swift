@@ -4,14 +4,7 @@ import TaskFarm
 
 /// How the farm runs its tasks: the options `run` and `serve` share.
 struct FarmSettingsOptions: ParsableArguments {
-    @Option(name: .long, help: "Cores of each host's pool, shared by its workers (default: the CPUs the ranks on it may use, cut to SLURM_CPUS_ON_NODE or PBS's NCPUS).")
-    var cpusPerHost: Int?
-
-    @Option(name: .long, help: "Memory of each host for tasks: 4000 (MiB), 500M, 64G (default: MemTotal, or the cgroup's limit).")
-    var memoryPerHost: String?
-
-    @Option(name: .long, help: "GPU ids of each host, comma-separated, as CUDA_VISIBLE_DEVICES names them (default: those the drivers list, or the allocation's CUDA_VISIBLE_DEVICES); 'none' for no GPUs.")
-    var gpusPerHost: String?
+    @OptionGroup var hosts: HostResourceArguments
 
     @Flag(name: .long, help: "Pin each task to the cores it holds (default: tasks may use every CPU of the host; OMP_NUM_THREADS is the task's cores either way).")
     var bind = false
@@ -55,17 +48,8 @@ struct FarmSettingsOptions: ParsableArguments {
         if let slotsPerWorker, let expected = FarmLimits.slotsProblem(slotsPerWorker) {
             throw ValidationError("--slots-per-worker \(slotsPerWorker): expected \(expected)")
         }
-        if let cpusPerHost, let expected = FarmLimits.slotsProblem(cpusPerHost) {
-            throw ValidationError("--cpus-per-host \(cpusPerHost): expected \(expected)")
-        }
-        if slotsPerWorker != nil, cpusPerHost != nil {
+        if slotsPerWorker != nil, hosts.cpusPerHost != nil {
             throw ValidationError("--slots-per-worker and --cpus-per-host both size the hosts' pools; give only --cpus-per-host")
-        }
-        if let memoryPerHost, TaskListResources.mebibytes(memoryPerHost) == nil {
-            throw ValidationError("--memory-per-host '\(memoryPerHost)': expected a size such as 4000 (MiB), 500M or 64G")
-        }
-        if let gpusPerHost, gpuIDs(gpusPerHost) == nil {
-            throw ValidationError("--gpus-per-host '\(gpusPerHost)': expected GPU ids such as 0,1,2,3 (or none)")
         }
         if let expected = FarmLimits.retriesProblem(retries) {
             throw ValidationError("--retries \(retries): expected \(expected)")
@@ -107,20 +91,9 @@ struct FarmSettingsOptions: ParsableArguments {
         options.taskTime = taskTime
         options.workerTimeout = workerTimeout
         options.crashLimit = crashLimit
-        options.resources = HostResourceOptions(cpusPerHost: cpusPerHost,
-                                                memoryPerHostMiB: memoryPerHost.flatMap(TaskListResources.mebibytes),
-                                                gpusPerHost: gpusPerHost.flatMap(gpuIDs), slotsPerWorker: slotsPerWorker,
-                                                bind: bind)
+        options.resources = hosts.options
+        options.resources.slotsPerWorker = slotsPerWorker
+        options.resources.bind = bind
         return options
-    }
-
-    /// `--gpus-per-host`'s ids (`none` or empty: no GPUs), or `nil` when one is empty or
-    /// holds a blank or a comma-less oddity.
-    private func gpuIDs(_ text: String) -> [String]? {
-        if text.lowercased() == "none" || text.isEmpty { return [] }
-        let ids = text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-        guard ids.allSatisfy({ !$0.isEmpty && !$0.contains(where: \.isWhitespace) }), Set(ids).count == ids.count
-        else { return nil }
-        return ids
     }
 }

@@ -1,5 +1,6 @@
 import CTaskSpawn
 import Foundation
+import JobSpec
 
 /// The command line's word on the hosts' resources (`--cpus-per-host`, `--memory-per-host`,
 /// `--gpus-per-host`, `--slots-per-worker`, `--bind`): what it overrides of what each rank
@@ -97,6 +98,15 @@ public enum HostResources {
             if let text = try? String(contentsOfFile: path, encoding: .utf8) { return text }
         }
         return nil
+    }
+
+    /// This host's pool as one rank finds it (``found(environment:options:)``), for `check`.
+    public static func capacity(environment: [String: String], options: HostResourceOptions) -> HostCapacity {
+        let found = found(environment: environment, options: options)
+        let ad = WorkerAd(rank: 0, host: HostFacts.hostName, cores: HostFacts.cores, memoryBytes: found.memoryBytes,
+                          slots: 1, cpuIDs: found.cpus, cpuLimit: found.cpuLimit, gpuIDs: found.gpus)
+        let pool = HostPool.merging([ad])
+        return HostCapacity(host: pool.host, pool: pool.capacity)
     }
 
     /// The facts this rank reports for its host's pool: its CPUs and the count they are
