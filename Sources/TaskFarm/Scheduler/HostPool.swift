@@ -110,7 +110,8 @@ public struct HostPool: Sendable, Equatable {
     }
 
     /// Gives a grant (or the part of one) back: its CPUs, GPUs and memory are free again.
-    /// Ids the pool does not hold, or holds free already, are ignored.
+    /// Ids the pool does not hold, or holds free already, are ignored; memory is counted, so
+    /// each grant must be given back once.
     public mutating func give(_ grant: ResourceGrant) {
         for cpu in grant.cpus {
             guard let index = cpuIndex[cpu], !cpuFree[index] else { continue }
