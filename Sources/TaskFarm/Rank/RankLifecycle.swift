@@ -36,7 +36,6 @@ enum RankLifecycle {
             MPI.abort(errorCode: ExitStatus.internalError.rawValue)
         }
         if WorkerRecovery.skipsFinalize(environment: ProcessInfo.processInfo.environment) {
-            if world.rank == 0 { WorkerRecovery.endJob(status: status, logger: logger) }
             // Open MPI's exit handler would call MPI_Finalize: leave with _exit.
             fflush(nil)
             _exit(status.rawValue)

@@ -1,6 +1,4 @@
-import Foundation
 import Logging
-import MPI
 
 /// Whether Open MPI keeps the job alive when a rank dies, and what rank 0 says about it.
 ///
@@ -46,23 +44,6 @@ enum WorkerRecovery {
     /// Set on every surviving rank when the run lost a worker (rank 0 knows it; the others
     /// learn it from the final stop). Written and read on the rank's one MPI thread.
     nonisolated(unsafe) static var peerLost = false
-
-    /// Seconds rank 0 leaves the other ranks to end before it ends the job.
-    static let endGrace: UInt32 = 1
-
-    /// Ends the job from rank 0 once its run is recorded, with `MPI_Abort(status)`: after a
-    /// lost worker under recovery, Open MPI 4.1.4's `mpirun` often stays up when every rank
-    /// has ended (seen with ranks on several hosts), and `MPI_Abort` is the one way to make it
-    /// exit, with `status`. The other ranks have had the final stop and get ``endGrace`` to
-    /// leave first. Source: MPI 3.1 §8.7, `MPI_Abort`; Open MPI 4.1 mpirun(1).
-    static func endJob(status: ExitStatus, logger: Logger) -> Never {
-        logger.notice("""
-            a worker was lost under recovery: ending the job with MPI_Abort(\(status.rawValue)), since mpirun may not \
-            exit by itself; its MPI_ABORT message is expected and the run's record is complete
-            """)
-        sleep(endGrace)
-        MPI.abort(errorCode: status.rawValue)
-    }
 
     /// Whether this rank must end without `MPI_Finalize`: under recovery, after a worker was
     /// lost, `MPI_Finalize` waits in a fence for every rank, the dead ones too, and holds
