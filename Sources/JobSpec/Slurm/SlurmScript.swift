@@ -143,7 +143,7 @@ public struct SlurmScript: Sendable {
         let requestLines = request.requestLines
         let exportAll = export.all
         let exportNames = export.names
-        job = ArrayJob(name: jobName, file: file, indices: array?.indices ?? [0], warnings: warnings,
+        var arrayJob = ArrayJob(name: jobName, file: file, indices: array?.indices ?? [0], warnings: warnings,
                        maxConcurrent: array?.maxConcurrent) { [common, cpus, memory, timeLimit, attributes, gpus, requestLines] position, index in
             var set = common
             let jobID = String(isArray ? runID + position : runID)
@@ -161,5 +161,8 @@ public struct SlurmScript: Sendable {
             task.requestLines = requestLines
             return task
         }
+        // Each element has its own job id, as Slurm gives it: the run id plus its position.
+        if isArray { arrayJob.jobIDsUsed = arrayJob.taskCount }
+        job = arrayJob
     }
 }
