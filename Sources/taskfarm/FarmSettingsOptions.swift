@@ -6,6 +6,9 @@ import TaskFarm
 struct FarmSettingsOptions: ParsableArguments {
     @OptionGroup var hosts: HostResourceArguments
 
+    @Flag(name: .long, help: "Stop a task whose resident set passes its memory request (--mem, request_memory, mem=, --memory-per-task); it ends 'memory exceeded', as Slurm's OUT_OF_MEMORY.")
+    var enforceMemory = false
+
     @Flag(name: .long, help: "Pin each task to the cores it holds (default: tasks may use every CPU of the host; OMP_NUM_THREADS is the task's cores either way).")
     var bind = false
 
@@ -94,6 +97,7 @@ struct FarmSettingsOptions: ParsableArguments {
         options.resources = hosts.options
         options.resources.slotsPerWorker = slotsPerWorker
         options.resources.bind = bind
+        options.enforceMemory = enforceMemory
         return options
     }
 }

@@ -160,4 +160,23 @@ final class TaskResourceTests: XCTestCase {
         XCTAssertEqual(records.count, 4)
         XCTAssertEqual(Self.peak(records) { _ in 1 }, 2, "two at once on a pool of 2 cores, not one")
     }
+
+    /// `--enforce-memory` stops a task whose resident set passes its request; it ends in its
+    /// own state, "memory exceeded", which `status` and the summary name, and the run exits 1.
+    func testEnforceMemoryStopsATaskOverItsRequestAsMemoryExceeded() throws {
+        let folder = try Harness.temporaryFolder()
+        // `tail` keeps a line without newline in memory: 300 MiB of zeros, then it waits.
+        try Harness.write("""
+            head -c 314572800 /dev/zero | tail; sleep 30
+            /bin/true
+            """, to: "m.txt", in: folder)
+        let outcome = try Harness.taskfarm(["run", "m.txt", "--memory-per-task", "100M", "--enforce-memory"],
+                                           ranks: 3, in: folder)
+        XCTAssertEqual(outcome.status, 1, outcome.stderr)
+        XCTAssertTrue(outcome.stdout.contains("1 of 2 tasks succeeded") && outcome.stdout.contains("1 over their memory"),
+                      outcome.stdout)
+        let status = try Harness.run(Harness.taskfarm, ["status", "m.txt"], in: folder)
+        XCTAssertTrue(status.stdout.contains("1 memory exceeded"), status.stdout)
+        XCTAssertTrue(status.stdout.contains("passed its request of 100 MiB"), status.stdout)
+    }
 }

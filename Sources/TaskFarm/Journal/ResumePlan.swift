@@ -114,7 +114,7 @@ public struct ResumePlan: Sendable, Equatable {
             switch states[position] {
             case .succeeded:
                 skippedSucceeded += 1
-            case .failed, .timedOut, .cancelled:
+            case .failed, .timedOut, .cancelled, .memoryExceeded:
                 if rerunFailed {
                     states[position] = .pending
                     rerunFailures += 1

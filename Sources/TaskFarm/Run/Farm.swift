@@ -61,7 +61,7 @@ public enum Farm {
         }.map { mode in
             let states = prepared.plan.initialStates ?? []
             return ProgressReporter(mode: mode, total: job.taskCount, done: states.count(where: { $0 == .succeeded }),
-                                    failed: states.count(where: { $0 == .failed || $0 == .timedOut || $0 == .cancelled }),
+                                    failed: states.count(where: \.isUnsuccessfulEnd),
                                     now: Clock.monotonicSeconds())
         }
         let policy = SchedulerPolicy(retries: options.retries, retryUnlessExit: options.retryUnlessExit,

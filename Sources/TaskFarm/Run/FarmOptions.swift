@@ -13,6 +13,9 @@ public struct FarmOptions: Sendable {
     /// The hosts' resources as the command line gives them (`--cpus-per-host`,
     /// `--memory-per-host`, `--gpus-per-host`, `--slots-per-worker`, `--bind`).
     public var resources = HostResourceOptions()
+    /// `--enforce-memory`: a task whose resident set passes its memory request is stopped and
+    /// ends "memory exceeded".
+    public var enforceMemory = false
     /// `--name-server-rank`; `nil` for the default layout.
     public var nameServerRank: Int?
     /// `--retries`: retries after the first attempt.

@@ -17,5 +17,6 @@ extension Scheduler.Settings {
         workerTimeout = options.workerTimeout
         crashLimit = options.crashLimit
         bindTasks = options.resources.bind
+        enforceMemory = options.enforceMemory
     }
 }

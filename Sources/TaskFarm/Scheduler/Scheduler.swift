@@ -37,6 +37,8 @@ final class Scheduler: RankRole {
         var crashLimit: Int = 3
         /// `--bind`: pin each task to the CPUs it holds, where the host's CPU numbers are real.
         var bindTasks = false
+        /// `--enforce-memory`: workers stop a task whose resident set passes its request.
+        var enforceMemory = false
     }
 
     /// Seconds before the walltime at which running tasks are stopped, so that the journal
@@ -122,7 +124,8 @@ final class Scheduler: RankRole {
                 core.addWorker(try WorkerAd(decoding: entry.value))
             }
             let context = JobContext(runID: settings.runID, taskCount: job.taskCount, jobName: job.name,
-                                     killGrace: settings.killGrace, workingDirectory: settings.workingDirectory)
+                                     killGrace: settings.killGrace, workingDirectory: settings.workingDirectory,
+                                     enforceMemory: settings.enforceMemory)
             for rank in settings.workerRanks {
                 try transport.send(context.encode(), to: rank, tag: .jobContext)
             }
@@ -315,7 +318,7 @@ final class Scheduler: RankRole {
                 // Recorded as started when the worker says it started (``noteStarted``).
                 try transport.send(assignment.encode(), to: worker, tag: .assignment)
             case .finished(let position, let state, let completion):
-                if state == .failed || state == .timedOut { try noteFailure() }
+                if state == .failed || state == .timedOut || state == .memoryExceeded { try noteFailure() }
                 let worker = core.worker(at: completion.workerRank)
                 for recorder in recorders {
                     recorder.taskEnded(position: position, state: state, completion: completion, worker: worker)
@@ -372,7 +375,7 @@ final class Scheduler: RankRole {
     /// The array indices of the lowest positions that failed, timed out or could not run.
     private func lowestFailures() -> [Int] {
         var indices: [Int] = []
-        for (position, state) in core.states.enumerated() where state == .failed || state == .timedOut {
+        for (position, state) in core.states.enumerated() where state == .failed || state == .timedOut || state == .memoryExceeded {
             let index = job.task(at: position).arrayIndex
             if indices.last != index { indices.append(index) }  // DAG nodes share an index
             if indices.count == RunResult.shownFailures { break }

@@ -562,7 +562,8 @@ public struct SchedulerCore {
             retryQueue.append(position)
             return [.retrying(position: position, completion: completion)]
         }
-        let state: TaskState = completion.outcome == .timedOut ? .timedOut : .failed
+        let state: TaskState = completion.outcome == .timedOut ? .timedOut
+            : completion.outcome == .memoryExceeded ? .memoryExceeded : .failed
         states[position] = state
         return [.finished(position: position, state: state, completion: completion)]
     }

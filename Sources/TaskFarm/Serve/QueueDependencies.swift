@@ -65,6 +65,6 @@ public struct QueueDependencies: Sendable {
     public mutating func forget(_ task: Int) { waitingOn[task] = nil }
 
     private static func reason(parent: Int, state: TaskState) -> String {
-        "parent task \(parent) \(state == .cancelled ? "was cancelled" : state == .timedOut ? "timed out" : "failed") (afterok)"
+        "parent task \(parent) \(state == .cancelled ? "was cancelled" : state == .failed ? "failed" : state.description) (afterok)"
     }
 }

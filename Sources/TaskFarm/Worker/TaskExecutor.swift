@@ -26,6 +26,8 @@ final class TaskExecutor {
         var killAt: Double?
         /// The attempt's temporary folder, removed when it ends.
         var scratch: TaskScratch?
+        /// Why `--enforce-memory` stopped it, for its completion.
+        var memoryNote: String?
     }
 
     private let context: JobContext
@@ -40,6 +42,11 @@ final class TaskExecutor {
     private var watchdog: Int32 = -1
     private(set) var running: [Running] = []
     private var readiness: [UInt8] = []
+    /// When the resident sets of tasks with a memory request are next read
+    /// (`--enforce-memory`), on the monotonic clock.
+    private var nextMemoryCheck = 0.0
+    /// Seconds between two readings of the tasks' resident sets.
+    static let memoryCheckInterval = 0.5
 
     /// Slots held by running tasks.
     private(set) var usedSlots = 0
@@ -316,6 +323,10 @@ final class TaskExecutor {
             return []
         }
         var wait = microseconds
+        if context.enforceMemory, running.contains(where: { $0.assignment.task.memoryMiB != nil }) {
+            let until = Int(saturating: (nextMemoryCheck - Clock.monotonicSeconds()) * 1e6)
+            wait = max(0, min(wait, until))
+        }
         if let next = nextDeadline() {
             // Saturating: a deadline years away (or a corrupt one) must not trap the worker.
             let until = Int(saturating: (next - Clock.monotonicSeconds()) * 1e6)
@@ -340,6 +351,7 @@ final class TaskExecutor {
             }
         }
         enforceDeadlines()
+        enforceMemory()
         return completions.reversed()
     }
 
@@ -380,7 +392,8 @@ final class TaskExecutor {
         var message: String?
         if let stopping = task.stopping {
             outcome = stopping
-            message = stopping == .timedOut ? "ran past its time limit of \(task.assignment.task.timeLimit ?? 0) s" : nil
+            message = stopping == .timedOut ? "ran past its time limit of \(task.assignment.task.timeLimit ?? 0) s"
+                : stopping == .memoryExceeded ? task.memoryNote : nil
             if stopping == .timedOut, signal == nil { signal = Int(SIGTERM) }
         }
         var completion = TaskCompletion(
@@ -395,6 +408,22 @@ final class TaskExecutor {
     }
 
     // MARK: Stopping
+
+    /// `--enforce-memory`: a task whose process group's resident set passes its request is
+    /// stopped (SIGTERM, SIGKILL after the grace) and ends ``TaskOutcome/memoryExceeded``.
+    private func enforceMemory() {
+        guard context.enforceMemory else { return }
+        let now = Clock.monotonicSeconds()
+        guard now >= nextMemoryCheck else { return }
+        nextMemoryCheck = now + Self.memoryCheckInterval
+        for index in running.indices where running[index].stopping == nil {
+            guard let limit = running[index].assignment.task.memoryMiB else { continue }
+            let resident = ResidentMemory.bytes(ofGroup: running[index].pid)
+            guard resident > limit * 1024 * 1024 else { continue }
+            running[index].memoryNote = "its resident set, \(resident / (1024 * 1024)) MiB, passed its request of \(limit) MiB"
+            stop(at: index, reason: .memoryExceeded, now: now)
+        }
+    }
 
     private func enforceDeadlines() {
         let now = Clock.monotonicSeconds()
