@@ -25,14 +25,7 @@ struct JobFileOptions: ParsableArguments {
     @Option(name: .long, help: "sbatch --export for a Slurm script: ALL, NONE or NAME[=value],...")
     var export: String?
 
-    @Option(name: [.customShort("c"), .long], help: "Cores per task, for a task list (each task's unless a #TASKFARM RESOURCES line says otherwise) or a Slurm script (sbatch -c).")
-    var cpusPerTask: Int?
-
-    @Option(name: .long, help: "Memory per task (4000 MiB, 500M, 4G), for a task list or a Slurm script (sbatch --mem); placement counts it against the host's memory.")
-    var memoryPerTask: String?
-
-    @Option(name: .long, help: "GPUs per task, for a task list or a Slurm script (sbatch --gpus-per-task); each GPU goes to one task at a time.")
-    var gpusPerTask: Int?
+    @OptionGroup var request: TaskRequestArguments
 
     @Option(name: .long, help: "sbatch --mem for a Slurm script (4000, 500M, 4G).")
     var mem: String?
@@ -53,15 +46,6 @@ struct JobFileOptions: ParsableArguments {
     var scriptArguments: [String] = []
 
     func validate() throws {
-        if let cpusPerTask, let expected = FarmLimits.slotsProblem(cpusPerTask) {
-            throw ValidationError("--cpus-per-task \(cpusPerTask): expected \(expected)")
-        }
-        if let memoryPerTask, TaskListResources.mebibytes(memoryPerTask) == nil {
-            throw ValidationError("--memory-per-task '\(memoryPerTask)': expected a size such as 4000 (MiB), 500M or 4G")
-        }
-        if let gpusPerTask, !(0...FarmLimits.maximumSlots).contains(gpusPerTask) {
-            throw ValidationError("--gpus-per-task \(gpusPerTask): expected a number of GPUs from 0 to \(FarmLimits.maximumSlots)")
-        }
         if let format, JobFormat(name: format) == nil {
             throw ValidationError("--format '\(format)' is not a format; expected tasklist, submit, pbs, slurm or dag")
         }
@@ -83,9 +67,7 @@ struct JobFileOptions: ParsableArguments {
         var overrides = JobFiles.Overrides(format: format.flatMap(JobFormat.init(name:)), output: output, error: error,
                                            jobName: jobName, scriptArguments: scriptArguments, rescueFrom: rescueFrom)
         overrides.batchOptions = batchOptions
-        overrides.taskResources = TaskListResources(cores: cpusPerTask,
-                                                    memoryMiB: memoryPerTask.flatMap(TaskListResources.mebibytes),
-                                                    gpus: gpusPerTask)
+        overrides.taskResources = request.resources
         return overrides
     }
 }
