@@ -9,8 +9,8 @@ struct FarmSettingsOptions: ParsableArguments {
     @Flag(name: .long, help: "Stop a task whose resident set passes its memory request (--mem, request_memory, mem=, --memory-per-task); it ends 'memory exceeded', as Slurm's OUT_OF_MEMORY.")
     var enforceMemory = false
 
-    @Flag(name: .long, help: "Pin each task to the cores it holds (default: tasks may use every CPU of the host; OMP_NUM_THREADS is the task's cores either way).")
-    var bind = false
+    @Flag(inversion: .prefixedNo, help: "Pin each task to the cores it holds (default; measured faster, see docs/resources.md). --no-bind lets every task use every CPU of its host; OMP_NUM_THREADS is the task's cores either way.")
+    var bind = true
 
     @Option(name: .long, help: "The older way to size hosts: each worker adds S cores to its host's pool (use --cpus-per-host instead).")
     var slotsPerWorker: Int?

@@ -16,12 +16,13 @@ public struct HostResourceOptions: Sendable, Equatable {
     /// `--slots-per-worker N` (the older way): each worker adds N cores to its host's pool,
     /// instead of the CPUs the ranks were given.
     public var slotsPerWorker: Int?
-    /// `--bind`: pin each task to the CPUs it holds.
-    public var bind = false
+    /// `--bind` (the default; `--no-bind`): pin each task to the CPUs it holds, where the
+    /// host's CPU numbers are real.
+    public var bind = true
 
     /// Options; every argument is the property of the same name.
     public init(cpusPerHost: Int? = nil, memoryPerHostMiB: Int? = nil, gpusPerHost: [String]? = nil,
-                slotsPerWorker: Int? = nil, bind: Bool = false) {
+                slotsPerWorker: Int? = nil, bind: Bool = true) {
         self.cpusPerHost = cpusPerHost
         self.memoryPerHostMiB = memoryPerHostMiB
         self.gpusPerHost = gpusPerHost

@@ -36,7 +36,7 @@ final class Scheduler: RankRole {
         /// Lost workers a task may have run on before it fails (HyperQueue's crash limit).
         var crashLimit: Int = 3
         /// `--bind`: pin each task to the CPUs it holds, where the host's CPU numbers are real.
-        var bindTasks = false
+        var bindTasks = true
         /// `--enforce-memory`: workers stop a task whose resident set passes its request.
         var enforceMemory = false
     }
