@@ -39,6 +39,20 @@ final class HostPoolTests: XCTestCase {
         XCTAssertEqual(gpus.gpus, ["0", "1", "2"])
     }
 
+    func testWhatARankFindsOfItsHost() {
+        XCTAssertEqual(HostResources.batchCPULimit(environment: ["SLURM_CPUS_ON_NODE": "8", "NCPUS": "4"]), 4)
+        XCTAssertNil(HostResources.batchCPULimit(environment: ["SLURM_CPUS_ON_NODE": "x"]))
+        XCTAssertEqual(HostResources.memoryBytes(memTotal: 1 << 34, cgroupLimit: "1073741824\n"), 1 << 30)
+        XCTAssertEqual(HostResources.memoryBytes(memTotal: 1 << 34, cgroupLimit: "max\n"), 1 << 34)
+        XCTAssertEqual(HostResources.memoryBytes(memTotal: 1 << 30, cgroupLimit: "9223372036854771712"), 1 << 30)
+        XCTAssertEqual(HostResources.gpuIDs(environment: [:], found: 2), ["0", "1"])
+        XCTAssertEqual(HostResources.gpuIDs(environment: ["CUDA_VISIBLE_DEVICES": "2,3"], found: 4), ["2", "3"],
+                       "the allocation's GPUs, by their physical ids")
+        XCTAssertEqual(HostResources.gpuIDs(environment: ["SLURM_JOB_GPUS": "1"], found: 4), ["1"])
+        XCTAssertEqual(HostResources.gpuIDs(environment: ["CUDA_VISIBLE_DEVICES": ""], found: 4), [])
+        XCTAssertEqual(HostResources.gpuIDs(environment: ["CUDA_VISIBLE_DEVICES": "-1"], found: 4), [])
+    }
+
     func testTakeAndGiveKeepEachCPUAndGPUWithOneHolder() {
         var pool = HostPool(host: "h", cpus: [4, 5, 6], bindable: true, gpus: ["a", "b"], memoryMiB: 1000)
         let first = pool.take(ResourceRequest(cores: 2, memoryMiB: 600, gpus: 1))
