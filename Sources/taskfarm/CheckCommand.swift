@@ -61,8 +61,10 @@ struct CheckCommand: ParsableCommand {
             throw JobSpecError("- reads a task list from standard input, not a \(format) file; give the file's path",
                                file: "<command line>")
         }
-        return try TaskList(data: FileHandle.standardInput.readDataToEndOfFile(), file: "<standard input>",
-                            name: overrides.jobName ?? "stdin")
+        let list = try TaskList(data: FileHandle.standardInput.readDataToEndOfFile(), file: "<standard input>",
+                                name: overrides.jobName ?? "stdin")
+        list.defaultRequest = overrides.taskResources
+        return list
     }
 
     private func storedRunID() -> Int? {
