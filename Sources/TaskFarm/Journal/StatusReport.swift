@@ -112,7 +112,10 @@ public struct StatusReport: Sendable {
     /// The report as text for people.
     public var text: String {
         var lines: [String] = []
-        let summary = Self.order.map { "\(counts[$0] ?? 0) \($0)" }.joined(separator: ", ")
+        // "memory exceeded" only when some task ended so (`--enforce-memory`), so the line
+        // reads as before for every other run.
+        let summary = Self.order.filter { $0 != .memoryExceeded || (counts[$0] ?? 0) > 0 }
+            .map { "\(counts[$0] ?? 0) \($0)" }.joined(separator: ", ")
         lines.append("run \(runID.map(String.init) ?? "?"), \(taskCount) tasks: \(summary)")
         lines.append(runDied ? "the last run died without closing its journal (its lock is free): run again to resume"
                      : inProgress ? "a run is in progress"

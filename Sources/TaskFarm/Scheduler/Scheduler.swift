@@ -133,8 +133,8 @@ final class Scheduler: RankRole {
             let now = Clock.monotonicSeconds()
             roundTime = now
             for rank in settings.workerRanks { liveness.watch(rank, now: now) }
-            let pool = core.workerAds
-            for recorder in recorders { recorder.workersKnown(pool) }
+            let shares = core.workerShares
+            for recorder in recorders { recorder.workersKnown(shares) }
             if let refused = HostCapacity.firstRefusal(in: job, hosts: core.hostCapacities) {
                 refusal = refused.description
                 core.stopDispatching()
@@ -290,8 +290,8 @@ final class Scheduler: RankRole {
         return !decisions.isEmpty
     }
 
-    /// The workers known, by rank.
-    var workerAds: [WorkerAd] { core.workerAds }
+    /// The workers known, by rank, each with its share of its host's cores as `slots`.
+    var workerAds: [WorkerAd] { core.workerShares }
 
     /// The state of the task at `position`.
     func state(of position: Int) -> TaskState { core.states[position] }
@@ -306,8 +306,16 @@ final class Scheduler: RankRole {
             switch decision {
             case .assign(let position, let attempt, let worker):
                 var task = settings.taskDefaults.finalForm(of: job.task(at: position))
-                // `$$(...)` macros take their values from the machine the task lands on.
-                if let ad = core.worker(at: worker) { task = MachinePlacement.place(task, on: ad.classAd) }
+                // `$$(...)` macros take their values from the machine the task lands on, as
+                // HTCondor's dynamic slot carved for it: `Cpus`, `Memory` and `GPUs` are the
+                // task's own.
+                if let ad = core.worker(at: worker) {
+                    var slot = ad.classAd
+                    slot["Cpus"] = .integer(task.slots)
+                    if let memory = task.memoryMiB { slot["Memory"] = .integer(memory) }
+                    if let gpus = task.gpus { slot["GPUs"] = .integer(gpus) }
+                    task = MachinePlacement.place(task, on: slot)
+                }
                 var assignment = TaskAssignment(task: task, attempt: attempt)
                 if let grant = core.grant(of: position), let pool = core.pool(ofWorker: worker) {
                     assignment.cpus = grant.cpus

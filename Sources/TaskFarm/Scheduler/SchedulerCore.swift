@@ -32,6 +32,8 @@ public struct SchedulerCore {
         var ad: WorkerAd
         /// The ad as the worker registered it, for merging its host's pool.
         var registered: WorkerAd
+        /// Its host's pool, as an index into `pools`.
+        var pool: Int
         /// Positions handed to the worker and not ended, oldest first.
         var positions: [Int] = []
     }
@@ -76,8 +78,10 @@ public struct SchedulerCore {
     private let earlierAttempts: [AttemptCount]
     private var workers: [Int: WorkerSlots] = [:]
     private var workerOrder: [Int] = []
-    /// Each host's pool of cores, GPUs and memory, by host name.
-    private(set) var pools: [String: HostPool] = [:]
+    /// Each host's pool of cores, GPUs and memory, in the order hosts were first seen.
+    private(set) var pools: [HostPool] = []
+    /// The index into `pools` of each host's pool, by host name.
+    private var poolIndex: [String: Int] = [:]
     var inFlight: [Int: InFlight] = [:]
     /// The head of the queue that waits for room, with its host (anti-starvation).
     private(set) var reservation: Reservation?
@@ -122,11 +126,16 @@ public struct SchedulerCore {
     /// there.
     public mutating func addWorker(_ ad: WorkerAd) {
         if workers[ad.rank] == nil { workerOrder.append(ad.rank) }
-        workers[ad.rank] = WorkerSlots(ad: ad, registered: ad)
+        let index = poolIndex[ad.host] ?? pools.count
+        if index == pools.count {
+            poolIndex[ad.host] = index
+            pools.append(HostPool.merging([ad]))
+        }
+        workers[ad.rank] = WorkerSlots(ad: ad, registered: ad, pool: index)
         let onHost = workerOrder.filter { workers[$0]?.registered.host == ad.host }
-        if let pool = pools[ad.host], pool.free != pool.capacity { return }  // tasks hold some of it
+        guard pools[index].free == pools[index].capacity else { return }  // tasks hold some of it
         let pool = HostPool.merging(onHost.map { workers[$0]!.registered })
-        pools[ad.host] = pool
+        pools[index] = pool
         for rank in onHost {
             workers[rank]!.ad.slots = pool.cpus.count
             workers[rank]!.ad.gpuIDs = pool.gpus
@@ -134,8 +143,23 @@ public struct SchedulerCore {
         }
     }
 
+    /// The workers' ads for the records (journal, report, progress), each with `slots` its
+    /// share of its host's cores, so that the shares of a host's workers add up to the host's
+    /// cores (the first workers get one more where they do not divide evenly).
+    public var workerShares: [WorkerAd] {
+        var seen: [String: Int] = [:]
+        return workerAds.map { ad in
+            var share = ad
+            let onHost = workerOrder.filter { workers[$0]!.ad.host == ad.host }.count
+            let index = seen[ad.host, default: 0]
+            seen[ad.host] = index + 1
+            share.slots = ad.slots / onHost + (index < ad.slots % onHost ? 1 : 0)
+            return share
+        }
+    }
+
     /// The pool of the host `worker` runs on.
-    public func pool(ofWorker worker: Int) -> HostPool? { workers[worker].flatMap { pools[$0.ad.host] } }
+    public func pool(ofWorker worker: Int) -> HostPool? { workers[worker].map { pools[$0.pool] } }
 
     /// The CPUs, GPUs and memory the task at `position` holds (or will hold once the task
     /// ahead of it on its worker ends), or `nil` when it is not in flight.
@@ -143,7 +167,7 @@ public struct SchedulerCore {
 
     /// The largest amounts each host offers, for refusing requests no host can meet.
     public var hostCapacities: [HostCapacity] {
-        pools.values.sorted { $0.host < $1.host }.map { HostCapacity(host: $0.host, pool: $0.capacity) }
+        pools.sorted { $0.host < $1.host }.map { HostCapacity(host: $0.host, pool: $0.capacity) }
     }
 
     /// The workers known, in the order they were added: the one home of the worker facts
@@ -203,17 +227,18 @@ public struct SchedulerCore {
         var decisions: [Decision] = []
         guard dispatching, !workers.isEmpty else { return decisions }
         if let held = reservation {
+            let request = placement.request(of: held.position)
             if states[held.position] != .pending {
                 reservation = nil
-            } else if !isThrottled, let (worker, grant) = pickStartingWorker(for: held.position, avoiding: nil) {
+            } else if !isThrottled, let (worker, grant) = pickStartingWorker(for: held.position, request, avoiding: -1) {
                 reservation = nil
-                decisions.append(assign(held.position, to: worker, grant: grant, follows: nil))
-            } else if !canEverRun(held.position) {
+                decisions.append(assign(held.position, request, to: worker, grant: grant, follows: nil))
+            } else if !canEverRun(held.position, request) {
                 reservation = nil
                 states[held.position] = .failed
-                decisions.append(.unrunnable(position: held.position, reason: whyNeverRuns(held.position)))
+                decisions.append(.unrunnable(position: held.position, reason: whyNeverRuns(held.position, request)))
             } else if !workerOrder.contains(where: { workers[$0]!.ad.host == held.host }),
-                      let host = hostToReserve(for: held.position) {
+                      let host = hostToReserve(for: held.position, request) {
                 // The reserved host lost its workers: keep another.
                 reservation = Reservation(position: held.position, host: host)
                 decisions += revokeQueued(onHost: host)
@@ -221,21 +246,21 @@ public struct SchedulerCore {
         }
         while let position = nextReadyPosition(peekOnly: true) {
             if isThrottled { break }
-            guard canEverRun(position) else {
+            let request = placement.request(of: position)
+            let avoided = reservation.map { poolIndex[$0.host] ?? -1 } ?? -1
+            if let (worker, grant) = pickStartingWorker(for: position, request, avoiding: avoided) {
+                _ = nextReadyPosition(peekOnly: false)
+                decisions.append(assign(position, request, to: worker, grant: grant, follows: nil))
+            } else if let (worker, ahead) = pickFollowedTask(for: position, request, avoiding: avoided) {
+                _ = nextReadyPosition(peekOnly: false)
+                let grant = inFlight[ahead]!.grant.prefix(for: request)
+                decisions.append(assign(position, request, to: worker, grant: grant, follows: ahead))
+            } else if !canEverRun(position, request) {
                 _ = nextReadyPosition(peekOnly: false)
                 states[position] = .failed
-                decisions.append(.unrunnable(position: position, reason: whyNeverRuns(position)))
-                continue
-            }
-            let avoided = reservation?.host
-            if let (worker, grant) = pickStartingWorker(for: position, avoiding: avoided) {
-                _ = nextReadyPosition(peekOnly: false)
-                decisions.append(assign(position, to: worker, grant: grant, follows: nil))
-            } else if let (worker, ahead) = pickFollowedTask(for: position, avoiding: avoided) {
-                _ = nextReadyPosition(peekOnly: false)
-                let grant = inFlight[ahead]!.grant.prefix(for: placement.request(of: position))
-                decisions.append(assign(position, to: worker, grant: grant, follows: ahead))
-            } else if reservation == nil, !isCoveredByAGrant(position), let host = hostToReserve(for: position) {
+                decisions.append(.unrunnable(position: position, reason: whyNeverRuns(position, request)))
+            } else if reservation == nil, !isCoveredByAGrant(position, request),
+                      let host = hostToReserve(for: position, request) {
                 _ = nextReadyPosition(peekOnly: false)
                 reservation = Reservation(position: position, host: host)
                 decisions += revokeQueued(onHost: host)
@@ -253,22 +278,20 @@ public struct SchedulerCore {
         return false
     }
 
-    /// Whether a worker that matches the task has a host that could ever hold its request.
-    private func canEverRun(_ position: Int) -> Bool {
-        let request = placement.request(of: position)
-        return workerOrder.contains { rank in
+    /// Whether a worker that matches the task has a host that could ever hold `request`.
+    private func canEverRun(_ position: Int, _ request: ResourceRequest) -> Bool {
+        workerOrder.contains { rank in
             let worker = workers[rank]!
-            return pools[worker.ad.host]!.canEverHold(request) && placement.matches(position, worker.ad)
+            return pools[worker.pool].canEverHold(request) && placement.matches(position, worker.ad)
         }
     }
 
     /// Why the task can never run: HTCondor's matchmaking explanation when no worker
     /// matches it, otherwise its request against the largest host.
-    private func whyNeverRuns(_ position: Int) -> String {
-        let request = placement.request(of: position)
+    private func whyNeverRuns(_ position: Int, _ request: ResourceRequest) -> String {
         let matchesSome = workerOrder.contains { placement.matches(position, workers[$0]!.ad) }
         if matchesSome {
-            let largest = pools.values.max { ($0.capacity.cores, $0.capacity.gpus) < ($1.capacity.cores, $1.capacity.gpus) }
+            let largest = pools.max { ($0.capacity.cores, $0.capacity.gpus) < ($1.capacity.cores, $1.capacity.gpus) }
             let offer = largest.map { "the largest host, \($0.host), has \($0.capacity.summary)" } ?? "no host is known"
             return "it asks for \(request.summary) on one host and \(offer)"
         }
@@ -277,12 +300,13 @@ public struct SchedulerCore {
 
     /// Records the hand-out of `position` to `worker` with `grant`, taken from the pool or,
     /// with `follows`, from the task it waits behind.
-    private mutating func assign(_ position: Int, to worker: Int, grant: ResourceGrant, follows: Int?) -> Decision {
+    private mutating func assign(_ position: Int, _ request: ResourceRequest, to worker: Int, grant: ResourceGrant,
+                                 follows: Int?) -> Decision {
         let attempt = Int(attempts[position]) + 1
         attempts[position] = AttemptCount(clamping: attempt)
         states[position] = .running
         workers[worker]!.positions.append(position)
-        var flight = InFlight(worker: worker, attempt: attempt, request: placement.request(of: position), grant: grant)
+        var flight = InFlight(worker: worker, attempt: attempt, request: request, grant: grant)
         if let follows {
             flight.follows = follows
             flight.depth = inFlight[follows]!.depth + 1
@@ -295,54 +319,54 @@ public struct SchedulerCore {
 
     /// The worker whose host can start the task now, its grant taken from that host's
     /// pool: the one the task ranks highest (HTCondor `rank`), then on the host with the
-    /// most free cores, then holding the fewest tasks. `avoiding` names the reserved host.
-    private mutating func pickStartingWorker(for position: Int, avoiding host: String?) -> (Int, ResourceGrant)? {
-        let request = placement.request(of: position)
+    /// most free cores, then holding the fewest tasks. `avoiding` is the reserved host's
+    /// pool (-1: none).
+    private mutating func pickStartingWorker(for position: Int, _ request: ResourceRequest,
+                                             avoiding avoided: Int) -> (Int, ResourceGrant)? {
         let ranked = placement.ranksWorkers
         var best: Int?
         var bestKey = (rank: -Double.infinity, free: Int.min, load: Int.min)
         for rank in workerOrder {
             let worker = workers[rank]!
-            let pool = pools[worker.ad.host]!
-            guard worker.ad.host != host, pool.fitsNow(request) else { continue }
-            let key = (rank: ranked ? placement.rank(position, worker.ad) : 0, free: pool.free.cores,
+            guard worker.pool != avoided, pools[worker.pool].fitsNow(request) else { continue }
+            let key = (rank: ranked ? placement.rank(position, worker.ad) : 0, free: pools[worker.pool].free.cores,
                        load: -worker.positions.count)
             guard best == nil || key > bestKey, placement.matches(position, worker.ad) else { continue }
             best = rank
             bestKey = key
         }
-        guard let best, let grant = pools[workers[best]!.ad.host]!.take(request) else { return nil }
+        guard let best, let grant = pools[workers[best]!.pool].take(request) else { return nil }
         return (best, grant)
     }
 
     /// A task in flight that the task may wait behind on its worker (prefetch): the last of
     /// its chain, holding a grant that covers the request, fewer than `prefetchPerSlot`
     /// tasks behind the chain's head; the worker the task ranks highest, then the shortest
-    /// such chain, wins.
-    private func pickFollowedTask(for position: Int, avoiding host: String?) -> (worker: Int, ahead: Int)? {
+    /// such chain, wins. `avoiding` is the reserved host's pool (-1: none).
+    private func pickFollowedTask(for position: Int, _ request: ResourceRequest,
+                                  avoiding avoided: Int) -> (worker: Int, ahead: Int)? {
         let limit = policy.prefetchPerSlot
         guard limit > 0 else { return nil }
-        let request = placement.request(of: position)
         let ranked = placement.ranksWorkers
         var best: (worker: Int, ahead: Int, key: (rank: Double, shallow: Int))?
         for rank in workerOrder {
             let worker = workers[rank]!
-            guard worker.ad.host != host else { continue }
+            guard worker.pool != avoided else { continue }
             for ahead in worker.positions {
                 let flight = inFlight[ahead]!
                 guard flight.followedBy == nil, flight.depth < limit, request.fits(in: flight.grant.amounts) else { continue }
                 guard placement.matches(position, worker.ad) else { break }
                 let key = (rank: ranked ? placement.rank(position, worker.ad) : 0, shallow: -flight.depth)
                 if best.map({ key > $0.key }) ?? true { best = (rank, ahead, key) }
+                if !ranked, flight.depth == 0 { return (rank, ahead) }  // nothing shallower exists
             }
         }
         return best.map { ($0.worker, $0.ahead) }
     }
 
-    /// Whether a task in flight on a matching worker holds a grant that covers the task's
-    /// request, so that its end frees enough: such a task is not starved by smaller ones.
-    private func isCoveredByAGrant(_ position: Int) -> Bool {
-        let request = placement.request(of: position)
+    /// Whether a task in flight on a matching worker holds a grant that covers `request`, so
+    /// that its end frees enough: such a task is not starved by smaller ones.
+    private func isCoveredByAGrant(_ position: Int, _ request: ResourceRequest) -> Bool {
         for rank in workerOrder {
             let worker = workers[rank]!
             guard worker.positions.contains(where: { request.fits(in: inFlight[$0]!.grant.amounts) }) else { continue }
@@ -352,13 +376,12 @@ public struct SchedulerCore {
     }
 
     /// The host kept for a task that cannot start now: among those with a matching worker
-    /// that could ever hold it, the one with the most free cores (then GPUs).
-    private func hostToReserve(for position: Int) -> String? {
-        let request = placement.request(of: position)
+    /// that could ever hold `request`, the one with the most free cores (then GPUs).
+    private func hostToReserve(for position: Int, _ request: ResourceRequest) -> String? {
         var best: HostPool?
         for rank in workerOrder {
             let worker = workers[rank]!
-            let pool = pools[worker.ad.host]!
+            let pool = pools[worker.pool]
             guard pool.canEverHold(request), best.map({ (pool.free.cores, pool.free.gpus) > ($0.free.cores, $0.free.gpus) }) ?? true,
                   placement.matches(position, worker.ad) else { continue }
             best = pool
@@ -395,10 +418,10 @@ public struct SchedulerCore {
                 let request = flight.request
                 let target = workerOrder.first { rank in
                     let worker = workers[rank]!
-                    return free[worker.ad.host]!.fitsNow(request) && placement.matches(position, worker.ad)
+                    return free[worker.pool].fitsNow(request) && placement.matches(position, worker.ad)
                 }
                 guard let target else { continue }
-                _ = free[workers[target]!.ad.host]!.take(request)
+                _ = free[workers[target]!.pool].take(request)
                 revoking.insert(position)
                 decisions.append(.revoke(position: position, worker: loadedRank))
             }
@@ -418,13 +441,13 @@ public struct SchedulerCore {
             if let index = worker.positions.firstIndex(of: position) { worker.positions.remove(at: index) }
             workers[flight.worker] = worker
         }
-        let host = workers[flight.worker]?.ad.host
+        let pool = workers[flight.worker]?.pool
         if let next = flight.followedBy {
             inFlight[next]!.follows = flight.follows
             if let ahead = flight.follows {
                 inFlight[ahead]!.followedBy = next
-            } else if let host {
-                pools[host]?.give(flight.grant.removing(inFlight[next]!.grant))
+            } else if let pool {
+                pools[pool].give(flight.grant.removing(inFlight[next]!.grant))
             }
             var behind: Int? = next
             while let current = behind {
@@ -433,8 +456,8 @@ public struct SchedulerCore {
             }
         } else if let ahead = flight.follows {
             inFlight[ahead]!.followedBy = nil
-        } else if let host {
-            pools[host]?.give(flight.grant)
+        } else if let pool {
+            pools[pool].give(flight.grant)
         }
         return flight
     }
