@@ -179,4 +179,31 @@ final class TaskResourceTests: XCTestCase {
         XCTAssertTrue(status.stdout.contains("1 memory exceeded"), status.stdout)
         XCTAssertTrue(status.stdout.contains("passed its request of 100 MiB"), status.stdout)
     }
+
+    /// `--bind` (the default) pins each task to the cores it holds: a 1-core task sees one
+    /// CPU, and tasks running at once see different ones; `--no-bind` gives every task all.
+    func testBindPinsEachTaskToTheCoresItHolds() throws {
+        guard Self.hostCores >= 2 else { throw XCTSkip("needs 2 CPUs") }
+        let folder = try Harness.temporaryFolder()
+        let line = "s=$(date +%s.%N); sleep 0.5; echo \"$(grep Cpus_allowed_list /proc/self/status | cut -f2) $s $(date +%s.%N)\" > b.$TASKFARM_TASK_INDEX"
+        try Harness.write(Array(repeating: line, count: 4).joined(separator: "\n") + "\n", to: "b.txt", in: folder)
+        let bound = try Harness.taskfarm(["run", "b.txt"], ranks: 4, in: folder)
+        XCTAssertEqual(bound.status, 0, bound.stderr)
+        let spans = (0..<4).compactMap { index -> (cpus: String, start: Double, end: Double)? in
+            let words = (Harness.read("b.\(index)", in: folder) ?? "").split(whereSeparator: \.isWhitespace)
+            guard words.count == 3, let start = Double(words[1]), let end = Double(words[2]) else { return nil }
+            return (String(words[0]), start, end)
+        }
+        XCTAssertEqual(spans.count, 4)
+        for span in spans { XCTAssertFalse(span.cpus.contains(",") || span.cpus.contains("-"), "one CPU: \(span.cpus)") }
+        for (a, first) in spans.enumerated() {
+            for second in spans[(a + 1)...] where first.start < second.end && second.start < first.end {
+                XCTAssertNotEqual(first.cpus, second.cpus, "two tasks running at once pinned to one CPU")
+            }
+        }
+        let unbound = try Harness.taskfarm(["run", "b.txt", "--no-bind", "--state-dir", "unbound"], ranks: 4, in: folder)
+        XCTAssertEqual(unbound.status, 0, unbound.stderr)
+        let widened = (Harness.read("b.0", in: folder) ?? "").split(separator: " ").first.map(String.init) ?? ""
+        XCTAssertTrue(widened.contains("-") || widened.contains(","), "every CPU of the host: \(widened)")
+    }
 }
