@@ -53,6 +53,16 @@ final class HostPoolTests: XCTestCase {
         XCTAssertEqual(HostResources.gpuIDs(environment: ["CUDA_VISIBLE_DEVICES": "-1"], found: 4), [])
     }
 
+    func testTheSchedulersCPUsJoinItsHostsPool() {
+        var core = SchedulerCore(taskCount: 1, policy: SchedulerPolicy())
+        core.addCPUs(of: ad(0, cpus: [0]))  // rank 0, bound to CPU 0, runs no task
+        core.addCPUs(of: ad(1, host: "elsewhere", cpus: [5]))
+        core.addWorker(ad(2, cpus: [1]))
+        core.addWorker(ad(3, cpus: [2, 3]))
+        XCTAssertEqual(core.pool(ofWorker: 2)?.cpus, [0, 1, 2, 3])
+        XCTAssertEqual(core.hostCapacities.map(\.host), ["node1"], "a host without workers has no pool")
+    }
+
     func testTakeAndGiveKeepEachCPUAndGPUWithOneHolder() {
         var pool = HostPool(host: "h", cpus: [4, 5, 6], bindable: true, gpus: ["a", "b"], memoryMiB: 1000)
         let first = pool.take(ResourceRequest(cores: 2, memoryMiB: 600, gpus: 1))

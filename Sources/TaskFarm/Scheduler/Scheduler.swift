@@ -39,6 +39,9 @@ final class Scheduler: RankRole {
         var bindTasks = true
         /// `--enforce-memory`: workers stop a task whose resident set passes its request.
         var enforceMemory = false
+        /// What rank 0 finds of its host when it is not a worker itself: its CPUs join its
+        /// host's pool, since the scheduler takes no cores (``SchedulerCore/addCPUs(of:)``).
+        var schedulerCPUs: WorkerAd?
     }
 
     /// Seconds before the walltime at which running tasks are stopped, so that the journal
@@ -120,6 +123,7 @@ final class Scheduler: RankRole {
                 try finish(interrupted: true)
                 return
             }
+            if let own = settings.schedulerCPUs { core.addCPUs(of: own) }
             for entry in reply.entries {
                 core.addWorker(try WorkerAd(decoding: entry.value))
             }

@@ -78,6 +78,8 @@ public struct SchedulerCore {
     private let earlierAttempts: [AttemptCount]
     private var workers: [Int: WorkerSlots] = [:]
     private var workerOrder: [Int] = []
+    /// Ranks that run no task but whose CPUs belong to their host's pool (rank 0), by host.
+    private var cpuContributors: [String: [WorkerAd]] = [:]
     /// Each host's pool of cores, GPUs and memory, in the order hosts were first seen.
     private(set) var pools: [HostPool] = []
     /// The index into `pools` of each host's pool, by host name.
@@ -121,6 +123,16 @@ public struct SchedulerCore {
 
     // MARK: Workers
 
+    /// Adds the CPUs of a rank that runs no task (the scheduler's) to its host's pool, once
+    /// that host's workers are added: cores the ranks were given are the host's, whichever
+    /// rank holds them. Only an ad that lists CPUs counts; call it before ``addWorker(_:)``.
+    public mutating func addCPUs(of ad: WorkerAd) {
+        guard !ad.cpuIDs.isEmpty else { return }
+        var contribution = ad
+        contribution.gpuIDs = []
+        cpuContributors[ad.host, default: []].append(contribution)
+    }
+
     /// Adds a worker with its ad; it draws on its host's pool, which is merged anew from
     /// the ads of every worker on that host (``HostPool/merging(_:)``) while nothing runs
     /// there.
@@ -134,7 +146,7 @@ public struct SchedulerCore {
         workers[ad.rank] = WorkerSlots(ad: ad, registered: ad, pool: index)
         let onHost = workerOrder.filter { workers[$0]?.registered.host == ad.host }
         guard pools[index].free == pools[index].capacity else { return }  // tasks hold some of it
-        let pool = HostPool.merging(onHost.map { workers[$0]!.registered })
+        let pool = HostPool.merging(onHost.map { workers[$0]!.registered } + cpuContributors[ad.host, default: []])
         pools[index] = pool
         for rank in onHost {
             workers[rank]!.ad.slots = pool.cpus.count
