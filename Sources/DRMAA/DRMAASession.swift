@@ -124,7 +124,10 @@ final class DRMAASession: @unchecked Sendable {
         case "pending", "interrupted": return .queuedActive
         case "held": return .systemOnHold
         case "running": return .running
+        // DRMAA's DONE is a job that ran to its exit, whatever its exit status (read by
+        // drmaa_wait); FAILED one that did not: killed, timed out, removed, never started.
         case "succeeded": return .done
+        case "failed" where task.end?.exitCode != nil: return .done
         case "failed", "timed out", "cancelled": return .failed
         default: return .undetermined
         }

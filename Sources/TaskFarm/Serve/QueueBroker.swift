@@ -62,7 +62,7 @@ final class QueueBroker {
                 continue
             }
             let states = core.states
-            switch dependencies.admit(position, parents: Self.parents(of: job.task(at: position)), stateOf: { states[$0] }) {
+            switch dependencies.admit(position, requiring: Self.parents(of: job.task(at: position)), stateOf: { states[$0] }) {
             case .ready: break
             case .held: core.hold(position)
             case .cancelled(let reason): restoredCancels.append((position, reason))
@@ -198,7 +198,7 @@ final class QueueBroker {
             let json = String(decoding: try encoder.encode(job.task(at: position)), as: UTF8.self)
             journal.append(.submitted(position: position, task: json))
             let scheduler = scheduler!
-            admissions.append(dependencies.admit(first + offset, parents: submitted.parents,
+            admissions.append(dependencies.admit(first + offset, requiring: submitted.parents,
                                                  stateOf: { $0 >= first ? .pending : scheduler.state(of: $0) }))
         }
         journal.flush()

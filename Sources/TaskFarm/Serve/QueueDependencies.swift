@@ -65,11 +65,12 @@ public struct QueueDependencies: Sendable {
 
     /// Admits `task` whose parents are `parents` (all `afterok`), given each parent's current state.
     public mutating func admit(_ task: Int, parents: [Int], stateOf: (Int) -> TaskState) -> Admission {
-        admit(task, parents: parents.map { Parent(id: $0, condition: .ok) }, stateOf: stateOf)
+        admit(task, requiring: parents.map { Parent(id: $0, condition: .ok) }, stateOf: stateOf)
     }
 
-    /// Admits `task` whose parents are `parents`, given each parent's current state.
-    public mutating func admit(_ task: Int, parents: [Parent], stateOf: (Int) -> TaskState) -> Admission {
+    /// Admits `task` whose parents are `parents`, each with its condition, given each
+    /// parent's current state.
+    public mutating func admit(_ task: Int, requiring parents: [Parent], stateOf: (Int) -> TaskState) -> Admission {
         var open = Set<Parent>()
         for parent in parents {
             let state = stateOf(parent.id)
