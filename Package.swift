@@ -55,7 +55,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["CTaskSpawn"], path: "Tests/TestSupport"),
         .testTarget(name: "MPITests", dependencies: ["MPI", "TestSupport"]),
         .testTarget(name: "JobSpecTests", dependencies: ["JobSpec"], exclude: ["Fixtures"]),
-        .testTarget(name: "TaskFarmTests", dependencies: ["TaskFarm", "JobSpec", "MPI", "TestSupport"]),
+        .testTarget(name: "TaskFarmTests", dependencies: ["TaskFarm", "JobSpec", "MPI", "TestSupport", "DRMAA"]),
         .testTarget(name: "EndToEndTests", dependencies: ["JobSpec", "TestSupport"], exclude: ["Fixtures"]),
         // The MPI library's examples and its multi-rank test programs (MPITests runs them under mpirun).
         .executableTarget(name: "mpi-ring", dependencies: ["MPI"], path: "Examples/MPI/Ring"),
