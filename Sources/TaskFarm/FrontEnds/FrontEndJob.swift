@@ -79,6 +79,21 @@ public struct FrontEndJob: Sendable, Equatable {
         return jobs
     }
 
+    /// The jobs `ids` name, in `jobs`: whole jobs, or only the elements named (by array
+    /// index, or HTCondor proc).
+    public static func select(_ ids: [FrontEndJobID], in jobs: [FrontEndJob]) -> [FrontEndJob] {
+        jobs.compactMap { job in
+            let matching = ids.filter { $0.job == job.first }
+            guard !matching.isEmpty else { return nil }
+            var job = job
+            if !matching.contains(where: { $0.element == nil }) {
+                let indices = Set(matching.compactMap(\.element).map(String.init))
+                job.tasks = job.tasks.filter { indices.contains($0.attributes[Key.index] ?? String($0.id - job.first)) }
+            }
+            return job
+        }
+    }
+
     /// Stamps `specs`, the tasks of one job whose first task gets id `first`, with the
     /// front end's attributes; `isArray` keeps each task's ``TaskSpec/arrayIndex`` as its
     /// index. Output patterns are fixed to this job's id and indices (`%A`, `%a`, `%j`), since

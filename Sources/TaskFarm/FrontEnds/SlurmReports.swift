@@ -62,7 +62,7 @@ public enum SlurmReports {
                 let group = pending.filter { $0.state == state }
                 guard let head = group.first else { continue }
                 let indices = group.compactMap { $0.attributes[FrontEndJob.Key.index].flatMap(Int.init) }
-                let text = group.count == 1 ? String(indices.first ?? 0) : "[\(compact(indices))]"
+                let text = group.count == 1 ? String(indices.first ?? 0) : "[\(IDRanges.format(indices.sorted()))]"
                 rows.append(row(head, id: "\(job.first)_\(text)", index: text))
             }
             rows += elements
@@ -70,19 +70,6 @@ public enum SlurmReports {
         return rows
     }
 
-    /// `1-3,7`: indices as ranges.
-    static func compact(_ indices: [Int]) -> String {
-        var parts: [String] = []
-        var index = 0
-        let sorted = indices.sorted()
-        while index < sorted.count {
-            var end = index
-            while end + 1 < sorted.count, sorted[end + 1] == sorted[end] + 1 { end += 1 }
-            parts.append(end == index ? "\(sorted[index])" : "\(sorted[index])-\(sorted[end])")
-            index = end + 1
-        }
-        return parts.joined(separator: ",")
-    }
 
     /// The compact state code: `PD`, `R`, `CD`, `F`, `TO`, `CA`.
     public static func compactState(_ state: String) -> String {

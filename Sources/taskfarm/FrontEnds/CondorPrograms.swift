@@ -96,18 +96,7 @@ enum CondorPrograms {
         }
         var jobs = try context.jobs(client)
         if !owners.isEmpty { jobs = jobs.filter { owners.contains($0.user) } }
-        if !ids.isEmpty {
-            jobs = jobs.compactMap { job in
-                let matching = ids.filter { $0.job == job.first }
-                guard !matching.isEmpty else { return nil }
-                var job = job
-                if !matching.contains(where: { $0.element == nil }) {
-                    let procs = Set(matching.compactMap(\.element))
-                    job.tasks = job.tasks.filter { procs.contains($0.id - job.first) }
-                }
-                return job
-            }
-        }
+        if !ids.isEmpty { jobs = FrontEndJob.select(ids, in: jobs) }
         var text = noBatch ? CondorReports.jobs(jobs, address: address) : CondorReports.batches(jobs, address: address)
         if totalsOnly {
             text = text.split(separator: "\n", omittingEmptySubsequences: false).filter { $0.hasPrefix("Total") || $0.hasPrefix("--") || $0.isEmpty }

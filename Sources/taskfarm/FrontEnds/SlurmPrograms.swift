@@ -80,17 +80,7 @@ enum SlurmPrograms {
         var jobs = try context.jobs(client)
         if let users { jobs = jobs.filter { users.contains($0.user) } }
         if let jobIDs {
-            let wanted = try jobIDs.map { try FrontEndJobID(parsing: $0, scheduler: .slurm) }
-            jobs = jobs.compactMap { job in
-                let matching = wanted.filter { $0.job == job.first }
-                guard !matching.isEmpty else { return nil }
-                var job = job
-                if !matching.contains(where: { $0.element == nil }) {
-                    let indices = Set(matching.compactMap(\.element).map(String.init))
-                    job.tasks = job.tasks.filter { indices.contains($0.attributes[FrontEndJob.Key.index] ?? "") }
-                }
-                return job
-            }
+            jobs = FrontEndJob.select(try jobIDs.map { try FrontEndJobID(parsing: $0, scheduler: .slurm) }, in: jobs)
             all = true
         }
         if let states, !states.contains("ALL") {
