@@ -146,6 +146,66 @@ final class FrontEndTests: XCTestCase {
         XCTAssertEqual(states.stdout, "\(chain[0]) FAILED\n\(chain[1]) COMPLETED\n\(chain[2]) CANCELLED\n", states.stderr)
         XCTAssertEqual(Harness.read("slurm-\(chain[1]).out", in: folder), "ran after failure\n")
         XCTAssertNil(Harness.read("slurm-\(chain[2]).out", in: folder))
+
+        // Clients submitting at once: each job's SLURM_JOB_ID is the id sbatch printed for it.
+        let parallel = try shell("""
+            for i in 1 2 3 4 5 6 7 8; do sbatch --parsable --wrap 'echo $SLURM_JOB_ID' > id.$i & done
+            wait
+            cat id.*
+            """, in: folder, environment)
+        let numbers = parallel.stdout.split(separator: "\n").compactMap { Int($0) }
+        XCTAssertEqual(Set(numbers).count, 8, parallel.stdout + parallel.stderr)
+        _ = try farm.client(["wait"] + numbers.map(String.init), timeout: 60)
+        for number in numbers {
+            XCTAssertEqual(Harness.read("slurm-\(number).out", in: folder), "\(number)\n", "job \(number)")
+        }
+        try shutdown(farm)
+    }
+
+    func testCondorSubmitDAGHoldsChildrenAndCondorStatusMatchesWorkers() throws {
+        let (farm, folder, environment) = try servedFarm()
+        _ = try Harness.write("""
+            executable = /bin/sh
+            arguments  = "-c 'sleep $(pause); echo $(node) >> order.txt'"
+            output     = $(node).out
+            queue
+            """, to: "node.sub", in: folder)
+        _ = try Harness.write("""
+            JOB A node.sub
+            VARS A node="A" pause="2"
+            JOB B node.sub
+            VARS B node="B" pause="0"
+            JOB C node.sub
+            VARS C node="C" pause="0"
+            PARENT A CHILD B C
+            """, to: "fan.dag", in: folder)
+        let submitted = try shell("condor_submit_dag fan.dag", in: folder, environment)
+        XCTAssertEqual(submitted.status, 0, submitted.stderr)
+        let cluster = try XCTUnwrap(submitted.stdout.split(separator: "\n").first { $0.contains("submitted to cluster") }
+            .flatMap { Int($0.split(separator: " ").last!.dropLast()) }, submitted.stdout)
+        XCTAssertTrue(submitted.stdout.contains("3 job(s) submitted to cluster \(cluster)."), submitted.stdout)
+        // B waits for A: better-analyze says it is held for its parent.
+        let analysis = try shell("condor_q -better-analyze \(cluster).1", in: folder, environment)
+        XCTAssertTrue(analysis.stdout.contains("Job \(cluster).001 is idle."), analysis.stdout + analysis.stderr)
+        XCTAssertTrue(analysis.stdout.contains("held until its parents end as asked (afterok:\(cluster))"), analysis.stdout)
+        let batch = try shell("condor_q", in: folder, environment)
+        XCTAssertTrue(batch.stdout.contains("fan.dag+\(cluster)"), batch.stdout)
+
+        let status = try shell("""
+            condor_status -constraint 'Cpus >= 1 && OpSys == "LINUX"' -af Name Cpus
+            echo --
+            condor_status -constraint 'Memory > 100000000'
+            """, in: folder, environment)
+        let parts = status.stdout.components(separatedBy: "--\n")
+        XCTAssertEqual(parts[0].split(separator: "\n").count, 2, status.stdout)
+        XCTAssertTrue(parts[0].split(separator: "\n").allSatisfy { $0.hasPrefix("slot") && $0.hasSuffix(" 1") }, status.stdout)
+        XCTAssertEqual(parts.last, "", "no worker has that much memory")
+
+        let waited = try shell("condor_wait -wait 60 none.log \(cluster)", in: folder, environment, timeout: 90)
+        XCTAssertEqual(waited.stdout, "All jobs done.\n", waited.stderr)
+        let order = try XCTUnwrap(Harness.read("order.txt", in: folder)).split(separator: "\n")
+        XCTAssertEqual(order.first, "A")
+        XCTAssertEqual(Set(order.dropFirst()), ["B", "C"])
         try shutdown(farm)
     }
 
