@@ -270,4 +270,54 @@ final class FrontEndTests: XCTestCase {
         XCTAssertTrue(ran.stdout.contains("suspend refused"), ran.stdout)
         try shutdown(farm)
     }
+
+    func testACProgramUsesTheHeaderAndTheLibrary() throws {
+        let library = Harness.packageRoot.appendingPathComponent(".build/debug").path
+        let compiler = ["/usr/bin/cc", "/usr/bin/gcc", "/usr/bin/clang"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        guard let compiler else { throw XCTSkip("no C compiler to build the DRMAA example") }
+        let (farm, folder, environment) = try servedFarm()
+        _ = try Harness.write("""
+            #include <drmaa.h>
+            #include <stdio.h>
+            #include <string.h>
+            int main(void) {
+                char error[DRMAA_ERROR_STRING_BUFFER], id[DRMAA_JOBNAME_BUFFER], out[DRMAA_JOBNAME_BUFFER];
+                unsigned major, minor;
+                int status, exited, code, state, rc;
+                drmaa_job_template_t *jt;
+                const char *argv[] = {"-c", "exit 7", NULL};
+                drmaa_version(&major, &minor, error, sizeof error);
+                if (drmaa_init(NULL, error, sizeof error) != DRMAA_ERRNO_SUCCESS) { printf("init: %s\\n", error); return 1; }
+                printf("second init %d\\n", drmaa_init(NULL, error, sizeof error));
+                drmaa_allocate_job_template(&jt, error, sizeof error);
+                drmaa_set_attribute(jt, DRMAA_REMOTE_COMMAND, "/bin/sh", error, sizeof error);
+                drmaa_set_vector_attribute(jt, DRMAA_V_ARGV, argv, error, sizeof error);
+                printf("unknown attribute %d\\n", drmaa_set_attribute(jt, "drmaa_nonsense", "x", error, sizeof error));
+                rc = drmaa_run_job(id, sizeof id, jt, error, sizeof error);
+                rc |= drmaa_wait(id, out, sizeof out, &status, DRMAA_TIMEOUT_WAIT_FOREVER, NULL, error, sizeof error);
+                drmaa_wifexited(&exited, status, error, sizeof error);
+                drmaa_wexitstatus(&code, status, error, sizeof error);
+                drmaa_job_ps(id, &state, error, sizeof error);
+                printf("version %u.%u rc %d same %d exited %d code %d done %d\\n", major, minor, rc, strcmp(id, out) == 0,
+                       exited, code, state == DRMAA_PS_DONE);
+                printf("again %d\\n", drmaa_wait(id, out, sizeof out, &status, DRMAA_TIMEOUT_NO_WAIT, NULL, error, sizeof error));
+                drmaa_delete_job_template(jt, error, sizeof error);
+                return drmaa_exit(error, sizeof error);
+            }
+            """, to: "example.c", in: folder)
+        let built = try Harness.run(compiler, ["-I", Harness.packageRoot.appendingPathComponent("Sources/DRMAA/include-c").path,
+                                               "example.c", "-L", library, "-ldrmaa", "-Wl,-rpath," + library, "-o", "example"],
+                                    in: folder, timeout: 120)
+        XCTAssertEqual(built.status, 0, built.stderr)
+        let ran = try Harness.run(folder.appendingPathComponent("example").path, [], in: folder, environment: environment, timeout: 60)
+        XCTAssertEqual(ran.status, 0, ran.stdout + ran.stderr)
+        XCTAssertEqual(ran.stdout, """
+            second init 11
+            unknown attribute 4
+            version 1.0 rc 0 same 1 exited 1 code 7 done 1
+            again 18
+
+            """)
+        try shutdown(farm)
+    }
 }
