@@ -129,9 +129,11 @@ public struct FrontEndJob: Sendable, Equatable {
         String(HostFacts.hostName.prefix { $0 != "." })
     }
 
-    /// This process's user name.
+    /// This process's user name: `USER`, `LOGNAME`, else the password database's name.
     public static var currentUser: String {
         let environment = ProcessInfo.processInfo.environment
-        return environment["USER"] ?? environment["LOGNAME"] ?? "user"
+        if let name = environment["USER"] ?? environment["LOGNAME"], !name.isEmpty { return name }
+        if let entry = getpwuid(getuid()), let name = entry.pointee.pw_name { return String(cString: name) }
+        return String(getuid())
     }
 }

@@ -69,7 +69,48 @@ struct FrontEndContext: Sendable {
 
     /// Each warning of a parsed job on standard error.
     func warn(_ warnings: [JobSpecError]) {
-        for warning in warnings { complain("warning: \(warning)") }
+        for warning in warnings { complain(warning.warningDescription) }
+    }
+
+    /// What a batch script's parser made of it for one job number.
+    struct ParsedScript {
+        var tasks: [SubmittedTask]
+        var warnings: [JobSpecError]
+        /// The array's `%max`, which the queue does not honour.
+        var maxConcurrent: Int?
+    }
+
+    /// Queues a batch script (`qsub`'s, `sbatch`'s) as one job: copies `text` into the
+    /// farm's spool as `name`, has `parse` make the tasks for each job number tried (with
+    /// the copy's path), prints the warnings once; messages name `file` (the user's script,
+    /// or `<stdin>`), not the copy. Returns the tasks' ids.
+    ///
+    /// - Throws: ``JobSpecError`` from `parse`, ``ClientError`` from the farm.
+    func submitScript(_ text: String, name: String, file: String?, client: QueueClient,
+                      parse: (_ first: Int, _ spooled: String) throws -> ParsedScript) throws -> [Int] {
+        let spooled = try FrontEndSubmission.spool(text, name: name, client: client)
+        var warned = false
+        func named(_ error: JobSpecError) -> JobSpecError {
+            var error = error
+            if error.location.file == spooled { error.location.file = file ?? "<stdin>" }
+            return error
+        }
+        return try FrontEndSubmission.submit(client) { first in
+            let parsed: ParsedScript
+            do {
+                parsed = try parse(first, spooled)
+            } catch let error as JobSpecError {
+                throw named(error)
+            }
+            if !warned {
+                warn(parsed.warnings.map(named))
+                if let most = parsed.maxConcurrent {
+                    complain("warning: %\(most) (at most \(most) array elements at once) is not honoured: elements start as workers free up")
+                }
+                warned = true
+            }
+            return parsed.tasks
+        }
     }
 
     /// The text of a script file, or of standard input when `path` is `nil`.

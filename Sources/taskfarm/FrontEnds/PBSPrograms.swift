@@ -23,25 +23,17 @@ enum PBSPrograms {
             text = try context.scriptText(line.script)
             name = line.script.map { ($0 as NSString).lastPathComponent } ?? "STDIN"
         }
-        let spooled = try FrontEndSubmission.spool(text, name: name, client: client)
         var jobID = ""
-        var warned = false
-        _ = try FrontEndSubmission.submit(client) { first in
+        _ = try context.submitScript(text, name: name, file: line.script, client: client) { first, spooled in
             let options = context.loadOptions(first: first, batchOptions: line.options)
             let script = try PBSScript(text: text, file: spooled, options: options)
-            if !warned {
-                context.warn(script.warnings)
-                if let most = script.array?.maxConcurrent {
-                    context.complain("warning: %\(most) (at most \(most) subjobs at once) is not honoured: subjobs start as workers free up")
-                }
-                warned = true
-            }
             let parents = try FrontEndSubmission.parents(of: script.dependencies, scheduler: .pbs, client: client)
             let specs = (0..<script.job.taskCount).map(script.job.task(at:))
             let stamped = FrontEndJob.stamp(specs, scheduler: .pbs, first: first, name: script.name,
                                             isArray: script.array != nil, server: options.hostname)
             jobID = "\(first)\(script.array != nil ? "[]" : "").\(options.hostname)"
-            return FrontEndSubmission.tasks(stamped, parents: parents)
+            return .init(tasks: FrontEndSubmission.tasks(stamped, parents: parents), warnings: script.warnings,
+                         maxConcurrent: script.array?.maxConcurrent)
         }
         if line.printsJobID { print(jobID) }
         return 0

@@ -24,24 +24,17 @@ enum SlurmPrograms {
             text = try context.scriptText(line.script)
             name = line.script.map { ($0 as NSString).lastPathComponent } ?? "sbatch"
         }
-        let spooled = try FrontEndSubmission.spool(text, name: name, client: client)
-        var warned = false
         var number = 0
-        let ids = try FrontEndSubmission.submit(client) { first in
+        let ids = try context.submitScript(text, name: name, file: line.script, client: client) { first, spooled in
             let options = context.loadOptions(first: first, batchOptions: line.options, scriptArguments: line.arguments)
             let script = try SlurmScript(text: text, file: spooled, options: options)
-            if !warned {
-                context.warn(script.warnings)
-                if let most = script.array?.maxConcurrent {
-                    context.complain("warning: %\(most) (at most \(most) elements at once) is not honoured: elements start as workers free up")
-                }
-                warned = true
-            }
             let parents = try FrontEndSubmission.parents(of: script.dependencies, scheduler: .slurm, client: client)
             let specs = (0..<script.job.taskCount).map(script.job.task(at:))
             number = first
-            return FrontEndSubmission.tasks(FrontEndJob.stamp(specs, scheduler: .slurm, first: first, name: script.name,
-                                                              isArray: script.array != nil), parents: parents)
+            let stamped = FrontEndJob.stamp(specs, scheduler: .slurm, first: first, name: script.name,
+                                            isArray: script.array != nil)
+            return .init(tasks: FrontEndSubmission.tasks(stamped, parents: parents), warnings: script.warnings,
+                         maxConcurrent: script.array?.maxConcurrent)
         }
         print(line.parsable ? String(number) : "Submitted batch job \(number)")
         guard line.waits else { return 0 }
