@@ -68,18 +68,19 @@ final class FrontEndUnitTests: XCTestCase {
     }
 
     func testSqueueCollapsesPendingElementsAndRendersFormats() {
-        let tasks = [task(7, .running, job: 7, index: 1, scheduler: "slurm", name: "wrap", host: "n1"),
+        var tasks = [task(7, .running, job: 7, index: 1, scheduler: "slurm", name: "wrap", host: "n1"),
                      task(8, .pending, job: 7, index: 2, scheduler: "slurm", name: "wrap"),
                      task(9, .pending, job: 7, index: 3, scheduler: "slurm", name: "wrap"),
                      task(10, .pending, job: 7, index: 5, scheduler: "slurm", name: "wrap"),
                      task(11, .pending, job: 11, index: nil, scheduler: "slurm", name: "after", held: true)]
+        tasks[0].runSeconds = 75
         let rows = SlurmReports.rows(FrontEndJob.jobs(in: tasks), all: false)
         XCTAssertEqual(rows.map(\.id), ["7_[2-3,5]", "7_1", "11"])
         let text = SlurmReports.render(rows, format: SlurmReports.defaultFormat, header: true)
         XCTAssertEqual(text.split(separator: "\n").map(String.init), [
             "             JOBID PARTITION     NAME     USER ST       TIME  NODES NODELIST(REASON)",
             "         7_[2-3,5]      farm     wrap      ann PD       0:00      1 (Priority)",
-            "               7_1      farm     wrap      ann  R       0:00      1 n1",
+            "               7_1      farm     wrap      ann  R       1:15      1 n1",
             "                11      farm    after      ann PD       0:00      1 (Dependency)"])
         XCTAssertEqual(SlurmReports.render(rows, format: "%i|%A|%a|%T|%r", header: false),
                        "7_[2-3,5]|7|[2-3,5]|PENDING|Priority\n7_1|7|1|RUNNING|None\n11|11|N/A|PENDING|Dependency")

@@ -70,7 +70,7 @@ public enum CondorReports {
             for task in job.tasks where !task.hasEnded {
                 if task.state == "running" { running += 1 } else { idle += 1 }
                 lines.append(right("\(job.first).\(proc(job, task))", 7) + "    " + pad(job.user, 14) + " "
-                             + pad(job.submitted.map { date($0, seconds: false) } ?? "", 12) + "  0+00:00:00 "
+                             + pad(job.submitted.map { date($0, seconds: false) } ?? "", 12) + "  " + runTime(task.runSeconds ?? 0) + " "
                              + stateLetter(task) + "  0    0.0 " + task.name)
             }
         }
@@ -164,6 +164,12 @@ public enum CondorReports {
                 }
             }.joined(separator: " ")
         }.joined(separator: "\n")
+    }
+
+    /// HTCondor's `D+HH:MM:SS`.
+    static func runTime(_ seconds: Double) -> String {
+        let total = Int(seconds)
+        return String(format: "%d+%02d:%02d:%02d", total / 86_400, total / 3600 % 24, total / 60 % 60, total % 60)
     }
 
     static func pad(_ text: String, _ width: Int) -> String {

@@ -39,8 +39,8 @@ public enum PBSReports {
     public static func table(_ jobs: [FrontEndJob], finished: Bool, subjobs: Bool) -> String {
         var lines = ["Job id            Name             User              Time Use S Queue",
                      "----------------  ---------------- ----------------  -------- - -----"]
-        func row(_ id: String, _ name: String, _ user: String, _ state: String) {
-            let used = state == "Q" || state == "H" ? "0" : "00:00:00"
+        func row(_ id: String, _ name: String, _ user: String, _ state: String, seconds: Double? = nil) {
+            let used = state == "Q" || state == "H" ? "0" : clock(seconds ?? 0)
             lines.append(pad(id, 17) + " " + pad(name, 16) + " " + pad(user, 16) + " "
                          + String(repeating: " ", count: max(0, 9 - used.count)) + used + " " + state + " workq")
         }
@@ -51,13 +51,13 @@ public enum PBSReports {
                 row(jobID(job), job.name, job.user, state)
                 if subjobs {
                     for task in job.tasks where finished || !task.hasEnded {
-                        row(subjobID(job, task), job.name, job.user, stateLetter(task, subjob: true))
+                        row(subjobID(job, task), job.name, job.user, stateLetter(task, subjob: true), seconds: task.runSeconds)
                     }
                 }
             } else if let task = job.tasks.first {
                 let state = stateLetter(task)
                 if state == "F" && !finished { continue }
-                row(jobID(job), job.name, job.user, state)
+                row(jobID(job), job.name, job.user, state, seconds: task.runSeconds)
             }
         }
         return lines.joined(separator: "\n")
@@ -98,6 +98,12 @@ public enum PBSReports {
         if let code = end.exitCode { return code }
         if let signal = end.signal { return 256 + signal }
         return task.state == "cancelled" ? 271 : -1
+    }
+
+    /// `HH:MM:SS`.
+    static func clock(_ seconds: Double) -> String {
+        let total = Int(seconds)
+        return String(format: "%02d:%02d:%02d", total / 3600, total / 60 % 60, total % 60)
     }
 
     static func pad(_ text: String, _ width: Int) -> String {

@@ -26,6 +26,8 @@ public enum SlurmReports {
         public var cpus: Int
         public var memoryMiB: Int?
         public var timeLimit: Double?
+        /// Seconds it has run, while it runs.
+        public var runSeconds: Double?
         /// Why it is pending (`Dependency`, `Priority`), else `nil`.
         public var reason: String?
     }
@@ -40,6 +42,7 @@ public enum SlurmReports {
             func row(_ task: QueuedTask, id: String, index: String?) -> Row {
                 Row(job: job.first, id: id, index: index, name: job.name, user: job.user, state: task.state,
                     host: task.host, cpus: task.slots, memoryMiB: task.memoryMiB, timeLimit: task.timeLimit,
+                    runSeconds: task.runSeconds,
                     reason: task.state == "held" ? "Dependency" : task.state == "pending" ? "Priority" : nil)
             }
             guard job.isArray else {
@@ -162,7 +165,7 @@ public enum SlurmReports {
         case "u": return row.user
         case "t": return compactState(row.state)
         case "T": return longState(row.state)
-        case "M": return "0:00"
+        case "M": return duration(row.runSeconds ?? 0)
         case "l": return row.timeLimit.map(duration) ?? "UNLIMITED"
         case "D": return "1"
         case "C": return String(row.cpus)

@@ -219,10 +219,12 @@ final class QueueBroker {
                                   errorKind: .invalid)
         }
         let workers = scheduler.workerAds
+        let now = Clock.epochSeconds()
         let listed = ids.map { position in
             var task = QueuedTask(id: position, spec: job.task(at: position), state: scheduler.state(of: position),
                                   worker: scheduler.worker(running: position), end: lastEnds[position])
             if scheduler.isHeld(position) { task.state = "held" }
+            if let start = status.startTime(of: position) { task.runSeconds = max(0, now - start) }
             if task.state == "held" || task.state == "pending" {
                 task.waitingFor = dependencies.openParents(of: position)
                 if request.analyze == true {

@@ -23,6 +23,8 @@ public struct QueuedTask: Codable, Sendable, Equatable {
     public var waitingFor: [QueueDependencies.Parent]?
     /// Why it has not started, in words (`condor_q -better-analyze`), when asked for.
     public var analysis: String?
+    /// Seconds it has run, while it runs.
+    public var runSeconds: Double?
     /// Slots (cores) it occupies.
     public var slots: Int
     /// Memory requested, in MiB.
