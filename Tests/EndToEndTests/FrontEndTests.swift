@@ -84,6 +84,24 @@ final class FrontEndTests: XCTestCase {
         XCTAssertTrue(finished.stdout.contains(" F "), finished.stdout)
         XCTAssertTrue(finished.stdout.contains("status=35"), finished.stdout + finished.stderr)
         XCTAssertTrue(finished.stderr.contains("Job has finished"), finished.stderr)
+
+        // A script on standard input as an array (-J), and the `--` command form.
+        let more = try shell("""
+            echo 'echo $PBS_ARRAY_INDEX $PBS_JOBID $PBS_JOBNAME' | qsub -J 1-3 -N arr
+            qsub -v GREETING=hello -- /bin/sh -c 'echo $GREETING'
+            """, in: folder, environment)
+        XCTAssertEqual(more.status, 0, more.stderr)
+        let moreIDs = more.stdout.split(separator: "\n").map(String.init)
+        XCTAssertEqual(moreIDs.count, 2, more.stdout)
+        XCTAssertTrue(moreIDs[0].contains("[]."), moreIDs[0])
+        let array = try XCTUnwrap(Int(moreIDs[0].prefix { $0.isNumber }))
+        let command = try XCTUnwrap(Int(moreIDs[1].prefix { $0.isNumber }))
+        _ = try farm.client(["wait", "\(array)-\(command)"], timeout: 60)
+        let server = moreIDs[0].split(separator: ".", maxSplits: 1).last.map(String.init) ?? ""
+        for index in 1...3 {
+            XCTAssertEqual(Harness.read("arr.o\(array).\(index)", in: folder), "\(index) \(array)[\(index)].\(server) arr\n")
+        }
+        XCTAssertEqual(Harness.read("sh.o\(command)", in: folder), "hello\n")
         try shutdown(farm)
     }
 
