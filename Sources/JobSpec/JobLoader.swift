@@ -58,6 +58,11 @@ public struct JobLoadOptions: Sendable {
     /// submit file, whose program an earlier node may make.
     public var checksExecutables = false
 
+    /// Whether dependencies on other jobs (qsub's `-W depend=`, sbatch's `--dependency`) are
+    /// read for the caller to apply (the front ends of a served farm) rather than warned
+    /// and ignored (`taskfarm run`, whose job is the whole run).
+    public var honoursDependencies = false
+
     /// The signature of a DAG file loader.
     public typealias DAGLoader = @Sendable (_ path: String, _ options: JobLoadOptions) throws(JobSpecError) -> any Job
 

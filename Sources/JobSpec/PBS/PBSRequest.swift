@@ -40,6 +40,9 @@ struct PBSRequest {
     var allocationOnlyLocation: SourceLocation?
     /// Whether the command line's `-J` was an array range rather than a job name.
     var arrayFromCommandLineName = false
+    /// `-W depend=` dependencies, read when ``JobLoadOptions/honoursDependencies`` (the
+    /// `qsub` front end of a served farm); warned and ignored otherwise.
+    var dependencies: [JobDependency] = []
 
     /// Options without a value.
     static let flags: Set<String> = ["-V", "-h", "-z", "-I", "-X", "-f", "-n"]
@@ -195,8 +198,15 @@ struct PBSRequest {
             queue = value
         case "-d":
             initialDirectory = Paths.resolve(value, in: options.workingDirectory)
+        case "-W" where value.hasPrefix("depend=") && options.honoursDependencies:
+            do {
+                dependencies += try JobDependency.parsePBS(String(value.dropFirst("depend=".count)))
+            } catch {
+                throw JobSpecError(error.message, at: option.location)
+            }
         default:
-            if option.location.file == "<command line>" {
+            // Allocation-only options (`-A`, `-M`, ...) reach here from qsub's own command line too.
+            if option.location.file == "<command line>", !Self.ignored.contains(option.name) {
                 throw JobSpecError("\(option.name) is not a qsub option for a PBS script (qsub's array option is "
                                    + "-J, Torque's -t; -v and -V pass variables)", at: option.location)
             }

@@ -40,6 +40,8 @@ public struct PBSScript: Sendable {
     public let warnings: [JobSpecError]
     /// The expanded job.
     public let job: ArrayJob
+    /// The `-W depend=` dependencies, when ``JobLoadOptions/honoursDependencies`` (else none).
+    public let dependencies: [JobDependency]
 
     /// Variables set per subjob that a real enclosing PBS job also has: the subjob's win.
     static let perSubjob: Set<String> = ["PBS_JOBID", "PBS_NODEFILE", "PBS_TASKNUM", "PBS_NODENUM", "PBS_VNODENUM",
@@ -65,6 +67,7 @@ public struct PBSScript: Sendable {
         self.array = array
         self.isTorque = torque
         self.warnings = request.warnings
+        self.dependencies = request.dependencies
 
         let environment = options.environment
         let server = options.hostname

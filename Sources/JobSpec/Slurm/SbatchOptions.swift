@@ -54,6 +54,8 @@ struct SbatchOptions {
     var account: String?
     /// `--qos`, recorded as `SLURM_JOB_QOS`.
     var qos: String?
+    /// `--dependency`/`-d`, read when the caller applies dependencies (the `sbatch` front end).
+    var dependencies: [JobDependency]?
     /// Warnings at the lines of options that change what runs and are not honoured.
     var warnings: [JobSpecError] = []
     /// Allocation-only options seen, with the first place one was given.
@@ -155,8 +157,20 @@ struct SbatchOptions {
     ///   - environment: the submitting environment, for `--export=NAME` without a value.
     /// - Throws: ``JobSpecError`` at the option for a bad value, or a near miss of an
     ///   honoured option.
-    init(_ options: [BatchOption], environment: [String: String]) throws(JobSpecError) {
-        for option in options { try apply(option, environment: environment) }
+    ///   - honoursDependencies: read `--dependency` for the caller to apply, instead of
+    ///     warning that it is ignored.
+    init(_ options: [BatchOption], environment: [String: String], honoursDependencies: Bool = false) throws(JobSpecError) {
+        for option in options {
+            if honoursDependencies, option.name == "-d" || option.name == "--dependency" {
+                do {
+                    dependencies = (dependencies ?? []) + (try JobDependency.parseSlurm(option.value ?? ""))
+                } catch {
+                    throw JobSpecError(error.message, at: option.location)
+                }
+                continue
+            }
+            try apply(option, environment: environment)
+        }
     }
 
     private mutating func apply(_ option: BatchOption, environment: [String: String]) throws(JobSpecError) {
@@ -292,6 +306,7 @@ struct SbatchOptions {
         if let value = commandLine.partition { result.partition = value }
         if let value = commandLine.account { result.account = value }
         if let value = commandLine.qos { result.qos = value }
+        if let value = commandLine.dependencies { result.dependencies = value }
         result.warnings += commandLine.warnings
         for name in commandLine.allocationOnly where !result.allocationOnly.contains(name) {
             result.allocationOnly.append(name)

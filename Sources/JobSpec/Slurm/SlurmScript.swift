@@ -40,6 +40,8 @@ public struct SlurmScript: Sendable {
     public let warnings: [JobSpecError]
     /// The expanded job.
     public let job: ArrayJob
+    /// The `--dependency` dependencies, when ``JobLoadOptions/honoursDependencies`` (else none).
+    public let dependencies: [JobDependency]
 
     /// Reads a script held in memory.
     ///
@@ -58,10 +60,12 @@ public struct SlurmScript: Sendable {
             throw JobSpecError("a Slurm batch script must start with #! and an interpreter (sbatch refuses it "
                                + "otherwise); add '#!/bin/sh' as line 1", file: file, line: 1, column: 1)
         }
-        let fromFile = try SbatchOptions(directives.options, environment: options.environment)
+        let fromFile = try SbatchOptions(directives.options, environment: options.environment,
+                                         honoursDependencies: options.honoursDependencies)
         var commandLine = try SbatchOptions(BatchOption.commandLine(options.batchOptions,
                                                                     takesValue: SbatchOptions.takesValue),
-                                            environment: options.environment)
+                                            environment: options.environment,
+                                            honoursDependencies: options.honoursDependencies)
         if let name = options.jobName { commandLine.jobName = name }
         if let directory = options.chdir { commandLine.chdir = directory }
         let request = fromFile.overridden(by: commandLine)
@@ -74,6 +78,7 @@ public struct SlurmScript: Sendable {
         self.name = jobName
         self.array = array
         self.warnings = warnings
+        self.dependencies = request.dependencies ?? []
 
         let workingDirectory = request.chdir.map(options.absolute) ?? options.workingDirectory
         func resolve(_ pattern: String) -> String {

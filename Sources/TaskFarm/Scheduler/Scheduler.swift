@@ -300,6 +300,12 @@ final class Scheduler: RankRole {
     /// The state of the task at `position`.
     func state(of position: Int) -> TaskState { core.states[position] }
 
+    /// Whether the task at `position` is pending but held (its dependencies not met).
+    func isHeld(_ position: Int) -> Bool { core.isHeld(position) }
+
+    /// The ad of the worker running the task at `position`, or `nil` when it is not running.
+    func worker(running position: Int) -> WorkerAd? { core.worker(running: position).flatMap(core.worker(at:)) }
+
     /// Ends a served run: `drain` lets running tasks finish, otherwise they are interrupted.
     func shutdown(drain: Bool, because reason: String) throws {
         if drain { try self.drain(because: reason) } else { try interrupt(because: reason) }
