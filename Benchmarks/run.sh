@@ -3,7 +3,7 @@
 #
 #   Benchmarks/run.sh [SECTION ...] [--quick] [--tasks N] [--rounds R] [--no-build]
 #
-# SECTION is exec, dispatch, startup, idle or scale (default: all of them). The script installs
+# SECTION is exec, dispatch, startup, idle, scale or mixed (default: all of them). The script installs
 # what is missing (Debian: openmpi-bin, libopenmpi-dev, parallel, hyperfine, time; PyPI, into
 # Benchmarks/.venv: mpi4py built against the system Open MPI, hyperqueue, disbatch), builds
 # taskfarm in release mode at the repo root, then runs `python -m bench` (Benchmarks/bench/),

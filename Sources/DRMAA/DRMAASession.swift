@@ -128,7 +128,7 @@ final class DRMAASession: @unchecked Sendable {
         // drmaa_wait); FAILED one that did not: killed, timed out, removed, never started.
         case "succeeded": return .done
         case "failed" where task.end?.exitCode != nil: return .done
-        case "failed", "timed out", "cancelled": return .failed
+        case "failed", "timed out", "memory exceeded", "cancelled": return .failed
         default: return .undetermined
         }
     }

@@ -144,10 +144,12 @@ public struct SlurmScript: Sendable {
                 .joined(separator: ":") }.joined(separator: ",")
         }
         if let gpus = request.gpus { attributes["slurm.gpus"] = String(gpus) }
+        let gpus = request.gpuCount.flatMap { $0 > 0 ? $0 : nil }
+        let requestLines = request.requestLines
         let exportAll = export.all
         let exportNames = export.names
         var arrayJob = ArrayJob(name: jobName, file: file, indices: array?.indices ?? [0], warnings: warnings,
-                       maxConcurrent: array?.maxConcurrent) { [common, cpus, memory, timeLimit, attributes] position, index in
+                       maxConcurrent: array?.maxConcurrent) { [common, cpus, memory, timeLimit, attributes, gpus, requestLines] position, index in
             var set = common
             let jobID = String(isArray ? runID + position : runID)
             set["SLURM_JOB_ID"] = jobID
@@ -160,6 +162,8 @@ public struct SlurmScript: Sendable {
                 memoryMiB: memory, timeLimit: timeLimit, source: SourceLocation(file: file, line: 1),
                 label: isArray ? "\(jobName)[\(index)]" : jobName, attributes: attributes)
             task.stdin = stdinPath
+            task.gpus = gpus
+            task.requestLines = requestLines
             return task
         }
         // Each element has its own job id, as Slurm gives it: the run id plus its position.

@@ -20,20 +20,25 @@ enum ProcessSpawn {
     ///   - stdin, stdout, stderr: descriptors that become the child's 0, 1 and 2.
     ///   - deathSignal: the signal the child gets when the caller dies (PR_SET_PDEATHSIG), 0 for none.
     ///   - widenAffinity: whether to let the child use every CPU, undoing mpirun's binding.
+    ///   - bindCPUs: CPU numbers to pin the child to instead (`--bind`); empty for none.
     /// - Returns: the child's pid (also its process group id), or the errno.
     static func start(path: String, argv: [String], environment: [String], directory: String?,
                       stdin: Int32, stdout: Int32, stderr: Int32,
-                      deathSignal: Int32, widenAffinity: Bool) -> Result<pid_t, Failure> {
+                      deathSignal: Int32, widenAffinity: Bool, bindCPUs: [Int] = []) -> Result<pid_t, Failure> {
         var pid: pid_t = 0
+        let binding = bindCPUs.map { Int32(clamping: $0) }
         let code = withCStrings(argv) { argvPointers in
             withCStrings(environment) { environmentPointers in
                 path.withCString { pathPointer in
                     withOptionalCString(directory) { directoryPointer in
-                        var request = tf_spawn_request(
-                            path: pathPointer, argv: argvPointers, envp: environmentPointers, cwd: directoryPointer,
-                            stdin_fd: stdin, stdout_fd: stdout, stderr_fd: stderr,
-                            death_signal: deathSignal, widen_affinity: widenAffinity ? 1 : 0)
-                        return tf_spawn(&request, &pid)
+                        binding.withUnsafeBufferPointer { cpus in
+                            var request = tf_spawn_request(
+                                path: pathPointer, argv: argvPointers, envp: environmentPointers, cwd: directoryPointer,
+                                stdin_fd: stdin, stdout_fd: stdout, stderr_fd: stderr,
+                                death_signal: deathSignal, widen_affinity: widenAffinity ? 1 : 0,
+                                bind_cpus: cpus.baseAddress, bind_count: Int32(cpus.count))
+                            return tf_spawn(&request, &pid)
+                        }
                     }
                 }
             }

@@ -19,7 +19,7 @@ public enum Farm {
     public static func run(_ options: FarmOptions, logger: Logger, loadJob: JobLoader) -> ExitStatus {
         FarmRank.run(logger: logger, nameServerRank: options.nameServerRank, clients: nil) { rank, logger in
             let workingDirectory = options.workingDirectory.map(absolutePath) ?? FileManager.default.currentDirectoryPath
-            try rank.addTaskWorker(slots: options.slotsPerWorker, workingDirectory: workingDirectory,
+            try rank.addTaskWorker(resources: options.resources, workingDirectory: workingDirectory,
                                    workerTimeout: options.workerTimeout)
             guard rank.isScheduler else {
                 try rank.runLoop()
@@ -61,7 +61,7 @@ public enum Farm {
         }.map { mode in
             let states = prepared.plan.initialStates ?? []
             return ProgressReporter(mode: mode, total: job.taskCount, done: states.count(where: { $0 == .succeeded }),
-                                    failed: states.count(where: { $0 == .failed || $0 == .timedOut || $0 == .cancelled }),
+                                    failed: states.count(where: \.isUnsuccessfulEnd),
                                     now: Clock.monotonicSeconds())
         }
         let policy = SchedulerPolicy(retries: options.retries, retryUnlessExit: options.retryUnlessExit,

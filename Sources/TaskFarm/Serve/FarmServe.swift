@@ -14,7 +14,7 @@ extension Farm {
                                              limits: options.clientLimits)
         return FarmRank.run(logger: logger, nameServerRank: options.farm.nameServerRank, clients: clients) { rank, logger in
             let workingDirectory = options.farm.workingDirectory.map(absolutePath) ?? FileManager.default.currentDirectoryPath
-            try rank.addTaskWorker(slots: options.farm.slotsPerWorker, workingDirectory: workingDirectory,
+            try rank.addTaskWorker(resources: options.farm.resources, workingDirectory: workingDirectory,
                                    workerTimeout: options.farm.workerTimeout)
             guard rank.isScheduler, let access = rank.access else {
                 try rank.runLoop()

@@ -115,7 +115,7 @@ public struct QueueDependencies: Sendable {
 
     private static func reason(_ parent: Parent, state: TaskState) -> String {
         let what = state == .succeeded ? "succeeded" : state == .cancelled ? "was cancelled"
-            : state == .timedOut ? "timed out" : "failed"
+            : state == .failed ? "failed" : state.description
         return "parent task \(parent.id) \(what) (\(parent.condition.rawValue))"
     }
 }

@@ -137,6 +137,6 @@ final class QueueStatus: RunRecorder {
     }
 
     private static func isFailure(_ state: TaskState) -> Bool {
-        state == .failed || state == .timedOut || state == .cancelled
+        state.isUnsuccessfulEnd
     }
 }

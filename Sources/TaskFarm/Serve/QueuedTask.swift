@@ -6,7 +6,7 @@ public struct QueuedTask: Codable, Sendable, Equatable {
     /// The task id (its position in the queue).
     public var id: Int
     /// `pending`, `held` (waiting for its parents), `running`, `succeeded`, `failed`,
-    /// `timed out`, `cancelled` or `interrupted`.
+    /// `timed out`, `memory exceeded`, `cancelled` or `interrupted`.
     public var state: String
     /// The task's label (its job name for the front ends).
     public var name: String
@@ -46,8 +46,8 @@ public struct QueuedTask: Codable, Sendable, Equatable {
         timeLimit = spec.timeLimit
     }
 
-    /// Whether it has ended (succeeded, failed, timed out or cancelled).
-    public var hasEnded: Bool { ["succeeded", "failed", "timed out", "cancelled"].contains(state) }
+    /// Whether it has ended (succeeded, failed, timed out, memory exceeded or cancelled).
+    public var hasEnded: Bool { ["succeeded", "failed", "timed out", "memory exceeded", "cancelled"].contains(state) }
 
     /// The prefix of the attributes a front end keeps with its tasks.
     public static let frontEndPrefix = "frontend."
