@@ -115,6 +115,8 @@ final class MultiHostTests: XCTestCase {
         let rows = Harness.joblogRows("j.tsv", in: folder)
         XCTAssertEqual(rows.map { Int($0[0])! }.sorted(), Array(1...40), "each task exactly once in the joblog")
         XCTAssertTrue(rows.allSatisfy { $0[6] == "0" && $0[7] == "0" }, "every task succeeded")
+        // Rank 0 prints the summary after the verdict (the durable record first).
+        _ = Harness.waitUntil(timeout: 10) { (Harness.read("mpirun.out", in: folder) ?? "").contains(" tasks succeeded") }
         let summary = Harness.read("mpirun.out", in: folder) ?? ""
         XCTAssertTrue(summary.contains("40 of 40 tasks succeeded"), summary)
         XCTAssertTrue(summary.contains("2 workers lost: "), summary)  // in the order found
