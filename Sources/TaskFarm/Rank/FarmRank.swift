@@ -105,6 +105,25 @@ final class FarmRank {
                         arch: HostFacts.arch, cpuIDs: found.cpus, cpuLimit: found.cpuLimit, gpuIDs: found.gpus)
     }
 
+    /// `taskfarm run` and `taskfarm serve` on this rank: every worker rank runs tasks from
+    /// its host's pool (``addTaskWorker(resources:workingDirectory:workerTimeout:)``) in the
+    /// farm's working folder; rank 0 announces the layout and runs `scheduler` with the rank
+    /// and that folder; the other ranks run their loop to its end and return 0.
+    static func runTaskFarm(_ options: FarmOptions, clients: ClientReach?, logger: Logger,
+                            scheduler: (FarmRank, _ workingDirectory: String, Logger) throws -> ExitStatus) -> ExitStatus {
+        run(logger: logger, nameServerRank: options.nameServerRank, clients: clients) { rank, logger in
+            let workingDirectory = options.workingDirectory.map(Farm.absolutePath) ?? FileManager.default.currentDirectoryPath
+            try rank.addTaskWorker(resources: options.resources, workingDirectory: workingDirectory,
+                                   workerTimeout: options.workerTimeout)
+            guard rank.isScheduler else {
+                try rank.runLoop()
+                return .success
+            }
+            rank.announceLayout()
+            return try scheduler(rank, workingDirectory, logger)
+        }
+    }
+
     /// On a worker rank, adds the task-running ``Worker``, which draws on its host's pool
     /// (``HostResources`` with `resources`' overrides), and registers its ad; it sends a
     /// heartbeat when silent for long enough that the scheduler, which loses a worker after
