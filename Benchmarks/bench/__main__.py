@@ -1,15 +1,15 @@
 """Command line: `python -m bench [SECTION ...] [--quick] [--tasks N] [--rounds R]`.
 
-Sections: exec, dispatch, startup, idle, scale (default: all). Prints what it runs with (versions
+Sections: exec, dispatch, startup, idle, scale, simulate (default: all). Prints what it runs with (versions
 and skipped peers), writes Benchmarks/results/<timestamp>.json and prints the Markdown tables."""
 import argparse
 import datetime
 import os
 import sys
 
-from . import dispatch, environment, exec_throughput, idle, report, scale, startup
+from . import dispatch, environment, exec_throughput, idle, report, scale, simulate, startup
 
-SECTIONS = ("exec", "dispatch", "startup", "idle", "scale")
+SECTIONS = ("exec", "dispatch", "startup", "idle", "scale", "simulate")
 
 
 def _arguments():
@@ -56,6 +56,8 @@ def main() -> None:
         sections["idle"] = idle.run(env, tasks=10 if quick else 100)
     if "scale" in chosen:
         sections["scale"] = scale.run(env, tasks=10_000 if quick else 1_000_000)
+    if "simulate" in chosen:
+        sections["simulate"] = simulate.run(tasks=50_000 if quick else 200_000, repeats=1 if quick else 3)
 
     results["meta"]["load average"]["end"] = os.getloadavg()[0]
     table = report.markdown(results)

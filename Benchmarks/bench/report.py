@@ -183,6 +183,23 @@ def _scale_table(section: Dict, summary: List[Dict]) -> List[str]:
                   f"Dispatch with the journal on: {section['journal dispatch']}"]
 
 
+def _simulate_table(section: Dict, summary: List[Dict]) -> List[str]:
+    out = ["### Rank 0 at 10 to 10,000 workers: simulated, in-memory transport", ""]
+    goal = f"rank 0 CPU per task flat within {targets.SIMULATION_MAXIMUM_FLATNESS:.0f}× from 10 to 10,000 workers"
+    if "error" in section:
+        summary.append({"target": goal, "measured": None, "verdict": NOT_RUN})
+        return out + [section["error"]]
+    flatness = section["flatness"]
+    met = targets.verdict(flatness is not None and flatness <= targets.SIMULATION_MAXIMUM_FLATNESS)
+    summary.append({"target": goal, "measured": f"{flatness:.2f}× (largest ÷ smallest)", "verdict": met})
+    table = Table("virtual workers", "tasks", "rank 0 rounds", "rank 0 CPU µs per task")
+    for workers, row in sorted(section["workers"].items(), key=lambda item: int(item[0])):
+        table.add(f"{int(workers):,}", f"{row['tasks']:,}", f"{row['rounds']:,}", _number(row["us_per_task"], 2))
+    return out + [f"`{section['command']}`: the real scheduler and name server, virtual workers that end each task "
+                  f"one round after they get it; medians of {section['repeats']} runs.", "", table.text(), "",
+                  f"Largest ÷ smallest: {flatness:.2f}× (target ≤ {targets.SIMULATION_MAXIMUM_FLATNESS:.0f}×): {met}"]
+
+
 def markdown(results: Dict) -> str:
     """All sections present in `results`, then the target summary."""
     summary: List[Dict] = []
@@ -191,7 +208,7 @@ def markdown(results: Dict) -> str:
              f"Command: `{('Benchmarks/run.sh ' + meta['command']).strip()}`", "",
              "Ran with: " + "; ".join(f"{name} {version}" for name, version in meta["versions"].items()), ""]
     renderers = {"exec": _exec_tables, "dispatch": _dispatch_tables, "startup": _startup_table,
-                 "idle": _idle_tables, "scale": _scale_table}
+                 "idle": _idle_tables, "scale": _scale_table, "simulate": _simulate_table}
     for name, render in renderers.items():
         if name in results["sections"]:
             parts += render(results["sections"][name], summary) + [""]

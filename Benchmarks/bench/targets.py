@@ -19,6 +19,7 @@ IDLE_MAXIMUM_CORE_PERCENT = 2.0       # each idle rank, percent of one core
 GAP_P99_MAXIMUM_MS = 1.0              # end of a task to the next start on that worker
 STARTUP_ADDED_MAXIMUM_S = 0.100       # `taskfarm run` of 1 task minus bare `mpirun` hello world
 BYTES_PER_QUEUED_TASK_MAXIMUM = 200   # rank 0, at 1,000,000 tasks
+SIMULATION_MAXIMUM_FLATNESS = 2.0     # rank 0's CPU per task, largest ÷ smallest over 10 to 10,000 workers
 
 
 def verdict(met: bool) -> str:

@@ -63,14 +63,18 @@ public struct AnyWorkerPlacement: Placement {
 final class JobPlacement: Placement {
     private let job: any Job
     private let matcher: WorkerMatcher?
+    /// A task list's lines ask for nothing (one slot, the policy's retries): the scheduler
+    /// then never parses a line to place it, only to ship it.
+    private let asksNothing: Bool
 
     init(job: any Job) {
         self.job = job
         matcher = WorkerMatcher.make(for: job)
+        asksNothing = job is TaskList
     }
 
-    func slots(of position: Int) -> Int { job.task(at: position).slots }
-    func retries(of position: Int) -> Int? { job.task(at: position).maxRetries }
+    func slots(of position: Int) -> Int { asksNothing ? 1 : job.task(at: position).slots }
+    func retries(of position: Int) -> Int? { asksNothing ? nil : job.task(at: position).maxRetries }
     func prerequisites(of position: Int) -> [Int] { job.prerequisites(of: position) }
     func matches(_ position: Int, _ worker: WorkerAd) -> Bool { matcher?.matches(position, worker) ?? true }
     var ranksWorkers: Bool { matcher?.hasRank ?? false }

@@ -4,8 +4,9 @@ import JobSpec
 /// worker, what a completion means (success, retry, final failure), when the run is over.
 ///
 /// The caller feeds it workers and completions and carries out the ``Decision``s it
-/// returns. Everything it does per task is O(1) amortised, apart from the scan over
-/// workers to place a task.
+/// returns. Everything it does per task is O(1) amortised or O(log workers): a one-slot task
+/// is placed through ``WorkerCandidates``; a task of several slots, or one that ranks workers
+/// (HTCondor `rank`), is placed by a scan over the workers.
 public struct SchedulerCore {
     /// A decision for the caller to carry out.
     public enum Decision: Equatable {
@@ -30,6 +31,13 @@ public struct SchedulerCore {
         var used = 0
         /// Positions handed to the worker and not ended, oldest first.
         var positions: [Int] = []
+        /// When it was added among the workers (ties go to the earlier one).
+        var order: Int
+        /// Counts changes of `used`, so that older ``WorkerCandidates`` entries are skipped.
+        var version = 0
+        /// Slots free now, and slots' worth of tasks it holds queued behind running ones.
+        var idle: Int { max(0, ad.slots - used) }
+        var queued: Int { max(0, used - ad.slots) }
     }
 
     struct InFlight {
@@ -55,6 +63,15 @@ public struct SchedulerCore {
     private let earlierAttempts: [AttemptCount]
     private var workers: [Int: WorkerSlots] = [:]
     private var workerOrder: [Int] = []
+    private var nextWorkerOrder = 0
+    /// The workers by room for a one-slot task, best first.
+    private var candidates = WorkerCandidates()
+    /// The most slots of any worker.
+    private var largestSlots = 0
+    /// Idle slots over all workers, and slots' worth of prefetched tasks over all workers:
+    /// tail rebalancing looks at the workers only when both are above 0.
+    private var idleSlots = 0
+    private var queuedSlots = 0
     var inFlight: [Int: InFlight] = [:]
     private var cursor = 0
     private var retryQueue: [Int] = []
@@ -94,8 +111,53 @@ public struct SchedulerCore {
 
     /// Adds a worker with its ad; its slots become available.
     public mutating func addWorker(_ ad: WorkerAd) {
-        if workers[ad.rank] == nil { workerOrder.append(ad.rank) }
-        workers[ad.rank] = WorkerSlots(ad: ad)
+        var worker = WorkerSlots(ad: ad, order: nextWorkerOrder)
+        if let known = workers[ad.rank] {
+            worker.order = known.order
+            worker.version = known.version + 1
+            account(known, sign: -1)
+        } else {
+            workerOrder.append(ad.rank)
+            nextWorkerOrder += 1
+        }
+        let replaced = workers.updateValue(worker, forKey: ad.rank)
+        account(worker, sign: 1)
+        largestSlots = replaced == nil ? max(largestSlots, ad.slots) : workers.values.map(\.ad.slots).max() ?? 0
+        offer(ad.rank)
+    }
+
+    /// Adds the worker's idle and queued slots to the totals (`sign` 1), or takes them off (-1).
+    private mutating func account(_ worker: WorkerSlots, sign: Int) {
+        idleSlots += sign * worker.idle
+        queuedSlots += sign * worker.queued
+    }
+
+    /// Changes the slots in use at worker `rank` by `delta`, and its place among the candidates.
+    private mutating func changeUsed(of rank: Int, by delta: Int) {
+        guard let before = workers[rank] else { return }
+        account(before, sign: -1)
+        workers[rank]!.used += delta
+        workers[rank]!.version += 1
+        account(workers[rank]!, sign: 1)
+        offer(rank)
+    }
+
+    /// Pushes the worker's current room to the candidates; rebuilds them when stale entries
+    /// outnumber the workers several times.
+    private mutating func offer(_ rank: Int) {
+        guard candidates.count <= 4 * workers.count + 64 else {
+            candidates.removeAll()
+            for known in workerOrder { candidates.push(entry(known)) }
+            return
+        }
+        candidates.push(entry(rank))
+    }
+
+    private func entry(_ rank: Int) -> WorkerCandidates.Entry {
+        let worker = workers[rank]!
+        let capacity = worker.ad.slots * (1 + policy.prefetchPerSlot)
+        return WorkerCandidates.Entry(idle: worker.idle >= 1, free: capacity - worker.used, order: worker.order,
+                                      rank: rank, version: worker.version)
     }
 
     /// The workers known, in the order they were added: the one home of the worker facts
@@ -142,7 +204,7 @@ public struct SchedulerCore {
     public mutating func dispatch() -> [Decision] {
         var decisions: [Decision] = []
         guard dispatching, !workers.isEmpty else { return decisions }
-        let maxWorkerSlots = workers.values.map(\.ad.slots).max() ?? 0
+        let maxWorkerSlots = largestSlots
         while let position = nextReadyPosition(peekOnly: true) {
             if let limit = policy.maxConcurrent, runningTasks >= limit { break }
             let slots = max(1, placement.slots(of: position))
@@ -168,7 +230,7 @@ public struct SchedulerCore {
             let attempt = Int(attempts[position]) + 1
             attempts[position] = AttemptCount(clamping: attempt)
             states[position] = .running
-            workers[worker]!.used += slots
+            changeUsed(of: worker, by: slots)
             workers[worker]!.positions.append(position)
             inFlight[position] = InFlight(worker: worker, slots: slots, attempt: attempt)
             runningTasks += 1
@@ -182,14 +244,15 @@ public struct SchedulerCore {
     /// holds prefetched tasks behind its running ones: ask a loaded worker to give back its
     /// newest task that the idle one can run (slots and requirements), so it runs there.
     private mutating func rebalance() -> [Decision] {
-        guard policy.prefetchPerSlot > 0 else { return [] }
+        guard policy.prefetchPerSlot > 0, idleSlots > 0, queuedSlots > 0 else { return [] }
         if let limit = policy.maxConcurrent, runningTasks >= limit { return [] }
         var decisions: [Decision] = []
+        let loadedRanks = workerOrder.filter { workers[$0]!.queued > 0 }
         for idleRank in workerOrder {
             let idle = workers[idleRank]!
             var free = idle.ad.slots - idle.used
             guard free > 0 else { continue }
-            for loadedRank in workerOrder where loadedRank != idleRank && free > 0 {
+            for loadedRank in loadedRanks where loadedRank != idleRank && free > 0 {
                 let loaded = workers[loadedRank]!
                 var queued = loaded.used - loaded.ad.slots
                 for position in loaded.positions.reversed() where queued > 0 && free > 0 {
@@ -207,8 +270,9 @@ public struct SchedulerCore {
 
     /// The worker for a task: one that can start it now (enough idle slots) before one that
     /// would hold it prefetched; among those, the one with the most room.
-    private func pickWorker(for position: Int, slots: Int, prefetchPerSlot: Int) -> Int? {
+    private mutating func pickWorker(for position: Int, slots: Int, prefetchPerSlot: Int) -> Int? {
         if placement.ranksWorkers { return pickRankedWorker(for: position, slots: slots, prefetchPerSlot: prefetchPerSlot) }
+        if slots == 1 { return bestCandidate(for: position) }
         var best: Int?
         var bestScore = (startsNow: false, free: Int.min)
         for rank in workerOrder {
@@ -223,6 +287,24 @@ public struct SchedulerCore {
             bestScore = (startsNow, free)
         }
         return best
+    }
+
+    /// ``pickWorker(for:slots:prefetchPerSlot:)`` for a one-slot task, from the candidates:
+    /// the first live entry whose worker matches. Entries passed over (the worker does not
+    /// match this task) go back for the next task.
+    private mutating func bestCandidate(for position: Int) -> Int? {
+        var passedOver: [WorkerCandidates.Entry] = []
+        defer { for entry in passedOver { candidates.push(entry) } }
+        while let top = candidates.top {
+            guard let worker = workers[top.rank], worker.version == top.version else {
+                candidates.popTop()
+                continue
+            }
+            guard top.free >= 1 else { return nil }
+            if placement.matches(position, worker.ad) { return top.rank }
+            passedOver.append(candidates.popTop()!)
+        }
+        return nil
     }
 
     /// The matching worker the task ranks highest, preferring one with an idle slot over
@@ -338,10 +420,11 @@ public struct SchedulerCore {
         inFlight[position] = nil
         runningTasks -= 1
         revoking.remove(position)
-        if var worker = workers[flight.worker] {
-            worker.used -= flight.slots
-            if let index = worker.positions.firstIndex(of: position) { worker.positions.remove(at: index) }
-            workers[flight.worker] = worker
+        if workers[flight.worker] != nil {
+            changeUsed(of: flight.worker, by: -flight.slots)
+            if let index = workers[flight.worker]!.positions.firstIndex(of: position) {
+                workers[flight.worker]!.positions.remove(at: index)
+            }
         }
         if completion.outcome == .revoked {
             // Never started: not an attempt. It goes first in line for the next free slot.
@@ -414,6 +497,8 @@ public struct SchedulerCore {
                                     now: Double) -> [Decision] {
         guard let worker = workers.removeValue(forKey: rank) else { return [] }
         workerOrder.removeAll { $0 == rank }
+        account(worker, sign: -1)
+        largestSlots = workers.values.map(\.ad.slots).max() ?? 0
         var decisions: [Decision] = []
         var requeued: [Int] = []
         for position in worker.positions {
