@@ -13,6 +13,8 @@ public struct ArrayJob: Job {
     /// The `%N` throttle of Slurm `--array` (Slurm sbatch: --array) or PBS `-J` / Torque `-t`,
     /// or `nil` for none.
     public let maxConcurrent: Int?
+    /// Consecutive job ids from the run id the elements name (see ``Job/jobIDsUsed``).
+    public var jobIDsUsed = 1
     /// Builds the task at a position from its position and array index.
     let build: @Sendable (_ position: Int, _ index: Int) -> TaskSpec
 

@@ -21,9 +21,16 @@ public protocol Job: Sendable {
     /// The most tasks of this job that may run at once (Slurm `--array=...%N`, PBS Pro
     /// `-J ...%N`, Torque `-t ...%N`), or `nil` for no limit beyond the free workers.
     var maxConcurrent: Int? { get }
+    /// How many consecutive job ids from the run id the tasks name: 1 for most formats; a
+    /// Slurm array's size, since Slurm gives each element its own job id (`SLURM_JOB_ID` is
+    /// the run id plus the element's position). The farm reserves them, so no later run's
+    /// id is one of them.
+    var jobIDsUsed: Int { get }
 }
 
 extension Job {
+    /// One: the run id.
+    public var jobIDsUsed: Int { 1 }
     /// No prerequisites: every task may start as soon as a worker is free.
     public func prerequisites(of position: Int) -> [Int] { [] }
     /// No warnings.

@@ -63,7 +63,7 @@ public final class TaskList: Job, @unchecked Sendable {
 
     /// Indexes a task list's bytes held in memory, checked as a file's are (NUL bytes, lines
     /// that are not UTF-8); `file` names it in messages.
-    init(data: Data, file: String, name: String? = nil) throws(JobSpecError) {
+    public init(data: Data, file: String, name: String? = nil) throws(JobSpecError) {
         self.file = file
         self.name = name ?? TaskList.defaultName(for: file)
         self.bytes = data

@@ -25,7 +25,7 @@ struct CheckCommand: ParsableCommand {
         let id = runID ?? storedRunID() ?? 1
         let overrides = job.overrides
         do {
-            let loaded = try JobFiles.load(path: job.file, runID: id, overrides: overrides)
+            let loaded = try load(runID: id, overrides: overrides)
             for warning in loaded.warnings { FileHandle.standardError.write(Data("\(warning.warningDescription)\n".utf8)) }
             let user = ProcessInfo.processInfo.environment["USER"] ?? ""
             if let dagJob = loaded as? DAGJob {
@@ -45,6 +45,20 @@ struct CheckCommand: ParsableCommand {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             throw ExitCode(ExitStatus.badJobFile.rawValue)
         }
+    }
+
+    /// The job file, or with `-` the task list on standard input (as `taskfarm run -`
+    /// takes it), named `<standard input>` in messages and `stdin` as a job.
+    private func load(runID: Int, overrides: JobFiles.Overrides) throws(JobSpecError) -> any Job {
+        guard job.file == StateFolder.standardInput else {
+            return try JobFiles.load(path: job.file, runID: runID, overrides: overrides)
+        }
+        if let format = overrides.format, format != .taskList {
+            throw JobSpecError("- reads a task list from standard input, not a \(format) file; give the file's path",
+                               file: "<command line>")
+        }
+        return try TaskList(data: FileHandle.standardInput.readDataToEndOfFile(), file: "<standard input>",
+                            name: overrides.jobName ?? "stdin")
     }
 
     private func storedRunID() -> Int? {

@@ -120,7 +120,8 @@ final class MultiHostTests: XCTestCase {
         let ran = (Harness.read("ran.log", in: folder) ?? "").split(separator: "\n").map { $0.split(separator: " ")[0] }
         XCTAssertEqual(Set(ran).count, 40)
         XCTAssertLessThanOrEqual(ran.count, 40 + 6, "a task lost with tfnode3 ran more than once again")
-        // mpirun: see docs/failures.md. Open MPI 4.1.4 ends it by itself only sometimes.
+        // mpirun: see docs/failures.md. Open MPI 4.1.4 ends it by itself only sometimes, and
+        // MPI_Abort from rank 0 does not end it either (measured across these hosts).
         if run.wait(timeout: 10) != nil { XCTAssertEqual(run.status, 0, Harness.read("mpirun.err", in: folder) ?? "") }
     }
 

@@ -136,7 +136,7 @@ final class ObserveRunTests: XCTestCase {
     }
 
     /// `taskfarm run -` reads the list from standard input, keeps it in `stdin.taskfarm`, and
-    /// a task's story works from there; `--timeout` takes units and timed-out tasks count apart.
+    /// a task's story works from there; `check -` reads it too; `--timeout` takes units and timed-out tasks count apart.
     func testATaskListFromStandardInputAndTimeoutUnits() throws {
         let folder = try Harness.temporaryFolder()
         try Harness.write("echo one > one.txt\nsleep 5\n", to: "list", in: folder)
@@ -157,6 +157,14 @@ final class ObserveRunTests: XCTestCase {
         XCTAssertEqual(refused.status, 65, refused.stderr)
         XCTAssertTrue(refused.stderr.contains("the task list on standard input"), refused.stderr)
         XCTAssertEqual(Harness.read("stdin.taskfarm/stdin-tasks", in: folder), "echo one > one.txt\nsleep 5\n")
+        // `check -` lists the same list, read from standard input, naming it in messages.
+        let checked = try Harness.run("/bin/sh", ["-c", "\"$TF\" check - --json < list"], in: folder, environment: environment)
+        XCTAssertEqual(checked.status, 0, checked.stderr)
+        XCTAssertTrue(checked.stdout.contains("\"taskCount\" : 2") && checked.stdout.contains("\"sleep\""), checked.stdout)
+        try Data([0x65, 0x63, 0x68, 0x6F, 0x0A, 0x65, 0x63, 0x68, 0x6F, 0x20, 0xFF, 0x0A]).write(to: folder.appendingPathComponent("bad"))
+        let bad = try Harness.run("/bin/sh", ["-c", "\"$TF\" check - < bad"], in: folder, environment: environment)
+        XCTAssertEqual(bad.status, 65, bad.stderr)
+        XCTAssertTrue(bad.stderr.hasPrefix("<standard input>:2:"), bad.stderr)
         XCTAssertEqual(try Harness.run(Harness.taskfarm, ["run", "x", "--timeout", "5 minutes"], in: folder).status, 64)
         let version = try Harness.run(Harness.taskfarm, ["--version"], in: folder)
         XCTAssertNotNil(version.stdout.range(of: #"^\d+\.\d+\.\d+\n$"#, options: .regularExpression), version.stdout)

@@ -164,7 +164,11 @@ final class UserScriptTests: XCTestCase {
         XCTAssertTrue(nodes.contains("B parents=A status=0 failed=0 id=\(runID)"), nodes)
         XCTAssertTrue(nodes.contains("F parents= status=0 failed=0"), nodes)
         XCTAssertEqual(Harness.read("made.txt", in: folder), "made C\n", "the submit file the PRE script wrote")
-        XCTAssertEqual(Harness.read("post.log", in: folder), "B 2 False 3 3:2 4 1 \(runID) 3\n")
+        // B's two procs both exit 3, but DAGMan removes a failed node's procs that have not
+        // ended: the second counts when the worker had already started it, else it is removed.
+        let post = Harness.read("post.log", in: folder)
+        XCTAssertTrue(["B 2 False 3 3:2 4 1 \(runID) 3\n", "B 2 False 3 3:1 4 1 \(runID) 3\n"].contains(post ?? ""),
+                      post ?? "no post.log")
     }
 
     /// After a node failed, the FINAL node's submit file sees DAG_STATUS 2, and the rescue

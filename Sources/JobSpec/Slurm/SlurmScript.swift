@@ -141,7 +141,7 @@ public struct SlurmScript: Sendable {
         if let gpus = request.gpus { attributes["slurm.gpus"] = String(gpus) }
         let exportAll = export.all
         let exportNames = export.names
-        job = ArrayJob(name: jobName, file: file, indices: array?.indices ?? [0], warnings: warnings,
+        var arrayJob = ArrayJob(name: jobName, file: file, indices: array?.indices ?? [0], warnings: warnings,
                        maxConcurrent: array?.maxConcurrent) { [common, cpus, memory, timeLimit, attributes] position, index in
             var set = common
             let jobID = String(isArray ? runID + position : runID)
@@ -157,5 +157,8 @@ public struct SlurmScript: Sendable {
             task.stdin = stdinPath
             return task
         }
+        // Each element has its own job id, as Slurm gives it: the run id plus its position.
+        if isArray { arrayJob.jobIDsUsed = arrayJob.taskCount }
+        job = arrayJob
     }
 }

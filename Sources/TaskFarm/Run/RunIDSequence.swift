@@ -20,21 +20,35 @@ enum RunIDSequence {
     /// A new run id (a positive integer of 7 or more digits).
     static func next(environment: [String: String] = ProcessInfo.processInfo.environment) -> Int {
         let clock = Int(Date().timeIntervalSince1970) % 9_000_000 + 1_000_000
-        guard let file = sequenceFile(environment: environment) else { return fallback(clock) }
+        guard let file = sequenceFile(environment: environment),
+              let id = update(file, { max(clock, ($0 ?? 0) + 1) }) else { return fallback(clock) }
+        return id
+    }
+
+    /// Makes sure no later ``next(environment:)`` gives an id up to `last`: a run whose
+    /// tasks name job ids `runID ..< runID + count` (``Job/jobIDsUsed``) reserves them.
+    /// Nothing happens where the sequence file cannot be used.
+    static func reserve(through last: Int, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        guard let file = sequenceFile(environment: environment) else { return }
+        update(file) { max($0 ?? 0, last) }
+    }
+
+    /// Reads the last id under the file's lock, writes `change(last)` back and returns it;
+    /// `nil` when the file cannot be read or written.
+    @discardableResult
+    private static func update(_ file: String, _ change: (Int?) -> Int) -> Int? {
         let descriptor = open(file, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { return fallback(clock) }
+        guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
-        guard flock(descriptor, LOCK_EX) == 0 else { return fallback(clock) }
+        guard flock(descriptor, LOCK_EX) == 0 else { return nil }
         defer { _ = flock(descriptor, LOCK_UN) }
         var buffer = [UInt8](repeating: 0, count: 32)
         let count = pread(descriptor, &buffer, buffer.count, 0)
         let last = count > 0 ? Int(String(decoding: buffer.prefix(count), as: UTF8.self)
             .trimmingCharacters(in: .whitespacesAndNewlines)) : nil
-        let id = max(clock, (last ?? 0) + 1)
+        let id = change(last)
         let text = Array("\(id)\n".utf8)
-        guard ftruncate(descriptor, 0) == 0, pwrite(descriptor, text, text.count, 0) == text.count else {
-            return fallback(clock)
-        }
+        guard ftruncate(descriptor, 0) == 0, pwrite(descriptor, text, text.count, 0) == text.count else { return nil }
         return id
     }
 

@@ -63,6 +63,7 @@ enum RunPreparation {
             } catch {
                 throw claim.problem(.badJobFile, "\(error)")
             }
+            if job.jobIDsUsed > 1 { RunIDSequence.reserve(through: claim.runID + job.jobIDsUsed - 1) }
             let defaults = TaskDefaults(outputs: try outputDefaults(options, job: job, claim: claim, workingDirectory: workingDirectory),
                                         timeLimit: options.timeout, workingDirectory: options.workingDirectory.map(Farm.absolutePath))
             if let directory = options.workingDirectory.map(Farm.absolutePath) {

@@ -187,18 +187,18 @@ final class Scheduler: RankRole {
         lifecycle = .interrupted(since: Clock.monotonicSeconds())
         stopNote = reason
         core.stopDispatching()
+        if knowsWorkers {
+            // The rank may not live to the end of the interrupt: mpirun exits at a second
+            // signal, and without recovery it ends every rank about a second after one died
+            // (a send to that rank may then fail). What ended so far is made durable first,
+            // and the caller writes a verdict that the final one replaces.
+            for recorder in recorders { recorder.flush() }
+            onInterrupt?(currentResult(interrupted: true))
+        }
         for rank in settings.workerRanks where !liveness.isLost(rank) {
             try transport.send(StopMessage(reason: .interrupted).encode(), to: rank, tag: .stop)
         }
-        if !knowsWorkers {
-            try finish(interrupted: true)
-            return
-        }
-        // The rank may not live to the end of the interrupt (mpirun exits at a second
-        // signal, and Open MPI ends its ranks soon after): what ended so far is made durable
-        // now, and the caller writes a verdict that the final one replaces.
-        for recorder in recorders { recorder.flush() }
-        onInterrupt?(currentResult(interrupted: true))
+        if !knowsWorkers { try finish(interrupted: true) }
     }
 
     /// Called when an interrupt begins, once the recorders are flushed, with the result as
