@@ -160,6 +160,14 @@ final class SubmitDescriptionTests: XCTestCase {
         XCTAssertEqual(description.tasks[1000], job.task(at: 1000))
     }
 
+    /// The first expansion records whether any proc asks something of its worker, so that
+    /// matchmaking need not expand every proc again to find out.
+    func testTheFirstExpansionRecordsWhetherAnyProcAsksOfWorkers() throws {
+        XCTAssertFalse(try load("executable = /bin/true\nrequest_cpus = 2\nqueue 3\n").job.asksOfWorkers)
+        XCTAssertTrue(try load("executable = /bin/true\nqueue 2\nrequest_memory = 1G\nqueue 1\n").job.asksOfWorkers)
+        XCTAssertTrue(try load("executable = /bin/true\nrequirements = Memory > $(Process)\nqueue 2\n").job.asksOfWorkers)
+    }
+
     /// Asked to, a missing executable is refused at its line, as condor_submit refuses it,
     /// unless the job says it is not transferred; an existing one passes.
     func testAMissingExecutableIsRefusedWhenChecked() throws {

@@ -96,6 +96,9 @@ struct SubmitBuilder {
                 localUniverseWarned = true
             }
             if keeps { stored.append(task) }
+            if task.requirements != nil || task.rank != nil || task.memoryMiB != nil || task.diskKiB != nil {
+                procs.asksOfWorkers = true
+            }
             referenced.formUnion(proc.referenced)
             if let name = proc.batchName { batchName = name }
             if proc.usesMatchTimeMacros, !matchTimeWarned {

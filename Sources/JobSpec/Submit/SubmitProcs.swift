@@ -56,6 +56,9 @@ final class SubmitProcs: @unchecked Sendable {
     }
 
     private(set) var segments: [Segment] = []
+    /// Whether any proc has `requirements`, `rank`, `request_memory` or `request_disk`, found
+    /// while every proc was first expanded.
+    var asksOfWorkers = false
     /// Procs over all statements.
     private(set) var count = 0
     private let lock = NSLock()
@@ -110,6 +113,9 @@ public struct SubmitJob: Job {
 
     /// Procs over all queue statements.
     public var taskCount: Int { procs.count }
+    /// Whether any proc asks something of the worker it runs on (`requirements`, `rank`,
+    /// `request_memory`, `request_disk`); when none does, matchmaking need not look at each.
+    public var asksOfWorkers: Bool { procs.asksOfWorkers }
     /// Proc `position`, expanded from its queue statement's commands (0 ..< ``taskCount``).
     public func task(at position: Int) -> TaskSpec { procs.task(at: position) }
     /// Every proc, expanded: for small jobs (a DAG node's description) and tests.
