@@ -1,15 +1,15 @@
 """Command line: `python -m bench [SECTION ...] [--quick] [--tasks N] [--rounds R]`.
 
-Sections: exec, dispatch, startup, idle, scale, simulate (default: all). Prints what it runs with (versions
+Sections: exec, dispatch, startup, idle, scale, simulate, ranks (default: all). Prints what it runs with (versions
 and skipped peers), writes Benchmarks/results/<timestamp>.json and prints the Markdown tables."""
 import argparse
 import datetime
 import os
 import sys
 
-from . import dispatch, environment, exec_throughput, idle, report, scale, simulate, startup
+from . import dispatch, environment, exec_throughput, idle, queued, ranks, report, scale, simulate, startup
 
-SECTIONS = ("exec", "dispatch", "startup", "idle", "scale", "simulate")
+SECTIONS = ("exec", "dispatch", "startup", "idle", "scale", "simulate", "ranks")
 
 
 def _arguments():
@@ -56,6 +56,9 @@ def main() -> None:
         sections["idle"] = idle.run(env, tasks=10 if quick else 100)
     if "scale" in chosen:
         sections["scale"] = scale.run(env, tasks=10_000 if quick else 1_000_000)
+        sections["queued"] = queued.run(env, rounds, procs=10_000 if quick else 1_000_000)
+    if "ranks" in chosen:
+        sections["ranks"] = ranks.run(env, sizes=(16, 32) if quick else (64, 128, 256))
     if "simulate" in chosen:
         sections["simulate"] = simulate.run(tasks=50_000 if quick else 200_000, repeats=1 if quick else 3)
 
