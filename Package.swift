@@ -10,6 +10,8 @@ let package = Package(
         .library(name: "JobSpec", targets: ["JobSpec"]),
         .library(name: "TaskFarm", targets: ["TaskFarm"]),
         .executable(name: "taskfarm", targets: ["taskfarm"]),
+        // DRMAA 1.0's C binding against a served farm: libdrmaa.so, for DRMAA_LIBRARY_PATH.
+        .library(name: "drmaa", type: .dynamic, targets: ["DRMAA"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -48,11 +50,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(name: "DRMAA", dependencies: ["TaskFarm", "JobSpec"], exclude: ["include-c"]),
         // Starts programs for the tests without Foundation's Process (see ChildProcess).
         .target(name: "TestSupport", dependencies: ["CTaskSpawn"], path: "Tests/TestSupport"),
         .testTarget(name: "MPITests", dependencies: ["MPI", "TestSupport"]),
         .testTarget(name: "JobSpecTests", dependencies: ["JobSpec"], exclude: ["Fixtures"]),
-        .testTarget(name: "TaskFarmTests", dependencies: ["TaskFarm", "JobSpec", "MPI", "TestSupport"]),
+        .testTarget(name: "TaskFarmTests", dependencies: ["TaskFarm", "JobSpec", "MPI", "TestSupport", "DRMAA"]),
         .testTarget(name: "EndToEndTests", dependencies: ["JobSpec", "TestSupport"], exclude: ["Fixtures"]),
         // The MPI library's examples and its multi-rank test programs (MPITests runs them under mpirun).
         .executableTarget(name: "mpi-ring", dependencies: ["MPI"], path: "Examples/MPI/Ring"),

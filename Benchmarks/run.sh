@@ -3,8 +3,8 @@
 #
 #   Benchmarks/run.sh [SECTION ...] [--quick] [--tasks N] [--rounds R] [--no-build]
 #
-# SECTION is exec, dispatch, startup, idle, scale or simulate (default: all of them). The script installs
-# what is missing (Debian: openmpi-bin, libopenmpi-dev, parallel, hyperfine, time; PyPI, into
+# SECTION is exec, dispatch, startup, idle, scale, mixed, simulate or ranks (default: all of them).
+# The script installs what is missing (Debian: openmpi-bin, libopenmpi-dev, parallel, hyperfine, time; PyPI, into
 # Benchmarks/.venv: mpi4py built against the system Open MPI, hyperqueue, disbatch), builds
 # taskfarm in release mode at the repo root, then runs `python -m bench` (Benchmarks/bench/),
 # which prints versions, writes Benchmarks/results/<timestamp>.json and prints Markdown tables.

@@ -11,6 +11,8 @@ command -v mpirun >/dev/null 2>&1 || missing+=(openmpi-bin)
 pkg-config --exists ompi-c 2>/dev/null || missing+=(libopenmpi-dev)
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
+# The DRMAA test makes a virtual environment for PyPI's drmaa package.
+python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
 # The fuzz targets (Scripts/fuzz.sh) link libFuzzer's driver, which needs the C++ library.
 compgen -G '/usr/lib/gcc/*/*/libstdc++.so' >/dev/null || missing+=(libstdc++-12-dev)
 # The multi-host tests' namespace cluster (Scripts/netns-cluster.sh): ip, unshare.

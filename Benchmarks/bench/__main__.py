@@ -1,15 +1,15 @@
 """Command line: `python -m bench [SECTION ...] [--quick] [--tasks N] [--rounds R]`.
 
-Sections: exec, dispatch, startup, idle, scale, simulate, ranks (default: all). Prints what it runs with (versions
+Sections: exec, dispatch, startup, idle, scale, mixed, simulate, ranks (default: all). Prints what it runs with (versions
 and skipped peers), writes Benchmarks/results/<timestamp>.json and prints the Markdown tables."""
 import argparse
 import datetime
 import os
 import sys
 
-from . import dispatch, environment, exec_throughput, idle, queued, ranks, report, scale, simulate, startup
+from . import dispatch, environment, exec_throughput, idle, mixed, queued, ranks, report, scale, simulate, startup
 
-SECTIONS = ("exec", "dispatch", "startup", "idle", "scale", "simulate", "ranks")
+SECTIONS = ("exec", "dispatch", "startup", "idle", "scale", "mixed", "simulate", "ranks")
 
 
 def _arguments():
@@ -61,6 +61,8 @@ def main() -> None:
         sections["ranks"] = ranks.run(env, sizes=(16, 32) if quick else (64, 128, 256))
     if "simulate" in chosen:
         sections["simulate"] = simulate.run(tasks=50_000 if quick else 200_000, repeats=1 if quick else 3)
+    if "mixed" in chosen:
+        sections["mixed"] = mixed.run(env, count=24 if quick else 120, seconds=0.5 if quick else 1.0)
 
     results["meta"]["load average"]["end"] = os.getloadavg()[0]
     table = report.markdown(results)

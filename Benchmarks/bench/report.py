@@ -269,6 +269,22 @@ def _simulate_table(section: Dict, summary: List[Dict]) -> List[str]:
                   f"Largest ÷ smallest: {flatness:.2f}× (target ≤ {targets.SIMULATION_MAXIMUM_FLATNESS:.0f}×): {met}"]
 
 
+def _mixed_table(section: Dict, summary: List[Dict]) -> List[str]:
+    sizes = ", ".join(f"{n} × {k} core{'s' if k != '1' else ''}" for k, n in section["sizes"].items())
+    out = [f"### Mixed workload: {section['tasks']} sleep tasks of {section['seconds']} s ({sizes}), "
+           f"{section['cores']} declared cores", ""]
+    table = Table("system", "makespan s", "best s", "utilisation", "best", "peak cores held", "wall s")
+    for name, stats in section["systems"].items():
+        if "error" in stats:
+            table.add(name, stats["error"][:80], "", "", "", "", "")
+            continue
+        table.add(name, _number(stats["makespan_s"], 2), _number(stats["best_makespan_s"], 2),
+                  f"{100 * stats['utilisation']:.0f}%", f"{100 * stats['best_utilisation']:.0f}%",
+                  str(stats["peak_cores"]), _number(stats["wall_s"], 2))
+    return out + ["Utilisation = busy core-seconds ÷ (cores × makespan), from the tasks' own start and end.", "",
+                  table.text()]
+
+
 def markdown(results: Dict) -> str:
     """All sections present in `results`, then the target summary."""
     summary: List[Dict] = []
@@ -278,7 +294,7 @@ def markdown(results: Dict) -> str:
              "Ran with: " + "; ".join(f"{name} {version}" for name, version in meta["versions"].items()), ""]
     renderers = {"exec": _exec_tables, "dispatch": _dispatch_tables, "startup": _startup_table,
                  "idle": _idle_tables, "scale": _scale_table, "queued": _queued_tables,
-                 "ranks": _ranks_table, "simulate": _simulate_table}
+                 "mixed": _mixed_table, "ranks": _ranks_table, "simulate": _simulate_table}
     for name, render in renderers.items():
         if name in results["sections"]:
             parts += render(results["sections"][name], summary) + [""]

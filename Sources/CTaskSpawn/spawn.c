@@ -36,7 +36,14 @@ static void child(const tf_spawn_request *r, pid_t parent, volatile int *error) 
         prctl(PR_SET_PDEATHSIG, r->death_signal);
         if (getppid() != parent) _exit(127);  // the worker died before we armed it
     }
-    if (r->widen_affinity) {
+    if (r->bind_count > 0) {
+        cpu_set_t held;
+        CPU_ZERO(&held);
+        for (int i = 0; i < r->bind_count; i++) {
+            if (r->bind_cpus[i] >= 0 && r->bind_cpus[i] < CPU_SETSIZE) CPU_SET(r->bind_cpus[i], &held);
+        }
+        sched_setaffinity(0, sizeof held, &held);
+    } else if (r->widen_affinity) {
         cpu_set_t all;
         CPU_ZERO(&all);
         long cpus = sysconf(_SC_NPROCESSORS_CONF);
@@ -99,4 +106,15 @@ pid_t tf_reap(pid_t pid, int *status, struct rusage *usage) {
         result = wait4(pid, status, WNOHANG, usage);
     } while (result < 0 && errno == EINTR);
     return result;
+}
+
+int tf_affinity_cpus(int *cpus, int capacity) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof set, &set) != 0) return -1;
+    int count = 0;
+    for (int c = 0; c < CPU_SETSIZE && count < capacity; c++) {
+        if (CPU_ISSET(c, &set)) cpus[count++] = c;
+    }
+    return count;
 }

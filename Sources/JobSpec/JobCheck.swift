@@ -66,7 +66,7 @@ public enum JobCheck {
 
     /// JSON: `{"name", "file", "taskCount", "maxConcurrent", "warnings": [...], "tasks":
     /// [{"position", "index", "argv", "environment": {"base", "names", "set"},
-    /// "workingDirectory", "stdout", "stderr", "slots", "memoryMiB", "diskKiB",
+    /// "workingDirectory", "stdout", "stderr", "slots", "memoryMiB", "gpus", "diskKiB",
     /// "timeLimit", "maxRetries", "requirements", "rank", "attributes"}]}`, keys sorted.
     public static func json(_ job: any Job, runID: Int = 1, user: String = "") -> String {
         var text = ""
@@ -98,7 +98,7 @@ public enum JobCheck {
                 workingDirectory: task.workingDirectory,
                 stdout: outputFile(task.stdout, task: task, job: job, runID: runID, user: user, patterns: &patterns),
                 stderr: outputFile(task.stderr, task: task, job: job, runID: runID, user: user, patterns: &patterns),
-                slots: task.slots, memoryMiB: task.memoryMiB, diskKiB: task.diskKiB, timeLimit: task.timeLimit,
+                slots: task.slots, memoryMiB: task.memoryMiB, gpus: task.gpus, diskKiB: task.diskKiB, timeLimit: task.timeLimit,
                 maxRetries: task.maxRetries, requirements: task.requirements, rank: task.rank,
                 attributes: task.attributes)
             let indented = encoded(report).split(separator: "\n", omittingEmptySubsequences: false)
@@ -126,6 +126,7 @@ public enum JobCheck {
         var stderr: String?
         var slots: Int
         var memoryMiB: Int?
+        var gpus: Int?
         var diskKiB: Int?
         var timeLimit: Double?
         var maxRetries: Int?

@@ -31,6 +31,11 @@ public struct JobLoadOptions: Sendable {
     /// `-J 1-4`, ...). They win over the script's directives. Only PBS and Slurm scripts
     /// take them; other formats refuse them.
     public var batchOptions: [String] = []
+    /// The command line's per-task request (`--cpus-per-task`, `--memory-per-task`,
+    /// `--gpus-per-task`): every task's in a task list (``TaskList/defaultRequest``), sbatch's
+    /// `-c`, `--mem` and `--gpus-per-task` for a Slurm script; other formats refuse it (their
+    /// own file says what a task needs).
+    public var taskResources = TaskListResources()
     /// The command line's working directory for the tasks (`--chdir`): Slurm's `--chdir`
     /// and Torque's `-d`, winning over the script's; `nil` when not given.
     public var chdir: String?
@@ -52,6 +57,11 @@ public struct JobLoadOptions: Sendable {
     /// condor_submit requires (unless `transfer_executable = false`). Off for a DAG node's
     /// submit file, whose program an earlier node may make.
     public var checksExecutables = false
+
+    /// Whether dependencies on other jobs (qsub's `-W depend=`, sbatch's `--dependency`) are
+    /// read for the caller to apply (the front ends of a served farm) rather than warned
+    /// and ignored (`taskfarm run`, whose job is the whole run).
+    public var honoursDependencies = false
 
     /// The signature of a DAG file loader.
     public typealias DAGLoader = @Sendable (_ path: String, _ options: JobLoadOptions) throws(JobSpecError) -> any Job
@@ -101,13 +111,33 @@ public enum JobLoader {
         } else {
             resolved = JobFormat.detect(path: path, contents: try readText(path))
         }
+        let resources = options.taskResources
+        var options = options
+        if resources != TaskListResources() {
+            switch resolved {
+            case .taskList:
+                break
+            case .slurm:
+                var words: [String] = []
+                if let cores = resources.cores { words += ["-c", String(cores)] }
+                if let memory = resources.memoryMiB { words += ["--mem=\(memory)M"] }
+                if let gpus = resources.gpus { words += ["--gpus-per-task=\(gpus)"] }
+                options.batchOptions = words + options.batchOptions
+            default:
+                throw JobSpecError("--cpus-per-task, --memory-per-task and --gpus-per-task set the request of a task "
+                                   + "list's or Slurm script's tasks; \(path) is a \(resolved) file, whose own "
+                                   + "directives say what each task needs", file: "<command line>")
+            }
+        }
         if !options.batchOptions.isEmpty, resolved != .pbs, resolved != .slurm {
             throw JobSpecError("\(options.batchOptions.joined(separator: " ")): these options are sbatch's and qsub's, "
                                + "for a Slurm or PBS script; \(path) is a \(resolved) file", file: "<command line>")
         }
         switch resolved {
         case .taskList:
-            return try TaskList(contentsOf: path, name: options.jobName)
+            let list = try TaskList(contentsOf: path, name: options.jobName)
+            list.defaultRequest = resources
+            return list
         case .submit:
             return try SubmitDescription(text: try readText(path), file: path, options: options).job
         case .pbs:

@@ -12,6 +12,8 @@ import Foundation
 ///
 /// - A `#DISBATCH BARRIER` or `#TASKFARM BARRIER` line (``TaskListBarriers``) makes every
 ///   later task wait until every earlier task has ended, succeeded or not.
+/// - A `#TASKFARM RESOURCES cpus=2 memory=4G gpus=1` line (``TaskListResources``) sets the
+///   request of every later task, until the next such line.
 ///
 /// Only each task's line offset is kept in memory (16 bytes a task); a task's command is
 /// built when the scheduler asks for it.
@@ -31,6 +33,11 @@ public final class TaskList: Job, @unchecked Sendable {
     public private(set) var barriers = TaskListBarriers(tasksBefore: [])
     /// The positions of the first task after each barrier.
     private var firstAfterBarrier: Set<Int> = []
+    /// Each `#TASKFARM RESOURCES` line, in file order, with the number of tasks above it.
+    private var requestChanges: [(tasksBefore: Int, request: TaskListResources)] = []
+    /// The request of tasks that no directive covers (the command line's `--cpus-per-task`,
+    /// `--memory-per-task`, `--gpus-per-task`); set by the loader before tasks are read.
+    public var defaultRequest = TaskListResources()
 
     /// Reads and indexes a task list.
     ///
@@ -107,9 +114,19 @@ public final class TaskList: Job, @unchecked Sendable {
                     starts.append(UInt64(lineStart))
                     ends.append(UInt32(contentEnd - lineStart))
                     lineNumbers.append(line)
-                } else if first + 1 < contentEnd, buffer[first + 1] | 0x20 == UInt8(ascii: "d") || buffer[first + 1] | 0x20 == UInt8(ascii: "t"),
-                          TaskListBarriers.isBarrier(String(decoding: UnsafeBufferPointer(rebasing: buffer[first..<contentEnd]), as: UTF8.self)) {
-                    tasksBeforeBarrier.append(starts.count)
+                } else if first + 1 < contentEnd, buffer[first + 1] | 0x20 == UInt8(ascii: "d") || buffer[first + 1] | 0x20 == UInt8(ascii: "t") {
+                    let text = String(decoding: UnsafeBufferPointer(rebasing: buffer[first..<contentEnd]), as: UTF8.self)
+                    if TaskListBarriers.isBarrier(text) {
+                        tasksBeforeBarrier.append(starts.count)
+                    } else if TaskListResources.isDirective(text) {
+                        do throws(JobSpecError) {
+                            let request = try TaskListResources(directive: text,
+                                                                at: SourceLocation(file: file, line: Int(line)))
+                            requestChanges.append((starts.count, request))
+                        } catch {
+                            return error
+                        }
+                    }
                 }
                 lineStart = next
             }
@@ -153,8 +170,29 @@ public final class TaskList: Job, @unchecked Sendable {
         let line = commandLine(at: position)
         let trimmed = line.drop(while: { $0 == " " || $0 == "\t" })
         let command: TaskCommand = ShellQuoting.plainWords(trimmed).map(TaskCommand.argv) ?? .shell(String(trimmed))
-        return TaskSpec(position: position, arrayIndex: position, command: command,
-                        source: SourceLocation(file: file, line: self.line(of: position)),
-                        label: String(trimmed))
+        var task = TaskSpec(position: position, arrayIndex: position, command: command,
+                            source: SourceLocation(file: file, line: self.line(of: position)),
+                            label: String(trimmed))
+        request(of: position).apply(to: &task)
+        return task
+    }
+
+    /// The first position of each run of tasks that share one request: 0, and the first task
+    /// after each `#TASKFARM RESOURCES` line.
+    public var requestSegmentStarts: [Int] {
+        ([0] + requestChanges.map(\.tasksBefore)).filter { $0 < taskCount }
+    }
+
+    /// The request of the task at `position`: the last `#TASKFARM RESOURCES` line above it
+    /// over the command line's, or the command line's alone.
+    public func request(of position: Int) -> TaskListResources {
+        guard !requestChanges.isEmpty else { return defaultRequest }
+        var low = 0
+        var high = requestChanges.count
+        while low < high {
+            let middle = (low + high) / 2
+            if requestChanges[middle].tasksBefore <= position { low = middle + 1 } else { high = middle }
+        }
+        return low == 0 ? defaultRequest : requestChanges[low - 1].request.over(defaultRequest)
     }
 }

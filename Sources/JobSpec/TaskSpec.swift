@@ -32,6 +32,11 @@ public struct TaskSpec: Sendable, Equatable, Codable {
     public var memoryMiB: Int?
     /// Disk requested, in KiB, or `nil`.
     public var diskKiB: Int?
+    /// GPUs requested, whole devices, or `nil` for none (`request_gpus`, `--gres=gpu:N`, `ngpus`).
+    public var gpus: Int?
+    /// Where the resource request was written, for refusals; `nil` when the format has no
+    /// such line (a task list's default).
+    public var requestLines: RequestLines?
     /// A ClassAd requirements expression evaluated against each worker's ad, or `nil`.
     public var requirements: String?
     /// A ClassAd rank expression: among matching workers the highest is preferred.

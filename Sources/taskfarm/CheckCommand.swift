@@ -8,7 +8,7 @@ struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "List the tasks a job file expands to (index, argv, environment, outputs, requirements), running nothing.",
-        discussion: "Exits 0 when the file is good, 65 with the file, line and column of the first problem otherwise.")
+        discussion: "Exits 0 when the file is good, 65 with the file, line and column of the first problem otherwise, including a task that asks for more cores, memory or GPUs than this host has (or --cpus-per-host, --memory-per-host, --gpus-per-host describe).")
 
     @OptionGroup var job: JobFileOptions
 
@@ -17,6 +17,8 @@ struct CheckCommand: ParsableCommand {
 
     @Flag(name: .long, help: "For a DAG: print the graph in Graphviz DOT.")
     var dot = false
+
+    @OptionGroup(title: "The hosts tasks are measured against (default: this one)") var hosts: HostResourceArguments
 
     @Option(name: .long, help: "The run id to expand $(Cluster), %A and array job ids with (default: the state folder's, else 1).")
     var runID: Int?
@@ -27,6 +29,8 @@ struct CheckCommand: ParsableCommand {
         do {
             let loaded = try load(runID: id, overrides: overrides)
             for warning in loaded.warnings { FileHandle.standardError.write(Data("\(warning.warningDescription)\n".utf8)) }
+            let host = HostResources.capacity(environment: ProcessInfo.processInfo.environment, options: hosts.options)
+            if let refusal = HostCapacity.firstRefusal(in: loaded, hosts: [host]) { throw refusal }
             let user = ProcessInfo.processInfo.environment["USER"] ?? ""
             if let dagJob = loaded as? DAGJob {
                 if dot {
@@ -57,8 +61,10 @@ struct CheckCommand: ParsableCommand {
             throw JobSpecError("- reads a task list from standard input, not a \(format) file; give the file's path",
                                file: "<command line>")
         }
-        return try TaskList(data: FileHandle.standardInput.readDataToEndOfFile(), file: "<standard input>",
-                            name: overrides.jobName ?? "stdin")
+        let list = try TaskList(data: FileHandle.standardInput.readDataToEndOfFile(), file: "<standard input>",
+                                name: overrides.jobName ?? "stdin")
+        list.defaultRequest = overrides.taskResources
+        return list
     }
 
     private func storedRunID() -> Int? {

@@ -66,15 +66,5 @@ enum TaskIDList {
     }
 
     /// `ids` compactly: `12`, `12-111`, or comma-separated runs.
-    static func format(_ ids: [Int]) -> String {
-        var runs: [String] = []
-        var index = 0
-        while index < ids.count {
-            var end = index
-            while end + 1 < ids.count, ids[end + 1] == ids[end] + 1 { end += 1 }
-            runs.append(end == index ? "\(ids[index])" : "\(ids[index])-\(ids[end])")
-            index = end + 1
-        }
-        return runs.joined(separator: ",")
-    }
+    static func format(_ ids: [Int]) -> String { IDRanges.format(ids) }
 }

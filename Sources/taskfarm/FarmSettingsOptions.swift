@@ -4,8 +4,16 @@ import TaskFarm
 
 /// How the farm runs its tasks: the options `run` and `serve` share.
 struct FarmSettingsOptions: ParsableArguments {
-    @Option(name: .long, help: "Task slots each worker offers.")
-    var slotsPerWorker: Int = 1
+    @OptionGroup var hosts: HostResourceArguments
+
+    @Flag(name: .long, help: "Stop a task whose resident set passes its memory request (--mem, request_memory, mem=, --memory-per-task); it ends 'memory exceeded', as Slurm's OUT_OF_MEMORY.")
+    var enforceMemory = false
+
+    @Flag(inversion: .prefixedNo, help: "Pin each task to the cores it holds (default; measured faster, see docs/resources.md). --no-bind lets every task use every CPU of its host; OMP_NUM_THREADS is the task's cores either way.")
+    var bind = true
+
+    @Option(name: .long, help: "The older way to size hosts: each worker adds S cores to its host's pool (use --cpus-per-host instead).")
+    var slotsPerWorker: Int?
 
     @Option(name: .long, help: "The name server's rank (0 runs it beside the scheduler).")
     var nameServerRank: Int?
@@ -40,8 +48,11 @@ struct FarmSettingsOptions: ParsableArguments {
     /// Every duration and count is checked against ``FarmLimits``, so that no value the
     /// command line accepts can overflow a conversion on a worker.
     func validate() throws {
-        if let expected = FarmLimits.slotsProblem(slotsPerWorker) {
+        if let slotsPerWorker, let expected = FarmLimits.slotsProblem(slotsPerWorker) {
             throw ValidationError("--slots-per-worker \(slotsPerWorker): expected \(expected)")
+        }
+        if slotsPerWorker != nil, hosts.cpusPerHost != nil {
+            throw ValidationError("--slots-per-worker and --cpus-per-host both size the hosts' pools; give only --cpus-per-host")
         }
         if let expected = FarmLimits.retriesProblem(retries) {
             throw ValidationError("--retries \(retries): expected \(expected)")
@@ -76,13 +87,17 @@ struct FarmSettingsOptions: ParsableArguments {
     /// The farm's options for a job file (or `(queue)`), with these settings.
     func farmOptions(jobPath: String, stateDirectory: String?, output: String?, error: String?) -> FarmOptions {
         var options = FarmOptions(jobPath: jobPath, stateDirectory: stateDirectory, output: output, error: error,
-                                  slotsPerWorker: slotsPerWorker, nameServerRank: nameServerRank, retries: retries,
+                                  nameServerRank: nameServerRank, retries: retries,
                                   retryUnlessExit: retryUnlessExit, timeout: timeout.flatMap(Walltime.parseDuration), killGrace: killGrace,
                                   workingDirectory: workingDirectory)
         options.walltime = walltime.flatMap(Walltime.parseDuration)
         options.taskTime = taskTime
         options.workerTimeout = workerTimeout
         options.crashLimit = crashLimit
+        options.resources = hosts.options
+        options.resources.slotsPerWorker = slotsPerWorker
+        options.resources.bind = bind
+        options.enforceMemory = enforceMemory
         return options
     }
 }

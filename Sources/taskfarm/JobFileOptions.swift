@@ -25,8 +25,7 @@ struct JobFileOptions: ParsableArguments {
     @Option(name: .long, help: "sbatch --export for a Slurm script: ALL, NONE or NAME[=value],...")
     var export: String?
 
-    @Option(name: [.customShort("c"), .long], help: "sbatch --cpus-per-task for a Slurm script.")
-    var cpusPerTask: String?
+    @OptionGroup var request: TaskRequestArguments
 
     @Option(name: .long, help: "sbatch --mem for a Slurm script (4000, 500M, 4G).")
     var mem: String?
@@ -57,7 +56,6 @@ struct JobFileOptions: ParsableArguments {
         var words: [String] = []
         if let array { words += ["--array=" + array] }
         if let export { words += ["--export=" + export] }
-        if let cpusPerTask { words += ["-c", cpusPerTask] }
         if let mem { words += ["--mem=" + mem] }
         if let time { words += ["-t", time] }
         if let variables { words += ["-v", variables] }
@@ -69,6 +67,7 @@ struct JobFileOptions: ParsableArguments {
         var overrides = JobFiles.Overrides(format: format.flatMap(JobFormat.init(name:)), output: output, error: error,
                                            jobName: jobName, scriptArguments: scriptArguments, rescueFrom: rescueFrom)
         overrides.batchOptions = batchOptions
+        overrides.taskResources = request.resources
         return overrides
     }
 }

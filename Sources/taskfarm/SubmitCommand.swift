@@ -30,6 +30,8 @@ struct SubmitCommand: ParsableCommand {
     @Option(name: .long, help: "The job file's format: tasklist, submit, pbs or slurm (default: detected).")
     var format: String?
 
+    @OptionGroup var request: TaskRequestArguments
+
     @Argument(parsing: .postTerminator, help: "The command and its arguments, after --.")
     var command: [String] = []
 
@@ -47,11 +49,13 @@ struct SubmitCommand: ParsableCommand {
         let client = try connection.client(command: "submit")
         let parents = try after.map { try TaskIDList.parse([$0]) } ?? []
         var tasks: [SubmittedTask]
+        var overrides = JobFiles.Overrides(format: format.flatMap(JobFormat.init(name:)))
+        overrides.taskResources = request.resources
         if let file {
             let job: any Job
             do {
                 job = try JobFiles.load(path: file, runID: client.connection.runID,
-                                        overrides: JobFiles.Overrides(format: format.flatMap(JobFormat.init(name:))))
+                                        overrides: overrides)
             } catch {
                 FileHandle.standardError.write(Data("taskfarm submit: \(error)\n".utf8))
                 throw ExitCode(ExitStatus.badJobFile.rawValue)
@@ -66,8 +70,9 @@ struct SubmitCommand: ParsableCommand {
             let words = command
             let taskCommand: TaskCommand = words.count == 1 && words[0].contains(where: \.isWhitespace)
                 ? .shell(words[0]) : .argv(words)
-            let spec = TaskSpec(position: 0, arrayIndex: 0, command: taskCommand, workingDirectory: directory,
+            var spec = TaskSpec(position: 0, arrayIndex: 0, command: taskCommand, workingDirectory: directory,
                                 source: SourceLocation(file: "taskfarm submit", line: 0), label: name)
+            request.resources.apply(to: &spec)
             tasks = [SubmittedTask(spec: spec, after: parents, name: name)]
         }
         do {

@@ -19,7 +19,7 @@ struct TaskFarmCommand: ParsableCommand {
         version: TaskFarmVersion.current,
         subcommands: [RunCommand.self, CheckCommand.self, StatusCommand.self, ServeCommand.self, SubmitCommand.self,
                       WaitCommand.self, CancelCommand.self, ShutdownCommand.self, NameCommand.self, CallCommand.self,
-                      OutputCommand.self, ReportCommand.self],
+                      OutputCommand.self, ReportCommand.self, FrontEndsCommand.self],
         defaultSubcommand: nil
     )
 
@@ -27,6 +27,8 @@ struct TaskFarmCommand: ParsableCommand {
     /// every rank parses the same command line, and N copies of one message interleave.
     /// Other errors are printed by whichever rank meets them.
     static func main() {
+        // Under a scheduler's name (a link made by `taskfarm frontends`), act as that command.
+        if let status = FrontEndProgram.runIfNamed(CommandLine.arguments) { Foundation.exit(status) }
         var command: ParsableCommand
         do {
             command = try parseAsRoot()

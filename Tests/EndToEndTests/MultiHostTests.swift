@@ -59,7 +59,9 @@ final class MultiHostTests: XCTestCase {
         let task = "touch started.$TASKFARM_TASK_INDEX; sleep 3; touch finished.$TASKFARM_TASK_INDEX"
         try Harness.write(Array(repeating: task, count: 30).joined(separator: "\n") + "\n", to: "t.txt", in: folder)
         let names = { (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] }
-        let drained = try NetnsCluster.start(["run", "t.txt", "--prefetch", "0"], ranks: 7, in: folder)
+        // `--slots-per-worker 1`: one task per worker, whatever each host's cores, as counted below.
+        let drained = try NetnsCluster.start(["run", "t.txt", "--prefetch", "0", "--slots-per-worker", "1"], ranks: 7,
+                                             in: folder)
         XCTAssertTrue(Harness.waitUntil(timeout: 30) { names().filter { $0.hasPrefix("started.") }.count >= 5 })
         drained.signal(SIGUSR1)
         XCTAssertNotNil(drained.wait(timeout: 30))
@@ -68,7 +70,8 @@ final class MultiHostTests: XCTestCase {
         XCTAssertEqual(started, names().filter { $0.hasPrefix("finished.") }.count, "a started task did not finish")
         XCTAssertEqual(started, 5, "one task per worker, none after the drain")
 
-        let interrupted = try NetnsCluster.start(["run", "t.txt", "--prefetch", "0"], ranks: 7, in: folder)
+        let interrupted = try NetnsCluster.start(["run", "t.txt", "--prefetch", "0", "--slots-per-worker", "1"], ranks: 7,
+                                                 in: folder)
         XCTAssertTrue(Harness.waitUntil(timeout: 30) { names().filter { $0.hasPrefix("started.") }.count >= 10 })
         interrupted.signal(SIGTERM)
         XCTAssertNotNil(interrupted.wait(timeout: 30))
@@ -112,6 +115,8 @@ final class MultiHostTests: XCTestCase {
         let rows = Harness.joblogRows("j.tsv", in: folder)
         XCTAssertEqual(rows.map { Int($0[0])! }.sorted(), Array(1...40), "each task exactly once in the joblog")
         XCTAssertTrue(rows.allSatisfy { $0[6] == "0" && $0[7] == "0" }, "every task succeeded")
+        // Rank 0 prints the summary after the verdict (the durable record first).
+        _ = Harness.waitUntil(timeout: 10) { (Harness.read("mpirun.out", in: folder) ?? "").contains(" tasks succeeded") }
         let summary = Harness.read("mpirun.out", in: folder) ?? ""
         XCTAssertTrue(summary.contains("40 of 40 tasks succeeded"), summary)
         XCTAssertTrue(summary.contains("2 workers lost: "), summary)  // in the order found
@@ -215,7 +220,8 @@ final class MultiHostTests: XCTestCase {
     func testStatusNeverShowsMoreRunningTasksThanSlots() throws {
         let folder = try Harness.temporaryFolder()
         try Harness.write(String(repeating: "sleep 1\n", count: 30), to: "t.txt", in: folder)
-        let run = try NetnsCluster.start(["run", "t.txt", "--prefetch", "2"], ranks: 7, in: folder)
+        // One task per worker (`--slots-per-worker 1`), so that 5 workers bound what runs.
+        let run = try NetnsCluster.start(["run", "t.txt", "--prefetch", "2", "--slots-per-worker", "1"], ranks: 7, in: folder)
         defer { if run.isRunning { run.stopGroup() } }
         var most = 0
         var samples = 0

@@ -9,14 +9,14 @@ final class ServedFarm {
     let process: ChildProcess
     let stderrFile: URL
 
-    /// Starts the farm and waits (up to 60 s) for its connection file.
-    init(in folder: URL, extra: [String] = []) throws {
+    /// Starts the farm on `ranks` ranks and waits (up to 60 s) for its connection file.
+    init(in folder: URL, ranks: Int = 3, extra: [String] = []) throws {
         self.folder = folder
         let stderrName = "serve-\(UUID().uuidString.prefix(6)).err"
         stderrFile = folder.appendingPathComponent(stderrName)
         try? FileManager.default.removeItem(at: folder.appendingPathComponent("taskfarm.connection"))
         process = try Harness.start(["serve", "--listen", "127.0.0.1", "--log-level", "notice"] + extra,
-                                    ranks: 3, in: folder, stderr: stderrName)
+                                    ranks: ranks, in: folder, stderr: stderrName)
         let deadline = Date().addingTimeInterval(60)
         while !FileManager.default.fileExists(atPath: folder.appendingPathComponent("taskfarm.connection").path),
               process.isRunning, Date() < deadline {

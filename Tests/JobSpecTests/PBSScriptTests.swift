@@ -165,10 +165,11 @@ final class PBSScriptTests: XCTestCase {
             prog
             """)
         let lines = job.warnings.map(\.location.line)
-        XCTAssertEqual(Set(lines), [2, 4, 5, 6, 7], "\(job.warnings)")
+        XCTAssertEqual(Set(lines), [2, 4, 6, 7], "\(job.warnings)")
         XCTAssertEqual(lines.filter { $0 == 2 }.count, 1, "allocation options are warned once")
         XCTAssertTrue(job.warnings.contains { $0.message.contains("-A, -M, -m") })
         XCTAssertTrue(job.warnings.contains { $0.message.contains("depend") })
-        XCTAssertTrue(job.warnings.contains { $0.message.contains("ngpus=1") })
+        XCTAssertEqual(job.tasks[0].gpus, 1, "ngpus is the subjob's GPUs")
+        XCTAssertEqual(job.tasks[0].requestLines?.gpus?.line, 5)
     }
 }

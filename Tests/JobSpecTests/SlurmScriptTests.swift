@@ -199,15 +199,16 @@ final class SlurmScriptTests: XCTestCase {
             prog
             """)
         let byLine = Dictionary(grouping: job.warnings, by: \.location.line)
-        XCTAssertEqual(Set(byLine.keys), [2, 3, 4, 5, 6, 8], "\(job.warnings)")
+        XCTAssertEqual(Set(byLine.keys), [2, 4, 5, 6], "\(job.warnings)")
         XCTAssertEqual(byLine[2]?.count, 1, "allocation options are warned once")
         XCTAssertTrue(byLine[2]?[0].message.contains("--partition, --mail-type, --account") ?? false,
                       "\(byLine[2] ?? [])")
-        XCTAssertTrue(byLine[3]?[0].message.contains("--gres") ?? false)
         XCTAssertTrue(byLine[4]?[0].message.contains("--ntasks is not honoured") ?? false)
         XCTAssertTrue(byLine[6]?[0].message.contains("--dependency") ?? false)
         XCTAssertEqual(job.tasks[0].attributes["slurm.gres"], "gpu:a100:2", "the typed request is kept")
         XCTAssertEqual(job.tasks[0].attributes["slurm.gpus"], "1")
+        XCTAssertEqual(job.tasks[0].gpus, 1, "--gpus wins over --gres=gpu")
+        XCTAssertEqual(job.tasks[0].requestLines?.gpus?.line, 8, "the GPUs' own line")
         XCTAssertEqual(job.tasks[0].environment.overrides["SLURM_JOB_PARTITION"], "gpu")
         XCTAssertEqual(job.tasks[0].environment.overrides["SLURM_JOB_ACCOUNT"], "proj")
     }

@@ -1,3 +1,4 @@
+import JobSpec
 @testable import TaskFarm
 
 /// A placement whose answers the test gives as closures, to drive ``SchedulerCore`` through
@@ -8,8 +9,11 @@ struct ClosurePlacement: Placement {
     var prerequisitesOf: (Int) -> [Int] = { _ in [] }
     var matchesWorker: (Int, WorkerAd) -> Bool = { _, _ in true }
     var rankOf: ((Int, WorkerAd) -> Double)?
+    /// The whole request; `nil` asks ``slotsOf`` for cores only.
+    var requestOf: ((Int) -> ResourceRequest)?
 
-    func slots(of position: Int) -> Int { slotsOf(position) }
+    func slots(of position: Int) -> Int { requestOf.map { $0(position).cores } ?? slotsOf(position) }
+    func request(of position: Int) -> ResourceRequest { requestOf?(position) ?? ResourceRequest(cores: slotsOf(position)) }
     func retries(of position: Int) -> Int? { retriesOf(position) }
     func prerequisites(of position: Int) -> [Int] { prerequisitesOf(position) }
     func matches(_ position: Int, _ worker: WorkerAd) -> Bool { matchesWorker(position, worker) }

@@ -32,8 +32,8 @@ final class SchedulerCoreTests: XCTestCase {
 
     func testWithoutPrefetchEachWorkerGetsItsSlots() {
         var core = SchedulerCore(taskCount: 100, policy: SchedulerPolicy(prefetchPerSlot: 0))
-        core.addWorker(worker(1, slots: 2))
-        core.addWorker(worker(2, slots: 3))
+        core.addWorker(worker(1, slots: 2, host: "h1"))
+        core.addWorker(worker(2, slots: 3, host: "h2"))
         let decisions = core.dispatch()
         XCTAssertEqual(perWorker(decisions), [1: 2, 2: 3])
         XCTAssertEqual(core.inFlightCount, 5)
@@ -313,9 +313,9 @@ final class SchedulerCoreTests: XCTestCase {
     func testRankPrefersTheHighestRankedIdleWorker() {
         var core = SchedulerCore(taskCount: 30, policy: SchedulerPolicy(prefetchPerSlot: 2),
                                  placement: ClosurePlacement(rankOf: { _, ad in Double(ad.rank) }))
-        core.addWorker(worker(1))
-        core.addWorker(worker(2))
-        core.addWorker(worker(3))
+        core.addWorker(worker(1, host: "h1"))
+        core.addWorker(worker(2, host: "h2"))
+        core.addWorker(worker(3, host: "h3"))
         // Each task goes to the best worker still idle, never queued behind a busy better one.
         // Then prefetch queues the rest by rank as well.
         XCTAssertEqual(assignments(core.dispatch()).map(\.worker), [3, 2, 1, 3, 3, 2, 2, 1, 1])
@@ -364,7 +364,8 @@ final class SchedulerCoreTests: XCTestCase {
                                  policy: SchedulerPolicy(retries: 2, prefetchPerSlot: 1, maxConcurrent: throttle),
                                  placement: ClosurePlacement(slotsOf: slotsOfTask, prerequisitesOf: { $0 == 5000 ? Array(0..<5000) : [] }))
         let slots = [1: 1, 2: 2, 3: 4]
-        for (rank, count) in slots.sorted(by: { $0.key < $1.key }) { core.addWorker(worker(rank, slots: count)) }
+        // One host per worker, so each worker's capacity is its host's pool.
+        for (rank, count) in slots.sorted(by: { $0.key < $1.key }) { core.addWorker(worker(rank, slots: count, host: "h\(rank)")) }
 
         var running: [Int: (attempt: Int, worker: Int)] = [:]
         var finalCount = [Int](repeating: 0, count: taskCount)

@@ -60,6 +60,14 @@ final class WireTests: XCTestCase {
                 assertSameAssignment(try TaskAssignment(decoding: assignment.encode()), assignment)
             }
         }
+        var granted = TaskAssignment(task: task(.argv(["x"])), attempt: 2)
+        (granted.cpus, granted.gpus, granted.hostHasGPUs, granted.bind) = ([3, 0, 70], ["GPU-a", "1"], true, true)
+        granted.task.memoryMiB = 4096
+        let decodedGrant = try TaskAssignment(decoding: granted.encode())
+        XCTAssertEqual(decodedGrant.cpus, [3, 0, 70])
+        XCTAssertEqual(decodedGrant.gpus, ["GPU-a", "1"])
+        XCTAssertTrue(decodedGrant.hostHasGPUs && decodedGrant.bind)
+        XCTAssertEqual(decodedGrant.task.memoryMiB, 4096)
         let bare = TaskAssignment(task: task(.argv(["x"])), attempt: 1)
         let decoded = try TaskAssignment(decoding: bare.encode())
         assertSameAssignment(decoded, bare)
@@ -117,10 +125,11 @@ final class WireTests: XCTestCase {
 
     func testWorkerAdJobContextAndControlMessagesRoundTrip() throws {
         let ad = WorkerAd(rank: 7, host: "node-7.example", cores: 64, memoryBytes: 256 << 30, slots: 3,
-                          services: ["fft", "io"], diskKiB: 123_456_789, arch: "X86_64", opSys: "LINUX")
+                          services: ["fft", "io"], diskKiB: 123_456_789, arch: "X86_64", opSys: "LINUX",
+                          cpuIDs: [0, 2, 64], cpuLimit: 3, gpuIDs: ["0", "GPU-5"])
         XCTAssertEqual(try WorkerAd(decoding: ad.encode()), ad)
         let context = JobContext(runID: 1_234_567, taskCount: 1_000_000, jobName: "sweep δ", killGrace: 0.75,
-                                 workingDirectory: "/scratch/run 1")
+                                 workingDirectory: "/scratch/run 1", enforceMemory: true)
         XCTAssertEqual(try JobContext(decoding: context.encode()), context)
         for reason in [StopReason.finished, .interrupted, .cancelled] {
             XCTAssertEqual(try StopMessage(decoding: StopMessage(reason: reason).encode()).reason, reason)

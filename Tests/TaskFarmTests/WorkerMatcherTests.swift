@@ -32,6 +32,11 @@ final class WorkerMatcherTests: XCTestCase {
         XCTAssertEqual(ad["Arch"], .string("aarch64"))
         XCTAssertEqual(ad["OpSys"], .string("LINUX"))
         XCTAssertEqual(ad["Machine"], .string("big"))
+        XCTAssertEqual(ad["TotalCpus"], .integer(big.cores))
+        XCTAssertNil(ad["GPUs"], "undefined on a host without GPUs, as HTCondor advertises it")
+        var withGPUs = big
+        withGPUs.gpuIDs = ["0", "1"]
+        XCTAssertEqual(withGPUs.classAd["GPUs"], .integer(2))
     }
 
     func testJobsAskingNothingGetNoMatcher() {

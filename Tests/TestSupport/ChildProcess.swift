@@ -51,7 +51,7 @@ public final class ChildProcess: @unchecked Sendable {
             (directory?.path).withCStringOrNil { folder in
                 var request = tf_spawn_request(path: path, argv: argv, envp: envp, cwd: folder,
                                                stdin_fd: input, stdout_fd: output, stderr_fd: errors,
-                                               death_signal: 0, widen_affinity: 0)
+                                               death_signal: 0, widen_affinity: 0, bind_cpus: nil, bind_count: 0)
                 return tf_spawn(&request, &child)
             }
         }

@@ -18,6 +18,8 @@ typedef struct tf_spawn_request {
     int stderr_fd;               // becomes fd 2
     int death_signal;            // PR_SET_PDEATHSIG signal, 0 for none
     int widen_affinity;          // non-zero: allow every CPU (undo mpirun's binding)
+    const int *bind_cpus;        // with bind_count > 0: pin the child to these CPUs instead
+    int bind_count;
 } tf_spawn_request;
 
 // Starts the task in a new process group (pgid == pid) with default signal dispositions,
@@ -25,6 +27,10 @@ typedef struct tf_spawn_request {
 // Returns 0 and sets *pid, or an errno value: the exec's own errno when the program could
 // not be started (ENOENT, EACCES, ENOEXEC, E2BIG, ...).
 int tf_spawn(const tf_spawn_request *request, pid_t *pid);
+
+// Writes the CPU numbers of the calling process's affinity mask (sched_getaffinity),
+// ascending, into cpus (at most capacity). Returns how many, or -1 with errno.
+int tf_affinity_cpus(int *cpus, int capacity);
 
 // Waits without blocking for any child. Returns the pid (0 if none has ended, -1 with
 // errno, ECHILD when there are no children) and fills status and usage.

@@ -22,6 +22,10 @@ struct PBSRequest {
     /// `mpiprocs` of the first `select` chunk: lines per host in `PBS_NODEFILE` (PBS Pro).
     var mpiProcesses: Int?
     var memoryMiB: Int?
+    /// `ngpus` of the first `select` chunk, `-l ngpus`, or Torque's `nodes=...:gpus=N`.
+    var gpus: Int?
+    /// Where the cores, memory and GPUs were asked for, for refusals.
+    var requestLines = RequestLines()
     /// `-l walltime`, in seconds.
     var walltime: Double?
     /// `-S`.
@@ -36,6 +40,9 @@ struct PBSRequest {
     var allocationOnlyLocation: SourceLocation?
     /// Whether the command line's `-J` was an array range rather than a job name.
     var arrayFromCommandLineName = false
+    /// `-W depend=` dependencies, read when ``JobLoadOptions/honoursDependencies`` (the
+    /// `qsub` front end of a served farm); warned and ignored otherwise.
+    var dependencies: [JobDependency] = []
 
     /// Options without a value.
     static let flags: Set<String> = ["-V", "-h", "-z", "-I", "-X", "-f", "-n"]
@@ -120,6 +127,10 @@ struct PBSRequest {
                                 throw bad("ncpus from 1 to \(FarmLimits.maximumSlots)")
                             }
                             cpus = count
+                            requestLines.cores = option.location
+                        case "ngpus":
+                            gpus = try gpuCount(amount, bad)
+                            requestLines.gpus = option.location
                         case "mpiprocs":
                             guard let count = Int(amount), count >= 1 else { throw bad("mpiprocs of at least 1") }
                             mpiProcesses = count
@@ -129,10 +140,11 @@ struct PBSRequest {
                         case "mem":
                             guard let mib = ResourceValues.pbsSizeMiB(amount) else { throw bad("mem such as 4gb") }
                             memoryMiB = mib
+                            requestLines.memory = option.location
                         default:
                             warnings.append(JobSpecError("#PBS -l select ... \(name)=\(amount) is not honoured inside "
-                                                         + "the farm and is ignored: a subjob is placed by ncpus and mem "
-                                                         + "only", at: option.location))
+                                                         + "the farm and is ignored: a subjob is placed by ncpus, mem "
+                                                         + "and ngpus only", at: option.location))
                         }
                     }
                 case "ncpus":
@@ -140,6 +152,10 @@ struct PBSRequest {
                         throw bad("ncpus from 1 to \(FarmLimits.maximumSlots)")
                     }
                     cpus = count
+                    requestLines.cores = option.location
+                case "ngpus", "gpus":
+                    gpus = try gpuCount(pair[1], bad)
+                    requestLines.gpus = option.location
                 case "nodes":
                     if let count = Int(pair[1].prefix { $0.isNumber }), count > 1 {
                         warnings.append(JobSpecError("#PBS -l nodes=\(count) is not honoured inside the farm: each subjob "
@@ -150,21 +166,27 @@ struct PBSRequest {
                             throw bad("ppn from 1 to \(FarmLimits.maximumSlots)")
                         }
                         cpus = count
+                        requestLines.cores = option.location
+                    }
+                    for part in pair[1].split(separator: ":") where part.hasPrefix("gpus=") {
+                        gpus = try gpuCount(String(part.dropFirst(5)), bad)
+                        requestLines.gpus = option.location
                     }
                 case "mem", "pmem", "vmem":
                     guard let mib = ResourceValues.pbsSizeMiB(pair[1]) else { throw bad("\(pair[0]) such as 4gb") }
                     memoryMiB = mib
+                    requestLines.memory = option.location
                 case "walltime":
                     guard let seconds = ResourceValues.pbsDuration(pair[1]) else { throw bad("walltime=HH:MM:SS") }
                     guard FarmLimits.durationProblem(seconds) == nil else {
                         throw bad("walltime above 0 and at most 8760:00:00 (365 days)")
                     }
                     walltime = seconds
-                case "place", "host", "vnode", "arch", "software", "cput", "pcput", "file", "ngpus", "gpus",
+                case "place", "host", "vnode", "arch", "software", "cput", "pcput", "file",
                      "naccelerators", "accelerator", "feature":
                     warnings.append(JobSpecError("#PBS -l \(pair[0])=\(pair[1]) is not honoured inside the farm and is "
-                                                 + "ignored: each subjob runs as one chunk on one worker, placed by its "
-                                                 + "ncpus and mem", at: option.location))
+                                                 + "ignored: each subjob runs as one chunk on one host, placed by its "
+                                                 + "ncpus, mem and ngpus", at: option.location))
                 default:
                     warnings.append(JobSpecError("#PBS -l \(pair[0]) is not a resource the farm knows; it is ignored",
                                                  at: option.location))
@@ -176,8 +198,15 @@ struct PBSRequest {
             queue = value
         case "-d":
             initialDirectory = Paths.resolve(value, in: options.workingDirectory)
+        case "-W" where value.hasPrefix("depend=") && options.honoursDependencies:
+            do {
+                dependencies += try JobDependency.parsePBS(String(value.dropFirst("depend=".count)))
+            } catch {
+                throw JobSpecError(error.message, at: option.location)
+            }
         default:
-            if option.location.file == "<command line>" {
+            // Allocation-only options (`-A`, `-M`, ...) reach here from qsub's own command line too.
+            if option.location.file == "<command line>", !Self.ignored.contains(option.name) {
                 throw JobSpecError("\(option.name) is not a qsub option for a PBS script (qsub's array option is "
                                    + "-J, Torque's -t; -v and -V pass variables)", at: option.location)
             }
@@ -197,6 +226,14 @@ struct PBSRequest {
     }
 
     /// The `name=value` resources of the first chunk of a `select` statement:
+    /// A GPU count (`ngpus=2`), or `error` (a ``JobSpecError`` maker at the option).
+    private func gpuCount(_ text: String, _ error: (String) -> JobSpecError) throws(JobSpecError) -> Int {
+        guard let count = Int(text), (0...FarmLimits.maximumSlots).contains(count) else {
+            throw error("ngpus from 0 to \(FarmLimits.maximumSlots)")
+        }
+        return count
+    }
+
     /// `2:ncpus=4:mem=2gb+1:ncpus=1` gives `ncpus=4`, `mem=2gb` (each subjob is one chunk
     /// on one worker; the leading chunk count is dropped).
     static func selectChunk(_ text: String, error: JobSpecError) throws(JobSpecError) -> [(String, String)] {

@@ -40,6 +40,8 @@ public struct PBSScript: Sendable {
     public let warnings: [JobSpecError]
     /// The expanded job.
     public let job: ArrayJob
+    /// The `-W depend=` dependencies, when ``JobLoadOptions/honoursDependencies`` (else none).
+    public let dependencies: [JobDependency]
 
     /// Variables set per subjob that a real enclosing PBS job also has: the subjob's win.
     static let perSubjob: Set<String> = ["PBS_JOBID", "PBS_NODEFILE", "PBS_TASKNUM", "PBS_NODENUM", "PBS_VNODENUM",
@@ -59,11 +61,13 @@ public struct PBSScript: Sendable {
         let torque = request.torque, join = request.join, exportAll = request.exportAll
         let memoryMiB = request.memoryMiB, walltime = request.walltime, array = request.array
         let nameIsArray = request.arrayFromCommandLineName
+        let gpus = request.gpus.flatMap { $0 > 0 ? $0 : nil }, requestLines = request.requestLines
         let jobName = (nameIsArray ? nil : options.jobName) ?? request.name ?? Paths.lastComponent(file)
         self.name = jobName
         self.array = array
         self.isTorque = torque
         self.warnings = request.warnings
+        self.dependencies = request.dependencies
 
         let environment = options.environment
         let server = options.hostname
@@ -118,7 +122,7 @@ public struct PBSScript: Sendable {
         let explicitError = options.error == nil ? request.error : nil
         job = ArrayJob(name: jobName, file: file, indices: array?.indices ?? [0], warnings: warnings,
                        maxConcurrent: array?.maxConcurrent) {
-            [common, torque, join, exportAll, cpus, memoryMiB, walltime] position, arrayIndex in
+            [common, torque, join, exportAll, cpus, memoryMiB, walltime, gpus, requestLines] position, arrayIndex in
             let index: Int? = isArray ? arrayIndex : nil
             var set = common
             let jobID = index.map { "\(runID)[\($0)].\(server)" } ?? "\(runID).\(server)"
@@ -137,13 +141,16 @@ public struct PBSScript: Sendable {
             case "eo": stdout = stderr
             default: break
             }
-            return TaskSpec(
+            var task = TaskSpec(
                 position: position, arrayIndex: arrayIndex, command: .argv(argv),
                 environment: exportAll ? .inherit(set: set) : .inheritOnly(names: exportNames, set: set),
                 workingDirectory: home, stdout: stdout, stderr: stderr, slots: cpus, memoryMiB: memoryMiB,
                 timeLimit: walltime, source: SourceLocation(file: file, line: 1),
                 label: index.map { "\(jobName)[\($0)]" } ?? jobName,
                 attributes: ["pbs.tmpdir": "1", "pbs.jobid": jobID, "pbs.nodefile": nodefileLines])
+            task.gpus = gpus
+            task.requestLines = requestLines
+            return task
         }
     }
 

@@ -6,10 +6,11 @@
 /// Every option sbatch knows is classified (Slurm sbatch manual, "OPTIONS"):
 /// - honoured: `--array`/`-a`, `--job-name`/`-J`, `--output`/`-o`, `--error`/`-e`,
 ///   `--input`/`-i`, `--time`/`-t`, `--cpus-per-task`/`-c`, `--mem`, `--mem-per-cpu`,
-///   `--chdir`/`-D`, `--export`;
-/// - per-task resources read into a typed request but not yet acted on, each warned at
-///   its line: `--gres`, `--gpus`/`-G`, `--gpus-per-task`, `--gpus-per-node`,
-///   `--mem-per-gpu`, `--cpus-per-gpu`, `--tmp`;
+///   `--chdir`/`-D`, `--export`, and GPUs: `--gres=gpu[:type]:N`, `--gpus`/`-G` and
+///   `--gpus-per-task` (`[type:]N`), each the task's own GPUs (inside the farm a task is
+///   one job's work);
+/// - per-task resources the farm does not count, each warned at its line:
+///   `--gpus-per-node`, `--mem-per-gpu`, `--cpus-per-gpu`, `--tmp`;
 /// - about the allocation only (`--account`, `--partition`, `--qos`, `--mail-*`, ...):
 ///   no effect inside the farm, warned once together (``allocationWarning``);
 /// - everything else that would change what runs (`--ntasks`, `--nodes`, `--dependency`,
@@ -33,17 +34,28 @@ struct SbatchOptions {
     var memoryPerCPUMiB: Int?
     var chdir: String?
     var export: Export?
-    /// `--gres` entries as `name[:type][:count]` (Slurm sbatch: --gres), for a later
-    /// per-task GPU request; not honoured yet.
+    /// `--gres` entries as `name[:type][:count]` (Slurm sbatch: --gres); the `gpu` ones
+    /// are the task's GPUs.
     var gres: [GenericResource] = []
-    /// `--gpus`/`-G`/`--gpus-per-task` count; not honoured yet.
+    /// `--gpus`/`-G`/`--gpus-per-task` count, which wins over `--gres=gpu`.
     var gpus: Int?
+    /// Where `-c`, `--mem`/`--mem-per-cpu` and the GPU options were given, for refusals.
+    var requestLines = RequestLines()
+
+    /// The task's GPUs: `--gpus`/`--gpus-per-task`, else the sum of the `gpu` entries of `--gres`.
+    var gpuCount: Int? {
+        if let gpus { return gpus }
+        let fromGres = gres.filter { $0.name == "gpu" }
+        return fromGres.isEmpty ? nil : fromGres.reduce(0) { $0 + $1.count }
+    }
     /// `--partition`, recorded as `SLURM_JOB_PARTITION`.
     var partition: String?
     /// `--account`, recorded as `SLURM_JOB_ACCOUNT`.
     var account: String?
     /// `--qos`, recorded as `SLURM_JOB_QOS`.
     var qos: String?
+    /// `--dependency`/`-d`, read when the caller applies dependencies (the `sbatch` front end).
+    var dependencies: [JobDependency]?
     /// Warnings at the lines of options that change what runs and are not honoured.
     var warnings: [JobSpecError] = []
     /// Allocation-only options seen, with the first place one was given.
@@ -130,8 +142,10 @@ struct SbatchOptions {
         "--het-group": "each element is one task", "--batch": "the farm picks the worker",
         "--tres-per-task": "per-task trackable resources are not counted yet",
         "--tres-bind": "tasks are not bound to resources",
-        "--cpus-per-gpu": "GPUs are not counted per task yet", "--mem-per-gpu": "GPUs are not counted per task yet",
-        "--gpus-per-node": "GPUs are not counted per task yet", "--gpus-per-socket": "GPUs are not counted per task yet",
+        "--cpus-per-gpu": "give the task's cores with --cpus-per-task",
+        "--mem-per-gpu": "give the task's memory with --mem",
+        "--gpus-per-node": "give the task's GPUs with --gpus-per-task or --gres=gpu:N",
+        "--gpus-per-socket": "give the task's GPUs with --gpus-per-task or --gres=gpu:N",
         "--tmp": "local disk is not counted per task",
     ]
 
@@ -143,8 +157,20 @@ struct SbatchOptions {
     ///   - environment: the submitting environment, for `--export=NAME` without a value.
     /// - Throws: ``JobSpecError`` at the option for a bad value, or a near miss of an
     ///   honoured option.
-    init(_ options: [BatchOption], environment: [String: String]) throws(JobSpecError) {
-        for option in options { try apply(option, environment: environment) }
+    ///   - honoursDependencies: read `--dependency` for the caller to apply, instead of
+    ///     warning that it is ignored.
+    init(_ options: [BatchOption], environment: [String: String], honoursDependencies: Bool = false) throws(JobSpecError) {
+        for option in options {
+            if honoursDependencies, option.name == "-d" || option.name == "--dependency" {
+                do {
+                    dependencies = (dependencies ?? []) + (try JobDependency.parseSlurm(option.value ?? ""))
+                } catch {
+                    throw JobSpecError(error.message, at: option.location)
+                }
+                continue
+            }
+            try apply(option, environment: environment)
+        }
     }
 
     private mutating func apply(_ option: BatchOption, environment: [String: String]) throws(JobSpecError) {
@@ -174,14 +200,17 @@ struct SbatchOptions {
         case "-c", "--cpus-per-task":
             guard let number = Int(value), FarmLimits.slotsProblem(number) == nil else { throw bad(FarmLimits.slotsExpectation) }
             cpusPerTask = number
+            requestLines.cores = option.location
         case "--mem":
             guard let mib = ResourceValues.slurmMemoryMiB(value) else { throw bad("a size such as 4000, 500M or 4G") }
             memoryMiB = mib
             memoryPerCPUMiB = nil
+            requestLines.memory = option.location
         case "--mem-per-cpu":
             guard let mib = ResourceValues.slurmMemoryMiB(value) else { throw bad("a size such as 4000, 500M or 4G") }
             memoryPerCPUMiB = mib
             memoryMiB = nil
+            requestLines.memory = option.location
         case "-D", "--chdir": chdir = value
         case "--export":
             export = try Export(parsing: value, environment: environment, location: option.valueLocation)
@@ -198,12 +227,16 @@ struct SbatchOptions {
                 guard let name = parts.first, !name.isEmpty, parts.count <= 2 else { throw bad("name[:type][:count],...") }
                 gres.append(GenericResource(name: name, type: parts.count == 2 ? parts[1] : nil, count: number))
             }
-            warnings.append(notYet(option, "--gres"))
+            if gres.contains(where: { $0.name == "gpu" }) { requestLines.gpus = option.location }
+            if let other = gres.first(where: { $0.name != "gpu" }) {
+                warnings.append(JobSpecError("--gres \(other.name) is not counted inside the farm: only gpu is",
+                                             at: option.location))
+            }
         case "-G", "--gpus", "--gpus-per-task":
             // `[type:]count`
             let number = value.split(separator: ":").last.map(String.init) ?? value
             gpus = try count(number, minimum: 0)
-            warnings.append(notYet(option, option.name))
+            requestLines.gpus = option.location
         case "-p", "--partition":
             partition = value
             noteAllocation(option)
@@ -232,11 +265,6 @@ struct SbatchOptions {
         }
     }
 
-    private func notYet(_ option: BatchOption, _ name: String) -> JobSpecError {
-        JobSpecError("\(name) is read as the task's request but not honoured yet: tasks are placed by "
-                     + "cpus-per-task and memory only", at: option.location)
-    }
-
     private mutating func noteAllocation(_ option: BatchOption) {
         if !allocationOnly.contains(option.name) { allocationOnly.append(option.name) }
         if allocationOnlyLocation == nil { allocationOnlyLocation = option.location }
@@ -261,18 +289,24 @@ struct SbatchOptions {
         if let value = commandLine.error { result.error = value }
         if let value = commandLine.input { result.input = value }
         if let value = commandLine.timeLimit { result.timeLimit = value }
-        if let value = commandLine.cpusPerTask { result.cpusPerTask = value }
+        if let value = commandLine.cpusPerTask {
+            result.cpusPerTask = value
+            result.requestLines.cores = commandLine.requestLines.cores
+        }
         if commandLine.memoryMiB != nil || commandLine.memoryPerCPUMiB != nil {
             result.memoryMiB = commandLine.memoryMiB
             result.memoryPerCPUMiB = commandLine.memoryPerCPUMiB
+            result.requestLines.memory = commandLine.requestLines.memory
         }
         if let value = commandLine.chdir { result.chdir = value }
         if let value = commandLine.export { result.export = value }
         if !commandLine.gres.isEmpty { result.gres = commandLine.gres }
         if let value = commandLine.gpus { result.gpus = value }
+        if commandLine.gpuCount != nil { result.requestLines.gpus = commandLine.requestLines.gpus }
         if let value = commandLine.partition { result.partition = value }
         if let value = commandLine.account { result.account = value }
         if let value = commandLine.qos { result.qos = value }
+        if let value = commandLine.dependencies { result.dependencies = value }
         result.warnings += commandLine.warnings
         for name in commandLine.allocationOnly where !result.allocationOnly.contains(name) {
             result.allocationOnly.append(name)

@@ -40,6 +40,8 @@ public struct SlurmScript: Sendable {
     public let warnings: [JobSpecError]
     /// The expanded job.
     public let job: ArrayJob
+    /// The `--dependency` dependencies, when ``JobLoadOptions/honoursDependencies`` (else none).
+    public let dependencies: [JobDependency]
 
     /// Reads a script held in memory.
     ///
@@ -58,10 +60,12 @@ public struct SlurmScript: Sendable {
             throw JobSpecError("a Slurm batch script must start with #! and an interpreter (sbatch refuses it "
                                + "otherwise); add '#!/bin/sh' as line 1", file: file, line: 1, column: 1)
         }
-        let fromFile = try SbatchOptions(directives.options, environment: options.environment)
+        let fromFile = try SbatchOptions(directives.options, environment: options.environment,
+                                         honoursDependencies: options.honoursDependencies)
         var commandLine = try SbatchOptions(BatchOption.commandLine(options.batchOptions,
                                                                     takesValue: SbatchOptions.takesValue),
-                                            environment: options.environment)
+                                            environment: options.environment,
+                                            honoursDependencies: options.honoursDependencies)
         if let name = options.jobName { commandLine.jobName = name }
         if let directory = options.chdir { commandLine.chdir = directory }
         let request = fromFile.overridden(by: commandLine)
@@ -74,6 +78,7 @@ public struct SlurmScript: Sendable {
         self.name = jobName
         self.array = array
         self.warnings = warnings
+        self.dependencies = request.dependencies ?? []
 
         let workingDirectory = request.chdir.map(options.absolute) ?? options.workingDirectory
         func resolve(_ pattern: String) -> String {
@@ -139,10 +144,12 @@ public struct SlurmScript: Sendable {
                 .joined(separator: ":") }.joined(separator: ",")
         }
         if let gpus = request.gpus { attributes["slurm.gpus"] = String(gpus) }
+        let gpus = request.gpuCount.flatMap { $0 > 0 ? $0 : nil }
+        let requestLines = request.requestLines
         let exportAll = export.all
         let exportNames = export.names
         var arrayJob = ArrayJob(name: jobName, file: file, indices: array?.indices ?? [0], warnings: warnings,
-                       maxConcurrent: array?.maxConcurrent) { [common, cpus, memory, timeLimit, attributes] position, index in
+                       maxConcurrent: array?.maxConcurrent) { [common, cpus, memory, timeLimit, attributes, gpus, requestLines] position, index in
             var set = common
             let jobID = String(isArray ? runID + position : runID)
             set["SLURM_JOB_ID"] = jobID
@@ -155,6 +162,8 @@ public struct SlurmScript: Sendable {
                 memoryMiB: memory, timeLimit: timeLimit, source: SourceLocation(file: file, line: 1),
                 label: isArray ? "\(jobName)[\(index)]" : jobName, attributes: attributes)
             task.stdin = stdinPath
+            task.gpus = gpus
+            task.requestLines = requestLines
             return task
         }
         // Each element has its own job id, as Slurm gives it: the run id plus its position.

@@ -7,7 +7,7 @@ enum SubmitCommands {
     static let handled: Set<String> = [
         "universe", "executable", "arguments", "args", "environment", "env", "getenv", "output", "error", "log",
         "input", "initialdir", "initial_dir", "iwd", "request_cpus", "requestcpus", "request_memory",
-        "requestmemory", "request_disk", "requestdisk", "requirements", "rank", "max_retries", "notification",
+        "requestmemory", "request_disk", "requestdisk", "request_gpus", "requestgpus", "requirements", "rank", "max_retries", "notification",
         "notify_user", "batch_name", "allowed_job_duration", "allowed_execute_duration", "success_exit_code",
         "noop_job", "noop_job_exit_code", "transfer_executable",
     ]
@@ -17,7 +17,7 @@ enum SubmitCommands {
     /// at its line. File-transfer commands are ``isTransfer(_:)``.
     static let ignored: Set<String> = [
         // Basic and matchmaking
-        "priority", "log_xml", "request_gpus", "require_gpus", "request_gpu_memory", "gpus_minimum_capability",
+        "priority", "log_xml", "require_gpus", "request_gpu_memory", "gpus_minimum_capability",
         "gpus_maximum_capability", "gpus_minimum_memory", "gpus_minimum_runtime", "cuda_version",
         "requirements_expression", "request_virtualmemory", "want_job_resources",
         // Policy

@@ -18,6 +18,7 @@
 /// | `request_cpus` | ``TaskSpec/slots`` |
 /// | `request_memory` | ``TaskSpec/memoryMiB`` (default unit MiB; `K`, `M`, `G`, `T` suffixes) |
 /// | `request_disk` | ``TaskSpec/diskKiB`` (default unit KiB; same suffixes) |
+/// | `request_gpus` | ``TaskSpec/gpus``: whole GPUs, each given to one task at a time (`_CONDOR_AssignedGPUs`, `CUDA_VISIBLE_DEVICES`) |
 /// | `requirements`, `rank` | checked ClassAd text in ``TaskSpec/requirements``/``TaskSpec/rank`` |
 /// | `max_retries` | ``TaskSpec/maxRetries`` |
 /// | `allowed_job_duration` | ``TaskSpec/timeLimit`` (seconds) |

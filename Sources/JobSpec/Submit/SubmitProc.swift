@@ -122,6 +122,14 @@ struct SubmitProc {
             disk = try Self.size(text, defaultUnit: 1024, resultUnit: 1024, command: "request_disk", slots: slots,
                                  at: location)
         }
+        let gpus = try integer("request_gpus", "requestgpus", minimum: 0)
+        if let gpus, gpus > FarmLimits.maximumSlots, let (text, location) = try value("request_gpus", "requestgpus") {
+            throw JobSpecError("request_gpus '\(text)': expected a number of GPUs from 0 to \(FarmLimits.maximumSlots)",
+                               at: location)
+        }
+        let requestLines = RequestLines(cores: try value("request_cpus", "requestcpus")?.location,
+                                        memory: try value("request_memory", "requestmemory")?.location,
+                                        gpus: try value("request_gpus", "requestgpus")?.location)
         var requirements: String?
         if let (text, location) = try value("requirements"), !text.isEmpty {
             requirements = try ClassAdExpression(parsing: text, location: location).text
@@ -152,6 +160,8 @@ struct SubmitProc {
                             timeLimit: timeLimit, maxRetries: retries, source: queueLocation,
                             attributes: try attributes(number: number, directory: directory))
         task.stdin = stdin
+        task.gpus = gpus.flatMap { $0 > 0 ? $0 : nil }
+        task.requestLines = requestLines
         task.successExitCode = try integer("success_exit_code", minimum: 0)
         // A DAG runs these on rank 0, beside the scheduler, as DAGMan runs them on the access point.
         if let localUniverse { task.attributes[SubmitDescription.universeAttribute] = localUniverse }

@@ -159,7 +159,7 @@ extension DAGProcOutcome {
         switch completion.outcome {
         // A proc that exits with its submit file's success_exit_code succeeded.
         case .exited, .failedToStart: self = completion.succeeded ? .exited(0) : .exited(completion.exitCode ?? 127)
-        case .signaled, .timedOut: self = .signaled(completion.signal ?? 15)
+        case .signaled, .timedOut, .memoryExceeded: self = .signaled(completion.signal ?? 15)
         case .workerLost: self = .signaled(completion.signal ?? 9)
         case .cancelled, .interrupted, .revoked: self = .cancelled
         }

@@ -78,6 +78,14 @@ public struct ResumePlan: Sendable, Equatable {
             writesHeader = true
             return
         }
+        if replay.attempts.allSatisfy({ $0 == 0 }), replay.states.allSatisfy({ $0 == .pending }) {
+            // Nothing ever ran (the run was refused before any task started): nothing to keep.
+            initialStates = nil
+            initialAttempts = nil
+            isResume = false
+            writesHeader = true
+            return
+        }
         isResume = true
         let combined = TaskFingerprint.combined(fingerprints)
         var states = Array(replay.states.prefix(fingerprints.count))
@@ -106,7 +114,7 @@ public struct ResumePlan: Sendable, Equatable {
             switch states[position] {
             case .succeeded:
                 skippedSucceeded += 1
-            case .failed, .timedOut, .cancelled:
+            case .failed, .timedOut, .cancelled, .memoryExceeded:
                 if rerunFailed {
                     states[position] = .pending
                     rerunFailures += 1

@@ -90,7 +90,7 @@ public struct StatusReport: Sendable {
         }
         self.counts = counts
         failures = replay.lastEnds.values
-            .filter { [.failed, .timedOut, .cancelled].contains(replay.states[$0.position]) }
+            .filter { replay.states[$0.position].isUnsuccessfulEnd }
             .sorted { $0.position < $1.position }
         unrunnable = replay.unrunnable.map { ($0.key, $0.value) }.sorted { $0.position < $1.position }
         inProgress = !replay.lastRunEnded && !died
@@ -106,12 +106,16 @@ public struct StatusReport: Sendable {
         dag = DAGStatusSnapshot(contentsOf: path + "/dag-status")
     }
 
-    private static let order: [TaskState] = [.succeeded, .failed, .timedOut, .cancelled, .running, .interrupted, .pending]
+    private static let order: [TaskState] = [.succeeded, .failed, .timedOut, .memoryExceeded, .cancelled, .running, .interrupted,
+                                                    .pending]
 
     /// The report as text for people.
     public var text: String {
         var lines: [String] = []
-        let summary = Self.order.map { "\(counts[$0] ?? 0) \($0)" }.joined(separator: ", ")
+        // "memory exceeded" only when some task ended so (`--enforce-memory`), so the line
+        // reads as before for every other run.
+        let summary = Self.order.filter { $0 != .memoryExceeded || (counts[$0] ?? 0) > 0 }
+            .map { "\(counts[$0] ?? 0) \($0)" }.joined(separator: ", ")
         lines.append("run \(runID.map(String.init) ?? "?"), \(taskCount) tasks: \(summary)")
         lines.append(runDied ? "the last run died without closing its journal (its lock is free): run again to resume"
                      : inProgress ? "a run is in progress"
@@ -119,8 +123,8 @@ public struct StatusReport: Sendable {
         if !failures.isEmpty || !unrunnable.isEmpty {
             lines.append("failed:")
             for end in failures.prefix(50) {
-                var what = end.state == .timedOut ? "timed out" : end.state == .cancelled ? "cancelled" : ""
-                if let signal = end.signal, end.state != .timedOut { what = "signal \(signal)" }
+                var what = [TaskState.timedOut, .cancelled, .memoryExceeded].contains(end.state) ? end.state.description : ""
+                if let signal = end.signal, end.state != .timedOut, end.state != .memoryExceeded { what = "signal \(signal)" }
                 if what.isEmpty { what = "exit \(end.exitCode.map(String.init) ?? "?")" }
                 let reason = end.message.map { ": \($0)" } ?? ""
                 let host = hosts[end.worker] ?? workers.first { $0.rank == end.worker }?.host

@@ -36,6 +36,10 @@ public enum TaskFingerprint {
             hash.add(stdin)
         }
         hash.add(task.slots)
+        if let gpus = task.gpus {
+            hash.add("gpus")
+            hash.add(gpus)
+        }
         hash.add(task.timeLimit.map { String($0) } ?? "")
         hash.add(task.maxRetries ?? -1)
         hash.add(task.requirements ?? "")

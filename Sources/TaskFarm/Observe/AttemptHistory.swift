@@ -44,6 +44,7 @@ public struct AttemptHistory: Sendable {
             guard let outcome else { return "running" }
             switch outcome {
             case .timedOut: return "timed out"
+            case .memoryExceeded: return "memory exceeded"
             case .cancelled: return "cancelled"
             case .interrupted: return "interrupted"
             case .failedToStart: return "could not start" + (exitCode.map { " (exit \($0))" } ?? "")

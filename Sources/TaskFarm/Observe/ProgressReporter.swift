@@ -74,7 +74,7 @@ final class ProgressReporter: RunRecorder, RankRole {
         running.remove(position)
         switch state {
         case .succeeded: counts.done += 1
-        case .failed, .timedOut, .cancelled: counts.failed += 1
+        case .failed, .timedOut, .cancelled, .memoryExceeded: counts.failed += 1
         case .pending, .running, .interrupted: break
         }
     }

@@ -93,7 +93,7 @@ final class EventLogRecorder: RunRecorder {
         switch completion.outcome {
         case .exited:
             termination = .exited(completion.exitCode ?? 0)
-        case .signaled, .timedOut:
+        case .signaled, .timedOut, .memoryExceeded:
             if let signal = completion.signal {
                 termination = .signaled(signal, coreFile: nil)
             } else {

@@ -52,7 +52,7 @@ public final class Joblog {
         let exitValue: Int
         let signal: Int
         switch completion.outcome {
-        case .timedOut:
+        case .timedOut, .memoryExceeded:
             exitValue = -1
             signal = 15
         case .signaled:

@@ -20,40 +20,47 @@ enum ProcessSpawn {
     ///   - stdin, stdout, stderr: descriptors that become the child's 0, 1 and 2.
     ///   - deathSignal: the signal the child gets when the caller dies (PR_SET_PDEATHSIG), 0 for none.
     ///   - widenAffinity: whether to let the child use every CPU, undoing mpirun's binding.
+    ///   - bindCPUs: CPU numbers to pin the child to instead (`--bind`); empty for none.
     /// - Returns: the child's pid (also its process group id), or the errno.
     static func start(path: String, argv: [String], environment: [String], directory: String?,
                       stdin: Int32, stdout: Int32, stderr: Int32,
-                      deathSignal: Int32, widenAffinity: Bool) -> Result<pid_t, Failure> {
+                      deathSignal: Int32, widenAffinity: Bool, bindCPUs: [Int] = []) -> Result<pid_t, Failure> {
         withCStrings(environment) { environmentPointers in
             start(path: path, argv: argv, environmentPointers: environmentPointers, directory: directory,
-                  stdin: stdin, stdout: stdout, stderr: stderr, deathSignal: deathSignal, widenAffinity: widenAffinity)
+                  stdin: stdin, stdout: stdout, stderr: stderr, deathSignal: deathSignal, widenAffinity: widenAffinity,
+                  bindCPUs: bindCPUs)
         }
     }
 
-    /// ``start(path:argv:environment:directory:stdin:stdout:stderr:deathSignal:widenAffinity:)``
+    /// ``start(path:argv:environment:directory:stdin:stdout:stderr:deathSignal:widenAffinity:bindCPUs:)``
     /// with a task's environment as the worker keeps it: the inherited entries' C strings
     /// are made once per worker, only the task's own are copied.
     static func start(path: String, argv: [String], environment: SpawnEnvironment, directory: String?,
                       stdin: Int32, stdout: Int32, stderr: Int32,
-                      deathSignal: Int32, widenAffinity: Bool) -> Result<pid_t, Failure> {
+                      deathSignal: Int32, widenAffinity: Bool, bindCPUs: [Int] = []) -> Result<pid_t, Failure> {
         environment.withEnvironmentPointers { environmentPointers in
             start(path: path, argv: argv, environmentPointers: environmentPointers, directory: directory,
-                  stdin: stdin, stdout: stdout, stderr: stderr, deathSignal: deathSignal, widenAffinity: widenAffinity)
+                  stdin: stdin, stdout: stdout, stderr: stderr, deathSignal: deathSignal, widenAffinity: widenAffinity,
+                  bindCPUs: bindCPUs)
         }
     }
 
     private static func start(path: String, argv: [String], environmentPointers: UnsafePointer<UnsafeMutablePointer<CChar>?>,
                               directory: String?, stdin: Int32, stdout: Int32, stderr: Int32,
-                              deathSignal: Int32, widenAffinity: Bool) -> Result<pid_t, Failure> {
+                              deathSignal: Int32, widenAffinity: Bool, bindCPUs: [Int]) -> Result<pid_t, Failure> {
         var pid: pid_t = 0
+        let binding = bindCPUs.map { Int32(clamping: $0) }
         let code = withCStrings(argv) { argvPointers in
             path.withCString { pathPointer in
                 withOptionalCString(directory) { directoryPointer in
-                    var request = tf_spawn_request(
-                        path: pathPointer, argv: argvPointers, envp: environmentPointers, cwd: directoryPointer,
-                        stdin_fd: stdin, stdout_fd: stdout, stderr_fd: stderr,
-                        death_signal: deathSignal, widen_affinity: widenAffinity ? 1 : 0)
-                    return tf_spawn(&request, &pid)
+                    binding.withUnsafeBufferPointer { cpus in
+                        var request = tf_spawn_request(
+                            path: pathPointer, argv: argvPointers, envp: environmentPointers, cwd: directoryPointer,
+                            stdin_fd: stdin, stdout_fd: stdout, stderr_fd: stderr,
+                            death_signal: deathSignal, widen_affinity: widenAffinity ? 1 : 0,
+                            bind_cpus: cpus.baseAddress, bind_count: Int32(cpus.count))
+                        return tf_spawn(&request, &pid)
+                    }
                 }
             }
         }

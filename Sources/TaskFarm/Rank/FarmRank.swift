@@ -95,21 +95,43 @@ final class FarmRank {
     /// Adds a role to this rank's loop.
     func add(_ role: RankRole) { roles.append(role) }
 
-    /// The ad this rank registers as a worker: every fact of its host, with `slots` task
-    /// slots and the free disk of `workingDirectory`'s file system (HTCondor's `Disk`).
-    func workerAd(slots: Int, workingDirectory: String) -> WorkerAd {
-        WorkerAd(rank: rank, host: HostFacts.hostName, cores: HostFacts.cores, memoryBytes: HostFacts.memoryBytes,
-                 slots: max(1, slots), diskKiB: HostFacts.freeDiskKiB(at: workingDirectory), arch: HostFacts.arch)
+    /// The ad this rank registers as a worker: every fact of its host, its share of the
+    /// host's pool (``HostResources``, overridden by `resources`) and the free disk of
+    /// `workingDirectory`'s file system (HTCondor's `Disk`).
+    func workerAd(resources: HostResourceOptions, workingDirectory: String) -> WorkerAd {
+        let found = HostResources.found(environment: environment, options: resources)
+        return WorkerAd(rank: rank, host: HostFacts.hostName, cores: HostFacts.cores, memoryBytes: found.memoryBytes,
+                        slots: max(1, resources.slotsPerWorker ?? 1), diskKiB: HostFacts.freeDiskKiB(at: workingDirectory),
+                        arch: HostFacts.arch, cpuIDs: found.cpus, cpuLimit: found.cpuLimit, gpuIDs: found.gpus)
     }
 
-    /// On a worker rank, adds the task-running ``Worker`` with `slots` slots and registers
-    /// its ad; it sends a heartbeat when silent for long enough that the scheduler, which
-    /// loses a worker after `workerTimeout` seconds of silence, never loses a live one. Does
-    /// nothing elsewhere.
-    func addTaskWorker(slots: Int, workingDirectory: String, workerTimeout: Double) throws {
+    /// `taskfarm run` and `taskfarm serve` on this rank: every worker rank runs tasks from
+    /// its host's pool (``addTaskWorker(resources:workingDirectory:workerTimeout:)``) in the
+    /// farm's working folder; rank 0 announces the layout and runs `scheduler` with the rank
+    /// and that folder; the other ranks run their loop to its end and return 0.
+    static func runTaskFarm(_ options: FarmOptions, clients: ClientReach?, logger: Logger,
+                            scheduler: (FarmRank, _ workingDirectory: String, Logger) throws -> ExitStatus) -> ExitStatus {
+        run(logger: logger, nameServerRank: options.nameServerRank, clients: clients) { rank, logger in
+            let workingDirectory = options.workingDirectory.map(Farm.absolutePath) ?? FileManager.default.currentDirectoryPath
+            try rank.addTaskWorker(resources: options.resources, workingDirectory: workingDirectory,
+                                   workerTimeout: options.workerTimeout)
+            guard rank.isScheduler else {
+                try rank.runLoop()
+                return .success
+            }
+            rank.announceLayout()
+            return try scheduler(rank, workingDirectory, logger)
+        }
+    }
+
+    /// On a worker rank, adds the task-running ``Worker``, which draws on its host's pool
+    /// (``HostResources`` with `resources`' overrides), and registers its ad; it sends a
+    /// heartbeat when silent for long enough that the scheduler, which loses a worker after
+    /// `workerTimeout` seconds of silence, never loses a live one. Does nothing elsewhere.
+    func addTaskWorker(resources: HostResourceOptions, workingDirectory: String, workerTimeout: Double) throws {
         guard isWorker else { return }
         let worker = Worker(transport: transport, nameServer: nameServer, schedulerRank: 0,
-                            ad: workerAd(slots: slots, workingDirectory: workingDirectory), environment: environment,
+                            ad: workerAd(resources: resources, workingDirectory: workingDirectory), environment: environment,
                             heartbeatInterval: WorkerLiveness.heartbeatInterval(timeout: workerTimeout))
         try worker.register()
         add(worker)

@@ -17,22 +17,14 @@ public enum Farm {
     /// Signal handlers are installed before MPI starts, so a SIGUSR1 forwarded by
     /// `mpirun` never kills a rank.
     public static func run(_ options: FarmOptions, logger: Logger, loadJob: JobLoader) -> ExitStatus {
-        FarmRank.run(logger: logger, nameServerRank: options.nameServerRank, clients: nil) { rank, logger in
-            let workingDirectory = options.workingDirectory.map(absolutePath) ?? FileManager.default.currentDirectoryPath
-            try rank.addTaskWorker(slots: options.slotsPerWorker, workingDirectory: workingDirectory,
-                                   workerTimeout: options.workerTimeout)
-            guard rank.isScheduler else {
-                try rank.runLoop()
-                return .success
-            }
-            return try schedule(options, rank: rank, workingDirectory: workingDirectory, logger: logger, loadJob: loadJob)
+        FarmRank.runTaskFarm(options, clients: nil, logger: logger) { rank, workingDirectory, logger in
+            try schedule(options, rank: rank, workingDirectory: workingDirectory, logger: logger, loadJob: loadJob)
         }
     }
 
     /// Rank 0 of `taskfarm run`: prepares the run, schedules it to the end and writes the verdict.
     private static func schedule(_ options: FarmOptions, rank: FarmRank, workingDirectory: String, logger: Logger,
                                  loadJob: JobLoader) throws -> ExitStatus {
-        rank.announceLayout()
         let prepared: PreparedRun
         switch RunPreparation.prepare(options, workingDirectory: workingDirectory, loadJob: loadJob) {
         case .failure(let problem):
@@ -61,7 +53,7 @@ public enum Farm {
         }.map { mode in
             let states = prepared.plan.initialStates ?? []
             return ProgressReporter(mode: mode, total: job.taskCount, done: states.count(where: { $0 == .succeeded }),
-                                    failed: states.count(where: { $0 == .failed || $0 == .timedOut || $0 == .cancelled }),
+                                    failed: states.count(where: \.isUnsuccessfulEnd),
                                     now: Clock.monotonicSeconds())
         }
         let policy = SchedulerPolicy(retries: options.retries, retryUnlessExit: options.retryUnlessExit,

@@ -10,8 +10,12 @@ public struct FarmOptions: Sendable {
     public var error: String?
     /// `--joblog`: a GNU parallel joblog to write.
     public var joblog: String?
-    /// Task slots each worker offers (`--slots-per-worker`).
-    public var slotsPerWorker: Int
+    /// The hosts' resources as the command line gives them (`--cpus-per-host`,
+    /// `--memory-per-host`, `--gpus-per-host`, `--slots-per-worker`, `--bind`).
+    public var resources = HostResourceOptions()
+    /// `--enforce-memory`: a task whose resident set passes its memory request is stopped and
+    /// ends "memory exceeded".
+    public var enforceMemory = false
     /// `--name-server-rank`; `nil` for the default layout.
     public var nameServerRank: Int?
     /// `--retries`: retries after the first attempt.
@@ -60,7 +64,7 @@ public struct FarmOptions: Sendable {
     /// `killGrace` is in seconds. ``rerunFailed``, ``force``, ``walltime``, ``taskTime`` and
     /// ``notifyCommand`` are set afterwards.
     public init(jobPath: String, stateDirectory: String? = nil, output: String? = nil, error: String? = nil,
-                joblog: String? = nil, slotsPerWorker: Int = 1, nameServerRank: Int? = nil, retries: Int = 0,
+                joblog: String? = nil, nameServerRank: Int? = nil, retries: Int = 0,
                 retryUnlessExit: Int? = nil, timeout: Double? = nil, killGrace: Double = 1.0,
                 workingDirectory: String? = nil, prefetchPerSlot: Int = 2) {
         self.jobPath = jobPath
@@ -68,7 +72,6 @@ public struct FarmOptions: Sendable {
         self.output = output
         self.error = error
         self.joblog = joblog
-        self.slotsPerWorker = slotsPerWorker
         self.nameServerRank = nameServerRank
         self.retries = retries
         self.retryUnlessExit = retryUnlessExit

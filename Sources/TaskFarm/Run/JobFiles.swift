@@ -27,6 +27,8 @@ public enum JobFiles {
         public var batchOptions: [String] = []
         /// The command line's `--chdir`: Slurm's `--chdir` and Torque's `-d` for scripts.
         public var chdir: String?
+        /// `--cpus-per-task`, `--memory-per-task`, `--gpus-per-task` (see ``JobLoadOptions/taskResources``).
+        public var taskResources = TaskListResources()
 
         /// Overrides; every argument is the property of the same name. ``retiresNewerRescues`` starts false.
         public init(format: JobFormat? = nil, output: String? = nil, error: String? = nil, jobName: String? = nil,
@@ -55,6 +57,7 @@ public enum JobFiles {
                            return job
                        })
         options.batchOptions = overrides.batchOptions
+        options.taskResources = overrides.taskResources
         if let entry = getpwuid(getuid()), let shell = entry.pointee.pw_shell, shell.pointee != 0 {
             options.loginShell = String(cString: shell)
         }

@@ -13,17 +13,23 @@ struct RunEnding {
     let schedulerFailure: String?
     /// The journal's write error (a full disk); the run then ends resumable (75).
     let journalFailure: String?
-    /// The first of the two failures, for the verdict's message.
-    var failure: String? { schedulerFailure ?? journalFailure }
-    /// The exit status the scheduler's result gives, before any DAG or serve rule.
-    var status: ExitStatus { schedulerFailure != nil ? .internalError : result.exitStatus }
+    /// Why the scheduler refused the run before any task started (a request no host can hold).
+    let refusal: String?
+    /// The first of the failures, for the verdict's message.
+    var failure: String? { refusal ?? schedulerFailure ?? journalFailure }
+    /// The exit status the scheduler's result gives, before any DAG or serve rule: 65 for a
+    /// refused job, 70 for the scheduler's own failure.
+    var status: ExitStatus {
+        refusal != nil ? .badJobFile : schedulerFailure != nil ? .internalError : result.exitStatus
+    }
 
     /// Reads the end from `scheduler`; `nil` when it has no result (an internal error).
     init?(scheduler: Scheduler, journal: JournalWriter, folder: StateFolder, taskCount: Int, logger: Logger) {
         if let note = scheduler.stopNote { logger.notice("\(note)") }
         schedulerFailure = scheduler.failure
         journalFailure = journal.writeError
-        for problem in [schedulerFailure, journalFailure].compactMap({ $0 }) { logger.error("\(problem)") }
+        refusal = scheduler.refusal
+        for problem in [refusal, schedulerFailure, journalFailure].compactMap({ $0 }) { logger.error("\(problem)") }
         guard let recorded = scheduler.result else { return nil }
         result = RunConclusion.durable(recorded, journal: journal, folder: folder, taskCount: taskCount)
     }

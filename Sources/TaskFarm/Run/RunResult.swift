@@ -36,15 +36,17 @@ public struct RunResult: Sendable, Equatable {
     public var timedOut: Int { counts[.timedOut] ?? 0 }
     /// Tasks that were cancelled.
     public var cancelled: Int { counts[.cancelled] ?? 0 }
+    /// Tasks stopped for passing their memory request (`--enforce-memory`).
+    public var memoryExceeded: Int { counts[.memoryExceeded] ?? 0 }
     /// Tasks that did not reach an end: never started, or interrupted.
-    public var unfinished: Int { total - succeeded - failed - timedOut - cancelled }
+    public var unfinished: Int { total - succeeded - failed - timedOut - cancelled - memoryExceeded }
 
     /// The exit status from the README's table: 0 all succeeded, 1 some task failed or
     /// timed out (or `--max-failures` stopped the run), 75 interrupted and resumable.
     public var exitStatus: ExitStatus {
         if haltedAtFailures != nil { return .taskFailed }
         if interrupted, unfinished > 0 { return .interrupted }
-        if failed > 0 || timedOut > 0 || cancelled > 0 { return .taskFailed }
+        if failed > 0 || timedOut > 0 || cancelled > 0 || memoryExceeded > 0 { return .taskFailed }
         return .success
     }
 
@@ -53,6 +55,7 @@ public struct RunResult: Sendable, Equatable {
     public var summaryLine: String {
         var text = "taskfarm: \(succeeded) of \(total) tasks succeeded, \(failed) failed"
         if timedOut > 0 { text += ", \(timedOut) timed out" }
+        if memoryExceeded > 0 { text += ", \(memoryExceeded) over their memory" }
         if cancelled > 0 { text += ", \(cancelled) cancelled" }
         if unfinished > 0 { text += ", \(unfinished) not finished" }
         if !firstFailures.isEmpty {

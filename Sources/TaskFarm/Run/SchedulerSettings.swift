@@ -16,5 +16,11 @@ extension Scheduler.Settings {
         maxFailures = options.maxFailures
         workerTimeout = options.workerTimeout
         crashLimit = options.crashLimit
+        bindTasks = options.resources.bind
+        enforceMemory = options.enforceMemory
+        // Rank 0 runs no task, but the CPUs it was given are its host's: they join the pool.
+        if options.resources.slotsPerWorker == nil, !rank.isWorker {
+            schedulerCPUs = rank.workerAd(resources: options.resources, workingDirectory: workingDirectory)
+        }
     }
 }

@@ -168,6 +168,7 @@ public struct Verdict: Sendable, Equatable {
                 "\"succeeded\": \(result.succeeded)",
                 "\"failed\": \(result.failed)",
                 "\"timedOut\": \(result.timedOut)",
+                "\"memoryExceeded\": \(result.memoryExceeded)",
                 "\"cancelled\": \(result.cancelled)",
                 "\"unfinished\": \(result.unfinished)",
                 "\"firstFailures\": [\(result.firstFailures.map(String.init).joined(separator: ", "))]",

@@ -2,16 +2,19 @@ import JobSpec
 
 /// What the scheduler's core asks about tasks to place them on workers: how many slots a
 /// task occupies, its retries and prerequisites, which workers can run it and which it
-/// prefers. One interface, so that what a task needs of a host (today slots, HTCondor
-/// `requirements`, `request_memory`, `request_disk` and `rank`; cores, memory and GPUs per
-/// host next) is answered in one place. Positions are the job's, from 0; `workers` are the
+/// prefers. One interface, so that what a task needs of a host (its cores, memory and GPUs
+/// taken from the host's pool, HTCondor `requirements`, `request_disk` and `rank`) is
+/// answered in one place. Positions are the job's, from 0; `workers` are the
 /// ads the name server holds (``SchedulerCore/workerAds``).
 ///
 /// Every requirement has a default: one slot, the policy's retries, no prerequisites, any
 /// worker, no preference.
 public protocol Placement {
-    /// Slots the task occupies on one worker (at least 1).
+    /// Slots the task occupies on one worker (at least 1): its cores when
+    /// ``request(of:)`` is not given.
     func slots(of position: Int) -> Int
+    /// The cores, memory and GPUs the task takes from its host's pool while it runs.
+    func request(of position: Int) -> ResourceRequest
     /// The task's own retry count, or `nil` for the policy's.
     func retries(of position: Int) -> Int?
     /// Positions that must be final before the task starts (barriers, DAG edges kept in the job).
@@ -32,6 +35,8 @@ public protocol Placement {
 extension Placement {
     /// One slot.
     public func slots(of position: Int) -> Int { 1 }
+    /// ``slots(of:)`` cores, no memory, no GPUs.
+    public func request(of position: Int) -> ResourceRequest { ResourceRequest(cores: slots(of: position)) }
     /// The policy's retries.
     public func retries(of position: Int) -> Int? { nil }
     /// None.
@@ -63,18 +68,15 @@ public struct AnyWorkerPlacement: Placement {
 final class JobPlacement: Placement {
     private let job: any Job
     private let matcher: WorkerMatcher?
-    /// A task list's lines ask for nothing (one slot, the policy's retries): the scheduler
-    /// then never parses a line to place it, only to ship it.
-    private let asksNothing: Bool
 
     init(job: any Job) {
         self.job = job
         matcher = WorkerMatcher.make(for: job)
-        asksNothing = job is TaskList
     }
 
-    func slots(of position: Int) -> Int { asksNothing ? 1 : job.task(at: position).slots }
-    func retries(of position: Int) -> Int? { asksNothing ? nil : job.task(at: position).maxRetries }
+    func slots(of position: Int) -> Int { job.task(at: position).slots }
+    func request(of position: Int) -> ResourceRequest { ResourceRequest(job.task(at: position)) }
+    func retries(of position: Int) -> Int? { job.task(at: position).maxRetries }
     func prerequisites(of position: Int) -> [Int] { job.prerequisites(of: position) }
     func matches(_ position: Int, _ worker: WorkerAd) -> Bool { matcher?.matches(position, worker) ?? true }
     var ranksWorkers: Bool { matcher?.hasRank ?? false }

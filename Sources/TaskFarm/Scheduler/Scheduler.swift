@@ -35,6 +35,13 @@ final class Scheduler: RankRole {
         var workerTimeout: Double = WorkerLiveness.defaultTimeout
         /// Lost workers a task may have run on before it fails (HyperQueue's crash limit).
         var crashLimit: Int = 3
+        /// `--bind`: pin each task to the CPUs it holds, where the host's CPU numbers are real.
+        var bindTasks = true
+        /// `--enforce-memory`: workers stop a task whose resident set passes its request.
+        var enforceMemory = false
+        /// What rank 0 finds of its host when it is not a worker itself: its CPUs join its
+        /// host's pool, since the scheduler takes no cores (``SchedulerCore/addCPUs(of:)``).
+        var schedulerCPUs: WorkerAd?
     }
 
     /// Seconds before the walltime at which running tasks are stopped, so that the journal
@@ -81,6 +88,9 @@ final class Scheduler: RankRole {
     private(set) var result: RunResult?
     /// A fatal problem found while running (no workers registered), for the caller to report.
     private(set) var failure: String?
+    /// Why the run was refused before any task started: a task asks for more than any
+    /// host has (exit 65, naming the directive's line and the largest host).
+    private(set) var refusal: String?
     private var liveness: WorkerLiveness
     /// The workers declared lost, in the order found.
     private(set) var lostWorkers: [LostWorker] = []
@@ -113,11 +123,13 @@ final class Scheduler: RankRole {
                 try finish(interrupted: true)
                 return
             }
+            if let own = settings.schedulerCPUs { core.addCPUs(of: own) }
             for entry in reply.entries {
                 core.addWorker(try WorkerAd(decoding: entry.value))
             }
             let context = JobContext(runID: settings.runID, taskCount: job.taskCount, jobName: job.name,
-                                     killGrace: settings.killGrace, workingDirectory: settings.workingDirectory)
+                                     killGrace: settings.killGrace, workingDirectory: settings.workingDirectory,
+                                     enforceMemory: settings.enforceMemory)
             for rank in settings.workerRanks {
                 try transport.send(context.encode(), to: rank, tag: .jobContext)
             }
@@ -125,8 +137,14 @@ final class Scheduler: RankRole {
             let now = Clock.monotonicSeconds()
             roundTime = now
             for rank in settings.workerRanks { liveness.watch(rank, now: now) }
-            let pool = core.workerAds
-            for recorder in recorders { recorder.workersKnown(pool) }
+            let shares = core.workerShares
+            for recorder in recorders { recorder.workersKnown(shares) }
+            if let refused = HostCapacity.firstRefusal(in: job, hosts: core.hostCapacities) {
+                refusal = refused.description
+                core.stopDispatching()
+                try finish(interrupted: false)
+                return
+            }
             try apply(core.rejectUnmatchable())
             try dispatch()
         }
@@ -276,11 +294,17 @@ final class Scheduler: RankRole {
         return !decisions.isEmpty
     }
 
-    /// The workers known, by rank.
-    var workerAds: [WorkerAd] { core.workerAds }
+    /// The workers known, by rank, each with its share of its host's cores as `slots`.
+    var workerAds: [WorkerAd] { core.workerShares }
 
     /// The state of the task at `position`.
     func state(of position: Int) -> TaskState { core.states[position] }
+
+    /// Whether the task at `position` is pending but held (its dependencies not met).
+    func isHeld(_ position: Int) -> Bool { core.isHeld(position) }
+
+    /// The ad of the worker running the task at `position`, or `nil` when it is not running.
+    func worker(running position: Int) -> WorkerAd? { core.worker(running: position).flatMap(core.worker(at:)) }
 
     /// Ends a served run: `drain` lets running tasks finish, otherwise they are interrupted.
     func shutdown(drain: Bool, because reason: String) throws {
@@ -292,13 +316,27 @@ final class Scheduler: RankRole {
             switch decision {
             case .assign(let position, let attempt, let worker):
                 var task = settings.taskDefaults.finalForm(of: job.task(at: position))
-                // `$$(...)` macros take their values from the machine the task lands on.
-                if let ad = core.worker(at: worker) { task = MachinePlacement.place(task, on: ad.classAd) }
-                let assignment = TaskAssignment(task: task, attempt: attempt)
+                // `$$(...)` macros take their values from the machine the task lands on, as
+                // HTCondor's dynamic slot carved for it: `Cpus`, `Memory` and `GPUs` are the
+                // task's own.
+                if let ad = core.worker(at: worker) {
+                    var slot = ad.classAd
+                    slot["Cpus"] = .integer(task.slots)
+                    if let memory = task.memoryMiB { slot["Memory"] = .integer(memory) }
+                    if let gpus = task.gpus { slot["GPUs"] = .integer(gpus) }
+                    task = MachinePlacement.place(task, on: slot)
+                }
+                var assignment = TaskAssignment(task: task, attempt: attempt)
+                if let grant = core.grant(of: position), let pool = core.pool(ofWorker: worker) {
+                    assignment.cpus = grant.cpus
+                    assignment.gpus = grant.gpus
+                    assignment.hostHasGPUs = !pool.gpus.isEmpty
+                    assignment.bind = settings.bindTasks && pool.bindable
+                }
                 // Recorded as started when the worker says it started (``noteStarted``).
                 try transport.send(assignment.encode(), to: worker, tag: .assignment)
             case .finished(let position, let state, let completion):
-                if state == .failed || state == .timedOut { try noteFailure() }
+                if state == .failed || state == .timedOut || state == .memoryExceeded { try noteFailure() }
                 let worker = core.worker(at: completion.workerRank)
                 for recorder in recorders {
                     recorder.taskEnded(position: position, state: state, completion: completion, worker: worker)
@@ -355,7 +393,7 @@ final class Scheduler: RankRole {
     /// The array indices of the lowest positions that failed, timed out or could not run.
     private func lowestFailures() -> [Int] {
         var indices: [Int] = []
-        for (position, state) in core.states.enumerated() where state == .failed || state == .timedOut {
+        for (position, state) in core.states.enumerated() where state == .failed || state == .timedOut || state == .memoryExceeded {
             let index = job.task(at: position).arrayIndex
             if indices.last != index { indices.append(index) }  // DAG nodes share an index
             if indices.count == RunResult.shownFailures { break }

@@ -4,9 +4,8 @@ import JobSpec
 /// worker, what a completion means (success, retry, final failure), when the run is over.
 ///
 /// The caller feeds it workers and completions and carries out the ``Decision``s it
-/// returns. Everything it does per task is O(1) amortised or O(log workers): a one-slot task
-/// is placed through ``WorkerCandidates``; a task of several slots, or one that ranks workers
-/// (HTCondor `rank`), is placed by a scan over the workers.
+/// returns. Everything it does per task is O(1) amortised, apart from the scan over
+/// workers to place a task.
 public struct SchedulerCore {
     /// A decision for the caller to carry out.
     public enum Decision: Equatable {
@@ -26,26 +25,42 @@ public struct SchedulerCore {
         case returned(position: Int, attempt: Int)
     }
 
+    /// A worker as the core sees it.
     struct WorkerSlots {
+        /// The ad with its host's pool filled in (`slots` the pool's cores, the pool's GPUs
+        /// and memory): what matchmaking and the recorders see.
         var ad: WorkerAd
-        var used = 0
+        /// The ad as the worker registered it, for merging its host's pool.
+        var registered: WorkerAd
+        /// Its host's pool, as an index into `pools`.
+        var pool: Int
         /// Positions handed to the worker and not ended, oldest first.
         var positions: [Int] = []
-        /// When it was added among the workers (ties go to the earlier one).
-        var order: Int
-        /// Counts changes of `used`, so that older ``WorkerCandidates`` entries are skipped.
-        var version = 0
-        /// Slots free now, and slots' worth of tasks it holds queued behind running ones.
-        var idle: Int { max(0, ad.slots - used) }
-        var queued: Int { max(0, used - ad.slots) }
     }
 
     struct InFlight {
         var worker: Int
-        var slots: Int
         var attempt: Int
         /// Whether the worker reported that it started (a prefetched task waits in its queue).
         var started = false
+        /// What the task asked for, and the CPUs, GPUs and memory it holds or will hold.
+        var request: ResourceRequest
+        var grant: ResourceGrant
+        /// The task on the same worker whose grant this one takes over when it ends (a
+        /// prefetched task), or `nil` when it holds its grant from the pool itself.
+        var follows: Int?
+        /// The task that takes over this one's grant when it ends.
+        var followedBy: Int?
+        /// Tasks ahead of it in its chain (0: it holds its grant itself).
+        var depth = 0
+    }
+
+    /// The task that could not start when it reached the head of the queue, and the host
+    /// kept for it: no other task starts there (or queues there behind a running one) until
+    /// it has started, so a stream of small tasks cannot starve it (see docs/resources.md).
+    struct Reservation: Equatable {
+        var position: Int
+        var host: String
     }
 
     /// Tasks known: the job's, plus any appended at run time (``appendTasks(count:)``).
@@ -63,16 +78,15 @@ public struct SchedulerCore {
     private let earlierAttempts: [AttemptCount]
     private var workers: [Int: WorkerSlots] = [:]
     private var workerOrder: [Int] = []
-    private var nextWorkerOrder = 0
-    /// The workers by room for a one-slot task, best first.
-    private var candidates = WorkerCandidates()
-    /// The most slots of any worker.
-    private var largestSlots = 0
-    /// Idle slots over all workers, and slots' worth of prefetched tasks over all workers:
-    /// tail rebalancing looks at the workers only when both are above 0.
-    private var idleSlots = 0
-    private var queuedSlots = 0
+    /// Ranks that run no task but whose CPUs belong to their host's pool (rank 0), by host.
+    private var cpuContributors: [String: [WorkerAd]] = [:]
+    /// Each host's pool of cores, GPUs and memory, in the order hosts were first seen.
+    private(set) var pools: [HostPool] = []
+    /// The index into `pools` of each host's pool, by host name.
+    private var poolIndex: [String: Int] = [:]
     var inFlight: [Int: InFlight] = [:]
+    /// The head of the queue that waits for room, with its host (anti-starvation).
+    private(set) var reservation: Reservation?
     private var cursor = 0
     private var retryQueue: [Int] = []
     private var retryHead = 0
@@ -109,55 +123,63 @@ public struct SchedulerCore {
 
     // MARK: Workers
 
-    /// Adds a worker with its ad; its slots become available.
+    /// Adds the CPUs of a rank that runs no task (the scheduler's) to its host's pool, once
+    /// that host's workers are added: cores the ranks were given are the host's, whichever
+    /// rank holds them. Only an ad that lists CPUs counts; call it before ``addWorker(_:)``.
+    public mutating func addCPUs(of ad: WorkerAd) {
+        guard !ad.cpuIDs.isEmpty else { return }
+        var contribution = ad
+        contribution.gpuIDs = []
+        cpuContributors[ad.host, default: []].append(contribution)
+    }
+
+    /// Adds a worker with its ad; it draws on its host's pool, which is merged anew from
+    /// the ads of every worker on that host (``HostPool/merging(_:)``) while nothing runs
+    /// there.
     public mutating func addWorker(_ ad: WorkerAd) {
-        var worker = WorkerSlots(ad: ad, order: nextWorkerOrder)
-        if let known = workers[ad.rank] {
-            worker.order = known.order
-            worker.version = known.version + 1
-            account(known, sign: -1)
-        } else {
-            workerOrder.append(ad.rank)
-            nextWorkerOrder += 1
+        if workers[ad.rank] == nil { workerOrder.append(ad.rank) }
+        let index = poolIndex[ad.host] ?? pools.count
+        if index == pools.count {
+            poolIndex[ad.host] = index
+            pools.append(HostPool.merging([ad]))
         }
-        let replaced = workers.updateValue(worker, forKey: ad.rank)
-        account(worker, sign: 1)
-        largestSlots = replaced == nil ? max(largestSlots, ad.slots) : workers.values.map(\.ad.slots).max() ?? 0
-        offer(ad.rank)
-    }
-
-    /// Adds the worker's idle and queued slots to the totals (`sign` 1), or takes them off (-1).
-    private mutating func account(_ worker: WorkerSlots, sign: Int) {
-        idleSlots += sign * worker.idle
-        queuedSlots += sign * worker.queued
-    }
-
-    /// Changes the slots in use at worker `rank` by `delta`, and its place among the candidates.
-    private mutating func changeUsed(of rank: Int, by delta: Int) {
-        guard let before = workers[rank] else { return }
-        account(before, sign: -1)
-        workers[rank]!.used += delta
-        workers[rank]!.version += 1
-        account(workers[rank]!, sign: 1)
-        offer(rank)
-    }
-
-    /// Pushes the worker's current room to the candidates; rebuilds them when stale entries
-    /// outnumber the workers several times.
-    private mutating func offer(_ rank: Int) {
-        guard candidates.count <= 4 * workers.count + 64 else {
-            candidates.removeAll()
-            for known in workerOrder { candidates.push(entry(known)) }
-            return
+        workers[ad.rank] = WorkerSlots(ad: ad, registered: ad, pool: index)
+        let onHost = workerOrder.filter { workers[$0]?.registered.host == ad.host }
+        guard pools[index].free == pools[index].capacity else { return }  // tasks hold some of it
+        let pool = HostPool.merging(onHost.map { workers[$0]!.registered } + cpuContributors[ad.host, default: []])
+        pools[index] = pool
+        for rank in onHost {
+            workers[rank]!.ad.slots = pool.cpus.count
+            workers[rank]!.ad.gpuIDs = pool.gpus
+            workers[rank]!.ad.memoryBytes = pool.memoryMiB * 1024 * 1024
         }
-        candidates.push(entry(rank))
     }
 
-    private func entry(_ rank: Int) -> WorkerCandidates.Entry {
-        let worker = workers[rank]!
-        let capacity = worker.ad.slots * (1 + policy.prefetchPerSlot)
-        return WorkerCandidates.Entry(idle: worker.idle >= 1, free: capacity - worker.used, order: worker.order,
-                                      rank: rank, version: worker.version)
+    /// The workers' ads for the records (journal, report, progress), each with `slots` its
+    /// share of its host's cores, so that the shares of a host's workers add up to the host's
+    /// cores (the first workers get one more where they do not divide evenly).
+    public var workerShares: [WorkerAd] {
+        var seen: [String: Int] = [:]
+        return workerAds.map { ad in
+            var share = ad
+            let onHost = workerOrder.filter { workers[$0]!.ad.host == ad.host }.count
+            let index = seen[ad.host, default: 0]
+            seen[ad.host] = index + 1
+            share.slots = ad.slots / onHost + (index < ad.slots % onHost ? 1 : 0)
+            return share
+        }
+    }
+
+    /// The pool of the host `worker` runs on.
+    public func pool(ofWorker worker: Int) -> HostPool? { workers[worker].map { pools[$0.pool] } }
+
+    /// The CPUs, GPUs and memory the task at `position` holds (or will hold once the task
+    /// ahead of it on its worker ends), or `nil` when it is not in flight.
+    public func grant(of position: Int) -> ResourceGrant? { inFlight[position]?.grant }
+
+    /// The largest amounts each host offers, for refusing requests no host can meet.
+    public var hostCapacities: [HostCapacity] {
+        pools.sorted { $0.host < $1.host }.map { HostCapacity(host: $0.host, pool: $0.capacity) }
     }
 
     /// The workers known, in the order they were added: the one home of the worker facts
@@ -185,6 +207,7 @@ public struct SchedulerCore {
     public mutating func isDone() -> Bool {
         guard inFlight.isEmpty else { return false }
         if !dispatching { return true }
+        if let held = reservation, states[held.position] == .pending { return false }
         if let feed, !feed.closed { return false }
         return nextReadyPosition(peekOnly: true) == nil
     }
@@ -200,129 +223,255 @@ public struct SchedulerCore {
 
     // MARK: Dispatch
 
-    /// Hands out as many ready tasks as the workers' free slots allow.
+    /// Hands out as many ready tasks as the hosts' pools allow, in queue order:
+    /// - a task starts on a worker whose host has its whole request free (cores, memory and
+    ///   GPUs), preferring the host with the most free cores;
+    /// - otherwise it may wait queued on a worker behind a running task whose grant covers
+    ///   it, up to `prefetchPerSlot` deep (prefetch), and takes that grant over when it ends;
+    /// - otherwise it takes the reservation: the host with the most free cores among those
+    ///   that could ever hold it is kept for it, and tasks behind it start only elsewhere,
+    ///   so it starts as soon as that host's running tasks have freed enough (within one
+    ///   task length), however many smaller tasks follow it. A task that some task in flight
+    ///   holds enough for (the queue is merely full) waits without one: that task's end
+    ///   frees enough. One task holds the reservation at a time; behind a task that waits,
+    ///   dispatch stops.
     public mutating func dispatch() -> [Decision] {
         var decisions: [Decision] = []
         guard dispatching, !workers.isEmpty else { return decisions }
-        let maxWorkerSlots = largestSlots
+        if let held = reservation {
+            let request = placement.request(of: held.position)
+            if states[held.position] != .pending {
+                reservation = nil
+            } else if !isThrottled, let (worker, grant) = pickStartingWorker(for: held.position, request, avoiding: -1) {
+                reservation = nil
+                decisions.append(assign(held.position, request, to: worker, grant: grant, follows: nil))
+            } else if !canEverRun(held.position, request) {
+                reservation = nil
+                states[held.position] = .failed
+                decisions.append(.unrunnable(position: held.position, reason: whyNeverRuns(held.position, request)))
+            } else if !workerOrder.contains(where: { workers[$0]!.ad.host == held.host }),
+                      let host = hostToReserve(for: held.position, request) {
+                // The reserved host lost its workers: keep another.
+                reservation = Reservation(position: held.position, host: host)
+                decisions += revokeQueued(onHost: host)
+            }
+        }
         while let position = nextReadyPosition(peekOnly: true) {
-            if let limit = policy.maxConcurrent, runningTasks >= limit { break }
-            let slots = max(1, placement.slots(of: position))
-            if slots > maxWorkerSlots {
+            if isThrottled { break }
+            let request = placement.request(of: position)
+            let avoided = reservation.map { poolIndex[$0.host] ?? -1 } ?? -1
+            if let (worker, grant) = pickStartingWorker(for: position, request, avoiding: avoided) {
+                _ = nextReadyPosition(peekOnly: false)
+                decisions.append(assign(position, request, to: worker, grant: grant, follows: nil))
+            } else if let (worker, ahead) = pickFollowedTask(for: position, request, avoiding: avoided) {
+                _ = nextReadyPosition(peekOnly: false)
+                let grant = inFlight[ahead]!.grant.prefix(for: request)
+                decisions.append(assign(position, request, to: worker, grant: grant, follows: ahead))
+            } else if !canEverRun(position, request) {
                 _ = nextReadyPosition(peekOnly: false)
                 states[position] = .failed
-                decisions.append(.unrunnable(position: position,
-                                             reason: "it asks for \(slots) slots and the largest worker has \(maxWorkerSlots)"))
-                continue
-            }
-            let prefetch = policy.prefetchPerSlot
-            guard let worker = pickWorker(for: position, slots: slots, prefetchPerSlot: prefetch) else {
-                if !workers.values.contains(where: { placement.matches(position, $0.ad) && $0.ad.slots >= slots }) {
-                    _ = nextReadyPosition(peekOnly: false)
-                    states[position] = .failed
-                    decisions.append(.unrunnable(position: position,
-                                                 reason: placement.whyUnmatched(position, workers: workerAds)))
-                    continue
-                }
+                decisions.append(.unrunnable(position: position, reason: whyNeverRuns(position, request)))
+            } else if reservation == nil, !isCoveredByAGrant(position, request),
+                      let host = hostToReserve(for: position, request) {
+                _ = nextReadyPosition(peekOnly: false)
+                reservation = Reservation(position: position, host: host)
+                decisions += revokeQueued(onHost: host)
+            } else {
                 break
             }
-            _ = nextReadyPosition(peekOnly: false)
-            let attempt = Int(attempts[position]) + 1
-            attempts[position] = AttemptCount(clamping: attempt)
-            states[position] = .running
-            changeUsed(of: worker, by: slots)
-            workers[worker]!.positions.append(position)
-            inFlight[position] = InFlight(worker: worker, slots: slots, attempt: attempt)
-            runningTasks += 1
-            decisions.append(.assign(position: position, attempt: attempt, worker: worker))
         }
-        if nextReadyPosition(peekOnly: true) == nil { decisions += rebalance() }
+        if reservation == nil, nextReadyPosition(peekOnly: true) == nil { decisions += rebalance() }
         return decisions
     }
 
-    /// With nothing left to hand out, a worker with a free slot may sit idle while another
-    /// holds prefetched tasks behind its running ones: ask a loaded worker to give back its
-    /// newest task that the idle one can run (slots and requirements), so it runs there.
-    private mutating func rebalance() -> [Decision] {
-        guard policy.prefetchPerSlot > 0, idleSlots > 0, queuedSlots > 0 else { return [] }
-        if let limit = policy.maxConcurrent, runningTasks >= limit { return [] }
-        var decisions: [Decision] = []
-        let loadedRanks = workerOrder.filter { workers[$0]!.queued > 0 }
-        for idleRank in workerOrder {
-            let idle = workers[idleRank]!
-            var free = idle.ad.slots - idle.used
-            guard free > 0 else { continue }
-            for loadedRank in loadedRanks where loadedRank != idleRank && free > 0 {
-                let loaded = workers[loadedRank]!
-                var queued = loaded.used - loaded.ad.slots
-                for position in loaded.positions.reversed() where queued > 0 && free > 0 {
-                    let slots = inFlight[position]?.slots ?? 1
-                    queued -= slots
-                    guard slots <= free, !revoking.contains(position), placement.matches(position, idle.ad) else { continue }
-                    revoking.insert(position)
-                    decisions.append(.revoke(position: position, worker: loadedRank))
-                    free -= slots
-                }
-            }
-        }
-        return decisions
+    /// Whether `--max-concurrent` (Slurm's `%N`) stops another start.
+    private var isThrottled: Bool {
+        if let limit = policy.maxConcurrent, runningTasks >= limit { return true }
+        return false
     }
 
-    /// The worker for a task: one that can start it now (enough idle slots) before one that
-    /// would hold it prefetched; among those, the one with the most room.
-    private mutating func pickWorker(for position: Int, slots: Int, prefetchPerSlot: Int) -> Int? {
-        if placement.ranksWorkers { return pickRankedWorker(for: position, slots: slots, prefetchPerSlot: prefetchPerSlot) }
-        if slots == 1 { return bestCandidate(for: position) }
+    /// Whether a worker that matches the task has a host that could ever hold `request`.
+    private func canEverRun(_ position: Int, _ request: ResourceRequest) -> Bool {
+        workerOrder.contains { rank in
+            let worker = workers[rank]!
+            return pools[worker.pool].canEverHold(request) && placement.matches(position, worker.ad)
+        }
+    }
+
+    /// Why the task can never run: HTCondor's matchmaking explanation when no worker
+    /// matches it, otherwise its request against the largest host.
+    private func whyNeverRuns(_ position: Int, _ request: ResourceRequest) -> String {
+        let matchesSome = workerOrder.contains { placement.matches(position, workers[$0]!.ad) }
+        if matchesSome {
+            let largest = pools.max { ($0.capacity.cores, $0.capacity.gpus) < ($1.capacity.cores, $1.capacity.gpus) }
+            let offer = largest.map { "the largest host, \($0.host), has \($0.capacity.summary)" } ?? "no host is known"
+            return "it asks for \(request.summary) on one host and \(offer)"
+        }
+        return placement.whyUnmatched(position, workers: workerAds)
+    }
+
+    /// Records the hand-out of `position` to `worker` with `grant`, taken from the pool or,
+    /// with `follows`, from the task it waits behind.
+    private mutating func assign(_ position: Int, _ request: ResourceRequest, to worker: Int, grant: ResourceGrant,
+                                 follows: Int?) -> Decision {
+        let attempt = Int(attempts[position]) + 1
+        attempts[position] = AttemptCount(clamping: attempt)
+        states[position] = .running
+        workers[worker]!.positions.append(position)
+        var flight = InFlight(worker: worker, attempt: attempt, request: request, grant: grant)
+        if let follows {
+            flight.follows = follows
+            flight.depth = inFlight[follows]!.depth + 1
+            inFlight[follows]!.followedBy = position
+        }
+        inFlight[position] = flight
+        runningTasks += 1
+        return .assign(position: position, attempt: attempt, worker: worker)
+    }
+
+    /// The worker whose host can start the task now, its grant taken from that host's
+    /// pool: the one the task ranks highest (HTCondor `rank`), then on the host with the
+    /// most free cores, then holding the fewest tasks. `avoiding` is the reserved host's
+    /// pool (-1: none).
+    private mutating func pickStartingWorker(for position: Int, _ request: ResourceRequest,
+                                             avoiding avoided: Int) -> (Int, ResourceGrant)? {
+        let ranked = placement.ranksWorkers
         var best: Int?
-        var bestScore = (startsNow: false, free: Int.min)
+        var bestKey = (rank: -Double.infinity, free: Int.min, load: Int.min)
         for rank in workerOrder {
             let worker = workers[rank]!
-            let capacity = worker.ad.slots * (1 + prefetchPerSlot)
-            let free = capacity - worker.used
-            guard free >= slots else { continue }
-            let startsNow = worker.ad.slots - worker.used >= slots
-            let better = startsNow != bestScore.startsNow ? startsNow : free > bestScore.free
-            guard best == nil || better, placement.matches(position, worker.ad) else { continue }
+            guard worker.pool != avoided, pools[worker.pool].fitsNow(request) else { continue }
+            let key = (rank: ranked ? placement.rank(position, worker.ad) : 0, free: pools[worker.pool].free.cores,
+                       load: -worker.positions.count)
+            guard best == nil || key > bestKey, placement.matches(position, worker.ad) else { continue }
             best = rank
-            bestScore = (startsNow, free)
+            bestKey = key
         }
-        return best
+        guard let best, let grant = pools[workers[best]!.pool].take(request) else { return nil }
+        return (best, grant)
     }
 
-    /// ``pickWorker(for:slots:prefetchPerSlot:)`` for a one-slot task, from the candidates:
-    /// the first live entry whose worker matches. Entries passed over (the worker does not
-    /// match this task) go back for the next task.
-    private mutating func bestCandidate(for position: Int) -> Int? {
-        var passedOver: [WorkerCandidates.Entry] = []
-        defer { for entry in passedOver { candidates.push(entry) } }
-        while let top = candidates.top {
-            guard let worker = workers[top.rank], worker.version == top.version else {
-                candidates.popTop()
-                continue
-            }
-            guard top.free >= 1 else { return nil }
-            if placement.matches(position, worker.ad) { return top.rank }
-            passedOver.append(candidates.popTop()!)
-        }
-        return nil
-    }
-
-    /// The matching worker the task ranks highest, preferring one with an idle slot over
-    /// one that would only queue it (prefetch), then the most free slots.
-    private func pickRankedWorker(for position: Int, slots: Int, prefetchPerSlot: Int) -> Int? {
-        var best: Int?
-        var bestKey = (idle: 0, rank: -Double.infinity, free: Int.min)
+    /// A task in flight that the task may wait behind on its worker (prefetch): the last of
+    /// its chain, holding a grant that covers the request, fewer than `prefetchPerSlot`
+    /// tasks behind the chain's head; the worker the task ranks highest, then the shortest
+    /// such chain, wins. `avoiding` is the reserved host's pool (-1: none).
+    private func pickFollowedTask(for position: Int, _ request: ResourceRequest,
+                                  avoiding avoided: Int) -> (worker: Int, ahead: Int)? {
+        let limit = policy.prefetchPerSlot
+        guard limit > 0 else { return nil }
+        let ranked = placement.ranksWorkers
+        var best: (worker: Int, ahead: Int, key: (rank: Double, shallow: Int))?
         for rank in workerOrder {
             let worker = workers[rank]!
-            let free = worker.ad.slots * (1 + prefetchPerSlot) - worker.used
-            guard free >= slots, placement.matches(position, worker.ad) else { continue }
-            let key = (idle: worker.ad.slots - worker.used >= slots ? 1 : 0, rank: placement.rank(position, worker.ad), free: free)
-            if best == nil || key > bestKey {
-                best = rank
-                bestKey = key
+            guard worker.pool != avoided else { continue }
+            for ahead in worker.positions {
+                let flight = inFlight[ahead]!
+                guard flight.followedBy == nil, flight.depth < limit, request.fits(in: flight.grant.amounts) else { continue }
+                guard placement.matches(position, worker.ad) else { break }
+                let key = (rank: ranked ? placement.rank(position, worker.ad) : 0, shallow: -flight.depth)
+                if best.map({ key > $0.key }) ?? true { best = (rank, ahead, key) }
+                if !ranked, flight.depth == 0 { return (rank, ahead) }  // nothing shallower exists
             }
         }
-        return best
+        return best.map { ($0.worker, $0.ahead) }
+    }
+
+    /// Whether a task in flight on a matching worker holds a grant that covers `request`, so
+    /// that its end frees enough: such a task is not starved by smaller ones.
+    private func isCoveredByAGrant(_ position: Int, _ request: ResourceRequest) -> Bool {
+        for rank in workerOrder {
+            let worker = workers[rank]!
+            guard worker.positions.contains(where: { request.fits(in: inFlight[$0]!.grant.amounts) }) else { continue }
+            if placement.matches(position, worker.ad) { return true }
+        }
+        return false
+    }
+
+    /// The host kept for a task that cannot start now: among those with a matching worker
+    /// that could ever hold `request`, the one with the most free cores (then GPUs).
+    private func hostToReserve(for position: Int, _ request: ResourceRequest) -> String? {
+        var best: HostPool?
+        for rank in workerOrder {
+            let worker = workers[rank]!
+            let pool = pools[worker.pool]
+            guard pool.canEverHold(request), best.map({ (pool.free.cores, pool.free.gpus) > ($0.free.cores, $0.free.gpus) }) ?? true,
+                  placement.matches(position, worker.ad) else { continue }
+            best = pool
+        }
+        return best?.host
+    }
+
+    /// Asks back every task queued (not started) on the workers of `host`, so that the
+    /// grants they would take over go back to the pool for the reserved task.
+    private mutating func revokeQueued(onHost host: String) -> [Decision] {
+        var decisions: [Decision] = []
+        for rank in workerOrder where workers[rank]!.ad.host == host {
+            for position in workers[rank]!.positions.reversed() {
+                let flight = inFlight[position]!
+                guard flight.follows != nil, !flight.started, !revoking.contains(position) else { continue }
+                revoking.insert(position)
+                decisions.append(.revoke(position: position, worker: rank))
+            }
+        }
+        return decisions
+    }
+
+    /// With nothing left to hand out, a host may have room while tasks wait queued on a
+    /// worker behind running ones: ask back the newest such tasks that could start now
+    /// somewhere (their request fits a matching worker's free pool), so they run at once.
+    private mutating func rebalance() -> [Decision] {
+        guard policy.prefetchPerSlot > 0, !isThrottled else { return [] }
+        var free = pools
+        var decisions: [Decision] = []
+        for loadedRank in workerOrder {
+            for position in workers[loadedRank]!.positions.reversed() {
+                let flight = inFlight[position]!
+                guard flight.follows != nil, !flight.started, !revoking.contains(position) else { continue }
+                let request = flight.request
+                let target = workerOrder.first { rank in
+                    let worker = workers[rank]!
+                    return free[worker.pool].fitsNow(request) && placement.matches(position, worker.ad)
+                }
+                guard let target else { continue }
+                _ = free[workers[target]!.pool].take(request)
+                revoking.insert(position)
+                decisions.append(.revoke(position: position, worker: loadedRank))
+            }
+        }
+        return decisions
+    }
+
+    /// Ends the hold of the task at `position` on its grant: the task behind it on its
+    /// worker takes the grant over (the rest goes back to the pool), or the pool gets it
+    /// all back. Returns the flight removed.
+    @discardableResult
+    private mutating func releaseGrant(of position: Int) -> InFlight? {
+        guard let flight = inFlight.removeValue(forKey: position) else { return nil }
+        runningTasks -= 1
+        revoking.remove(position)
+        if var worker = workers[flight.worker] {
+            if let index = worker.positions.firstIndex(of: position) { worker.positions.remove(at: index) }
+            workers[flight.worker] = worker
+        }
+        let pool = workers[flight.worker]?.pool
+        if let next = flight.followedBy {
+            inFlight[next]!.follows = flight.follows
+            if let ahead = flight.follows {
+                inFlight[ahead]!.followedBy = next
+            } else if let pool {
+                pools[pool].give(flight.grant.removing(inFlight[next]!.grant))
+            }
+            var behind: Int? = next
+            while let current = behind {
+                inFlight[current]!.depth -= 1
+                behind = inFlight[current]!.followedBy
+            }
+        } else if let ahead = flight.follows {
+            inFlight[ahead]!.followedBy = nil
+        } else if let pool {
+            pools[pool].give(flight.grant)
+        }
+        return flight
     }
 
     /// Marks a pending task as never runnable (no worker can match it), before it reaches
@@ -417,15 +566,7 @@ public struct SchedulerCore {
         let position = completion.position
         guard let flight = inFlight[position], flight.attempt == completion.attempt,
               flight.worker == completion.workerRank else { return [] }
-        inFlight[position] = nil
-        runningTasks -= 1
-        revoking.remove(position)
-        if workers[flight.worker] != nil {
-            changeUsed(of: flight.worker, by: -flight.slots)
-            if let index = workers[flight.worker]!.positions.firstIndex(of: position) {
-                workers[flight.worker]!.positions.remove(at: index)
-            }
-        }
+        releaseGrant(of: position)
         if completion.outcome == .revoked {
             // Never started: not an attempt. It goes first in line for the next free slot.
             attempts[position] = AttemptCount(clamping: completion.attempt - 1)
@@ -456,7 +597,8 @@ public struct SchedulerCore {
             retryQueue.append(position)
             return [.retrying(position: position, completion: completion)]
         }
-        let state: TaskState = completion.outcome == .timedOut ? .timedOut : .failed
+        let state: TaskState = completion.outcome == .timedOut ? .timedOut
+            : completion.outcome == .memoryExceeded ? .memoryExceeded : .failed
         states[position] = state
         return [.finished(position: position, state: state, completion: completion)]
     }
@@ -495,16 +637,17 @@ public struct SchedulerCore {
     ///   - now: the time of the loss, in seconds since the Unix epoch.
     public mutating func loseWorker(_ rank: Int, crashLimit: Int, reason: String,
                                     now: Double) -> [Decision] {
-        guard let worker = workers.removeValue(forKey: rank) else { return [] }
-        workerOrder.removeAll { $0 == rank }
-        account(worker, sign: -1)
-        largestSlots = workers.values.map(\.ad.slots).max() ?? 0
+        guard let worker = workers[rank] else { return [] }
         var decisions: [Decision] = []
         var requeued: [Int] = []
-        for position in worker.positions {
-            guard let flight = inFlight.removeValue(forKey: position) else { continue }
-            runningTasks -= 1
-            revoking.remove(position)
+        // Newest first, so each release hands nothing over to a task about to be released too.
+        var flights: [(Int, InFlight)] = []
+        for position in worker.positions.reversed() {
+            if let flight = releaseGrant(of: position) { flights.append((position, flight)) }
+        }
+        workers.removeValue(forKey: rank)
+        workerOrder.removeAll { $0 == rank }
+        for (position, flight) in flights.reversed() {
             guard flight.started else {
                 attempts[position] -= 1
                 states[position] = .pending

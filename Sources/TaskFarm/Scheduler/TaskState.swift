@@ -14,11 +14,14 @@ public enum TaskState: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     case cancelled = 5
     /// It was running when the run stopped; it runs again on resume.
     case interrupted = 6
+    /// Its last attempt passed its memory request under `--enforce-memory`, with no retry
+    /// left (Slurm's `OUT_OF_MEMORY`).
+    case memoryExceeded = 7
 
     /// Whether the task has reached an end that a plain resume keeps.
     public var isFinal: Bool {
         switch self {
-        case .succeeded, .failed, .timedOut, .cancelled: return true
+        case .succeeded, .failed, .timedOut, .cancelled, .memoryExceeded: return true
         case .pending, .running, .interrupted: return false
         }
     }
@@ -33,6 +36,16 @@ public enum TaskState: UInt8, Sendable, CaseIterable, CustomStringConvertible {
         case .timedOut: return "timed out"
         case .cancelled: return "cancelled"
         case .interrupted: return "interrupted"
+        case .memoryExceeded: return "memory exceeded"
+        }
+    }
+
+    /// Whether the task ended without success: failed, timed out, over its memory, or
+    /// cancelled.
+    public var isUnsuccessfulEnd: Bool {
+        switch self {
+        case .failed, .timedOut, .cancelled, .memoryExceeded: return true
+        case .pending, .running, .succeeded, .interrupted: return false
         }
     }
 }

@@ -18,7 +18,8 @@ final class WorkerMatcher {
         var memoryMiB: Int?
         var diskKiB: Int?
         var slots: Int
-        /// The task's own ad (`My.`): `RequestCpus`, `RequestMemory`, `RequestDisk` and `+Name` attributes.
+        var gpus: Int?
+        /// The task's own ad (`My.`): `RequestCpus`, `RequestMemory`, `RequestDisk`, `RequestGPUs` and `+Name` attributes.
         var my: [String: String]
 
         init?(_ task: TaskSpec) {
@@ -30,6 +31,7 @@ final class WorkerMatcher {
             memoryMiB = task.memoryMiB
             diskKiB = task.diskKiB
             slots = task.slots
+            gpus = task.gpus
             my = task.attributes.filter { $0.key.hasPrefix("classad.") }
         }
     }
@@ -51,6 +53,7 @@ final class WorkerMatcher {
             var my: ClassAd = ["RequestCpus": .integer(needs.slots)]
             if let memory = needs.memoryMiB { my["RequestMemory"] = .integer(memory) }
             if let disk = needs.diskKiB { my["RequestDisk"] = .integer(disk) }
+            if let gpus = needs.gpus { my["RequestGPUs"] = .integer(gpus) }
             for (key, text) in needs.my {
                 let value = (try? ClassAdExpression(parsing: text, location: location))?.evaluate([:]) ?? .string(text)
                 my[String(key.dropFirst("classad.".count))] = value

@@ -69,6 +69,10 @@ public struct ClientRequest: Codable, Sendable, Equatable {
         /// Broker: the state folder's path, once the journal is written out, so that a client
         /// reads a task's story and output files from the shared file system, as `hq job cat` does.
         case stateFolder
+        /// Broker: the tasks in ``ClientRequest/ids`` (every task when `nil`) as
+        /// ``QueuedTask``s, the next id the queue gives, and the workers' machine ads: what the
+        /// scheduler front ends (`qstat`, `squeue`, `condor_q`, `condor_status`, DRMAA) show.
+        case tasks
     }
 
     /// The protocol version the client speaks (``ClientProtocol/version``).
@@ -91,6 +95,13 @@ public struct ClientRequest: Codable, Sendable, Equatable {
     public var json: Bool?
     /// `shutdown`: let running tasks finish.
     public var drain: Bool?
+    /// `submit`: the id the first task must get; when the queue has moved on (another
+    /// client submitted first) the submission is refused with ``ClientError/Kind-swift.enum/tryLater``
+    /// and nothing is queued. Front ends whose job ids are written into the tasks (`PBS_JOBID`)
+    /// read the next id (``Operation/tasks``), build the tasks, and submit with it.
+    public var expectedFirst: Int?
+    /// `tasks`: explain why each pending task has not started (`condor_q -better-analyze`).
+    public var analyze: Bool?
 
     /// A request of the current protocol version.
     public init(id: Int = 1, operation: Operation, name: String? = nil, value: String? = nil,
@@ -115,14 +126,28 @@ public struct SubmittedTask: Codable, Sendable, Equatable {
     public var spec: TaskSpec
     /// Ids of tasks that must succeed first (PBS `afterok`); a failed one cancels this task.
     public var after: [Int]
+    /// Ids of tasks that must end first, however they end (PBS and Slurm `afterany`).
+    public var afterAny: [Int]?
+    /// Ids of tasks that must end without succeeding first (PBS and Slurm `afternotok`);
+    /// one that succeeds cancels this task.
+    public var afterNotOK: [Int]?
     /// A name for logs and the status report, or `nil`.
     public var name: String?
 
     /// A task to submit.
-    public init(spec: TaskSpec, after: [Int] = [], name: String? = nil) {
+    public init(spec: TaskSpec, after: [Int] = [], afterAny: [Int]? = nil, afterNotOK: [Int]? = nil,
+                name: String? = nil) {
         self.spec = spec
         self.after = after
+        self.afterAny = afterAny
+        self.afterNotOK = afterNotOK
         self.name = name
+    }
+
+    /// Every parent with the condition it must meet.
+    public var parents: [QueueDependencies.Parent] {
+        after.map { .init(id: $0, condition: .ok) } + (afterAny ?? []).map { .init(id: $0, condition: .any) }
+            + (afterNotOK ?? []).map { .init(id: $0, condition: .notOK) }
     }
 }
 
@@ -168,10 +193,17 @@ public struct ClientResponse: Codable, Sendable, Equatable {
     public var results: [TaskResult]?
     /// `list`: names and values.
     public var entries: [String: String]?
+    /// `tasks`: the tasks asked for.
+    public var tasks: [QueuedTask]?
+    /// `tasks`: the id the next submitted task gets.
+    public var nextID: Int?
+    /// `tasks`: each worker's machine ad, attribute name to ClassAd literal (`"node1"`, `4`).
+    public var machines: [[String: String]]?
 
     /// A response of the current protocol version.
     public init(id: Int, error: String? = nil, errorKind: ClientError.Kind? = nil, text: String? = nil, ids: [Int]? = nil,
-                results: [TaskResult]? = nil, entries: [String: String]? = nil) {
+                results: [TaskResult]? = nil, entries: [String: String]? = nil, tasks: [QueuedTask]? = nil,
+                nextID: Int? = nil, machines: [[String: String]]? = nil) {
         version = ClientProtocol.version
         self.id = id
         self.error = error
@@ -180,6 +212,9 @@ public struct ClientResponse: Codable, Sendable, Equatable {
         self.ids = ids
         self.results = results
         self.entries = entries
+        self.tasks = tasks
+        self.nextID = nextID
+        self.machines = machines
     }
 }
 
@@ -199,6 +234,9 @@ public struct ClientError: Error, Sendable, CustomStringConvertible {
         case invalid
         /// A file could not be created (73, `EX_CANTCREAT`).
         case cannotCreate
+        /// The queue moved while the request was prepared (a submission's
+        /// ``ClientRequest/expectedFirst``): prepare it again (75, `EX_TEMPFAIL`).
+        case tryLater
         /// Anything else (70).
         case failed
     }
@@ -222,6 +260,7 @@ public struct ClientError: Error, Sendable, CustomStringConvertible {
         case .notPermitted: return .noPermission
         case .invalid: return .badJobFile
         case .cannotCreate: return .cannotCreate
+        case .tryLater: return .interrupted
         case .failed: return .internalError
         }
     }

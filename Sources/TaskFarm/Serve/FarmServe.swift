@@ -12,14 +12,9 @@ extension Farm {
     public static func serve(_ options: ServeOptions, logger: Logger) -> ExitStatus {
         let clients = FarmRank.ClientReach(connectionFile: options.connectionFile, listen: options.listen,
                                              limits: options.clientLimits)
-        return FarmRank.run(logger: logger, nameServerRank: options.farm.nameServerRank, clients: clients) { rank, logger in
-            let workingDirectory = options.farm.workingDirectory.map(absolutePath) ?? FileManager.default.currentDirectoryPath
-            try rank.addTaskWorker(slots: options.farm.slotsPerWorker, workingDirectory: workingDirectory,
-                                   workerTimeout: options.farm.workerTimeout)
-            guard rank.isScheduler, let access = rank.access else {
-                try rank.runLoop()
-                return .success
-            }
+        return FarmRank.runTaskFarm(options.farm, clients: clients, logger: logger) { rank, workingDirectory, logger in
+            // Rank 0 of a served farm always has the endpoint: opening it aborts the world otherwise.
+            guard let access = rank.access else { return .internalError }
             return try broker(options, rank: rank, access: access, workingDirectory: workingDirectory, logger: logger)
         }
     }
@@ -28,7 +23,6 @@ extension Farm {
     /// schedules what they submit until the farm ends, and writes the verdict.
     private static func broker(_ options: ServeOptions, rank: FarmRank, access: ClientAccess, workingDirectory: String,
                                logger: Logger) throws -> ExitStatus {
-        rank.announceLayout()
         let stateDirectory = options.farm.stateDirectory ?? ServeOptions.defaultStateDirectory
         let prepared: PreparedQueue
         switch QueuePreparation.prepare(stateDirectory: stateDirectory, options: options.farm) {

@@ -7,8 +7,13 @@ import JobSpec
 /// called by it: it reads the ends from its ``TaskEndInbox`` (one of the scheduler's
 /// recorders) in ``step()``.
 final class QueueBroker {
-    /// The attribute that keeps a task's `--after` parents in its journaled ``TaskSpec``.
+    /// The attribute that keeps a task's `--after` (`afterok`) parents in its journaled ``TaskSpec``.
     static let afterAttribute = "queue.after"
+    /// The attribute of each dependency condition: `queue.after` (`afterok`),
+    /// `queue.afterany`, `queue.afternotok`.
+    static func attribute(of condition: QueueDependencies.Condition) -> String {
+        condition == .ok ? afterAttribute : "queue.\(condition.rawValue)"
+    }
     /// Attributes under this prefix are the broker's own; a submission may not set them.
     static let reservedAttributePrefix = "queue."
 
@@ -57,7 +62,7 @@ final class QueueBroker {
                 continue
             }
             let states = core.states
-            switch dependencies.admit(position, parents: Self.parents(of: job.task(at: position)), stateOf: { states[$0] }) {
+            switch dependencies.admit(position, requiring: Self.parents(of: job.task(at: position)), stateOf: { states[$0] }) {
             case .ready: break
             case .held: core.hold(position)
             case .cancelled(let reason): restoredCancels.append((position, reason))
@@ -72,8 +77,11 @@ final class QueueBroker {
         restoredCancels = []
     }
 
-    static func parents(of task: TaskSpec) -> [Int] {
-        (task.attributes[afterAttribute] ?? "").split(separator: ",").compactMap { Int($0) }
+    static func parents(of task: TaskSpec) -> [QueueDependencies.Parent] {
+        QueueDependencies.Condition.allCases.flatMap { condition in
+            (task.attributes[attribute(of: condition)] ?? "").split(separator: ",").compactMap { Int($0) }
+                .map { QueueDependencies.Parent(id: $0, condition: condition) }
+        }
     }
 
     /// Why a submitted task cannot be queued, in words, or `nil`: it sets an attribute the
@@ -99,10 +107,13 @@ final class QueueBroker {
     /// (one is not a task id, or not an earlier task), in words naming the attribute; `nil`
     /// when they can.
     static func parentsProblem(of task: TaskSpec, at position: Int) -> String? {
-        guard let text = task.attributes[afterAttribute] else { return nil }
-        for field in text.split(separator: ",", omittingEmptySubsequences: false) {
-            guard let parent = Int(field), parent >= 0, parent < position else {
-                return "\(afterAttribute) '\(text.prefix(100))' names '\(field.prefix(40))', which is not an earlier task (0 to \(position - 1))"
+        for condition in QueueDependencies.Condition.allCases {
+            let name = attribute(of: condition)
+            guard let text = task.attributes[name] else { continue }
+            for field in text.split(separator: ",", omittingEmptySubsequences: false) {
+                guard let parent = Int(field), parent >= 0, parent < position else {
+                    return "\(name) '\(text.prefix(100))' names '\(field.prefix(40))', which is not an earlier task (0 to \(position - 1))"
+                }
             }
         }
         return nil
@@ -115,7 +126,7 @@ final class QueueBroker {
         let request = call.request
         switch request.operation {
         case .submit:
-            call.connection.respond(try submit(request.tasks ?? [], id: request.id))
+            call.connection.respond(try submit(request.tasks ?? [], expectedFirst: request.expectedFirst, id: request.id))
         case .wait:
             let ids = request.ids ?? []
             if let bad = ids.first(where: { $0 < 0 || $0 >= job.taskCount }) {
@@ -137,6 +148,8 @@ final class QueueBroker {
             call.connection.respond(ClientResponse(id: request.id, text: drain ? "draining: running tasks finish, then the farm ends"
                                                                           : "shutting down: running tasks are stopped"))
             try scheduler.shutdown(drain: drain, because: "shutdown requested by a client\(drain ? " (drain)" : "")")
+        case .tasks:
+            call.connection.respond(tasks(request))
         case .stateFolder:
             journal.flush()
             call.connection.respond(ClientResponse(id: request.id, text: folder.path))
@@ -148,17 +161,22 @@ final class QueueBroker {
     }
 
     /// Queues `tasks` as one array: journaled (durably) before their ids are answered.
-    private func submit(_ tasks: [SubmittedTask], id: Int) throws -> ClientResponse {
+    private func submit(_ tasks: [SubmittedTask], expectedFirst: Int?, id: Int) throws -> ClientResponse {
         guard !shutdownRequested, scheduler.isAcceptingWork else {
             return ClientResponse(id: id, error: "the farm is shutting down and takes no new tasks", errorKind: .unavailable)
         }
         let first = job.taskCount
+        if let expected = expectedFirst, expected != first {
+            return ClientResponse(id: id, error: "the queue moved on: the next task is \(first), not \(expected); submit again",
+                                  errorKind: .tryLater, nextID: first)
+        }
         for (offset, task) in tasks.enumerated() {
             if let problem = FarmLimits.problem(in: task.spec) {
                 return ClientResponse(id: id, error: "task \(offset + 1) of the submission: \(problem)",
                                       errorKind: .invalid)
             }
-            if let bad = task.after.first(where: { $0 < 0 || $0 >= first }) {
+            // A parent is a task already queued, or an earlier task of this submission (a DAG's).
+            if let bad = task.parents.map(\.id).first(where: { $0 < 0 || $0 >= first + offset }) {
                 return ClientResponse(id: id, error: "--after \(bad): no such task (the queue has \(first) task\(first == 1 ? "" : "s"))",
                                       errorKind: .invalid)
             }
@@ -171,12 +189,17 @@ final class QueueBroker {
         encoder.outputFormatting = .sortedKeys
         for (offset, submitted) in tasks.enumerated() {
             var spec = submitted.spec
-            if !submitted.after.isEmpty { spec.attributes[Self.afterAttribute] = submitted.after.map(String.init).joined(separator: ",") }
+            for condition in QueueDependencies.Condition.allCases {
+                let ids = submitted.parents.filter { $0.condition == condition }.map { String($0.id) }
+                if !ids.isEmpty { spec.attributes[Self.attribute(of: condition)] = ids.joined(separator: ",") }
+            }
             if let name = submitted.name { spec.label = name }
             let position = job.append(spec)
             let json = String(decoding: try encoder.encode(job.task(at: position)), as: UTF8.self)
             journal.append(.submitted(position: position, task: json))
-            admissions.append(dependencies.admit(first + offset, parents: submitted.after, stateOf: scheduler.state(of:)))
+            let scheduler = scheduler!
+            admissions.append(dependencies.admit(first + offset, requiring: submitted.parents,
+                                                 stateOf: { $0 >= first ? .pending : scheduler.state(of: $0) }))
         }
         journal.flush()
         if let error = journal.writeError { return ClientResponse(id: id, error: error) }
@@ -186,6 +209,33 @@ final class QueueBroker {
             if case .cancelled(let reason) = admission { _ = try scheduler.cancel(first + offset, reason: reason) }
         }
         return ClientResponse(id: id, ids: Array(positions))
+    }
+
+    /// The tasks asked for (every task without ids), with the next id and the workers' ads.
+    private func tasks(_ request: ClientRequest) -> ClientResponse {
+        let ids = request.ids ?? Array(0..<job.taskCount)
+        if let bad = ids.first(where: { $0 < 0 || $0 >= job.taskCount }) {
+            return ClientResponse(id: request.id, error: "no task \(bad): the queue has tasks 0 to \(job.taskCount - 1)",
+                                  errorKind: .invalid)
+        }
+        let workers = scheduler.workerAds
+        let now = Clock.epochSeconds()
+        let listed = ids.map { position in
+            var task = QueuedTask(id: position, spec: job.task(at: position), state: scheduler.state(of: position),
+                                  worker: scheduler.worker(running: position), end: lastEnds[position])
+            if scheduler.isHeld(position) { task.state = "held" }
+            if let start = status.startTime(of: position) { task.runSeconds = max(0, now - start) }
+            if task.state == "held" || task.state == "pending" {
+                task.waitingFor = dependencies.openParents(of: position)
+                if request.analyze == true {
+                    task.analysis = QueuedTask.analysis(of: job.task(at: position), held: task.state == "held",
+                                                        waitingFor: task.waitingFor ?? [], workers: workers)
+                }
+            }
+            return task
+        }
+        return ClientResponse(id: request.id, tasks: listed, nextID: job.taskCount,
+                              machines: workers.map { ad in ad.classAd.mapValues { "\($0)" } })
     }
 
     private func cancel(_ ids: [Int], id: Int) throws -> ClientResponse {

@@ -28,6 +28,32 @@ public final class QueueClient {
         try toBroker(.submit) { $0.tasks = tasks }.ids ?? []
     }
 
+    /// The task ids of `tasks`, queued as one array whose first task must get id
+    /// `expectedFirst`.
+    ///
+    /// - Throws: ``ClientError`` of kind ``ClientError/Kind-swift.enum/tryLater`` when the
+    ///   queue has moved on (nothing was queued), or as ``submit(_:)``.
+    public func submit(_ tasks: [SubmittedTask], expectedFirst: Int) throws(ClientError) -> [Int] {
+        try toBroker(.submit) {
+            $0.tasks = tasks
+            $0.expectedFirst = expectedFirst
+        }.ids ?? []
+    }
+
+    /// The queue as the scheduler front ends show it: the tasks `ids` (every task when
+    /// `nil`), the id the next submitted task gets, and the workers' machine ads; with
+    /// `analyze`, why each pending task waits.
+    ///
+    /// - Throws: ``ClientError`` for an unknown id, or when the farm cannot be reached.
+    public func tasks(_ ids: [Int]? = nil, analyze: Bool = false) throws(ClientError)
+        -> (tasks: [QueuedTask], nextID: Int, machines: [[String: String]]) {
+        let response = try toBroker(.tasks) {
+            $0.ids = ids
+            $0.analyze = analyze ? true : nil
+        }
+        return (response.tasks ?? [], response.nextID ?? 0, response.machines ?? [])
+    }
+
     /// Blocks until every task in `ids` has ended; returns how each ended, in order.
     ///
     /// - Throws: ``ClientError`` for an unknown id, or when the farm stops first.

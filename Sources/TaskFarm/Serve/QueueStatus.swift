@@ -48,6 +48,10 @@ final class QueueStatus: RunRecorder {
         counts[.pending, default: 0] += count
     }
 
+    /// When the running task at `position` started its attempt (seconds since the epoch),
+    /// or `nil` when it is not running.
+    func startTime(of position: Int) -> Double? { running[position]?.time }
+
     /// The report as `taskfarm status` shows it, with `workers`.
     func report(workers: [WorkerAd], now: Double = Clock.epochSeconds()) -> StatusReport {
         let listedFailures = failedPositions.prefix(Self.listLimit)
@@ -133,6 +137,6 @@ final class QueueStatus: RunRecorder {
     }
 
     private static func isFailure(_ state: TaskState) -> Bool {
-        state == .failed || state == .timedOut || state == .cancelled
+        state.isUnsuccessfulEnd
     }
 }

@@ -62,7 +62,7 @@ public enum ServiceFarm {
             var worker: ServiceWorker?
             if rank.isWorker {
                 let serviceWorker = ServiceWorker(transport: rank.transport, registry: registry, queue: queue)
-                let ad = rank.workerAd(slots: 1, workingDirectory: FileManager.default.currentDirectoryPath)
+                let ad = rank.workerAd(resources: HostResourceOptions(), workingDirectory: FileManager.default.currentDirectoryPath)
                 try serviceWorker.register(with: rank.nameServer, ad: ad)
                 worker = serviceWorker
             }

@@ -10,15 +10,18 @@ struct JobContext: Sendable, Equatable {
     var killGrace: Double
     /// The farm's working directory, for tasks that name none.
     var workingDirectory: String
+    /// `--enforce-memory`: stop a task whose resident set passes its memory request.
+    var enforceMemory = false
 }
 
 extension JobContext: WireMessage {
     func write(to writer: inout WireWriter) {
-        writer.write(runID, taskCount, jobName, killGrace, workingDirectory)
+        writer.write(runID, taskCount, jobName, killGrace, workingDirectory, enforceMemory)
     }
 
     init(from reader: inout WireReader) throws(WireError) {
         self.init(runID: try reader.readInt(), taskCount: try reader.readInt(), jobName: try reader.readString(),
-                  killGrace: try reader.readDouble(), workingDirectory: try reader.readString())
+                  killGrace: try reader.readDouble(), workingDirectory: try reader.readString(),
+                  enforceMemory: try reader.readBool())
     }
 }

@@ -5,7 +5,16 @@ struct TaskAssignment: Sendable, Equatable {
     var task: TaskSpec
     /// 1 for the first attempt: `TASKFARM_TASK_ATTEMPT` and `%s`.
     var attempt: Int
-
+    /// The CPU numbers the task holds on its host (``ResourceGrant/cpus``): the worker starts
+    /// it only once none of them is held by a task running there, and with `bind` pins it to them.
+    var cpus: [Int] = []
+    /// The GPU ids the task holds, given to it as `CUDA_VISIBLE_DEVICES` and its format's variables.
+    var gpus: [String] = []
+    /// Whether the host knows its GPUs (the task then sees an empty `CUDA_VISIBLE_DEVICES`
+    /// when it holds none, so it cannot use another task's).
+    var hostHasGPUs = false
+    /// Whether to pin the task to ``cpus`` (`--bind`, on a host whose CPU numbers are real).
+    var bind = false
 }
 
 extension TaskAssignment: WireMessage {
@@ -37,6 +46,12 @@ extension TaskAssignment: WireMessage {
         }
         writer.write(task.workingDirectory, task.stdout, task.stderr, task.slots, task.timeLimit, task.attributes,
                      task.stdin, task.successExitCode)
+        writer.write(UInt64(cpus.count))
+        for cpu in cpus { writer.write(cpu) }
+        writer.write(gpus)
+        writer.write(hostHasGPUs)
+        writer.write(bind)
+        writer.write(task.memoryMiB)
     }
 
     init(from reader: inout WireReader) throws(WireError) {
@@ -66,5 +81,14 @@ extension TaskAssignment: WireMessage {
                         attributes: attributes)
         task.stdin = stdin
         task.successExitCode = successExitCode
+        let cpuCount = try reader.readCount()
+        cpus = []
+        cpus.reserveCapacity(cpuCount)
+        for _ in 0..<cpuCount { cpus.append(try reader.readInt()) }
+        gpus = try reader.readStrings()
+        hostHasGPUs = try reader.readBool()
+        bind = try reader.readBool()
+        task.memoryMiB = try reader.readOptionalInt()
+        task.gpus = gpus.isEmpty ? nil : gpus.count
     }
 }

@@ -19,6 +19,9 @@ public enum TaskOutcome: Int, Sendable, Equatable {
     /// Its worker was lost (its rank died or its host went silent) while it ran: not a
     /// failed attempt; it runs again elsewhere, up to a limit (see ``WorkerLiveness``).
     case workerLost = 7
+    /// Its resident set passed its memory request and `--enforce-memory` stopped it (Slurm's
+    /// `OUT_OF_MEMORY`).
+    case memoryExceeded = 8
 }
 
 /// A worker's report of one attempt's end.

@@ -26,6 +26,8 @@ final class TaskExecutor {
         var killAt: Double?
         /// The attempt's temporary folder, removed when it ends.
         var scratch: TaskScratch?
+        /// Why `--enforce-memory` stopped it, for its completion.
+        var memoryNote: String?
     }
 
     private let context: JobContext
@@ -40,6 +42,11 @@ final class TaskExecutor {
     private var watchdog: Int32 = -1
     private(set) var running: [Running] = []
     private var readiness: [UInt8] = []
+    /// When the resident sets of tasks with a memory request are next read
+    /// (`--enforce-memory`), on the monotonic clock.
+    private var nextMemoryCheck = 0.0
+    /// Seconds between two readings of the tasks' resident sets.
+    static let memoryCheckInterval = 0.5
 
     /// Slots held by running tasks.
     private(set) var usedSlots = 0
@@ -93,6 +100,7 @@ final class TaskExecutor {
             ("TASKFARM_WORKER_HOST", host),
             ("OMP_NUM_THREADS", String(task.slots)),
         ]
+        extra += Self.gpuVariables(assignment)
         if let reason = task.attributes[MachinePlacement.failureAttribute] {
             return failure(assignment, startTime, exitCode: 126, message: reason)
         }
@@ -152,7 +160,8 @@ final class TaskExecutor {
         let pid: pid_t
         switch ProcessSpawn.start(path: path, argv: argv, environment: taskEnvironment, directory: directory,
                                   stdin: stdinDescriptor, stdout: stdoutDescriptor, stderr: stderrDescriptor,
-                                  deathSignal: SIGKILL, widenAffinity: true) {
+                                  deathSignal: SIGKILL, widenAffinity: true,
+                                  bindCPUs: assignment.bind ? assignment.cpus : []) {
         case .success(let child): pid = child
         case .failure(let error):
             // The child's chdir fails with the same errno as its exec: name the folder when it is the culprit.
@@ -174,6 +183,30 @@ final class TaskExecutor {
         started = true
         usedSlots += task.slots
         return nil
+    }
+
+    /// The variables that name a task's GPUs, by id, as each scheduler names them: CUDA's,
+    /// ROCm's and HIP's `*_VISIBLE_DEVICES` and `GPU_DEVICE_ORDINAL` for every task (Slurm
+    /// sets them all), and the format's own: Slurm's `SLURM_JOB_GPUS`/`SLURM_STEP_GPUS`,
+    /// HTCondor's `_CONDOR_AssignedGPUs` (`CUDA0,CUDA1`). On a host with GPUs a task that
+    /// holds none sees them empty, so it cannot take another task's. None elsewhere.
+    ///
+    /// Sources: Slurm gres.conf and sbatch "OUTPUT ENVIRONMENT VARIABLES"; HTCondor manual,
+    /// "Jobs That Require GPUs".
+    static func gpuVariables(_ assignment: TaskAssignment) -> [(String, String)] {
+        guard assignment.hostHasGPUs || !assignment.gpus.isEmpty else { return [] }
+        let list = assignment.gpus.joined(separator: ",")
+        var variables = ["CUDA_VISIBLE_DEVICES", "ROCR_VISIBLE_DEVICES", "HIP_VISIBLE_DEVICES", "GPU_DEVICE_ORDINAL"]
+            .map { ($0, list) }
+        let attributes = assignment.task.attributes
+        if attributes["slurm.array_job_id"] != nil {
+            variables += [("SLURM_JOB_GPUS", list), ("SLURM_STEP_GPUS", list)]
+        }
+        if attributes["condor.cluster"] != nil {
+            let named = assignment.gpus.map { id in id.allSatisfy(\.isNumber) ? "CUDA" + id : id }
+            variables.append(("_CONDOR_AssignedGPUs", named.joined(separator: ",")))
+        }
+        return variables
     }
 
     /// Why `directory` cannot be a task's working folder ("does not exist", "is not a
@@ -290,6 +323,10 @@ final class TaskExecutor {
             return []
         }
         var wait = microseconds
+        if context.enforceMemory, running.contains(where: { $0.assignment.task.memoryMiB != nil }) {
+            let until = Int(saturating: (nextMemoryCheck - Clock.monotonicSeconds()) * 1e6)
+            wait = max(0, min(wait, until))
+        }
         if let next = nextDeadline() {
             // Saturating: a deadline years away (or a corrupt one) must not trap the worker.
             let until = Int(saturating: (next - Clock.monotonicSeconds()) * 1e6)
@@ -314,6 +351,7 @@ final class TaskExecutor {
             }
         }
         enforceDeadlines()
+        enforceMemory()
         return completions.reversed()
     }
 
@@ -354,7 +392,8 @@ final class TaskExecutor {
         var message: String?
         if let stopping = task.stopping {
             outcome = stopping
-            message = stopping == .timedOut ? "ran past its time limit of \(task.assignment.task.timeLimit ?? 0) s" : nil
+            message = stopping == .timedOut ? "ran past its time limit of \(task.assignment.task.timeLimit ?? 0) s"
+                : stopping == .memoryExceeded ? task.memoryNote : nil
             if stopping == .timedOut, signal == nil { signal = Int(SIGTERM) }
         }
         var completion = TaskCompletion(
@@ -369,6 +408,22 @@ final class TaskExecutor {
     }
 
     // MARK: Stopping
+
+    /// `--enforce-memory`: a task whose process group's resident set passes its request is
+    /// stopped (SIGTERM, SIGKILL after the grace) and ends ``TaskOutcome/memoryExceeded``.
+    private func enforceMemory() {
+        guard context.enforceMemory else { return }
+        let now = Clock.monotonicSeconds()
+        guard now >= nextMemoryCheck else { return }
+        nextMemoryCheck = now + Self.memoryCheckInterval
+        for index in running.indices where running[index].stopping == nil {
+            guard let limit = running[index].assignment.task.memoryMiB else { continue }
+            let resident = ResidentMemory.bytes(ofGroup: running[index].pid)
+            guard resident > limit * 1024 * 1024 else { continue }
+            running[index].memoryNote = "its resident set, \(resident / (1024 * 1024)) MiB, passed its request of \(limit) MiB"
+            stop(at: index, reason: .memoryExceeded, now: now)
+        }
+    }
 
     private func enforceDeadlines() {
         let now = Clock.monotonicSeconds()

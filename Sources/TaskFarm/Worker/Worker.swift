@@ -7,8 +7,8 @@ import Darwin
 import JobSpec
 
 /// The worker role: registers its ad with the name server, runs the tasks the scheduler
-/// hands it (up to its slots at once, holding any prefetched ones in a local queue), and
-/// reports each end. A task that fails or crashes is a report, never the worker's end.
+/// hands it (each on the CPUs and GPUs it was granted, holding prefetched ones in a local
+/// queue until those are free), and reports each end. A task that fails or crashes is a report, never the worker's end.
 final class Worker: RankRole {
     private let transport: Transport
     private let nameServer: NameServerClient
@@ -164,12 +164,27 @@ final class Worker: RankRole {
                               outcome: .interrupted, startTime: now, endTime: now, message: "not started: the run stopped")
     }
 
+    /// Starts every queued task whose CPUs and GPUs are free here: none held by a running
+    /// task, nor by a task queued ahead of it (which takes over a running task's grant when
+    /// it ends). The scheduler hands out grants so that what is free here is free on the host.
     private func startQueued() throws {
-        guard let executor else { return }
-        while queueHead < queue.count, executor.usedSlots + queue[queueHead].task.slots <= ad.slots
-            || executor.running.isEmpty {
-            let assignment = queue[queueHead]
-            queueHead += 1
+        guard let executor, queueHead < queue.count else { return }
+        var heldCPUs = Set<Int>()
+        var heldGPUs = Set<String>()
+        for running in executor.running {
+            heldCPUs.formUnion(running.assignment.cpus)
+            heldGPUs.formUnion(running.assignment.gpus)
+        }
+        var waiting: [TaskAssignment] = []
+        for index in queueHead..<queue.count {
+            let assignment = queue[index]
+            let free = heldCPUs.isDisjoint(with: assignment.cpus) && heldGPUs.isDisjoint(with: assignment.gpus)
+            heldCPUs.formUnion(assignment.cpus)
+            heldGPUs.formUnion(assignment.gpus)
+            guard free else {
+                waiting.append(assignment)
+                continue
+            }
             if let failed = executor.start(assignment) {
                 try report(failed)
             } else {
@@ -178,10 +193,8 @@ final class Worker: RankRole {
                                                   time: executor.running.last?.startTime ?? Clock.epochSeconds()))
             }
         }
-        if queueHead == queue.count {
-            queue.removeAll(keepingCapacity: true)
-            queueHead = 0
-        }
+        queue = waiting
+        queueHead = 0
     }
 
     /// Opens the next queued task's output files while the running ones run, so that its
@@ -218,11 +231,11 @@ final class Worker: RankRole {
         return progress
     }
 
-    /// Every slot runs a task: the next thing to do is to reap one, and `idle` wakes on
-    /// that at once (pidfds).
+    /// Tasks run and others wait here for their CPUs: the next thing to do is to reap one,
+    /// and `idle` wakes on that at once (pidfds).
     var waitsForItsOwnEvent: Bool {
         guard let executor, !executor.running.isEmpty else { return false }
-        return executor.usedSlots >= ad.slots
+        return queueHead < queue.count
     }
 
     func idle(microseconds: Int) throws -> Bool {
