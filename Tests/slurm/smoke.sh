@@ -76,7 +76,9 @@ for _ in $(seq 30); do sinfo -h -o %t 2>/dev/null | grep -q idle && break; sleep
 sinfo -h -o %t | grep -q idle || skip "the Slurm node never became idle: $(sinfo 2>&1)"
 
 cd "$work"
-for i in $(seq 0 29); do echo "sleep 2; echo $i >> ran.log"; done > sweep.txt
+# 45 s of work on 2 workers: slurmctld sends the signal on its own timer, which on a
+# loaded machine came after 30 s (all done, nothing to drain).
+for i in $(seq 0 29); do echo "sleep 3; echo $i >> ran.log"; done > sweep.txt
 cat > job.sh <<JOB
 #!/bin/bash
 #SBATCH -n 2
