@@ -1,27 +1,27 @@
 /// Something kept in a ``BinaryHeap``: `precedes` says which of two comes out first.
-public protocol HeapOrdered {
+protocol HeapOrdered {
     /// Whether `self` comes out of the heap before `other`.
     func precedes(_ other: Self) -> Bool
 }
 
 /// A binary heap: O(log n) to add an element or take the first one (the one that
-/// ``HeapOrdered/precedes(_:)`` every other). The DAG's ready nodes and the scheduler's
-/// worker candidates are kept in one.
-public struct BinaryHeap<Element: HeapOrdered> {
+/// ``HeapOrdered/precedes(_:)`` every other). The DAG's ready nodes (``DAGReadyQueue``)
+/// are kept in one.
+struct BinaryHeap<Element: HeapOrdered> {
     private var elements: [Element] = []
 
     /// An empty heap.
-    public init() {}
+    init() {}
 
     /// Whether the heap holds nothing.
-    public var isEmpty: Bool { elements.isEmpty }
+    var isEmpty: Bool { elements.isEmpty }
     /// Elements held.
-    public var count: Int { elements.count }
+    var count: Int { elements.count }
     /// The element that comes out first, without taking it.
-    public var first: Element? { elements.first }
+    var first: Element? { elements.first }
 
     /// Adds `element`.
-    public mutating func push(_ element: Element) {
+    mutating func push(_ element: Element) {
         elements.append(element)
         var child = elements.count - 1
         while child > 0 {
@@ -34,7 +34,7 @@ public struct BinaryHeap<Element: HeapOrdered> {
 
     /// Takes the element that comes out first, or `nil` when empty.
     @discardableResult
-    public mutating func popFirst() -> Element? {
+    mutating func popFirst() -> Element? {
         guard !elements.isEmpty else { return nil }
         let first = elements[0]
         let last = elements.removeLast()
@@ -55,7 +55,7 @@ public struct BinaryHeap<Element: HeapOrdered> {
     }
 
     /// Empties the heap, keeping its storage.
-    public mutating func removeAll() { elements.removeAll(keepingCapacity: true) }
+    mutating func removeAll() { elements.removeAll(keepingCapacity: true) }
 }
 
 extension BinaryHeap: Sendable where Element: Sendable {}
