@@ -121,9 +121,9 @@ final class TaskExecutor {
                 discardPrepared(position: task.position)
             }
         }
-        let environmentEntries = environment.entries(for: task.environment, extra: extra)
+        let taskEnvironment = environment.environment(for: task.environment, extra: extra)
         let argv = task.command.executedArgv
-        let searchPath = environmentEntries.last(where: { $0.hasPrefix("PATH=") }).map { String($0.dropFirst(5)) }
+        let searchPath = taskEnvironment.value(of: "PATH")
         guard let program = argv.first, let path = lookup.resolve(program, searchPath: searchPath) else {
             return failure(assignment, startTime, exitCode: 127,
                            message: "\(argv.first ?? "(empty command)"): command not found in PATH")
@@ -158,7 +158,7 @@ final class TaskExecutor {
         defer { if stdinDescriptor != files.nullDescriptor { close(stdinDescriptor) } }
 
         let pid: pid_t
-        switch ProcessSpawn.start(path: path, argv: argv, environment: environmentEntries, directory: directory,
+        switch ProcessSpawn.start(path: path, argv: argv, environment: taskEnvironment, directory: directory,
                                   stdin: stdinDescriptor, stdout: stdoutDescriptor, stderr: stderrDescriptor,
                                   deathSignal: SIGKILL, widenAffinity: true,
                                   bindCPUs: assignment.bind ? assignment.cpus : []) {
