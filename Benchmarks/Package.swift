@@ -21,6 +21,11 @@ let package = Package(
                 .product(name: "TaskFarm", package: "TaskFarm"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]),
+        // Rank 0's CPU per task with 10 to 10,000 virtual workers: the real scheduler and name
+        // server over the in-memory transport (TaskFarm's `SchedulerSimulation`).
+        .executableTarget(
+            name: "scheduler-sim",
+            dependencies: [.product(name: "TaskFarm", package: "TaskFarm")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -3,8 +3,8 @@
 #
 #   Benchmarks/run.sh [SECTION ...] [--quick] [--tasks N] [--rounds R] [--no-build]
 #
-# SECTION is exec, dispatch, startup, idle, scale or mixed (default: all of them). The script installs
-# what is missing (Debian: openmpi-bin, libopenmpi-dev, parallel, hyperfine, time; PyPI, into
+# SECTION is exec, dispatch, startup, idle, scale, mixed, simulate or ranks (default: all of them).
+# The script installs what is missing (Debian: openmpi-bin, libopenmpi-dev, parallel, hyperfine, time; PyPI, into
 # Benchmarks/.venv: mpi4py built against the system Open MPI, hyperqueue, disbatch), builds
 # taskfarm in release mode at the repo root, then runs `python -m bench` (Benchmarks/bench/),
 # which prints versions, writes Benchmarks/results/<timestamp>.json and prints Markdown tables.
@@ -62,6 +62,9 @@ build_taskfarm() {
     note "building dispatch-bench: swift build -c release --product dispatch-bench (in $here)"
     (cd "$here" && swift build -c release --product dispatch-bench >&2) \
         || note "dispatch-bench did not build: taskfarm's dispatch rows will say so"
+    note "building scheduler-sim: swift build -c release --product scheduler-sim (in $here)"
+    (cd "$here" && swift build -c release --product scheduler-sim >&2) \
+        || note "scheduler-sim did not build: the simulation's rows will say so"
 }
 
 # Test harness only: root may run mpirun, and 4 ranks may share 2 cores.

@@ -1,15 +1,15 @@
 """Command line: `python -m bench [SECTION ...] [--quick] [--tasks N] [--rounds R]`.
 
-Sections: exec, dispatch, startup, idle, scale, mixed (default: all). Prints what it runs with (versions
+Sections: exec, dispatch, startup, idle, scale, mixed, simulate, ranks (default: all). Prints what it runs with (versions
 and skipped peers), writes Benchmarks/results/<timestamp>.json and prints the Markdown tables."""
 import argparse
 import datetime
 import os
 import sys
 
-from . import dispatch, environment, exec_throughput, idle, mixed, report, scale, startup
+from . import dispatch, environment, exec_throughput, idle, mixed, queued, ranks, report, scale, simulate, startup
 
-SECTIONS = ("exec", "dispatch", "startup", "idle", "scale", "mixed")
+SECTIONS = ("exec", "dispatch", "startup", "idle", "scale", "mixed", "simulate", "ranks")
 
 
 def _arguments():
@@ -56,6 +56,11 @@ def main() -> None:
         sections["idle"] = idle.run(env, tasks=10 if quick else 100)
     if "scale" in chosen:
         sections["scale"] = scale.run(env, tasks=10_000 if quick else 1_000_000)
+        sections["queued"] = queued.run(env, rounds, procs=10_000 if quick else 1_000_000)
+    if "ranks" in chosen:
+        sections["ranks"] = ranks.run(env, sizes=(16, 32) if quick else (64, 128, 256))
+    if "simulate" in chosen:
+        sections["simulate"] = simulate.run(tasks=50_000 if quick else 200_000, repeats=1 if quick else 3)
     if "mixed" in chosen:
         sections["mixed"] = mixed.run(env, count=24 if quick else 120, seconds=0.5 if quick else 1.0)
 

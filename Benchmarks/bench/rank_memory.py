@@ -47,3 +47,10 @@ def peak_kib(pid: int) -> Optional[int]:
     except OSError:
         return None
     return None
+
+
+def cpu_seconds(pid: int) -> float:
+    """The process's own user + system CPU seconds (/proc/PID/stat utime + stime, not its
+    children's)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

@@ -110,6 +110,10 @@ def _dispatch_tables(section: Dict, summary: List[Dict]) -> List[str]:
             table.add(str(chunk), "taskfarm", value["taskfarm"], "", "", "", "")
         ours_stats = value["systems"].get("taskfarm", {}).get("median", {})
         if "latency_p50_us" in ours_stats:
+            p50 = ours_stats["latency_p50_us"]
+            summary.append({"target": f"single call p50 ≤ {targets.SINGLE_CALL_P50_MAXIMUM_US} µs (chunk-{chunk} run)",
+                            "measured": f"{p50:,.0f} µs",
+                            "verdict": targets.verdict(p50 <= targets.SINGLE_CALL_P50_MAXIMUM_US)})
             latency.append(f"chunk-{chunk} run: p50 {ours_stats['latency_p50_us']:,.0f} µs, "
                            f"p99 {ours_stats['latency_p99_us']:,.0f} µs, max {ours_stats['latency_max_us']:,.0f} µs")
     out += ["", table.text(), "", "Prefetch depth: " + "; ".join(f"{k}: {v}" for k, v in section["prefetch"].items())]
@@ -174,6 +178,9 @@ def _scale_table(section: Dict, summary: List[Dict]) -> List[str]:
               bound + _number(per_task), "< 200", met)
     check = section.get("parse-only")
     if isinstance(check, dict):
+        summary.append({"target": f"`check` of a {section['tasks']:,}-line list ≤ {targets.CHECK_BYTES_PER_TASK_MAXIMUM} B/task",
+                        "measured": f"{check['bytes_per_task']:.0f} B, {check['elapsed_s']:.1f} s",
+                        "verdict": targets.verdict(check["bytes_per_task"] <= targets.CHECK_BYTES_PER_TASK_MAXIMUM)})
         check_line = (f"Parse-only (`{check['command']}`, includes formatting its listing): "
                       f"{check['elapsed_s']:.2f} s more than for 1 task, peak RSS "
                       f"{check['all tasks']['max_rss_kib'] / 1024:.1f} MiB, {check['bytes_per_task']:.0f} bytes per task.")
@@ -181,6 +188,85 @@ def _scale_table(section: Dict, summary: List[Dict]) -> List[str]:
         check_line = f"Parse-only: {check}."
     return out + [f"Method: {section['method']}.", "", table.text(), "", check_line, "",
                   f"Dispatch with the journal on: {section['journal dispatch']}"]
+
+
+def _not_run(summary: List[Dict], goal: str, label: str, part: Dict) -> List[str]:
+    """The summary row and the line of a part that did not run."""
+    summary.append({"target": goal, "measured": None, "verdict": NOT_RUN})
+    return [f"{label}: {part.get('error', 'not run')}"]
+
+
+def _queued_tables(section: Dict, summary: List[Dict]) -> List[str]:
+    out = ["### Queue size: dispatch with 1,000,000 tasks queued, and a submit description's `queue 1000000`", ""]
+    dispatch = section.get("dispatch", {})
+    goal = f"dispatch with 1,000,000 queued ÷ with 5,000 ≥ {targets.QUEUED_DISPATCH_MINIMUM_RATIO}"
+    if "error" in dispatch or not dispatch:
+        out += _not_run(summary, goal, "Dispatch by queue size", dispatch)
+    else:
+        ratio = dispatch["ratio"]
+        summary.append({"target": goal, "measured": f"{ratio:.2f}", "verdict": targets.verdict(ratio >= targets.QUEUED_DISPATCH_MINIMUM_RATIO)})
+        table = Table("tasks queued", "tasks/s in window", "CPU µs/task: rank 0", "rank 1", "rank 2", "rank 3")
+        for size in ("5000", "1000000"):
+            row = dispatch[size]
+            table.add(f"{int(size):,}", _number(row["tasks_per_s"]), *[_number(v) for v in row["cpu_us_per_task"]])
+        out += [f"`mpirun -np 4 taskfarm run` of `echo` lists, capture off, journal on; after 300 tasks, {dispatch['window_s']:.0f} s "
+                f"window, medians of {dispatch['rounds']} alternating rounds. Ratio {ratio:.2f} (rank 0 CPU per task, "
+                f"5,000 ÷ 1,000,000: {dispatch['cpu_ratio_rank0']:.2f}).", "", table.text(), ""]
+    submit = section.get("submit", {})
+    goal = f"submit description `queue 1000000`, `check` ≤ {targets.SUBMIT_BYTES_PER_PROC_MAXIMUM} B/proc"
+    if "error" in submit or not submit:
+        out += _not_run(summary, goal, "Submit description", submit)
+    else:
+        per = submit["bytes_per_proc"]
+        summary.append({"target": goal, "measured": f"{per:.0f} B, {submit['elapsed_s']:.1f} s",
+                        "verdict": targets.verdict(per <= targets.SUBMIT_BYTES_PER_PROC_MAXIMUM)})
+        out += [f"`taskfarm check` of `queue {submit['procs']:,}` against `queue 1` (listing to /dev/null): "
+                f"{submit['elapsed_s']:.1f} s more, peak RSS {submit['all']['max_rss_kib'] / 1024:.1f} MiB, {per:.0f} bytes per proc."]
+    return out
+
+
+def _ranks_table(section: Dict, summary: List[Dict]) -> List[str]:
+    out = ["### Many ranks: idle CPU per rank, oversubscribed on 2 cores", ""]
+    if "error" in section:
+        summary.append({"target": "idle CPU per rank flat at 64, 128, 256 ranks", "measured": None, "verdict": NOT_RUN})
+        return out + [section["error"]]
+    rows = [row for row in section["rows"] if "error" not in row]
+    table = Table("ranks", "launch to tasks running s", "mean % of a core per rank", "largest %", "all ranks %")
+    for row in section["rows"]:
+        if "error" in row:
+            table.add(str(row["ranks"]), row["error"], "", "", "")
+            continue
+        table.add(str(row["ranks"]), _number(row["start_to_tasks_s"], 1), _number(row["mean_percent"], 2),
+                  _number(row["max_percent"], 2), _number(row["total_percent"], 0))
+    means = [row["mean_percent"] for row in rows]
+    sizes = ", ".join(str(row["ranks"]) for row in section["rows"])
+    if len(rows) == len(section["rows"]) and means and min(means) > 0:
+        flatness = max(means) / min(means)
+        met = flatness <= targets.RANKS_IDLE_MAXIMUM_FLATNESS and max(means) < targets.IDLE_MAXIMUM_CORE_PERCENT
+        summary.append({"target": f"idle CPU per rank < {targets.IDLE_MAXIMUM_CORE_PERCENT:.0f}% and flat within "
+                                  f"{targets.RANKS_IDLE_MAXIMUM_FLATNESS:.0f}× at {sizes} ranks",
+                        "measured": f"{min(means):.2f}–{max(means):.2f}%", "verdict": targets.verdict(met)})
+    else:
+        summary.append({"target": f"idle CPU per rank flat at {sizes} ranks", "measured": None, "verdict": "failed"})
+    return out + [f"`mpirun -np R taskfarm run` of 2 × `sleep 30`; each rank's own CPU over {section['window_s']:.0f} s "
+                  "once both run (2 workers wait on a task, the rest have nothing to do).", "", table.text()]
+
+
+def _simulate_table(section: Dict, summary: List[Dict]) -> List[str]:
+    out = ["### Rank 0 at 10 to 10,000 workers: simulated, in-memory transport", ""]
+    goal = f"rank 0 CPU per task flat within {targets.SIMULATION_MAXIMUM_FLATNESS:.0f}× from 10 to 10,000 workers"
+    if "error" in section:
+        summary.append({"target": goal, "measured": None, "verdict": NOT_RUN})
+        return out + [section["error"]]
+    flatness = section["flatness"]
+    met = targets.verdict(flatness is not None and flatness <= targets.SIMULATION_MAXIMUM_FLATNESS)
+    summary.append({"target": goal, "measured": f"{flatness:.2f}× (largest ÷ smallest)", "verdict": met})
+    table = Table("virtual workers", "tasks", "rank 0 rounds", "rank 0 CPU µs per task")
+    for workers, row in sorted(section["workers"].items(), key=lambda item: int(item[0])):
+        table.add(f"{int(workers):,}", f"{row['tasks']:,}", f"{row['rounds']:,}", _number(row["us_per_task"], 2))
+    return out + [f"`{section['command']}`: the real scheduler and name server, virtual workers that end each task "
+                  f"one round after they get it; medians of {section['repeats']} runs.", "", table.text(), "",
+                  f"Largest ÷ smallest: {flatness:.2f}× (target ≤ {targets.SIMULATION_MAXIMUM_FLATNESS:.0f}×): {met}"]
 
 
 def _mixed_table(section: Dict, summary: List[Dict]) -> List[str]:
@@ -207,12 +293,13 @@ def markdown(results: Dict) -> str:
              f"Command: `{('Benchmarks/run.sh ' + meta['command']).strip()}`", "",
              "Ran with: " + "; ".join(f"{name} {version}" for name, version in meta["versions"].items()), ""]
     renderers = {"exec": _exec_tables, "dispatch": _dispatch_tables, "startup": _startup_table,
-                 "idle": _idle_tables, "scale": _scale_table, "mixed": _mixed_table}
+                 "idle": _idle_tables, "scale": _scale_table, "queued": _queued_tables,
+                 "mixed": _mixed_table, "ranks": _ranks_table, "simulate": _simulate_table}
     for name, render in renderers.items():
         if name in results["sections"]:
             parts += render(results["sections"][name], summary) + [""]
     if summary:
-        table = Table("target (issue 7)", "measured", "verdict")
+        table = Table("target (issues 7, 18)", "measured", "verdict")
         for row in summary:
             measured = row["measured"]
             table.add(row["target"], _ratio(measured) if isinstance(measured, float) else (measured or "—"), row["verdict"])

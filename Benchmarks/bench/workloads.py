@@ -28,3 +28,12 @@ def scratch() -> Path:
 def count_files(folder: Path, predicate: Callable[[Path], bool] = lambda p: True) -> int:
     """How many files below folder satisfy predicate (used to check that capture really wrote)."""
     return sum(1 for p in folder.rglob("*") if p.is_file() and predicate(p))
+
+
+def journal_count(state: Path, kind: str) -> int:
+    """How many records of `kind` (`started`, `ended`, ...) a run's journal in state folder
+    `state` holds so far (tab-separated records, the second field naming the kind)."""
+    journal = state / "journal"
+    if not journal.exists():
+        return 0
+    return sum(1 for line in journal.read_text(errors="replace").splitlines() if line.split("\t")[1:2] == [kind])

@@ -4,7 +4,7 @@ import tempfile
 import unittest
 from pathlib import Path
 
-from bench import alternate, idle, report
+from bench import alternate, idle, report, simulate
 
 
 class PercentileTests(unittest.TestCase):
@@ -76,3 +76,33 @@ class ReportTests(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class SimulationTests(unittest.TestCase):
+    def test_lines_give_microseconds_per_task_and_flatness(self):
+        text = ("workers=10 tasks=200 slots=1 rounds=21 us_per_task=7.5\n"
+                "workers=10000 tasks=200 slots=1 rounds=9 us_per_task=15.0\nflatness=2.0\n")
+        parsed = simulate.parse(text)
+        self.assertEqual(parsed["workers"][10]["us_per_task"], 7.5)
+        self.assertEqual(parsed["workers"][10000]["rounds"], 9)
+        self.assertAlmostEqual(parsed["flatness"], 2.0)
+
+    def test_flatness_beyond_two_is_missed_and_the_rows_are_listed(self):
+        summary = []
+        section = {"workers": {10: {"tasks": 200, "rounds": 21, "us_per_task": 5.0},
+                               10000: {"tasks": 200, "rounds": 9, "us_per_task": 11.0}},
+                   "flatness": 2.2, "repeats": 1, "command": "scheduler-sim"}
+        lines = report._simulate_table(section, summary)
+        self.assertEqual(summary[0]["verdict"], "missed")
+        self.assertTrue(any("| 10,000 | 200 | 9 | 11.00 |" in line for line in "\n".join(lines).splitlines()))
+
+
+class QueuedTests(unittest.TestCase):
+    def test_queue_ratio_and_submit_bytes_get_verdicts(self):
+        summary = []
+        row = {"tasks_per_s": 1000.0, "cpu_us_per_task": [100.0, 10.0, 90.0, 95.0]}
+        section = {"dispatch": {"window_s": 2.0, "rounds": 1, "5000": row,
+                                "1000000": dict(row, tasks_per_s=850.0), "ratio": 0.85, "cpu_ratio_rank0": 1.0},
+                   "submit": {"procs": 1000000, "all": {"max_rss_kib": 26000.0}, "elapsed_s": 100.0, "bytes_per_proc": 1.0}}
+        report._queued_tables(section, summary)
+        self.assertEqual([row["verdict"] for row in summary], ["missed", "met"])

@@ -36,6 +36,10 @@ public enum FarmLimits {
     /// The most indices one job array may have.
     public static let maximumArrayIndices = 1_000_000
 
+    /// The most procs one submit description may make: each is expanded once when the file
+    /// is read (about 10 s per million here), and made again when it runs.
+    public static let maximumSubmitProcs = 10_000_000
+
     /// The largest array index.
     public static let maximumArrayIndex = Int(Int32.max)
 

@@ -105,22 +105,67 @@ final class SubmitDescriptionTests: XCTestCase {
         XCTAssertTrue(noQueue?.message.contains("queue") ?? false)
     }
 
-    /// A queue statement whose expansion would not fit the memory budget is refused at its
-    /// line, counting the procs of earlier statements; one that fits expands.
-    func testExpansionBeyondTheMemoryBudgetIsRefusedAtItsLine() throws {
+    /// A queue statement whose procs are kept (random macros draw anew at each expansion)
+    /// and would not fit the memory budget is refused at its line, counting the procs of
+    /// earlier statements; one that fits expands. Procs made when asked are not counted.
+    func testKeptExpansionBeyondTheMemoryBudgetIsRefusedAtItsLine() throws {
         var options = testOptions()
         options.expansionBudgetBytes = 10 * SubmitBuilder.bytesPerExpandedTask
-        XCTAssertEqual(try load("executable = /bin/true\nqueue 4\nqueue 6\n", options: options).tasks.count, 10)
+        let random = "executable = /bin/echo\narguments = $RANDOM_INTEGER(1, 9)\n"
+        XCTAssertEqual(try load(random + "queue 4\nqueue 6\n", options: options).tasks.count, 10)
         let error = expectError { () throws(JobSpecError) in
-            _ = try self.load("executable = /bin/true\nqueue 4\nqueue 7\n", options: options)
+            _ = try self.load(random + "queue 4\nqueue 7\n", options: options)
         }
-        XCTAssertEqual(error?.location.line, 3)
+        XCTAssertEqual(error?.location.line, 4)
         XCTAssertTrue(error?.message.contains("11 tasks in all, more than the 10") ?? false, "\(String(describing: error))")
         XCTAssertTrue(error?.message.contains("task list") ?? false)
+        XCTAssertEqual(try load("executable = /bin/true\nqueue 4\nqueue 70\n", options: options).job.taskCount, 74,
+                       "procs made when asked do not count against the budget")
         let huge = expectError { () throws(JobSpecError) in
             _ = try self.load("executable = /bin/true\nqueue 100000000000 in (a b c d e f g h i j k)\n", options: options)
         }
         XCTAssertEqual(huge?.location.line, 2)
+        XCTAssertTrue(huge?.message.contains("\(FarmLimits.maximumSubmitProcs)") ?? false, "\(String(describing: huge))")
+    }
+
+    /// A proc made when asked is the proc the whole expansion made: process numbers across
+    /// statements, steps, items, and a later statement's changed commands.
+    func testProcsMadeWhenAskedMatchTheirStatement() throws {
+        let description = try load("""
+            executable = /bin/echo
+            arguments = $(Process) $(Step) $(Item:none) $(ItemIndex)
+            output = out/$(Process).out
+            queue 3
+            arguments = second $(Process) $(Step) $(Item) $(ItemIndex)
+            queue 2 in (a, b)
+            queue 0
+            request_cpus = 2
+            queue 5000
+            """)
+        let job = description.job
+        XCTAssertEqual(job.taskCount, 3 + 4 + 5000)
+        func argv(_ position: Int) -> [String] { Array(job.task(at: position).command.executedArgv.dropFirst()) }
+        XCTAssertEqual(argv(0), ["0", "0", "none", "0"])
+        XCTAssertEqual(argv(2), ["2", "2", "none", "0"])
+        XCTAssertEqual(argv(3), ["second", "3", "0", "a", "0"])
+        XCTAssertEqual(argv(6), ["second", "6", "1", "b", "1"])
+        XCTAssertEqual(argv(7), ["second", "7", "0", "0"], "the next statement: no items")
+        XCTAssertEqual(job.task(at: 5006).position, 5006)
+        XCTAssertEqual(job.task(at: 5006).slots, 2)
+        XCTAssertEqual(job.task(at: 5006).stdout?.hasSuffix("out/5006.out"), true)
+        XCTAssertEqual(job.task(at: 1).slots, 1)
+        // Asked in any order, twice: the same procs.
+        XCTAssertEqual(job.task(at: 4), job.task(at: 4))
+        XCTAssertEqual(description.tasks.map(\.position), Array(0..<5007))
+        XCTAssertEqual(description.tasks[1000], job.task(at: 1000))
+    }
+
+    /// The first expansion records whether any proc asks something of its worker, so that
+    /// matchmaking need not expand every proc again to find out.
+    func testTheFirstExpansionRecordsWhetherAnyProcAsksOfWorkers() throws {
+        XCTAssertFalse(try load("executable = /bin/true\nrequest_cpus = 2\nqueue 3\n").job.asksOfWorkers)
+        XCTAssertTrue(try load("executable = /bin/true\nqueue 2\nrequest_memory = 1G\nqueue 1\n").job.asksOfWorkers)
+        XCTAssertTrue(try load("executable = /bin/true\nrequirements = Memory > $(Process)\nqueue 2\n").job.asksOfWorkers)
     }
 
     /// Asked to, a missing executable is refused at its line, as condor_submit refuses it,

@@ -72,4 +72,13 @@ final class RunResultTests: XCTestCase {
         backoff.reset()
         XCTAssertEqual((0..<4).map { _ in backoff.nextWait() }, [0, 0, 20, 40])
     }
+
+    /// After `patience` microseconds of sleeping without progress, the sleeps go on doubling
+    /// to the idle cap; progress brings back the short ones at once.
+    func testBackoffSleepsLongerOnceIdleForAWhile() {
+        var backoff = Backoff(spins: 2, firstSleep: 20, maximumSleep: 100, idleMaximumSleep: 400, patience: 300)
+        XCTAssertEqual((0..<10).map { _ in backoff.nextWait() }, [0, 0, 20, 40, 80, 100, 100, 200, 400, 400])
+        backoff.reset()
+        XCTAssertEqual((0..<5).map { _ in backoff.nextWait() }, [0, 0, 20, 40, 80])
+    }
 }

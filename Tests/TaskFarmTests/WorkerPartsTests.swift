@@ -43,6 +43,28 @@ final class TaskEnvironmentBuilderTests: XCTestCase {
                                       extra: [])
         XCTAssertEqual(dictionary(entries), ["HOME": "/home/a"], "launcher variables stay out even when named")
     }
+
+    /// The variables the spawn sees (the NULL-terminated envp), and the PATH a task's program
+    /// is looked up in, are the entries': the task's own value wins, a clean task has none.
+    func testTheSpawnsEnvironmentIsTheEntriesAndNamesTheTasksPath() {
+        let builder = TaskEnvironmentBuilder(environment: rank)
+        let environment = builder.environment(for: .inherit(set: ["PATH": "/opt/bin"]), extra: [("TASKFARM_TASK_INDEX", "3")])
+        let passed = environment.withEnvironmentPointers { pointers -> [String] in
+            var result: [String] = []
+            var index = 0
+            while let entry = pointers[index] {
+                result.append(String(cString: entry))
+                index += 1
+            }
+            return result
+        }
+        XCTAssertEqual(passed, environment.entries)
+        XCTAssertEqual(dictionary(passed), ["PATH": "/opt/bin", "HOME": "/home/a", "LANG": "C", "TASKFARM_TASK_INDEX": "3"])
+        XCTAssertEqual(environment.value(of: "PATH"), "/opt/bin")
+        XCTAssertEqual(builder.environment(for: .inherit(set: [:]), extra: []).value(of: "PATH"), "/usr/bin:/bin")
+        XCTAssertNil(builder.environment(for: .clean(set: [:]), extra: []).value(of: "PATH"))
+        XCTAssertNil(builder.environment(for: .inherit(set: [:]), extra: []).value(of: "OMPI_COMM_WORLD_RANK"))
+    }
 }
 
 final class ExecutableLookupTests: XCTestCase {

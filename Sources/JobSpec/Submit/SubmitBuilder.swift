@@ -17,7 +17,8 @@ struct SubmitBuilder {
     /// The raw text of every value and queue statement, for references in text that is
     /// never expanded (ignored commands).
     var rawTexts: [String] = []
-    var tasks: [TaskSpec] = []
+    /// The procs of the queue statements seen so far, made when asked (``SubmitProcs``).
+    let procs = SubmitProcs()
     var warnings: [JobSpecError] = []
     var transferWarned = false
     var matchTimeWarned = false
@@ -70,36 +71,45 @@ struct SubmitBuilder {
         lineMacros.specials = ["cluster": String(options.runID), "clusterid": String(options.runID)]
         let expanded = try lineMacros.expand(arguments, location: location, referenced: &referenced)
         let statement = try QueueStatement(parsing: expanded, location: location, directory: options.workingDirectory)
-        let rows: [[String]?] = statement.items.map { $0.map(Optional.some) } ?? [nil]
-        try checkBudget(adding: rows.count.multipliedReportingOverflow(by: statement.count), location: location)
-        for (itemIndex, row) in rows.enumerated() {
-            for step in 0 ..< statement.count {
-                var proc = SubmitProc(builder: self, macros: lineMacros, queueLocation: location)
-                let process = String(tasks.count)
-                proc.macros.specials.merge(["process": process, "procid": process, "step": String(step),
-                                            "itemindex": String(itemIndex), "row": String(itemIndex)]) { $1 }
-                for (variable, value) in zip(statement.variables, row ?? []) {
-                    proc.macros.specials[variable.lowercased()] = value
-                }
-                let task = try proc.task(number: tasks.count)
-                try checkExecutable(of: task)
-                if let universe = task.attributes[SubmitDescription.universeAttribute], !localUniverseWarned {
-                    warnings.append(JobSpecError("universe \(universe): outside a DAG the job runs on a worker, like a "
-                                                 + "vanilla job (as a DAG node it runs on rank 0, beside the scheduler)",
-                                                 at: locations["universe"] ?? location))
-                    localUniverseWarned = true
-                }
-                tasks.append(task)
-                referenced.formUnion(proc.referenced)
-                if let name = proc.batchName { batchName = name }
-                if proc.usesMatchTimeMacros, !matchTimeWarned {
-                    warnings.append(JobSpecError("'$$(...)' in output or error is not filled in (HTCondor fills "
-                                                 + "it in only in the commands that reach the job); the file name "
-                                                 + "keeps it as written", at: location))
-                    matchTimeWarned = true
-                }
+        let procCount = statement.count.multipliedReportingOverflow(by: statement.items?.count ?? 1)
+        var segment = SubmitProcs.Segment(first: procs.count, count: statement.count, variables: statement.variables,
+                                          rows: statement.items, options: options, macros: lineMacros,
+                                          locations: locations, spellings: spellings, queueLocation: location)
+        // Procs are made again when asked, unless a random macro would make them differ.
+        let keeps = segment.drawsRandomValues
+        if keeps {
+            try checkBudget(adding: procCount, location: location)
+        } else {
+            try checkStreamedCount(adding: procCount, location: location)
+        }
+        var stored: [TaskSpec] = []
+        // Each proc is expanded once here, so that any proc's error is reported now, with
+        // its line, and the warnings cover every proc.
+        for offset in 0 ..< segment.procs {
+            var proc = segment.proc(offset)
+            let task = try proc.task(number: segment.first + offset)
+            try checkExecutable(of: task)
+            if let universe = task.attributes[SubmitDescription.universeAttribute], !localUniverseWarned {
+                warnings.append(JobSpecError("universe \(universe): outside a DAG the job runs on a worker, like a "
+                                             + "vanilla job (as a DAG node it runs on rank 0, beside the scheduler)",
+                                             at: locations["universe"] ?? location))
+                localUniverseWarned = true
+            }
+            if keeps { stored.append(task) }
+            if task.requirements != nil || task.rank != nil || task.memoryMiB != nil || task.diskKiB != nil {
+                procs.asksOfWorkers = true
+            }
+            referenced.formUnion(proc.referenced)
+            if let name = proc.batchName { batchName = name }
+            if proc.usesMatchTimeMacros, !matchTimeWarned {
+                warnings.append(JobSpecError("'$$(...)' in output or error is not filled in (HTCondor fills "
+                                             + "it in only in the commands that reach the job); the file name "
+                                             + "keeps it as written", at: location))
+                matchTimeWarned = true
             }
         }
+        if keeps { segment.stored = stored }
+        procs.append(segment)
     }
 
     /// Refuses a proc whose `executable` does not exist, as condor_submit does ("Executable
@@ -118,21 +128,32 @@ struct SubmitBuilder {
         existingExecutables.insert(program)
     }
 
-    /// Memory one expanded proc takes, in bytes, measured with `taskfarm check` of a
-    /// `queue 1000000` (2.2 GB), rounded up.
+    /// Memory one expanded proc takes when it is kept (random macros), in bytes, measured
+    /// with `taskfarm check` of a `queue 1000000` (2.2 GB), rounded up.
     static let bytesPerExpandedTask = 2_500
 
     /// Refuses a queue statement whose procs would not fit in ``JobLoadOptions/expansionBudgetBytes``.
     private func checkBudget(adding: (partialValue: Int, overflow: Bool), location: SourceLocation) throws(JobSpecError) {
         guard let budget = options.expansionBudgetBytes else { return }
         let limit = budget / Self.bytesPerExpandedTask
-        guard adding.overflow || tasks.count + adding.partialValue > limit else { return }
-        let total = adding.overflow ? "more than \(Int.max)" : String(tasks.count + adding.partialValue)
+        guard adding.overflow || procs.count + adding.partialValue > limit else { return }
+        let total = adding.overflow ? "more than \(Int.max)" : String(procs.count + adding.partialValue)
         throw JobSpecError("this queue statement makes \(total) tasks in all, more than the \(limit) whose expansion "
                            + "fits in memory here (about \(Self.bytesPerExpandedTask) bytes each, within "
-                           + "\(budget / 1_048_576) MiB); a submit description is expanded whole, so split the work "
-                           + "over several submit descriptions, or write it as a task list, which streams",
+                           + "\(budget / 1_048_576) MiB); a statement whose commands use $RANDOM_INTEGER or "
+                           + "$RANDOM_CHOICE keeps its procs as drawn, so split the work over several submit "
+                           + "descriptions, or write it as a task list, which streams",
                            at: location)
+    }
+
+    /// Refuses procs beyond ``FarmLimits/maximumSubmitProcs``: each is expanded once to check it.
+    private func checkStreamedCount(adding: (partialValue: Int, overflow: Bool), location: SourceLocation) throws(JobSpecError) {
+        guard adding.overflow || procs.count + adding.partialValue > FarmLimits.maximumSubmitProcs else { return }
+        let total = adding.overflow ? "more than \(Int.max)" : String(procs.count + adding.partialValue)
+        throw JobSpecError("this queue statement makes \(total) tasks in all, more than the farm's "
+                           + "\(FarmLimits.maximumSubmitProcs) for one submit description (each proc is expanded once "
+                           + "to check it); split the work over several submit descriptions, or write it as a task "
+                           + "list", at: location)
     }
 
     /// The warnings, with unused user macros added, each naming the closest command.

@@ -1,4 +1,5 @@
-/// An HTCondor submit description, expanded into one task per proc.
+/// An HTCondor submit description, expanded into one task per proc, each made when asked
+/// (``SubmitProcs``), so `queue 1000000` streams as a task list does.
 ///
 /// The file is read top to bottom; each `queue` statement creates procs from the
 /// commands defined so far, with macros expanded per proc (see ``SubmitMacros``). Procs
@@ -44,8 +45,10 @@ public struct SubmitDescription: Sendable {
     /// The job name: the command line's, else `batch_name`, else the file's base name
     /// without extension.
     public let name: String
-    /// One task per proc, in proc order.
-    public let tasks: [TaskSpec]
+    /// The procs, made when asked (``SubmitProcs``).
+    let procs: SubmitProcs
+    /// One task per proc, in proc order, all expanded: for small jobs (a DAG node's) and tests.
+    public var tasks: [TaskSpec] { job.tasks }
     /// Problems that did not stop the load: unused macros, ignored commands.
     public let warnings: [JobSpecError]
 
@@ -93,13 +96,13 @@ public struct SubmitDescription: Sendable {
                                + "the commands", file: file, line: max(1, text.fileLines.count))
         }
         self.file = file
-        self.tasks = builder.tasks
+        self.procs = builder.procs
         self.warnings = builder.finishWarnings()
         self.name = options.jobName ?? builder.batchName ?? TaskList.defaultName(for: file)
     }
 
-    /// The expanded job.
-    public var job: ExpandedJob {
-        ExpandedJob(name: name, file: file, tasks: tasks, warnings: warnings)
+    /// The job, whose procs are made when asked.
+    public var job: SubmitJob {
+        SubmitJob(name: name, file: file, warnings: warnings, procs: procs)
     }
 }

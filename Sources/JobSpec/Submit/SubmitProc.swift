@@ -15,11 +15,12 @@ struct SubmitProc {
     /// Whether argv or the output names hold `$$(...)`.
     var usesMatchTimeMacros = false
 
-    init(builder: SubmitBuilder, macros: SubmitMacros, queueLocation: SourceLocation) {
-        self.options = builder.options
+    init(options: JobLoadOptions, macros: SubmitMacros, locations: [String: SourceLocation],
+         spellings: [String: String], queueLocation: SourceLocation) {
+        self.options = options
         self.macros = macros
-        self.locations = builder.locations
-        self.spellings = builder.spellings
+        self.locations = locations
+        self.spellings = spellings
         self.queueLocation = queueLocation
     }
 

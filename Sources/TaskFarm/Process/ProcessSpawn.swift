@@ -25,20 +25,41 @@ enum ProcessSpawn {
     static func start(path: String, argv: [String], environment: [String], directory: String?,
                       stdin: Int32, stdout: Int32, stderr: Int32,
                       deathSignal: Int32, widenAffinity: Bool, bindCPUs: [Int] = []) -> Result<pid_t, Failure> {
+        withCStrings(environment) { environmentPointers in
+            start(path: path, argv: argv, environmentPointers: environmentPointers, directory: directory,
+                  stdin: stdin, stdout: stdout, stderr: stderr, deathSignal: deathSignal, widenAffinity: widenAffinity,
+                  bindCPUs: bindCPUs)
+        }
+    }
+
+    /// ``start(path:argv:environment:directory:stdin:stdout:stderr:deathSignal:widenAffinity:bindCPUs:)``
+    /// with a task's environment as the worker keeps it: the inherited entries' C strings
+    /// are made once per worker, only the task's own are copied.
+    static func start(path: String, argv: [String], environment: SpawnEnvironment, directory: String?,
+                      stdin: Int32, stdout: Int32, stderr: Int32,
+                      deathSignal: Int32, widenAffinity: Bool, bindCPUs: [Int] = []) -> Result<pid_t, Failure> {
+        environment.withEnvironmentPointers { environmentPointers in
+            start(path: path, argv: argv, environmentPointers: environmentPointers, directory: directory,
+                  stdin: stdin, stdout: stdout, stderr: stderr, deathSignal: deathSignal, widenAffinity: widenAffinity,
+                  bindCPUs: bindCPUs)
+        }
+    }
+
+    private static func start(path: String, argv: [String], environmentPointers: UnsafePointer<UnsafeMutablePointer<CChar>?>,
+                              directory: String?, stdin: Int32, stdout: Int32, stderr: Int32,
+                              deathSignal: Int32, widenAffinity: Bool, bindCPUs: [Int]) -> Result<pid_t, Failure> {
         var pid: pid_t = 0
         let binding = bindCPUs.map { Int32(clamping: $0) }
         let code = withCStrings(argv) { argvPointers in
-            withCStrings(environment) { environmentPointers in
-                path.withCString { pathPointer in
-                    withOptionalCString(directory) { directoryPointer in
-                        binding.withUnsafeBufferPointer { cpus in
-                            var request = tf_spawn_request(
-                                path: pathPointer, argv: argvPointers, envp: environmentPointers, cwd: directoryPointer,
-                                stdin_fd: stdin, stdout_fd: stdout, stderr_fd: stderr,
-                                death_signal: deathSignal, widen_affinity: widenAffinity ? 1 : 0,
-                                bind_cpus: cpus.baseAddress, bind_count: Int32(cpus.count))
-                            return tf_spawn(&request, &pid)
-                        }
+            path.withCString { pathPointer in
+                withOptionalCString(directory) { directoryPointer in
+                    binding.withUnsafeBufferPointer { cpus in
+                        var request = tf_spawn_request(
+                            path: pathPointer, argv: argvPointers, envp: environmentPointers, cwd: directoryPointer,
+                            stdin_fd: stdin, stdout_fd: stdout, stderr_fd: stderr,
+                            death_signal: deathSignal, widen_affinity: widenAffinity ? 1 : 0,
+                            bind_cpus: cpus.baseAddress, bind_count: Int32(cpus.count))
+                        return tf_spawn(&request, &pid)
                     }
                 }
             }

@@ -7,7 +7,8 @@ import Darwin
 
 /// The event loop of one rank. It never blocks in MPI: it probes, lets the roles work,
 /// and when nothing happened waits with a ``Backoff`` (in the worker's `poll` on its
-/// tasks' pidfds where there is a worker, so a task's end wakes it at once).
+/// tasks' pidfds where there is a worker, so a task's end wakes it at once): up to 1 ms,
+/// and up to 10 ms once it has been idle for a while.
 final class RankLoop {
     /// The longest idle sleep, in microseconds, while a role expects a reply soon.
     static let shortWait = 50
@@ -43,7 +44,7 @@ final class RankLoop {
                 wait = min(wait, RankLoop.shortWait)
             } else if roles.contains(where: \.waitsForItsOwnEvent) {
                 // Spinning here would only take CPU from the rank's own tasks.
-                wait = backoff.maximumSleep
+                wait = max(wait, backoff.maximumSleep)
             }
             var waited = false
             for role in roles where try role.idle(microseconds: wait) {

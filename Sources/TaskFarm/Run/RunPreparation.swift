@@ -143,49 +143,9 @@ enum RunPreparation {
                 notes.append("the previous run died without closing its journal (mpirun ended it, a rank or host failed, "
                              + "or it was killed): its verdict.json is not its own, and its running tasks run again")
             }
-            // Fingerprint each task as it will really run: the command line's outputs,
-            // working directory and time limit change what a task does as much as the file.
-            // Paths under the state folder and the job file's folder count relative to them,
-            // so a folder copied or moved with its job file resumes.
-            let anchors = [TaskFingerprint.Anchor(folder: folder.path, name: "$STATE"),
-                           TaskFingerprint.Anchor(folder: (Farm.absolutePath(options.jobPath) as NSString).deletingLastPathComponent, name: "$JOB")]
-            func fingerprintsOfTasks(anchored: Bool) -> [UInt64] {
-                (0..<job.taskCount).map { position -> UInt64 in
-                    var task = defaults.finalForm(of: job.task(at: position))
-                    task.attributes["taskfarm.job-name"] = job.name
-                    return TaskFingerprint.of(anchored ? TaskFingerprint.relocatable(task, anchors: anchors) : task)
-                }
-            }
-            var fingerprints = fingerprintsOfTasks(anchored: true)
-            let plan: ResumePlan
-            do {
-                plan = try ResumePlan(replay: replay, fingerprints: fingerprints,
-                                      journalFingerprints: folder.readFingerprints(),
-                                      rerunFailed: options.rerunFailed, force: options.force)
-            } catch {
-                // A journal written before fingerprints were anchored matches absolute paths.
-                let absolute = fingerprintsOfTasks(anchored: false)
-                guard let legacy = try? ResumePlan(replay: replay, fingerprints: absolute,
-                                                   journalFingerprints: folder.readFingerprints(),
-                                                   rerunFailed: options.rerunFailed, force: false) else { throw error }
-                plan = legacy
-                fingerprints = absolute
-            }
-            var header: JournalRecord?
-            if plan.writesHeader {
-                do {
-                    try folder.writeFingerprints(fingerprints)
-                } catch {
-                    // Nothing ran: once the folder can be written, running again works.
-                    throw claim.problem(.interrupted, "\(error); nothing was run")
-                }
-                header = .header(version: 1, runID: claim.runID, taskCount: job.taskCount,
-                                 fingerprint: TaskFingerprint.combined(fingerprints), jobFile: options.jobPath)
-            } else if replay.headerRebuilt, let rebuilt = replay.header {
-                // Written again, so the journal has a trustworthy header of its own.
-                header = .header(version: 1, runID: rebuilt.runID, taskCount: rebuilt.taskCount,
-                                 fingerprint: rebuilt.fingerprint, jobFile: options.jobPath)
-            }
+            let (plan, fingerprints) = try resumePlan(options, job: job, defaults: defaults, replay: replay, folder: folder)
+            let header = try journalHeader(plan: plan, fingerprints: fingerprints, replay: replay, options: options,
+                                           job: job, claim: claim)
             let overrides = options.jobOverrides
             let context = RunContext(jobFile: Farm.absolutePath(jobPath), launchDirectory: FileManager.default.currentDirectoryPath,
                                      taskDirectory: defaults.workingDirectory, format: overrides.format?.rawValue,
@@ -208,6 +168,62 @@ enum RunPreparation {
         } catch {
             throw claim.problem(.cannotCreate, "\(error)")
         }
+    }
+
+    /// The tasks' fingerprints and what a resume skips by them. Each task is fingerprinted
+    /// as it will really run: the command line's outputs, working directory and time limit
+    /// change what a task does as much as the file. Paths under the state folder and the job
+    /// file's folder count relative to them, so a folder copied or moved with its job file
+    /// resumes; a journal written before that matches absolute paths.
+    ///
+    /// - Throws: ``ResumePlan/Mismatch`` when the tasks changed.
+    private static func resumePlan(_ options: FarmOptions, job: any Job, defaults: TaskDefaults, replay: JournalReplay,
+                                   folder: StateFolder) throws -> (plan: ResumePlan, fingerprints: [UInt64]) {
+        let anchors = [TaskFingerprint.Anchor(folder: folder.path, name: "$STATE"),
+                       TaskFingerprint.Anchor(folder: (Farm.absolutePath(options.jobPath) as NSString).deletingLastPathComponent, name: "$JOB")]
+        func fingerprintsOfTasks(anchored: Bool) -> [UInt64] {
+            (0..<job.taskCount).map { position -> UInt64 in
+                var task = defaults.finalForm(of: job.task(at: position))
+                task.attributes["taskfarm.job-name"] = job.name
+                return TaskFingerprint.of(anchored ? TaskFingerprint.relocatable(task, anchors: anchors) : task)
+            }
+        }
+        let fingerprints = fingerprintsOfTasks(anchored: true)
+        do {
+            let plan = try ResumePlan(replay: replay, fingerprints: fingerprints, journalFingerprints: folder.readFingerprints(),
+                                      rerunFailed: options.rerunFailed, force: options.force)
+            return (plan, fingerprints)
+        } catch {
+            let absolute = fingerprintsOfTasks(anchored: false)
+            guard let legacy = try? ResumePlan(replay: replay, fingerprints: absolute,
+                                               journalFingerprints: folder.readFingerprints(),
+                                               rerunFailed: options.rerunFailed, force: false) else { throw error }
+            return (legacy, absolute)
+        }
+    }
+
+    /// The header this run writes: a new one (with the fingerprints file) when the plan
+    /// starts afresh, the rebuilt one when the journal's was damaged, else none.
+    ///
+    /// - Throws: ``RunProblem`` (75) when the fingerprints file cannot be written: nothing ran.
+    private static func journalHeader(plan: ResumePlan, fingerprints: [UInt64], replay: JournalReplay, options: FarmOptions,
+                                      job: any Job, claim: StateFolderClaim) throws(RunProblem) -> JournalRecord? {
+        if plan.writesHeader {
+            do {
+                try claim.folder.writeFingerprints(fingerprints)
+            } catch {
+                // Nothing ran: once the folder can be written, running again works.
+                throw claim.problem(.interrupted, "\(error); nothing was run")
+            }
+            return .header(version: 1, runID: claim.runID, taskCount: job.taskCount,
+                           fingerprint: TaskFingerprint.combined(fingerprints), jobFile: options.jobPath)
+        }
+        if replay.headerRebuilt, let rebuilt = replay.header {
+            // Written again, so the journal has a trustworthy header of its own.
+            return .header(version: 1, runID: rebuilt.runID, taskCount: rebuilt.taskCount,
+                           fingerprint: rebuilt.fingerprint, jobFile: options.jobPath)
+        }
+        return nil
     }
 
     /// What a resume skips and runs again, for the user.

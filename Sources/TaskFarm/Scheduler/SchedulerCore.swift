@@ -421,6 +421,11 @@ public struct SchedulerCore {
     /// somewhere (their request fits a matching worker's free pool), so they run at once.
     private mutating func rebalance() -> [Decision] {
         guard policy.prefetchPerSlot > 0, !isThrottled else { return [] }
+        // Every request takes a core: a worker whose host has none free can take nothing, and
+        // free room only shrinks below. Most calls (every host full) end here, and the rest
+        // look only at the workers that can take something, not at every worker per task.
+        let targets = workerOrder.filter { pools[workers[$0]!.pool].free.cores > 0 }
+        guard !targets.isEmpty else { return [] }
         var free = pools
         var decisions: [Decision] = []
         for loadedRank in workerOrder {
@@ -428,7 +433,7 @@ public struct SchedulerCore {
                 let flight = inFlight[position]!
                 guard flight.follows != nil, !flight.started, !revoking.contains(position) else { continue }
                 let request = flight.request
-                let target = workerOrder.first { rank in
+                let target = targets.first { rank in
                     let worker = workers[rank]!
                     return free[worker.pool].fitsNow(request) && placement.matches(position, worker.ad)
                 }

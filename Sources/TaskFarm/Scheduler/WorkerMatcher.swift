@@ -115,11 +115,13 @@ final class WorkerMatcher {
     /// A matcher for `job`, or `nil` when no task asks anything of a worker (then the
     /// scheduler's plain path runs untouched). Task lists never ask; an array script's
     /// elements all share one script's requests; a served queue's tasks are looked at as
-    /// they come; other jobs are scanned once.
+    /// they come; a submit description knows from its first expansion; other jobs are
+    /// scanned once.
     static func make(for job: any Job) -> WorkerMatcher? {
         if job is TaskList { return nil }
         if job is QueueJob { return WorkerMatcher(job: job).growing() }
         if job.taskCount == 0 { return nil }
+        if let submit = job as? SubmitJob, !submit.asksOfWorkers { return nil }
         let matcher = WorkerMatcher(job: job)
         if job is ArrayJob {
             guard let needs = Needs(job.task(at: 0)) else { return nil }

@@ -1,6 +1,13 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import JobSpec
 
-/// Builds each task's environment from the rank's own, once per task, cheaply.
+/// Builds each task's environment from the rank's own: the inherited part once per worker,
+/// as C strings ready for `execve`, and per task only its own variables (the farm's
+/// `TASKFARM_*` and the format's), so that a task costs no copy of the whole environment.
 ///
 /// Open MPI's variables (`OMPI_*`, `PMIX_*`, `ORTE_*`, `OPAL_*`) are removed whatever
 /// the format asks: a task that is itself an MPI program fails in `MPI_Init` when it
@@ -13,24 +20,22 @@ struct TaskEnvironmentBuilder {
     /// task can start its own `mpirun` as root.
     static let userSettings: Set<String> = ["OMPI_ALLOW_RUN_AS_ROOT", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"]
 
-    private let inherited: [(key: String, value: String)]
-    private let inheritedByName: [String: String]
+    private let inherited: InheritedEntries
 
     /// - Parameter environment: the rank's environment.
     init(environment: [String: String]) {
         let kept = environment.filter { entry in
             Self.userSettings.contains(entry.key) || !Self.launcherPrefixes.contains { entry.key.hasPrefix($0) }
         }
-        inherited = kept.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) }
-        inheritedByName = kept
+        inherited = InheritedEntries(kept)
     }
 
     /// The value of `name` in the rank's environment, after removing the launcher's.
-    func inheritedValue(_ name: String) -> String? { inheritedByName[name] }
+    func inheritedValue(_ name: String) -> String? { inherited.values[name] }
 
-    /// `KEY=VALUE` entries for a task: its base, then `extra` (the farm's variables),
-    /// then the format's own overrides, later ones winning.
-    func entries(for environment: TaskEnvironment, extra: [(String, String)]) -> [String] {
+    /// A task's environment: its base, then `extra` (the farm's variables), then the
+    /// format's own overrides, later ones winning.
+    func environment(for environment: TaskEnvironment, extra: [(String, String)]) -> SpawnEnvironment {
         var overrides = extra
         for (key, value) in environment.overrides.sorted(by: { $0.key < $1.key }) {
             overrides.append((key, value))
@@ -39,24 +44,85 @@ struct TaskEnvironmentBuilder {
         overridden.reserveCapacity(overrides.count)
         for (key, _) in overrides { overridden.insert(key) }
 
-        var result: [String] = []
+        var kept: [Int] = []
         switch environment {
         case .inherit:
-            result.reserveCapacity(inherited.count + overrides.count)
-            for entry in inherited where !overridden.contains(entry.key) {
-                result.append(entry.key + "=" + entry.value)
+            kept.reserveCapacity(inherited.keys.count)
+            for index in inherited.keys.indices where !overridden.contains(inherited.keys[index]) {
+                kept.append(index)
             }
         case .clean:
             break
         case .inheritOnly(let names, _):
             for name in names where !overridden.contains(name) {
-                if let value = inheritedByName[name] { result.append(name + "=" + value) }
+                if let index = inherited.indexByName[name] { kept.append(index) }
             }
         }
+        var own: [(key: String, value: String)] = []
         var seen = Set<String>()
         for (key, value) in overrides.reversed() where seen.insert(key).inserted {
-            result.append(key + "=" + value)
+            own.append((key, value))
         }
-        return result
+        return SpawnEnvironment(inherited: inherited, kept: kept, own: own)
+    }
+
+    /// `KEY=VALUE` entries for a task, as ``environment(for:extra:)`` builds them.
+    func entries(for environment: TaskEnvironment, extra: [(String, String)]) -> [String] {
+        self.environment(for: environment, extra: extra).entries
+    }
+
+    /// The rank's variables a task may inherit, sorted by name, each held once as the C
+    /// string `KEY=VALUE` for the worker's life.
+    final class InheritedEntries: @unchecked Sendable {
+        let keys: [String]
+        let values: [String: String]
+        let indexByName: [String: Int]
+        let pointers: [UnsafeMutablePointer<CChar>]
+
+        init(_ environment: [String: String]) {
+            let sorted = environment.sorted { $0.key < $1.key }
+            keys = sorted.map(\.key)
+            values = environment
+            indexByName = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($0.element, $0.offset) })
+            pointers = sorted.map { strdup($0.key + "=" + $0.value)! }
+        }
+
+        deinit {
+            for pointer in pointers { free(pointer) }
+        }
+    }
+}
+
+/// One task's environment for ``ProcessSpawn``: the inherited entries it keeps (shared C
+/// strings) and its own variables.
+struct SpawnEnvironment {
+    fileprivate let inherited: TaskEnvironmentBuilder.InheritedEntries
+    fileprivate let kept: [Int]
+    /// The task's own variables, made into C strings at the spawn.
+    let own: [(key: String, value: String)]
+
+    /// The value `name` has in the task's environment.
+    func value(of name: String) -> String? {
+        if let entry = own.first(where: { $0.key == name }) { return entry.value }
+        guard let index = inherited.indexByName[name], kept.contains(index) else { return nil }
+        return inherited.values[name]
+    }
+
+    /// Every entry as `KEY=VALUE`, inherited ones first.
+    var entries: [String] {
+        kept.map { String(cString: inherited.pointers[$0]) } + own.map { $0.key + "=" + $0.value }
+    }
+
+    /// Calls `body` with the NULL-terminated `envp`: the shared inherited strings and
+    /// copies of the task's own, freed afterwards.
+    func withEnvironmentPointers<R>(_ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
+        var pointers: [UnsafeMutablePointer<CChar>?] = []
+        pointers.reserveCapacity(kept.count + own.count + 1)
+        for index in kept { pointers.append(inherited.pointers[index]) }
+        let copies = own.map { strdup($0.key + "=" + $0.value) }
+        pointers += copies
+        pointers.append(nil)
+        defer { for copy in copies { free(copy) } }
+        return withExtendedLifetime(inherited) { pointers.withUnsafeBufferPointer { body($0.baseAddress!) } }
     }
 }

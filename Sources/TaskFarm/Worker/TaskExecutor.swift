@@ -91,16 +91,7 @@ final class TaskExecutor {
         let startTime = Clock.epochSeconds()
         let directory = workingDirectory(of: task)
 
-        var extra: [(String, String)] = [
-            ("TASKFARM_TASK_INDEX", String(task.arrayIndex)),
-            ("TASKFARM_TASK_COUNT", String(context.taskCount)),
-            ("TASKFARM_RUN_ID", String(context.runID)),
-            ("TASKFARM_TASK_ATTEMPT", String(assignment.attempt)),
-            ("TASKFARM_WORKER_RANK", String(workerRank)),
-            ("TASKFARM_WORKER_HOST", host),
-            ("OMP_NUM_THREADS", String(task.slots)),
-        ]
-        extra += Self.gpuVariables(assignment)
+        var extra = farmVariables(assignment)
         if let reason = task.attributes[MachinePlacement.failureAttribute] {
             return failure(assignment, startTime, exitCode: 126, message: reason)
         }
@@ -121,9 +112,9 @@ final class TaskExecutor {
                 discardPrepared(position: task.position)
             }
         }
-        let environmentEntries = environment.entries(for: task.environment, extra: extra)
+        let taskEnvironment = environment.environment(for: task.environment, extra: extra)
         let argv = task.command.executedArgv
-        let searchPath = environmentEntries.last(where: { $0.hasPrefix("PATH=") }).map { String($0.dropFirst(5)) }
+        let searchPath = taskEnvironment.value(of: "PATH")
         guard let program = argv.first, let path = lookup.resolve(program, searchPath: searchPath) else {
             return failure(assignment, startTime, exitCode: 127,
                            message: "\(argv.first ?? "(empty command)"): command not found in PATH")
@@ -145,34 +136,22 @@ final class TaskExecutor {
             if stderrDescriptor != stdoutDescriptor { files.close(stderrDescriptor) }
         }
 
-        var stdinDescriptor = files.nullDescriptor
-        if let pattern = task.stdin {
-            let file = Self.outputPath(pattern, outputValues(assignment).values)
-            let absolute = file.hasPrefix("/") ? file : directory + "/" + file
-            stdinDescriptor = open(absolute, O_RDONLY | O_CLOEXEC)
-            guard stdinDescriptor >= 0 else {
-                return failure(assignment, startTime, exitCode: 127,
-                               message: "cannot open input \(absolute): \(String(cString: strerror(errno)))")
-            }
+        let stdinDescriptor: Int32
+        switch openInput(assignment, directory: directory) {
+        case .failure(let error): return failure(assignment, startTime, exitCode: 127, message: error.message)
+        case .success(let descriptor): stdinDescriptor = descriptor
         }
         defer { if stdinDescriptor != files.nullDescriptor { close(stdinDescriptor) } }
 
         let pid: pid_t
-        switch ProcessSpawn.start(path: path, argv: argv, environment: environmentEntries, directory: directory,
+        switch ProcessSpawn.start(path: path, argv: argv, environment: taskEnvironment, directory: directory,
                                   stdin: stdinDescriptor, stdout: stdoutDescriptor, stderr: stderrDescriptor,
                                   deathSignal: SIGKILL, widenAffinity: true,
                                   bindCPUs: assignment.bind ? assignment.cpus : []) {
         case .success(let child): pid = child
         case .failure(let error):
-            // The child's chdir fails with the same errno as its exec: name the folder when it is the culprit.
-            if [ENOENT, ENOTDIR, EACCES].contains(error.code), let problem = Self.folderProblem(directory) {
-                return failure(assignment, startTime, exitCode: 126,
-                               message: "cannot start \(path): the working folder \(directory) \(problem)")
-            }
-            let reason = Errno(rawValue: error.code).description
-            let detail = error.code == E2BIG ? " (the command line or environment exceeds the kernel's limit)" : ""
-            return failure(assignment, startTime, exitCode: error.code == ENOENT ? 127 : 126,
-                           message: "cannot start \(path): \(reason)\(detail)")
+            let (exitCode, message) = Self.startFailure(error.code, path: path, directory: directory)
+            return failure(assignment, startTime, exitCode: exitCode, message: message)
         }
         if watchdog >= 0 { _ = tf_watchdog_add(watchdog, pid) }
         let pidDescriptor = tf_pidfd_open(pid)
@@ -183,6 +162,45 @@ final class TaskExecutor {
         started = true
         usedSlots += task.slots
         return nil
+    }
+
+    /// The variables every task gets: the farm's `TASKFARM_*` (index, count, run id, attempt,
+    /// worker rank and host), `OMP_NUM_THREADS` (the task's cores) and its GPUs'.
+    private func farmVariables(_ assignment: TaskAssignment) -> [(String, String)] {
+        let task = assignment.task
+        return [
+            ("TASKFARM_TASK_INDEX", String(task.arrayIndex)),
+            ("TASKFARM_TASK_COUNT", String(context.taskCount)),
+            ("TASKFARM_RUN_ID", String(context.runID)),
+            ("TASKFARM_TASK_ATTEMPT", String(assignment.attempt)),
+            ("TASKFARM_WORKER_RANK", String(workerRank)),
+            ("TASKFARM_WORKER_HOST", host),
+            ("OMP_NUM_THREADS", String(task.slots)),
+        ] + Self.gpuVariables(assignment)
+    }
+
+    /// The task's standard input: its `input` file (HTCondor `input`, sbatch `--input`),
+    /// relative to its folder, or `/dev/null`.
+    private func openInput(_ assignment: TaskAssignment, directory: String) -> Result<Int32, CannotOpen> {
+        guard let pattern = assignment.task.stdin else { return .success(files.nullDescriptor) }
+        let file = Self.outputPath(pattern, outputValues(assignment).values)
+        let absolute = file.hasPrefix("/") ? file : directory + "/" + file
+        let descriptor = open(absolute, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            return .failure(CannotOpen(message: "cannot open input \(absolute): \(Errno(rawValue: errno).description)"))
+        }
+        return .success(descriptor)
+    }
+
+    /// The exit status (127 not found, else 126, as a shell gives) and the message for a
+    /// program that could not start with `errno`. The child's `chdir` fails with the same
+    /// errno as its exec: the folder is named when it is the culprit.
+    static func startFailure(_ code: Int32, path: String, directory: String) -> (exitCode: Int, message: String) {
+        if [ENOENT, ENOTDIR, EACCES].contains(code), let problem = folderProblem(directory) {
+            return (126, "cannot start \(path): the working folder \(directory) \(problem)")
+        }
+        let detail = code == E2BIG ? " (the command line or environment exceeds the kernel's limit)" : ""
+        return (code == ENOENT ? 127 : 126, "cannot start \(path): \(Errno(rawValue: code).description)\(detail)")
     }
 
     /// The variables that name a task's GPUs, by id, as each scheduler names them: CUDA's,
