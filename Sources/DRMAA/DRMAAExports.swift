@@ -57,6 +57,18 @@ private func count(_ pointer: OpaquePointer?, _ size: UnsafeMutablePointer<Int>?
     return DRMAAErrno.success.rawValue
 }
 
+/// Stores `value` in the caller's `out` (when given) and returns success: the tail of the
+/// `drmaa_w*` macros, which cannot fail.
+private func answer(_ value: Int32, to out: UnsafeMutablePointer<Int32>?) -> Int32 {
+    out?.pointee = value
+    return DRMAAErrno.success.rawValue
+}
+
+/// ``answer(_:to:)`` for a yes/no macro: 1 for true, 0 for false.
+private func answer(_ flag: Bool, to out: UnsafeMutablePointer<Int32>?) -> Int32 {
+    answer(flag ? 1 : 0, to: out)
+}
+
 private func release(_ pointer: OpaquePointer?) {
     guard let pointer else { return }
     Unmanaged<DRMAAStringList>.fromOpaque(UnsafeRawPointer(pointer)).release()
@@ -319,22 +331,19 @@ public func drmaa_wait(_ jobID: UnsafePointer<CChar>?, _ jobIDOut: UnsafeMutable
 @_cdecl("drmaa_wifexited")
 public func drmaa_wifexited(_ exited: UnsafeMutablePointer<Int32>?, _ stat: Int32, _ diagnosis: UnsafeMutablePointer<CChar>?,
                             _ length: Int) -> Int32 {
-    exited?.pointee = DRMAAStatus.exited(stat) ? 1 : 0
-    return DRMAAErrno.success.rawValue
+    answer(DRMAAStatus.exited(stat), to: exited)
 }
 
 @_cdecl("drmaa_wexitstatus")
 public func drmaa_wexitstatus(_ status: UnsafeMutablePointer<Int32>?, _ stat: Int32, _ diagnosis: UnsafeMutablePointer<CChar>?,
                               _ length: Int) -> Int32 {
-    status?.pointee = DRMAAStatus.exitStatus(stat)
-    return DRMAAErrno.success.rawValue
+    answer(DRMAAStatus.exitStatus(stat), to: status)
 }
 
 @_cdecl("drmaa_wifsignaled")
 public func drmaa_wifsignaled(_ signaled: UnsafeMutablePointer<Int32>?, _ stat: Int32, _ diagnosis: UnsafeMutablePointer<CChar>?,
                               _ length: Int) -> Int32 {
-    signaled?.pointee = DRMAAStatus.signaled(stat) ? 1 : 0
-    return DRMAAErrno.success.rawValue
+    answer(DRMAAStatus.signaled(stat), to: signaled)
 }
 
 @_cdecl("drmaa_wtermsig")
@@ -347,15 +356,13 @@ public func drmaa_wtermsig(_ signal: UnsafeMutablePointer<CChar>?, _ signalLengt
 @_cdecl("drmaa_wcoredump")
 public func drmaa_wcoredump(_ dumped: UnsafeMutablePointer<Int32>?, _ stat: Int32, _ diagnosis: UnsafeMutablePointer<CChar>?,
                             _ length: Int) -> Int32 {
-    dumped?.pointee = 0
-    return DRMAAErrno.success.rawValue
+    answer(false, to: dumped)
 }
 
 @_cdecl("drmaa_wifaborted")
 public func drmaa_wifaborted(_ aborted: UnsafeMutablePointer<Int32>?, _ stat: Int32, _ diagnosis: UnsafeMutablePointer<CChar>?,
                              _ length: Int) -> Int32 {
-    aborted?.pointee = DRMAAStatus.aborted(stat) ? 1 : 0
-    return DRMAAErrno.success.rawValue
+    answer(DRMAAStatus.aborted(stat), to: aborted)
 }
 
 @_cdecl("drmaa_job_ps")

@@ -24,15 +24,14 @@ public struct QsubCommandLine: Sendable, Equatable {
         script = nil
         command = nil
         printsJobID = true
-        var index = 0
-        while index < words.count {
-            let word = words[index]
-            index += 1
+        var words = CommandLineWords(words, program: "qsub")
+        while let word = words.next() {
             if word == "--" {
-                guard index < words.count else {
+                let rest = words.rest()
+                guard !rest.isEmpty else {
                     throw JobSpecError("qsub: '--' must be followed by the executable to run", file: "<command line>")
                 }
-                command = Array(words[index...])
+                command = rest
                 return
             }
             guard word.hasPrefix("-"), word.count > 1 else {
@@ -57,13 +56,7 @@ public struct QsubCommandLine: Sendable, Equatable {
             default: break
             }
             options.append(word)
-            if word.count == 2, PBSRequest.takesValue(word) {
-                guard index < words.count else {
-                    throw JobSpecError("qsub: option \(word) needs a value", file: "<command line>")
-                }
-                options.append(words[index])
-                index += 1
-            }
+            if word.count == 2, PBSRequest.takesValue(word) { options.append(try words.value(for: word)) }
         }
     }
 }

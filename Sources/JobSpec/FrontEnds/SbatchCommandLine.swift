@@ -32,13 +32,11 @@ public struct SbatchCommandLine: Sendable, Equatable {
         wrap = nil
         parsable = false
         waits = false
-        var index = 0
-        while index < words.count {
-            let word = words[index]
-            index += 1
+        var words = CommandLineWords(words, program: "sbatch")
+        while let word = words.next() {
             guard word.hasPrefix("-"), word.count > 1 else {
                 script = word
-                arguments = Array(words[index...])
+                arguments = words.rest()
                 break
             }
             let name = word.hasPrefix("--") ? String(word.prefix { $0 != "=" }) : String(word.prefix(2))
@@ -48,11 +46,7 @@ public struct SbatchCommandLine: Sendable, Equatable {
             } else if !word.hasPrefix("--"), word.count > 2 {
                 value = SbatchOptions.takesValue(name) ? String(word.dropFirst(2)) : nil
             } else if SbatchOptions.takesValue(name) {
-                guard index < words.count else {
-                    throw JobSpecError("sbatch: option \(name) needs a value", file: "<command line>")
-                }
-                value = words[index]
-                index += 1
+                value = try words.value(for: name)
             }
             switch name {
             case "--wrap": wrap = value

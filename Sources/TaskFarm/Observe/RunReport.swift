@@ -234,20 +234,3 @@ public struct RunReport {
 
 /// `value` as a quoted SVG attribute value with one decimal.
 private func quoted(_ value: Double) -> String { String(format: "\"%.1f\"", value) }
-
-/// `text` with `&`, `<`, `>`, `"` and `'` escaped for HTML text and attribute values.
-func escapeHTML(_ text: String) -> String {
-    var result = ""
-    result.reserveCapacity(text.utf8.count)
-    for character in text {
-        switch character {
-        case "&": result += "&amp;"
-        case "<": result += "&lt;"
-        case ">": result += "&gt;"
-        case "\"": result += "&quot;"
-        case "'": result += "&#39;"
-        default: result.append(character)
-        }
-    }
-    return result
-}

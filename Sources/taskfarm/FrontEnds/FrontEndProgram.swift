@@ -113,6 +113,15 @@ struct FrontEndContext: Sendable {
         }
     }
 
+    /// The text of a script file and the name the job takes from it (the file's last
+    /// path component), or standard input's text and `standardInputName` when `path` is
+    /// `nil` (`STDIN` for qsub, `sbatch` for sbatch).
+    ///
+    /// - Throws: ``JobSpecError`` naming the file when it cannot be read or is not UTF-8.
+    func namedScript(_ path: String?, standardInputName: String) throws -> (text: String, name: String) {
+        (try scriptText(path), path.map { ($0 as NSString).lastPathComponent } ?? standardInputName)
+    }
+
     /// The text of a script file, or of standard input when `path` is `nil`.
     ///
     /// - Throws: ``JobSpecError`` naming the file when it cannot be read or is not UTF-8.

@@ -14,14 +14,11 @@ enum PBSPrograms {
     static func qsub(_ context: FrontEndContext) throws -> Int32 {
         let line = try QsubCommandLine(context.arguments)
         let client = try context.client()
-        let text: String
-        let name: String
-        if let command = line.command {
-            text = "#!/bin/sh\nexec \(command.map(ShellQuoting.quote).joined(separator: " "))\n"
-            name = (command[0] as NSString).lastPathComponent
+        let (text, name) = if let command = line.command {
+            ("#!/bin/sh\nexec \(command.map(ShellQuoting.quote).joined(separator: " "))\n",
+             (command[0] as NSString).lastPathComponent)
         } else {
-            text = try context.scriptText(line.script)
-            name = line.script.map { ($0 as NSString).lastPathComponent } ?? "STDIN"
+            try context.namedScript(line.script, standardInputName: "STDIN")
         }
         var jobID = ""
         _ = try context.submitScript(text, name: name, file: line.script, client: client) { first, spooled in

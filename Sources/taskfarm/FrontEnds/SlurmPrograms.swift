@@ -15,14 +15,10 @@ enum SlurmPrograms {
     static func sbatch(_ context: FrontEndContext) throws -> Int32 {
         let line = try SbatchCommandLine(context.arguments)
         let client = try context.client()
-        let text: String
-        let name: String
-        if let wrap = line.wrap {
-            text = SbatchCommandLine.wrapScript(wrap)
-            name = "wrap"
+        let (text, name) = if let wrap = line.wrap {
+            (SbatchCommandLine.wrapScript(wrap), "wrap")
         } else {
-            text = try context.scriptText(line.script)
-            name = line.script.map { ($0 as NSString).lastPathComponent } ?? "sbatch"
+            try context.namedScript(line.script, standardInputName: "sbatch")
         }
         var number = 0
         let ids = try context.submitScript(text, name: name, file: line.script, client: client) { first, spooled in
