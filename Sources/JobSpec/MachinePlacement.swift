@@ -15,6 +15,10 @@ public enum MachinePlacement {
     /// `$$(name)`: a reference to the machine ad's attribute `name`.
     public static func reference(_ name: String) -> String { "$$(\(name))" }
 
+    /// Whether `task` has `$$(...)` macros to fill from a machine's ad (``attribute`` is
+    /// set): the dispatch loop builds a machine ad only for such a task.
+    public static func wantsMachine(_ task: TaskSpec) -> Bool { task.attributes[attribute] != nil }
+
     /// `task` with every `$$(...)` in the parts its ``attribute`` names filled in from
     /// `machine`:
     /// - `$$(Name)` is the attribute's value (a string without quotes);

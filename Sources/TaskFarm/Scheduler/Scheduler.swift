@@ -318,8 +318,8 @@ final class Scheduler: RankRole {
                 var task = settings.taskDefaults.finalForm(of: job.task(at: position))
                 // `$$(...)` macros take their values from the machine the task lands on, as
                 // HTCondor's dynamic slot carved for it: `Cpus`, `Memory` and `GPUs` are the
-                // task's own.
-                if let ad = core.worker(at: worker) {
+                // task's own. Most tasks have none: no ad is built for them.
+                if MachinePlacement.wantsMachine(task), let ad = core.worker(at: worker) {
                     var slot = ad.classAd
                     slot["Cpus"] = .integer(task.slots)
                     if let memory = task.memoryMiB { slot["Memory"] = .integer(memory) }
