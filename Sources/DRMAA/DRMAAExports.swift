@@ -76,41 +76,51 @@ private func release(_ pointer: OpaquePointer?) {
 
 // MARK: Lists
 
+/// GFD.133 `drmaa_get_next_attr_name`: the next name of an attribute-name list into `value` (`length` bytes); `DRMAA_ERRNO_NO_MORE_ELEMENTS` at its end. Returns a `DRMAA_ERRNO_*` code.
 @_cdecl("drmaa_get_next_attr_name")
 public func drmaa_get_next_attr_name(_ values: OpaquePointer?, _ value: UnsafeMutablePointer<CChar>?, _ length: Int) -> Int32 {
     nextItem(values, value, length)
 }
 
+/// GFD.133 `drmaa_get_next_attr_value`: the next value of a vector attribute's list into `value` (`length` bytes); `DRMAA_ERRNO_NO_MORE_ELEMENTS` at its end. Returns a `DRMAA_ERRNO_*` code.
 @_cdecl("drmaa_get_next_attr_value")
 public func drmaa_get_next_attr_value(_ values: OpaquePointer?, _ value: UnsafeMutablePointer<CChar>?, _ length: Int) -> Int32 {
     nextItem(values, value, length)
 }
 
+/// GFD.133 `drmaa_get_next_job_id`: the next job id of a bulk submission's list into `value` (`length` bytes); `DRMAA_ERRNO_NO_MORE_ELEMENTS` at its end. Returns a `DRMAA_ERRNO_*` code.
 @_cdecl("drmaa_get_next_job_id")
 public func drmaa_get_next_job_id(_ values: OpaquePointer?, _ value: UnsafeMutablePointer<CChar>?, _ length: Int) -> Int32 {
     nextItem(values, value, length)
 }
 
+/// GFD.133 `drmaa_get_num_attr_names`: how many names an attribute-name list holds, into `size`. Returns a `DRMAA_ERRNO_*` code.
 @_cdecl("drmaa_get_num_attr_names")
 public func drmaa_get_num_attr_names(_ values: OpaquePointer?, _ size: UnsafeMutablePointer<Int>?) -> Int32 { count(values, size) }
 
+/// GFD.133 `drmaa_get_num_attr_values`: how many values a vector attribute's list holds, into `size`. Returns a `DRMAA_ERRNO_*` code.
 @_cdecl("drmaa_get_num_attr_values")
 public func drmaa_get_num_attr_values(_ values: OpaquePointer?, _ size: UnsafeMutablePointer<Int>?) -> Int32 { count(values, size) }
 
+/// GFD.133 `drmaa_get_num_job_ids`: how many job ids a bulk submission's list holds, into `size`. Returns a `DRMAA_ERRNO_*` code.
 @_cdecl("drmaa_get_num_job_ids")
 public func drmaa_get_num_job_ids(_ values: OpaquePointer?, _ size: UnsafeMutablePointer<Int>?) -> Int32 { count(values, size) }
 
+/// GFD.133 `drmaa_release_attr_names`: frees an attribute-name list.
 @_cdecl("drmaa_release_attr_names")
 public func drmaa_release_attr_names(_ values: OpaquePointer?) { release(values) }
 
+/// GFD.133 `drmaa_release_attr_values`: frees a vector attribute's list.
 @_cdecl("drmaa_release_attr_values")
 public func drmaa_release_attr_values(_ values: OpaquePointer?) { release(values) }
 
+/// GFD.133 `drmaa_release_job_ids`: frees a job-id list.
 @_cdecl("drmaa_release_job_ids")
 public func drmaa_release_job_ids(_ values: OpaquePointer?) { release(values) }
 
 // MARK: Session
 
+/// GFD.133 `drmaa_init`: opens the session on the farm named by `contact`, else `TASKFARM_CONNECTION` or `./taskfarm.connection`. Returns a `DRMAA_ERRNO_*` code.
 @_cdecl("drmaa_init")
 public func drmaa_init(_ contact: UnsafePointer<CChar>?, _ diagnosis: UnsafeMutablePointer<CChar>?, _ length: Int) -> Int32 {
     call(diagnosis, length) { () throws(DRMAAFailure) in
@@ -123,6 +133,7 @@ public func drmaa_init(_ contact: UnsafePointer<CChar>?, _ diagnosis: UnsafeMuta
     }
 }
 
+/// GFD.133 `drmaa_exit`: closes the session; the farm's jobs go on. Returns a `DRMAA_ERRNO_*` code.
 @_cdecl("drmaa_exit")
 public func drmaa_exit(_ diagnosis: UnsafeMutablePointer<CChar>?, _ length: Int) -> Int32 {
     call(diagnosis, length) { () throws(DRMAAFailure) in
@@ -135,6 +146,7 @@ public func drmaa_exit(_ diagnosis: UnsafeMutablePointer<CChar>?, _ length: Int)
 
 // MARK: Job templates
 
+/// GFD.133 `drmaa_allocate_job_template`: a new, empty job template, into `jt`. Returns a `DRMAA_ERRNO_*` code.
 @_cdecl("drmaa_allocate_job_template")
 public func drmaa_allocate_job_template(_ jt: UnsafeMutablePointer<OpaquePointer?>?, _ diagnosis: UnsafeMutablePointer<CChar>?,
                                         _ length: Int) -> Int32 {
@@ -145,6 +157,7 @@ public func drmaa_allocate_job_template(_ jt: UnsafeMutablePointer<OpaquePointer
     }
 }
 
+/// GFD.133 `drmaa_delete_job_template`: frees a job template. Returns a `DRMAA_ERRNO_*` code.
 @_cdecl("drmaa_delete_job_template")
 public func drmaa_delete_job_template(_ jt: OpaquePointer?, _ diagnosis: UnsafeMutablePointer<CChar>?, _ length: Int) -> Int32 {
     call(diagnosis, length) { () throws(DRMAAFailure) in
@@ -154,6 +167,7 @@ public func drmaa_delete_job_template(_ jt: OpaquePointer?, _ diagnosis: UnsafeM
     }
 }
 
+/// GFD.133 `drmaa_set_attribute`: sets a scalar attribute of a job template (`drmaa_remote_command`, `drmaa_wd`, `drmaa_output_path`, …). Returns a `DRMAA_ERRNO_*` code.
 @_cdecl("drmaa_set_attribute")
 public func drmaa_set_attribute(_ jt: OpaquePointer?, _ name: UnsafePointer<CChar>?, _ value: UnsafePointer<CChar>?,
                                 _ diagnosis: UnsafeMutablePointer<CChar>?, _ length: Int) -> Int32 {
@@ -164,6 +178,7 @@ public func drmaa_set_attribute(_ jt: OpaquePointer?, _ name: UnsafePointer<CCha
     }
 }
 
+/// GFD.133 `drmaa_get_attribute`: a scalar attribute of a job template, into `value` (`length` bytes). Returns a `DRMAA_ERRNO_*` code.
 @_cdecl("drmaa_get_attribute")
 public func drmaa_get_attribute(_ jt: OpaquePointer?, _ name: UnsafePointer<CChar>?, _ value: UnsafeMutablePointer<CChar>?,
                                 _ valueLength: Int, _ diagnosis: UnsafeMutablePointer<CChar>?, _ length: Int) -> Int32 {
@@ -177,6 +192,7 @@ public func drmaa_get_attribute(_ jt: OpaquePointer?, _ name: UnsafePointer<CCha
     }
 }
 
+/// GFD.133 `drmaa_set_vector_attribute`: sets a vector attribute of a job template (`drmaa_v_argv`, `drmaa_v_env`, `drmaa_v_email`), from a NULL-terminated array. Returns a `DRMAA_ERRNO_*` code.
 @_cdecl("drmaa_set_vector_attribute")
 public func drmaa_set_vector_attribute(_ jt: OpaquePointer?, _ name: UnsafePointer<CChar>?,
                                        _ values: UnsafePointer<UnsafePointer<CChar>?>?,
@@ -196,6 +212,7 @@ public func drmaa_set_vector_attribute(_ jt: OpaquePointer?, _ name: UnsafePoint
     }
 }
 
+/// GFD.133 `drmaa_get_vector_attribute`: a vector attribute of a job template, as a list to walk with `drmaa_get_next_attr_value`. Returns a `DRMAA_ERRNO_*` code.
 @_cdecl("drmaa_get_vector_attribute")
 public func drmaa_get_vector_attribute(_ jt: OpaquePointer?, _ name: UnsafePointer<CChar>?,
                                        _ values: UnsafeMutablePointer<OpaquePointer?>?,
@@ -210,6 +227,7 @@ public func drmaa_get_vector_attribute(_ jt: OpaquePointer?, _ name: UnsafePoint
     }
 }
 
+/// GFD.133 `drmaa_get_attribute_names`: the scalar attribute names this implementation takes, as a list. Returns a `DRMAA_ERRNO_*` code.
 @_cdecl("drmaa_get_attribute_names")
 public func drmaa_get_attribute_names(_ values: UnsafeMutablePointer<OpaquePointer?>?,
                                       _ diagnosis: UnsafeMutablePointer<CChar>?, _ length: Int) -> Int32 {
@@ -219,6 +237,7 @@ public func drmaa_get_attribute_names(_ values: UnsafeMutablePointer<OpaquePoint
     }
 }
 
+/// GFD.133 `drmaa_get_vector_attribute_names`: the vector attribute names this implementation takes, as a list. Returns a `DRMAA_ERRNO_*` code.
 @_cdecl("drmaa_get_vector_attribute_names")
 public func drmaa_get_vector_attribute_names(_ values: UnsafeMutablePointer<OpaquePointer?>?,
                                              _ diagnosis: UnsafeMutablePointer<CChar>?, _ length: Int) -> Int32 {
@@ -230,6 +249,7 @@ public func drmaa_get_vector_attribute_names(_ values: UnsafeMutablePointer<Opaq
 
 // MARK: Jobs
 
+/// GFD.133 `drmaa_run_job`: submits one job from a template to the farm's queue; its id into `jobID` (`jobIDLength` bytes). Returns a `DRMAA_ERRNO_*` code.
 @_cdecl("drmaa_run_job")
 public func drmaa_run_job(_ jobID: UnsafeMutablePointer<CChar>?, _ jobIDLength: Int, _ jt: OpaquePointer?,
                           _ diagnosis: UnsafeMutablePointer<CChar>?, _ length: Int) -> Int32 {
@@ -239,6 +259,7 @@ public func drmaa_run_job(_ jobID: UnsafeMutablePointer<CChar>?, _ jobIDLength: 
     }
 }
 
+/// GFD.133 `drmaa_run_bulk_jobs`: submits the jobs `start` to `end` by `increment` as one array (`$drmaa_incr_ph$` is each index); their ids as a list. Returns a `DRMAA_ERRNO_*` code.
 @_cdecl("drmaa_run_bulk_jobs")
 public func drmaa_run_bulk_jobs(_ jobIDs: UnsafeMutablePointer<OpaquePointer?>?, _ jt: OpaquePointer?, _ start: Int32,
                                 _ end: Int32, _ increment: Int32, _ diagnosis: UnsafeMutablePointer<CChar>?,
@@ -255,6 +276,7 @@ public func drmaa_run_bulk_jobs(_ jobIDs: UnsafeMutablePointer<OpaquePointer?>?,
     }
 }
 
+/// GFD.133 `drmaa_control`: acts on a job (or every session job for `DRMAA_JOB_IDS_SESSION_ALL`): `DRMAA_CONTROL_TERMINATE` cancels; suspend, resume, hold and release give `DRMAA_ERRNO_*` codes the farm cannot honour. Returns a `DRMAA_ERRNO_*` code.
 @_cdecl("drmaa_control")
 public func drmaa_control(_ jobID: UnsafePointer<CChar>?, _ action: Int32, _ diagnosis: UnsafeMutablePointer<CChar>?,
                           _ length: Int) -> Int32 {
@@ -277,6 +299,7 @@ public func drmaa_control(_ jobID: UnsafePointer<CChar>?, _ action: Int32, _ dia
     }
 }
 
+/// GFD.133 `drmaa_synchronize`: waits until every listed job has ended, up to `timeout` seconds (`DRMAA_TIMEOUT_WAIT_FOREVER`, `DRMAA_TIMEOUT_NO_WAIT`); `dispose` forgets them. Returns a `DRMAA_ERRNO_*` code.
 @_cdecl("drmaa_synchronize")
 public func drmaa_synchronize(_ jobIDs: UnsafePointer<UnsafePointer<CChar>?>?, _ timeout: Int, _ dispose: Int32,
                               _ diagnosis: UnsafeMutablePointer<CChar>?, _ length: Int) -> Int32 {
@@ -296,6 +319,7 @@ public func drmaa_synchronize(_ jobIDs: UnsafePointer<UnsafePointer<CChar>?>?, _
     }
 }
 
+/// GFD.133 `drmaa_wait`: waits up to `timeout` seconds for a job (or any, `DRMAA_JOB_IDS_SESSION_ANY`) to end; its id, wait status and usage out. Returns a `DRMAA_ERRNO_*` code.
 @_cdecl("drmaa_wait")
 public func drmaa_wait(_ jobID: UnsafePointer<CChar>?, _ jobIDOut: UnsafeMutablePointer<CChar>?, _ jobIDOutLength: Int,
                        _ stat: UnsafeMutablePointer<Int32>?, _ timeout: Int, _ rusage: UnsafeMutablePointer<OpaquePointer?>?,
@@ -328,24 +352,28 @@ public func drmaa_wait(_ jobID: UnsafePointer<CChar>?, _ jobIDOut: UnsafeMutable
     }
 }
 
+/// GFD.133 `drmaa_wifexited`: whether a wait status says the job exited, into `exited`. Returns a `DRMAA_ERRNO_*` code.
 @_cdecl("drmaa_wifexited")
 public func drmaa_wifexited(_ exited: UnsafeMutablePointer<Int32>?, _ stat: Int32, _ diagnosis: UnsafeMutablePointer<CChar>?,
                             _ length: Int) -> Int32 {
     answer(DRMAAStatus.exited(stat), to: exited)
 }
 
+/// GFD.133 `drmaa_wexitstatus`: the exit status (0-255) in a wait status, into `status`. Returns a `DRMAA_ERRNO_*` code.
 @_cdecl("drmaa_wexitstatus")
 public func drmaa_wexitstatus(_ status: UnsafeMutablePointer<Int32>?, _ stat: Int32, _ diagnosis: UnsafeMutablePointer<CChar>?,
                               _ length: Int) -> Int32 {
     answer(DRMAAStatus.exitStatus(stat), to: status)
 }
 
+/// GFD.133 `drmaa_wifsignaled`: whether a wait status says a signal ended the job, into `signaled`. Returns a `DRMAA_ERRNO_*` code.
 @_cdecl("drmaa_wifsignaled")
 public func drmaa_wifsignaled(_ signaled: UnsafeMutablePointer<Int32>?, _ stat: Int32, _ diagnosis: UnsafeMutablePointer<CChar>?,
                               _ length: Int) -> Int32 {
     answer(DRMAAStatus.signaled(stat), to: signaled)
 }
 
+/// GFD.133 `drmaa_wtermsig`: the name of the signal that ended the job (`SIGKILL`), into `signal` (`signalLength` bytes). Returns a `DRMAA_ERRNO_*` code.
 @_cdecl("drmaa_wtermsig")
 public func drmaa_wtermsig(_ signal: UnsafeMutablePointer<CChar>?, _ signalLength: Int, _ stat: Int32,
                            _ diagnosis: UnsafeMutablePointer<CChar>?, _ length: Int) -> Int32 {
@@ -353,18 +381,21 @@ public func drmaa_wtermsig(_ signal: UnsafeMutablePointer<CChar>?, _ signalLengt
     return DRMAAErrno.success.rawValue
 }
 
+/// GFD.133 `drmaa_wcoredump`: whether the job dumped core, into `dumped`: always 0, the farm does not record it. Returns a `DRMAA_ERRNO_*` code.
 @_cdecl("drmaa_wcoredump")
 public func drmaa_wcoredump(_ dumped: UnsafeMutablePointer<Int32>?, _ stat: Int32, _ diagnosis: UnsafeMutablePointer<CChar>?,
                             _ length: Int) -> Int32 {
     answer(false, to: dumped)
 }
 
+/// GFD.133 `drmaa_wifaborted`: whether a wait status says the job ended without running to an exit (cancelled, or it could not start), into `aborted`. Returns a `DRMAA_ERRNO_*` code.
 @_cdecl("drmaa_wifaborted")
 public func drmaa_wifaborted(_ aborted: UnsafeMutablePointer<Int32>?, _ stat: Int32, _ diagnosis: UnsafeMutablePointer<CChar>?,
                              _ length: Int) -> Int32 {
     answer(DRMAAStatus.aborted(stat), to: aborted)
 }
 
+/// GFD.133 `drmaa_job_ps`: a job's state (`DRMAA_PS_QUEUED_ACTIVE`, `DRMAA_PS_RUNNING`, `DRMAA_PS_DONE`, `DRMAA_PS_FAILED`, …), into `state`. Returns a `DRMAA_ERRNO_*` code.
 @_cdecl("drmaa_job_ps")
 public func drmaa_job_ps(_ jobID: UnsafePointer<CChar>?, _ state: UnsafeMutablePointer<Int32>?,
                          _ diagnosis: UnsafeMutablePointer<CChar>?, _ length: Int) -> Int32 {
@@ -387,11 +418,13 @@ nonisolated(unsafe) private let errorTexts: [Int32: UnsafeMutablePointer<CChar>]
 }()
 nonisolated(unsafe) private let unknownErrorText = strdup("unknown DRMAA error code")
 
+/// GFD.133 `drmaa_strerror`: the message of a `DRMAA_ERRNO_*` code, a static C string.
 @_cdecl("drmaa_strerror")
 public func drmaa_strerror(_ code: Int32) -> UnsafePointer<CChar>? {
     UnsafePointer(errorTexts[code] ?? unknownErrorText)
 }
 
+/// GFD.133 `drmaa_get_contact`: the contact string of the session's farm (its connection file), into `contact`. Returns a `DRMAA_ERRNO_*` code.
 @_cdecl("drmaa_get_contact")
 public func drmaa_get_contact(_ contact: UnsafeMutablePointer<CChar>?, _ contactLength: Int,
                               _ diagnosis: UnsafeMutablePointer<CChar>?, _ length: Int) -> Int32 {
@@ -400,6 +433,7 @@ public func drmaa_get_contact(_ contact: UnsafeMutablePointer<CChar>?, _ contact
     return DRMAAErrno.success.rawValue
 }
 
+/// GFD.133 `drmaa_version`: the DRMAA version implemented: 1.0. Returns a `DRMAA_ERRNO_*` code.
 @_cdecl("drmaa_version")
 public func drmaa_version(_ major: UnsafeMutablePointer<UInt32>?, _ minor: UnsafeMutablePointer<UInt32>?,
                           _ diagnosis: UnsafeMutablePointer<CChar>?, _ length: Int) -> Int32 {
@@ -408,6 +442,7 @@ public func drmaa_version(_ major: UnsafeMutablePointer<UInt32>?, _ minor: Unsaf
     return DRMAAErrno.success.rawValue
 }
 
+/// GFD.133 `drmaa_get_DRM_system`: the name of the system behind the session: TaskFarm and its version. Returns a `DRMAA_ERRNO_*` code.
 @_cdecl("drmaa_get_DRM_system")
 public func drmaa_get_DRM_system(_ system: UnsafeMutablePointer<CChar>?, _ systemLength: Int,
                                  _ diagnosis: UnsafeMutablePointer<CChar>?, _ length: Int) -> Int32 {
@@ -415,6 +450,7 @@ public func drmaa_get_DRM_system(_ system: UnsafeMutablePointer<CChar>?, _ syste
     return DRMAAErrno.success.rawValue
 }
 
+/// GFD.133 `drmaa_get_DRMAA_implementation`: the name of this implementation. Returns a `DRMAA_ERRNO_*` code.
 @_cdecl("drmaa_get_DRMAA_implementation")
 public func drmaa_get_DRMAA_implementation(_ implementation: UnsafeMutablePointer<CChar>?, _ implementationLength: Int,
                                            _ diagnosis: UnsafeMutablePointer<CChar>?, _ length: Int) -> Int32 {

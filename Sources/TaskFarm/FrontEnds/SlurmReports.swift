@@ -18,13 +18,19 @@ public enum SlurmReports {
         public var id: String
         /// The array index, or `nil` outside arrays (`N/A` in `%a`).
         public var index: String?
+        /// The job name (`%j`, sbatch `-J`).
         public var name: String
+        /// The submitting user (`%u`).
         public var user: String
         /// The task's state as the broker says it.
         public var state: String
+        /// The worker's host while it runs (`%N`), else `nil`.
         public var host: String?
+        /// The cores it asks for (`%C`, sbatch `-c`).
         public var cpus: Int
+        /// The memory it asks for, in MiB (`%m`, sbatch `--mem`), or `nil`.
         public var memoryMiB: Int?
+        /// Its time limit in seconds (`%l`, sbatch `--time`), or `nil` for none.
         public var timeLimit: Double?
         /// Seconds it has run, while it runs.
         public var runSeconds: Double?

@@ -30,6 +30,7 @@ extension RunRecorder {
     public func taskRetrying(position: Int, completion: TaskCompletion) {}
     /// Records nothing.
     public func taskUnrunnable(position: Int, reason: String) {}
+    /// Records nothing.
     public func taskReturned(position: Int, attempt: Int) {}
     /// Does nothing: nothing is buffered.
     public func flush() {}
