@@ -76,6 +76,20 @@ final class ExitStatusTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("ran").path))
     }
 
+    /// A joblog that cannot be created is 73, nothing runs, and the journal says the run
+    /// ended so: `status` does not report a run that died.
+    func testAJoblogThatCannotBeCreatedIs73AndTheRunIsNotReportedAsDead() throws {
+        let folder = try Harness.temporaryFolder()
+        try Harness.write("touch ran\n", to: "t.txt", in: folder)
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("adir"), withIntermediateDirectories: true)
+        let outcome = try Harness.taskfarm(["run", "t.txt", "--joblog", "adir"], ranks: 3, in: folder)
+        XCTAssertEqual(outcome.status, 73, outcome.stderr)
+        XCTAssertTrue(outcome.stderr.contains("--joblog adir"), outcome.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("ran").path))
+        let status = try Harness.run(Harness.taskfarm, ["status", "t.txt"], in: folder)
+        XCTAssertTrue(status.stdout.contains("the last run ended with exit status 73"), status.stdout)
+    }
+
     /// The world is 1 while the launcher says 4: named, and nothing runs.
     func testAMismatchedLaunchIsDetected() throws {
         let folder = try Harness.temporaryFolder()

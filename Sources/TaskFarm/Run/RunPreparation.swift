@@ -81,6 +81,9 @@ enum RunPreparation {
                 do {
                     joblog = try Joblog(path: path, appending: plan.isResume || continuesEarlierDAGRun)
                 } catch {
+                    // The journal's run began: end it, so that nobody reads a refused run as one that died.
+                    journal.append(.runEnded(time: Clock.epochSeconds(), status: Int(ExitStatus.cannotCreate.rawValue)),
+                                   durableNow: true)
                     throw claim.problem(.cannotCreate, "--joblog \(path): cannot create the joblog: \(error.localizedDescription)")
                 }
             }
