@@ -21,6 +21,8 @@ final class ExitStatusTests: XCTestCase {
         let outcome = try Harness.taskfarm(["run", "nope.txt"], ranks: 3, in: folder)
         XCTAssertEqual(outcome.status, 65)
         XCTAssertTrue(outcome.stderr.contains("nope.txt: error: no such file"), outcome.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("nope.txt.taskfarm").path),
+                       "a mistyped name leaves no state folder")
     }
 
     func testADirectoryIsABadJobFile() throws {

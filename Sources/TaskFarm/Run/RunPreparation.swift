@@ -31,10 +31,13 @@ enum RunPreparation {
     /// plans the resume and opens the journal and the joblog: everything or nothing.
     static func prepare(_ options: FarmOptions, workingDirectory: String,
                         loadJob: Farm.JobLoader) -> Result<PreparedRun, RunProblem> {
+        // Checked before the state folder is made: a mistyped name leaves nothing behind.
         var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: options.jobPath, isDirectory: &isDirectory), isDirectory.boolValue {
+        let exists = FileManager.default.fileExists(atPath: options.jobPath, isDirectory: &isDirectory)
+        if options.jobPath != StateFolder.standardInput, !exists || isDirectory.boolValue {
             return .failure(RunProblem(status: .badJobFile,
-                message: "\(options.jobPath): is a directory; expected a job file (a task list, submit description, PBS or Slurm script)"))
+                message: "\(options.jobPath): \(exists ? "is a directory" : "error: no such file"); expected a job file "
+                    + "(a task list, submit description, PBS or Slurm script, or DAG)"))
         }
         let folderPath = Farm.absolutePath(options.stateDirectory ?? StateFolder.defaultPath(forJob: options.jobPath))
         let claim: StateFolderClaim
