@@ -43,6 +43,12 @@ final class DAGParserTests: XCTestCase {
         XCTAssertEqual(dag.nodes[1].retries, 3)
     }
 
+    // Found by the fuzz target `dag` in CI: a backslash alone on a line trapped.
+    func testAContinuationWithNothingOnItIsABlankStatement() throws {
+        XCTAssertEqual(try parse("\\\n").nodes.count, 0)
+        XCTAssertEqual(try parse("JOB A a.sub\n\\\n\\\nJOB B b.sub\n").nodes.map(\.name), ["A", "B"])
+    }
+
     func testNodeNamesAreCaseSensitive() throws {
         let error = parseError("JOB A a.sub\nRETRY a 2\n")
         XCTAssertEqual(error?.location.line, 2)

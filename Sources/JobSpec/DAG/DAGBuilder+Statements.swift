@@ -15,6 +15,8 @@ extension DAGBuilder {
     ]
 
     func apply(_ line: DAGLine, in scope: DAGScope) throws(JobSpecError) {
+        // A continuation with nothing on it (`\` alone) joins to a blank statement: nothing.
+        guard !line.words.isEmpty else { return }
         let keyword = line.keyword
         switch keyword {
         case "PARENT": try parentChild(line, in: scope)
