@@ -41,8 +41,12 @@ public struct StatusReport: Sendable {
     /// read from a folder lists them all (0).
     public var unlisted = 0
 
-    /// The most tasks a journal's header may claim for `status` to read it (10,000,000).
-    static let readableTaskCount = 10_000_000
+    /// The most tasks a journal's header may claim for `status` to read it when the folder
+    /// has no fingerprints file (100,000); with one, its count is the limit. Every run writes
+    /// the fingerprints file with its header, so only a damaged or hand-made folder lacks it,
+    /// and a forged count must not cost seconds (the journal fuzz target timed out at 6
+    /// million).
+    static let readableTaskCount = 100_000
 
     /// A report of the given parts, as a live farm keeps them (``QueueStatus``).
     init(runID: Int?, taskCount: Int, counts: [TaskState: Int], failures: [JournalRecord.TaskEnd],
@@ -73,7 +77,7 @@ public struct StatusReport: Sendable {
             throw JournalError(message: "\(path): no journal here; expected a state folder made by taskfarm run")
         }
         // A header is trusted up to this many tasks even without the folder's fingerprints
-        // file: reading shows, and a forged count cannot take more than tens of megabytes.
+        // file (see ``readableTaskCount``).
         let replay = try JournalReplay(folder: StateFolder(reading: path), taskCountLimit: Self.readableTaskCount)
         runID = replay.header?.runID
         taskCount = max(replay.header?.taskCount ?? 0, replay.states.count)  // a served queue grows
