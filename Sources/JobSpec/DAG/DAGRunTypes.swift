@@ -75,7 +75,8 @@ public enum DAGAction: Sendable, Equatable {
     case finished(DAGOutcome)
 }
 
-/// How a DAG run ended.
+/// How a DAG run ended. Only ``DAGRunState`` makes one, with the compiler's memberwise
+/// initializer.
 public struct DAGOutcome: Sendable, Equatable {
     /// Success: every node done, or the FINAL node succeeded (it overrides everything else,
     /// as in DAGMan), or an ABORT-DAG-ON with `RETURN 0`.
@@ -87,14 +88,6 @@ public struct DAGOutcome: Sendable, Equatable {
     public var aborted: Bool
     /// Nodes that failed.
     public var failedNodes: Int
-
-    /// An outcome; see the properties.
-    public init(succeeded: Bool, exitCode: Int, aborted: Bool, failedNodes: Int) {
-        self.succeeded = succeeded
-        self.exitCode = exitCode
-        self.aborted = aborted
-        self.failedNodes = failedNodes
-    }
 }
 
 /// What is known about one node during a run.

@@ -37,12 +37,6 @@ public enum JournalRecord: Sendable, Equatable {
         /// How the attempt ended, as the worker reported it.
         public var completion: TaskCompletion
 
-        /// The end of `completion`'s attempt, with the task's `state` after it.
-        public init(state: TaskState, completion: TaskCompletion) {
-            self.state = state
-            self.completion = completion
-        }
-
         /// A field of the completion.
         public subscript<Value>(dynamicMember field: KeyPath<TaskCompletion, Value>) -> Value {
             completion[keyPath: field]
@@ -50,41 +44,6 @@ public enum JournalRecord: Sendable, Equatable {
 
         /// The rank of the worker that ran it.
         public var worker: Int { completion.workerRank }
-
-        /// Parses the fields after `ended`, each range-checked: a record is input, and a
-        /// checksum only proves that nobody changed it by accident.
-        init(fields: ArraySlice<Substring>) throws(JournalFormatError) {
-            let values = Array(fields)
-            guard values.count == 13 else { throw JournalFormatError(reason: "an end record has \(values.count) fields, not 13") }
-            let stateNumber = try int(values[2], "state", in: 0...255)
-            // `running` is never the state after an end.
-            guard let state = TaskState(rawValue: UInt8(stateNumber)), state != .running else {
-                throw JournalFormatError(reason: "state \(stateNumber) is not a state a task has after an end")
-            }
-            guard let outcome = TaskOutcome(rawValue: try int(values[3], "outcome", in: 0...255)) else {
-                throw JournalFormatError(reason: "outcome \(values[3]) is not an outcome")
-            }
-            self.state = state
-            completion = TaskCompletion(
-                position: try int(values[0], "position", in: 0...Int.max),
-                // 0 for a task cancelled before its first attempt.
-                attempt: try int(values[1], "attempt", in: 0...JournalRecord.attempts.upperBound),
-                workerRank: try int(values[6], "worker", in: -1...Int.max), outcome: outcome,
-                exitCode: values[4].isEmpty ? nil : try int(values[4], "exit status", in: 0...255),
-                signal: values[5].isEmpty ? nil : try int(values[5], "signal", in: 1...255),
-                startTime: try double(values[7], "start time"), endTime: try double(values[8], "end time"),
-                userSeconds: try double(values[9], "user time"), systemSeconds: try double(values[10], "system time"),
-                maxResidentKiB: try int(values[11], "peak memory", in: 0...Int.max),
-                message: values[12].isEmpty ? nil : unescape(values[12]))
-        }
-
-        var fields: [String] {
-            let end = completion
-            return [String(end.position), String(end.attempt), String(state.rawValue), String(end.outcome.rawValue),
-                    end.exitCode.map(String.init) ?? "", end.signal.map(String.init) ?? "", String(end.workerRank),
-                    String(end.startTime), String(end.endTime), String(end.userSeconds), String(end.systemSeconds),
-                    String(end.maxResidentKiB), escape(end.message ?? "")]
-        }
     }
 
     /// The attempt numbers a record may carry (see ``AttemptCount``).
@@ -168,6 +127,44 @@ public enum JournalRecord: Sendable, Equatable {
         default:
             throw JournalFormatError(reason: "unknown record kind '\(fields[0])'")
         }
+    }
+}
+
+/// An end record's fields, as the journal line holds them.
+extension JournalRecord.TaskEnd {
+    /// Parses the fields after `ended`, each range-checked: a record is input, and a
+    /// checksum only proves that nobody changed it by accident.
+    init(fields: ArraySlice<Substring>) throws(JournalFormatError) {
+        let values = Array(fields)
+        guard values.count == 13 else { throw JournalFormatError(reason: "an end record has \(values.count) fields, not 13") }
+        let stateNumber = try int(values[2], "state", in: 0...255)
+        // `running` is never the state after an end.
+        guard let state = TaskState(rawValue: UInt8(stateNumber)), state != .running else {
+            throw JournalFormatError(reason: "state \(stateNumber) is not a state a task has after an end")
+        }
+        guard let outcome = TaskOutcome(rawValue: try int(values[3], "outcome", in: 0...255)) else {
+            throw JournalFormatError(reason: "outcome \(values[3]) is not an outcome")
+        }
+        self.state = state
+        completion = TaskCompletion(
+            position: try int(values[0], "position", in: 0...Int.max),
+            // 0 for a task cancelled before its first attempt.
+            attempt: try int(values[1], "attempt", in: 0...JournalRecord.attempts.upperBound),
+            workerRank: try int(values[6], "worker", in: -1...Int.max), outcome: outcome,
+            exitCode: values[4].isEmpty ? nil : try int(values[4], "exit status", in: 0...255),
+            signal: values[5].isEmpty ? nil : try int(values[5], "signal", in: 1...255),
+            startTime: try double(values[7], "start time"), endTime: try double(values[8], "end time"),
+            userSeconds: try double(values[9], "user time"), systemSeconds: try double(values[10], "system time"),
+            maxResidentKiB: try int(values[11], "peak memory", in: 0...Int.max),
+            message: values[12].isEmpty ? nil : unescape(values[12]))
+    }
+
+    var fields: [String] {
+        let end = completion
+        return [String(end.position), String(end.attempt), String(state.rawValue), String(end.outcome.rawValue),
+                end.exitCode.map(String.init) ?? "", end.signal.map(String.init) ?? "", String(end.workerRank),
+                String(end.startTime), String(end.endTime), String(end.userSeconds), String(end.systemSeconds),
+                String(end.maxResidentKiB), escape(end.message ?? "")]
     }
 }
 

@@ -24,7 +24,8 @@ public enum TaskOutcome: Int, Sendable, Equatable {
     case memoryExceeded = 8
 }
 
-/// A worker's report of one attempt's end.
+/// A worker's report of one attempt's end. Only the farm makes one, with the compiler's
+/// memberwise initializer (the optional and resource-use fields default to `nil` and 0).
 public struct TaskCompletion: Sendable, Equatable {
     /// The task's position in the job.
     public var position: Int
@@ -43,11 +44,11 @@ public struct TaskCompletion: Sendable, Equatable {
     /// End, in seconds since the Unix epoch.
     public var endTime: Double
     /// User CPU time of the task's process and its waited-for children, in seconds (`wait4`).
-    public var userSeconds: Double
+    public var userSeconds: Double = 0
     /// System CPU time of the task's process and its waited-for children, in seconds (`wait4`).
-    public var systemSeconds: Double
+    public var systemSeconds: Double = 0
     /// Peak resident memory, in KiB (`ru_maxrss`).
-    public var maxResidentKiB: Int
+    public var maxResidentKiB: Int = 0
     /// A human-readable reason when it failed to start or was stopped.
     public var message: String?
     /// The exit status that counts as success, when the task names one other than 0
@@ -57,25 +58,6 @@ public struct TaskCompletion: Sendable, Equatable {
     /// Whether the attempt counts as a success: exit status 0, or the task's
     /// ``successExitCode`` when it names one.
     public var succeeded: Bool { outcome == .exited && exitCode == (successExitCode ?? 0) }
-
-    /// A completion; every argument is the property of the same name (times in seconds,
-    /// memory in KiB).
-    public init(position: Int, attempt: Int, workerRank: Int, outcome: TaskOutcome, exitCode: Int? = nil,
-                signal: Int? = nil, startTime: Double, endTime: Double, userSeconds: Double = 0,
-                systemSeconds: Double = 0, maxResidentKiB: Int = 0, message: String? = nil) {
-        self.position = position
-        self.attempt = attempt
-        self.workerRank = workerRank
-        self.outcome = outcome
-        self.exitCode = exitCode
-        self.signal = signal
-        self.startTime = startTime
-        self.endTime = endTime
-        self.userSeconds = userSeconds
-        self.systemSeconds = systemSeconds
-        self.maxResidentKiB = maxResidentKiB
-        self.message = message
-    }
 }
 
 extension TaskCompletion: WireMessage {

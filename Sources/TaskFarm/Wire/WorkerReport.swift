@@ -1,19 +1,13 @@
 /// A task attempt's real start on its worker: a prefetched task waits in the worker's queue
-/// until a slot frees, so the scheduler's hand-out time is not its start.
-public struct TaskStart: Sendable, Equatable {
+/// until a slot frees, so the scheduler's hand-out time is not its start. Internal, like the
+/// ``WorkerReport`` it rides on, so the compiler's memberwise initializer serves.
+struct TaskStart: Sendable, Equatable {
     /// The task's position in the job.
-    public var position: Int
+    var position: Int
     /// The attempt number, from 1.
-    public var attempt: Int
+    var attempt: Int
     /// When the task's process started, in seconds since the Unix epoch.
-    public var time: Double
-
-    /// A start; every argument is the property of the same name.
-    public init(position: Int, attempt: Int, time: Double) {
-        self.position = position
-        self.attempt = attempt
-        self.time = time
-    }
+    var time: Double
 }
 
 /// What a worker sends the scheduler (tag ``MessageTag/completion``): the tasks it started
