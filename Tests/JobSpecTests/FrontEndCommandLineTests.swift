@@ -20,6 +20,19 @@ final class FrontEndCommandLineTests: XCTestCase {
         let stdin = try QsubCommandLine(["-N", "S"])
         XCTAssertNil(stdin.script)
         XCTAssertNil(stdin.command)
+        XCTAssertNil(stdin.inlineScript)
+    }
+
+    /// `qsub -- executable args` and `sbatch --wrap` queue a script of their own, named as
+    /// the real commands name the job; a script file has none.
+    func testQsubCommandAndSbatchWrapMakeTheirOwnScript() throws {
+        let qsub = try QsubCommandLine(["--", "/opt/bin/fit", "it's", "x"]).inlineScript
+        XCTAssertEqual(qsub?.text, "#!/bin/sh\nexec /opt/bin/fit 'it'\\''s' x\n")
+        XCTAssertEqual(qsub?.name, "fit")
+        let wrap = try SbatchCommandLine(["--wrap", "echo hi"]).inlineScript
+        XCTAssertEqual(wrap?.text, SbatchCommandLine.wrapScript("echo hi"))
+        XCTAssertEqual(wrap?.name, "wrap")
+        XCTAssertNil(try SbatchCommandLine(["run.sh"]).inlineScript)
     }
 
     func testQsubRefusesWhatTheFarmCannotDo() {

@@ -59,4 +59,12 @@ public struct QsubCommandLine: Sendable, Equatable {
             if word.count == 2, PBSRequest.takesValue(word) { options.append(try words.value(for: word)) }
         }
     }
+
+    /// For `-- executable [arguments]`: a script that runs the command, and the job name qsub
+    /// gives it (the executable's file name); `nil` when a script is read instead.
+    public var inlineScript: (text: String, name: String)? {
+        command.map { command in
+            ("#!/bin/sh\nexec \(command.map(ShellQuoting.quote).joined(separator: " "))\n", Paths.lastComponent(command[0]))
+        }
+    }
 }

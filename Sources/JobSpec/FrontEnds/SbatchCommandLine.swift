@@ -69,4 +69,8 @@ public struct SbatchCommandLine: Sendable, Equatable {
     public static func wrapScript(_ command: String) -> String {
         "#!/bin/sh\n# This script was created by sbatch --wrap.\n\n\(command)\n"
     }
+
+    /// For `--wrap`: the script sbatch writes and the job name it gives it (`wrap`); `nil`
+    /// when a script is read instead.
+    public var inlineScript: (text: String, name: String)? { wrap.map { (Self.wrapScript($0), "wrap") } }
 }

@@ -80,14 +80,20 @@ struct FrontEndContext: Sendable {
         var maxConcurrent: Int?
     }
 
-    /// Queues a batch script (`qsub`'s, `sbatch`'s) as one job: copies `text` into the
-    /// farm's spool as `name`, has `parse` make the tasks for each job number tried (with
-    /// the copy's path), prints the warnings once; messages name `file` (the user's script,
-    /// or `<stdin>`), not the copy. Returns the tasks' ids.
+    /// Queues a batch script (`qsub`'s, `sbatch`'s) as one job: connects to the farm, takes
+    /// the script and its name from `inline` (a command line's own script, such as sbatch
+    /// `--wrap`'s), else from ``namedScript(_:standardInputName:)`` of `file`; copies it into
+    /// the farm's spool; has `parse` make the tasks for each job number tried (with the text,
+    /// the copy's path and the client); prints the warnings once. Messages name `file` (the
+    /// user's script, or `<stdin>`), not the copy. Returns the client and the tasks' ids.
     ///
-    /// - Throws: ``JobSpecError`` from `parse`, ``ClientError`` from the farm.
-    func submitScript(_ text: String, name: String, file: String?, client: QueueClient,
-                      parse: (_ first: Int, _ spooled: String) throws -> ParsedScript) throws -> [Int] {
+    /// - Throws: ``JobSpecError`` from reading the script or from `parse`, ``ClientError``
+    ///   from the farm.
+    func submitScript(_ inline: (text: String, name: String)?, file: String?, standardInputName: String,
+                      parse: (_ text: String, _ spooled: String, _ first: Int, _ client: QueueClient) throws -> ParsedScript)
+        throws -> (client: QueueClient, ids: [Int]) {
+        let client = try self.client()
+        let (text, name) = try inline ?? namedScript(file, standardInputName: standardInputName)
         let spooled = try FrontEndSubmission.spool(text, name: name, client: client)
         var warned = false
         func named(_ error: JobSpecError) -> JobSpecError {
@@ -95,10 +101,10 @@ struct FrontEndContext: Sendable {
             if error.location.file == spooled { error.location.file = file ?? "<stdin>" }
             return error
         }
-        return try FrontEndSubmission.submit(client) { first in
+        let ids = try FrontEndSubmission.submit(client) { first in
             let parsed: ParsedScript
             do {
-                parsed = try parse(first, spooled)
+                parsed = try parse(text, spooled, first, client)
             } catch let error as JobSpecError {
                 throw named(error)
             }
@@ -111,6 +117,7 @@ struct FrontEndContext: Sendable {
             }
             return parsed.tasks
         }
+        return (client, ids)
     }
 
     /// The text of a script file and the name the job takes from it (the file's last

@@ -13,24 +13,12 @@ enum PBSPrograms {
     /// script (or standard input) as one job, or an array with `-J`/`-t`, and prints its id.
     static func qsub(_ context: FrontEndContext) throws -> Int32 {
         let line = try QsubCommandLine(context.arguments)
-        let client = try context.client()
-        let (text, name) = if let command = line.command {
-            ("#!/bin/sh\nexec \(command.map(ShellQuoting.quote).joined(separator: " "))\n",
-             (command[0] as NSString).lastPathComponent)
-        } else {
-            try context.namedScript(line.script, standardInputName: "STDIN")
-        }
         var jobID = ""
-        _ = try context.submitScript(text, name: name, file: line.script, client: client) { first, spooled in
+        _ = try context.submitScript(line.inlineScript, file: line.script, standardInputName: "STDIN") { text, spooled, first, client in
             let options = context.loadOptions(first: first, batchOptions: line.options)
             let script = try PBSScript(text: text, file: spooled, options: options)
-            let parents = try FrontEndSubmission.parents(of: script.dependencies, scheduler: .pbs, client: client)
-            let specs = (0..<script.job.taskCount).map(script.job.task(at:))
-            let stamped = FrontEndJob.stamp(specs, scheduler: .pbs, first: first, name: script.name,
-                                            isArray: script.array != nil, server: options.hostname)
             jobID = "\(first)\(script.array != nil ? "[]" : "").\(options.hostname)"
-            return .init(tasks: FrontEndSubmission.tasks(stamped, parents: parents), warnings: script.warnings,
-                         maxConcurrent: script.array?.maxConcurrent)
+            return try context.parsed(script, scheduler: .pbs, first: first, server: options.hostname, client: client)
         }
         if line.printsJobID { print(jobID) }
         return 0

@@ -14,23 +14,13 @@ enum SlurmPrograms {
     /// with its highest exit status.
     static func sbatch(_ context: FrontEndContext) throws -> Int32 {
         let line = try SbatchCommandLine(context.arguments)
-        let client = try context.client()
-        let (text, name) = if let wrap = line.wrap {
-            (SbatchCommandLine.wrapScript(wrap), "wrap")
-        } else {
-            try context.namedScript(line.script, standardInputName: "sbatch")
-        }
         var number = 0
-        let ids = try context.submitScript(text, name: name, file: line.script, client: client) { first, spooled in
+        let (client, ids) = try context.submitScript(line.inlineScript, file: line.script, standardInputName: "sbatch") {
+            text, spooled, first, client in
             let options = context.loadOptions(first: first, batchOptions: line.options, scriptArguments: line.arguments)
             let script = try SlurmScript(text: text, file: spooled, options: options)
-            let parents = try FrontEndSubmission.parents(of: script.dependencies, scheduler: .slurm, client: client)
-            let specs = (0..<script.job.taskCount).map(script.job.task(at:))
             number = first
-            let stamped = FrontEndJob.stamp(specs, scheduler: .slurm, first: first, name: script.name,
-                                            isArray: script.array != nil)
-            return .init(tasks: FrontEndSubmission.tasks(stamped, parents: parents), warnings: script.warnings,
-                         maxConcurrent: script.array?.maxConcurrent)
+            return try context.parsed(script, scheduler: .slurm, first: first, client: client)
         }
         print(line.parsable ? String(number) : "Submitted batch job \(number)")
         guard line.waits else { return 0 }
