@@ -23,13 +23,12 @@ struct OutputCommand: ParsableCommand {
     @Option(name: .long, help: "Which attempt (1 for the first; default: the last).")
     var attempt: Int?
 
-    @Option(name: .long, help: "A served farm's connection file, instead of a state folder.")
-    var connect: String?
+    @OptionGroup var served: ServedFarmOption
 
     func validate() throws {
-        let expected = connect == nil ? 2 : 1
+        let expected = served.connect == nil ? 2 : 1
         guard words.count == expected, Int(words[expected - 1]) != nil else {
-            throw ValidationError(connect == nil ? "expected a state folder (or job file) and a task index"
+            throw ValidationError(served.connect == nil ? "expected a state folder (or job file) and a task index"
                                                  : "expected one task index with --connect")
         }
         if let attempt, attempt < 1 { throw ValidationError("--attempt counts from 1") }
@@ -37,16 +36,7 @@ struct OutputCommand: ParsableCommand {
 
     func run() throws {
         let index = Int(words[words.count - 1])!
-        let folder = try connect.map { try StateFolderLocation.ofServedFarm($0, command: "output") }
-            ?? StateFolderLocation.resolve(words[0])
-        let story: TaskStory
-        do {
-            story = try TaskStory(stateFolder: folder, index: index)
-        } catch let error as UnknownTask {
-            throw CommandFailure.report("output", error.message, status: .usage)
-        } catch let error as JournalError {
-            throw CommandFailure.report("output", error.message, status: .usage)
-        }
+        let story = try served.taskStory(index: index, else: words[0], command: "output")
         let chosen = story.outputs(attempt: attempt)
         guard let ran = chosen.attempt else {
             let what = attempt.map { "has no attempt \($0)" } ?? "has not started"

@@ -17,8 +17,7 @@ struct StatusCommand: ParsableCommand {
     @Argument(help: "The state folder (FILE.taskfarm beside the job file), or the job file itself.")
     var stateDir: String?
 
-    @Option(name: .long, help: "Ask a served farm, through its connection file, instead of reading a state folder.")
-    var connect: String?
+    @OptionGroup var served: ServedFarmOption
 
     @Option(name: .long, help: "Show the story of the task with this index (a served queue's task id).")
     var task: Int?
@@ -33,22 +32,15 @@ struct StatusCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        if (stateDir == nil) == (connect == nil) { throw ValidationError("give a state folder or --connect FILE") }
+        if (stateDir == nil) == (served.connect == nil) { throw ValidationError("give a state folder or --connect FILE") }
         guard interval > 0, interval.isFinite else { throw ValidationError("--interval must be a positive number of seconds") }
         if watch, task != nil { throw ValidationError("--watch shows the whole run; it does not go with --task") }
     }
 
     func run() throws {
         if let task {
-            let folder = try connect.map { try StateFolderLocation.ofServedFarm($0, command: "status") } ?? StateFolderLocation.resolve(stateDir ?? "")
-            do {
-                let story = try TaskStory(stateFolder: folder, index: task)
-                print(json ? story.json : story.text, terminator: "")
-            } catch let error as UnknownTask {
-                throw CommandFailure.report("status", error.message, status: .usage)
-            } catch let error as JournalError {
-                throw CommandFailure.report("status", error.message, status: .usage)
-            }
+            let story = try served.taskStory(index: task, else: stateDir ?? "", command: "status")
+            print(json ? story.json : story.text, terminator: "")
             return
         }
         guard watch else {
@@ -66,7 +58,7 @@ struct StatusCommand: ParsableCommand {
 
     /// The report once, from the farm or the folder.
     private func report() throws -> String {
-        if let connect {
+        if let connect = served.connect {
             do {
                 return try QueueClient(connectionFile: connect).status(json: json)
             } catch {
@@ -86,7 +78,7 @@ struct StatusCommand: ParsableCommand {
     /// have been killed before writing it, a free state-folder lock. A served farm that
     /// stopped answering has ended too.
     private func runEnded() throws -> Bool {
-        if let connect {
+        if let connect = served.connect {
             return (try? QueueClient(connectionFile: connect).status(json: true)) == nil
         }
         let folder = StateFolderLocation.resolve(stateDir ?? "")
