@@ -45,7 +45,7 @@ struct OutputCommand: ParsableCommand {
         } catch let error as UnknownTask {
             throw CommandFailure.report("output", error.message, status: .usage)
         } catch let error as JournalError {
-            throw CommandFailure.report("output", error.message, status: .usage)
+            throw CommandFailure.report("output", error.message, status: .noInput)
         }
         let chosen = story.outputs(attempt: attempt)
         guard let ran = chosen.attempt else {

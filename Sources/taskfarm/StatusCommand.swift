@@ -47,7 +47,7 @@ struct StatusCommand: ParsableCommand {
             } catch let error as UnknownTask {
                 throw CommandFailure.report("status", error.message, status: .usage)
             } catch let error as JournalError {
-                throw CommandFailure.report("status", error.message, status: .usage)
+                throw CommandFailure.report("status", error.message, status: .noInput)
             }
             return
         }
@@ -78,7 +78,7 @@ struct StatusCommand: ParsableCommand {
             let report = try StatusReport(stateFolder: folder)
             return json ? report.json : report.text
         } catch let error as JournalError {
-            throw CommandFailure.report("status", error.message, status: .usage)
+            throw CommandFailure.report("status", error.message, status: .noInput)
         }
     }
 
