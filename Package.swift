@@ -31,7 +31,7 @@ let package = Package(
         // The task spawner: vfork + exec with the child set up in C (process group, signals, fds).
         .target(name: "CTaskSpawn"),
         .target(name: "MPI", dependencies: ["CMPI", "CMPIShims"], exclude: ["README.md"]),
-        .target(name: "JobSpec"),
+        .target(name: "JobSpec", dependencies: [.product(name: "SystemPackage", package: "swift-system")]),
         .target(
             name: "TaskFarm",
             dependencies: [

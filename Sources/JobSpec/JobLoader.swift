@@ -106,11 +106,46 @@ public enum JobLoader {
     public static func load(path: String, format: JobFormat? = nil,
                             options: JobLoadOptions) throws(JobSpecError) -> any Job {
         let resolved: JobFormat
-        if let format {
-            resolved = format
-        } else {
-            resolved = JobFormat.detect(path: path, contents: try readText(path))
+        if let format { resolved = format } else { resolved = JobFormat.detect(path: path, contents: try readText(path)) }
+        return try load(resolved, file: path, options: options,
+                        taskList: { name throws(JobSpecError) in try TaskList(contentsOf: path, name: name) },
+                        text: { () throws(JobSpecError) in try readText(path) })
+    }
+
+    /// Loads a job read from standard input, detecting its format from the text unless
+    /// `format` names one: a task list, or a script or submit description, as `sbatch` and
+    /// `qsub` read a script from standard input.
+    ///
+    /// - Parameters:
+    ///   - data: the bytes read.
+    ///   - name: how a task list's messages name the input, such as `<standard input>`.
+    ///   - file: where the run keeps the text: a script runs from there, so a script's or
+    ///     submit description's tasks and messages name it.
+    ///   - format: the format, or `nil` to detect it.
+    ///   - options: ids, environment and command-line overrides.
+    /// - Throws: ``JobSpecError`` when the text is not valid in its format; for a DAG, which
+    ///   names its nodes' submit files relative to its own folder, a usage error asking for
+    ///   its path.
+    public static func load(data: Data, named name: String, keptAt file: String, format: JobFormat? = nil,
+                            options: JobLoadOptions) throws(JobSpecError) -> any Job {
+        let resolved: JobFormat
+        if let format { resolved = format } else { resolved = JobFormat.detect(path: "", contents: try text(of: data, file: name)) }
+        if resolved == .dag {
+            throw JobSpecError("\(name) holds a DAG, whose nodes' submit files are named relative to its folder; "
+                               + "give the DAG file's path", file: SourceLocation.commandLine)
         }
+        return try load(resolved, file: file, options: options,
+                        taskList: { jobName throws(JobSpecError) in
+                            try TaskList(data: data, file: name, name: jobName ?? TaskList.defaultName(for: file))
+                        },
+                        text: { () throws(JobSpecError) in try text(of: data, file: file) })
+    }
+
+    /// The one way from a format and a source of text to a job: the command line's requests
+    /// checked against the format, then the format's parser.
+    private static func load(_ resolved: JobFormat, file path: String, options: JobLoadOptions,
+                             taskList: (String?) throws(JobSpecError) -> TaskList,
+                             text: () throws(JobSpecError) -> String) throws(JobSpecError) -> any Job {
         let resources = options.taskResources
         var options = options
         if resources != TaskListResources() {
@@ -126,24 +161,24 @@ public enum JobLoader {
             default:
                 throw JobSpecError("--cpus-per-task, --memory-per-task and --gpus-per-task set the request of a task "
                                    + "list's or Slurm script's tasks; \(path) is a \(resolved) file, whose own "
-                                   + "directives say what each task needs", file: "<command line>")
+                                   + "directives say what each task needs", file: SourceLocation.commandLine)
             }
         }
         if !options.batchOptions.isEmpty, resolved != .pbs, resolved != .slurm {
             throw JobSpecError("\(options.batchOptions.joined(separator: " ")): these options are sbatch's and qsub's, "
-                               + "for a Slurm or PBS script; \(path) is a \(resolved) file", file: "<command line>")
+                               + "for a Slurm or PBS script; \(path) is a \(resolved) file", file: SourceLocation.commandLine)
         }
         switch resolved {
         case .taskList:
-            let list = try TaskList(contentsOf: path, name: options.jobName)
+            let list = try taskList(options.jobName)
             list.defaultRequest = resources
             return list
         case .submit:
-            return try SubmitDescription(text: try readText(path), file: path, options: options).job
+            return try SubmitDescription(text: try text(), file: path, options: options).job
         case .pbs:
-            return try PBSScript(text: try readScript(path, submitter: "qsub"), file: path, options: options).job
+            return try PBSScript(text: try checkScript(try text(), file: path, submitter: "qsub"), file: path, options: options).job
         case .slurm:
-            return try SlurmScript(text: try readScript(path, submitter: "sbatch"), file: path, options: options).job
+            return try SlurmScript(text: try checkScript(try text(), file: path, submitter: "sbatch"), file: path, options: options).job
         case .dag:
             guard let dagLoader = options.dagLoader else {
                 throw JobSpecError("DAG files are not supported by this build; expected a task list, submit "
@@ -182,15 +217,7 @@ public enum JobLoader {
 
     /// The text of a batch script, which the shell runs as it is: a script with DOS line
     /// breaks would hand a CR to the end of every command's last argument, so it is refused
-    /// naming the first such line, as `sbatch` refuses it.
-    ///
-    /// - Throws: ``JobSpecError`` from ``readText(_:)``, or for a CRLF line.
-    static func readScript(_ path: String, submitter: String) throws(JobSpecError) -> String {
-        try checkScript(try readText(path), file: path, submitter: submitter)
-    }
-
-    /// `text` when it has no CRLF line, as ``readScript(_:submitter:)`` requires; `file`
-    /// names it in messages.
+    /// naming the first such line, as `sbatch` refuses it; `file` names it in messages.
     static func checkScript(_ text: String, file path: String, submitter: String) throws(JobSpecError) -> String {
         var line = 1
         var previous: UInt8 = 0

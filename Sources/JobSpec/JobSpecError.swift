@@ -19,6 +19,10 @@ public struct JobSpecError: Error, Sendable, Equatable, CustomStringConvertible 
         self.init(message, at: SourceLocation(file: file, line: line, column: column))
     }
 
+    /// Whether the problem is in the command line rather than in a file: sysexits' EX_USAGE
+    /// (64) instead of EX_DATAERR (65).
+    public var isInCommandLine: Bool { location.file == SourceLocation.commandLine }
+
     /// `FILE:LINE[:COLUMN]: error: MESSAGE`, or `FILE: error: MESSAGE` when the line is unknown,
     /// in the style of compiler diagnostics.
     public var description: String { labelled("error") }

@@ -58,7 +58,7 @@ public final class TaskList: Job, @unchecked Sendable {
         do {
             bytes = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
         } catch {
-            throw JobSpecError("cannot read the file: \(error.localizedDescription)", file: path)
+            throw JobSpecError("cannot read the file: \(error.fileErrorReason)", file: path)
         }
         try self.init(data: bytes, file: path, name: name)
     }

@@ -87,7 +87,7 @@ public struct TaskListResources: Sendable, Equatable {
         if let memoryMiB { task.memoryMiB = memoryMiB }
         if let gpus, gpus > 0 { task.gpus = gpus }
         if cores != nil || memoryMiB != nil || gpus != nil {
-            let at = location ?? SourceLocation(file: "<command line>", line: 0)
+            let at = location ?? SourceLocation(file: SourceLocation.commandLine, line: 0)
             task.requestLines = RequestLines(cores: cores.map { _ in at }, memory: memoryMiB.map { _ in at },
                                              gpus: gpus.map { _ in at })
         }

@@ -138,6 +138,10 @@ public struct SourceLocation: Sendable, Equatable, Codable, CustomStringConverti
     /// 1-based column, or 0 when unknown.
     public var column: Int
 
+    /// The `file` of a problem in the command's own words (an option that does not fit the
+    /// job file, a value an option needs): usage errors (64), not a bad job file (65).
+    public static let commandLine = "<command line>"
+
     /// A place at 1-based `line` and `column` of `file`; 0 means unknown.
     public init(file: String, line: Int, column: Int = 0) {
         self.file = file

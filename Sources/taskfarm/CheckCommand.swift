@@ -8,7 +8,7 @@ struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "List the tasks a job file expands to (index, argv, environment, outputs, requirements), running nothing.",
-        discussion: "Exits 0 when the file is good, 65 with the file, line and column of the first problem otherwise, including a task that asks for more cores, memory or GPUs than this host has (or --cpus-per-host, --memory-per-host, --gpus-per-host describe).")
+        discussion: "Exits 0 when the file is good, 65 with the file, line and column of the first problem otherwise, including a task that asks for more cores, memory or GPUs than this host has (or --cpus-per-host, --memory-per-host, --gpus-per-host describe); 64 when an option does not fit the file (such as --cpus-per-task with a submit description).")
 
     @OptionGroup var job: JobFileOptions
 
@@ -47,24 +47,20 @@ struct CheckCommand: ParsableCommand {
             }
         } catch {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
-            throw ExitCode(ExitStatus.badJobFile.rawValue)
+            let inCommandLine = (error as? JobSpecError)?.isInCommandLine == true
+            throw ExitCode((inCommandLine ? ExitStatus.usage : .badJobFile).rawValue)
         }
     }
 
-    /// The job file, or with `-` the task list on standard input (as `taskfarm run -`
-    /// takes it), named `<standard input>` in messages and `stdin` as a job.
+    /// The job file, or with `-` the job on standard input as `taskfarm run -` takes it: a
+    /// script's tasks run the copy that run keeps in its state folder, so check names it too.
     private func load(runID: Int, overrides: JobFiles.Overrides) throws(JobSpecError) -> any Job {
         guard job.file == StateFolder.standardInput else {
             return try JobFiles.load(path: job.file, runID: runID, overrides: overrides)
         }
-        if let format = overrides.format, format != .taskList {
-            throw JobSpecError("- reads a task list from standard input, not a \(format) file; give the file's path",
-                               file: "<command line>")
-        }
-        let list = try TaskList(data: FileHandle.standardInput.readDataToEndOfFile(), file: "<standard input>",
-                                name: overrides.jobName ?? "stdin")
-        list.defaultRequest = overrides.taskResources
-        return list
+        let copy = StateFolder.standardInputCopy(in: Farm.absolutePath(StateFolder.defaultPath(forJob: job.file)))
+        return try JobFiles.load(standardInput: FileHandle.standardInput.readDataToEndOfFile(), keptAt: copy,
+                                 runID: runID, overrides: overrides)
     }
 
     private func storedRunID() -> Int? {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JobSpec
 import TaskFarm
 
 /// `taskfarm frontends DIR`: puts the schedulers' commands (`qsub`, `sbatch`,
@@ -26,7 +27,7 @@ struct FrontEndsCommand: ParsableCommand {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            throw CommandFailure.report("frontends", "cannot create \(directory): \(error.localizedDescription)", status: .cannotCreate)
+            throw CommandFailure.report("frontends", "cannot create \(directory): \(error.fileErrorReason)", status: .cannotCreate)
         }
         for name in FrontEndProgram.all.keys.sorted() {
             let link = directory + "/" + name
@@ -40,7 +41,7 @@ struct FrontEndsCommand: ParsableCommand {
             do {
                 try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: program)
             } catch {
-                throw CommandFailure.report("frontends", "cannot create \(link): \(error.localizedDescription)", status: .cannotCreate)
+                throw CommandFailure.report("frontends", "cannot create \(link): \(error.fileErrorReason)", status: .cannotCreate)
             }
         }
         print(FrontEndProgram.all.keys.sorted().joined(separator: " "))

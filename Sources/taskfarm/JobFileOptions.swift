@@ -4,7 +4,7 @@ import TaskFarm
 
 /// The job file and what the command line overrides in it; shared by `run` and `check`.
 struct JobFileOptions: ParsableArguments {
-    @Argument(help: "The job file: a task list, a submit description (.sub), a PBS or Slurm script, or a DAG (.dag); - reads a task list from standard input.")
+    @Argument(help: "The job file: a task list, a submit description (.sub), a PBS or Slurm script, or a DAG (.dag); - reads it from standard input (a task list, or a script or submit description, told apart as in a file, as sbatch and qsub read a script).")
     var file: String
 
     @Option(name: .long, help: "The job file's format: tasklist, submit, pbs, slurm or dag (default: detected).")

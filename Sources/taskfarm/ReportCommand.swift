@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JobSpec
 import TaskFarm
 
 /// `taskfarm report FILE -o report.html`: a picture of a run, from its journal.
@@ -32,14 +33,19 @@ struct ReportCommand: ParsableCommand {
         do {
             report = try RunReport(stateFolder: folder)
         } catch let error as JournalError {
-            throw CommandFailure.report("report", error.message, status: .usage)
+            throw CommandFailure.report("report", error.message, status: .noInput)
         }
         for (path, text) in [(output, { report.html }), (trace, { report.trace })] {
             guard let path else { continue }
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+                throw CommandFailure.report("report", "\(path): is a directory; expected a file name, such as \(path)/report.html",
+                                            status: .cannotCreate)
+            }
             do {
                 try Data(text().utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
             } catch {
-                throw CommandFailure.report("report", "\(path): cannot write: \(error.localizedDescription)", status: .cannotCreate)
+                throw CommandFailure.report("report", "\(path): cannot write: \(error.fileErrorReason)", status: .cannotCreate)
             }
         }
         if let output { print("wrote \(output): \(report.attemptCount) attempts") }

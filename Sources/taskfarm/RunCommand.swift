@@ -21,7 +21,7 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var job: JobFileOptions
 
-    @Option(name: .long, help: "The state folder (default: FILE.taskfarm beside the job file; stdin.taskfarm here for -, the task list on standard input).")
+    @Option(name: .long, help: "The state folder (default: FILE.taskfarm beside the job file; stdin.taskfarm here for -, the job on standard input).")
     var stateDir: String?
 
 

@@ -17,8 +17,8 @@ struct ServedFarmOption: ParsableArguments {
 
     /// The story of the task at `index` (a served queue's task id) in ``stateFolder(else:command:)``.
     ///
-    /// - Throws: `ExitCode` 64 ending `command` for an unknown index or an unreadable journal,
-    ///   or what ``stateFolder(else:command:)`` throws.
+    /// - Throws: `ExitCode` ending `command`: 64 for an unknown index, 66 for a missing or
+    ///   unreadable journal; or what ``stateFolder(else:command:)`` throws.
     func taskStory(index: Int, else path: String, command: String) throws -> TaskStory {
         let folder = try stateFolder(else: path, command: command)
         do {
@@ -26,7 +26,7 @@ struct ServedFarmOption: ParsableArguments {
         } catch let error as UnknownTask {
             throw CommandFailure.report(command, error.message, status: .usage)
         } catch let error as JournalError {
-            throw CommandFailure.report(command, error.message, status: .usage)
+            throw CommandFailure.report(command, error.message, status: .noInput)
         }
     }
 }

@@ -51,6 +51,41 @@ final class ExitStatusTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("ran").path))
     }
 
+    /// `status`, `output` and `report` of a folder that holds no journal name the folder and
+    /// exit EX_NOINPUT (66): the input is missing, the command line was right.
+    func testObservingAFolderWithoutAJournalIsAMissingInput() throws {
+        let folder = try Harness.temporaryFolder()
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("empty"), withIntermediateDirectories: true)
+        for arguments in [["status", "empty"], ["status", "empty", "--task", "1"], ["output", "empty", "1"],
+                          ["report", "empty", "-o", "r.html"]] {
+            let outcome = try Harness.run(Harness.taskfarm, arguments, in: folder)
+            XCTAssertEqual(outcome.status, 66, "\(arguments): \(outcome.stderr)")
+            XCTAssertTrue(outcome.stderr.contains("empty: no journal here"), "\(arguments): \(outcome.stderr)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("r.html").path))
+    }
+
+    /// An option that does not fit the job file is a usage error (64), and `check -` shows a
+    /// Slurm script on standard input as `run -` runs it: as a Slurm array.
+    func testCheckOfStandardInputAndOptionsThatDoNotFit() throws {
+        let folder = try Harness.temporaryFolder()
+        try Harness.write("executable = /bin/true\nqueue 2\n", to: "j.sub", in: folder)
+        try Harness.write("#!/bin/sh\n#SBATCH --array=1-3\necho $SLURM_ARRAY_TASK_ID\n", to: "s.sh", in: folder)
+        let cores = try Harness.run(Harness.taskfarm, ["check", "j.sub", "--cpus-per-task", "2"], in: folder)
+        XCTAssertEqual(cores.status, 64, cores.stderr)
+        XCTAssertTrue(cores.stderr.contains("j.sub is a submit file"), cores.stderr)
+        let piped = try Harness.run("/bin/sh", ["-c", "\"$0\" check - < s.sh", Harness.taskfarm], in: folder)
+        XCTAssertEqual(piped.status, 0, piped.stderr)
+        XCTAssertTrue(piped.stdout.contains(": 3 tasks"), piped.stdout)
+        XCTAssertTrue(piped.stdout.contains("SLURM_ARRAY_TASK_ID=3"), piped.stdout)
+        let dag = try Harness.run("/bin/sh", ["-c", "printf 'JOB A a.sub\\nJOB B b.sub\\nPARENT A CHILD B\\n' | \"$0\" check -",
+                                              Harness.taskfarm], in: folder)
+        XCTAssertEqual(dag.status, 64, dag.stderr)
+        XCTAssertTrue(dag.stderr.contains("give the DAG file's path"), dag.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("stdin.taskfarm").path),
+                       "check makes no state folder")
+    }
+
     func testABadOptionIsAUsageError() throws {
         let folder = try Harness.temporaryFolder()
         let outcome = try Harness.taskfarm(["run", "t.txt", "--slots-per-worker", "0"], ranks: 1, in: folder)

@@ -30,6 +30,45 @@ final class JobLoaderTests: XCTestCase {
         XCTAssertEqual(forced.taskCount, 1, "--format wins over detection: '#' lines are comments in a task list")
     }
 
+    /// A job read from standard input is told apart as a file is (sbatch and qsub read a
+    /// script there too), `--format` still wins, and a DAG is refused as a usage error: its
+    /// nodes' files are relative to a folder standard input does not have.
+    func testStandardInputIsDetectedAsAFileIs() throws {
+        let load = { (text: String, format: JobFormat?) throws(JobSpecError) -> any Job in
+            try JobLoader.load(data: Data(text.utf8), named: "<standard input>", keptAt: "/state/stdin-tasks", format: format,
+                               options: testOptions())
+        }
+        XCTAssertEqual(try load("#!/bin/sh\n#SBATCH --array=0-2\nprog\n", nil).taskCount, 3)
+        XCTAssertEqual(try load("#PBS -J 0-3\nprog\n", nil).taskCount, 4)
+        XCTAssertEqual(try load("executable = /bin/true\nqueue 5\n", nil).taskCount, 5)
+        XCTAssertEqual(try load("echo 1\necho 2\n", nil).taskCount, 2)
+        XCTAssertEqual(try load("#!/bin/sh\n#SBATCH --array=0-2\nprog\n", .taskList).taskCount, 1)
+        let crlf = expectError { () throws(JobSpecError) in _ = try load("#!/bin/sh\r\n#SBATCH -a 1-2\r\n", nil) }
+        XCTAssertEqual(crlf?.location.file, "/state/stdin-tasks", "a script's problems name the copy its tasks run")
+        let list = expectError { () throws(JobSpecError) in _ = try load("echo \u{0}\n", nil) }
+        XCTAssertEqual(list?.location.file, "<standard input>", "a task list's problems name standard input")
+        let dag = expectError { () throws(JobSpecError) in _ = try load("JOB A a.sub\nJOB B b.sub\nPARENT A CHILD B\n", nil) }
+        XCTAssertTrue(dag?.isInCommandLine ?? false, "\(String(describing: dag))")
+    }
+
+    /// Options that do not fit the file's format are the command line's fault (64), not the
+    /// file's (65).
+    func testOptionsThatDoNotFitTheFormatAreCommandLineProblems() throws {
+        let directory = try temporaryDirectory(self)
+        try "executable = /bin/true\nqueue 2\n".write(toFile: directory + "/j.sub", atomically: true, encoding: .utf8)
+        var options = testOptions(directory: directory)
+        options.taskResources.cores = 2
+        let cores = expectError { () throws(JobSpecError) in _ = try JobLoader.load(path: directory + "/j.sub", options: options) }
+        XCTAssertTrue(cores?.isInCommandLine ?? false, "\(String(describing: cores))")
+        options = testOptions(directory: directory)
+        options.batchOptions = ["--array=1-2"]
+        let batch = expectError { () throws(JobSpecError) in _ = try JobLoader.load(path: directory + "/j.sub", options: options) }
+        XCTAssertTrue(batch?.isInCommandLine ?? false, "\(String(describing: batch))")
+        try "#!/bin/sh\nprog\n".write(toFile: directory + "/bad.sub", atomically: true, encoding: .utf8)
+        let inFile = expectError { () throws(JobSpecError) in _ = try JobLoader.load(path: directory + "/bad.sub", options: testOptions()) }
+        XCTAssertFalse(inFile?.isInCommandLine ?? true, "a problem inside the file stays the file's")
+    }
+
     func testDAGNeedsAHook() throws {
         let directory = try temporaryDirectory(self)
         try "JOB A a.sub\n".write(toFile: directory + "/w.dag", atomically: true, encoding: .utf8)

@@ -65,7 +65,7 @@ struct BatchOption: Equatable {
 
     /// The options of command-line words, each located as `<command line>` word N (1-based).
     static func commandLine(_ words: [String], takesValue: (String) -> Bool) throws(JobSpecError) -> [BatchOption] {
-        try options(from: words.enumerated().map { ($1, SourceLocation(file: "<command line>", line: 0, column: $0 + 1)) },
+        try options(from: words.enumerated().map { ($1, SourceLocation(file: SourceLocation.commandLine, line: 0, column: $0 + 1)) },
                     takesValue: takesValue)
     }
 }

@@ -56,7 +56,7 @@ public enum DAGNodeStatusFile {
             try Data(text.utf8).write(to: URL(fileURLWithPath: temporary))
             if rename(temporary, path) != 0 { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
         } catch {
-            throw JobSpecError("cannot write the node status file: \(error.localizedDescription)", file: path)
+            throw JobSpecError("cannot write the node status file: \(error.fileErrorReason)", file: path)
         }
     }
 

@@ -92,7 +92,7 @@ public enum DAGRescue {
             try Data(render(state, created: created).utf8).write(to: URL(fileURLWithPath: DAGPaths.join(workingDirectory, path)),
                                                                  options: .atomic)
         } catch {
-            throw JobSpecError("cannot write the rescue DAG: \(error.localizedDescription)", file: path)
+            throw JobSpecError("cannot write the rescue DAG: \(error.fileErrorReason)", file: path)
         }
         return path
     }

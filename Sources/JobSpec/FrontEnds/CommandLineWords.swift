@@ -27,7 +27,7 @@ struct CommandLineWords {
     ///   line) when none is left.
     mutating func value(for option: String) throws(JobSpecError) -> String {
         guard let word = words.popFirst() else {
-            throw JobSpecError("\(program): option \(option) needs a value", file: "<command line>")
+            throw JobSpecError("\(program): option \(option) needs a value", file: SourceLocation.commandLine)
         }
         return word
     }

@@ -41,7 +41,7 @@ public struct JobDependency: Sendable, Equatable {
         }
         guard !result.isEmpty else {
             throw JobSpecError("-W depend='\(text)': expected TYPE:JOBID[:JOBID...], such as afterok:12.server",
-                               file: "<command line>")
+                               file: SourceLocation.commandLine)
         }
         return result
     }
@@ -54,21 +54,21 @@ public struct JobDependency: Sendable, Equatable {
     public static func parseSlurm(_ text: String) throws(JobSpecError) -> [JobDependency] {
         if text.contains("?") {
             throw JobSpecError("--dependency='\(text)': '?' (any one of several) is not supported inside the farm; "
-                               + "use ',' (all of them)", file: "<command line>")
+                               + "use ',' (all of them)", file: SourceLocation.commandLine)
         }
         var result: [JobDependency] = []
         for item in text.split(separator: ",") {
             let fields = item.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
             if fields.dropFirst().contains(where: { $0.contains("+") }) {
                 throw JobSpecError("--dependency='\(text)': a +time delay is not supported inside the farm",
-                                   file: "<command line>")
+                                   file: SourceLocation.commandLine)
             }
             result.append(try dependency(type: fields[0], jobs: Array(fields.dropFirst()), whole: text,
                                          option: "--dependency"))
         }
         guard !result.isEmpty else {
             throw JobSpecError("--dependency='\(text)': expected TYPE:JOBID[:JOBID...], such as afterok:12",
-                               file: "<command line>")
+                               file: SourceLocation.commandLine)
         }
         return result
     }
@@ -77,12 +77,12 @@ public struct JobDependency: Sendable, Equatable {
                                    option: String) throws(JobSpecError) -> JobDependency {
         guard let known = DependencyType(rawValue: type.lowercased()) else {
             throw JobSpecError("\(option)='\(whole)': '\(type)' is not supported inside the farm; expected afterok, "
-                               + "afterany or afternotok", file: "<command line>")
+                               + "afterany or afternotok", file: SourceLocation.commandLine)
         }
         let named = jobs.filter { !$0.isEmpty }
         guard !named.isEmpty, named.count == jobs.count else {
             throw JobSpecError("\(option)='\(whole)': \(type) needs job ids, as \(type):JOBID[:JOBID...]",
-                               file: "<command line>")
+                               file: SourceLocation.commandLine)
         }
         return JobDependency(type: known, jobs: named)
     }

@@ -29,7 +29,7 @@ public struct QsubCommandLine: Sendable, Equatable {
             if word == "--" {
                 let rest = words.rest()
                 guard !rest.isEmpty else {
-                    throw JobSpecError("qsub: '--' must be followed by the executable to run", file: "<command line>")
+                    throw JobSpecError("qsub: '--' must be followed by the executable to run", file: SourceLocation.commandLine)
                 }
                 command = rest
                 return
@@ -38,7 +38,7 @@ public struct QsubCommandLine: Sendable, Equatable {
                 guard script == nil else {
                     throw JobSpecError("qsub: '\(word)' after the script \(script!): qsub takes one script and no "
                                        + "arguments (use '-- executable arguments', or -v to pass values)",
-                                       file: "<command line>")
+                                       file: SourceLocation.commandLine)
                 }
                 script = word
                 continue
@@ -47,10 +47,10 @@ public struct QsubCommandLine: Sendable, Equatable {
             switch short {
             case "-I":
                 throw JobSpecError("qsub: -I (an interactive job) is not possible inside the farm; run the "
-                                   + "commands directly in this allocation", file: "<command line>")
+                                   + "commands directly in this allocation", file: SourceLocation.commandLine)
             case "-h":
                 throw JobSpecError("qsub: -h (hold until qrls) is not possible inside the farm, which has no qrls; "
-                                   + "use -W depend=afterok:JOBID to order jobs", file: "<command line>")
+                                   + "use -W depend=afterok:JOBID to order jobs", file: SourceLocation.commandLine)
             case "-z":
                 printsJobID = false
             default: break

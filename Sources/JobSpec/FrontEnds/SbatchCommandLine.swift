@@ -54,14 +54,14 @@ public struct SbatchCommandLine: Sendable, Equatable {
             case "--wait", "-W": waits = true
             case "--hold", "-H":
                 throw JobSpecError("sbatch: --hold is not possible inside the farm, which has no scontrol release; "
-                                   + "use --dependency to order jobs", file: "<command line>")
+                                   + "use --dependency to order jobs", file: SourceLocation.commandLine)
             default:
                 options.append(name)
                 if let value { options.append(value) }
             }
         }
         if wrap != nil, script != nil {
-            throw JobSpecError("sbatch: error: script arguments not permitted with --wrap option", file: "<command line>")
+            throw JobSpecError("sbatch: error: script arguments not permitted with --wrap option", file: SourceLocation.commandLine)
         }
     }
 

@@ -68,7 +68,7 @@ struct PBSRequest {
         // `taskfarm run -J 1-10 job.pbs` is qsub's array option, not a job name.
         if let name = options.jobName, (try? ArrayRange(parsing: name, dialect: .pbsPro,
                                                         location: SourceLocation(file: "", line: 0))) != nil {
-            let place = SourceLocation(file: "<command line>", line: 0)
+            let place = SourceLocation(file: SourceLocation.commandLine, line: 0)
             commandLine.append(BatchOption(name: "-J", value: name, location: place, valueLocation: place))
             arrayFromCommandLineName = true
         }

@@ -88,7 +88,7 @@ public struct SlurmScript: Sendable {
         let stdoutPattern = options.output ?? request.output ?? defaultOutput
         let stderrPattern = options.error ?? request.error
         for pattern in [options.output, options.error].compactMap({ $0 }) {
-            _ = try OutputPattern(pattern, location: SourceLocation(file: "<command line>", line: 0))
+            _ = try OutputPattern(pattern, location: SourceLocation(file: SourceLocation.commandLine, line: 0))
         }
         let script = options.absolute(file)
         let argv = ScriptCommand.argv(script: script, shebang: directives.shebang, shell: nil,

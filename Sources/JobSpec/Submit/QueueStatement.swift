@@ -53,7 +53,7 @@ struct QueueStatement: Equatable {
             }
             guard countWords > 0 else { throw failure("'\(head[0])' is not a whole number of procs") }
         }
-        var headTokens = head.dropFirst(countWords).flatMap { $0.split(separator: ",") }.map(String.init)
+        let headTokens = head.dropFirst(countWords).flatMap { $0.split(separator: ",") }.map(String.init)
         guard let keywordIndex else {
             guard headTokens.isEmpty else {
                 throw failure("expected 'queue', 'queue N', or 'queue [N] [VARS] in|from|matching ...', "

@@ -42,7 +42,7 @@ struct DAGStatusFiles {
         do {
             try Data(DAGDot.render(dag).utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
-            throw JobSpecError("cannot write the DOT file: \(error.localizedDescription)", file: dot)
+            throw JobSpecError("cannot write the DOT file: \(error.fileErrorReason)", file: dot)
         }
     }
 

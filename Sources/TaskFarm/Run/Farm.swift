@@ -127,7 +127,8 @@ public enum Farm {
         return now + (end - epoch)
     }
 
-    static func absolutePath(_ path: String) -> String {
+    /// `path` made absolute against the current directory, as the state folder is named.
+    public static func absolutePath(_ path: String) -> String {
         path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
     }
 }

@@ -90,6 +90,17 @@ public enum JobFiles {
         try JobLoader.load(path: path, format: overrides.format, options: options(runID: runID, overrides: overrides))
     }
 
+    /// Loads a job read from standard input (`taskfarm check -`) as `taskfarm run -` loads
+    /// the copy it keeps at `keptAt`, detecting its format from the text unless
+    /// `overrides.format` names one; a task list's messages name `<standard input>`.
+    ///
+    /// - Throws: ``JobSpecError`` naming the line and what was expected.
+    public static func load(standardInput data: Data, keptAt file: String, runID: Int,
+                            overrides: Overrides = Overrides()) throws(JobSpecError) -> any Job {
+        try JobLoader.load(data: data, named: "<standard input>", keptAt: file, format: overrides.format,
+                           options: options(runID: runID, overrides: overrides))
+    }
+
     /// Parses a DAG file, applies its rescue file (the newest, or `rescueFrom`), and expands
     /// each node's submit description with the node's `VARS`.
     ///

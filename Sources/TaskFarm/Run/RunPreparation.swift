@@ -55,7 +55,7 @@ enum RunPreparation {
             do {
                 try list.write(to: URL(fileURLWithPath: claim.folder.standardInputCopy), options: .atomic)
             } catch {
-                return .failure(claim.problem(.cannotCreate, "\(claim.folder.standardInputCopy): cannot keep the task list read from standard input: \(error.localizedDescription)"))
+                return .failure(claim.problem(.cannotCreate, "\(claim.folder.standardInputCopy): cannot keep the task list read from standard input: \(error.fileErrorReason)"))
             }
             jobPath = claim.folder.standardInputCopy
         }
@@ -64,7 +64,7 @@ enum RunPreparation {
             do {
                 job = try loadJob(jobPath, claim.runID)
             } catch {
-                throw claim.problem(.badJobFile, "\(error)")
+                throw claim.problem(error.isInCommandLine ? .usage : .badJobFile, "\(error)")
             }
             if job.jobIDsUsed > 1 { RunIDSequence.reserve(through: claim.runID + job.jobIDsUsed - 1) }
             let defaults = TaskDefaults(outputs: try outputDefaults(options, job: job, claim: claim, workingDirectory: workingDirectory),
@@ -87,7 +87,7 @@ enum RunPreparation {
                     // The journal's run began: end it, so that nobody reads a refused run as one that died.
                     journal.append(.runEnded(time: Clock.epochSeconds(), status: Int(ExitStatus.cannotCreate.rawValue)),
                                    durableNow: true)
-                    throw claim.problem(.cannotCreate, "--joblog \(path): cannot create the joblog: \(error.localizedDescription)")
+                    throw claim.problem(.cannotCreate, "--joblog \(path): cannot create the joblog: \(error.fileErrorReason)")
                 }
             }
             return .success(PreparedRun(folder: claim.folder, lock: claim.lock, runID: claim.runID, job: job,

@@ -86,7 +86,8 @@ public enum ExitStatus: Int32, Sendable {
     /// A bad job file, connection file or journal, or a request the farm refuses, such as
     /// an unknown task id (EX_DATAERR).
     case badJobFile = 65
-    /// An input file (a task's output) does not exist or cannot be read (EX_NOINPUT).
+    /// An input file (a task's output, a state folder's journal) does not exist or cannot be
+    /// read (EX_NOINPUT).
     case noInput = 66
     /// No farm reachable at the connection file's address (EX_UNAVAILABLE).
     case unavailable = 69

@@ -1,4 +1,5 @@
 import Foundation
+import JobSpec
 
 /// The folder that holds a run's state: its run id, verdict and default outputs (later
 /// its journal and lock). By default it is `JOBFILE.taskfarm` beside the job file.
@@ -15,9 +16,12 @@ public struct StateFolder: Sendable {
         jobPath == standardInput ? "stdin.taskfarm" : jobPath + ".taskfarm"
     }
 
-    /// Where a task list read from standard input is kept, so that the run's tasks can be
-    /// shown and reloaded after it (`status --task`, `output`, `report`).
-    public var standardInputCopy: String { path + "/stdin-tasks" }
+    /// Where a job read from standard input is kept, so that the run's tasks can be shown
+    /// and reloaded after it (`status --task`, `output`, `report`), and a script run from it.
+    public var standardInputCopy: String { Self.standardInputCopy(in: path) }
+
+    /// ``standardInputCopy`` of the state folder at `folder`, which need not exist yet.
+    public static func standardInputCopy(in folder: String) -> String { folder + "/stdin-tasks" }
 
     /// Uses (and creates) the folder at `path`.
     ///
@@ -104,13 +108,7 @@ public struct StateFolder: Sendable {
             }
         } catch {
             unlink(temporary)
-            // The POSIX reason ("No space left on device"), not Foundation's wrapping of it.
-            var reason = error.localizedDescription
-            if let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? Error,
-               (underlying as NSError).domain == NSPOSIXErrorDomain {
-                reason = String(cString: strerror(Int32((underlying as NSError).code)))
-            }
-            throw JournalError(message: "\(file): cannot write: \(reason)")
+            throw JournalError(message: "\(file): cannot write: \(error.fileErrorReason)")
         }
     }
 

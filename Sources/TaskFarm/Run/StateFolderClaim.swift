@@ -1,3 +1,5 @@
+import JobSpec
+
 /// A state folder taken for one run: created if needed, locked against a second run, with
 /// its run id. `taskfarm run` and `taskfarm serve` both start this way.
 struct StateFolderClaim {
@@ -21,7 +23,7 @@ struct StateFolderClaim {
             return .failure(RunProblem(status: .cannotCreate, message: "\(path): \(error.message)"))
         } catch {
             return .failure(RunProblem(status: .cannotCreate,
-                                       message: "\(path): cannot use as the state folder: \(error.localizedDescription)"))
+                                       message: "\(path): cannot use as the state folder: \(error.fileErrorReason)"))
         }
     }
 

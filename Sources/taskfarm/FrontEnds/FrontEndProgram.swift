@@ -27,7 +27,7 @@ struct FrontEndProgram: Sendable {
             return error.exitStatus.rawValue
         } catch let error as JobSpecError {
             context.complain(error.description)
-            return ExitStatus.badJobFile.rawValue
+            return (error.isInCommandLine ? ExitStatus.usage : .badJobFile).rawValue
         } catch let error as FrontEndUsage {
             context.complain(error.message)
             return ExitStatus.usage.rawValue
