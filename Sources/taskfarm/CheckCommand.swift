@@ -20,7 +20,7 @@ struct CheckCommand: ParsableCommand {
 
     @OptionGroup(title: "The hosts tasks are measured against (default: this one)") var hosts: HostResourceArguments
 
-    @Option(name: .long, help: "The run id to expand $(Cluster), %A and array job ids with (default: the state folder's, else 1).")
+    @Option(name: .long, parsing: .unconditional, help: "The run id to expand $(Cluster), %A and array job ids with (default: the state folder's, else 1).")
     var runID: Int?
 
     func run() throws {

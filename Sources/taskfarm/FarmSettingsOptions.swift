@@ -3,6 +3,10 @@ import JobSpec
 import TaskFarm
 
 /// How the farm runs its tasks: the options `run` and `serve` share.
+///
+/// Numeric options throughout the command line read their value with `parsing: .unconditional`,
+/// as getopt reads an option's argument: `--retries -1` reaches the range check and its
+/// message, instead of argument-parser taking `-1` for an option ("Missing value").
 struct FarmSettingsOptions: ParsableArguments {
     @OptionGroup var hosts: HostResourceArguments
 
@@ -12,22 +16,22 @@ struct FarmSettingsOptions: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "Pin each task to the cores it holds (default; measured faster, see docs/resources.md). --no-bind lets every task use every CPU of its host; OMP_NUM_THREADS is the task's cores either way.")
     var bind = true
 
-    @Option(name: .long, help: "The older way to size hosts: each worker adds S cores to its host's pool (use --cpus-per-host instead).")
+    @Option(name: .long, parsing: .unconditional, help: "The older way to size hosts: each worker adds S cores to its host's pool (use --cpus-per-host instead).")
     var slotsPerWorker: Int?
 
-    @Option(name: .long, help: "The name server's rank (0 runs it beside the scheduler).")
+    @Option(name: .long, parsing: .unconditional, help: "The name server's rank (0 runs it beside the scheduler).")
     var nameServerRank: Int?
 
-    @Option(name: .long, help: "Retries after the first attempt of a failed task.")
+    @Option(name: .long, parsing: .unconditional, help: "Retries after the first attempt of a failed task.")
     var retries: Int = 0
 
-    @Option(name: .long, help: "Never retry a task that exits with this code.")
+    @Option(name: .long, parsing: .unconditional, help: "Never retry a task that exits with this code.")
     var retryUnlessExit: Int?
 
     @Option(name: .long, help: "Per-task time limit: SECONDS, HH:MM:SS or 90s/5m/2h, as --walltime.")
     var timeout: String?
 
-    @Option(name: .long, help: "Seconds between SIGTERM and SIGKILL when a task is stopped.")
+    @Option(name: .long, parsing: .unconditional, help: "Seconds between SIGTERM and SIGKILL when a task is stopped.")
     var killGrace: Double = 1.0
 
     @Option(name: .customLong("chdir"), help: "The working directory of tasks that name none.")
@@ -36,13 +40,13 @@ struct FarmSettingsOptions: ParsableArguments {
     @Option(name: .long, help: "How long the farm may run: SECONDS, MM:SS, HH:MM:SS, D-HH:MM:SS, or 90s/30m/2h/1d (default: the allocation's end, from Slurm or PBS).")
     var walltime: String?
 
-    @Option(name: .long, help: "Expected seconds per task, for walltime draining (default: the longest task so far).")
+    @Option(name: .long, parsing: .unconditional, help: "Expected seconds per task, for walltime draining (default: the longest task so far).")
     var taskTime: Double?
 
-    @Option(name: .long, help: "Seconds without word from a worker after which it is lost and its tasks run elsewhere (default 10).")
+    @Option(name: .long, parsing: .unconditional, help: "Seconds without word from a worker after which it is lost and its tasks run elsewhere (default 10).")
     var workerTimeout: Double = WorkerLiveness.defaultTimeout
 
-    @Option(name: .long, help: "Fail a task once it has lost this many workers (its rank died or its host went silent while it ran; default 3).")
+    @Option(name: .long, parsing: .unconditional, help: "Fail a task once it has lost this many workers (its rank died or its host went silent while it ran; default 3).")
     var crashLimit: Int = 3
 
     /// Every duration and count is checked against ``FarmLimits``, so that no value the

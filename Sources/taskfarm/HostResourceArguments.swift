@@ -5,7 +5,7 @@ import TaskFarm
 /// What the command line says of every host's resources: `run`, `serve` and `check` share
 /// it (`check` measures tasks' requests against them).
 struct HostResourceArguments: ParsableArguments {
-    @Option(name: .long, help: "Cores of each host's pool, shared by its workers (default: the CPUs the ranks on it may use, cut to SLURM_CPUS_ON_NODE or PBS's NCPUS).")
+    @Option(name: .long, parsing: .unconditional, help: "Cores of each host's pool, shared by its workers (default: the CPUs the ranks on it may use, cut to SLURM_CPUS_ON_NODE or PBS's NCPUS).")
     var cpusPerHost: Int?
 
     @Option(name: .long, help: "Memory of each host for tasks: 4000 (MiB), 500M, 64G (default: MemTotal, or the cgroup's limit).")

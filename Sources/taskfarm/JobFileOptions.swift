@@ -39,7 +39,7 @@ struct JobFileOptions: ParsableArguments {
     @Flag(name: .customShort("V"), help: "qsub -V for a PBS script: pass the whole environment.")
     var exportAll = false
 
-    @Option(name: .long, help: "For a DAG: start from rescue file N instead of the newest.")
+    @Option(name: .long, parsing: .unconditional, help: "For a DAG: start from rescue file N instead of the newest.")
     var rescueFrom: Int?
 
     @Argument(parsing: .postTerminator, help: "After --: arguments passed to a PBS or Slurm script, as qsub and sbatch pass them.")

@@ -13,7 +13,7 @@ struct NameCommand: ParsableCommand {
     struct Lookup: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print the value bound to NAME; with --wait, wait for it to appear.")
         @OptionGroup var connection: ConnectOptions
-        @Option(name: .long, help: "Seconds to wait for the name to appear (default: answer at once).")
+        @Option(name: .long, parsing: .unconditional, help: "Seconds to wait for the name to appear (default: answer at once).")
         var wait: Double = 0
         @Argument(help: "The name, such as broker or worker/2.")
         var name: String

@@ -20,7 +20,7 @@ struct OutputCommand: ParsableCommand {
     @Flag(name: .long, help: "Print its standard error instead of its standard output.")
     var stderr = false
 
-    @Option(name: .long, help: "Which attempt (1 for the first; default: the last).")
+    @Option(name: .long, parsing: .unconditional, help: "Which attempt (1 for the first; default: the last).")
     var attempt: Int?
 
     @OptionGroup var served: ServedFarmOption

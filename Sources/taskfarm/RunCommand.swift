@@ -30,7 +30,7 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var settings: FarmSettingsOptions
 
-    @Option(name: .long, help: "Tasks a worker may hold queued per slot, beyond those running.")
+    @Option(name: .long, parsing: .unconditional, help: "Tasks a worker may hold queued per slot, beyond those running.")
     var prefetch: Int = 2
 
     @Option(name: .long, help: "A shell command run on rank 0 when a task with HTCondor's notification = Complete, Error or Always ends so (TASKFARM_NOTIFY_INDEX, _STATE, _EXIT_CODE, _SIGNAL, _USER); no mail is sent.")
@@ -45,10 +45,10 @@ struct RunCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Show a progress line on standard error, redrawn each second (default: when it is a terminal); --no-progress shows no progress at all.")
     var progress: Bool?
 
-    @Option(name: .long, help: "Seconds between one-line progress summaries when no progress line is shown, as in batch logs (0: none).")
+    @Option(name: .long, parsing: .unconditional, help: "Seconds between one-line progress summaries when no progress line is shown, as in batch logs (0: none).")
     var progressInterval: Double = 60
 
-    @Option(name: .long, help: "After N tasks failed, start no new task; the run ends with exit 1 (GNU parallel --halt soon,fail=N).")
+    @Option(name: .long, parsing: .unconditional, help: "After N tasks failed, start no new task; the run ends with exit 1 (GNU parallel --halt soon,fail=N).")
     var maxFailures: Int?
 
     func validate() throws {

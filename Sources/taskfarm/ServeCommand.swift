@@ -27,13 +27,13 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .long, help: "HOST or HOST:PORT for the client endpoints (default: this host's name, any free port).")
     var listen: String?
 
-    @Option(name: .long, help: "Client connections each endpoint keeps open at once; past it, the oldest not yet authenticated is closed.")
+    @Option(name: .long, parsing: .unconditional, help: "Client connections each endpoint keeps open at once; past it, the oldest not yet authenticated is closed.")
     var maxConnections: Int = ClientLimits.defaults.maximumConnections
 
-    @Option(name: .long, help: "Seconds a new client connection has to present the token.")
+    @Option(name: .long, parsing: .unconditional, help: "Seconds a new client connection has to present the token.")
     var authTimeout: Double = ClientLimits.defaults.authenticationTimeout
 
-    @Option(name: .long, help: "Seconds an authenticated connection with no request open may stay silent.")
+    @Option(name: .long, parsing: .unconditional, help: "Seconds an authenticated connection with no request open may stay silent.")
     var idleTimeout: Double = ClientLimits.defaults.idleTimeout
 
     @Option(name: .shortAndLong, help: "Per-task stdout pattern (default: STATE_DIR/output/%a.out, %a being the task id).")

@@ -19,13 +19,13 @@ struct StatusCommand: ParsableCommand {
 
     @OptionGroup var served: ServedFarmOption
 
-    @Option(name: .long, help: "Show the story of the task with this index (a served queue's task id).")
+    @Option(name: .long, parsing: .unconditional, help: "Show the story of the task with this index (a served queue's task id).")
     var task: Int?
 
     @Flag(name: .long, help: "Redraw the report every --interval seconds until the run ends.")
     var watch = false
 
-    @Option(name: .long, help: "Seconds between redraws with --watch.")
+    @Option(name: .long, parsing: .unconditional, help: "Seconds between redraws with --watch.")
     var interval: Double = 2
 
     @Flag(name: .long, help: "Print JSON for scripts.")

@@ -12,7 +12,10 @@ final class DataHardeningTests: XCTestCase {
         try Harness.write("true\n", to: "t.txt", in: folder)
         for (option, value) in [("--timeout", "1e13"), ("--timeout", "inf"), ("--timeout", "nan"),
                                 ("--kill-grace", "1e300"), ("--retries", "300000"), ("--walltime", "999999d"),
-                                ("--slots-per-worker", "9223372036854775807"), ("--prefetch", "9223372036854775807")] {
+                                ("--slots-per-worker", "9223372036854775807"), ("--prefetch", "9223372036854775807"),
+                                // A negative value after a space reaches the range check, as getopt
+                                // reads it, instead of "Missing value".
+                                ("--retries", "-1"), ("--kill-grace", "-2"), ("--cpus-per-task", "-4")] {
             let outcome = try Harness.taskfarm(["run", option, value, "t.txt"], ranks: 1, in: folder)
             XCTAssertEqual(outcome.status, 64, "\(option) \(value): \(outcome.stderr)")
             XCTAssertTrue(outcome.stderr.contains(option), outcome.stderr)
