@@ -7,8 +7,7 @@ struct JobFileOptions: ParsableArguments {
     @Argument(help: "The job file: a task list, a submit description (.sub), a PBS or Slurm script, or a DAG (.dag); - reads it from standard input (a task list, or a script or submit description, told apart as in a file, as sbatch and qsub read a script).")
     var file: String
 
-    @Option(name: .long, help: "The job file's format: tasklist, submit, pbs, slurm or dag (default: detected).")
-    var format: String?
+    @OptionGroup var format: JobFormatOption
 
     @Option(name: .shortAndLong, help: "Per-task stdout pattern (wins over the file's); stderr goes there too unless --error is given.")
     var output: String?
@@ -45,12 +44,6 @@ struct JobFileOptions: ParsableArguments {
     @Argument(parsing: .postTerminator, help: "After --: arguments passed to a PBS or Slurm script, as qsub and sbatch pass them.")
     var scriptArguments: [String] = []
 
-    func validate() throws {
-        if let format, JobFormat(name: format) == nil {
-            throw ValidationError("--format '\(format)' is not a format; expected tasklist, submit, pbs, slurm or dag")
-        }
-    }
-
     /// The options given in sbatch's or qsub's own syntax, as those commands take them.
     var batchOptions: [String] {
         var words: [String] = []
@@ -64,7 +57,7 @@ struct JobFileOptions: ParsableArguments {
     }
 
     var overrides: JobFiles.Overrides {
-        var overrides = JobFiles.Overrides(format: format.flatMap(JobFormat.init(name:)), output: output, error: error,
+        var overrides = JobFiles.Overrides(format: format.jobFormat, output: output, error: error,
                                            jobName: jobName, scriptArguments: scriptArguments, rescueFrom: rescueFrom)
         overrides.batchOptions = batchOptions
         overrides.taskResources = request.resources

@@ -27,8 +27,7 @@ struct SubmitCommand: ParsableCommand {
     @Option(name: .long, help: "Submit every task of this job file (task list, submit description, PBS or Slurm script) as one array.")
     var file: String?
 
-    @Option(name: .long, help: "The job file's format: tasklist, submit, pbs or slurm (default: detected).")
-    var format: String?
+    @OptionGroup var format: JobFormatOption
 
     @OptionGroup var request: TaskRequestArguments
 
@@ -39,9 +38,6 @@ struct SubmitCommand: ParsableCommand {
         if (file == nil) == command.isEmpty {
             throw ValidationError("give either a command after -- or --file TASKS")
         }
-        if let format, JobFormat(name: format) == nil {
-            throw ValidationError("--format '\(format)' is not a format; expected tasklist, submit, pbs or slurm")
-        }
         if file != nil, name != nil { throw ValidationError("--name names one task; it does not go with --file") }
     }
 
@@ -49,7 +45,7 @@ struct SubmitCommand: ParsableCommand {
         let client = try connection.client(command: "submit")
         let parents = try after.map { try TaskIDList.parse([$0]) } ?? []
         var tasks: [SubmittedTask]
-        var overrides = JobFiles.Overrides(format: format.flatMap(JobFormat.init(name:)))
+        var overrides = JobFiles.Overrides(format: format.jobFormat)
         overrides.taskResources = request.resources
         if let file {
             let job: any Job
@@ -58,7 +54,7 @@ struct SubmitCommand: ParsableCommand {
                                         overrides: overrides)
             } catch {
                 FileHandle.standardError.write(Data("taskfarm submit: \(error)\n".utf8))
-                throw ExitCode(ExitStatus.badJobFile.rawValue)
+                throw ExitCode((error.isInCommandLine ? ExitStatus.usage : .badJobFile).rawValue)
             }
             if let position = (0..<job.taskCount).first(where: { !job.prerequisites(of: $0).isEmpty }) {
                 FileHandle.standardError.write(Data("taskfarm submit: \(job.task(at: position).source): dependencies inside the file (BARRIER, DAG) are not kept in a queue; split it and use --after\n".utf8))
