@@ -42,6 +42,28 @@ final class PlacementIndexTests: XCTestCase {
         compareIndexedWithScan(seed: 5, prefetch: 0)
     }
 
+    /// Tail rebalancing asks back the newest queued task first and counts it against the host
+    /// of the earliest added worker that fits it: here the CPU-only task goes to `x`, which
+    /// leaves `y`'s GPU for the GPU task. Counting it against `y` would ask back one task only.
+    func testTailRebalancingCountsEachTaskAgainstTheEarliestAddedHostThatFitsIt() {
+        let gpuTask = ResourceRequest(cores: 1, gpus: 1)
+        let placement = ClosurePlacement(requestOf: { $0 == 2 ? ResourceRequest(cores: 1) : gpuTask })
+        for scans in [false, true] {
+            var core = SchedulerCore(taskCount: 3, policy: SchedulerPolicy(prefetchPerSlot: 2), placement: placement)
+            core.scansEveryWorker = scans
+            func worker(_ rank: Int, _ host: String, gpus: [String]) -> WorkerAd {
+                WorkerAd(rank: rank, host: host, cores: 1, memoryBytes: 1 << 30, slots: 1, cpuIDs: [0], gpuIDs: gpus)
+            }
+            core.addWorker(worker(3, "z", gpus: ["0"]))
+            XCTAssertEqual(core.dispatch(), [.assign(position: 0, attempt: 1, worker: 3), .assign(position: 1, attempt: 1, worker: 3),
+                                             .assign(position: 2, attempt: 1, worker: 3)], "two queued behind the first")
+            core.addWorker(worker(1, "x", gpus: []))
+            core.addWorker(worker(2, "y", gpus: ["0"]))
+            XCTAssertEqual(core.dispatch(), [.revoke(position: 2, worker: 3), .revoke(position: 1, worker: 3)],
+                           scans ? "by scan" : "by index")
+        }
+    }
+
     private func ad(_ rank: Int) -> WorkerAd {
         let (host, cpus, gpus, memoryMiB): (String, Int, [String], Int) = switch rank % 3 {
         case 0: ("a", 4, ["0", "1"], 8000)
@@ -53,7 +75,9 @@ final class PlacementIndexTests: XCTestCase {
     }
 
     /// Drives two cores alike, one by the indexes and one by scans, answering their decisions
-    /// as workers would, and fails at the first decision in which they differ.
+    /// as workers would, and fails at the first decision in which they differ. Tasks are
+    /// appended in batches while it runs, so that the queue runs dry many times and the tail
+    /// rebalancing is decided often.
     private func compareIndexedWithScan(seed: UInt64, prefetch: Int) {
         var random = SeededGenerator(seed: seed)
         let count = 1500
@@ -63,7 +87,7 @@ final class PlacementIndexTests: XCTestCase {
                                    gpus: position % 11 == 0 ? 1 : 0)
         }
         let placement = ClosurePlacement(retriesOf: { _ in 1 }, requestOf: request)
-        var indexed = SchedulerCore(taskCount: count, policy: SchedulerPolicy(prefetchPerSlot: prefetch), placement: placement)
+        var indexed = SchedulerCore(taskCount: 40, policy: SchedulerPolicy(prefetchPerSlot: prefetch), placement: placement)
         var scanning = indexed
         scanning.scansEveryWorker = true
         let ranks = Array(1...11)
@@ -86,7 +110,7 @@ final class PlacementIndexTests: XCTestCase {
             }
         }
         answer(same(indexed.dispatch(), scanning.dispatch(), "first dispatch"))
-        while !indexed.isDone(), step < 20_000 {
+        while indexed.taskCount < count || !indexed.isDone(), step < 40_000 {
             step += 1
             let flights = indexed.inFlightTasks.sorted { $0.position < $1.position }
             XCTAssertEqual(flights.map(\.position), scanning.inFlightTasks.map(\.position).sorted())
@@ -99,6 +123,9 @@ final class PlacementIndexTests: XCTestCase {
                 let back = lost.removeFirst()
                 indexed.addWorker(ad(back))
                 scanning.addWorker(ad(back))
+            } else if roll == 4, indexed.taskCount < count {
+                let batch = min(count - indexed.taskCount, Int.random(in: 1...40, using: &random))
+                _ = same(indexed.appendTasks(count: batch), scanning.appendTasks(count: batch), "append")
             } else if let flight = flights.randomElement(using: &random) {
                 let attempt = Int(indexed.attempts[flight.position])
                 if !indexed.hasStarted(flight.position) {
