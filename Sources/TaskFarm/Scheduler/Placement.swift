@@ -21,6 +21,9 @@ public protocol Placement {
     func prerequisites(of position: Int) -> [Int]
     /// Whether `worker` can run the task (HTCondor matchmaking).
     func matches(_ position: Int, _ worker: WorkerAd) -> Bool
+    /// Whether ``matches(_:_:)`` is true of every task and worker, now and for tasks added
+    /// later; the core then places by its indexes instead of scanning every worker.
+    var matchesEveryWorker: Bool { get }
     /// Whether any task prefers some workers to others; otherwise ``rank(_:_:)`` is never asked.
     var ranksWorkers: Bool { get }
     /// The task's preference for `worker`: higher wins (HTCondor's `rank`).
@@ -43,6 +46,8 @@ extension Placement {
     public func prerequisites(of position: Int) -> [Int] { [] }
     /// Every worker.
     public func matches(_ position: Int, _ worker: WorkerAd) -> Bool { true }
+    /// Not promised: a placement that does not say so is asked per task and worker.
+    public var matchesEveryWorker: Bool { false }
     /// No preference.
     public var ranksWorkers: Bool { false }
     /// 0 for every worker.
@@ -59,6 +64,9 @@ extension Placement {
 public struct AnyWorkerPlacement: Placement {
     /// The placement.
     public init() {}
+
+    /// True: it matches every worker.
+    public var matchesEveryWorker: Bool { true }
 }
 
 /// A job's tasks placed by what each asks: its slots, retries and prerequisites from the
@@ -79,6 +87,7 @@ final class JobPlacement: Placement {
     func retries(of position: Int) -> Int? { job.task(at: position).maxRetries }
     func prerequisites(of position: Int) -> [Int] { job.prerequisites(of: position) }
     func matches(_ position: Int, _ worker: WorkerAd) -> Bool { matcher?.matches(position, worker) ?? true }
+    var matchesEveryWorker: Bool { matcher == nil }
     var ranksWorkers: Bool { matcher?.hasRank ?? false }
     func rank(_ position: Int, _ worker: WorkerAd) -> Double { matcher?.rank(position, worker) ?? 0 }
 

@@ -4,8 +4,10 @@ import JobSpec
 /// worker, what a completion means (success, retry, final failure), when the run is over.
 ///
 /// The caller feeds it workers and completions and carries out the ``Decision``s it
-/// returns. Everything it does per task is O(1) amortised, apart from the scan over
-/// workers to place a task.
+/// returns. Everything it does per task is O(1) amortised or O(log workers): placement
+/// takes the best candidates from indexes of the pools, workers and queued tasks (see
+/// ``IndexedHeap``) rather than scanning every worker, unless tasks rank workers (HTCondor
+/// `rank`) or some task does not match every worker; those jobs are placed by a scan.
 public struct SchedulerCore {
     /// A decision for the caller to carry out.
     public enum Decision: Equatable {
@@ -34,6 +36,9 @@ public struct SchedulerCore {
         var registered: WorkerAd
         /// Its host's pool, as an index into `pools`.
         var pool: Int
+        /// When it was first added, counting from 0: its place in `workerOrder`, which breaks
+        /// ties between workers as the scans in that order did.
+        var sequence: Int
         /// Positions handed to the worker and not ended, oldest first.
         var positions: [Int] = []
     }
@@ -41,6 +46,8 @@ public struct SchedulerCore {
     struct InFlight {
         var worker: Int
         var attempt: Int
+        /// When it was handed out, counting from 0: its place among its worker's `positions`.
+        var order: Int
         /// Whether the worker reported that it started (a prefetched task waits in its queue).
         var started = false
         /// What the task asked for, and the CPUs, GPUs and memory it holds or will hold.
@@ -76,8 +83,31 @@ public struct SchedulerCore {
     public private(set) var attempts: [AttemptCount]
     /// Attempts made before this run (a resume), so the retry budget counts this run's only.
     private let earlierAttempts: [AttemptCount]
-    private var workers: [Int: WorkerSlots] = [:]
+    private var workers = RankTable<WorkerSlots>()
     private var workerOrder: [Int] = []
+    /// The `sequence` of the next worker added.
+    private var nextWorkerSequence = 0
+    /// The ranks of each pool's workers, by `sequence`.
+    private var poolWorkers: [[Int]] = []
+    /// The `order` of the next task handed out.
+    private var nextHandOut = 0
+    /// The indexes that spare placement a scan of every worker (issue 18), kept in step with
+    /// `workers`, `pools` and `inFlight` wherever a task is handed out, starts or ends. The
+    /// pools that have workers, by (most free cores, then their worker with the fewest tasks,
+    /// then the earliest added worker): ``pickStartingWorker(for:_:avoiding:)``'s order.
+    private var poolsByRoom = IndexedHeap<TripleKey>()
+    /// Each pool's workers by (fewest tasks, earliest added).
+    private var workersByLoad: [IndexedHeap<TripleKey>] = []
+    /// The tasks in flight that another may queue behind (last of their chain, fewer than
+    /// `prefetchPerSlot` ahead of them), by (shallowest, earliest added worker, oldest):
+    /// ``pickFollowedTask(for:_:avoiding:)``'s order.
+    private var followable = IndexedHeap<TripleKey>()
+    /// The queued tasks that may be asked back (not started, not asked back already), by
+    /// (earliest added worker, newest): ``rebalance()``'s order.
+    private var revocable = IndexedHeap<TripleKey>()
+    /// Set by tests: place by scanning every worker, as the indexes replace, so that a test
+    /// can check that both choose alike.
+    var scansEveryWorker = false
     /// Ranks that run no task but whose CPUs belong to their host's pool (rank 0), by host.
     private var cpuContributors: [String: [WorkerAd]] = [:]
     /// Each host's pool of cores, GPUs and memory, in the order hosts were first seen.
@@ -137,15 +167,30 @@ public struct SchedulerCore {
     /// the ads of every worker on that host (``HostPool/merging(_:)``) while nothing runs
     /// there.
     public mutating func addWorker(_ ad: WorkerAd) {
-        if workers[ad.rank] == nil { workerOrder.append(ad.rank) }
         let index = poolIndex[ad.host] ?? pools.count
         if index == pools.count {
             poolIndex[ad.host] = index
             pools.append(HostPool.merging([ad]))
+            poolWorkers.append([])
+            workersByLoad.append(IndexedHeap())
         }
-        workers[ad.rank] = WorkerSlots(ad: ad, registered: ad, pool: index)
-        let onHost = workerOrder.filter { workers[$0]?.registered.host == ad.host }
+        let sequence: Int
+        if let known = workers[ad.rank] {
+            sequence = known.sequence
+            if known.pool != index { leavePool(ad.rank, known.pool) }
+        } else {
+            workerOrder.append(ad.rank)
+            sequence = nextWorkerSequence
+            nextWorkerSequence += 1
+        }
+        workers[ad.rank] = WorkerSlots(ad: ad, registered: ad, pool: index, sequence: sequence)
+        if !poolWorkers[index].contains(ad.rank) {
+            let at = poolWorkers[index].firstIndex { workers[$0]!.sequence > sequence } ?? poolWorkers[index].count
+            poolWorkers[index].insert(ad.rank, at: at)
+        }
+        reindex(worker: ad.rank)
         guard pools[index].free == pools[index].capacity else { return }  // tasks hold some of it
+        let onHost = poolWorkers[index]
         let pool = HostPool.merging(onHost.map { workers[$0]!.registered } + cpuContributors[ad.host, default: []])
         pools[index] = pool
         for rank in onHost {
@@ -153,6 +198,14 @@ public struct SchedulerCore {
             workers[rank]!.ad.gpuIDs = pool.gpus
             workers[rank]!.ad.memoryBytes = pool.memoryMiB * 1024 * 1024
         }
+        reindex(pool: index)
+    }
+
+    /// Takes the worker at `rank` out of the pool at `index` (it is lost, or moved host).
+    private mutating func leavePool(_ rank: Int, _ index: Int) {
+        poolWorkers[index].removeAll { $0 == rank }
+        workersByLoad[index].remove(rank)
+        reindex(pool: index)
     }
 
     /// The workers' ads for the records (journal, report, progress), each with `slots` its
@@ -162,7 +215,7 @@ public struct SchedulerCore {
         var seen: [String: Int] = [:]
         return workerAds.map { ad in
             var share = ad
-            let onHost = workerOrder.filter { workers[$0]!.ad.host == ad.host }.count
+            let onHost = poolWorkers[workers[ad.rank]!.pool].count
             let index = seen[ad.host, default: 0]
             seen[ad.host] = index + 1
             share.slots = ad.slots / onHost + (index < ad.slots % onHost ? 1 : 0)
@@ -249,7 +302,7 @@ public struct SchedulerCore {
                 reservation = nil
                 states[held.position] = .failed
                 decisions.append(.unrunnable(position: held.position, reason: whyNeverRuns(held.position, request)))
-            } else if !workerOrder.contains(where: { workers[$0]!.ad.host == held.host }),
+            } else if poolIndex[held.host].map({ poolWorkers[$0].isEmpty }) ?? true,
                       let host = hostToReserve(for: held.position, request) {
                 // The reserved host lost its workers: keep another.
                 reservation = Reservation(position: held.position, host: host)
@@ -318,13 +371,17 @@ public struct SchedulerCore {
         attempts[position] = AttemptCount(clamping: attempt)
         states[position] = .running
         workers[worker]!.positions.append(position)
-        var flight = InFlight(worker: worker, attempt: attempt, request: request, grant: grant)
+        var flight = InFlight(worker: worker, attempt: attempt, order: nextHandOut, request: request, grant: grant)
+        nextHandOut += 1
         if let follows {
             flight.follows = follows
             flight.depth = inFlight[follows]!.depth + 1
             inFlight[follows]!.followedBy = position
+            reindex(flight: follows)
         }
         inFlight[position] = flight
+        reindex(flight: position)
+        reindex(worker: worker)
         runningTasks += 1
         return .assign(position: position, attempt: attempt, worker: worker)
     }
@@ -335,6 +392,21 @@ public struct SchedulerCore {
     /// pool (-1: none).
     private mutating func pickStartingWorker(for position: Int, _ request: ResourceRequest,
                                              avoiding avoided: Int) -> (Int, ResourceGrant)? {
+        if placesByIndex {
+            // The pools in the scan's order; one with fewer free cores than asked for ends the
+            // search, with every pool below it (none has more).
+            let search = poolsByRoom.first(where: { index, _ in index != avoided && pools[index].fitsNow(request) },
+                                           prunes: { -$0.first < request.cores })
+            switch search {
+            case .found(let index):
+                let best = workersByLoad[index].min!.id
+                return pools[index].take(request).map { (best, $0) }
+            case .none:
+                return nil
+            case .gaveUp:
+                break
+            }
+        }
         let ranked = placement.ranksWorkers
         var best: Int?
         var bestKey = (rank: -Double.infinity, free: Int.min, load: Int.min)
@@ -359,6 +431,17 @@ public struct SchedulerCore {
                                   avoiding avoided: Int) -> (worker: Int, ahead: Int)? {
         let limit = policy.prefetchPerSlot
         guard limit > 0 else { return nil }
+        if placesByIndex {
+            let search = followable.first(where: { ahead, _ in
+                let flight = inFlight[ahead]!
+                return workers[flight.worker]!.pool != avoided && request.fits(in: flight.grant.amounts)
+            })
+            switch search {
+            case .found(let ahead): return (inFlight[ahead]!.worker, ahead)
+            case .none: return nil
+            case .gaveUp: break
+            }
+        }
         let ranked = placement.ranksWorkers
         var best: (worker: Int, ahead: Int, key: (rank: Double, shallow: Int))?
         for rank in workerOrder {
@@ -405,11 +488,12 @@ public struct SchedulerCore {
     /// grants they would take over go back to the pool for the reserved task.
     private mutating func revokeQueued(onHost host: String) -> [Decision] {
         var decisions: [Decision] = []
-        for rank in workerOrder where workers[rank]!.ad.host == host {
+        for rank in poolIndex[host].map({ poolWorkers[$0] }) ?? [] {
             for position in workers[rank]!.positions.reversed() {
                 let flight = inFlight[position]!
                 guard flight.follows != nil, !flight.started, !revoking.contains(position) else { continue }
                 revoking.insert(position)
+                reindex(flight: position)
                 decisions.append(.revoke(position: position, worker: rank))
             }
         }
@@ -422,10 +506,11 @@ public struct SchedulerCore {
     private mutating func rebalance() -> [Decision] {
         guard policy.prefetchPerSlot > 0, !isThrottled else { return [] }
         // Every request takes a core: a worker whose host has none free can take nothing, and
-        // free room only shrinks below. Most calls (every host full) end here, and the rest
-        // look only at the workers that can take something, not at every worker per task.
+        // free room only shrinks below. Most calls (every host full) end here, at the index's
+        // roomiest pool.
+        guard let roomiest = poolsByRoom.min, -roomiest.key.first > 0 else { return [] }
+        if placesByIndex { return rebalanceByIndex() }
         let targets = workerOrder.filter { pools[workers[$0]!.pool].free.cores > 0 }
-        guard !targets.isEmpty else { return [] }
         var free = pools
         var decisions: [Decision] = []
         for loadedRank in workerOrder {
@@ -440,9 +525,35 @@ public struct SchedulerCore {
                 guard let target else { continue }
                 _ = free[workers[target]!.pool].take(request)
                 revoking.insert(position)
+                reindex(flight: position)
                 decisions.append(.revoke(position: position, worker: loadedRank))
             }
         }
+        return decisions
+    }
+
+    /// ``rebalance()`` by the indexes, choosing as its scan does: the queued tasks in the
+    /// scan's order (`revocable`), each asked back when a pool with free cores at the start
+    /// fits it, the first such pool by its earliest added worker taking it. It stops once no
+    /// such pool has a core left, so a call costs the tasks it asks back, not every worker.
+    private mutating func rebalanceByIndex() -> [Decision] {
+        var free = pools
+        var targets = poolWorkers.indices.filter { !poolWorkers[$0].isEmpty && pools[$0].free.cores > 0 }
+        targets.sort { workers[poolWorkers[$0][0]]!.sequence < workers[poolWorkers[$1][0]]!.sequence }
+        var decisions: [Decision] = []
+        var passedOver: [(Int, TripleKey)] = []
+        while !targets.isEmpty, let (position, key) = revocable.popMin() {
+            let flight = inFlight[position]!
+            guard let target = targets.firstIndex(where: { free[$0].fitsNow(flight.request) }) else {
+                passedOver.append((position, key))
+                continue
+            }
+            _ = free[targets[target]].take(flight.request)
+            if free[targets[target]].free.cores == 0 { targets.remove(at: target) }
+            revoking.insert(position)
+            decisions.append(.revoke(position: position, worker: flight.worker))
+        }
+        for (position, key) in passedOver { revocable.set(position, key) }
         return decisions
     }
 
@@ -469,6 +580,7 @@ public struct SchedulerCore {
             var behind: Int? = next
             while let current = behind {
                 inFlight[current]!.depth -= 1
+                reindex(flight: current)
                 behind = inFlight[current]!.followedBy
             }
         } else if let ahead = flight.follows {
@@ -476,7 +588,53 @@ public struct SchedulerCore {
         } else if let pool {
             pools[pool].give(flight.grant)
         }
+        if let ahead = flight.follows { reindex(flight: ahead) }
+        reindex(flight: position)
+        reindex(worker: flight.worker)
         return flight
+    }
+
+    // MARK: Indexes
+
+    /// Whether placement may use the indexes: they order workers as the scans do when no
+    /// task prefers some workers (HTCondor `rank`) and every task matches every worker.
+    private var placesByIndex: Bool {
+        !scansEveryWorker && placement.matchesEveryWorker && !placement.ranksWorkers
+    }
+
+    /// Files the worker at `rank` anew in its pool's `workersByLoad` (its tasks changed), and
+    /// the pool in `poolsByRoom`.
+    private mutating func reindex(worker rank: Int) {
+        guard let worker = workers[rank] else { return }
+        workersByLoad[worker.pool].set(rank, TripleKey(worker.positions.count, worker.sequence, 0))
+        reindex(pool: worker.pool)
+    }
+
+    /// Files the pool at `index` anew in `poolsByRoom` (its free cores or its best worker
+    /// changed); a pool without workers leaves it.
+    private mutating func reindex(pool index: Int) {
+        guard let best = workersByLoad[index].min else { return poolsByRoom.remove(index) }
+        poolsByRoom.set(index, TripleKey(-pools[index].free.cores, best.key.first, best.key.second))
+    }
+
+    /// Files the task at `position` anew in `followable` and `revocable`, or takes it out of
+    /// them (it ended, started, or is being asked back).
+    private mutating func reindex(flight position: Int) {
+        guard let flight = inFlight[position], let sequence = workers[flight.worker]?.sequence else {
+            followable.remove(position)
+            revocable.remove(position)
+            return
+        }
+        if flight.followedBy == nil, flight.depth < policy.prefetchPerSlot {
+            followable.set(position, TripleKey(flight.depth, sequence, flight.order))
+        } else {
+            followable.remove(position)
+        }
+        if flight.follows != nil, !flight.started, !revoking.contains(position) {
+            revocable.set(position, TripleKey(sequence, -flight.order, 0))
+        } else {
+            revocable.remove(position)
+        }
     }
 
     /// Marks a pending task as never runnable (no worker can match it), before it reaches
@@ -623,6 +781,7 @@ public struct SchedulerCore {
         guard let flight = inFlight[position], flight.attempt == attempt, flight.worker == worker,
               !flight.started else { return false }
         inFlight[position]!.started = true
+        reindex(flight: position)
         return true
     }
 
@@ -652,6 +811,7 @@ public struct SchedulerCore {
         }
         workers.removeValue(forKey: rank)
         workerOrder.removeAll { $0 == rank }
+        leavePool(rank, worker.pool)
         for (position, flight) in flights.reversed() {
             guard flight.started else {
                 attempts[position] -= 1
