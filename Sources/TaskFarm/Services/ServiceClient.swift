@@ -34,12 +34,46 @@ public final class ServiceClient: @unchecked Sendable {
         _ service: String, _ inputs: [Input], chunkSize: Int = 1, as output: Output.Type = Output.self)
         async throws(ServiceError) -> [Output] {
         let chunks = Self.chunks(inputs.count, size: chunkSize)
-        var results = [[Output]?](repeating: nil, count: chunks.count)
-        let answers = try await callChunks(service, inputs, chunks)
-        for await (index, result) in answers {
-            results[index] = try decodeChunk(result, chunk: chunks[index], service: service, as: Output.self)
+        let payloads = try encodeChunks(service, inputs, chunks)
+        // The answers are gathered on the MPI thread and this task resumes once, at the end
+        // or at the first failure: a resumption per chunk wakes a thread of the cooperative
+        // pool per chunk, which was a third of rank 0's time at chunk size 1 (issue 18).
+        let answers: ChunkAnswers = await withCheckedContinuation { continuation in
+            var results = [[UInt8]](repeating: [], count: payloads.count)
+            var remaining = payloads.count
+            guard remaining > 0 else { return continuation.resume(returning: .all(results)) }
+            sendChunks(service, payloads) { index, result in
+                guard remaining > 0 else { return }  // already resumed with a failure
+                switch result {
+                case .success(let bytes):
+                    results[index] = bytes
+                    remaining -= 1
+                    if remaining == 0 { continuation.resume(returning: .all(results)) }
+                case .failure(let error):
+                    remaining = 0
+                    continuation.resume(returning: .failed(index, error))
+                }
+            }
         }
-        return results.flatMap { $0 ?? [] }
+        switch answers {
+        case .all(let results):
+            var outputs: [Output] = []
+            outputs.reserveCapacity(inputs.count)
+            for (index, bytes) in results.enumerated() {
+                outputs += try decodeChunk(.success(bytes), chunk: chunks[index], service: service, as: Output.self)
+            }
+            return outputs
+        case .failed(let index, let error):
+            _ = try decodeChunk(.failure(error), chunk: chunks[index], service: service, as: Output.self)
+            return []
+        }
+    }
+
+    /// What a `map` gets back from the MPI thread: every chunk's coded outputs in input
+    /// order, or the first chunk that failed.
+    private enum ChunkAnswers {
+        case all([[UInt8]])
+        case failed(Int, ServiceError)
     }
 
     /// Like ``map(_:_:chunkSize:as:)``, but yields each output as soon as its chunk is
@@ -137,26 +171,20 @@ public final class ServiceClient: @unchecked Sendable {
         return stride(from: 0, to: count, by: size).map { $0..<min($0 + size, count) }
     }
 
-    /// Sends every chunk in one post to the MPI thread, where each answer goes straight
-    /// into the returned stream: no task, continuation or thread wake-up per chunk.
-    private func callChunks<Input: Encodable & Sendable>(_ service: String, _ inputs: [Input], _ chunks: [Range<Int>])
-        async throws(ServiceError) -> AsyncStream<(Int, Result<[UInt8], ServiceError>)> {
+    /// Each chunk's inputs, coded.
+    private func encodeChunks<Input: Encodable & Sendable>(_ service: String, _ inputs: [Input], _ chunks: [Range<Int>])
+        throws(ServiceError) -> [[UInt8]] {
         var payloads: [[UInt8]] = []
         payloads.reserveCapacity(chunks.count)
         for chunk in chunks { payloads.append(try encode(Array(inputs[chunk]), service: service)) }
-        let (stream, continuation) = AsyncStream.makeStream(of: (Int, Result<[UInt8], ServiceError>).self)
-        guard !payloads.isEmpty else {
-            continuation.finish()
-            return stream
-        }
+        return payloads
+    }
+
+    /// Sends every chunk in one post to the MPI thread; `answered` runs there with each
+    /// chunk's index and answer, as it comes: no task, continuation or thread wake-up per chunk.
+    private func sendChunks(_ service: String, _ payloads: [[UInt8]],
+                            answered: @escaping (Int, Result<[UInt8], ServiceError>) -> Void) {
         queue.post { [sink] in
-            // Answers arrive on this same thread, so the count needs no lock.
-            var remaining = payloads.count
-            func answered(_ index: Int, _ result: Result<[UInt8], ServiceError>) {
-                continuation.yield((index, result))
-                remaining -= 1
-                if remaining == 0 { continuation.finish() }
-            }
             for (index, payload) in payloads.enumerated() {
                 do {
                     try sink.send(service: service, payload: payload, batch: true, format: .binary) { answered(index, $0) }
@@ -164,6 +192,24 @@ public final class ServiceClient: @unchecked Sendable {
                     answered(index, .failure(ServiceError(.stopped, service: service, message: "\(error)")))
                 }
             }
+        }
+    }
+
+    /// The answers of every chunk, in the order they come, through a stream.
+    private func callChunks<Input: Encodable & Sendable>(_ service: String, _ inputs: [Input], _ chunks: [Range<Int>])
+        async throws(ServiceError) -> AsyncStream<(Int, Result<[UInt8], ServiceError>)> {
+        let payloads = try encodeChunks(service, inputs, chunks)
+        let (stream, continuation) = AsyncStream.makeStream(of: (Int, Result<[UInt8], ServiceError>).self)
+        guard !payloads.isEmpty else {
+            continuation.finish()
+            return stream
+        }
+        // Answers arrive on the MPI thread only, so the count needs no lock.
+        var remaining = payloads.count
+        sendChunks(service, payloads) { index, result in
+            continuation.yield((index, result))
+            remaining -= 1
+            if remaining == 0 { continuation.finish() }
         }
         return stream
     }
