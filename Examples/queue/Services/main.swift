@@ -70,6 +70,15 @@ let status = ServiceFarm.run(services) { client in
         try check(error.kind == .serviceThrew && error.message == "3.0 / 0 has no value"
                   && error.errorType?.hasSuffix("DivisionByZero") == true, "unexpected error \(error)")
     }
+    // A map whose third chunk throws: the error names that chunk's inputs.
+    do {
+        let fractions = (0..<6).map { Fraction(numerator: Double($0), denominator: $0 == 5 ? 0 : 2) }
+        _ = try await client.map("divide", fractions, chunkSize: 2, as: Double.self)
+        throw CheckFailed(description: "a map over a division by zero did not throw")
+    } catch let error as ServiceError {
+        try check(error.kind == .serviceThrew && error.message == "inputs 4..<6: 5.0 / 0 has no value",
+                  "unexpected map error \(error)")
+    }
     do {
         _ = try await client.call("no-such-service", 1, as: Int.self)
         throw CheckFailed(description: "an unknown service answered")
