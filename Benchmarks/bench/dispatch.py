@@ -2,8 +2,8 @@
 (1 master + 2 workers), chunk sizes 1 and 100. Each program prints `tasks_per_second=` timed
 around its dispatch loop alone (MPI start-up excluded). One chunk is outstanding per worker
 (prefetch depth 0) in the C loop; mpi4py.futures map queues its chunks in the manager and sends
-one to each idle worker; taskfarm's broker keeps at most 2 chunks at each worker (one running,
-one ready: prefetch depth 1). taskfarm's program (`Sources/dispatch-bench`) also prints the
+one to each idle worker; taskfarm's broker keeps at most 4 chunks at each worker (one running,
+three ready: prefetch depth 3). taskfarm's program (`Sources/dispatch-bench`) also prints the
 latency of single calls, p50/p99/max, through hdrhistogram-swift."""
 import os
 import re
@@ -51,7 +51,7 @@ def run(env: Environment, rounds: int, counts: Dict[str, Dict[int, int]]) -> Dic
     result: Dict[str, object] = {"ranks": 3, "rounds": rounds, "counts": {k: dict(v) for k, v in counts.items()},
                                  "prefetch": {"C MPI loop": "none (1 chunk outstanding per worker)",
                                               "mpi4py.futures": "map queues every chunk in the manager; one chunk in flight per worker",
-                                              "taskfarm": "1 (the broker keeps at most 2 chunks at a worker: one running, one ready)"}}
+                                              "taskfarm": "3 (the broker keeps at most 4 chunks at a worker: one running, three ready)"}}
     for chunk in CHUNKS:
         systems = {}
         if env.mpi_dispatch:

@@ -7,13 +7,19 @@
 public struct ServiceRouter: Sendable {
     /// Calls a worker may hold at once (one running, the next ones ready to start).
     public let perWorkerLimit: Int
+
+    /// The broker's limit: with 4, a worker that answers short calls as fast as they come
+    /// still has three queued while its answer travels back and the broker's next call
+    /// comes (at chunk size 1 on 2 cores, 1.4× the calls a second of a limit of 2; 8 gave
+    /// no more). The price: a call may wait behind three others at a busy worker.
+    public static let defaultPerWorkerLimit = 4
     private var offers: [String: [Int]] = [:]
     private var outstanding: [Int: Int] = [:]
     private var queues: [String: (ids: [Int], head: Int)] = [:]
     private var turn: [String: Int] = [:]
 
     /// A router with no offers yet.
-    public init(perWorkerLimit: Int = 2) {
+    public init(perWorkerLimit: Int = ServiceRouter.defaultPerWorkerLimit) {
         self.perWorkerLimit = max(1, perWorkerLimit)
     }
 
