@@ -8,7 +8,8 @@ import Darwin
 /// The event loop of one rank. It never blocks in MPI: it probes, lets the roles work,
 /// and when nothing happened waits with a ``Backoff`` (in the worker's `poll` on its
 /// tasks' pidfds where there is a worker, so a task's end wakes it at once): up to 1 ms,
-/// and up to 10 ms once it has been idle for a while.
+/// and up to 10 ms once it has been idle for a while; while a reply is due, it polls on
+/// for ``pollWindow`` before it sleeps at all.
 final class RankLoop {
     /// The longest idle sleep, in microseconds, while a role expects a reply soon.
     static let shortWait = 50

@@ -16,7 +16,8 @@ protocol RankRole: AnyObject {
     /// whether the role did the waiting. Only the worker waits this way.
     func idle(microseconds: Int) throws -> Bool
     /// Whether the role waits for a reply that should come soon (calls in flight): the
-    /// rank then caps its idle sleeps at ``RankLoop/shortWait`` microseconds.
+    /// rank then polls without sleeping for ``RankLoop/pollWindow`` after its last progress,
+    /// and caps its idle sleeps at ``RankLoop/shortWait`` microseconds after that.
     var expectsMessageSoon: Bool { get }
     /// Whether the role's ``idle(microseconds:)`` wakes at once on the event it waits for
     /// (a running task's end) and no message could be acted on before it (every slot is

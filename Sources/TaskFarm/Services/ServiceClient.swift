@@ -64,8 +64,7 @@ public final class ServiceClient: @unchecked Sendable {
             }
             return outputs
         case .failed(let index, let error):
-            _ = try decodeChunk(.failure(error), chunk: chunks[index], service: service, as: Output.self)
-            return []
+            throw Self.naming(chunks[index], in: error)
         }
     }
 
@@ -223,10 +222,16 @@ public final class ServiceClient: @unchecked Sendable {
                 throw ServiceError(.badOutput, service: service, message: "\(outputs.count) outputs for \(chunk.count) inputs")
             }
             return outputs
-        case .failure(var error):
-            error.message = "inputs \(chunk.lowerBound)..<\(chunk.upperBound): " + error.message
-            throw error
+        case .failure(let error):
+            throw Self.naming(chunk, in: error)
         }
+    }
+
+    /// A chunk's error, its message prefixed with the chunk's input indexes.
+    private static func naming(_ chunk: Range<Int>, in error: ServiceError) -> ServiceError {
+        var error = error
+        error.message = "inputs \(chunk.lowerBound)..<\(chunk.upperBound): " + error.message
+        return error
     }
 
     private func encode<Value: Encodable>(_ value: Value, service: String) throws(ServiceError) -> [UInt8] {
