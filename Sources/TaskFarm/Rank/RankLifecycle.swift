@@ -7,7 +7,8 @@ import MPI
 /// The life of one rank around its role work, the same for `run`, `serve` and a Swift
 /// services program: signal handlers before MPI starts (so a SIGUSR1 forwarded by `mpirun`
 /// never kills a rank), `MPI_Init_thread` at funneled, the rank in the log metadata, an
-/// internal error aborting the whole world rather than hanging it, and `MPI_Finalize`.
+/// internal error aborting the whole world rather than hanging it, and `MPI_Finalize` (without
+/// its fence after a lost worker, see ``FinalizeFence``).
 enum RankLifecycle {
     /// Runs `body` on this rank between MPI's start and end and returns its exit status;
     /// 70 when MPI cannot start.
@@ -35,8 +36,9 @@ enum RankLifecycle {
             logger.critical("internal error: \(error)")
             MPI.abort(errorCode: ExitStatus.internalError.rawValue)
         }
-        if WorkerRecovery.skipsFinalize(environment: ProcessInfo.processInfo.environment) {
-            // Open MPI's exit handler would call MPI_Finalize: leave with _exit.
+        if WorkerRecovery.skipsFinalizeFence(environment: ProcessInfo.processInfo.environment) && !FinalizeFence.turnOff() {
+            // No way to skip the fence: leave without MPI_Finalize (Open MPI's exit handler
+            // would call it, so with _exit).
             fflush(nil)
             _exit(status.rawValue)
         }
