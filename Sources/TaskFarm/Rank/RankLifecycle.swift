@@ -7,8 +7,9 @@ import MPI
 /// The life of one rank around its role work, the same for `run`, `serve` and a Swift
 /// services program: signal handlers before MPI starts (so a SIGUSR1 forwarded by `mpirun`
 /// never kills a rank), `MPI_Init_thread` at funneled, the rank in the log metadata, an
-/// internal error aborting the whole world rather than hanging it, and `MPI_Finalize` (without
-/// its fence after a lost worker, see ``FinalizeFence``).
+/// internal error aborting the whole world rather than hanging it, and `MPI_Finalize`. After a
+/// lost worker every rank finalizes without Open MPI's fence (``FinalizeFence``), and rank 0
+/// first ends the job (``RuntimeJobEnd``) so that `mpirun` exits.
 enum RankLifecycle {
     /// Runs `body` on this rank between MPI's start and end and returns its exit status;
     /// 70 when MPI cannot start.
