@@ -88,14 +88,13 @@ final class MultiHostTests: XCTestCase {
 
     /// 40 tasks of `sleep 2` on 7 ranks under `mpirun --enable-recovery`; once 8 have
     /// started, tfnode3 (ranks 2 and 5) is lost. The farm must find it, run its tasks on the
-    /// other hosts, and record every task exactly once, within 60 s of the loss.
-    private func runLosingTfnode3(_ loss: Loss) throws {
-        let folder = try Harness.temporaryFolder()
+    /// other hosts, and record every task exactly once, within 60 s of the loss. Returns
+    /// `mpirun`, ended or not, and when the loss happened.
+    private func runLosingTfnode3(_ loss: Loss, in folder: URL) throws -> (mpirun: ChildProcess, lostAt: Date) {
         let task = #"touch started.$TASKFARM_TASK_INDEX; sleep 2; echo "$TASKFARM_TASK_INDEX $(hostname)" >> ran.log"#
         try Harness.write(Array(repeating: task, count: 40).joined(separator: "\n") + "\n", to: "t.txt", in: folder)
         let run = try NetnsCluster.start(["run", "t.txt", "--joblog", "j.tsv", "--log-level", "notice"], ranks: 7,
                                          in: folder, mpirunOptions: ["--enable-recovery"])
-        defer { if run.isRunning { run.stopGroup() } }
         let started = { ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasPrefix("started.") }.count }
         XCTAssertTrue(Harness.waitUntil(timeout: 60) { started() >= 8 }, "tasks did not start")
         switch loss {
@@ -125,20 +124,31 @@ final class MultiHostTests: XCTestCase {
         let ran = (Harness.read("ran.log", in: folder) ?? "").split(separator: "\n").map { $0.split(separator: " ")[0] }
         XCTAssertEqual(Set(ran).count, 40)
         XCTAssertLessThanOrEqual(ran.count, 40 + 6, "a task lost with tfnode3 ran more than once again")
-        // mpirun: see docs/failures.md. Open MPI 4.1.4 ends it by itself only sometimes, and
-        // MPI_Abort from rank 0 does not end it either (measured across these hosts).
-        if run.wait(timeout: 10) != nil { XCTAssertEqual(run.status, 0, Harness.read("mpirun.err", in: folder) ?? "") }
+        return (run, lostAt)
     }
 
     /// With `--enable-recovery`, every worker process on one host killed mid-run costs only
-    /// their tasks.
+    /// their tasks, and `mpirun` exits 0 within 60 s of the kill: rank 0 ends the job, since
+    /// Open MPI would not learn of both ends on tfnode3 (docs/failures.md).
     func testWithRecoveryAKilledHostCostsOnlyItsTasks() throws {
-        try runLosingTfnode3(.killed)
+        let folder = try Harness.temporaryFolder()
+        let (run, lostAt) = try runLosingTfnode3(.killed, in: folder)
+        defer { if run.isRunning { run.stopGroup() } }
+        let ended = run.wait(timeout: max(1, 60 - Date().timeIntervalSince(lostAt)))
+        XCTAssertNotNil(ended, "mpirun still up 60 s after the kill: \(Harness.read("mpirun.err", in: folder) ?? "")")
+        guard ended != nil else { return }
+        print("tfnode3 killed: mpirun exited \(String(format: "%.1f", Date().timeIntervalSince(lostAt))) s after the kill")
+        XCTAssertEqual(run.status, 0, Harness.read("mpirun.err", in: folder) ?? "")
     }
 
-    /// With `--enable-recovery`, a host whose link goes down is found the same way.
+    /// With `--enable-recovery`, a host whose link goes down is found the same way. `mpirun`
+    /// waits for that host's Open MPI daemon, which never answers (docs/failures.md); if it
+    /// ends, it ends with 0.
     func testWithRecoveryASilentHostCostsOnlyItsTasks() throws {
-        try runLosingTfnode3(.silent)
+        let folder = try Harness.temporaryFolder()
+        let (run, _) = try runLosingTfnode3(.silent, in: folder)
+        defer { if run.isRunning { run.stopGroup() } }
+        if run.wait(timeout: 10) != nil { XCTAssertEqual(run.status, 0, Harness.read("mpirun.err", in: folder) ?? "") }
     }
 
     /// Without recovery, mpirun ends the job about a second after a worker dies; rank 0

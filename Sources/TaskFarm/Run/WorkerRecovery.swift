@@ -45,11 +45,11 @@ enum WorkerRecovery {
     /// learn it from the final stop). Written and read on the rank's one MPI thread.
     nonisolated(unsafe) static var peerLost = false
 
-    /// Whether this rank must end without `MPI_Finalize`: under recovery, after a worker was
-    /// lost, `MPI_Finalize` waits in a fence for every rank, the dead ones too, and holds
-    /// the survivors for minutes (measured: 5 minutes, then exit 1); Open MPI lets a rank end
-    /// without it under recovery. The rank's loop has completed its sends by then.
-    static func skipsFinalize(environment: [String: String]) -> Bool {
+    /// Whether this rank must finalize without Open MPI's fence (``FinalizeFence``): under
+    /// recovery, after a worker was lost, `MPI_Finalize` waits in a fence for every rank, the
+    /// dead ones too, and holds the survivors for minutes (measured: 5 minutes, then exit 1).
+    /// The rank's loop has completed its sends by then.
+    static func skipsFinalizeFence(environment: [String: String]) -> Bool {
         peerLost && isEnabled(environment: environment)
     }
 }

@@ -12,8 +12,8 @@ enum StopReason: Int, Sendable {
     case drain = 3
     /// Give back a prefetched task that has not started, for another worker.
     case revoke = 4
-    /// The run is complete and workers were lost: leave the loop, and end the process
-    /// without `MPI_Finalize` under recovery (see ``WorkerRecovery``).
+    /// The run is complete and workers were lost: leave the loop, and under recovery
+    /// finalize without Open MPI's fence (see ``WorkerRecovery``).
     case finishedAfterLoss = 5
 }
 
