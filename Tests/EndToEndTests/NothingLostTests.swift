@@ -175,7 +175,8 @@ final class NothingLostTests: XCTestCase {
         XCTAssertEqual(refused.status, 65)
         XCTAssertTrue(refused.stderr.contains("1 task changed (position 1)"), refused.stderr)
         XCTAssertTrue(refused.stderr.contains("1 added"), refused.stderr)
-        XCTAssertEqual(lines("ran.log", in: folder), ["0", "1", "2"], "nothing may run when the resume is refused")
+        // Sorted: one rank runs as many tasks at once as its host has cores, in any order.
+        XCTAssertEqual(lines("ran.log", in: folder).sorted(), ["0", "1", "2"], "nothing may run when the resume is refused")
         let forced = try Harness.taskfarm(["run", "t.txt", "--force"], ranks: 3, in: folder)
         XCTAssertEqual(forced.status, 0, forced.stderr)
         XCTAssertEqual(lines("ran.log", in: folder).sorted(), ["0", "1", "2", "3", "one"])
