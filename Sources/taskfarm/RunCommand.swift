@@ -76,8 +76,14 @@ struct RunCommand: ParsableCommand {
         var overrides = job.overrides
         overrides.retiresNewerRescues = true
         overrides.chdir = settings.workingDirectory
+        let readsStandardInput = job.file == StateFolder.standardInput
         let status = Farm.run(options, logger: logger) { path, runID throws(JobSpecError) in
-            try JobFiles.load(path: path, runID: runID, overrides: overrides)
+            // With -, `path` is the state folder's copy of standard input: loaded as `check -`
+            // loads it (a task list's messages name standard input; a DAG is refused).
+            if readsStandardInput, let data = FileManager.default.contents(atPath: path) {
+                return try JobFiles.load(standardInput: data, keptAt: path, runID: runID, overrides: overrides)
+            }
+            return try JobFiles.load(path: path, runID: runID, overrides: overrides)
         }
         if status != .success { throw ExitCode(status.rawValue) }
     }

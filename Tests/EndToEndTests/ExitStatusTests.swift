@@ -84,6 +84,10 @@ final class ExitStatusTests: XCTestCase {
         XCTAssertTrue(dag.stderr.contains("give the DAG file's path"), dag.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("stdin.taskfarm").path),
                        "check makes no state folder")
+        let ranDAG = try Harness.run("/bin/sh", ["-c", "printf 'JOB A a.sub\\nJOB B b.sub\\nPARENT A CHILD B\\n' | \"$0\" run -",
+                                                 Harness.taskfarm], in: folder)
+        XCTAssertEqual(ranDAG.status, 64, "run - refuses a DAG as check - does: \(ranDAG.stderr)")
+        XCTAssertTrue(ranDAG.stderr.contains("give the DAG file's path"), ranDAG.stderr)
     }
 
     func testABadOptionIsAUsageError() throws {

@@ -90,8 +90,8 @@ public enum JobFiles {
         try JobLoader.load(path: path, format: overrides.format, options: options(runID: runID, overrides: overrides))
     }
 
-    /// Loads a job read from standard input (`taskfarm check -`) as `taskfarm run -` loads
-    /// the copy it keeps at `keptAt`, detecting its format from the text unless
+    /// Loads a job read from standard input (`taskfarm check -`, and `taskfarm run -` from
+    /// the copy it keeps at `keptAt`), detecting its format from the text unless
     /// `overrides.format` names one; a task list's messages name `<standard input>`.
     ///
     /// - Throws: ``JobSpecError`` naming the line and what was expected.
