@@ -123,16 +123,16 @@ public enum JobLoader {
     ///     submit description's tasks and messages name it.
     ///   - format: the format, or `nil` to detect it.
     ///   - options: ids, environment and command-line overrides.
-    /// - Throws: ``JobSpecError`` when the text is not valid in its format; for a DAG, which
-    ///   names its nodes' submit files relative to its own folder, a usage error asking for
-    ///   its path.
+    /// - Throws: ``JobSpecError`` when the text is not valid in its format; for a DAG, whose
+    ///   rescue files are written beside its file (DAGMan manual: rescue DAGs), a usage
+    ///   error asking for its path.
     public static func load(data: Data, named name: String, keptAt file: String, format: JobFormat? = nil,
                             options: JobLoadOptions) throws(JobSpecError) -> any Job {
         let resolved: JobFormat
         if let format { resolved = format } else { resolved = JobFormat.detect(path: "", contents: try text(of: data, file: name)) }
         if resolved == .dag {
-            throw JobSpecError("\(name) holds a DAG, whose nodes' submit files are named relative to its folder; "
-                               + "give the DAG file's path", file: SourceLocation.commandLine)
+            throw JobSpecError("\(name) holds a DAG, whose rescue files (FILE.dag.rescue001, ...) are written beside "
+                               + "it; give the DAG file's path", file: SourceLocation.commandLine)
         }
         return try load(resolved, file: file, options: options,
                         taskList: { jobName throws(JobSpecError) in

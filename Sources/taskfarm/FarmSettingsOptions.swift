@@ -4,7 +4,7 @@ import TaskFarm
 
 /// How the farm runs its tasks: the options `run` and `serve` share.
 ///
-/// Numeric options throughout the command line read their value with `parsing: .unconditional`,
+/// Numeric, duration and size options throughout the command line read their value with `parsing: .unconditional`,
 /// as getopt reads an option's argument: `--retries -1` reaches the range check and its
 /// message, instead of argument-parser taking `-1` for an option ("Missing value").
 struct FarmSettingsOptions: ParsableArguments {
@@ -28,7 +28,7 @@ struct FarmSettingsOptions: ParsableArguments {
     @Option(name: .long, parsing: .unconditional, help: "Never retry a task that exits with this code.")
     var retryUnlessExit: Int?
 
-    @Option(name: .long, help: "Per-task time limit: SECONDS, HH:MM:SS or 90s/5m/2h, as --walltime.")
+    @Option(name: .long, parsing: .unconditional, help: "Per-task time limit: SECONDS, HH:MM:SS or 90s/5m/2h, as --walltime.")
     var timeout: String?
 
     @Option(name: .long, parsing: .unconditional, help: "Seconds between SIGTERM and SIGKILL when a task is stopped.")
@@ -37,7 +37,7 @@ struct FarmSettingsOptions: ParsableArguments {
     @Option(name: .customLong("chdir"), help: "The working directory of tasks that name none.")
     var workingDirectory: String?
 
-    @Option(name: .long, help: "How long the farm may run: SECONDS, MM:SS, HH:MM:SS, D-HH:MM:SS, or 90s/30m/2h/1d (default: the allocation's end, from Slurm or PBS).")
+    @Option(name: .long, parsing: .unconditional, help: "How long the farm may run: SECONDS, MM:SS, HH:MM:SS, D-HH:MM:SS, or 90s/30m/2h/1d (default: the allocation's end, from Slurm or PBS).")
     var walltime: String?
 
     @Option(name: .long, parsing: .unconditional, help: "Expected seconds per task, for walltime draining (default: the longest task so far).")

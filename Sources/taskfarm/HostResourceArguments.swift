@@ -8,7 +8,7 @@ struct HostResourceArguments: ParsableArguments {
     @Option(name: .long, parsing: .unconditional, help: "Cores of each host's pool, shared by its workers (default: the CPUs the ranks on it may use, cut to SLURM_CPUS_ON_NODE or PBS's NCPUS).")
     var cpusPerHost: Int?
 
-    @Option(name: .long, help: "Memory of each host for tasks: 4000 (MiB), 500M, 64G (default: MemTotal, or the cgroup's limit).")
+    @Option(name: .long, parsing: .unconditional, help: "Memory of each host for tasks: 4000 (MiB), 500M, 64G (default: MemTotal, or the cgroup's limit).")
     var memoryPerHost: String?
 
     @Option(name: .long, help: "GPU ids of each host, comma-separated, as CUDA_VISIBLE_DEVICES names them (default: those the drivers list, or the allocation's CUDA_VISIBLE_DEVICES); none for no GPUs.")

@@ -25,6 +25,7 @@ struct ReportCommand: ParsableCommand {
 
     func validate() throws {
         if output == nil, trace == nil { throw ValidationError("give -o report.html, --trace trace.json, or both") }
+        if output == "" || trace == "" { throw ValidationError("-o and --trace need a file name, such as report.html") }
     }
 
     func run() throws {

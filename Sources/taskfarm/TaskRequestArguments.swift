@@ -9,7 +9,7 @@ struct TaskRequestArguments: ParsableArguments {
     @Option(name: [.customShort("c"), .long], parsing: .unconditional, help: "Cores per task, for a task list (each task's unless a #TASKFARM RESOURCES line says otherwise), a submitted command or a Slurm script (sbatch -c).")
     var cpusPerTask: Int?
 
-    @Option(name: .long, help: "Memory per task (4000 MiB, 500M, 4G), for a task list, a submitted command or a Slurm script (sbatch --mem); placement counts it against the host's memory.")
+    @Option(name: .long, parsing: .unconditional, help: "Memory per task (4000 MiB, 500M, 4G), for a task list, a submitted command or a Slurm script (sbatch --mem); placement counts it against the host's memory.")
     var memoryPerTask: String?
 
     @Option(name: .long, parsing: .unconditional, help: "GPUs per task, for a task list, a submitted command or a Slurm script (sbatch --gpus-per-task); each GPU goes to one task at a time.")
