@@ -34,7 +34,7 @@ struct ReportCommand: ParsableCommand {
         do {
             report = try RunReport(stateFolder: folder)
         } catch let error as JournalError {
-            throw CommandFailure.report("report", error.message, status: .noInput)
+            throw CommandFailure.report("report", error.message, status: error.exitStatus)
         }
         for (path, text) in [(output, { report.html }), (trace, { report.trace })] {
             guard let path else { continue }

@@ -26,7 +26,7 @@ struct ServedFarmOption: ParsableArguments {
         } catch let error as UnknownTask {
             throw CommandFailure.report(command, error.message, status: .usage)
         } catch let error as JournalError {
-            throw CommandFailure.report(command, error.message, status: .noInput)
+            throw CommandFailure.report(command, error.message, status: error.exitStatus)
         }
     }
 }

@@ -70,7 +70,7 @@ struct StatusCommand: ParsableCommand {
             let report = try StatusReport(stateFolder: folder)
             return json ? report.json : report.text
         } catch let error as JournalError {
-            throw CommandFailure.report("status", error.message, status: .noInput)
+            throw CommandFailure.report("status", error.message, status: error.exitStatus)
         }
     }
 

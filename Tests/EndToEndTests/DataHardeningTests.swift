@@ -118,6 +118,33 @@ final class DataHardeningTests: XCTestCase {
         XCTAssertEqual(Harness.read("runs", in: folder)?.split(separator: "\n").count, 6, "still none ran again")
     }
 
+    /// An emptied, removed or wholly overwritten journal beside a verdict that counts ended
+    /// tasks: `status` says so (65) instead of "0 tasks", and `run` refuses to run them again,
+    /// leaving the verdict (the evidence) as it was.
+    func testAJournalThatLostItsHistoryIsRefusedNotRunAgain() throws {
+        let folder = try Harness.temporaryFolder()
+        try Harness.write(String(repeating: "echo ran >> runs\n", count: 4), to: "t.txt", in: folder)
+        XCTAssertEqual(try Harness.taskfarm(["run", "t.txt"], ranks: 1, in: folder).status, 0)
+        let verdictBefore = try XCTUnwrap(Harness.read("t.txt.taskfarm/verdict.json", in: folder))
+        for damage in ["", "garbage that is no record\n"] {
+            try Harness.write(damage, to: "t.txt.taskfarm/journal", in: folder)
+            let status = try Harness.taskfarm(["status", "t.txt"], ranks: 1, in: folder)
+            XCTAssertEqual(status.status, 65, status.stdout + status.stderr)
+            XCTAssertTrue(status.stderr.contains("verdict.json says run ") && status.stderr.contains("ended 4 task(s)"),
+                          status.stderr)
+            let refused = try Harness.taskfarm(["run", "t.txt"], ranks: 1, in: folder)
+            XCTAssertEqual(refused.status, 65, refused.stderr)
+            XCTAssertTrue(refused.stderr.contains("the journal remembers no run"), refused.stderr)
+            XCTAssertEqual(Harness.read("runs", in: folder)?.split(separator: "\n").count, 4, "no task ran again")
+            XCTAssertEqual(Harness.read("t.txt.taskfarm/verdict.json", in: folder), verdictBefore)
+        }
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("t.txt.taskfarm/journal"))
+        XCTAssertEqual(try Harness.taskfarm(["output", "t.txt", "0"], ranks: 1, in: folder).status, 65)
+        let missing = try Harness.taskfarm(["status", "nothing-here.txt"], ranks: 1, in: folder)
+        XCTAssertEqual(missing.status, 66)
+        XCTAssertTrue(missing.stderr.contains("nothing-here.txt: no such file or folder"), missing.stderr)
+    }
+
     /// Attack 9: SIGINT (or SIGTERM) twice within 0.1 s makes mpirun exit at once.
     func testTwoQuickSignalsStillLeaveAVerdictAndAResumableJournal() throws {
         for signal in [SIGINT, SIGTERM] {

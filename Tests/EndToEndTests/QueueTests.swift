@@ -67,7 +67,9 @@ final class QueueServeTests: XCTestCase {
         XCTAssertEqual(farm.waitForExit(), 0, farm.log)
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("taskfarm.connection").path),
                        "the connection file goes with the farm")
-        XCTAssertTrue(Harness.read("queue.taskfarm/verdict.json", in: folder)?.contains("\"exitStatus\": 0") == true)
+        let verdict = Harness.read("queue.taskfarm/verdict.json", in: folder) ?? ""
+        XCTAssertTrue(verdict.contains("\"exitStatus\": 0"), verdict)
+        XCTAssertTrue(verdict.contains("\"status\": \"shut-down\""), "tasks were cancelled: \(verdict)")
     }
 
     func testAfterChainsAndAFailedParentAndARestartKeepsTheQueue() throws {

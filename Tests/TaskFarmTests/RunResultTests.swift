@@ -54,6 +54,17 @@ final class RunResultTests: XCTestCase {
         XCTAssertTrue(Verdict(status: .taskFailed, runID: 1, result: halted).json.contains("\"maxFailuresReached\": 3"))
     }
 
+    func testAFarmShutDownWithTasksLeftIsNotCalledSucceeded() {
+        let shutDown = RunResult(total: 3, counts: [.succeeded: 1, .running: 1, .pending: 1], firstFailures: [],
+                                 interrupted: true)
+        let json = Verdict(status: .success, runID: 2, result: shutDown).json
+        XCTAssertTrue(json.contains("\"status\": \"shut-down\""), json)
+        XCTAssertTrue(json.contains("\"exitStatus\": 0"), json)
+        let allDone = RunResult(total: 1, counts: [.succeeded: 1], firstFailures: [], interrupted: false)
+        XCTAssertTrue(Verdict(status: .success, runID: 2, result: allDone).json.contains("\"status\": \"succeeded\""))
+        XCTAssertTrue(Verdict(status: .success, runID: 2).json.contains("\"status\": \"succeeded\""))
+    }
+
     func testLaunchCheckMismatch() {
         let message = LaunchCheck.mismatch(worldSize: 1, environment: ["OMPI_COMM_WORLD_SIZE": "4"])
         XCTAssertNotNil(message)

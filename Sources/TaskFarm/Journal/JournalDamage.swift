@@ -1,3 +1,5 @@
+import Foundation
+
 /// What `run` and `serve` say about a journal with damaged records, and when they refuse
 /// to use it: a damaged header that cannot be rebuilt would otherwise make the folder look
 /// new, and every task that already ended would run again.
@@ -14,6 +16,35 @@ enum JournalDamage {
             + "ended again. To keep the history, restore the journal's first line (from a backup or a copy of "
             + "the folder); to start afresh, move the folder aside (mv \(folder.path) \(folder.path).damaged) "
             + "or give another --state-dir"
+    }
+
+    /// The refusal (exit 65) for a journal that remembers no run at all (emptied, removed,
+    /// overwritten or wholly garbled) in a folder whose `verdict.json` counts tasks that ended:
+    /// read as new, it would make every one of them run again. `nil` otherwise.
+    static func lostHistory(_ replay: JournalReplay, folder: StateFolder) -> String? {
+        lostHistory(remembersARun: replay.header != nil || replay.runs > 0, folder: folder)
+    }
+
+    /// ``lostHistory(_:folder:)`` for a reader that replays the journal its own way.
+    static func lostHistory(remembersARun: Bool, folder: StateFolder) -> String? {
+        guard !remembersARun, let verdict = folder.verdictEndedTasks(), verdict.ended > 0 else {
+            return nil
+        }
+        return "\(folder.journalFile): the journal remembers no run, but \(folder.verdictFile) says run \(verdict.runID) "
+            + "ended \(verdict.ended) task(s): the journal was emptied, removed or overwritten, and running from it would "
+            + "run those tasks again. To keep the history, restore the journal (from a backup or a copy of the folder); "
+            + "to start afresh, move the folder aside (mv \(folder.path) \(folder.path).damaged) or give another --state-dir"
+    }
+
+    /// What a reader of the state folder at `path` (`status`, `output`, `report`) throws
+    /// when its journal is missing: the lost history when `verdict.json` counts ended tasks
+    /// (65), else that the folder has no journal, or that `path` does not exist (66).
+    static func missingJournal(in path: String) -> JournalError {
+        if let lost = lostHistory(remembersARun: false, folder: StateFolder(reading: path)) {
+            return JournalError(message: lost, isDamage: true)
+        }
+        let what = FileManager.default.fileExists(atPath: path) ? "no journal here" : "no such file or folder"
+        return JournalError(message: "\(path): \(what); expected a state folder made by taskfarm run or serve, or its job file")
     }
 
     /// Skipped records named one by one; the rest are counted.

@@ -142,6 +142,11 @@ public final class JournalWriter: RunRecorder {
 public struct JournalError: Error, Sendable, CustomStringConvertible {
     /// What went wrong, naming the file.
     public var message: String
+    /// Whether the journal is there but cannot be trusted (EX_DATAERR, 65), rather than
+    /// missing or unreadable (EX_NOINPUT, 66).
+    public var isDamage = false
+    /// The exit status a command reading the journal ends with: 65 for damage, else 66.
+    public var exitStatus: ExitStatus { isDamage ? .badJobFile : .noInput }
     /// The message, as is.
     public var description: String { message }
 }

@@ -69,16 +69,17 @@ public struct StatusReport: Sendable {
 
     /// Reads the state folder at `path`.
     ///
-    /// - Throws: ``JournalError`` when the folder has no journal or it cannot be read.
+    /// - Throws: ``JournalError`` when the folder has no journal or it cannot be read, or
+    ///   (``JournalError/isDamage``) when it remembers no run while `verdict.json` counts
+    ///   ended tasks.
     public init(stateFolder path: String, now: Double? = nil) throws {
         let now = now ?? Clock.epochSeconds()
-        let journal = path + "/journal"
-        guard FileManager.default.fileExists(atPath: journal) else {
-            throw JournalError(message: "\(path): no journal here; expected a state folder made by taskfarm run")
-        }
+        let folder = StateFolder(reading: path)
+        guard FileManager.default.fileExists(atPath: folder.journalFile) else { throw JournalDamage.missingJournal(in: path) }
         // A header is trusted up to this many tasks even without the folder's fingerprints
         // file (see ``readableTaskCount``).
-        let replay = try JournalReplay(folder: StateFolder(reading: path), taskCountLimit: Self.readableTaskCount)
+        let replay = try JournalReplay(folder: folder, taskCountLimit: Self.readableTaskCount)
+        if let lost = JournalDamage.lostHistory(replay, folder: folder) { throw JournalError(message: lost, isDamage: true) }
         runID = replay.header?.runID
         taskCount = max(replay.header?.taskCount ?? 0, replay.states.count)  // a served queue grows
         var counts = replay.counts

@@ -90,13 +90,16 @@ public struct AttemptHistory: Sendable {
 
     /// Reads the journal of the state folder at `folder`; `only` keeps one position's attempts.
     ///
-    /// - Throws: ``JournalError`` when the folder has no journal or it cannot be read.
+    /// - Throws: ``JournalError`` when the folder has no journal or it cannot be read, or
+    ///   it remembers no run while `verdict.json` counts ended tasks (``JournalError/isDamage``).
     public init(stateFolder folder: String, only: Int? = nil) throws {
         let path = folder + "/journal"
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw JournalError(message: "\(folder): no journal here; expected a state folder made by taskfarm run or serve")
-        }
+        guard let data = FileManager.default.contents(atPath: path) else { throw JournalDamage.missingJournal(in: folder) }
         self.init(data: data, only: only)
+        if let lost = JournalDamage.lostHistory(remembersARun: header != nil || !runs.isEmpty,
+                                                folder: StateFolder(reading: folder)) {
+            throw JournalError(message: lost, isDamage: true)
+        }
     }
 
     /// Replays journal bytes; `only` keeps one position's attempts.

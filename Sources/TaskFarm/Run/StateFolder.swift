@@ -115,7 +115,22 @@ public struct StateFolder: Sendable {
     /// Writes `verdict.json`: the run's outcome, the reliable source of truth even when
     /// `mpirun` reports its own exit status.
     public func writeVerdict(_ verdict: Verdict) throws {
-        try writeAtomically(verdict.json, to: path + "/verdict.json")
+        try writeAtomically(verdict.json, to: verdictFile)
+    }
+
+    /// `verdict.json`, the last run's outcome.
+    public var verdictFile: String { path + "/verdict.json" }
+
+    /// The run id and the number of tasks that reached an end (succeeded, failed, timed out,
+    /// over their memory or cancelled) according to `verdict.json`; `nil` when there is no
+    /// readable verdict or it has no counts (the run failed before it ran tasks).
+    func verdictEndedTasks() -> (runID: Int, ended: Int)? {
+        guard let data = FileManager.default.contents(atPath: verdictFile),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let runID = object["runID"] as? Int, object["total"] != nil else { return nil }
+        let ended = ["succeeded", "failed", "timedOut", "memoryExceeded", "cancelled"]
+            .reduce(0) { $0 + max(0, min(object[$1] as? Int ?? 0, Int(Int32.max))) }
+        return (runID, ended)
     }
 }
 
@@ -138,9 +153,13 @@ public struct Verdict: Sendable, Equatable {
         self.message = message
     }
 
+    /// `status`'s name in the JSON. A served farm shut down on request ends 0 whatever its
+    /// tasks did; its name is then `shut-down` unless every task succeeded, so that nobody
+    /// reads "succeeded" beside failed or unfinished tasks.
     var statusName: String {
         switch status {
-        case .success: return "succeeded"
+        case .success: return result.map { $0.exitStatus == .success && $0.unfinished == 0 } ?? true
+            ? "succeeded" : "shut-down"
         case .taskFailed: return "failed"
         case .usage: return "usage-error"
         case .badJobFile: return "bad-job-file"

@@ -38,10 +38,13 @@ struct StateFolderClaim {
     /// - Parameter taskCountLimit: the most tasks a header may claim besides those the
     ///   fingerprints file knows (see ``JournalReplay/init(folder:taskCountLimit:)``).
     /// - Throws: ``RunProblem`` (exit 65) when the header is damaged beyond rebuilding while
-    ///   records follow it; ``JournalError`` when the journal exists but cannot be read.
+    ///   records follow it, or the journal remembers no run while `verdict.json` counts ended
+    ///   tasks (``JournalDamage/lostHistory(_:folder:)``); ``JournalError`` when the journal exists but cannot be read.
     func replayJournal(taskCountLimit: Int = 0) throws -> (replay: JournalReplay, notes: [String]) {
         let replay = try JournalReplay(folder: folder, taskCountLimit: taskCountLimit)
         if let damaged = JournalDamage.refusal(replay, folder: folder) { throw problem(.badJobFile, damaged) }
+        // The verdict is the evidence of what the journal lost: it is left as it is.
+        if let lost = JournalDamage.lostHistory(replay, folder: folder) { throw RunProblem(status: .badJobFile, message: lost) }
         return (replay, JournalDamage.notes(replay, folder: folder))
     }
 
