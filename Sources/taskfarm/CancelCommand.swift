@@ -7,7 +7,10 @@ struct CancelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cancel",
         abstract: "Cancel tasks of a served farm: queued ones never start, running ones are stopped.",
-        discussion: "Tasks held by --after on a cancelled task are cancelled too. Exits 1 when some id had already ended.")
+        discussion: """
+            Tasks held by --after on a cancelled task are cancelled too. Exits 1 when some id had \
+            already ended; 65, cancelling nothing, when some id is not in the queue.
+            """)
 
     @OptionGroup var connection: ConnectOptions
 

@@ -169,6 +169,12 @@ final class QueueServeTests: XCTestCase {
         XCTAssertEqual(try farm.client(["output", "--connect", "taskfarm.connection", "0", "--stderr"]).stdout, "oops\n")
         XCTAssertEqual(try farm.client(["status", "--connect", "taskfarm.connection", "--task", "5"]).status, 64)
         XCTAssertEqual(try farm.client(["wait", "7"]).status, 65, "an unknown id is the user's mistake (EX_DATAERR), never 70")
+        XCTAssertEqual(try farm.client(["submit", "--", "sleep", "60"]).stdout, "1\n")
+        let unknown = try farm.client(["cancel", "1", "3-99"])
+        XCTAssertEqual(unknown.status, 65, "as wait: an id the farm does not have")
+        XCTAssertTrue(unknown.stderr.contains("no task 3-99: the queue has tasks 0 to 1"), unknown.stderr)
+        let untouched = try farm.client(["status", "--connect", "taskfarm.connection", "--task", "1"]).stdout
+        XCTAssertFalse(untouched.contains("cancelled"), "a refused cancel cancels nothing: \(untouched)")
         try FileManager.default.copyItem(at: folder.appendingPathComponent("taskfarm.connection"),
                                          to: folder.appendingPathComponent("saved.connection"))
         XCTAssertEqual(try farm.client(["shutdown"]).status, 0)

@@ -129,9 +129,8 @@ final class QueueBroker {
             call.connection.respond(try submit(request.tasks ?? [], expectedFirst: request.expectedFirst, id: request.id))
         case .wait:
             let ids = request.ids ?? []
-            if let bad = ids.first(where: { $0 < 0 || $0 >= job.taskCount }) {
-                call.connection.respond(ClientResponse(id: request.id, error: "no task \(bad): the queue has tasks 0 to \(job.taskCount - 1)",
-                                                       errorKind: .invalid))
+            if let refusal = unknownIDs(ids, request: request.id) {
+                call.connection.respond(refusal)
             } else {
                 waits.append((ids, call))
                 answerWaits()
@@ -214,10 +213,7 @@ final class QueueBroker {
     /// The tasks asked for (every task without ids), with the next id and the workers' ads.
     private func tasks(_ request: ClientRequest) -> ClientResponse {
         let ids = request.ids ?? Array(0..<job.taskCount)
-        if let bad = ids.first(where: { $0 < 0 || $0 >= job.taskCount }) {
-            return ClientResponse(id: request.id, error: "no task \(bad): the queue has tasks 0 to \(job.taskCount - 1)",
-                                  errorKind: .invalid)
-        }
+        if let refusal = unknownIDs(ids, request: request.id) { return refusal }
         let workers = scheduler.workerAds
         let now = Clock.epochSeconds()
         let listed = ids.map { position in
@@ -238,14 +234,22 @@ final class QueueBroker {
                               machines: workers.map { ad in ad.classAd.mapValues { "\($0)" } })
     }
 
+    /// The refusal (``ClientError/Kind/invalid``, 65) of a request naming ids the queue does
+    /// not have, all of them in ranges; `nil` when every id is known. A request with an
+    /// unknown id does nothing at all, so that nothing is left half-done.
+    private func unknownIDs(_ ids: [Int], request: Int) -> ClientResponse? {
+        let unknown = ids.filter { $0 < 0 || $0 >= job.taskCount }
+        guard !unknown.isEmpty else { return nil }
+        let known = job.taskCount == 0 ? "the queue has no tasks yet" : "the queue has tasks 0 to \(job.taskCount - 1)"
+        let names = IDRanges.format(Array(Set(unknown)).sorted())
+        return ClientResponse(id: request, error: "no task \(names): \(known)", errorKind: .invalid)
+    }
+
     private func cancel(_ ids: [Int], id: Int) throws -> ClientResponse {
+        if let refusal = unknownIDs(ids, request: id) { return refusal }
         var cancelled: [Int] = []
         var notes: [String] = []
         for task in ids {
-            guard task >= 0, task < job.taskCount else {
-                notes.append("no task \(task)")
-                continue
-            }
             dependencies.forget(task)
             if try scheduler.cancel(task, reason: "cancelled by a client (taskfarm cancel)") {
                 cancelled.append(task)
