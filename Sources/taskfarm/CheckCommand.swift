@@ -32,6 +32,9 @@ struct CheckCommand: ParsableCommand {
             let host = HostResources.capacity(environment: ProcessInfo.processInfo.environment, options: hosts.options)
             if let refusal = HostCapacity.firstRefusal(in: loaded, hosts: [host]) { throw refusal }
             let user = ProcessInfo.processInfo.environment["USER"] ?? ""
+            if dot, !(loaded is DAGJob) {
+                throw JobSpecError("--dot draws a DAG's graph; \(job.file) is not a DAG", file: SourceLocation.commandLine)
+            }
             if let dagJob = loaded as? DAGJob {
                 if dot {
                     print(DAGDot.render(dagJob.dag, state: nil), terminator: "")

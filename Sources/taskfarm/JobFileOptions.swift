@@ -44,6 +44,13 @@ struct JobFileOptions: ParsableArguments {
     @Argument(parsing: .postTerminator, help: "After --: arguments passed to a PBS or Slurm script, as qsub and sbatch pass them.")
     var scriptArguments: [String] = []
 
+    func validate() throws {
+        if let rescueFrom, !(1...DAGRescue.maximumNumber).contains(rescueFrom) {
+            throw ValidationError("--rescue-from \(rescueFrom): a rescue file's number, 1 to \(DAGRescue.maximumNumber) "
+                                  + "(FILE.dag.rescue001 is 1), as condor_submit_dag -dorescuefrom takes it")
+        }
+    }
+
     /// The options given in sbatch's or qsub's own syntax, as those commands take them.
     var batchOptions: [String] {
         var words: [String] = []

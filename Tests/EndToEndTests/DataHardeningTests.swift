@@ -16,7 +16,8 @@ final class DataHardeningTests: XCTestCase {
                                 // A negative value after a space reaches the range check, as getopt
                                 // reads it, instead of "Missing value".
                                 ("--retries", "-1"), ("--kill-grace", "-2"), ("--cpus-per-task", "-4"),
-                                ("--timeout", "-5"), ("--walltime", "-1"), ("--memory-per-task", "-1G")] {
+                                ("--timeout", "-5"), ("--walltime", "-1"), ("--memory-per-task", "-1G"),
+                                ("--rescue-from", "-1"), ("--rescue-from", "0"), ("--rescue-from", "101")] {
             let outcome = try Harness.taskfarm(["run", option, value, "t.txt"], ranks: 1, in: folder)
             XCTAssertEqual(outcome.status, 64, "\(option) \(value): \(outcome.stderr)")
             XCTAssertTrue(outcome.stderr.contains(option), outcome.stderr)

@@ -74,6 +74,13 @@ final class ExitStatusTests: XCTestCase {
         let cores = try Harness.run(Harness.taskfarm, ["check", "j.sub", "--cpus-per-task", "2"], in: folder)
         XCTAssertEqual(cores.status, 64, cores.stderr)
         XCTAssertTrue(cores.stderr.contains("j.sub is a submit file"), cores.stderr)
+        for (command, option) in [("run", ["--rescue-from", "2"]), ("check", ["--rescue-from", "2"]), ("check", ["--dot"])] {
+            let ignored = try Harness.run(Harness.taskfarm, [command, "j.sub"] + option, in: folder)
+            XCTAssertEqual(ignored.status, 64, "\(command) \(option) would be ignored: \(ignored.stderr)")
+            XCTAssertTrue(ignored.stderr.contains("j.sub is not a DAG"), ignored.stderr)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("j.sub.taskfarm/journal").path),
+                       "a refused run runs nothing")
         let piped = try Harness.run("/bin/sh", ["-c", "\"$0\" check - < s.sh", Harness.taskfarm], in: folder)
         XCTAssertEqual(piped.status, 0, piped.stderr)
         XCTAssertTrue(piped.stdout.contains(": 3 tasks"), piped.stdout)

@@ -87,7 +87,17 @@ public enum JobFiles {
     ///
     /// - Throws: ``JobSpecError`` naming the file, line and what was expected.
     public static func load(path: String, runID: Int, overrides: Overrides = Overrides()) throws(JobSpecError) -> any Job {
-        try JobLoader.load(path: path, format: overrides.format, options: options(runID: runID, overrides: overrides))
+        try refusingDAGOptions(try JobLoader.load(path: path, format: overrides.format,
+                                                  options: options(runID: runID, overrides: overrides)),
+                               overrides: overrides, file: path)
+    }
+
+    /// `job`, unless `--rescue-from` was given for a job that is not a DAG: it would be
+    /// ignored, so it is a usage error (64) instead, as every option that does not fit the file.
+    private static func refusingDAGOptions(_ job: any Job, overrides: Overrides, file: String) throws(JobSpecError) -> any Job {
+        guard let number = overrides.rescueFrom, !(job is DAGJob) else { return job }
+        throw JobSpecError("--rescue-from \(number) picks a DAG's rescue file; \(file) is not a DAG",
+                           file: SourceLocation.commandLine)
     }
 
     /// Loads a job read from standard input (`taskfarm check -`, and `taskfarm run -` from
@@ -97,8 +107,9 @@ public enum JobFiles {
     /// - Throws: ``JobSpecError`` naming the line and what was expected.
     public static func load(standardInput data: Data, keptAt file: String, runID: Int,
                             overrides: Overrides = Overrides()) throws(JobSpecError) -> any Job {
-        try JobLoader.load(data: data, named: "<standard input>", keptAt: file, format: overrides.format,
-                           options: options(runID: runID, overrides: overrides))
+        try refusingDAGOptions(try JobLoader.load(data: data, named: "<standard input>", keptAt: file, format: overrides.format,
+                                                  options: options(runID: runID, overrides: overrides)),
+                               overrides: overrides, file: "<standard input>")
     }
 
     /// Parses a DAG file, applies its rescue file (the newest, or `rescueFrom`), and expands

@@ -142,7 +142,7 @@ enum RunPreparation {
                 continuesEarlierDAGRun = true
                 notes.append("the previous DAG run's journal is kept as \(archived); the rescue DAG decides which nodes are done")
             }
-            let (replay, skipped) = try claim.replayJournal(taskCountLimit: job.taskCount)
+            let (replay, skipped) = try claim.replayJournal(taskCountLimit: job.taskCount, rescuedByDAG: job is DAGJob)
             notes += skipped
             if replay.runs > 0, !replay.lastRunEnded {
                 // This run holds the lock now, so the last one no longer did: it died.

@@ -35,16 +35,22 @@ struct StateFolderClaim {
     /// Reads back the folder's journal, with a note for each record it skipped and one when
     /// its damaged header was rebuilt from the fingerprints file.
     ///
-    /// - Parameter taskCountLimit: the most tasks a header may claim besides those the
-    ///   fingerprints file knows (see ``JournalReplay/init(folder:taskCountLimit:)``).
+    /// - Parameters:
+    ///   - taskCountLimit: the most tasks a header may claim besides those the fingerprints
+    ///     file knows (see ``JournalReplay/init(folder:taskCountLimit:)``).
+    ///   - rescuedByDAG: whether the job is a DAG, whose history across runs is its rescue
+    ///     file (each run starts a fresh journal), so an empty journal lost nothing.
     /// - Throws: ``RunProblem`` (exit 65) when the header is damaged beyond rebuilding while
     ///   records follow it, or the journal remembers no run while `verdict.json` counts ended
-    ///   tasks (``JournalDamage/lostHistory(_:folder:)``); ``JournalError`` when the journal exists but cannot be read.
-    func replayJournal(taskCountLimit: Int = 0) throws -> (replay: JournalReplay, notes: [String]) {
+    ///   tasks (``JournalDamage/lostHistory(_:folder:)``); ``JournalError`` when the journal
+    ///   exists but cannot be read.
+    func replayJournal(taskCountLimit: Int = 0, rescuedByDAG: Bool = false) throws -> (replay: JournalReplay, notes: [String]) {
         let replay = try JournalReplay(folder: folder, taskCountLimit: taskCountLimit)
         if let damaged = JournalDamage.refusal(replay, folder: folder) { throw problem(.badJobFile, damaged) }
         // The verdict is the evidence of what the journal lost: it is left as it is.
-        if let lost = JournalDamage.lostHistory(replay, folder: folder) { throw RunProblem(status: .badJobFile, message: lost) }
+        if !rescuedByDAG, let lost = JournalDamage.lostHistory(replay, folder: folder) {
+            throw RunProblem(status: .badJobFile, message: lost)
+        }
         return (replay, JournalDamage.notes(replay, folder: folder))
     }
 
