@@ -249,10 +249,57 @@ final class QueueAttackTests: XCTestCase {
         chmod(folder.appendingPathComponent("dead.connection").path, 0o600)
         let dead = try run(["submit", "--connect", "dead.connection", "--", "true"])
         XCTAssertEqual(dead.status, 69, dead.stderr)
-        XCTAssertTrue(dead.stderr.contains("cannot reach the farm"), dead.stderr)
+        XCTAssertTrue(dead.stderr.contains("cannot reach the farm at 127.0.0.1:1: Connection refused"), dead.stderr)
+        XCTAssertFalse(dead.stderr.contains("SingleConnectionFailure"), "no SwiftNIO internals: \(dead.stderr)")
+        // A stale file whose port another program took: it answers, but not as a farm.
+        let other = try XCTUnwrap(HTTPListener())
+        try Harness.write("{\"version\": 1, \"host\": \"127.0.0.1\", \"port\": \(other.port), \"runID\": 1, \"token\": \"\(String(repeating: "a", count: 64))\"}",
+                          to: "taken.connection", in: folder)
+        chmod(folder.appendingPathComponent("taken.connection").path, 0o600)
+        let taken = try run(["status", "--connect", "taken.connection"])
+        XCTAssertEqual(taken.status, 69, taken.stderr)
+        XCTAssertTrue(taken.stderr.contains("127.0.0.1:\(other.port) does not answer as a taskfarm farm"), taken.stderr)
         chmod(folder.appendingPathComponent("dead.connection").path, 0o644)
         let open = try run(["submit", "--connect", "dead.connection", "--", "true"])
         XCTAssertEqual(open.status, 77, open.stderr)
         XCTAssertTrue(open.stderr.contains("permissions 644"), open.stderr)
     }
+}
+
+/// A listener on 127.0.0.1 that answers every connection as a web server would, then closes
+/// it: what a stale connection file's port may hold once another program took it.
+private final class HTTPListener {
+    let port: Int
+    private let descriptor: Int32
+
+    init?() {
+        let listening = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard listening >= 0 else { return nil }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(listening, $0, length) == 0 && listen(listening, 8) == 0 && getsockname(listening, $0, &length) == 0
+            }
+        }
+        guard bound else {
+            close(listening)
+            return nil
+        }
+        descriptor = listening
+        port = Int(UInt16(bigEndian: address.sin_port))
+        Thread.detachNewThread {
+            while true {
+                let client = accept(listening, nil, nil)
+                guard client >= 0 else { return }
+                let answer = Array("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n".utf8)
+                _ = answer.withUnsafeBytes { Glibc.send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                close(client)
+            }
+        }
+    }
+
+    deinit { shutdown(descriptor, Int32(SHUT_RDWR)); close(descriptor) }
 }

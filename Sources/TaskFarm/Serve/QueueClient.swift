@@ -194,7 +194,7 @@ public final class QueueClient {
             throw ClientError("the request is \(body.count) bytes; the farm takes at most \(ClientProtocol.maximumMessageBytes); submit in smaller parts",
                               kind: .invalid)
         }
-        let answers = ResponseHandler(expecting: 2, on: group.next())
+        let answers = ResponseHandler(expecting: 2, on: group.next(), address: "\(host):\(port)")
         let bootstrap = ClientBootstrap(group: group)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
@@ -209,7 +209,8 @@ public final class QueueClient {
             channel = try bootstrap.connect(host: host, port: port).wait()
         } catch {
             answers.failAll(ClientError("unreachable"))
-            throw ClientError("cannot reach the farm at \(host):\(port) (\(error)); is it still running?", kind: .unavailable)
+            throw ClientError("cannot reach the farm at \(host):\(port): \(ConnectFailure.reason(error)); is it still running? "
+                              + "(a connection file outlives a farm that was killed)", kind: .unavailable)
         }
         defer { channel.close(promise: nil) }
         func answer(_ index: Int) throws(ClientError) -> ClientResponse {
@@ -247,8 +248,12 @@ private final class ResponseHandler: ChannelInboundHandler, @unchecked Sendable 
     /// The answers, in order.
     var futures: [EventLoopFuture<ClientResponse>] { promises.map(\.futureResult) }
 
-    init(expecting count: Int, on eventLoop: EventLoop) {
+    /// The farm's address, `HOST:PORT`, for messages.
+    private let address: String
+
+    init(expecting count: Int, on eventLoop: EventLoop, address: String) {
         promises = (0..<count).map { _ in eventLoop.makePromise(of: ClientResponse.self) }
+        self.address = address
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -262,7 +267,8 @@ private final class ResponseHandler: ChannelInboundHandler, @unchecked Sendable 
         do {
             promise.succeed(try JSONDecoder().decode(ClientResponse.self, from: Data(frame.readableBytesView)))
         } catch {
-            promise.fail(ClientError("the farm's answer is not a taskfarm response", kind: .unavailable))
+            promise.fail(ClientError("\(address) does not answer as a taskfarm farm; the connection file may be left "
+                                     + "from a farm that ended", kind: .unavailable))
         }
     }
 
@@ -271,7 +277,12 @@ private final class ResponseHandler: ChannelInboundHandler, @unchecked Sendable 
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        failAll(ClientError("\(error)", kind: .unavailable))
+        // A frame too large for any answer means another program listens there: the farm
+        // that wrote the connection file ended and its port was taken.
+        let message = error is FrameDecoder.TooLarge
+            ? "\(address) does not answer as a taskfarm farm (\(error)); the connection file may be left from a farm that ended"
+            : "the farm at \(address): \(ConnectFailure.reason(error))"
+        failAll(ClientError(message, kind: .unavailable))
         context.close(promise: nil)
     }
 
