@@ -134,7 +134,7 @@ public enum JobLoader {
             throw JobSpecError("\(name) holds a DAG, whose rescue files (FILE.dag.rescue001, ...) are written beside "
                                + "it; give the DAG file's path", file: SourceLocation.commandLine)
         }
-        return try load(resolved, file: file, options: options,
+        return try load(resolved, file: file, named: name, options: options,
                         taskList: { jobName throws(JobSpecError) in
                             try TaskList(data: data, file: name, name: jobName ?? TaskList.defaultName(for: file))
                         },
@@ -142,8 +142,9 @@ public enum JobLoader {
     }
 
     /// The one way from a format and a source of text to a job: the command line's requests
-    /// checked against the format, then the format's parser.
-    private static func load(_ resolved: JobFormat, file path: String, options: JobLoadOptions,
+    /// checked against the format (their errors name the input as `name`, by default its
+    /// path), then the format's parser.
+    private static func load(_ resolved: JobFormat, file path: String, named name: String? = nil, options: JobLoadOptions,
                              taskList: (String?) throws(JobSpecError) -> TaskList,
                              text: () throws(JobSpecError) -> String) throws(JobSpecError) -> any Job {
         let resources = options.taskResources
@@ -160,13 +161,13 @@ public enum JobLoader {
                 options.batchOptions = words + options.batchOptions
             default:
                 throw JobSpecError("--cpus-per-task, --memory-per-task and --gpus-per-task set the request of a task "
-                                   + "list's or Slurm script's tasks; \(path) is a \(resolved) file, whose own "
+                                   + "list's or Slurm script's tasks; \(name ?? path) is a \(resolved) file, whose own "
                                    + "directives say what each task needs", file: SourceLocation.commandLine)
             }
         }
         if !options.batchOptions.isEmpty, resolved != .pbs, resolved != .slurm {
             throw JobSpecError("\(options.batchOptions.joined(separator: " ")): these options are sbatch's and qsub's, "
-                               + "for a Slurm or PBS script; \(path) is a \(resolved) file", file: SourceLocation.commandLine)
+                               + "for a Slurm or PBS script; \(name ?? path) is a \(resolved) file", file: SourceLocation.commandLine)
         }
         switch resolved {
         case .taskList:

@@ -64,12 +64,15 @@ struct FarmSettingsOptions: ParsableArguments {
         if let timeout, Walltime.parseDuration(timeout) == nil {
             throw ValidationError("--timeout '\(timeout)' is not a duration; expected SECONDS, HH:MM:SS or 90s/5m/2h")
         }
-        let durations: [(String, Double?, allowsZero: Bool)] = [("--timeout", timeout.flatMap(Walltime.parseDuration), false),
-                                                               ("--kill-grace", killGrace, true),
-                                                               ("--task-time", taskTime, true)]
-        for case let (option, value?, allowsZero) in durations {
+        // Each value is named as it was typed (`--timeout 400d`), not as the seconds it means.
+        let durations: [(String, typed: String?, Double?, allowsZero: Bool)] = [
+            ("--timeout", timeout, timeout.flatMap(Walltime.parseDuration), false),
+            ("--kill-grace", nil, killGrace, true),
+            ("--task-time", nil, taskTime, true),
+        ]
+        for case let (option, typed, value?, allowsZero) in durations {
             if let expected = FarmLimits.durationProblem(value, allowsZero: allowsZero) {
-                throw ValidationError("\(option) \(value): expected \(expected)")
+                throw ValidationError("\(option) \(typed ?? Self.shown(value)): expected \(expected)")
             }
         }
         guard workerTimeout >= 1, FarmLimits.durationProblem(workerTimeout) == nil else {
@@ -86,6 +89,11 @@ struct FarmSettingsOptions: ParsableArguments {
                 throw ValidationError("--walltime '\(walltime)': expected \(expected)")
             }
         }
+    }
+
+    /// `value` as a user would type it: `-2`, not `-2.0`; `1e+300` as Swift prints it.
+    private static func shown(_ value: Double) -> String {
+        value.isFinite && value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : "\(value)"
     }
 
     /// The farm's options for a job file (or `(queue)`), with these settings.

@@ -22,6 +22,8 @@ final class DataHardeningTests: XCTestCase {
             XCTAssertEqual(outcome.status, 64, "\(option) \(value): \(outcome.stderr)")
             XCTAssertTrue(outcome.stderr.contains(option), outcome.stderr)
         }
+        let typed = try Harness.taskfarm(["run", "--timeout", "400d", "t.txt"], ranks: 1, in: folder)
+        XCTAssertTrue(typed.stderr.contains("--timeout 400d: expected"), "named as typed: \(typed.stderr)")
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("t.txt.taskfarm").path),
                        "nothing was started")
         let files = ["slurm.sh": "#!/bin/sh\n#SBATCH --time=999999999999\ntrue\n",

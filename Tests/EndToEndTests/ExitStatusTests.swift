@@ -85,6 +85,10 @@ final class ExitStatusTests: XCTestCase {
         XCTAssertEqual(piped.status, 0, piped.stderr)
         XCTAssertTrue(piped.stdout.contains(": 3 tasks"), piped.stdout)
         XCTAssertTrue(piped.stdout.contains("SLURM_ARRAY_TASK_ID=3"), piped.stdout)
+        let pipedList = try Harness.run("/bin/sh", ["-c", "echo true | \"$0\" check - --array 1-3", Harness.taskfarm], in: folder)
+        XCTAssertEqual(pipedList.status, 64, pipedList.stderr)
+        XCTAssertTrue(pipedList.stderr.contains("<standard input> is a tasklist file"),
+                      "named as the user gave it, not by the state folder's copy: \(pipedList.stderr)")
         let dag = try Harness.run("/bin/sh", ["-c", "printf 'JOB A a.sub\\nJOB B b.sub\\nPARENT A CHILD B\\n' | \"$0\" check -",
                                               Harness.taskfarm], in: folder)
         XCTAssertEqual(dag.status, 64, dag.stderr)
