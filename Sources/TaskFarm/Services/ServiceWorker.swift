@@ -1,7 +1,7 @@
 /// A worker rank of a services program: it offers its ``ServiceRegistry`` through the name
-/// server, runs each call it is sent as a task of its own on the rank's MPI thread (through
-/// ``MPIThreadExecutor``: a service that awaits lets the thread go on with messages
-/// meanwhile), and sends the answer back. Calls its services make go to the broker like
+/// server, runs each call it is sent on the rank's MPI thread (a synchronous handler at
+/// once; an async one as a task of its own, through ``MPIThreadExecutor``: a service that
+/// awaits lets the thread go on with messages meanwhile), and sends the answer back. Calls its services make go to the broker like
 /// any caller's.
 final class ServiceWorker: RankRole, ServiceCallSink, @unchecked Sendable {
     private let transport: Transport
@@ -78,6 +78,12 @@ final class ServiceWorker: RankRole, ServiceCallSink, @unchecked Sendable {
                 try answer(ServiceReplyMessage(id: message.id, result: .failure(
                     ServiceError(.noSuchService, service: message.service, message: "rank \(self.transport.rank) does not offer it"))))
             }
+            return
+        }
+        if let immediate = service.immediate {
+            // A synchronous handler: no task to make and resume, no await per input.
+            let reply = ServiceReplyMessage(id: message.id, result: immediate(message.payload, message.format, message.batch))
+            queue.post { try answer(reply) }
             return
         }
         let client = self.client!
