@@ -269,8 +269,10 @@ final class ServiceRoutingTests: XCTestCase {
             throw ServiceError(.notFound, service: "elsewhere", message: "passed through as it is")
         }
         registry.register("async") { (n: Int) async throws -> Int in n }
+        registry.register("plain") { (n: Int) in n + 1 }
         let service = try XCTUnwrap(registry.services["negate"])
-        let immediate = try XCTUnwrap(service.immediate, "a closure that never awaits registers as synchronous")
+        let immediate = try XCTUnwrap(service.immediate, "a closure declared throws, not async, registers as synchronous")
+        XCTAssertNotNil(registry.services["plain"]?.immediate, "so does one that says neither, and never awaits")
         XCTAssertNil(registry.services["async"]?.immediate, "an async handler keeps its task")
 
         let chunk = try BinaryEncoder().encode([0, Int.max, 7])

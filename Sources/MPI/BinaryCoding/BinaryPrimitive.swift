@@ -16,6 +16,9 @@ protocol BinaryPrimitive {
 // issue 18). The bytes are those of the `Encoder` path's unkeyed container.
 extension BinaryPrimitive {
     static func writeArray(_ values: [Self], to bytes: inout [UInt8]) {
+        // One allocation for the usual case (a varint is rarely longer than the value's
+        // own size), not one per doubling.
+        bytes.reserveCapacity(bytes.count + 10 + values.count * MemoryLayout<Self>.size)
         bytes.appendVarint(UInt64(values.count))
         for value in values { value.write(to: &bytes) }
     }

@@ -55,17 +55,21 @@ public final class ServiceRegistry: @unchecked Sendable {
     /// Messages wait while it runs, as they do while an async handler runs without awaiting.
     /// An error it throws reaches the caller as a ``ServiceError`` of kind
     /// ``ServiceError/Kind/serviceThrew``.
+    @inlinable
     public func register<Input: Codable & Sendable, Output: Codable & Sendable>(
         _ name: String, _ handler: @escaping @Sendable (Input) throws -> Output) {
-        let immediate: @Sendable ([UInt8], PayloadFormat, Bool) -> Result<[UInt8], ServiceError> = { bytes, format, batch in
-            guard batch else { return Self.runNow(name, bytes, format, Input.self, handler) }
-            return Self.runNow(name, bytes, format, [Input].self) { inputs in
-                var outputs: [Output] = []
-                outputs.reserveCapacity(inputs.count)
-                for input in inputs { outputs.append(try handler(input)) }
-                return outputs
-            }
+        // Inlinable, so that the loop over a chunk's inputs is compiled for the caller's
+        // types: unspecialized, each input paid for value witnesses and metadata lookups.
+        registerSynchronous(name) { bytes, format, batch in
+            guard batch else { return ServiceRegistry.runNow(name, bytes, format, Input.self, handler) }
+            return ServiceRegistry.runNow(name, bytes, format, [Input].self) { inputs in try inputs.map(handler) }
         }
+    }
+
+    /// Stores a synchronous handler, given as what its `immediate` runs.
+    @usableFromInline
+    func registerSynchronous(_ name: String,
+                             _ immediate: @escaping @Sendable ([UInt8], PayloadFormat, Bool) -> Result<[UInt8], ServiceError>) {
         services[name] = Erased(single: { bytes, format, _ in immediate(bytes, format, false) },
                                 batch: { bytes, format, _ in immediate(bytes, format, true) },
                                 immediate: immediate)
@@ -88,7 +92,8 @@ public final class ServiceRegistry: @unchecked Sendable {
     }
 
     /// ``run(_:_:_:_:_:)`` for a synchronous `body`: no suspension point at all.
-    private static func runNow<I: Decodable, O: Encodable>(_ name: String, _ bytes: [UInt8], _ format: PayloadFormat,
+    @usableFromInline
+    static func runNow<I: Decodable, O: Encodable>(_ name: String, _ bytes: [UInt8], _ format: PayloadFormat,
                                                            _ decode: I.Type,
                                                            _ body: (I) throws -> O) -> Result<[UInt8], ServiceError> {
         let input: I
