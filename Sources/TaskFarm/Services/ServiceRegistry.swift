@@ -2,8 +2,8 @@ import Foundation
 import MPI
 
 /// The services a program offers, by name: each a handler, synchronous or async, from a
-/// `Codable` request to a `Codable` response. Every rank of the program builds the same registry; the worker
-/// ranks serve it.
+/// `Codable` request to a `Codable` response. Every rank of the program builds the same
+/// registry; the worker ranks serve it.
 public final class ServiceRegistry: @unchecked Sendable {
     /// A handler with its types erased to coded bytes; `batch` runs it over an array of
     /// inputs. Outputs are coded in the inputs' format.
@@ -24,8 +24,9 @@ public final class ServiceRegistry: @unchecked Sendable {
     /// The names registered, sorted.
     public var names: [String] { services.keys.sorted() }
 
-    /// Registers `handler` as the service `name`, replacing an earlier one. An error it
-    /// throws reaches the caller as a ``ServiceError`` of kind ``ServiceError/Kind/serviceThrew``.
+    /// Registers the async `handler` as the service `name`, replacing an earlier one: each
+    /// call runs as a task on the worker's MPI thread. An error it throws reaches the caller
+    /// as a ``ServiceError`` of kind ``ServiceError/Kind/serviceThrew``.
     public func register<Input: Codable & Sendable, Output: Codable & Sendable>(
         _ name: String, _ handler: @escaping @Sendable (Input) async throws -> Output) {
         register(name) { (input: Input, _: ServiceClient) in try await handler(input) }
