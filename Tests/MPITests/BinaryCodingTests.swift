@@ -104,3 +104,69 @@ final class BinaryCodingTests: XCTestCase {
         XCTAssertGreaterThan(try JSONEncoder().encode(numbers).count, 500)
     }
 }
+
+/// Scalars and arrays of scalars take a direct path (no `Encoder`, a loop specialized per
+/// element type); these pin that it writes the bytes the `Encoder` path writes and reads
+/// back every edge value bit for bit.
+final class BinaryCodingDirectPathTests: XCTestCase {
+    /// Encodes its elements one at a time through an unkeyed container: the general path.
+    struct ThroughEncoder<Element: Codable>: Encodable {
+        var values: [Element]
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.unkeyedContainer()
+            for value in values { try container.encode(value) }
+        }
+    }
+
+    private func assertSameBytes<Element: Codable & Equatable>(_ values: [Element], file: StaticString = #filePath,
+                                                               line: UInt = #line) throws {
+        let direct = try BinaryEncoder().encode(values)
+        XCTAssertEqual(direct, try BinaryEncoder().encode(ThroughEncoder(values: values)), "\(Element.self)", file: file, line: line)
+        XCTAssertEqual(try BinaryDecoder().decode([Element].self, from: direct), values, file: file, line: line)
+    }
+
+    func testArraysOfScalarsWriteTheEncoderPathsBytesAndReadThemBack() throws {
+        try assertSameBytes([Int]())
+        try assertSameBytes([Int.min, -1, 0, 1, 63, 64, Int.max])
+        try assertSameBytes([UInt64.max, 0, 127, 128])
+        try assertSameBytes([Int8.min, Int8.max, 0])
+        try assertSameBytes([UInt8.max, 0])
+        try assertSameBytes([Int16.min, Int16.max])
+        try assertSameBytes([Int32.min, Int32.max])
+        try assertSameBytes([Double.greatestFiniteMagnitude, -0.0, .infinity, .leastNonzeroMagnitude])
+        try assertSameBytes([Float.greatestFiniteMagnitude, -.infinity])
+        try assertSameBytes([true, false])
+        try assertSameBytes(["", "ascii", "grid ✓", "日本語", "👩‍🔬", "nul\u{0}inside"])
+        try assertSameBytes([String]())
+        XCTAssertEqual(try BinaryEncoder().encode([Int]()), [0], "an empty array is its count alone")
+    }
+
+    func testNaNPayloadBitsAndNegativeZeroCrossUnchanged() throws {
+        // A signalling NaN with a payload, a quiet one with the sign bit, and -0.0: equal as
+        // numbers or never equal, so compare bit patterns.
+        let doubles = [Double(bitPattern: 0x7FF0_0000_0000_0001), Double(bitPattern: 0xFFF8_0000_DEAD_BEEF), -0.0]
+        let decoded = try BinaryDecoder().decode([Double].self, from: try BinaryEncoder().encode(doubles))
+        XCTAssertEqual(decoded.map(\.bitPattern), doubles.map(\.bitPattern))
+        let floats = [Float(bitPattern: 0x7F80_0001), Float(bitPattern: 0xFFC0_1234)]
+        let decodedFloats = try BinaryDecoder().decode([Float].self, from: try BinaryEncoder().encode(floats))
+        XCTAssertEqual(decodedFloats.map(\.bitPattern), floats.map(\.bitPattern))
+        let single = try BinaryDecoder().decode(Double.self, from: try BinaryEncoder().encode(doubles[0]))
+        XCTAssertEqual(single.bitPattern, doubles[0].bitPattern)
+    }
+
+    func testReadingAnotherTypesBytesThrowsAndNeverTrusts() throws {
+        let strings = try BinaryEncoder().encode(["é"])  // 1, 2, 0xC3, 0xA9
+        XCTAssertThrowsError(try BinaryDecoder().decode([Int].self, from: strings), "trailing bytes")
+        XCTAssertThrowsError(try BinaryDecoder().decode([Double].self, from: try BinaryEncoder().encode([1, 2, 3])),
+                             "3 Doubles need 24 bytes")
+        XCTAssertThrowsError(try BinaryDecoder().decode([Bool].self, from: [2, 1, 5]), "5 is not a Bool")
+        XCTAssertThrowsError(try BinaryDecoder().decode([Int8].self, from: try BinaryEncoder().encode([300])), "trailing bytes")
+        XCTAssertThrowsError(try BinaryDecoder().decode([Int16].self, from: try BinaryEncoder().encode([70_000])), "does not fit")
+        // A count of 2^63 with nothing after it: refused before anything is reserved.
+        XCTAssertThrowsError(try BinaryDecoder().decode([Int].self, from: [0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01])) {
+            guard case DecodingError.dataCorrupted(let context) = $0 else { return XCTFail("\($0)") }
+            XCTAssertTrue(context.debugDescription.contains("runs past the end"), context.debugDescription)
+        }
+        XCTAssertThrowsError(try BinaryDecoder().decode([String].self, from: [1, 5, 0x61]), "a string past the end")
+    }
+}

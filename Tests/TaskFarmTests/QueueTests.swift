@@ -257,6 +257,66 @@ final class ServiceRoutingTests: XCTestCase {
         XCTAssertEqual(bad.kind, .badInput)
         XCTAssertEqual(ServiceClient.chunks(10, size: 4), [0..<4, 4..<8, 8..<10])
     }
+
+    func testASynchronousServiceRunsAtOnceAndFailsAsAnAsyncOneDoes() async throws {
+        struct Negative: Error, CustomStringConvertible { var description: String { "negative input" } }
+        let registry = ServiceRegistry()
+        registry.register("negate") { (n: Int) throws -> Int in
+            guard n >= 0 else { throw Negative() }
+            return -n
+        }
+        registry.register("refuse") { (_: String) throws -> String in
+            throw ServiceError(.notFound, service: "elsewhere", message: "passed through as it is")
+        }
+        registry.register("async") { (n: Int) async throws -> Int in n }
+        registry.register("plain") { (n: Int) in n + 1 }
+        let service = try XCTUnwrap(registry.services["negate"])
+        let immediate = try XCTUnwrap(service.immediate, "a closure declared throws, not async, registers as synchronous")
+        XCTAssertNotNil(registry.services["plain"]?.immediate, "so does one that says neither, and never awaits")
+        XCTAssertNil(registry.services["async"]?.immediate, "an async handler keeps its task")
+
+        let chunk = try BinaryEncoder().encode([0, Int.max, 7])
+        XCTAssertEqual(try BinaryDecoder().decode([Int].self, from: immediate(chunk, .binary, true).get()), [0, -Int.max, -7])
+        XCTAssertEqual(try BinaryDecoder().decode(Int.self, from: immediate(try BinaryEncoder().encode(5), .binary, false).get()), -5)
+        XCTAssertEqual(try immediate(Array("[1,2]".utf8), .json, true).get(), Array("[-1,-2]".utf8), "from outside: JSON")
+        XCTAssertEqual([], try BinaryDecoder().decode([Int].self, from: immediate([0], .binary, true).get()), "an empty chunk")
+        // The async entry points run it too (what a one-rank farm's tests call).
+        let client = ServiceClient(queue: MPIThreadQueue(), sink: NoSink(), nameServer: NameServerClient(
+            transport: InMemoryNetwork(size: 1).transport(rank: 0), serverRank: 0))
+        let viaTask = await service.single(Array("4".utf8), .json, client)
+        XCTAssertEqual(try viaTask.get(), Array("-4".utf8))
+
+        guard case .failure(let thrown) = immediate(try BinaryEncoder().encode([1, -1]), .binary, true) else {
+            return XCTFail("-1 is negative")
+        }
+        XCTAssertEqual(thrown.kind, .serviceThrew)
+        XCTAssertEqual(thrown.message, "negative input")
+        XCTAssertTrue(thrown.errorType?.hasSuffix("Negative") == true, "\(thrown)")
+        guard case .failure(let passed) = registry.services["refuse"]?.immediate?(try BinaryEncoder().encode("x"), .binary, false) else {
+            return XCTFail("refuse throws")
+        }
+        XCTAssertEqual(passed, ServiceError(.notFound, service: "elsewhere", message: "passed through as it is"))
+    }
+
+    func testAnInputOfTheWrongTypeIsABadInputErrorNotACrash() throws {
+        let registry = ServiceRegistry()
+        registry.register("sum") { (values: [Double]) throws -> Double in values.reduce(0, +) }
+        let immediate = try XCTUnwrap(registry.services["sum"]?.immediate)
+        let wrong: [[UInt8]] = [
+            try BinaryEncoder().encode([["text"]]),  // a chunk of [String] for a chunk of [Double]
+            try BinaryEncoder().encode([[1, 2, 3]]),  // varints where 8-byte floats belong
+            [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01],  // a varint past 64 bits
+            [],
+        ]
+        for bytes in wrong {
+            guard case .failure(let error) = immediate(bytes, .binary, true) else { return XCTFail("\(bytes) decoded") }
+            XCTAssertEqual(error.kind, .badInput, "\(bytes): \(error)")
+            XCTAssertEqual(error.service, "sum")
+            XCTAssertTrue(error.message.contains("binary decoding"), error.message)
+        }
+        XCTAssertEqual(try BinaryDecoder().decode([Double].self, from: immediate(try BinaryEncoder().encode([[0.5, 0.25], []]), .binary, true).get()),
+                       [0.75, 0])
+    }
 }
 
 private final class NoSink: ServiceCallSink {

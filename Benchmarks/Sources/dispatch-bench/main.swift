@@ -1,8 +1,11 @@
 // The in-process dispatch benchmark of taskfarm (issue 7):
 //
-//   mpirun -np 3 dispatch-bench --chunk N --tasks M [--calls K] [--name-server-rank R]
+//   mpirun -np 3 dispatch-bench --chunk N --tasks M [--calls K] [--name-server-rank R] [--handler sync|async]
 //
-// Every worker offers a no-op service (`noop`: Int → the same Int). Rank 0 maps it over M inputs
+// Every worker offers a no-op service (`noop`: Int → the same Int), as a synchronous handler
+// (the default: what `{ (value: Int) in value }` registers) or, with `--handler async`, as an
+// async one (`{ (value: Int) async throws -> Int in value }`, the only kind before
+// 2026-12-04's issue 18 changes: a task per call and an await per input). Rank 0 maps it over M inputs
 // with `ServiceClient.map(chunkSize: N)` (one message each way per chunk) and prints
 // `tasks_per_second=`, timed around the map alone, as peers/c/mpi_dispatch.c does. Then it makes
 // K single calls one after another and prints their latency, from the call until its result is
@@ -35,9 +38,17 @@ let chunkSize = option("--chunk", 1)
 let taskCount = option("--tasks", 10_000)
 let latencyCalls = option("--calls", 2_000)
 let nameServerRank = option("--name-server-rank", 0)
+let asyncHandler: Bool = {
+    guard let index = CommandLine.arguments.firstIndex(of: "--handler"), index + 1 < CommandLine.arguments.count else { return false }
+    return CommandLine.arguments[index + 1] == "async"
+}()
 
 let services = ServiceRegistry()
-services.register("noop") { (value: Int) async throws -> Int in value }
+if asyncHandler {
+    services.register("noop") { (value: Int) async throws -> Int in value }
+} else {
+    services.register("noop") { (value: Int) in value }
+}
 
 let status = ServiceFarm.run(services, options: .init(nameServerRank: nameServerRank)) { client in
     // Warm-up: every worker has answered once before the clock starts.
@@ -57,7 +68,7 @@ let status = ServiceFarm.run(services, options: .init(nameServerRank: nameServer
         guard answer == value else { throw WrongAnswer(description: "call \(value) answered \(answer)") }
     }
     func microseconds(_ nanoseconds: UInt64) -> String { String(format: "%.1f", Double(nanoseconds) / 1000) }
-    print("chunk=\(chunkSize) tasks=\(taskCount) seconds=\(String(format: "%.6f", seconds))")
+    print("chunk=\(chunkSize) tasks=\(taskCount) handler=\(asyncHandler ? "async" : "sync") seconds=\(String(format: "%.6f", seconds))")
     print("tasks_per_second=\(String(format: "%.1f", Double(taskCount) / seconds))")
     print("latency_calls=\(latencyCalls)",
           "latency_p50_us=\(microseconds(latencies.valueAtPercentile(50)))",

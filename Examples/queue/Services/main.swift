@@ -36,7 +36,9 @@ func check(_ condition: Bool, _ message: @autoclosure () -> String) throws {
 
 let services = ServiceRegistry()
 services.register("collatz") { (n: Int) async throws -> Int in stoppingTime(n) }
-services.register("divide") { (fraction: Fraction) async throws -> Double in
+// A synchronous handler (it never awaits): the worker runs it, and each input of a chunk,
+// at once on its MPI thread, with no task per call.
+services.register("divide") { (fraction: Fraction) throws -> Double in
     guard fraction.denominator != 0 else { throw DivisionByZero(numerator: fraction.numerator) }
     return fraction.numerator / fraction.denominator
 }

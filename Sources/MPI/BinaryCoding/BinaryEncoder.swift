@@ -27,6 +27,13 @@ public struct BinaryEncoder: Sendable {
     /// - Returns: the encoded bytes.
     /// - Throws: whatever the value's `encode(to:)` throws (`EncodingError`). No `MPI_` call.
     public func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+        // A scalar or an array of scalars needs no node: its codec writes the same bytes
+        // straight into the output.
+        if case .direct(let codec) = CodingShape.of(T.self) {
+            var output: [UInt8] = []
+            withUnsafePointer(to: value) { codec.write(UnsafeRawPointer($0), &output) }
+            return output
+        }
         let node = EncodingNode()
         try node.encodeValue(value, key: nil, codingPath: [])
         var output: [UInt8] = []

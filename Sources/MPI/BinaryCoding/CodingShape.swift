@@ -57,21 +57,8 @@ protocol ScalarArray {
 extension Array: ScalarArray where Element: BinaryPrimitive {
     static var valueCodec: ValueCodec {
         ValueCodec(
-            write: { pointer, bytes in
-                let values = pointer.assumingMemoryBound(to: [Element].self).pointee
-                bytes.appendVarint(UInt64(values.count))
-                for value in values { value.write(to: &bytes) }
-            },
-            read: { reader, out, path in
-                let count = try reader.readVarint(path)
-                guard count <= UInt64(reader.end - reader.position) else {
-                    throw reader.fail("array count \(count) runs past the end", path)
-                }
-                var values: [Element] = []
-                values.reserveCapacity(Int(count))
-                for _ in 0..<count { values.append(try Element.read(from: reader, path)) }
-                out.initializeMemory(as: [Element].self, to: values)
-            }
+            write: { pointer, bytes in Element.writeArray(pointer.assumingMemoryBound(to: [Element].self).pointee, to: &bytes) },
+            read: { reader, out, path in out.initializeMemory(as: [Element].self, to: try Element.readArray(from: reader, path)) }
         )
     }
 }

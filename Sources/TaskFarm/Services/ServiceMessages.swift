@@ -1,4 +1,5 @@
 /// How a service call's input and output are coded.
+@usableFromInline
 enum PayloadFormat: UInt8, Sendable {
     /// JSON: calls from outside the allocation (`taskfarm call`), where people write them.
     case json = 0

@@ -1,7 +1,7 @@
 /// A worker rank of a services program: it offers its ``ServiceRegistry`` through the name
-/// server, runs each call it is sent as a task of its own on the rank's MPI thread (through
-/// ``MPIThreadExecutor``: a service that awaits lets the thread go on with messages
-/// meanwhile), and sends the answer back. Calls its services make go to the broker like
+/// server, runs each call it is sent on the rank's MPI thread (a synchronous handler at
+/// once; an async one as a task of its own, through ``MPIThreadExecutor``: a service that
+/// awaits lets the thread go on with messages meanwhile), and sends the answer back. Calls its services make go to the broker like
 /// any caller's.
 final class ServiceWorker: RankRole, ServiceCallSink, @unchecked Sendable {
     private let transport: Transport
@@ -54,6 +54,9 @@ final class ServiceWorker: RankRole, ServiceCallSink, @unchecked Sendable {
         case .serviceCall:
             lastCallArrival = Clock.monotonicSeconds()
             let message = try ServiceCallMessage(decoding: envelope.payload)
+            if let reply = answerAtOnce(message) {  // answered in this same round: no task, no post
+                return try transport.send(reply.encode(), to: envelope.source, tag: .serviceReply)
+            }
             execute(message) { [self] reply in
                 try transport.send(reply.encode(), to: envelope.source, tag: .serviceReply)
             }
@@ -71,13 +74,21 @@ final class ServiceWorker: RankRole, ServiceCallSink, @unchecked Sendable {
         }
     }
 
-    /// Runs a call in a task of its own on the MPI thread; `answer` runs there too.
+    /// Runs a call on the MPI thread, a synchronous handler at once and an async one in a
+    /// task of its own; `answer` runs there too, posted.
     func execute(_ message: ServiceCallMessage, answer: @escaping (ServiceReplyMessage) throws -> Void) {
         guard let service = registry.services[message.service] else {
             queue.post {
                 try answer(ServiceReplyMessage(id: message.id, result: .failure(
                     ServiceError(.noSuchService, service: message.service, message: "rank \(self.transport.rank) does not offer it"))))
             }
+            return
+        }
+        if let reply = answerAtOnce(message) {
+            // Posted, not given here: the broker's own worker (a one-rank farm) calls this
+            // from its dispatch, which an answer would enter again, one level deeper per
+            // queued call.
+            queue.post { try answer(reply) }
             return
         }
         let client = self.client!
@@ -88,6 +99,13 @@ final class ServiceWorker: RankRole, ServiceCallSink, @unchecked Sendable {
                 : await service.single(message.payload, message.format, client)
             queue.post { try box.value(ServiceReplyMessage(id: message.id, result: result)) }
         }
+    }
+
+    /// The answer of a synchronous handler, run here and now: no task to make and resume,
+    /// no await per input. `nil` when the service is async or not offered here.
+    private func answerAtOnce(_ message: ServiceCallMessage) -> ServiceReplyMessage? {
+        guard let immediate = registry.services[message.service]?.immediate else { return nil }
+        return ServiceReplyMessage(id: message.id, result: immediate(message.payload, message.format, message.batch))
     }
 
     func send(service: String, payload: [UInt8], batch: Bool, format: PayloadFormat,
