@@ -222,12 +222,12 @@ final class ServiceRoutingTests: XCTestCase {
     }
 
     func testServiceMessagesRoundTripWithTypedErrors() throws {
-        let call = ServiceCallMessage(id: 9, service: "divide", batch: true, format: .json, payload: Array("[1,2]".utf8))
+        let call = ServiceCallMessage(id: 9, service: "divide", batch: true, format: .json, payload: PayloadBytes(Array("[1,2]".utf8)))
         XCTAssertEqual(try ServiceCallMessage(decoding: call.encode()), call)
         let failure = ServiceReplyMessage(id: 9, result: .failure(
             ServiceError(.serviceThrew, service: "divide", message: "1 / 0", errorType: "M.DivisionByZero")))
         XCTAssertEqual(try ServiceReplyMessage(decoding: failure.encode()), failure)
-        let success = ServiceReplyMessage(id: 10, result: .success(Array("0.5".utf8)))
+        let success = ServiceReplyMessage(id: 10, result: .success(PayloadBytes(Array("0.5".utf8))))
         XCTAssertEqual(try ServiceReplyMessage(decoding: success.encode()), success)
         XCTAssertThrowsError(try ServiceCallMessage(decoding: Array(call.encode().dropLast(3))), "a truncated message")
     }
@@ -242,18 +242,18 @@ final class ServiceRoutingTests: XCTestCase {
         let service = try XCTUnwrap(registry.services["half"])
         let client = ServiceClient(queue: MPIThreadQueue(), sink: NoSink(), nameServer: NameServerClient(
             transport: InMemoryNetwork(size: 1).transport(rank: 0), serverRank: 0))
-        let half = try await service.single(Array("8".utf8), .json, client).get()
+        let half = try await service.single(PayloadBytes(Array("8".utf8)), .json, client).get()
         XCTAssertEqual(half, Array("4".utf8))
-        let halves = try await service.batch(Array("[2,4,6]".utf8), .json, client).get()
+        let halves = try await service.batch(PayloadBytes(Array("[2,4,6]".utf8)), .json, client).get()
         XCTAssertEqual(halves, Array("[1,2,3]".utf8))
         // From the program's own ranks: the binary coding, answered in kind.
-        let binary = try await service.batch(BinaryEncoder().encode([10, 20]), .binary, client).get()
+        let binary = try await service.batch(PayloadBytes(BinaryEncoder().encode([10, 20])), .binary, client).get()
         XCTAssertEqual(try BinaryDecoder().decode([Int].self, from: binary), [5, 10])
-        guard case .failure(let error) = await service.single(Array("3".utf8), .json, client) else { return XCTFail("3 is odd") }
+        guard case .failure(let error) = await service.single(PayloadBytes(Array("3".utf8)), .json, client) else { return XCTFail("3 is odd") }
         XCTAssertEqual(error.kind, .serviceThrew)
         XCTAssertEqual(error.message, "odd input")
         XCTAssertTrue(error.errorType?.hasSuffix("Odd") == true, "\(error)")
-        guard case .failure(let bad) = await service.single(Array("\"x\"".utf8), .json, client) else { return XCTFail("not an Int") }
+        guard case .failure(let bad) = await service.single(PayloadBytes(Array("\"x\"".utf8)), .json, client) else { return XCTFail("not an Int") }
         XCTAssertEqual(bad.kind, .badInput)
         XCTAssertEqual(ServiceClient.chunks(10, size: 4), [0..<4, 4..<8, 8..<10])
     }
@@ -276,23 +276,23 @@ final class ServiceRoutingTests: XCTestCase {
         XCTAssertNil(registry.services["async"]?.immediate, "an async handler keeps its task")
 
         let chunk = try BinaryEncoder().encode([0, Int.max, 7])
-        XCTAssertEqual(try BinaryDecoder().decode([Int].self, from: immediate(chunk, .binary, true).get()), [0, -Int.max, -7])
-        XCTAssertEqual(try BinaryDecoder().decode(Int.self, from: immediate(try BinaryEncoder().encode(5), .binary, false).get()), -5)
-        XCTAssertEqual(try immediate(Array("[1,2]".utf8), .json, true).get(), Array("[-1,-2]".utf8), "from outside: JSON")
-        XCTAssertEqual([], try BinaryDecoder().decode([Int].self, from: immediate([0], .binary, true).get()), "an empty chunk")
+        XCTAssertEqual(try BinaryDecoder().decode([Int].self, from: immediate(PayloadBytes(chunk), .binary, true).get()), [0, -Int.max, -7])
+        XCTAssertEqual(try BinaryDecoder().decode(Int.self, from: immediate(PayloadBytes(try BinaryEncoder().encode(5)), .binary, false).get()), -5)
+        XCTAssertEqual(try immediate(PayloadBytes(Array("[1,2]".utf8)), .json, true).get(), Array("[-1,-2]".utf8), "from outside: JSON")
+        XCTAssertEqual([], try BinaryDecoder().decode([Int].self, from: immediate(PayloadBytes([0]), .binary, true).get()), "an empty chunk")
         // The async entry points run it too (what a one-rank farm's tests call).
         let client = ServiceClient(queue: MPIThreadQueue(), sink: NoSink(), nameServer: NameServerClient(
             transport: InMemoryNetwork(size: 1).transport(rank: 0), serverRank: 0))
-        let viaTask = await service.single(Array("4".utf8), .json, client)
+        let viaTask = await service.single(PayloadBytes(Array("4".utf8)), .json, client)
         XCTAssertEqual(try viaTask.get(), Array("-4".utf8))
 
-        guard case .failure(let thrown) = immediate(try BinaryEncoder().encode([1, -1]), .binary, true) else {
+        guard case .failure(let thrown) = immediate(PayloadBytes(try BinaryEncoder().encode([1, -1])), .binary, true) else {
             return XCTFail("-1 is negative")
         }
         XCTAssertEqual(thrown.kind, .serviceThrew)
         XCTAssertEqual(thrown.message, "negative input")
         XCTAssertTrue(thrown.errorType?.hasSuffix("Negative") == true, "\(thrown)")
-        guard case .failure(let passed) = registry.services["refuse"]?.immediate?(try BinaryEncoder().encode("x"), .binary, false) else {
+        guard case .failure(let passed) = registry.services["refuse"]?.immediate?(PayloadBytes(try BinaryEncoder().encode("x")), .binary, false) else {
             return XCTFail("refuse throws")
         }
         XCTAssertEqual(passed, ServiceError(.notFound, service: "elsewhere", message: "passed through as it is"))
@@ -309,19 +309,19 @@ final class ServiceRoutingTests: XCTestCase {
             [],
         ]
         for bytes in wrong {
-            guard case .failure(let error) = immediate(bytes, .binary, true) else { return XCTFail("\(bytes) decoded") }
+            guard case .failure(let error) = immediate(PayloadBytes(bytes), .binary, true) else { return XCTFail("\(bytes) decoded") }
             XCTAssertEqual(error.kind, .badInput, "\(bytes): \(error)")
             XCTAssertEqual(error.service, "sum")
             XCTAssertTrue(error.message.contains("binary decoding"), error.message)
         }
-        XCTAssertEqual(try BinaryDecoder().decode([Double].self, from: immediate(try BinaryEncoder().encode([[0.5, 0.25], []]), .binary, true).get()),
+        XCTAssertEqual(try BinaryDecoder().decode([Double].self, from: immediate(PayloadBytes(try BinaryEncoder().encode([[0.5, 0.25], []])), .binary, true).get()),
                        [0.75, 0])
     }
 }
 
 private final class NoSink: ServiceCallSink {
-    func send(service: String, payload: [UInt8], batch: Bool, format: PayloadFormat,
-              completion: @escaping (Result<[UInt8], ServiceError>) -> Void) throws {
+    func send(service: String, payload: PayloadBytes, batch: Bool, format: PayloadFormat,
+              completion: @escaping (Result<PayloadBytes, ServiceError>) -> Void) throws {
         completion(.failure(ServiceError(.stopped, service: service, message: "no farm")))
     }
 }

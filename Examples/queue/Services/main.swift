@@ -42,6 +42,12 @@ services.register("divide") { (fraction: Fraction) throws -> Double in
     guard fraction.denominator != 0 else { throw DivisionByZero(numerator: fraction.numerator) }
     return fraction.numerator / fraction.denominator
 }
+// An async service that answers its small inputs last: the chunks of a map over it come
+// back in about the reverse of their order.
+services.register("echo-late") { (n: Int) async throws -> Int in
+    try await Task.sleep(nanoseconds: UInt64(max(0, 40 - n)) * 2_000_000)
+    return n
+}
 // A service that calls another one, through the broker, from a worker rank.
 services.register("collatz-sum") { (range: [Int], client: ServiceClient) async throws -> Int in
     try await client.map("collatz", Array(range[0]...range[1]), chunkSize: 10, as: Int.self).reduce(0, +)
@@ -81,6 +87,35 @@ let status = ServiceFarm.run(services) { client in
         try check(error.kind == .serviceThrew && error.message == "inputs 4..<6: 5.0 / 0 has no value",
                   "unexpected map error \(error)")
     }
+    // The same in the middle of 100 chunks: the failing chunk's error, whatever came first.
+    do {
+        let fractions = (0..<1000).map { Fraction(numerator: Double($0), denominator: $0 == 503 ? 0 : 4) }
+        _ = try await client.map("divide", fractions, chunkSize: 10, as: Double.self)
+        throw CheckFailed(description: "a map over a division by zero in chunk 50 did not throw")
+    } catch let error as ServiceError {
+        try check(error.kind == .serviceThrew && error.message == "inputs 500..<510: 503.0 / 0 has no value",
+                  "unexpected map error \(error)")
+    }
+    // Answers that arrive out of order still come back in input order.
+    var arrivals: [Int] = []
+    for try await (index, output) in client.mapAsCompleted("echo-late", Array(0..<40), chunkSize: 5, as: Int.self) {
+        try check(output == index, "echo-late answered \(output) for \(index)")
+        arrivals.append(index)
+    }
+    try check(arrivals.count == 40 && arrivals != Array(0..<40), "echo-late's answers came in input order, \(arrivals)")
+    try check(try await client.map("echo-late", Array(0..<40), chunkSize: 5, as: Int.self) == Array(0..<40),
+              "a map whose answers arrive out of order is not in input order")
+    // Large chunks (one of 20,000 structs, then 7,000 at a time, the last one short) and none.
+    let many = (0..<20_000).map { Fraction(numerator: Double($0), denominator: 8) }
+    for size in [20_000, 7_000] {
+        try check(try await client.map("divide", many, chunkSize: size, as: Double.self) == many.map { $0.numerator / 8 },
+                  "a map in chunks of \(size) is wrong")
+    }
+    try check(try await client.map("divide", [Fraction](), chunkSize: 10, as: Double.self).isEmpty, "a map of nothing")
+    for try await _ in client.mapAsCompleted("divide", [Fraction](), as: Double.self) {
+        throw CheckFailed(description: "an as-completed map of nothing yielded")
+    }
+
     do {
         _ = try await client.call("no-such-service", 1, as: Int.self)
         throw CheckFailed(description: "an unknown service answered")

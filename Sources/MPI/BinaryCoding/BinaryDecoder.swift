@@ -17,7 +17,19 @@ public struct BinaryDecoder: Sendable {
     /// - Throws: `DecodingError` (`dataCorrupted`, `keyNotFound`) on malformed input or
     ///   trailing bytes. No `MPI_` call.
     public func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
-        let reader = ByteReader(bytes)
+        try decode(T.self, from: bytes, in: 0..<bytes.count)
+    }
+
+    /// Decodes a value of `type` from `bytes[range]`, in place (no copy of the range), which
+    /// must be consumed exactly: a payload inside a larger received message.
+    ///
+    /// - Throws: `DecodingError` (`dataCorrupted`, `keyNotFound`) on malformed input or
+    ///   trailing bytes; byte offsets in its message count from the start of `bytes`.
+    ///   No `MPI_` call.
+    /// - Precondition: `range` lies within `bytes`.
+    public func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8], in range: Range<Int>) throws -> T {
+        precondition(range.lowerBound >= 0 && range.upperBound <= bytes.count, "range \(range) outside 0..<\(bytes.count)")
+        let reader = ByteReader(bytes, range: range)
         let value = try reader.decodeValue(T.self, codingPath: [])
         guard reader.isAtEnd else { throw reader.fail("\(reader.end - reader.position) trailing bytes after \(T.self)", []) }
         return value

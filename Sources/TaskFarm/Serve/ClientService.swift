@@ -71,11 +71,11 @@ final class ClientService: RankRole {
             return
         }
         let service = request.name ?? ""
-        try broker.send(service: service, payload: Array((request.value ?? "null").utf8), batch: false,
+        try broker.send(service: service, payload: PayloadBytes(Array((request.value ?? "null").utf8)), batch: false,
                         format: .json) { result in
             switch result {
             case .success(let output):
-                call.connection.respond(ClientResponse(id: request.id, text: String(decoding: output, as: UTF8.self)))
+                call.connection.respond(ClientResponse(id: request.id, text: String(decoding: output.base[output.range], as: UTF8.self)))
             case .failure(let error):
                 call.connection.respond(ClientResponse(id: request.id, error: error.description))
             }

@@ -61,6 +61,6 @@ final class MPIThreadWork: RankRole {
 /// broker over MPI elsewhere. Called on the MPI thread only.
 protocol ServiceCallSink: AnyObject {
     /// Sends a call; `completion` runs on the MPI thread with the output or the error.
-    func send(service: String, payload: [UInt8], batch: Bool, format: PayloadFormat,
-              completion: @escaping (Result<[UInt8], ServiceError>) -> Void) throws
+    func send(service: String, payload: PayloadBytes, batch: Bool, format: PayloadFormat,
+              completion: @escaping (Result<PayloadBytes, ServiceError>) -> Void) throws
 }

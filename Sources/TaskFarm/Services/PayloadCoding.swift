@@ -14,9 +14,15 @@ enum PayloadCoding {
 
     /// - Throws: the coder's error when `bytes` do not hold a `Value`.
     static func decode<Value: Decodable>(_ type: Value.Type, from bytes: [UInt8], format: PayloadFormat) throws -> Value {
+        try decode(Value.self, from: PayloadBytes(bytes), format: format)
+    }
+
+    /// Decodes `payload` where it lies, in its message's bytes.
+    /// - Throws: the coder's error when the payload does not hold a `Value`.
+    static func decode<Value: Decodable>(_ type: Value.Type, from payload: PayloadBytes, format: PayloadFormat) throws -> Value {
         switch format {
-        case .binary: return try BinaryDecoder().decode(Value.self, from: bytes)
-        case .json: return try JSONDecoder().decode(Value.self, from: Data(bytes))
+        case .binary: return try BinaryDecoder().decode(Value.self, from: payload.base, in: payload.range)
+        case .json: return try JSONDecoder().decode(Value.self, from: Data(payload.base[payload.range]))
         }
     }
 }

@@ -14,7 +14,7 @@ final class ServiceBroker: RankRole, ServiceCallSink, @unchecked Sendable {
         var originID: Int
         var message: ServiceCallMessage
         var worker: Int?
-        var completion: ((Result<[UInt8], ServiceError>) -> Void)?
+        var completion: ((Result<PayloadBytes, ServiceError>) -> Void)?
         /// Made by a running service, which holds its slot until this is answered.
         var nested = false
     }
@@ -25,13 +25,13 @@ final class ServiceBroker: RankRole, ServiceCallSink, @unchecked Sendable {
     /// Runs calls on rank 0 itself when it is the only worker (a one-rank run).
     private let localWorker: ServiceWorker?
     private var router = ServiceRouter()
-    private var pending: [Int: Pending] = [:]
+    /// Calls taken and not yet answered, by the broker's own call id.
+    private var pending = CallSlots<Pending>()
 
     /// Calls are out at workers: their replies should be picked up promptly.
     var expectsMessageSoon: Bool { !pending.isEmpty }
     /// Calls made before the offers were known.
     private var early: [Int] = []
-    private var nextID = 1
     private var started = false
     private(set) var isFinished = false
     /// Why the start failed, if it did.
@@ -66,8 +66,8 @@ final class ServiceBroker: RankRole, ServiceCallSink, @unchecked Sendable {
         }
     }
 
-    func send(service: String, payload: [UInt8], batch: Bool, format: PayloadFormat,
-              completion: @escaping (Result<[UInt8], ServiceError>) -> Void) throws {
+    func send(service: String, payload: PayloadBytes, batch: Bool, format: PayloadFormat,
+              completion: @escaping (Result<PayloadBytes, ServiceError>) -> Void) throws {
         try accept(Pending(origin: 0, originID: 0,
                            message: ServiceCallMessage(id: 0, service: service, batch: batch, format: format, payload: payload),
                            completion: completion))
@@ -79,8 +79,8 @@ final class ServiceBroker: RankRole, ServiceCallSink, @unchecked Sendable {
     private final class NestedCalls: ServiceCallSink {
         let broker: ServiceBroker
         init(broker: ServiceBroker) { self.broker = broker }
-        func send(service: String, payload: [UInt8], batch: Bool, format: PayloadFormat,
-                  completion: @escaping (Result<[UInt8], ServiceError>) -> Void) throws {
+        func send(service: String, payload: PayloadBytes, batch: Bool, format: PayloadFormat,
+                  completion: @escaping (Result<PayloadBytes, ServiceError>) -> Void) throws {
             try broker.accept(Pending(origin: 0, originID: 0,
                                       message: ServiceCallMessage(id: 0, service: service, batch: batch, format: format, payload: payload),
                                       completion: completion, nested: true))
@@ -95,7 +95,7 @@ final class ServiceBroker: RankRole, ServiceCallSink, @unchecked Sendable {
         case .serviceReply:
             try answered(try ServiceReplyMessage(decoding: envelope.payload), by: envelope.source)
         case .stop:
-            for id in pending.keys.sorted() { try deliver(id, .failure(ServiceError(.stopped, service: pending[id]!.message.service, message: ""))) }
+            for id in pending.ids { try deliver(id, .failure(ServiceError(.stopped, service: pending[id]!.message.service, message: ""))) }
             isFinished = true
         default:
             break
@@ -103,9 +103,7 @@ final class ServiceBroker: RankRole, ServiceCallSink, @unchecked Sendable {
     }
 
     private func accept(_ call: Pending) throws {
-        let id = nextID
-        nextID += 1
-        pending[id] = call
+        let id = pending.insert(call)
         if started { try route(id) } else { early.append(id) }
     }
 
@@ -146,8 +144,8 @@ final class ServiceBroker: RankRole, ServiceCallSink, @unchecked Sendable {
         try dispatch()
     }
 
-    private func deliver(_ id: Int, _ result: Result<[UInt8], ServiceError>) throws {
-        guard let call = pending.removeValue(forKey: id) else { return }
+    private func deliver(_ id: Int, _ result: Result<PayloadBytes, ServiceError>) throws {
+        guard let call = pending.remove(id) else { return }
         if let completion = call.completion {
             completion(result)
         } else {

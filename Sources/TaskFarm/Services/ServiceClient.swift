@@ -34,45 +34,30 @@ public final class ServiceClient: @unchecked Sendable {
         _ service: String, _ inputs: [Input], chunkSize: Int = 1, as output: Output.Type = Output.self)
         async throws(ServiceError) -> [Output] {
         let chunks = Self.chunks(inputs.count, size: chunkSize)
-        let payloads = try encodeChunks(service, inputs, chunks)
-        // The answers are gathered on the MPI thread and this task resumes once, at the end
-        // or at the first failure: a resumption per chunk wakes a thread of the cooperative
-        // pool per chunk, which was a third of rank 0's time at chunk size 1 (issue 18).
-        let answers: ChunkAnswers = await withCheckedContinuation { continuation in
-            var results = [[UInt8]](repeating: [], count: payloads.count)
-            var remaining = payloads.count
-            guard remaining > 0 else { return continuation.resume(returning: .all(results)) }
-            sendChunks(service, payloads) { index, result in
+        guard !chunks.isEmpty else { return [] }
+        // The answers are decoded on the MPI thread as they come, each into its place, and
+        // this task resumes once, at the end or at the first failure: a resumption per chunk
+        // wakes a thread of the cooperative pool per chunk, which was a third of rank 0's
+        // time at chunk size 1, and keeping every answer's bytes until the last held the
+        // whole map's output twice (issue 18).
+        let outputs = OrderedOutputs<Output>(count: inputs.count, chunks: chunks.count)
+        let failure: ServiceError? = await withCheckedContinuation { continuation in
+            var remaining = chunks.count
+            sendChunks(service, inputs, chunks) { [self] index, result in
                 guard remaining > 0 else { return }  // already resumed with a failure
-                switch result {
-                case .success(let bytes):
-                    results[index] = bytes
+                do throws(ServiceError) {
+                    outputs.place(try decodeChunk(result, chunk: chunks[index], service: service, as: Output.self),
+                                  chunk: index, at: chunks[index].lowerBound)
                     remaining -= 1
-                    if remaining == 0 { continuation.resume(returning: .all(results)) }
-                case .failure(let error):
+                    if remaining == 0 { continuation.resume(returning: nil) }
+                } catch {
                     remaining = 0
-                    continuation.resume(returning: .failed(index, error))
+                    continuation.resume(returning: error)
                 }
             }
         }
-        switch answers {
-        case .all(let results):
-            var outputs: [Output] = []
-            outputs.reserveCapacity(inputs.count)
-            for (index, bytes) in results.enumerated() {
-                outputs += try decodeChunk(.success(bytes), chunk: chunks[index], service: service, as: Output.self)
-            }
-            return outputs
-        case .failed(let index, let error):
-            throw Self.naming(chunks[index], in: error)
-        }
-    }
-
-    /// What a `map` gets back from the MPI thread: every chunk's coded outputs in input
-    /// order, or the first chunk that failed.
-    private enum ChunkAnswers {
-        case all([[UInt8]])
-        case failed(Int, ServiceError)
+        if let failure { throw failure }
+        return outputs.take()
     }
 
     /// Like ``map(_:_:chunkSize:as:)``, but yields each output as soon as its chunk is
@@ -84,7 +69,7 @@ public final class ServiceClient: @unchecked Sendable {
             let task = Task {
                 do {
                     let chunks = Self.chunks(inputs.count, size: chunkSize)
-                    for await (index, result) in try await self.callChunks(service, inputs, chunks) {
+                    for await (index, result) in self.callChunks(service, inputs, chunks) {
                         let outputs = try self.decodeChunk(result, chunk: chunks[index], service: service, as: Output.self)
                         for (offset, output) in outputs.enumerated() {
                             continuation.yield((chunks[index].lowerBound + offset, output))
@@ -138,11 +123,11 @@ public final class ServiceClient: @unchecked Sendable {
 
     // MARK: Plumbing
 
-    func callRaw(_ service: String, payload: [UInt8], batch: Bool) async -> Result<[UInt8], ServiceError> {
+    func callRaw(_ service: String, payload: [UInt8], batch: Bool) async -> Result<PayloadBytes, ServiceError> {
         await withCheckedContinuation { continuation in
             queue.post { [sink] in
                 do {
-                    try sink.send(service: service, payload: payload, batch: batch, format: .binary) {
+                    try sink.send(service: service, payload: PayloadBytes(payload), batch: batch, format: .binary) {
                         continuation.resume(returning: $0)
                     }
                 } catch {
@@ -170,42 +155,58 @@ public final class ServiceClient: @unchecked Sendable {
         return stride(from: 0, to: count, by: size).map { $0..<min($0 + size, count) }
     }
 
-    /// Each chunk's inputs, coded.
-    private func encodeChunks<Input: Encodable & Sendable>(_ service: String, _ inputs: [Input], _ chunks: [Range<Int>])
-        throws(ServiceError) -> [[UInt8]] {
-        var payloads: [[UInt8]] = []
-        payloads.reserveCapacity(chunks.count)
-        for chunk in chunks { payloads.append(try encode(Array(inputs[chunk]), service: service)) }
-        return payloads
-    }
-
-    /// Sends every chunk in one post to the MPI thread; `answered` runs there with each
-    /// chunk's index and answer, as it comes: no task, continuation or thread wake-up per chunk.
-    private func sendChunks(_ service: String, _ payloads: [[UInt8]],
-                            answered: @escaping (Int, Result<[UInt8], ServiceError>) -> Void) {
-        queue.post { [sink] in
-            for (index, payload) in payloads.enumerated() {
+    /// Codes the chunks and sends them as they are coded, in groups of 8 chunks at first,
+    /// twice as many each time up to 512, each group one post to the MPI thread: the
+    /// workers start on the first chunks while rank 0 codes the rest, where coding every
+    /// chunk before sending the first left them idle meanwhile (issue 18). `answered` runs
+    /// on the MPI thread with each chunk's index and answer, as it comes: no task,
+    /// continuation or thread wake-up per chunk. A chunk that does not code is answered
+    /// with its ``ServiceError/Kind/badInput`` error, and the chunks after it are not sent.
+    private func sendChunks<Input: Encodable & Sendable>(_ service: String, _ inputs: [Input], _ chunks: [Range<Int>],
+                                                         answered: @escaping (Int, Result<PayloadBytes, ServiceError>) -> Void) {
+        var start = 0
+        var groupSize = 8
+        while start < chunks.count {
+            let end = min(start + groupSize, chunks.count)
+            var payloads: [PayloadBytes] = []
+            payloads.reserveCapacity(end - start)
+            var unencodable: (index: Int, error: ServiceError)?
+            for index in start..<end {
                 do {
-                    try sink.send(service: service, payload: payload, batch: true, format: .binary) { answered(index, $0) }
+                    payloads.append(PayloadBytes(try encode(Array(inputs[chunks[index]]), service: service)))
                 } catch {
-                    answered(index, .failure(ServiceError(.stopped, service: service, message: "\(error)")))
+                    unencodable = (index, error)
+                    break
                 }
             }
+            let first = start
+            queue.post { [sink, payloads, unencodable] in
+                for (offset, payload) in payloads.enumerated() {
+                    do {
+                        try sink.send(service: service, payload: payload, batch: true, format: .binary) { answered(first + offset, $0) }
+                    } catch {
+                        answered(first + offset, .failure(ServiceError(.stopped, service: service, message: "\(error)")))
+                    }
+                }
+                if let unencodable { answered(unencodable.index, .failure(unencodable.error)) }
+            }
+            if unencodable != nil { return }
+            start = end
+            groupSize = min(groupSize * 2, 512)
         }
     }
 
     /// The answers of every chunk, in the order they come, through a stream.
     private func callChunks<Input: Encodable & Sendable>(_ service: String, _ inputs: [Input], _ chunks: [Range<Int>])
-        async throws(ServiceError) -> AsyncStream<(Int, Result<[UInt8], ServiceError>)> {
-        let payloads = try encodeChunks(service, inputs, chunks)
-        let (stream, continuation) = AsyncStream.makeStream(of: (Int, Result<[UInt8], ServiceError>).self)
-        guard !payloads.isEmpty else {
+        -> AsyncStream<(Int, Result<PayloadBytes, ServiceError>)> {
+        let (stream, continuation) = AsyncStream.makeStream(of: (Int, Result<PayloadBytes, ServiceError>).self)
+        guard !chunks.isEmpty else {
             continuation.finish()
             return stream
         }
         // Answers arrive on the MPI thread only, so the count needs no lock.
-        var remaining = payloads.count
-        sendChunks(service, payloads) { index, result in
+        var remaining = chunks.count
+        sendChunks(service, inputs, chunks) { index, result in
             continuation.yield((index, result))
             remaining -= 1
             if remaining == 0 { continuation.finish() }
@@ -213,7 +214,7 @@ public final class ServiceClient: @unchecked Sendable {
         return stream
     }
 
-    private func decodeChunk<Output: Decodable>(_ result: Result<[UInt8], ServiceError>, chunk: Range<Int>, service: String,
+    private func decodeChunk<Output: Decodable>(_ result: Result<PayloadBytes, ServiceError>, chunk: Range<Int>, service: String,
                                                 as type: Output.Type) throws(ServiceError) -> [Output] {
         switch result {
         case .success(let bytes):
@@ -242,7 +243,7 @@ public final class ServiceClient: @unchecked Sendable {
         }
     }
 
-    private func decode<Value: Decodable>(_ type: Value.Type, from bytes: [UInt8], service: String) throws(ServiceError) -> Value {
+    private func decode<Value: Decodable>(_ type: Value.Type, from bytes: PayloadBytes, service: String) throws(ServiceError) -> Value {
         do {
             return try PayloadCoding.decode(Value.self, from: bytes, format: .binary)
         } catch {

@@ -17,8 +17,8 @@ struct ServiceCallMessage: Sendable, Equatable {
     var batch: Bool
     /// How the input is coded; the output comes back coded the same way.
     var format: PayloadFormat
-    /// The coded input.
-    var payload: [UInt8]
+    /// The coded input, read in place from the received message.
+    var payload: PayloadBytes
 
 }
 
@@ -38,7 +38,7 @@ extension ServiceCallMessage: WireMessage {
             throw WireError(description: "unknown service payload format")
         }
         self.format = format
-        payload = try reader.readByteArray()
+        payload = try reader.readPayload()
     }
 }
 
@@ -46,7 +46,7 @@ extension ServiceCallMessage: WireMessage {
 /// coded as the call's input was, or the error.
 struct ServiceReplyMessage: Sendable, Equatable {
     var id: Int
-    var result: Result<[UInt8], ServiceError>
+    var result: Result<PayloadBytes, ServiceError>
 
 }
 
@@ -70,7 +70,7 @@ extension ServiceReplyMessage: WireMessage {
     init(from reader: inout WireReader) throws(WireError) {
         id = try reader.readInt()
         if try reader.readBool() {
-            result = .success(try reader.readByteArray())
+            result = .success(try reader.readPayload())
         } else {
             let kind = ServiceError.Kind(rawValue: try reader.readInt()) ?? .serviceThrew
             result = .failure(ServiceError(kind, service: try reader.readString(), message: try reader.readString(),

@@ -6,14 +6,15 @@ import MPI
 /// registry; the worker ranks serve it.
 public final class ServiceRegistry: @unchecked Sendable {
     /// A handler with its types erased to coded bytes; `batch` runs it over an array of
-    /// inputs. Outputs are coded in the inputs' format.
+    /// inputs. Inputs are read where they lie in the call's message; outputs are coded in
+    /// the inputs' format.
     struct Erased: Sendable {
-        let single: @Sendable ([UInt8], PayloadFormat, ServiceClient) async -> Result<[UInt8], ServiceError>
-        let batch: @Sendable ([UInt8], PayloadFormat, ServiceClient) async -> Result<[UInt8], ServiceError>
+        let single: @Sendable (PayloadBytes, PayloadFormat, ServiceClient) async -> Result<[UInt8], ServiceError>
+        let batch: @Sendable (PayloadBytes, PayloadFormat, ServiceClient) async -> Result<[UInt8], ServiceError>
         /// A synchronous handler's call, run to its end on the calling thread: one input, or
         /// an array of them when the `Bool` is true. `nil` for an async handler, which runs
         /// in a task of its own.
-        let immediate: (@Sendable ([UInt8], PayloadFormat, Bool) -> Result<[UInt8], ServiceError>)?
+        let immediate: (@Sendable (PayloadBytes, PayloadFormat, Bool) -> Result<[UInt8], ServiceError>)?
     }
 
     private(set) var services: [String: Erased] = [:]
@@ -71,14 +72,14 @@ public final class ServiceRegistry: @unchecked Sendable {
     /// Stores a synchronous handler, given as what its `immediate` runs.
     @usableFromInline
     func registerSynchronous(_ name: String,
-                             _ immediate: @escaping @Sendable ([UInt8], PayloadFormat, Bool) -> Result<[UInt8], ServiceError>) {
+                             _ immediate: @escaping @Sendable (PayloadBytes, PayloadFormat, Bool) -> Result<[UInt8], ServiceError>) {
         services[name] = Erased(single: { bytes, format, _ in immediate(bytes, format, false) },
                                 batch: { bytes, format, _ in immediate(bytes, format, true) },
                                 immediate: immediate)
     }
 
     /// Decodes the input, runs `body`, encodes the output; every failure becomes a ``ServiceError``.
-    private static func run<I: Decodable, O: Encodable>(_ name: String, _ bytes: [UInt8], _ format: PayloadFormat,
+    private static func run<I: Decodable, O: Encodable>(_ name: String, _ bytes: PayloadBytes, _ format: PayloadFormat,
                                                         _ decode: I.Type,
                                                         _ body: (I) async throws -> O) async -> Result<[UInt8], ServiceError> {
         let input: I
@@ -95,7 +96,7 @@ public final class ServiceRegistry: @unchecked Sendable {
 
     /// ``run(_:_:_:_:_:)`` for a synchronous `body`: no suspension point at all.
     @usableFromInline
-    static func runNow<I: Decodable, O: Encodable>(_ name: String, _ bytes: [UInt8], _ format: PayloadFormat,
+    static func runNow<I: Decodable, O: Encodable>(_ name: String, _ bytes: PayloadBytes, _ format: PayloadFormat,
                                                            _ decode: I.Type,
                                                            _ body: (I) throws -> O) -> Result<[UInt8], ServiceError> {
         let input: I
@@ -110,7 +111,7 @@ public final class ServiceRegistry: @unchecked Sendable {
         }
     }
 
-    private static func decodeInput<I: Decodable>(_ name: String, _ bytes: [UInt8], _ format: PayloadFormat,
+    private static func decodeInput<I: Decodable>(_ name: String, _ bytes: PayloadBytes, _ format: PayloadFormat,
                                                   _ type: I.Type) -> Result<I, ServiceError> {
         do {
             return .success(try PayloadCoding.decode(I.self, from: bytes, format: format))

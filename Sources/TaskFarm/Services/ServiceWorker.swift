@@ -11,7 +11,7 @@ final class ServiceWorker: RankRole, ServiceCallSink, @unchecked Sendable {
     private let brokerRank: Int
     /// The client services are given, for their own calls; set once the rank's client exists.
     var client: ServiceClient!
-    private var calls: [Int: (Result<[UInt8], ServiceError>) -> Void] = [:]
+    private var calls: [Int: (Result<PayloadBytes, ServiceError>) -> Void] = [:]
     private var nextID = 1
     /// The name server it registered with, told when the worker leaves.
     private var nameServer: NameServerClient?
@@ -97,7 +97,7 @@ final class ServiceWorker: RankRole, ServiceCallSink, @unchecked Sendable {
         Task(executorPreference: executor) {
             let result = message.batch ? await service.batch(message.payload, message.format, client)
                 : await service.single(message.payload, message.format, client)
-            queue.post { try box.value(ServiceReplyMessage(id: message.id, result: result)) }
+            queue.post { try box.value(ServiceReplyMessage(id: message.id, result: result.map(PayloadBytes.init))) }
         }
     }
 
@@ -105,11 +105,12 @@ final class ServiceWorker: RankRole, ServiceCallSink, @unchecked Sendable {
     /// no await per input. `nil` when the service is async or not offered here.
     private func answerAtOnce(_ message: ServiceCallMessage) -> ServiceReplyMessage? {
         guard let immediate = registry.services[message.service]?.immediate else { return nil }
-        return ServiceReplyMessage(id: message.id, result: immediate(message.payload, message.format, message.batch))
+        return ServiceReplyMessage(id: message.id,
+                                   result: immediate(message.payload, message.format, message.batch).map(PayloadBytes.init))
     }
 
-    func send(service: String, payload: [UInt8], batch: Bool, format: PayloadFormat,
-              completion: @escaping (Result<[UInt8], ServiceError>) -> Void) throws {
+    func send(service: String, payload: PayloadBytes, batch: Bool, format: PayloadFormat,
+              completion: @escaping (Result<PayloadBytes, ServiceError>) -> Void) throws {
         let id = nextID
         nextID += 1
         calls[id] = completion

@@ -58,6 +58,14 @@ struct WireReader {
         try readBytes(try readCount())
     }
 
+    /// A byte array written by ``WireWriter/write(_:)-([UInt8])``, as a payload that lies in
+    /// this message's bytes: no copy.
+    mutating func readPayload() throws(WireError) -> PayloadBytes {
+        let count = try readCount()
+        defer { offset += count }
+        return PayloadBytes(base: bytes, range: offset..<offset + count)
+    }
+
     mutating func readBool() throws(WireError) -> Bool { try readByte() != 0 }
 
     mutating func readDouble() throws(WireError) -> Double {

@@ -27,6 +27,12 @@ struct WireWriter {
         bytes.append(contentsOf: value)
     }
 
+    /// A service payload, written as a byte array is.
+    mutating func write(_ value: PayloadBytes) {
+        bytes.appendVarint(UInt64(value.count))
+        value.base.withUnsafeBufferPointer { bytes.append(contentsOf: $0[value.range]) }
+    }
+
     mutating func write(_ value: String?) {
         write(value != nil)
         if let value { write(value) }
