@@ -78,24 +78,21 @@ let status = ServiceFarm.run(services) { client in
         try check(error.kind == .serviceThrew && error.message == "3.0 / 0 has no value"
                   && error.errorType?.hasSuffix("DivisionByZero") == true, "unexpected error \(error)")
     }
+    /// Maps "divide" over `count` fractions, in chunks of `chunkSize`, that divide by zero
+    /// at `zero` only; checks that the map throws `message`: the failing chunk's error.
+    func checkMapFails(count: Int, chunkSize: Int, zero: Int, message: String) async throws {
+        do {
+            let fractions = (0..<count).map { Fraction(numerator: Double($0), denominator: $0 == zero ? 0 : 2) }
+            _ = try await client.map("divide", fractions, chunkSize: chunkSize, as: Double.self)
+            throw CheckFailed(description: "a map over a division by zero at \(zero) did not throw")
+        } catch let error as ServiceError {
+            try check(error.kind == .serviceThrew && error.message == message, "unexpected map error \(error)")
+        }
+    }
     // A map whose third chunk throws: the error names that chunk's inputs.
-    do {
-        let fractions = (0..<6).map { Fraction(numerator: Double($0), denominator: $0 == 5 ? 0 : 2) }
-        _ = try await client.map("divide", fractions, chunkSize: 2, as: Double.self)
-        throw CheckFailed(description: "a map over a division by zero did not throw")
-    } catch let error as ServiceError {
-        try check(error.kind == .serviceThrew && error.message == "inputs 4..<6: 5.0 / 0 has no value",
-                  "unexpected map error \(error)")
-    }
+    try await checkMapFails(count: 6, chunkSize: 2, zero: 5, message: "inputs 4..<6: 5.0 / 0 has no value")
     // The same in the middle of 100 chunks: the failing chunk's error, whatever came first.
-    do {
-        let fractions = (0..<1000).map { Fraction(numerator: Double($0), denominator: $0 == 503 ? 0 : 4) }
-        _ = try await client.map("divide", fractions, chunkSize: 10, as: Double.self)
-        throw CheckFailed(description: "a map over a division by zero in chunk 50 did not throw")
-    } catch let error as ServiceError {
-        try check(error.kind == .serviceThrew && error.message == "inputs 500..<510: 503.0 / 0 has no value",
-                  "unexpected map error \(error)")
-    }
+    try await checkMapFails(count: 1000, chunkSize: 10, zero: 503, message: "inputs 500..<510: 503.0 / 0 has no value")
     // Answers that arrive out of order still come back in input order.
     var arrivals: [Int] = []
     for try await (index, output) in client.mapAsCompleted("echo-late", Array(0..<40), chunkSize: 5, as: Int.self) {
