@@ -9,8 +9,30 @@ enum Paths {
     /// (`./prog` in `/work` is `/work/prog`). `..` is kept: it means something else
     /// after a symbolic link.
     static func resolve(_ path: String, in directory: String) -> String {
+        if path.isASCII, directory.isASCII { return resolveASCII(path, in: directory) }
         let joined = path.hasPrefix("/") ? path : directory + "/" + path
         let parts = joined.split(separator: "/", omittingEmptySubsequences: true).filter { $0 != "." }
         return "/" + parts.joined(separator: "/") + (path.hasSuffix("/") && !parts.isEmpty ? "/" : "")
+    }
+
+    /// ``resolve(_:in:)`` for ASCII text, byte by byte: the same components, since each
+    /// ASCII byte is one character (a CR LF pair is one too, and holds no `/` or `.`).
+    /// Every proc of a submit description resolves several paths, so this is on its path.
+    private static func resolveASCII(_ path: String, in directory: String) -> String {
+        let slash = UInt8(ascii: "/"), dot = UInt8(ascii: ".")
+        var result: [UInt8] = []
+        result.reserveCapacity(directory.utf8.count + path.utf8.count + 2)
+        func append<Bytes: Collection>(componentsOf text: Bytes) where Bytes.Element == UInt8 {
+            for component in text.split(separator: slash, omittingEmptySubsequences: true)
+            where !(component.count == 1 && component.first == dot) {
+                result.append(slash)
+                result.append(contentsOf: component)
+            }
+        }
+        if path.utf8.first != slash { append(componentsOf: directory.utf8) }
+        append(componentsOf: path.utf8)
+        if result.isEmpty { return "/" }
+        if path.utf8.last == slash { result.append(slash) }
+        return String(decoding: result, as: UTF8.self)
     }
 }

@@ -87,7 +87,11 @@ struct SubmitBuilder {
         // its line, and the warnings cover every proc.
         for offset in 0 ..< segment.procs {
             var proc = segment.proc(offset)
+            // The first proc finds the commands every proc shares; a statement that draws
+            // random values shares none.
+            if offset == 0, !keeps { proc.perProcNames = segment.perProcNames }
             let task = try proc.task(number: segment.first + offset)
+            if offset == 0, !keeps { segment.sharedValues = proc.sharedValues }
             try checkExecutable(of: task)
             if let universe = task.attributes[SubmitDescription.universeAttribute], !localUniverseWarned {
                 warnings.append(JobSpecError("universe \(universe): outside a DAG the job runs on a worker, like a "
@@ -96,6 +100,7 @@ struct SubmitBuilder {
                 localUniverseWarned = true
             }
             if keeps { stored.append(task) }
+            procs.survey.add(task)
             if task.requirements != nil || task.rank != nil || task.memoryMiB != nil || task.diskKiB != nil {
                 procs.asksOfWorkers = true
             }
@@ -116,7 +121,7 @@ struct SubmitBuilder {
     /// file ... does not exist"), when ``JobLoadOptions/checksExecutables`` asks for it.
     private mutating func checkExecutable(of task: TaskSpec) throws(JobSpecError) {
         guard options.checksExecutables, task.attributes["condor.noop"] == nil,
-              let program = task.command.executedArgv.first, !program.contains("$$("),
+              let program = task.command.executedArgv.first, !program.containsASCII("$$("),
               !existingExecutables.contains(program) else { return }
         if macros.definitions["transfer_executable"]?.lowercased().hasPrefix("f") == true { return }
         var isFolder: ObjCBool = false

@@ -52,7 +52,8 @@ struct SubmitMacros {
         guard depth < 40 else {
             throw JobSpecError("macro expansion does not end (a macro refers to itself?) in '\(text)'", at: location)
         }
-        guard text.contains("$") else { return text }
+        // Bytes, not Foundation's search: a `$` that a combining mark joins is kept as it is below too.
+        guard text.utf8.contains(UInt8(ascii: "$")) else { return text }
         let characters = Array(text)
         var result = ""
         var index = 0

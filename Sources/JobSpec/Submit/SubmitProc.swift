@@ -14,6 +14,14 @@ struct SubmitProc {
     var batchName: String?
     /// Whether argv or the output names hold `$$(...)`.
     var usesMatchTimeMacros = false
+    /// Commands whose value is the same for every proc of the queue statement, expanded
+    /// once (``SubmitProcs/Segment/sharedValues``), by lowercased name; `nil` for a command
+    /// the statement does not give.
+    var sharedValues: [String: (text: String, location: SourceLocation)?] = [:]
+    /// While the statement's first proc is expanded: its per-proc macro names
+    /// (``SubmitProcs/Segment/perProcNames``), and every command whose expansion looks up
+    /// none of them is added to ``sharedValues``. `nil` otherwise.
+    var perProcNames: Set<String>?
 
     init(options: JobLoadOptions, macros: SubmitMacros, locations: [String: SourceLocation],
          spellings: [String: String], queueLocation: SourceLocation) {
@@ -29,11 +37,32 @@ struct SubmitProc {
     /// applies as that command for its proc (HTCondor manual, condor_submit, "queue").
     mutating func value(_ names: String...) throws(JobSpecError) -> (text: String, location: SourceLocation)? {
         for name in names {
+            // Only names that are no queue variable are shared, so this comes first: one
+            // lookup for most of the commands every proc asks for.
+            switch sharedValues[name] {
+            case .some(.some(let shared)): return shared
+            case .some(.none): continue
+            case .none: break
+            }
             if let item = macros.specials[name], SubmitCommands.isCommand(name) {
                 return (try macros.expand(item, location: queueLocation, referenced: &referenced), queueLocation)
             }
-            guard let raw = macros.definitions[name], let location = locations[name] else { continue }
-            return (try macros.expand(raw, location: location, referenced: &referenced), location)
+            guard let raw = macros.definitions[name], let location = locations[name] else {
+                // Not given for this proc, so for none of the statement's.
+                if perProcNames != nil { sharedValues[name] = .some(nil) }
+                continue
+            }
+            guard let perProcNames else {
+                return (try macros.expand(raw, location: location, referenced: &referenced), location)
+            }
+            // Expansion reads nothing but the macros it looks up (random draws excepted, whose
+            // statements record nothing): one that looks up no per-proc macro gives every
+            // proc this text, or this error, so the first proc's error stands for all.
+            var looked = Set<String>()
+            let text = try macros.expand(raw, location: location, referenced: &looked)
+            referenced.formUnion(looked)
+            if looked.isDisjoint(with: perProcNames) { sharedValues[name] = (text, location) }
+            return (text, location)
         }
         return nil
     }
@@ -106,7 +135,7 @@ struct SubmitProc {
             stderr = try value("error").map { file($0.text) } ?? "/dev/null"
         }
         if let input = stdin { stdin = input == "/dev/null" ? nil : file(input) }
-        usesMatchTimeMacros = [stdout, stderr].contains { $0.contains("$$(") }
+        usesMatchTimeMacros = [stdout, stderr].contains { $0.containsASCII("$$(") }
 
         let slots = try integer("request_cpus", "requestcpus", minimum: 1) ?? 1
         if let expected = FarmLimits.slotsProblem(slots), let (text, location) = try value("request_cpus", "requestcpus") {
@@ -175,7 +204,7 @@ struct SubmitProc {
     static func keepingMachineReferences(_ text: String,
                                          _ parse: (String) throws(JobSpecError) -> [String]) throws(JobSpecError)
         -> [String] {
-        guard text.contains("$$(") else { return try parse(text) }
+        guard text.containsASCII("$$(") else { return try parse(text) }
         var references: [String] = []
         var masked = ""
         var rest = Substring(text)
@@ -205,9 +234,9 @@ struct SubmitProc {
     /// to fill in from the machine ad of the worker the task starts on.
     private func markMachineReferences(_ task: inout TaskSpec) {
         var parts: [String] = []
-        if task.command.executedArgv.contains(where: { $0.contains("$$(") }) { parts.append("argv") }
-        if task.environment.overrides.values.contains(where: { $0.contains("$$(") }) { parts.append("env") }
-        if task.stdin?.contains("$$(") == true { parts.append("stdin") }
+        if task.command.executedArgv.contains(where: { $0.containsASCII("$$(") }) { parts.append("argv") }
+        if task.environment.overrides.values.contains(where: { $0.containsASCII("$$(") }) { parts.append("env") }
+        if task.stdin?.containsASCII("$$(") == true { parts.append("stdin") }
         if !parts.isEmpty { task.attributes[MachinePlacement.attribute] = parts.joined(separator: ",") }
     }
 
