@@ -22,11 +22,20 @@ enum Paths {
         let slash = UInt8(ascii: "/"), dot = UInt8(ascii: ".")
         var result: [UInt8] = []
         result.reserveCapacity(directory.utf8.count + path.utf8.count + 2)
-        func append<Bytes: Collection>(componentsOf text: Bytes) where Bytes.Element == UInt8 {
-            for component in text.split(separator: slash, omittingEmptySubsequences: true)
-            where !(component.count == 1 && component.first == dot) {
-                result.append(slash)
-                result.append(contentsOf: component)
+        func append(componentsOf text: String.UTF8View) {
+            var start = text.startIndex
+            var index = start
+            while true {
+                if index == text.endIndex || text[index] == slash {
+                    let length = text.distance(from: start, to: index)
+                    if length > 0, !(length == 1 && text[start] == dot) {
+                        result.append(slash)
+                        result.append(contentsOf: text[start..<index])
+                    }
+                    if index == text.endIndex { break }
+                    start = text.index(after: index)
+                }
+                index = text.index(after: index)
             }
         }
         if path.utf8.first != slash { append(componentsOf: directory.utf8) }
