@@ -8,7 +8,7 @@ extension StringProtocol {
     /// bytes are its characters; only non-ASCII text that holds the bytes asks Foundation
     /// (a combining mark after them makes another character).
     func containsASCII(_ needle: String) -> Bool {
-        let bytes = Array(needle.utf8)
+        let bytes = needle.utf8
         guard let first = bytes.first else { return true }
         var found = false
         var ascii = true

@@ -54,15 +54,20 @@ public enum JobCheck {
         let first = [["POS", "INDEX", "ARGV", "STDOUT", "STDERR", "ENV", "REQUIREMENTS"]]
             + (0 ..< min(job.taskCount, widthRows)).map(row)
         let widths = (0 ..< first[0].count).map { column in first.map { $0[column].count }.max() ?? 0 }
+        // The blanks that pad a cell, by their count: made once each, not per cell.
+        var blanks: [Int: String] = [:]
         func line(_ cells: [String]) -> String {
-            // Appended in place: a million rows made no array of padded cells each.
+            // Appended in place: a million rows make no array of padded cells each.
             var text = ""
             for (column, cell) in cells.enumerated() {
                 if column > 0 { text += "  " }
                 text += cell
                 if column < cells.count - 1 {
                     let padding = widths[column] - cell.count
-                    if padding > 0 { text.append(contentsOf: repeatElement(" " as Character, count: padding)) }
+                    if padding > 0 {
+                        if blanks[padding] == nil { blanks[padding] = String(repeating: " ", count: padding) }
+                        text += blanks[padding]!
+                    }
                 }
             }
             return text.trimmingBlanks + "\n"

@@ -72,6 +72,9 @@ struct SubmitBuilder {
         let expanded = try lineMacros.expand(arguments, location: location, referenced: &referenced)
         let statement = try QueueStatement(parsing: expanded, location: location, directory: options.workingDirectory)
         let procCount = statement.count.multipliedReportingOverflow(by: statement.items?.count ?? 1)
+        // Room for each proc's own macros (the five numbers and the item variables,
+        // ``SubmitProcs/Segment/proc(_:)``), so that its copy takes them without growing.
+        lineMacros.specials.reserveCapacity(lineMacros.specials.count + 5 + statement.variables.count)
         var segment = SubmitProcs.Segment(first: procs.count, count: statement.count, variables: statement.variables,
                                           rows: statement.items, options: options, macros: lineMacros,
                                           locations: locations, spellings: spellings, queueLocation: location)
@@ -91,7 +94,11 @@ struct SubmitBuilder {
             // random values shares none.
             if offset == 0, !keeps { proc.perProcNames = segment.perProcNames }
             let task = try proc.task(number: segment.first + offset)
-            if offset == 0, !keeps { segment.sharedValues = proc.sharedValues }
+            if offset == 0, !keeps {
+                segment.sharedValues = proc.sharedValues
+                segment.sharedEnvironment = proc.sharedEnvironment
+                segment.attributeKeys = proc.attributeKeys
+            }
             try checkExecutable(of: task)
             if let universe = task.attributes[SubmitDescription.universeAttribute], !localUniverseWarned {
                 warnings.append(JobSpecError("universe \(universe): outside a DAG the job runs on a worker, like a "

@@ -22,6 +22,11 @@ struct SubmitProc {
     /// (``SubmitProcs/Segment/perProcNames``), and every command whose expansion looks up
     /// none of them is added to ``sharedValues``. `nil` otherwise.
     var perProcNames: Set<String>?
+    /// The statement's first proc's environment and the cores and folder it was made with,
+    /// when the statement shares `getenv` and `environment` (``environment(slots:directory:)``).
+    var sharedEnvironment: (slots: Int, directory: String, environment: TaskEnvironment)?
+    /// The `+Name` and `MY.Name` commands, sorted: the same for every proc of the statement.
+    var attributeKeys: [String]?
 
     init(options: JobLoadOptions, macros: SubmitMacros, locations: [String: SourceLocation],
          spellings: [String: String], queueLocation: SourceLocation) {
@@ -67,16 +72,29 @@ struct SubmitProc {
         return nil
     }
 
-    /// Whether `name` is given, by a command or a queue variable.
-    func isGiven(_ name: String) -> Bool {
-        macros.definitions[name] != nil || (macros.specials[name] != nil && SubmitCommands.isCommand(name))
+    /// Whether ``value(_:)`` of `names` is known to give every proc of the statement the
+    /// same answer: the first given is shared, and those before it are given by none.
+    func isShared(_ names: String...) -> Bool {
+        for name in names {
+            switch sharedValues[name] {
+            case .some(.some): return true
+            case .some(.none): continue
+            case .none: return false
+            }
+        }
+        return true
     }
 
     /// A whole-number command of at least `minimum`: a number, or a ClassAd expression
     /// giving one (`request_cpus = 1+1`).
     mutating func integer(_ names: String..., minimum: Int) throws(JobSpecError) -> Int? {
-        guard let name = names.first(where: isGiven),
-              let (text, location) = try value(name) else { return nil }
+        // The first name given (by a command or a queue variable): ``value(_:)`` answers for
+        // exactly those, and knows the commands the statement shares without looking them up.
+        var given: (name: String, text: String, location: SourceLocation)?
+        for name in names {
+            if let (text, location) = try value(name) { given = (name, text, location); break }
+        }
+        guard let (name, text, location) = given else { return nil }
         var parsed = Int(text.trimmingBlanks)
         if parsed == nil, case .integer(let whole)? = (try? ClassAdExpression(parsing: text, location: location))?
             .evaluate([:]) {
@@ -277,7 +295,9 @@ struct SubmitProc {
             attributes["condor.notification"] = notification.capitalized
         }
         if let (user, _) = try value("notify_user") { attributes["condor.notify_user"] = user }
-        for key in macros.definitions.keys.sorted() where key.hasPrefix("+") || key.hasPrefix("my.") {
+        let keys = attributeKeys ?? macros.definitions.keys.filter { $0.hasPrefix("+") || $0.hasPrefix("my.") }.sorted()
+        attributeKeys = keys
+        for key in keys {
             let spelled = spellings[key] ?? key
             attributes["classad." + String(spelled.dropFirst(key.hasPrefix("+") ? 1 : 3))] = try value(key)?.text
         }
@@ -286,6 +306,19 @@ struct SubmitProc {
 
     /// The task environment: `getenv`, then `environment`, over HTCondor's job variables.
     mutating func environment(slots: Int, directory: String) throws(JobSpecError) -> TaskEnvironment {
+        if let shared = sharedEnvironment, shared.slots == slots, shared.directory == directory {
+            return shared.environment
+        }
+        let environment = try makeEnvironment(slots: slots, directory: directory)
+        // Made of `getenv`, `environment`, the cores and the folder: when the statement
+        // shares both commands, a proc with the same cores and folder gets the same one.
+        if perProcNames != nil, isShared("getenv"), isShared("environment", "env") {
+            sharedEnvironment = (slots, directory, environment)
+        }
+        return environment
+    }
+
+    private mutating func makeEnvironment(slots: Int, directory: String) throws(JobSpecError) -> TaskEnvironment {
         var set: [String: String] = ["BATCH_SYSTEM": "HTCondor", "_CONDOR_JOB_IWD": directory]
         for variable in SubmitDescription.threadVariables { set[variable] = String(slots) }
         var inheritAll = false

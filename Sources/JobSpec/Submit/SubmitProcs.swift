@@ -32,6 +32,10 @@ final class SubmitProcs: @unchecked Sendable {
         /// while its first proc was expanded (``SubmitProc/perProcNames``), so that each
         /// proc expands only the commands that use its own macros (`nil`: not given).
         var sharedValues: [String: (text: String, location: SourceLocation)?] = [:]
+        /// The first proc's environment and attribute names, when every proc shares them
+        /// (``SubmitProc/sharedEnvironment``, ``SubmitProc/attributeKeys``).
+        var sharedEnvironment: (slots: Int, directory: String, environment: TaskEnvironment)?
+        var attributeKeys: [String]?
 
         /// The macros whose values differ between the statement's procs: the proc and step
         /// numbers, the item's index and the item variables.
@@ -55,6 +59,8 @@ final class SubmitProcs: @unchecked Sendable {
             var proc = SubmitProc(options: options, macros: macros, locations: locations, spellings: spellings,
                                   queueLocation: queueLocation)
             proc.sharedValues = sharedValues
+            proc.sharedEnvironment = sharedEnvironment
+            proc.attributeKeys = attributeKeys
             let itemIndex = offset / count
             let process = String(first + offset)
             proc.macros.specials.merge(["process": process, "procid": process, "step": String(offset % count),
