@@ -26,6 +26,10 @@ public protocol Job: Sendable {
     /// the run id plus the element's position). The farm reserves them, so no later run's
     /// id is one of them.
     var jobIDsUsed: Int { get }
+    /// What every task has in common and where each distinct request first appears, when
+    /// the job gathered it while making every task once as it was read (``TaskSurvey``);
+    /// `nil` when it did not, and a caller that needs it makes every task itself.
+    var survey: TaskSurvey? { get }
 }
 
 extension Job {
@@ -37,6 +41,8 @@ extension Job {
     public var warnings: [JobSpecError] { [] }
     /// No limit (`nil`) beyond the free workers.
     public var maxConcurrent: Int? { nil }
+    /// None gathered (`nil`).
+    public var survey: TaskSurvey? { nil }
 }
 
 /// A job whose tasks are all held in memory.

@@ -54,11 +54,23 @@ public enum JobCheck {
         let first = [["POS", "INDEX", "ARGV", "STDOUT", "STDERR", "ENV", "REQUIREMENTS"]]
             + (0 ..< min(job.taskCount, widthRows)).map(row)
         let widths = (0 ..< first[0].count).map { column in first.map { $0[column].count }.max() ?? 0 }
+        // The blanks that pad a cell, by their count: made once each, not per cell.
+        var blanks: [Int: String] = [:]
         func line(_ cells: [String]) -> String {
-            let padded = cells.enumerated().map { column, cell in
-                column == cells.count - 1 ? cell : cell + String(repeating: " ", count: max(0, widths[column] - cell.count))
+            // Appended in place: a million rows make no array of padded cells each.
+            var text = ""
+            for (column, cell) in cells.enumerated() {
+                if column > 0 { text += "  " }
+                text += cell
+                if column < cells.count - 1 {
+                    let padding = widths[column] - cell.count
+                    if padding > 0 {
+                        if blanks[padding] == nil { blanks[padding] = String(repeating: " ", count: padding) }
+                        text += blanks[padding]!
+                    }
+                }
             }
-            return padded.joined(separator: "  ").trimmingBlanks + "\n"
+            return text.trimmingBlanks + "\n"
         }
         for cells in first { write(line(cells)) }
         for position in min(job.taskCount, widthRows) ..< job.taskCount { write(line(row(position))) }
@@ -140,6 +152,9 @@ public enum JobCheck {
     static func outputFile(_ pattern: String?, task: TaskSpec, job: any Job, runID: Int, user: String,
                            patterns: inout [String: OutputPattern?]) -> String? {
         guard let pattern else { return nil }
+        // No `%`, nothing to expand: each proc of a submit description names its own file,
+        // which would be parsed anew for every row.
+        guard pattern.utf8.contains(UInt8(ascii: "%")) else { return pattern }
         let values = OutputPattern.Values(runID: runID, arrayIndex: task.arrayIndex, host: "%N",
                                           jobName: job.name, user: user)
         if patterns[pattern] == nil {
@@ -150,9 +165,11 @@ public enum JobCheck {
         return patterns[pattern]!?.expand(values) ?? pattern
     }
 
-    /// The variables every task sets to the same value, one task at a time.
+    /// The variables every task sets to the same value: the job's ``Job/survey`` when it
+    /// gathered one, else one task at a time.
     static func sharedEnvironment(_ job: any Job) -> [String: String] {
         guard job.taskCount > 0 else { return [:] }
+        if let survey = job.survey { return survey.sharedEnvironment }
         var shared = job.task(at: 0).environment.overrides
         for position in 1 ..< job.taskCount where !shared.isEmpty {
             let overrides = job.task(at: position).environment.overrides

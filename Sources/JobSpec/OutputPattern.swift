@@ -108,7 +108,9 @@ public struct OutputPattern: Sendable, Equatable, CustomStringConvertible {
 
     /// Escapes `%` so that `name` is taken literally as a pattern.
     public static func literal(_ name: String) -> String {
-        name.replacingOccurrences(of: "%", with: "%%")
+        // Most names hold no `%`: no Foundation search for them (every proc names its files).
+        guard name.utf8.contains(UInt8(ascii: "%")) else { return name }
+        return name.replacingOccurrences(of: "%", with: "%%")
     }
 
     /// The pattern as written.

@@ -109,8 +109,10 @@ extension HostCapacity {
     /// The refusal of the first task of `job` that no host of `hosts` could ever hold (see
     /// ``refusal(of:hosts:)``), or `nil` when every task fits some host. An array script's
     /// elements share one request, and a task list's change only at its `#TASKFARM
-    /// RESOURCES` lines, so those are checked once each; other jobs task by task, each
-    /// distinct request once.
+    /// RESOURCES` lines, so those are checked once each; a job with a ``Job/survey`` (a
+    /// submit description) at the first task of each distinct request it found; other jobs
+    /// task by task, each distinct request once. The first task refused is always the first
+    /// with its request, so each way names the same task.
     public static func firstRefusal(in job: any Job, hosts: [HostCapacity]) -> JobSpecError? {
         guard job.taskCount > 0 else { return nil }
         let positions: [Int]
@@ -118,6 +120,8 @@ extension HostCapacity {
             positions = [0]
         } else if let list = job as? TaskList {
             positions = list.requestSegmentStarts
+        } else if let surveyed = job.survey?.requestPositions {
+            positions = surveyed
         } else {
             positions = Array(0..<job.taskCount)
         }

@@ -7,6 +7,9 @@ public enum ShellQuoting {
     /// Words made only of safe characters are returned as they are.
     public static func quote(_ word: String) -> String {
         if !word.isEmpty, word.utf8.allSatisfy(isPlainByte) { return word }
+        // Without a `'` byte there is nothing to replace: no Foundation search (`check`
+        // quotes every task's command).
+        guard word.utf8.contains(UInt8(ascii: "'")) else { return "'" + word + "'" }
         return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 

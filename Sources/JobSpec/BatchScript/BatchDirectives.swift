@@ -119,9 +119,13 @@ extension StringProtocol {
 
     /// The text without leading and trailing spaces, tabs and CRs.
     var trimmingBlanks: String {
-        let blanks: Set<Character> = [" ", "\t", "\r", "\n", "\r\n"]
-        guard let first = firstIndex(where: { !blanks.contains($0) }),
-              let last = lastIndex(where: { !blanks.contains($0) }) else { return "" }
+        // Compared, not looked up in a set: this runs for every value of every proc and
+        // every row `check` lists, where building and hashing a set cost more than the trim.
+        func isBlank(_ character: Character) -> Bool {
+            character == " " || character == "\t" || character == "\r" || character == "\n" || character == "\r\n"
+        }
+        guard let first = firstIndex(where: { !isBlank($0) }),
+              let last = lastIndex(where: { !isBlank($0) }) else { return "" }
         return String(self[first...last])
     }
 }

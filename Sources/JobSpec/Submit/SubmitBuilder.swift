@@ -72,6 +72,9 @@ struct SubmitBuilder {
         let expanded = try lineMacros.expand(arguments, location: location, referenced: &referenced)
         let statement = try QueueStatement(parsing: expanded, location: location, directory: options.workingDirectory)
         let procCount = statement.count.multipliedReportingOverflow(by: statement.items?.count ?? 1)
+        // Room for each proc's own macros (the five numbers and the item variables,
+        // ``SubmitProcs/Segment/proc(_:)``), so that its copy takes them without growing.
+        lineMacros.specials.reserveCapacity(lineMacros.specials.count + 5 + statement.variables.count)
         var segment = SubmitProcs.Segment(first: procs.count, count: statement.count, variables: statement.variables,
                                           rows: statement.items, options: options, macros: lineMacros,
                                           locations: locations, spellings: spellings, queueLocation: location)
@@ -87,7 +90,15 @@ struct SubmitBuilder {
         // its line, and the warnings cover every proc.
         for offset in 0 ..< segment.procs {
             var proc = segment.proc(offset)
+            // The first proc finds the commands every proc shares; a statement that draws
+            // random values shares none.
+            if offset == 0, !keeps { proc.perProcNames = segment.perProcNames }
             let task = try proc.task(number: segment.first + offset)
+            if offset == 0, !keeps {
+                segment.sharedValues = proc.sharedValues
+                segment.sharedEnvironment = proc.sharedEnvironment
+                segment.attributeKeys = proc.attributeKeys
+            }
             try checkExecutable(of: task)
             if let universe = task.attributes[SubmitDescription.universeAttribute], !localUniverseWarned {
                 warnings.append(JobSpecError("universe \(universe): outside a DAG the job runs on a worker, like a "
@@ -96,6 +107,7 @@ struct SubmitBuilder {
                 localUniverseWarned = true
             }
             if keeps { stored.append(task) }
+            procs.survey.add(task)
             if task.requirements != nil || task.rank != nil || task.memoryMiB != nil || task.diskKiB != nil {
                 procs.asksOfWorkers = true
             }
@@ -116,7 +128,7 @@ struct SubmitBuilder {
     /// file ... does not exist"), when ``JobLoadOptions/checksExecutables`` asks for it.
     private mutating func checkExecutable(of task: TaskSpec) throws(JobSpecError) {
         guard options.checksExecutables, task.attributes["condor.noop"] == nil,
-              let program = task.command.executedArgv.first, !program.contains("$$("),
+              let program = task.command.executedArgv.first, !program.containsASCII("$$("),
               !existingExecutables.contains(program) else { return }
         if macros.definitions["transfer_executable"]?.lowercased().hasPrefix("f") == true { return }
         var isFolder: ObjCBool = false

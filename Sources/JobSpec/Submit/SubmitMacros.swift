@@ -52,33 +52,49 @@ struct SubmitMacros {
         guard depth < 40 else {
             throw JobSpecError("macro expansion does not end (a macro refers to itself?) in '\(text)'", at: location)
         }
-        guard text.contains("$") else { return text }
-        let characters = Array(text)
+        // Bytes, not Foundation's search: a `$` that a combining mark joins is kept as it is below too.
+        guard text.utf8.contains(UInt8(ascii: "$")) else { return text }
+        // ASCII text is read byte by byte (each byte is one character there, a CR LF pair
+        // aside, which is no macro syntax), which every proc's commands are; other text by
+        // characters, so that a combining mark stays with the character before it.
+        if text.isASCII {
+            return try expand(units: Array(text.utf8), text: text, location: location, referenced: &referenced, depth: depth)
+        }
+        return try expand(units: Array(text), text: text, location: location, referenced: &referenced, depth: depth)
+    }
+
+    /// ``expand(_:location:referenced:depth:)`` over `units`, the characters or bytes of `text`.
+    private func expand<Unit: MacroTextUnit>(units: [Unit], text: String, location: SourceLocation,
+                                             referenced: inout Set<String>, depth: Int) throws(JobSpecError) -> String {
         var result = ""
         var index = 0
-        while index < characters.count {
-            let character = characters[index]
-            guard character == "$" else { result.append(character); index += 1; continue }
+        while index < units.count {
+            guard units[index] == Unit.dollar else {
+                // The run up to the next `$`, copied at once.
+                var end = index + 1
+                while end < units.count, units[end] != Unit.dollar { end += 1 }
+                result += Unit.text(units[index..<end])
+                index = end
+                continue
+            }
             // `$$(...)`: a match-time reference, kept as written.
-            if index + 2 < characters.count, characters[index + 1] == "$", characters[index + 2] == "(" {
-                let close = try Self.closingParenthesis(characters, from: index + 2, text: text, location: location)
-                result += String(characters[index...close])
+            if index + 2 < units.count, units[index + 1] == Unit.dollar, units[index + 2] == Unit.open {
+                let close = try Self.closingParenthesis(units, from: index + 2, text: text, location: location)
+                result += Unit.text(units[index...close])
                 index = close + 1
                 continue
             }
             // `$NAME(` function name, possibly empty for `$(`.
             var nameEnd = index + 1
-            while nameEnd < characters.count, characters[nameEnd].isLetter || characters[nameEnd] == "_" {
-                nameEnd += 1
-            }
-            guard nameEnd < characters.count, characters[nameEnd] == "(" else {
-                result.append(character)
+            while nameEnd < units.count, units[nameEnd].isNameLetter { nameEnd += 1 }
+            guard nameEnd < units.count, units[nameEnd] == Unit.open else {
+                result += Unit.text(units[index...index])
                 index += 1
                 continue
             }
-            let function = String(characters[(index + 1) ..< nameEnd])
-            let close = try Self.closingParenthesis(characters, from: nameEnd, text: text, location: location)
-            let body = try expand(String(characters[(nameEnd + 1) ..< close]), location: location,
+            let function = Unit.text(units[(index + 1) ..< nameEnd])
+            let close = try Self.closingParenthesis(units, from: nameEnd, text: text, location: location)
+            let body = try expand(Unit.text(units[(nameEnd + 1) ..< close]), location: location,
                                   referenced: &referenced, depth: depth + 1)
             result += try call(function, body, location: location, referenced: &referenced, depth: depth)
             index = close + 1
@@ -169,12 +185,12 @@ struct SubmitMacros {
         return (body[..<colon].trimmingBlanks, String(body[body.index(after: colon)...]))
     }
 
-    static func closingParenthesis(_ characters: [Character], from open: Int, text: String,
-                                   location: SourceLocation) throws(JobSpecError) -> Int {
+    static func closingParenthesis<Unit: MacroTextUnit>(_ characters: [Unit], from open: Int, text: String,
+                                                        location: SourceLocation) throws(JobSpecError) -> Int {
         var depth = 0
         for index in open ..< characters.count {
-            if characters[index] == "(" { depth += 1 }
-            if characters[index] == ")" {
+            if characters[index] == Unit.open { depth += 1 }
+            if characters[index] == Unit.close {
                 depth -= 1
                 if depth == 0 { return index }
             }
@@ -268,4 +284,32 @@ struct SubmitMacros {
         if !flags.contains(where: { "pdnx".contains($0) }) { result = path }
         return flags.contains("q") ? "\"\(result)\"" : result
     }
+}
+
+/// What macro text is read in: characters, or the bytes of ASCII text (``SubmitMacros/expand(_:location:referenced:depth:)``).
+protocol MacroTextUnit: Equatable {
+    static var dollar: Self { get }
+    static var open: Self { get }
+    static var close: Self { get }
+    /// A letter or `_`, which a macro function's name (`$INT(`) is made of.
+    var isNameLetter: Bool { get }
+    /// The text of `units`.
+    static func text(_ units: ArraySlice<Self>) -> String
+}
+
+extension Character: MacroTextUnit {
+    static var dollar: Character { "$" }
+    static var open: Character { "(" }
+    static var close: Character { ")" }
+    var isNameLetter: Bool { isLetter || self == "_" }
+    static func text(_ units: ArraySlice<Character>) -> String { String(units) }
+}
+
+extension UInt8: MacroTextUnit {
+    static var dollar: UInt8 { UInt8(ascii: "$") }
+    static var open: UInt8 { UInt8(ascii: "(") }
+    static var close: UInt8 { UInt8(ascii: ")") }
+    /// ASCII's letters are the only ASCII characters that are letters.
+    var isNameLetter: Bool { (self | 0x20) >= UInt8(ascii: "a") && (self | 0x20) <= UInt8(ascii: "z") || self == UInt8(ascii: "_") }
+    static func text(_ units: ArraySlice<UInt8>) -> String { String(decoding: units, as: UTF8.self) }
 }

@@ -14,6 +14,19 @@ struct SubmitProc {
     var batchName: String?
     /// Whether argv or the output names hold `$$(...)`.
     var usesMatchTimeMacros = false
+    /// Commands whose value is the same for every proc of the queue statement, expanded
+    /// once (``SubmitProcs/Segment/sharedValues``), by lowercased name; `nil` for a command
+    /// the statement does not give.
+    var sharedValues: [String: (text: String, location: SourceLocation)?] = [:]
+    /// While the statement's first proc is expanded: its per-proc macro names
+    /// (``SubmitProcs/Segment/perProcNames``), and every command whose expansion looks up
+    /// none of them is added to ``sharedValues``. `nil` otherwise.
+    var perProcNames: Set<String>?
+    /// The statement's first proc's environment and the cores and folder it was made with,
+    /// when the statement shares `getenv` and `environment` (``environment(slots:directory:)``).
+    var sharedEnvironment: (slots: Int, directory: String, environment: TaskEnvironment)?
+    /// The `+Name` and `MY.Name` commands, sorted: the same for every proc of the statement.
+    var attributeKeys: [String]?
 
     init(options: JobLoadOptions, macros: SubmitMacros, locations: [String: SourceLocation],
          spellings: [String: String], queueLocation: SourceLocation) {
@@ -29,25 +42,59 @@ struct SubmitProc {
     /// applies as that command for its proc (HTCondor manual, condor_submit, "queue").
     mutating func value(_ names: String...) throws(JobSpecError) -> (text: String, location: SourceLocation)? {
         for name in names {
+            // Only names that are no queue variable are shared, so this comes first: one
+            // lookup for most of the commands every proc asks for.
+            switch sharedValues[name] {
+            case .some(.some(let shared)): return shared
+            case .some(.none): continue
+            case .none: break
+            }
             if let item = macros.specials[name], SubmitCommands.isCommand(name) {
                 return (try macros.expand(item, location: queueLocation, referenced: &referenced), queueLocation)
             }
-            guard let raw = macros.definitions[name], let location = locations[name] else { continue }
-            return (try macros.expand(raw, location: location, referenced: &referenced), location)
+            guard let raw = macros.definitions[name], let location = locations[name] else {
+                // Not given for this proc, so for none of the statement's.
+                if perProcNames != nil { sharedValues[name] = .some(nil) }
+                continue
+            }
+            guard let perProcNames else {
+                return (try macros.expand(raw, location: location, referenced: &referenced), location)
+            }
+            // Expansion reads nothing but the macros it looks up (random draws excepted, whose
+            // statements record nothing): one that looks up no per-proc macro gives every
+            // proc this text, or this error, so the first proc's error stands for all.
+            var looked = Set<String>()
+            let text = try macros.expand(raw, location: location, referenced: &looked)
+            referenced.formUnion(looked)
+            if looked.isDisjoint(with: perProcNames) { sharedValues[name] = (text, location) }
+            return (text, location)
         }
         return nil
     }
 
-    /// Whether `name` is given, by a command or a queue variable.
-    func isGiven(_ name: String) -> Bool {
-        macros.definitions[name] != nil || (macros.specials[name] != nil && SubmitCommands.isCommand(name))
+    /// Whether ``value(_:)`` of `names` is known to give every proc of the statement the
+    /// same answer: the first given is shared, and those before it are given by none.
+    func isShared(_ names: String...) -> Bool {
+        for name in names {
+            switch sharedValues[name] {
+            case .some(.some): return true
+            case .some(.none): continue
+            case .none: return false
+            }
+        }
+        return true
     }
 
     /// A whole-number command of at least `minimum`: a number, or a ClassAd expression
     /// giving one (`request_cpus = 1+1`).
     mutating func integer(_ names: String..., minimum: Int) throws(JobSpecError) -> Int? {
-        guard let name = names.first(where: isGiven),
-              let (text, location) = try value(name) else { return nil }
+        // The first name given (by a command or a queue variable): ``value(_:)`` answers for
+        // exactly those, and knows the commands the statement shares without looking them up.
+        var given: (name: String, text: String, location: SourceLocation)?
+        for name in names {
+            if let (text, location) = try value(name) { given = (name, text, location); break }
+        }
+        guard let (name, text, location) = given else { return nil }
         var parsed = Int(text.trimmingBlanks)
         if parsed == nil, case .integer(let whole)? = (try? ClassAdExpression(parsing: text, location: location))?
             .evaluate([:]) {
@@ -106,7 +153,7 @@ struct SubmitProc {
             stderr = try value("error").map { file($0.text) } ?? "/dev/null"
         }
         if let input = stdin { stdin = input == "/dev/null" ? nil : file(input) }
-        usesMatchTimeMacros = [stdout, stderr].contains { $0.contains("$$(") }
+        usesMatchTimeMacros = [stdout, stderr].contains { $0.containsASCII("$$(") }
 
         let slots = try integer("request_cpus", "requestcpus", minimum: 1) ?? 1
         if let expected = FarmLimits.slotsProblem(slots), let (text, location) = try value("request_cpus", "requestcpus") {
@@ -175,7 +222,7 @@ struct SubmitProc {
     static func keepingMachineReferences(_ text: String,
                                          _ parse: (String) throws(JobSpecError) -> [String]) throws(JobSpecError)
         -> [String] {
-        guard text.contains("$$(") else { return try parse(text) }
+        guard text.containsASCII("$$(") else { return try parse(text) }
         var references: [String] = []
         var masked = ""
         var rest = Substring(text)
@@ -205,9 +252,9 @@ struct SubmitProc {
     /// to fill in from the machine ad of the worker the task starts on.
     private func markMachineReferences(_ task: inout TaskSpec) {
         var parts: [String] = []
-        if task.command.executedArgv.contains(where: { $0.contains("$$(") }) { parts.append("argv") }
-        if task.environment.overrides.values.contains(where: { $0.contains("$$(") }) { parts.append("env") }
-        if task.stdin?.contains("$$(") == true { parts.append("stdin") }
+        if task.command.executedArgv.contains(where: { $0.containsASCII("$$(") }) { parts.append("argv") }
+        if task.environment.overrides.values.contains(where: { $0.containsASCII("$$(") }) { parts.append("env") }
+        if task.stdin?.containsASCII("$$(") == true { parts.append("stdin") }
         if !parts.isEmpty { task.attributes[MachinePlacement.attribute] = parts.joined(separator: ",") }
     }
 
@@ -248,7 +295,9 @@ struct SubmitProc {
             attributes["condor.notification"] = notification.capitalized
         }
         if let (user, _) = try value("notify_user") { attributes["condor.notify_user"] = user }
-        for key in macros.definitions.keys.sorted() where key.hasPrefix("+") || key.hasPrefix("my.") {
+        let keys = attributeKeys ?? macros.definitions.keys.filter { $0.hasPrefix("+") || $0.hasPrefix("my.") }.sorted()
+        attributeKeys = keys
+        for key in keys {
             let spelled = spellings[key] ?? key
             attributes["classad." + String(spelled.dropFirst(key.hasPrefix("+") ? 1 : 3))] = try value(key)?.text
         }
@@ -257,6 +306,19 @@ struct SubmitProc {
 
     /// The task environment: `getenv`, then `environment`, over HTCondor's job variables.
     mutating func environment(slots: Int, directory: String) throws(JobSpecError) -> TaskEnvironment {
+        if let shared = sharedEnvironment, shared.slots == slots, shared.directory == directory {
+            return shared.environment
+        }
+        let environment = try makeEnvironment(slots: slots, directory: directory)
+        // Made of `getenv`, `environment`, the cores and the folder: when the statement
+        // shares both commands, a proc with the same cores and folder gets the same one.
+        if perProcNames != nil, isShared("getenv"), isShared("environment", "env") {
+            sharedEnvironment = (slots, directory, environment)
+        }
+        return environment
+    }
+
+    private mutating func makeEnvironment(slots: Int, directory: String) throws(JobSpecError) -> TaskEnvironment {
         var set: [String: String] = ["BATCH_SYSTEM": "HTCondor", "_CONDOR_JOB_IWD": directory]
         for variable in SubmitDescription.threadVariables { set[variable] = String(slots) }
         var inheritAll = false

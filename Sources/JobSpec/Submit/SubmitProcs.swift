@@ -28,6 +28,20 @@ final class SubmitProcs: @unchecked Sendable {
         let queueLocation: SourceLocation
         /// The procs as first expanded, when they cannot be made again alike (random macros).
         var stored: [TaskSpec]?
+        /// The commands whose expansion is the same for every proc of the statement, found
+        /// while its first proc was expanded (``SubmitProc/perProcNames``), so that each
+        /// proc expands only the commands that use its own macros (`nil`: not given).
+        var sharedValues: [String: (text: String, location: SourceLocation)?] = [:]
+        /// The first proc's environment and attribute names, when every proc shares them
+        /// (``SubmitProc/sharedEnvironment``, ``SubmitProc/attributeKeys``).
+        var sharedEnvironment: (slots: Int, directory: String, environment: TaskEnvironment)?
+        var attributeKeys: [String]?
+
+        /// The macros whose values differ between the statement's procs: the proc and step
+        /// numbers, the item's index and the item variables.
+        var perProcNames: Set<String> {
+            Set(["process", "procid", "step", "itemindex", "row"] + variables.map { $0.lowercased() })
+        }
 
         /// Procs in the statement.
         var procs: Int { count * (rows?.count ?? 1) }
@@ -44,6 +58,9 @@ final class SubmitProcs: @unchecked Sendable {
         func proc(_ offset: Int) -> SubmitProc {
             var proc = SubmitProc(options: options, macros: macros, locations: locations, spellings: spellings,
                                   queueLocation: queueLocation)
+            proc.sharedValues = sharedValues
+            proc.sharedEnvironment = sharedEnvironment
+            proc.attributeKeys = attributeKeys
             let itemIndex = offset / count
             let process = String(first + offset)
             proc.macros.specials.merge(["process": process, "procid": process, "step": String(offset % count),
@@ -59,6 +76,9 @@ final class SubmitProcs: @unchecked Sendable {
     /// Whether any proc has `requirements`, `rank`, `request_memory` or `request_disk`, found
     /// while every proc was first expanded.
     var asksOfWorkers = false
+    /// Every proc's shared environment and distinct requests, gathered while every proc
+    /// was first expanded.
+    var survey = TaskSurvey()
     /// Procs over all statements.
     private(set) var count = 0
     private let lock = NSLock()
@@ -116,6 +136,8 @@ public struct SubmitJob: Job {
     /// Whether any proc asks something of the worker it runs on (`requirements`, `rank`,
     /// `request_memory`, `request_disk`); when none does, matchmaking need not look at each.
     public var asksOfWorkers: Bool { procs.asksOfWorkers }
+    /// Gathered while every proc was first expanded, when the file was read.
+    public var survey: TaskSurvey? { procs.survey }
     /// Proc `position`, expanded from its queue statement's commands (0 ..< ``taskCount``).
     public func task(at position: Int) -> TaskSpec { procs.task(at: position) }
     /// Every proc, expanded: for small jobs (a DAG node's description) and tests.
