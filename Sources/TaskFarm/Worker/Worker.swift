@@ -186,6 +186,10 @@ final class Worker: RankRole {
                 continue
             }
             if let failed = executor.start(assignment) {
+                // It holds nothing: a task queued behind it may have its CPUs and GPUs now
+                // (they were free, so no running task holds them).
+                heldCPUs.subtract(assignment.cpus)
+                heldGPUs.subtract(assignment.gpus)
                 try report(failed)
             } else {
                 let task = assignment.task
