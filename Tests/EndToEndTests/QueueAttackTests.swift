@@ -259,6 +259,13 @@ final class QueueAttackTests: XCTestCase {
         let taken = try run(["status", "--connect", "taken.connection"])
         XCTAssertEqual(taken.status, 69, taken.stderr)
         XCTAssertTrue(taken.stderr.contains("127.0.0.1:\(other.port) does not answer as a taskfarm farm"), taken.stderr)
+        let mute = try XCTUnwrap(HTTPListener(silent: true))
+        try Harness.write("{\"version\": 1, \"host\": \"127.0.0.1\", \"port\": \(mute.port), \"runID\": 1, \"token\": \"\(String(repeating: "a", count: 64))\"}",
+                          to: "mute.connection", in: folder)
+        chmod(folder.appendingPathComponent("mute.connection").path, 0o600)
+        let unanswered = try run(["status", "--connect", "mute.connection"])
+        XCTAssertEqual(unanswered.status, 69, "the client gives up instead of hanging: \(unanswered.stderr)")
+        XCTAssertTrue(unanswered.stderr.contains("did not answer as a taskfarm farm within"), unanswered.stderr)
         chmod(folder.appendingPathComponent("dead.connection").path, 0o644)
         let open = try run(["submit", "--connect", "dead.connection", "--", "true"])
         XCTAssertEqual(open.status, 77, open.stderr)
@@ -267,12 +274,13 @@ final class QueueAttackTests: XCTestCase {
 }
 
 /// A listener on 127.0.0.1 that answers every connection as a web server would, then closes
-/// it: what a stale connection file's port may hold once another program took it.
+/// it, or (`silent`) accepts and never answers: what a stale connection file's port may hold
+/// once another program took it.
 private final class HTTPListener {
     let port: Int
     private let descriptor: Int32
 
-    init?() {
+    init?(silent: Bool = false) {
         let listening = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard listening >= 0 else { return nil }
         var address = sockaddr_in()
@@ -294,6 +302,7 @@ private final class HTTPListener {
             while true {
                 let client = accept(listening, nil, nil)
                 guard client >= 0 else { return }
+                if silent { continue }  // held open, never answered
                 let answer = Array("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n".utf8)
                 _ = answer.withUnsafeBytes { Glibc.send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
                 close(client)

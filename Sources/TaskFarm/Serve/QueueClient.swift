@@ -7,6 +7,10 @@ import NIOPosix
 /// Every call blocks until its answer arrives; use it from an ordinary thread, never from
 /// an event loop.
 public final class QueueClient {
+    /// Seconds the farm has to answer a connection's hello (the token check) before the
+    /// client gives up with exit 69.
+    static let helloTimeoutSeconds = 15
+
     /// The connection file read at ``init(connectionFile:)``.
     public let connection: ConnectionFile
     private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -226,8 +230,16 @@ public final class QueueClient {
             return response
         }
         channel.writeAndFlush(channel.allocator.frame(hello), promise: nil)
+        // A farm answers the hello at once; a program that accepts and never answers (the
+        // port of a farm that ended, taken by another) must not hang the client for ever.
+        let silence = channel.eventLoop.scheduleTask(in: .seconds(Int64(Self.helloTimeoutSeconds))) {
+            answers.failAllIfNoneAnswered(ClientError("\(host):\(port) accepted the connection but did not answer as a taskfarm farm "
+                                        + "within \(Self.helloTimeoutSeconds) s; the connection file may be left from a farm "
+                                        + "that ended, or the farm is stuck", kind: .unavailable))
+        }
         do {
             _ = try answer(0)
+            silence.cancel()  // a request's answer may take long (a wait): only the hello is timed
         } catch {
             answers.failAll(error)  // the request is never sent: its answer will not come
             throw error
@@ -284,6 +296,11 @@ private final class ResponseHandler: ChannelInboundHandler, @unchecked Sendable 
             : "the farm at \(address): \(ConnectFailure.reason(error))"
         failAll(ClientError(message, kind: .unavailable))
         context.close(promise: nil)
+    }
+
+    /// ``failAll(_:)``, unless an answer has come (the hello's): then a request is out.
+    func failAllIfNoneAnswered(_ error: ClientError) {
+        if lock.withLock({ answered == 0 }) { failAll(error) }
     }
 
     /// Fails every answer not yet received with `error`.
