@@ -129,6 +129,16 @@ final class DataHardeningTests: XCTestCase {
         try Harness.write(String(repeating: "echo ran >> runs\n", count: 4), to: "t.txt", in: folder)
         XCTAssertEqual(try Harness.taskfarm(["run", "t.txt"], ranks: 1, in: folder).status, 0)
         let verdictBefore = try XCTUnwrap(Harness.read("t.txt.taskfarm/verdict.json", in: folder))
+        let lines = try XCTUnwrap(Harness.read("t.txt.taskfarm/journal", in: folder)).split(separator: "\n")
+        // Cut short to its header, or to its header and the run's beginning.
+        for kept in [1, 2] {
+            try Harness.write(lines.prefix(kept).joined(separator: "\n") + "\n", to: "t.txt.taskfarm/journal", in: folder)
+            let refused = try Harness.taskfarm(["run", "t.txt"], ranks: 1, in: folder)
+            XCTAssertEqual(refused.status, 65, "\(kept) line(s) kept: \(refused.stderr)")
+            XCTAssertTrue(refused.stderr.contains("the journal holds 0 ended task(s), but"), refused.stderr)
+            XCTAssertEqual(try Harness.taskfarm(["status", "t.txt"], ranks: 1, in: folder).status, 65)
+            XCTAssertEqual(Harness.read("runs", in: folder)?.split(separator: "\n").count, 4, "no task ran again")
+        }
         for damage in ["", "garbage that is no record\n"] {
             try Harness.write(damage, to: "t.txt.taskfarm/journal", in: folder)
             let status = try Harness.taskfarm(["status", "t.txt"], ranks: 1, in: folder)

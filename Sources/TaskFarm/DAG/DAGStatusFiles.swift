@@ -23,11 +23,14 @@ struct DAGStatusFiles {
     private var changedSinceNodeStatus = true
     private var changedSinceDAGStatus = true
 
+    /// The state folder's `dag-status` file, which only a DAG's runs write.
+    static func dagStatusPath(in stateFolder: String) -> String { stateFolder + "/dag-status" }
+
     /// - Parameters:
     ///   - baseDirectory: where relative `DOT` and `NODE_STATUS_FILE` paths start from.
     init(dag: DAG, stateFolder: String, baseDirectory: String) {
         dagFile = dag.file
-        dagStatusPath = stateFolder + "/dag-status"
+        dagStatusPath = Self.dagStatusPath(in: stateFolder)
         nodeStatusPath = dag.statusFile.map { $0.path.hasPrefix("/") ? $0.path : baseDirectory + "/" + $0.path }
         nodeStatusInterval = Double(dag.statusFile?.minimumUpdateSeconds ?? 60)
         alwaysUpdate = dag.statusFile?.alwaysUpdate ?? false

@@ -21,8 +21,27 @@ enum JournalDamage {
     /// The refusal (exit 65) for a journal that remembers no run at all (emptied, removed,
     /// overwritten or wholly garbled) in a folder whose `verdict.json` counts tasks that ended:
     /// read as new, it would make every one of them run again. `nil` otherwise.
+    ///
+    /// A journal cut short (truncated to its first lines, or replaced by an older copy) is
+    /// caught too: when no run began after `verdict.json` was written, every end it counts
+    /// is in the journal, so a journal holding fewer ended tasks lost some.
     static func lostHistory(_ replay: JournalReplay, folder: StateFolder) -> String? {
-        lostHistory(remembersARun: replay.header != nil || replay.runs > 0, folder: folder)
+        if let whole = lostHistory(remembersARun: replay.header != nil || replay.runs > 0, folder: folder) { return whole }
+        // A DAG's journal holds only its latest run: the nodes done before are in its rescue file.
+        guard !FileManager.default.fileExists(atPath: DAGStatusFiles.dagStatusPath(in: folder.path)),
+              let verdict = folder.verdictEndedTasks(), let written = verdict.finishedAt,
+              written >= replay.lastRunBeganTime ?? -.infinity else { return nil }
+        let ended = replay.states.lazy.filter(\.isFinal).count
+        guard ended < verdict.ended else { return nil }
+        return "\(folder.journalFile): the journal holds \(ended) ended task(s), but \(folder.verdictFile) says run "
+            + "\(verdict.runID) ended \(verdict.ended): the journal was cut short or replaced by an older copy, and running "
+            + "from it would run the missing ones again. " + waysOn(folder)
+    }
+
+    /// How to go on from a journal that lost history: restore it, or start afresh.
+    private static func waysOn(_ folder: StateFolder) -> String {
+        "To keep the history, restore the journal (from a backup or a copy of the folder); to start afresh, move the "
+            + "folder aside (mv \(folder.path) \(folder.path).damaged) or give another --state-dir"
     }
 
     /// ``lostHistory(_:folder:)`` for a reader that replays the journal its own way.
@@ -32,8 +51,7 @@ enum JournalDamage {
         }
         return "\(folder.journalFile): the journal remembers no run, but \(folder.verdictFile) says run \(verdict.runID) "
             + "ended \(verdict.ended) task(s): the journal was emptied, removed or overwritten, and running from it would "
-            + "run those tasks again. To keep the history, restore the journal (from a backup or a copy of the folder); "
-            + "to start afresh, move the folder aside (mv \(folder.path) \(folder.path).damaged) or give another --state-dir"
+            + "run those tasks again. " + waysOn(folder)
     }
 
     /// What a reader of the state folder at `path` (`status`, `output`, `report`) throws

@@ -19,6 +19,8 @@ public struct JournalReplay: Sendable {
     public var skipped: [(line: Int, reason: String)] = []
     /// Runs recorded, and whether the last one ended.
     public var runs = 0
+    /// When the latest `run-began` record says its run began (Unix seconds), or `nil`.
+    public var lastRunBeganTime: Double?
     /// Whether the last run recorded its `run-ended` (true for an empty journal).
     public var lastRunEnded = true
     /// The exit status of the latest `run-ended` record, or `nil` when there is none; a later
@@ -173,8 +175,9 @@ public struct JournalReplay: Sendable {
         case .header(_, let runID, let taskCount, let fingerprint, let jobFile):
             header = (runID, taskCount, fingerprint, jobFile)
             grow(to: taskCount)
-        case .runBegan(_, _, let context):
+        case .runBegan(let time, _, let context):
             lastContext = context
+            lastRunBeganTime = time
             runs += 1
             lastRunEnded = false
             for position in running.keys where position < states.count { states[position] = .interrupted }

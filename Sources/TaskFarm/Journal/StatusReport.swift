@@ -108,7 +108,7 @@ public struct StatusReport: Sendable {
         hosts = Dictionary(replay.workerPool.map { ($0.rank, $0.host) }, uniquingKeysWith: { $1 })
         skippedRecords = replay.skipped.count
         recordsWithoutHeader = replay.recordsWithoutHeader
-        dag = DAGStatusSnapshot(contentsOf: path + "/dag-status")
+        dag = DAGStatusSnapshot(contentsOf: DAGStatusFiles.dagStatusPath(in: path))
     }
 
     private static let order: [TaskState] = [.succeeded, .failed, .timedOut, .memoryExceeded, .cancelled, .running, .interrupted,

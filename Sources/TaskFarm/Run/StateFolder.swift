@@ -124,13 +124,15 @@ public struct StateFolder: Sendable {
     /// The run id and the number of tasks that reached an end (succeeded, failed, timed out,
     /// over their memory or cancelled) according to `verdict.json`; `nil` when there is no
     /// readable verdict or it has no counts (the run failed before it ran tasks).
-    func verdictEndedTasks() -> (runID: Int, ended: Int)? {
+    /// `finishedAt` is when it was written (Unix seconds), `nil` when unreadable.
+    func verdictEndedTasks() -> (runID: Int, ended: Int, finishedAt: Double?)? {
         guard let data = FileManager.default.contents(atPath: verdictFile),
               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
               let runID = object["runID"] as? Int, object["total"] != nil else { return nil }
         let ended = ["succeeded", "failed", "timedOut", "memoryExceeded", "cancelled"]
             .reduce(0) { $0 + max(0, min(object[$1] as? Int ?? 0, Int(Int32.max))) }
-        return (runID, ended)
+        let finishedAt = (object["finishedAt"] as? String).flatMap { Verdict.timeFormat.date(from: $0) }
+        return (runID, ended, finishedAt?.timeIntervalSince1970)
     }
 }
 
@@ -172,6 +174,14 @@ public struct Verdict: Sendable, Equatable {
         }
     }
 
+    /// `finishedAt`'s format: ISO 8601 in UTC with milliseconds, so that it can be ordered
+    /// against the journal's records (``JournalDamage/lostHistory(_:folder:)``).
+    static var timeFormat: ISO8601DateFormatter {
+        let format = ISO8601DateFormatter()
+        format.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return format
+    }
+
     /// The verdict as a JSON object.
     public var json: String {
         var fields: [String] = [
@@ -199,7 +209,7 @@ public struct Verdict: Sendable, Equatable {
             }
         }
         if let message { fields.append("\"message\": \(jsonString(message))") }
-        fields.append("\"finishedAt\": \(jsonString(ISO8601DateFormatter().string(from: Date())))")
+        fields.append("\"finishedAt\": \(jsonString(Self.timeFormat.string(from: Date())))")
         return "{\n  " + fields.joined(separator: ",\n  ") + "\n}\n"
     }
 }
