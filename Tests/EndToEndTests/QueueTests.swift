@@ -152,6 +152,25 @@ final class QueueServeTests: XCTestCase {
         XCTAssertTrue(farm.log.contains("wrong or missing token"), farm.log)
     }
 
+    /// `shutdown --drain` lets running tasks finish: a `wait` on one gets its result (0),
+    /// whether it was waiting before the drain or asks during it, not "the farm stopped".
+    func testAWaitDuringADrainGetsTheTasksEnd() throws {
+        let folder = try Harness.temporaryFolder()
+        let farm = try ServedFarm(in: folder)
+        XCTAssertEqual(try farm.client(["submit", "--", "sleep", "2"]).stdout, "0\n")
+        let early = try ChildProcess(Harness.taskfarm, ["wait", "0"], in: folder)
+        XCTAssertEqual(try farm.client(["shutdown", "--drain"]).status, 0)
+        let late = try farm.client(["wait", "0"])
+        XCTAssertEqual(late.status, 0, late.stderr)
+        XCTAssertEqual(late.stdout, "0 succeeded exit 0\n")
+        if case .exited(let code)? = early.wait(timeout: 30) {
+            XCTAssertEqual(code, 0, "the wait begun before the drain")
+        } else {
+            XCTFail("the wait begun before the drain did not end")
+        }
+        XCTAssertEqual(farm.waitForExit(), 0, farm.log)
+    }
+
     /// A served task's story and output through the connection file (the broker names its
     /// state folder; the client reads it, as `hq job cat` does), and the exit statuses of a
     /// client's mistakes: 64 for an unknown index, 65 for an id the farm refuses, 69 when no

@@ -268,10 +268,7 @@ final class QueueBroker {
         guard !inbox.isEmpty else { return false }
         while !inbox.isEmpty {
             for end in inbox.take() where end.state.isFinal {
-                let completion = end.completion
-                lastEnds[end.position] = TaskResult(id: end.position, state: end.state.description,
-                                                    exitCode: completion?.exitCode, signal: completion?.signal,
-                                                    message: completion?.message ?? end.unrunnable)
+                record(end)
                 let (released, cancelled) = dependencies.ended(end.position, state: end.state)
                 for child in released { try scheduler.release(child) }
                 for (child, reason) in cancelled { _ = try scheduler.cancel(child, reason: reason) }
@@ -290,8 +287,20 @@ final class QueueBroker {
         }
     }
 
-    /// The farm stopped: waits still open are answered with why.
+    /// Keeps `end` as its task's result, for `wait`.
+    private func record(_ end: TaskEndInbox.End) {
+        let completion = end.completion
+        lastEnds[end.position] = TaskResult(id: end.position, state: end.state.description,
+                                            exitCode: completion?.exitCode, signal: completion?.signal,
+                                            message: completion?.message ?? end.unrunnable)
+    }
+
+    /// The farm stopped: waits on tasks that all ended (a drain lets running tasks finish,
+    /// and their ends may not have been stepped through yet) get their results; the others
+    /// are answered with why.
     func farmStopped() {
+        for end in inbox.take() where end.state.isFinal { record(end) }
+        answerWaits()
         for wait in waits {
             let open = wait.ids.filter { !scheduler.state(of: $0).isFinal }
             wait.call.connection.respond(ClientResponse(id: wait.call.request.id,
