@@ -19,10 +19,7 @@ final class DRMAASession: @unchecked Sendable {
     static let pollInterval = 0.1
 
     /// The default contact: the connection file the front ends use.
-    static var defaultContact: String {
-        ProcessInfo.processInfo.environment["TASKFARM_CONNECTION"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? ConnectionFile.defaultPath
-    }
+    static var defaultContact: String { ConnectionFile.clientDefaultPath }
 
     /// Opens a session on the farm `contact` names, checking that it answers.
     ///

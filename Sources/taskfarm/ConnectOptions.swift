@@ -4,8 +4,8 @@ import TaskFarm
 
 /// `--connect FILE`, shared by the client commands.
 struct ConnectOptions: ParsableArguments {
-    @Option(name: .long, help: "The farm's connection file (written by taskfarm serve).")
-    var connect: String = ConnectionFile.defaultPath
+    @Option(name: .long, help: ArgumentHelp("The farm's connection file (written by taskfarm serve); default: TASKFARM_CONNECTION, else ./taskfarm.connection.", valueName: "file"))
+    var connect: String = ConnectionFile.clientDefaultPath
 
     /// A client of the farm the file names; a missing or bad file ends the command.
     func client(command: String) throws -> QueueClient {

@@ -38,6 +38,21 @@ final class ServiceTests: XCTestCase {
         XCTAssertTrue(thrown.stderr.contains("threw queue_services.DivisionByZero: 1.0 / 0 has no value"), thrown.stderr)
         XCTAssertEqual(try Harness.run(Harness.taskfarm, ["call", "divide", "{\"numerator\": 1, \"denominator\": 8}"], in: folder).stdout,
                        "0.125\n", "the farm goes on after a service threw")
+        // Values a service cannot take end the call with an error, never the worker.
+        for bad in ["0", "-5", "9223372036854775807"] {
+            let refused = try Harness.run(Harness.taskfarm, ["call", "collatz", "--", bad], in: folder)
+            XCTAssertEqual(refused.status, 1, "collatz \(bad): \(refused.stderr)")
+            XCTAssertTrue(refused.stderr.contains("no stopping time for \(bad)"), refused.stderr)
+        }
+        let reversed = try Harness.run(Harness.taskfarm, ["call", "collatz-sum", "[5, 1]"], in: folder)
+        XCTAssertTrue(reversed.stderr.contains("first <= last"), reversed.stderr)
+        // The client commands find the farm through TASKFARM_CONNECTION, as the front ends do.
+        try FileManager.default.moveItem(atPath: connection, toPath: folder.appendingPathComponent("moved.connection").path)
+        var environment = ProcessInfo.processInfo.environment
+        environment["TASKFARM_CONNECTION"] = "moved.connection"
+        XCTAssertEqual(try Harness.run(Harness.taskfarm, ["call", "collatz", "27"], in: folder, environment: environment).stdout,
+                       "111\n", "the farm goes on after refusing those values")
+        try FileManager.default.moveItem(atPath: folder.appendingPathComponent("moved.connection").path, toPath: connection)
         XCTAssertEqual(try Harness.run(Harness.taskfarm, ["shutdown"], in: folder).status, 0)
         XCTAssertEqual(farm.wait(timeout: 30), .exited(0))
     }

@@ -1,4 +1,4 @@
-// A services program: `mpirun -np 4 queue-services`. Workers offer three services; rank 0
+// A services program: `mpirun -np 4 queue-services`. Workers offer four services; rank 0
 // calls them 1,000 times through the broker and checks every answer.
 // With `--serve` it serves them instead, until `taskfarm shutdown`, to clients outside the
 // allocation: `taskfarm call collatz 27` prints 111.
@@ -6,14 +6,30 @@ import Foundation
 import TaskFarm
 
 /// The Collatz stopping time of `n`: steps of n → n/2 or 3n+1 until 1.
-func stoppingTime(_ n: Int) -> Int {
+///
+/// - Throws: ``OutsideCollatz`` for `n` < 1 (0 and the negatives never reach 1) and when
+///   3n+1 would overflow `Int`: a service never traps its worker on a caller's value.
+func stoppingTime(_ n: Int) throws -> Int {
+    guard n >= 1 else { throw OutsideCollatz(n: n, why: "it is below 1, and never reaches 1") }
     var value = n
     var steps = 0
     while value != 1 {
-        value = value % 2 == 0 ? value / 2 : 3 * value + 1
+        if value % 2 == 0 {
+            value /= 2
+        } else {
+            let (tripled, overflow) = value.multipliedReportingOverflow(by: 3)
+            guard !overflow, tripled < Int.max else { throw OutsideCollatz(n: n, why: "3n+1 overflows a 64-bit integer") }
+            value = tripled + 1
+        }
         steps += 1
     }
     return steps
+}
+
+struct OutsideCollatz: Error, CustomStringConvertible {
+    var n: Int
+    var why: String
+    var description: String { "no stopping time for \(n): \(why)" }
 }
 
 struct Fraction: Codable, Sendable {
@@ -35,7 +51,7 @@ func check(_ condition: Bool, _ message: @autoclosure () -> String) throws {
 }
 
 let services = ServiceRegistry()
-services.register("collatz") { (n: Int) async throws -> Int in stoppingTime(n) }
+services.register("collatz") { (n: Int) async throws -> Int in try stoppingTime(n) }
 // A synchronous handler (it never awaits): the worker runs it, and each input of a chunk,
 // at once on its MPI thread, with no task per call.
 services.register("divide") { (fraction: Fraction) throws -> Double in
@@ -50,7 +66,10 @@ services.register("echo-late") { (n: Int) async throws -> Int in
 }
 // A service that calls another one, through the broker, from a worker rank.
 services.register("collatz-sum") { (range: [Int], client: ServiceClient) async throws -> Int in
-    try await client.map("collatz", Array(range[0]...range[1]), chunkSize: 10, as: Int.self).reduce(0, +)
+    guard range.count == 2, range[0] <= range[1] else {
+        throw OutsideCollatz(n: range.first ?? 0, why: "collatz-sum takes [first, last] with first <= last, not \(range)")
+    }
+    return try await client.map("collatz", Array(range[0]...range[1]), chunkSize: 10, as: Int.self).reduce(0, +)
 }
 
 if CommandLine.arguments.contains("--serve") {
@@ -61,11 +80,11 @@ if CommandLine.arguments.contains("--serve") {
 let status = ServiceFarm.run(services) { client in
     let inputs = Array(1...1000)
     let answers = try await client.map("collatz", inputs, chunkSize: 25, as: Int.self)
-    try check(answers == inputs.map(stoppingTime), "a collatz answer is wrong")
+    try check(answers == (try inputs.map(stoppingTime)), "a collatz answer is wrong")
 
     var seen = Set<Int>()
     for try await (index, output) in client.mapAsCompleted("collatz", Array(1...100), chunkSize: 7, as: Int.self) {
-        try check(output == stoppingTime(index + 1), "as-completed answer \(index) is wrong")
+        try check(output == (try stoppingTime(index + 1)), "as-completed answer \(index) is wrong")
         seen.insert(index)
     }
     try check(seen.count == 100, "as-completed gave \(seen.count) answers")
@@ -121,7 +140,7 @@ let status = ServiceFarm.run(services) { client in
     }
     // Services that call services, more of them at once than the workers have slots.
     let sums = try await client.map("collatz-sum", (0..<8).map { [$0 * 100 + 1, $0 * 100 + 100] }, as: Int.self)
-    try check(sums == (0..<8).map { block in (block * 100 + 1...block * 100 + 100).map(stoppingTime).reduce(0, +) },
+    try check(sums == (try (0..<8).map { block in try (block * 100 + 1...block * 100 + 100).map(stoppingTime).reduce(0, +) }),
               "collatz-sum is \(sums)")
 
     // A lookup that waits for a name registered later.

@@ -18,6 +18,13 @@ import SystemPackage
 public struct ConnectionFile: Codable, Sendable, Equatable {
     /// The default path, in the working folder.
     public static let defaultPath = "taskfarm.connection"
+
+    /// The file a client uses when none is given: `TASKFARM_CONNECTION` when set and not
+    /// empty, else ``defaultPath``. The same for `taskfarm` client commands, the front ends
+    /// (`sbatch`, `qsub`, ...) and DRMAA, so that they all reach the same farm.
+    public static var clientDefaultPath: String {
+        ProcessInfo.processInfo.environment["TASKFARM_CONNECTION"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultPath
+    }
     /// The largest connection file read, in bytes; a real one is about 200.
     static let maximumFileBytes = 64 << 10
 

@@ -50,10 +50,7 @@ struct FrontEndContext: Sendable {
     let arguments: [String]
 
     /// The connection file: `TASKFARM_CONNECTION`, else `./taskfarm.connection`.
-    var connectionFile: String {
-        ProcessInfo.processInfo.environment["TASKFARM_CONNECTION"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? ConnectionFile.defaultPath
-    }
+    var connectionFile: String { ConnectionFile.clientDefaultPath }
 
     /// A client of the farm.
     ///
