@@ -23,6 +23,10 @@ struct CheckCommand: ParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: "The run id to expand $(Cluster), %A and array job ids with (default: the state folder's, else 1).")
     var runID: Int?
 
+    func validate() throws {
+        if dot, json { throw ValidationError("--dot and --json are two listings of the same job; give one") }
+    }
+
     func run() throws {
         let id = runID ?? storedRunID() ?? 1
         let overrides = job.overrides
@@ -33,7 +37,8 @@ struct CheckCommand: ParsableCommand {
             if let refusal = HostCapacity.firstRefusal(in: loaded, hosts: [host]) { throw refusal }
             let user = ProcessInfo.processInfo.environment["USER"] ?? ""
             if dot, !(loaded is DAGJob) {
-                throw JobSpecError("--dot draws a DAG's graph; \(job.file) is not a DAG", file: SourceLocation.commandLine)
+                let name = job.file == StateFolder.standardInput ? "<standard input>" : job.file
+                throw JobSpecError("--dot draws a DAG's graph; \(name) is not a DAG", file: SourceLocation.commandLine)
             }
             if let dagJob = loaded as? DAGJob {
                 if dot {

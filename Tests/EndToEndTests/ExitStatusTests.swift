@@ -74,6 +74,8 @@ final class ExitStatusTests: XCTestCase {
         let cores = try Harness.run(Harness.taskfarm, ["check", "j.sub", "--cpus-per-task", "2"], in: folder)
         XCTAssertEqual(cores.status, 64, cores.stderr)
         XCTAssertTrue(cores.stderr.contains("j.sub is a submit file"), cores.stderr)
+        let both = try Harness.run(Harness.taskfarm, ["check", "j.sub", "--dot", "--json"], in: folder)
+        XCTAssertEqual(both.status, 64, "one listing or the other: \(both.stderr)")
         for (command, option) in [("run", ["--rescue-from", "2"]), ("check", ["--rescue-from", "2"]), ("check", ["--dot"])] {
             let ignored = try Harness.run(Harness.taskfarm, [command, "j.sub"] + option, in: folder)
             XCTAssertEqual(ignored.status, 64, "\(command) \(option) would be ignored: \(ignored.stderr)")
