@@ -60,6 +60,10 @@ final class RunResultTests: XCTestCase {
         let json = Verdict(status: .success, runID: 2, result: shutDown).json
         XCTAssertTrue(json.contains("\"status\": \"shut-down\""), json)
         XCTAssertTrue(json.contains("\"exitStatus\": 0"), json)
+        var served = shutDown
+        served.resumeAdvice = "serving the same queue again runs the unfinished ones"
+        XCTAssertTrue(served.summaryLine.hasSuffix("; interrupted: serving the same queue again runs the unfinished ones"),
+                      served.summaryLine)
         let allDone = RunResult(total: 1, counts: [.succeeded: 1], firstFailures: [], interrupted: false)
         XCTAssertTrue(Verdict(status: .success, runID: 2, result: allDone).json.contains("\"status\": \"succeeded\""))
         XCTAssertTrue(Verdict(status: .success, runID: 2).json.contains("\"status\": \"succeeded\""))

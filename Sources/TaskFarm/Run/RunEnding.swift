@@ -8,7 +8,7 @@ import Logging
 /// matter more.
 struct RunEnding {
     /// The run's counts as the journal holds them (see ``RunConclusion/durable(_:journal:folder:taskCount:)``).
-    let result: RunResult
+    var result: RunResult
     /// The scheduler's fatal problem (no workers registered); the exit status is then 70.
     let schedulerFailure: String?
     /// The journal's write error (a full disk); the run then ends resumable (75).

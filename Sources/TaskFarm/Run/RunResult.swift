@@ -17,6 +17,9 @@ public struct RunResult: Sendable, Equatable {
     public static let shownFailures = 10
     /// Workers declared lost during the run (dead ranks, silent hosts), in the order found.
     public var lostWorkers: [LostWorker] = []
+    /// What the summary tells the user to do with an interrupted run's unfinished tasks:
+    /// `taskfarm run` resumes, a served queue is served again.
+    public var resumeAdvice = "run again to resume"
 
     /// A result; every argument is the property of the same name.
     public init(total: Int, counts: [TaskState: Int], firstFailures: [Int], interrupted: Bool,
@@ -68,7 +71,7 @@ public struct RunResult: Sendable, Equatable {
         if let limit = haltedAtFailures {
             text += "; stopped after \(limit) failure\(limit == 1 ? "" : "s") (--max-failures \(limit)): no new task started"
         } else if interrupted, unfinished > 0 {
-            text += "; interrupted: run again to resume"
+            text += "; interrupted: \(resumeAdvice)"
         }
         return text
     }

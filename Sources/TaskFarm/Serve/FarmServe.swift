@@ -58,10 +58,11 @@ extension Farm {
         try scheduler.start()
         try rank.runLoop()
 
-        guard let ending = RunEnding(scheduler: scheduler, journal: prepared.journal, folder: prepared.folder,
+        guard var ending = RunEnding(scheduler: scheduler, journal: prepared.journal, folder: prepared.folder,
                                      taskCount: job.taskCount, logger: logger) else {
             return .internalError
         }
+        ending.result.resumeAdvice = "serving the same queue again runs the unfinished ones"
         let result = ending.result
         // A requested shutdown ends the farm with 0 whatever its tasks did (their submitters
         // learn that from `taskfarm wait`); the verdict says so in words, with the counts.
