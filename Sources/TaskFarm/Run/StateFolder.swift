@@ -129,7 +129,7 @@ public struct StateFolder: Sendable {
         guard let data = FileManager.default.contents(atPath: verdictFile),
               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
               let runID = object["runID"] as? Int, object["total"] != nil else { return nil }
-        let ended = ["succeeded", "failed", "timedOut", "memoryExceeded", "cancelled"]
+        let ended = Verdict.endedKeys
             .reduce(0) { $0 + max(0, min(object[$1] as? Int ?? 0, Int(Int32.max))) }
         let finishedAt = (object["finishedAt"] as? String).flatMap { Verdict.timeFormat.date(from: $0) }
         return (runID, ended, finishedAt?.timeIntervalSince1970)
@@ -174,6 +174,10 @@ public struct Verdict: Sendable, Equatable {
         }
     }
 
+    /// The JSON keys of the counts of tasks that reached an end, in the order written;
+    /// read back by ``StateFolder/verdictEndedTasks()``.
+    static let endedKeys = ["succeeded", "failed", "timedOut", "memoryExceeded", "cancelled"]
+
     /// `finishedAt`'s format: ISO 8601 in UTC with milliseconds, so that it can be ordered
     /// against the journal's records (``JournalDamage/lostHistory(_:folder:)``).
     static var timeFormat: ISO8601DateFormatter {
@@ -192,11 +196,10 @@ public struct Verdict: Sendable, Equatable {
         if let result {
             fields += [
                 "\"total\": \(result.total)",
-                "\"succeeded\": \(result.succeeded)",
-                "\"failed\": \(result.failed)",
-                "\"timedOut\": \(result.timedOut)",
-                "\"memoryExceeded\": \(result.memoryExceeded)",
-                "\"cancelled\": \(result.cancelled)",
+            ]
+            let ended = [result.succeeded, result.failed, result.timedOut, result.memoryExceeded, result.cancelled]
+            fields += zip(Self.endedKeys, ended).map { "\"\($0)\": \($1)" }
+            fields += [
                 "\"unfinished\": \(result.unfinished)",
                 "\"firstFailures\": [\(result.firstFailures.map(String.init).joined(separator: ", "))]",
             ]
