@@ -30,14 +30,23 @@ def _task_list(scratch: Path, count: int, output: Optional[Path], style: str) ->
     return workloads.write_task_list(scratch, f"tasks-{style}-{count}-{'on' if output else 'off'}.txt", lines)
 
 
-def taskfarm_argv(taskfarm: str, tasks: Path, output: Optional[Path], state: Path, ranks: int = 4) -> List[str]:
+# The farm laid out one rank per core on this 2-core machine: rank 0 schedules and serves names
+# (`--name-server-rank 0`), rank 1 is the one worker and runs both slots. Issue 18 asks what exec
+# reaches when the ranks do not outnumber the cores.
+ONE_RANK_PER_CORE = "taskfarm, one rank per core"
+
+
+def taskfarm_argv(taskfarm: str, tasks: Path, output: Optional[Path], state: Path, ranks: int = 4,
+                  name_server_on_scheduler: bool = False) -> List[str]:
     """`mpirun -np 4 taskfarm run` (1 scheduler, 1 name server, 2 workers) with capture on
-    (`--output DIR/%a.out --error DIR/%a.err`) or off (`/dev/null`), in a fresh state folder."""
+    (`--output DIR/%a.out --error DIR/%a.err`) or off (`/dev/null`), in a fresh state folder;
+    with `name_server_on_scheduler`, rank 0 runs the name server too (`--name-server-rank 0`)."""
+    placement = ["--name-server-rank", "0"] if name_server_on_scheduler else []
     if output is None:
         capture = ["--output", "/dev/null", "--error", "/dev/null"]
     else:
         capture = ["--output", f"{output}/%a.out", "--error", f"{output}/%a.err"]
-    return mpirun(ranks, [taskfarm, "run", str(tasks), *capture, "--state-dir", str(state)])
+    return mpirun(ranks, [taskfarm, "run", str(tasks), *placement, *capture, "--state-dir", str(state)])
 
 
 def check_taskfarm_verdict(state: Path, count: int) -> None:
@@ -61,6 +70,12 @@ def builders(env: Environment) -> Dict[str, Builder]:
             state = workloads.fresh_folder(s, "taskfarm-state")
             return taskfarm_argv(env.taskfarm, _task_list(s, n, None, "plain"), out, state)
         systems["taskfarm"] = run_taskfarm
+
+        def run_taskfarm_one_rank_per_core(n, out, s):
+            state = workloads.fresh_folder(s, "taskfarm-state")
+            return taskfarm_argv(env.taskfarm, _task_list(s, n, None, "plain"), out, state, ranks=2,
+                                 name_server_on_scheduler=True)
+        systems[ONE_RANK_PER_CORE] = run_taskfarm_one_rank_per_core
     if env.has_mpi4py:
         systems["mpi4py.futures"] = lambda n, out, s: mpirun(3, [
             env.python, "-m", "mpi4py.futures", str(PEERS / "mpi4py_exec.py"), str(n), str(out) if out else "none"])
@@ -86,7 +101,7 @@ def _one_round(name: str, build: Builder, count: int, capture: bool, scratch: Pa
     for n, key in ((1, "1"), (count, "n")):
         output = workloads.fresh_folder(scratch, "out") if capture else None
         result = measure(build(n, output, scratch), env=env, cwd=str(scratch))
-        if name == "taskfarm":
+        if name in ("taskfarm", ONE_RANK_PER_CORE):
             check_taskfarm_verdict(scratch / "taskfarm-state", n)
         if output is not None and workloads.count_files(output) < n:
             raise RuntimeError(f"{name} wrote {workloads.count_files(output)} output files for {n} tasks")
