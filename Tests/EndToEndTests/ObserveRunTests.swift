@@ -186,4 +186,34 @@ final class ObserveRunTests: XCTestCase {
         XCTAssertGreaterThan(watch.stdout.components(separatedBy: "run ").count, 2, "redrawn more than once: \(watch.stdout)")
         XCTAssertNotNil(run.wait(timeout: 60))
     }
+
+    /// A Slurm array starting at 1: `status` lists a failed task by its array index (what
+    /// `SLURM_ARRAY_TASK_ID` showed), the index `status --task` and `output` take, not by its
+    /// position one lower.
+    func testStatusListsFailuresByTheArrayIndexStatusTaskAndOutputTake() throws {
+        let folder = try Harness.temporaryFolder()
+        try Harness.write("""
+            #!/bin/sh
+            #SBATCH --array=1-4
+            echo out $SLURM_ARRAY_TASK_ID
+            test "$SLURM_ARRAY_TASK_ID" != 3 || exit 7
+
+            """, to: "s.sh", in: folder)
+        let run = try Harness.taskfarm(["run", "s.sh"], ranks: 3, in: folder)
+        XCTAssertEqual(run.status, 1, run.stderr)
+        XCTAssertTrue(run.stdout.contains("first failures at index 3"), run.stdout)
+
+        let status = try Harness.run(Harness.taskfarm, ["status", "s.sh"], in: folder)
+        XCTAssertTrue(status.stdout.contains("\n  task 3  attempt 1  exit 7"), status.stdout)
+        XCTAssertFalse(status.stdout.contains("task 2 "), status.stdout)
+        let json = try Harness.run(Harness.taskfarm, ["status", "s.sh", "--json"], in: folder)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any], json.stdout)
+        let failed = try XCTUnwrap(object["failed"] as? [[String: Any]], json.stdout)
+        XCTAssertEqual(failed.map { $0["index"] as? Int }, [3], json.stdout)
+        XCTAssertEqual(failed.map { $0["position"] as? Int }, [2], json.stdout)
+
+        let story = try Harness.run(Harness.taskfarm, ["status", "s.sh", "--task", "3"], in: folder)
+        XCTAssertTrue(story.stdout.hasPrefix("task 3 (position 2): failed\n"), story.stdout)
+        XCTAssertEqual(try Harness.run(Harness.taskfarm, ["output", "s.sh", "3"], in: folder).stdout, "out 3\n")
+    }
 }
