@@ -27,6 +27,39 @@ final class QueueServeTests: XCTestCase {
         XCTAssertEqual(second.wait(timeout: 30), .exited(0))
     }
 
+    /// `submit --file -` reads the job from standard input, as `run -` and `check -` do and
+    /// as sbatch reads a script: a task list, and a Slurm script (run from a spooled copy);
+    /// a bad one's message names `<standard input>`, not the copy.
+    func testSubmitFileDashReadsTheJobFromStandardInput() throws {
+        let folder = try Harness.temporaryFolder()
+        let farm = try ServedFarm(in: folder)
+        try Harness.write("echo one > one.txt\necho two > two.txt\n", to: "list", in: folder)
+        try Harness.write("#!/bin/sh\n#SBATCH --array=0-1\necho s$SLURM_ARRAY_TASK_ID > s$SLURM_ARRAY_TASK_ID.txt\n",
+                          to: "s.sh", in: folder)
+        try Harness.write("#!/bin/sh\n#SBATCH --array=5-1\ntrue\n", to: "bad.sh", in: folder)
+        var environment = Harness.mpiEnvironment
+        environment["TF"] = Harness.taskfarm
+        func submit(_ file: String) throws -> Harness.Outcome {
+            try Harness.run("/bin/sh", ["-c", "\"$TF\" submit --file - < \(file)"], in: folder, environment: environment)
+        }
+        let listed = try submit("list")
+        XCTAssertEqual(listed.stdout, "0-1\n", listed.stderr)
+        let script = try submit("s.sh")
+        XCTAssertEqual(script.stdout, "2-3\n", script.stderr)
+        let waited = try farm.client(["wait", "0-3"])
+        XCTAssertEqual(waited.status, 0, waited.stdout + waited.stderr)
+        XCTAssertEqual(Harness.read("one.txt", in: folder), "one\n")
+        XCTAssertEqual(Harness.read("two.txt", in: folder), "two\n")
+        XCTAssertEqual(Harness.read("s0.txt", in: folder), "s0\n")
+        XCTAssertEqual(Harness.read("s1.txt", in: folder), "s1\n")
+        let bad = try submit("bad.sh")
+        XCTAssertEqual(bad.status, 65, bad.stderr)
+        XCTAssertTrue(bad.stderr.contains("<standard input>:2"), bad.stderr)
+        XCTAssertFalse(bad.stderr.contains("spool"), bad.stderr)
+        XCTAssertEqual(try farm.client(["shutdown"]).status, 0)
+        XCTAssertEqual(farm.waitForExit(), 0, farm.log)
+    }
+
     func testSubmitWaitStatusCancelAndShutdownFromAnotherProcess() throws {
         let folder = try Harness.temporaryFolder()
         let farm = try ServedFarm(in: folder)
