@@ -27,6 +27,31 @@ final class QueueServeTests: XCTestCase {
         XCTAssertEqual(second.wait(timeout: 30), .exited(0))
     }
 
+    /// Serving a queue again after its farm ended without removing its connection file (a
+    /// farm whose ranks were killed) replaces that file of the same run without warning that
+    /// another farm's was there. The left file is put back by hand: killing ranks races with
+    /// the rank that removes it.
+    func testServingTheSameQueueAgainReplacesItsOwnLeftConnectionFileQuietly() throws {
+        let folder = try Harness.temporaryFolder()
+        let first = try ServedFarm(in: folder)
+        let connection = folder.appendingPathComponent("taskfarm.connection")
+        let left = try Data(contentsOf: connection)
+        XCTAssertEqual(try first.client(["shutdown"]).status, 0)
+        XCTAssertEqual(first.waitForExit(), 0, first.log)
+        try left.write(to: connection)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: connection.path)
+        let secondLog = "second.err"
+        let second = try Harness.start(["serve", "--listen", "127.0.0.1", "--log-level", "notice"], ranks: 3, in: folder,
+                                       stderr: secondLog)
+        XCTAssertTrue(Harness.waitUntil(timeout: 60) { (try? Data(contentsOf: connection)).map { $0 != left } == true },
+                      Harness.read(secondLog, in: folder) ?? "")
+        let log = Harness.read(secondLog, in: folder) ?? ""
+        XCTAssertTrue(log.contains("serving run") && log.contains(" again from "), "the same queue, the same run: \(log)")
+        XCTAssertFalse(log.contains("held the connection of run"), "the same run's file is no other farm's: \(log)")
+        XCTAssertEqual(try first.client(["shutdown"]).status, 0)
+        XCTAssertEqual(second.wait(timeout: 30), .exited(0))
+    }
+
     /// `submit --file -` reads the job from standard input, as `run -` and `check -` do and
     /// as sbatch reads a script: a task list, and a Slurm script (run from a spooled copy);
     /// a bad one's message names `<standard input>`, not the copy.
