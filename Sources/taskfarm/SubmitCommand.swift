@@ -42,8 +42,9 @@ struct SubmitCommand: ParsableCommand {
     }
 
     func run() throws {
-        let client = try connection.client(command: "submit")
+        // The ids first: a malformed --after is a usage error whether or not a farm answers.
         let parents = try after.map { try TaskIDList.parse([$0]) } ?? []
+        let client = try connection.client(command: "submit")
         var tasks: [SubmittedTask]
         var overrides = JobFiles.Overrides(format: format.jobFormat)
         overrides.taskResources = request.resources
