@@ -116,6 +116,13 @@ final class QueueServeTests: XCTestCase {
         XCTAssertTrue(lines.first?.hasPrefix("1 cancelled") == true, rest.stdout)
         XCTAssertEqual(lines.last, "2 cancelled: parent task 1 was cancelled (afterok)")
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("never").path))
+        // Task 2 was cancelled before it was ever handed out: it never ran, it had no "attempt 0".
+        let story = try farm.client(["status", "--connect", "taskfarm.connection", "--task", "2"])
+        XCTAssertTrue(story.stdout.contains("\n  never ran: cancelled at "), story.stdout)
+        XCTAssertTrue(story.stdout.contains("parent task 1 was cancelled (afterok)"), story.stdout)
+        XCTAssertFalse(story.stdout.contains("attempt 0") || story.stdout.contains("stderr:"), story.stdout)
+        let listed = try farm.client(["status", "--connect", "taskfarm.connection"])
+        XCTAssertTrue(listed.stdout.contains("\n  task 2  never ran  cancelled: parent task 1"), listed.stdout)
 
         let workers = try farm.client(["name", "list", "worker/"])
         XCTAssertTrue(workers.stdout.hasPrefix("worker/2\trank 2 on "), workers.stdout)

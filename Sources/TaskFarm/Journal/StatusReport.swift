@@ -160,7 +160,9 @@ public struct StatusReport: Sendable {
                 let reason = end.message.map { ": \($0)" } ?? ""
                 let host = hosts[end.worker] ?? workers.first { $0.rank == end.worker }?.host
                 let place = end.worker >= 0 ? "  on \(host ?? "rank \(end.worker)") (rank \(end.worker))" : ""
-                lines.append("  task \(index(ofPosition: end.position))  attempt \(end.attempt)  \(what)\(place)\(reason)")
+                // Attempt 0 is a task cancelled before it was ever handed out.
+                let attempt = end.attempt == 0 ? "never ran" : "attempt \(end.attempt)"
+                lines.append("  task \(index(ofPosition: end.position))  \(attempt)  \(what)\(place)\(reason)")
             }
             for entry in unrunnable.prefix(50) { lines.append("  task \(index(ofPosition: entry.position))  cannot run: \(entry.reason)") }
             let hidden = max(0, failures.count - 50) + max(0, unrunnable.count - 50) + unlisted

@@ -44,6 +44,7 @@ public struct TaskStory {
     public func outputs(attempt number: Int? = nil) -> (attempt: AttemptHistory.Attempt?, stdout: String?, stderr: String?) {
         let chosen = number.flatMap { number in attempts.last(where: { $0.attempt == number }) } ?? (number == nil ? attempts.last : nil)
         guard let chosen else { return (nil, nil, nil) }
+        if chosen.neverRan { return (chosen, nil, nil) }  // it wrote nothing
         let paths = run.outputPaths(position: position, attempt: chosen.attempt, host: chosen.host)
         return (chosen, paths.stdout, paths.stderr)
     }
@@ -61,7 +62,12 @@ public struct TaskStory {
         }
         let all = attempts
         if all.isEmpty { lines.append("  no attempt yet") }
-        for attempt in all {
+        for attempt in all where attempt.neverRan {
+            // Not an attempt: say so, rather than "attempt 0" with a zero CPU time and memory.
+            lines.append("  never ran: \(attempt.endDescription) at \(Self.timestamp(attempt.end ?? attempt.start))"
+                         + (attempt.message.map { ": \($0)" } ?? ""))
+        }
+        for attempt in all where !attempt.neverRan {
             let live = attempt.end == nil && run.history.inProgress && attempt.run == run.history.runs.count
             lines.append("  attempt \(attempt.attempt): \(Self.describe(attempt, now: now, live: live))")
             if attempt.worker >= 0 {
