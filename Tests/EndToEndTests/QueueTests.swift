@@ -121,6 +121,10 @@ final class QueueServeTests: XCTestCase {
         XCTAssertTrue(story.stdout.contains("\n  never ran: cancelled at "), story.stdout)
         XCTAssertTrue(story.stdout.contains("parent task 1 was cancelled (afterok)"), story.stdout)
         XCTAssertFalse(story.stdout.contains("attempt 0") || story.stdout.contains("stderr:"), story.stdout)
+        let noOutput = try farm.client(["output", "--connect", "taskfarm.connection", "2"])
+        XCTAssertEqual(noOutput.status, 66, noOutput.stderr)
+        XCTAssertTrue(noOutput.stderr.contains("task 2 never ran (cancelled: parent task 1 was cancelled (afterok)), so it wrote no stdout"),
+                      noOutput.stderr)
         let listed = try farm.client(["status", "--connect", "taskfarm.connection"])
         XCTAssertTrue(listed.stdout.contains("\n  task 2  never ran  cancelled: parent task 1"), listed.stdout)
 
