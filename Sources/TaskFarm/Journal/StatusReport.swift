@@ -1,4 +1,5 @@
 import Foundation
+import JobSpec
 
 /// What `taskfarm status` shows, read from a state folder's journal while a run is going or
 /// after it ended: counts by state, the failed tasks with their exit codes or signals, and
@@ -44,7 +45,8 @@ public struct StatusReport: Sendable {
     /// (a Slurm `--array=1-10` or PBS `-J 1-10` run starts at 1): the index is what `%a`,
     /// `SLURM_ARRAY_TASK_ID` and `PBS_ARRAY_INDEX` showed and what `status --task` and
     /// `output` take, so it is what the report shows. Empty when the job file cannot be read
-    /// again, and for a served queue, whose task ids are its positions.
+    /// again, for a served queue, whose task ids are its positions, and for a DAG, whose
+    /// nodes' procs share indexes (each node's first is 0) and are told apart by position.
     public var indexes: [Int: Int] = [:]
 
     /// The most tasks a journal's header may claim for `status` to read it when the folder
@@ -120,12 +122,12 @@ public struct StatusReport: Sendable {
     }
 
     /// The array indexes of `positions` that differ from the position, from the job file the
-    /// latest run read (reloaded as `status --task` does); empty for a served queue or when
-    /// the file cannot be read again, so the report then shows positions.
+    /// latest run read (reloaded as `status --task` does); empty for a served queue, a DAG
+    /// or when the file cannot be read again, so the report then shows positions.
     private static func arrayIndexes(of positions: [Int], replay: JournalReplay) -> [Int: Int] {
         guard let header = replay.header, header.jobFile != "(queue)",
               let text = replay.lastContext, let context = RunContext(json: text),
-              let job = try? JobFiles.reload(context, runID: header.runID) else { return [:] }
+              let job = try? JobFiles.reload(context, runID: header.runID), !(job is DAGJob) else { return [:] }
         var indexes: [Int: Int] = [:]
         for position in positions where position < job.taskCount {
             let index = job.task(at: position).arrayIndex
