@@ -7,7 +7,12 @@ struct CallCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "call",
         abstract: "Call a Swift service of a running ServiceFarm program with a JSON input; print its JSON output.",
-        discussion: "An error the service throws is printed with its type and message, and the exit status is 1.")
+        discussion: """
+            An error the service throws is printed with its type and message. Exit statuses \
+            (sysexits): 65 when the service refused its input (it threw, or could not decode \
+            the JSON), 69 when no worker offers the service (or the farm runs commands, not \
+            services), 70 when its output could not be coded.
+            """)
 
     @OptionGroup var connection: ConnectOptions
 
@@ -21,10 +26,6 @@ struct CallCommand: ParsableCommand {
         let client = try connection.client(command: "call")
         do {
             print(try client.call(service, json: json))
-        } catch where error.kind == .failed {
-            // The service threw: the call failed, as a task fails.
-            FileHandle.standardError.write(Data("taskfarm call: \(error.message)\n".utf8))
-            throw ExitCode(1)
         } catch {
             throw ClientFailure.report("call", error)
         }

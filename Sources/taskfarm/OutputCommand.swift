@@ -10,7 +10,9 @@ struct OutputCommand: ParsableCommand {
         discussion: """
             The file is read where the task's worker wrote it, so it must be visible from here \
             (a shared file system), as with hq job cat. Exit 66 when the task wrote no such \
-            file (not started yet, or its output went to /dev/null), 64 for an unknown index.
+            file (not started yet, never ran, or its output went to /dev/null) or the state folder \
+            is missing, 64 for an unknown index. After taskfarm run FILE --state-dir DIR, give DIR \
+            (or --state-dir DIR).
             """)
 
     @Argument(help: ArgumentHelp("The state folder (or the job file) and the task's index; with --connect only the index (a served queue's task id).",
@@ -25,25 +27,51 @@ struct OutputCommand: ParsableCommand {
 
     @OptionGroup var served: ServedFarmOption
 
+    @Option(name: .long, help: ArgumentHelp("The state folder, as given to taskfarm run --state-dir; then the job file may be left out.",
+                                            valueName: "dir"))
+    var stateDir: String?
+
     func validate() throws {
-        let expected = served.connect == nil ? 2 : 1
-        guard words.count == expected, Int(words[expected - 1]) != nil else {
-            throw ValidationError(served.connect == nil ? "expected a state folder (or job file) and a task index"
-                                                 : "expected one task index with --connect")
+        if served.connect != nil, stateDir != nil {
+            throw ValidationError("--connect asks a served farm and --state-dir names a folder; give one")
+        }
+        // With --state-dir the job file is optional (`output FILE INDEX --state-dir DIR`, as
+        // the run was started, or `output INDEX --state-dir DIR`).
+        let expected = served.connect != nil ? 1...1 : stateDir != nil ? 1...2 : 2...2
+        guard expected.contains(words.count), let last = words.last, Int(last) != nil else {
+            let given = words.map { "'\($0)'" }.joined(separator: " ")
+            throw ValidationError((served.connect != nil ? "expected one task index with --connect"
+                                   : stateDir != nil ? "expected a task index (after the job file, if you give it)"
+                                                     : "expected a state folder (or job file) and a task index, such as taskfarm output t.txt 3")
+                                  + (words.isEmpty ? "" : ", not \(given)"))
         }
         if let attempt, attempt < 1 { throw ValidationError("--attempt counts from 1") }
     }
 
     func run() throws {
         let index = Int(words[words.count - 1])!
-        let story = try served.taskStory(index: index, else: words[0], command: "output")
+        let story = try served.taskStory(index: index, else: stateDir ?? words[0], command: "output")
         let chosen = story.outputs(attempt: attempt)
+        let stream = stderr ? "stderr" : "stdout"
+        let storyCommand = served.connect != nil ? "taskfarm status --connect \(served.connect!) --task \(index)"
+                                                 : "taskfarm status \(stateDir ?? words[0]) --task \(index)"
         guard let ran = chosen.attempt else {
-            let what = attempt.map { "has no attempt \($0)" } ?? "has not started"
+            let count = story.attempts.filter { !$0.neverRan }.count
+            let what = attempt.map { "has no attempt \($0): it has \(count) attempt\(count == 1 ? "" : "s") (\(storyCommand) lists them)" }
+                ?? "has no output yet: it has not run (state: \(story.state)); it writes its \(stream) once it runs"
             throw CommandFailure.report("output", "task \(index) \(what)", status: .noInput)
         }
-        guard let path = stderr ? chosen.stderr : chosen.stdout, path != "/dev/null" else {
-            throw CommandFailure.report("output", "task \(index) attempt \(ran.attempt): its \(stderr ? "stderr" : "stdout") was discarded (/dev/null) or is not known", status: .noInput)
+        if ran.neverRan {
+            throw CommandFailure.report("output", "task \(index) never ran (\(ran.endDescription)\(ran.message.map { ": \($0)" } ?? "")), "
+                                        + "so it wrote no \(stream)", status: .noInput)
+        }
+        guard let path = stderr ? chosen.stderr : chosen.stdout else {
+            let why = story.jobProblem ?? "its job does not say where it went"
+            throw CommandFailure.report("output", "task \(index) attempt \(ran.attempt): its \(stream) file is not known: \(why)", status: .noInput)
+        }
+        guard path != "/dev/null" else {
+            throw CommandFailure.report("output", "task \(index) attempt \(ran.attempt): its \(stream) was discarded: the job sent it to /dev/null",
+                                        status: .noInput)
         }
         if let later = story.attempts.last, later.attempt != ran.attempt {
             let latest = story.outputs(attempt: later.attempt)
@@ -52,7 +80,8 @@ struct OutputCommand: ParsableCommand {
             }
         }
         guard let input = FileHandle(forReadingAtPath: path) else {
-            throw CommandFailure.report("output", "\(path): cannot read task \(index)'s \(stderr ? "stderr" : "stdout") (not written yet, removed, or not visible from this host)", status: .noInput)
+            throw CommandFailure.report("output", "\(path): cannot read task \(index)'s \(stream) (not written yet, removed, or not visible "
+                                        + "from this host: it is read where the task's worker wrote it)", status: .noInput)
         }
         defer { try? input.close() }
         while let chunk = try input.read(upToCount: 1 << 16), !chunk.isEmpty {

@@ -29,7 +29,7 @@ struct ReportCommand: ParsableCommand {
     }
 
     func run() throws {
-        let folder = StateFolderLocation.resolve(stateDir)
+        let folder = try StateFolderLocation.existing(stateDir, command: "report")
         let report: RunReport
         do {
             report = try RunReport(stateFolder: folder)

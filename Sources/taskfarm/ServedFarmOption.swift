@@ -12,7 +12,8 @@ struct ServedFarmOption: ParsableArguments {
     ///
     /// - Throws: `ExitCode` (69, 77, 65 or 70) ending `command` when the farm does not answer.
     func stateFolder(else path: String, command: String) throws -> String {
-        try connect.map { try StateFolderLocation.ofServedFarm($0, command: command) } ?? StateFolderLocation.resolve(path)
+        if let connect { return try StateFolderLocation.ofServedFarm(connect, command: command) }
+        return try StateFolderLocation.existing(path, command: command)
     }
 
     /// The story of the task at `index` (a served queue's task id) in ``stateFolder(else:command:)``.

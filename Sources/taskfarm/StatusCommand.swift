@@ -65,7 +65,7 @@ struct StatusCommand: ParsableCommand {
                 throw ClientFailure.report("status", error)
             }
         }
-        let folder = StateFolderLocation.resolve(stateDir ?? "")
+        let folder = try StateFolderLocation.existing(stateDir ?? "", command: "status")
         do {
             let report = try StatusReport(stateFolder: folder)
             return json ? report.json : report.text
@@ -98,6 +98,19 @@ enum StateFolderLocation {
             return StateFolder.defaultPath(forJob: path)
         }
         return path
+    }
+
+    /// ``resolve(_:)`` of `path`, refusing (66) a job file whose default state folder does
+    /// not exist with a message that names both and the ways out, rather than the journal's
+    /// "no such folder" about a name the user never typed.
+    ///
+    /// - Throws: `ExitCode` 66 ending `command`.
+    static func existing(_ path: String, command: String) throws -> String {
+        let folder = resolve(path)
+        guard folder != path, !FileManager.default.fileExists(atPath: folder) else { return folder }
+        throw CommandFailure.report(command, "\(path == StateFolder.standardInput ? "<standard input>" : path) has no state "
+            + "folder here (\(folder)): it has not run from this folder, or its run was given --state-dir; give that "
+            + "folder instead (taskfarm \(command) DIR ...)", status: .noInput)
     }
 
     /// The state folder of the served farm the connection file names, as its broker says.

@@ -24,7 +24,7 @@ struct SubmitCommand: ParsableCommand {
     @Option(name: .long, help: "Task ids that must succeed first: N,M or N-M.")
     var after: String?
 
-    @Option(name: .long, help: "Submit every task of this job file (task list, submit description, PBS or Slurm script) as one array.")
+    @Option(name: .long, help: "Submit every task of this job file (task list, submit description, PBS or Slurm script) as one array; - reads it from standard input.")
     var file: String?
 
     @OptionGroup var format: JobFormatOption
@@ -36,22 +36,27 @@ struct SubmitCommand: ParsableCommand {
 
     func validate() throws {
         if (file == nil) == command.isEmpty {
-            throw ValidationError("give either a command after -- or --file TASKS")
+            throw ValidationError("give either a command after -- or --file TASKS (- for standard input)")
         }
         if file != nil, name != nil { throw ValidationError("--name names one task; it does not go with --file") }
     }
 
     func run() throws {
-        let client = try connection.client(command: "submit")
+        // The ids first: a malformed --after is a usage error whether or not a farm answers.
         let parents = try after.map { try TaskIDList.parse([$0]) } ?? []
+        let client = try connection.client(command: "submit")
         var tasks: [SubmittedTask]
         var overrides = JobFiles.Overrides(format: format.jobFormat)
         overrides.taskResources = request.resources
         if let file {
             let job: any Job
-            do {
-                job = try JobFiles.load(path: file, runID: client.connection.runID,
-                                        overrides: overrides)
+            let input = file == StateFolder.standardInput ? try spoolStandardInput(client: client) : nil
+            do throws(JobSpecError) {
+                if let input {
+                    job = try loadStandardInput(input, runID: client.connection.runID, overrides: overrides)
+                } else {
+                    job = try JobFiles.load(path: file, runID: client.connection.runID, overrides: overrides)
+                }
             } catch {
                 FileHandle.standardError.write(Data("taskfarm submit: \(error)\n".utf8))
                 throw ExitCode((error.isInCommandLine ? ExitStatus.usage : .badJobFile).rawValue)
@@ -76,6 +81,42 @@ struct SubmitCommand: ParsableCommand {
             print(TaskIDList.format(ids))
         } catch {
             throw ClientFailure.report("submit", error)
+        }
+    }
+
+    /// Standard input's bytes (`--file -`, as `run -` and `check -` take a job, and as
+    /// `sbatch` and `qsub` read a script), and where they were copied in the farm's spool, as
+    /// the front ends copy a script: a script's tasks run their file, so it must outlive this
+    /// command. Bytes that are not UTF-8 are not copied (loading refuses them, naming
+    /// `<standard input>`).
+    ///
+    /// - Throws: `ExitCode` ending the command with the client error's status when the spool
+    ///   cannot be written.
+    private func spoolStandardInput(client: QueueClient) throws -> (data: Data, spooled: String) {
+        let data = FileHandle.standardInput.readDataToEndOfFile()
+        guard let text = String(data: data, encoding: .utf8) else { return (data, Self.standardInputName) }
+        do {
+            return (data, try FrontEndSubmission.spool(text, name: "stdin", client: client))
+        } catch {
+            throw ClientFailure.report("submit", error)
+        }
+    }
+
+    /// How messages name the job read from standard input, as `run -` and `check -` do.
+    private static let standardInputName = "<standard input>"
+
+    /// The job read from standard input, told apart as a file is; messages name
+    /// `<standard input>`, not the spooled copy.
+    ///
+    /// - Throws: ``JobSpecError`` naming `<standard input>`, its line and what was expected.
+    private func loadStandardInput(_ input: (data: Data, spooled: String), runID: Int,
+                                   overrides: JobFiles.Overrides) throws(JobSpecError) -> any Job {
+        do {
+            return try JobFiles.load(standardInput: input.data, keptAt: input.spooled, runID: runID, overrides: overrides)
+        } catch {
+            var named = error
+            if named.location.file == input.spooled { named.location.file = Self.standardInputName }
+            throw named
         }
     }
 }

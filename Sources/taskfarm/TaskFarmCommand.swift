@@ -39,9 +39,33 @@ struct TaskFarmCommand: ParsableCommand {
         }
         do {
             try command.run()
+        } catch let error as ValidationError {
+            // A check made while running (a task id list, say) is a usage error of the
+            // subcommand: show its usage, as a check made while parsing does, not the root's.
+            FileHandle.standardError.write(Data(usageError(error.message, of: type(of: command)).utf8))
+            Foundation.exit(ExitCode.validationFailure.rawValue)
         } catch {
             exit(withError: error)
         }
+    }
+
+    /// `Error: MESSAGE`, the usage of `subcommand` and where its help is, as ArgumentParser
+    /// prints a usage error found while parsing.
+    static func usageError(_ message: String, of subcommand: ParsableCommand.Type) -> String {
+        let path = commandPath(to: subcommand, from: self) ?? [configuration.commandName ?? "taskfarm"]
+        return "Error: \(message)\nUsage: \(usageString(for: subcommand))\n"
+            + "  See '\(path.joined(separator: " ")) --help' for more information.\n"
+    }
+
+    /// The command names from `root` down to `target` (`["taskfarm", "name", "lookup"]`), or
+    /// `nil` when `target` is not in `root`'s tree.
+    private static func commandPath(to target: ParsableCommand.Type, from root: ParsableCommand.Type) -> [String]? {
+        let name = root.configuration.commandName ?? String(describing: root)
+        if ObjectIdentifier(root) == ObjectIdentifier(target) { return [name] }
+        for child in root.configuration.subcommands {
+            if let rest = commandPath(to: target, from: child) { return [name] + rest }
+        }
+        return nil
     }
 }
 

@@ -109,6 +109,23 @@ final class ExitStatusTests: XCTestCase {
         XCTAssertEqual(outcome.status, 64)
     }
 
+    /// An id list checked while a client command runs (not while parsing) is still that
+    /// subcommand's usage error: its own usage line, not the root's `taskfarm <subcommand>`,
+    /// and before any farm is looked for.
+    func testABadTaskIDShowsTheSubcommandsUsage() throws {
+        let folder = try Harness.temporaryFolder()
+        for (arguments, usage) in [(["cancel", "abc"], "Usage: taskfarm cancel "), (["wait", "1,x"], "Usage: taskfarm wait "),
+                                   (["submit", "--after", "zz", "--", "true"], "Usage: taskfarm submit ")] {
+            let outcome = try Harness.run(Harness.taskfarm, arguments, in: folder)
+            XCTAssertEqual(outcome.status, 64, "\(arguments): \(outcome.stderr)")
+            XCTAssertTrue(outcome.stderr.contains("is not a task id; expected N, N,M or N-M"), "\(arguments): \(outcome.stderr)")
+            XCTAssertTrue(outcome.stderr.contains(usage), "\(arguments): \(outcome.stderr)")
+            XCTAssertFalse(outcome.stderr.contains("<subcommand>"), "\(arguments): \(outcome.stderr)")
+            let command = arguments[0]
+            XCTAssertTrue(outcome.stderr.contains("See 'taskfarm \(command) --help'"), "\(arguments): \(outcome.stderr)")
+        }
+    }
+
     /// A name-server rank outside the world is refused before anything runs.
     func testANameServerRankOutOfRangeIsAUsageError() throws {
         let folder = try Harness.temporaryFolder()

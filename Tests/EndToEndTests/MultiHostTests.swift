@@ -240,7 +240,7 @@ final class MultiHostTests: XCTestCase {
             if let match = status.stdout.firstMatch(of: /(\d+) running/), let running = Int(match.1) {
                 most = max(most, running)
                 samples += 1
-                let listed = status.stdout.split(separator: "\n").filter { $0.contains("  position ") && $0.contains(" for ") }
+                let listed = status.stdout.split(separator: "\n").filter { $0.contains("  task ") && $0.contains(" for ") }
                 for line in listed {
                     let seconds = Double(line.split(separator: " ").dropLast().last ?? "") ?? 99
                     XCTAssertLessThan(seconds, 2.5, "a 1-second task shown running for longer: \(line)")

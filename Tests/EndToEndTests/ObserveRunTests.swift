@@ -186,4 +186,63 @@ final class ObserveRunTests: XCTestCase {
         XCTAssertGreaterThan(watch.stdout.components(separatedBy: "run ").count, 2, "redrawn more than once: \(watch.stdout)")
         XCTAssertNotNil(run.wait(timeout: 60))
     }
+
+    /// A Slurm array starting at 1: `status` lists a failed task by its array index (what
+    /// `SLURM_ARRAY_TASK_ID` showed), the index `status --task` and `output` take, not by its
+    /// position one lower.
+    func testStatusListsFailuresByTheArrayIndexStatusTaskAndOutputTake() throws {
+        let folder = try Harness.temporaryFolder()
+        try Harness.write("""
+            #!/bin/sh
+            #SBATCH --array=1-4
+            echo out $SLURM_ARRAY_TASK_ID
+            test "$SLURM_ARRAY_TASK_ID" != 3 || exit 7
+
+            """, to: "s.sh", in: folder)
+        let run = try Harness.taskfarm(["run", "s.sh"], ranks: 3, in: folder)
+        XCTAssertEqual(run.status, 1, run.stderr)
+        XCTAssertTrue(run.stdout.contains("first failures at index 3"), run.stdout)
+
+        let status = try Harness.run(Harness.taskfarm, ["status", "s.sh"], in: folder)
+        XCTAssertTrue(status.stdout.contains("\n  task 3  attempt 1  exit 7"), status.stdout)
+        XCTAssertFalse(status.stdout.contains("task 2 "), status.stdout)
+        let json = try Harness.run(Harness.taskfarm, ["status", "s.sh", "--json"], in: folder)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any], json.stdout)
+        let failed = try XCTUnwrap(object["failed"] as? [[String: Any]], json.stdout)
+        XCTAssertEqual(failed.map { $0["index"] as? Int }, [3], json.stdout)
+        XCTAssertEqual(failed.map { $0["position"] as? Int }, [2], json.stdout)
+
+        let story = try Harness.run(Harness.taskfarm, ["status", "s.sh", "--task", "3"], in: folder)
+        XCTAssertTrue(story.stdout.hasPrefix("task 3 (position 2): failed\n"), story.stdout)
+        XCTAssertEqual(try Harness.run(Harness.taskfarm, ["output", "s.sh", "3"], in: folder).stdout, "out 3\n")
+    }
+
+    /// `output` after a run given `--state-dir`: the job file alone names the folder it does
+    /// not have, and says to give that folder; `--state-dir` gives it, as to run. An unknown
+    /// index names the indexes there are, and a discarded stream says where it went.
+    func testOutputNamesAMissingStateFolderAndWhatToTypeInstead() throws {
+        let folder = try Harness.temporaryFolder()
+        try Harness.write("echo a\necho b\n", to: "t.txt", in: folder)
+        XCTAssertEqual(try Harness.taskfarm(["run", "t.txt", "--state-dir", "X"], ranks: 1, in: folder).status, 0)
+        for command in ["output", "status"] {
+            let missing = try Harness.run(Harness.taskfarm, command == "output" ? ["output", "t.txt", "1"] : ["status", "t.txt"], in: folder)
+            XCTAssertEqual(missing.status, 66, missing.stderr)
+            XCTAssertTrue(missing.stderr.contains("taskfarm \(command): t.txt has no state folder here (t.txt.taskfarm)"), missing.stderr)
+            XCTAssertTrue(missing.stderr.contains("its run was given --state-dir; give that folder instead"), missing.stderr)
+        }
+        XCTAssertEqual(try Harness.run(Harness.taskfarm, ["output", "t.txt", "1", "--state-dir", "X"], in: folder).stdout, "b\n")
+        XCTAssertEqual(try Harness.run(Harness.taskfarm, ["output", "1", "--state-dir", "X"], in: folder).stdout, "b\n")
+        let noAttempt = try Harness.run(Harness.taskfarm, ["output", "X", "1", "--attempt", "2"], in: folder)
+        XCTAssertEqual(noAttempt.status, 66)
+        XCTAssertTrue(noAttempt.stderr.contains("task 1 has no attempt 2: it has 1 attempt"), noAttempt.stderr)
+
+        try Harness.write("#!/bin/sh\n#SBATCH --array=1-2\n#SBATCH --output=/dev/null\necho $SLURM_ARRAY_TASK_ID\n", to: "s.sh", in: folder)
+        XCTAssertEqual(try Harness.taskfarm(["run", "s.sh"], ranks: 1, in: folder).status, 0)
+        let unknown = try Harness.run(Harness.taskfarm, ["output", "s.sh", "0"], in: folder)
+        XCTAssertEqual(unknown.status, 64)
+        XCTAssertTrue(unknown.stderr.contains("no task has index 0: the run's 2 tasks have indexes 1 to 2"), unknown.stderr)
+        let discarded = try Harness.run(Harness.taskfarm, ["output", "s.sh", "1"], in: folder)
+        XCTAssertEqual(discarded.status, 66)
+        XCTAssertTrue(discarded.stderr.contains("its stdout was discarded: the job sent it to /dev/null"), discarded.stderr)
+    }
 }

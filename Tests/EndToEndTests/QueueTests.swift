@@ -27,6 +27,64 @@ final class QueueServeTests: XCTestCase {
         XCTAssertEqual(second.wait(timeout: 30), .exited(0))
     }
 
+    /// Serving a queue again after its farm ended without removing its connection file (a
+    /// farm whose ranks were killed) replaces that file of the same run without warning that
+    /// another farm's was there. The left file is put back by hand: killing ranks races with
+    /// the rank that removes it.
+    func testServingTheSameQueueAgainReplacesItsOwnLeftConnectionFileQuietly() throws {
+        let folder = try Harness.temporaryFolder()
+        let first = try ServedFarm(in: folder)
+        let connection = folder.appendingPathComponent("taskfarm.connection")
+        let left = try Data(contentsOf: connection)
+        XCTAssertEqual(try first.client(["shutdown"]).status, 0)
+        XCTAssertEqual(first.waitForExit(), 0, first.log)
+        try left.write(to: connection)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: connection.path)
+        let secondLog = "second.err"
+        let second = try Harness.start(["serve", "--listen", "127.0.0.1", "--log-level", "notice"], ranks: 3, in: folder,
+                                       stderr: secondLog)
+        XCTAssertTrue(Harness.waitUntil(timeout: 60) { (try? Data(contentsOf: connection)).map { $0 != left } == true },
+                      Harness.read(secondLog, in: folder) ?? "")
+        let log = Harness.read(secondLog, in: folder) ?? ""
+        XCTAssertTrue(log.contains("serving run") && log.contains(" again from "), "the same queue, the same run: \(log)")
+        XCTAssertFalse(log.contains("held the connection of run"), "the same run's file is no other farm's: \(log)")
+        XCTAssertEqual(try first.client(["shutdown"]).status, 0)
+        XCTAssertEqual(second.wait(timeout: 30), .exited(0))
+    }
+
+    /// `submit --file -` reads the job from standard input, as `run -` and `check -` do and
+    /// as sbatch reads a script: a task list, and a Slurm script (run from a spooled copy);
+    /// a bad one's message names `<standard input>`, not the copy.
+    func testSubmitFileDashReadsTheJobFromStandardInput() throws {
+        let folder = try Harness.temporaryFolder()
+        let farm = try ServedFarm(in: folder)
+        try Harness.write("echo one > one.txt\necho two > two.txt\n", to: "list", in: folder)
+        try Harness.write("#!/bin/sh\n#SBATCH --array=0-1\necho s$SLURM_ARRAY_TASK_ID > s$SLURM_ARRAY_TASK_ID.txt\n",
+                          to: "s.sh", in: folder)
+        try Harness.write("#!/bin/sh\n#SBATCH --array=5-1\ntrue\n", to: "bad.sh", in: folder)
+        var environment = Harness.mpiEnvironment
+        environment["TF"] = Harness.taskfarm
+        func submit(_ file: String) throws -> Harness.Outcome {
+            try Harness.run("/bin/sh", ["-c", "\"$TF\" submit --file - < \(file)"], in: folder, environment: environment)
+        }
+        let listed = try submit("list")
+        XCTAssertEqual(listed.stdout, "0-1\n", listed.stderr)
+        let script = try submit("s.sh")
+        XCTAssertEqual(script.stdout, "2-3\n", script.stderr)
+        let waited = try farm.client(["wait", "0-3"])
+        XCTAssertEqual(waited.status, 0, waited.stdout + waited.stderr)
+        XCTAssertEqual(Harness.read("one.txt", in: folder), "one\n")
+        XCTAssertEqual(Harness.read("two.txt", in: folder), "two\n")
+        XCTAssertEqual(Harness.read("s0.txt", in: folder), "s0\n")
+        XCTAssertEqual(Harness.read("s1.txt", in: folder), "s1\n")
+        let bad = try submit("bad.sh")
+        XCTAssertEqual(bad.status, 65, bad.stderr)
+        XCTAssertTrue(bad.stderr.contains("<standard input>:2"), bad.stderr)
+        XCTAssertFalse(bad.stderr.contains("spool"), bad.stderr)
+        XCTAssertEqual(try farm.client(["shutdown"]).status, 0)
+        XCTAssertEqual(farm.waitForExit(), 0, farm.log)
+    }
+
     func testSubmitWaitStatusCancelAndShutdownFromAnotherProcess() throws {
         let folder = try Harness.temporaryFolder()
         let farm = try ServedFarm(in: folder)
@@ -58,6 +116,17 @@ final class QueueServeTests: XCTestCase {
         XCTAssertTrue(lines.first?.hasPrefix("1 cancelled") == true, rest.stdout)
         XCTAssertEqual(lines.last, "2 cancelled: parent task 1 was cancelled (afterok)")
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("never").path))
+        // Task 2 was cancelled before it was ever handed out: it never ran, it had no "attempt 0".
+        let story = try farm.client(["status", "--connect", "taskfarm.connection", "--task", "2"])
+        XCTAssertTrue(story.stdout.contains("\n  never ran: cancelled at "), story.stdout)
+        XCTAssertTrue(story.stdout.contains("parent task 1 was cancelled (afterok)"), story.stdout)
+        XCTAssertFalse(story.stdout.contains("attempt 0") || story.stdout.contains("stderr:"), story.stdout)
+        let noOutput = try farm.client(["output", "--connect", "taskfarm.connection", "2"])
+        XCTAssertEqual(noOutput.status, 66, noOutput.stderr)
+        XCTAssertTrue(noOutput.stderr.contains("task 2 never ran (cancelled: parent task 1 was cancelled (afterok)), so it wrote no stdout"),
+                      noOutput.stderr)
+        let listed = try farm.client(["status", "--connect", "taskfarm.connection"])
+        XCTAssertTrue(listed.stdout.contains("\n  task 2  never ran  cancelled: parent task 1"), listed.stdout)
 
         let workers = try farm.client(["name", "list", "worker/"])
         XCTAssertTrue(workers.stdout.hasPrefix("worker/2\trank 2 on "), workers.stdout)

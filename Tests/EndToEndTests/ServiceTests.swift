@@ -34,18 +34,24 @@ final class ServiceTests: XCTestCase {
         let answer = try Harness.run(Harness.taskfarm, ["call", "collatz", "27"], in: folder)
         XCTAssertEqual(answer.stdout, "111\n", answer.stderr)
         let thrown = try Harness.run(Harness.taskfarm, ["call", "divide", "{\"numerator\": 1, \"denominator\": 0}"], in: folder)
-        XCTAssertEqual(thrown.status, 1)
+        XCTAssertEqual(thrown.status, 65, "the service refused its input (EX_DATAERR): \(thrown.stderr)")
         XCTAssertTrue(thrown.stderr.contains("threw queue_services.DivisionByZero: 1.0 / 0 has no value"), thrown.stderr)
         XCTAssertEqual(try Harness.run(Harness.taskfarm, ["call", "divide", "{\"numerator\": 1, \"denominator\": 8}"], in: folder).stdout,
                        "0.125\n", "the farm goes on after a service threw")
         // Values a service cannot take end the call with an error, never the worker.
         for bad in ["0", "-5", "9223372036854775807"] {
             let refused = try Harness.run(Harness.taskfarm, ["call", "collatz", "--", bad], in: folder)
-            XCTAssertEqual(refused.status, 1, "collatz \(bad): \(refused.stderr)")
+            XCTAssertEqual(refused.status, 65, "collatz \(bad): \(refused.stderr)")
             XCTAssertTrue(refused.stderr.contains("no stopping time for \(bad)"), refused.stderr)
         }
         let reversed = try Harness.run(Harness.taskfarm, ["call", "collatz-sum", "[5, 1]"], in: folder)
         XCTAssertTrue(reversed.stderr.contains("first <= last"), reversed.stderr)
+        let undecodable = try Harness.run(Harness.taskfarm, ["call", "collatz", "\"many\""], in: folder)
+        XCTAssertEqual(undecodable.status, 65, "input the service cannot decode: \(undecodable.stderr)")
+        // An unknown service is a service unavailable (EX_UNAVAILABLE), not the input's fault.
+        let unknown = try Harness.run(Harness.taskfarm, ["call", "no-such-service", "1"], in: folder)
+        XCTAssertEqual(unknown.status, 69, unknown.stderr)
+        XCTAssertTrue(unknown.stderr.contains("no worker offers the service no-such-service"), unknown.stderr)
         // The client commands find the farm through TASKFARM_CONNECTION, as the front ends do.
         try FileManager.default.moveItem(atPath: connection, toPath: folder.appendingPathComponent("moved.connection").path)
         var environment = ProcessInfo.processInfo.environment

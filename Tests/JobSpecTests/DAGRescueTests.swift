@@ -92,6 +92,17 @@ final class DAGRescueTests: XCTestCase {
         }
         XCTAssertThrowsError(try DAGRescue.apply(rescueText: "DONE F\n", file: "r", to: &dag))
         XCTAssertThrowsError(try DAGRescue.apply(rescueText: "JOB A a\n", file: "r", to: &dag))
+        // A garbage line is told to be one, not taken for a rescue line naming an undeclared node.
+        XCTAssertThrowsError(try DAGRescue.apply(rescueText: "DONE A\nhello world\n", file: "x.dag.rescue001", to: &dag)) {
+            let error = $0 as! JobSpecError
+            XCTAssertEqual(error.location, SourceLocation(file: "x.dag.rescue001", line: 2, column: 1))
+            XCTAssertTrue(error.message.hasPrefix("expected DONE NodeName or RETRY NodeName N"), error.message)
+            XCTAssertTrue(error.message.contains("not 'hello'"), error.message)
+            XCTAssertFalse(error.message.contains("names node"), error.message)
+        }
+        XCTAssertThrowsError(try DAGRescue.apply(rescueText: "RETRY A\n", file: "r", to: &dag)) {
+            XCTAssertTrue(($0 as! JobSpecError).message.hasPrefix("expected RETRY NodeName N"), "\($0)")
+        }
         try DAGRescue.apply(rescueText: "DONE A\nRETRY A 4 UNLESS-EXIT 3\n", file: "r", to: &dag)
         XCTAssertEqual(dag.nodes[0].done, true)
         XCTAssertEqual(dag.nodes[0].retries, 4)

@@ -103,7 +103,15 @@ public enum DAGRescue {
     ///   any other statement (a full rescue DAG is not supported).
     public static func apply(rescueText: String, file: String, to dag: inout DAG) throws(JobSpecError) {
         for line in DAGLine.statements(of: rescueText, file: file) {
-            guard line.words.count >= 2 else { throw line.error("expected DONE NodeName or RETRY NodeName N", atWord: 1) }
+            // The keyword first: a line that is not DONE or RETRY is not a rescue line at all,
+            // whatever its second word happens to be.
+            guard line.keyword == "DONE" || line.keyword == "RETRY" else {
+                throw line.error("expected DONE NodeName or RETRY NodeName N (a rescue DAG holds only these lines), "
+                                 + "not '\(line.words.first?.text ?? "")'", atWord: 0)
+            }
+            guard line.words.count >= 2 else {
+                throw line.error(line.keyword == "DONE" ? "expected DONE NodeName" : "expected RETRY NodeName N", atWord: 1)
+            }
             guard let node = dag.node(named: line.words[1].text) else {
                 throw line.error("the rescue DAG names node \(line.words[1].text), which \(dag.file) does not declare", atWord: 1)
             }
@@ -122,8 +130,10 @@ public enum DAGRescue {
                     }
                     dag.nodes[node].unlessExit = value
                 }
+            case "DONE":
+                throw line.error("expected DONE NodeName and nothing after it", atWord: 2)
             default:
-                throw line.error("expected a partial rescue DAG holding only DONE and RETRY lines", atWord: 0)
+                throw line.error("expected RETRY NodeName N [UNLESS-EXIT value]", atWord: 2)
             }
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import JobSpec
 
 /// What `taskfarm status` shows, read from a state folder's journal while a run is going or
 /// after it ended: counts by state, the failed tasks with their exit codes or signals, and
@@ -40,6 +41,13 @@ public struct StatusReport: Sendable {
     /// live farm's report lists a bounded number of each (``QueueStatus/listLimit``); one
     /// read from a folder lists them all (0).
     public var unlisted = 0
+    /// The array index of each listed task, by position, when it differs from the position
+    /// (a Slurm `--array=1-10` or PBS `-J 1-10` run starts at 1): the index is what `%a`,
+    /// `SLURM_ARRAY_TASK_ID` and `PBS_ARRAY_INDEX` showed and what `status --task` and
+    /// `output` take, so it is what the report shows. Empty when the job file cannot be read
+    /// again, for a served queue, whose task ids are its positions, and for a DAG, whose
+    /// nodes' procs share indexes (each node's first is 0) and are told apart by position.
+    public var indexes: [Int: Int] = [:]
 
     /// The most tasks a journal's header may claim for `status` to read it when the folder
     /// has no fingerprints file (100,000); with one, its count is the limit. Every run writes
@@ -109,7 +117,27 @@ public struct StatusReport: Sendable {
         skippedRecords = replay.skipped.count
         recordsWithoutHeader = replay.recordsWithoutHeader
         dag = DAGStatusSnapshot(contentsOf: DAGStatusFiles.dagStatusPath(in: path))
+        let listed = failures.map(\.position) + unrunnable.map(\.position) + running.map(\.position)
+        if !listed.isEmpty { indexes = Self.arrayIndexes(of: listed, replay: replay) }
     }
+
+    /// The array indexes of `positions` that differ from the position, from the job file the
+    /// latest run read (reloaded as `status --task` does); empty for a served queue, a DAG
+    /// or when the file cannot be read again, so the report then shows positions.
+    private static func arrayIndexes(of positions: [Int], replay: JournalReplay) -> [Int: Int] {
+        guard let header = replay.header, header.jobFile != "(queue)",
+              let text = replay.lastContext, let context = RunContext(json: text),
+              let job = try? JobFiles.reload(context, runID: header.runID), !(job is DAGJob) else { return [:] }
+        var indexes: [Int: Int] = [:]
+        for position in positions where position < job.taskCount {
+            let index = job.task(at: position).arrayIndex
+            if index != position { indexes[position] = index }
+        }
+        return indexes
+    }
+
+    /// The index `status --task` and `output` take for the task at `position`.
+    public func index(ofPosition position: Int) -> Int { indexes[position] ?? position }
 
     private static let order: [TaskState] = [.succeeded, .failed, .timedOut, .memoryExceeded, .cancelled, .running, .interrupted,
                                                     .pending]
@@ -134,9 +162,11 @@ public struct StatusReport: Sendable {
                 let reason = end.message.map { ": \($0)" } ?? ""
                 let host = hosts[end.worker] ?? workers.first { $0.rank == end.worker }?.host
                 let place = end.worker >= 0 ? "  on \(host ?? "rank \(end.worker)") (rank \(end.worker))" : ""
-                lines.append("  position \(end.position)  attempt \(end.attempt)  \(what)\(place)\(reason)")
+                // Attempt 0 is a task cancelled before it was ever handed out.
+                let attempt = end.attempt == 0 ? "never ran" : "attempt \(end.attempt)"
+                lines.append("  task \(index(ofPosition: end.position))  \(attempt)  \(what)\(place)\(reason)")
             }
-            for entry in unrunnable.prefix(50) { lines.append("  position \(entry.position)  cannot run: \(entry.reason)") }
+            for entry in unrunnable.prefix(50) { lines.append("  task \(index(ofPosition: entry.position))  cannot run: \(entry.reason)") }
             let hidden = max(0, failures.count - 50) + max(0, unrunnable.count - 50) + unlisted
             if hidden > 0 {
                 lines.append("  … and \(hidden) more (\(unlisted > 0 ? "taskfarm status STATE_DIR --json" : "--json") lists them all)")
@@ -146,7 +176,7 @@ public struct StatusReport: Sendable {
         if !running.isEmpty {
             lines.append("running:")
             for task in running.prefix(50) {
-                lines.append("  position \(task.position)  on \(task.host) (rank \(task.worker))  for \(String(format: "%.1f", task.seconds)) s")
+                lines.append("  task \(index(ofPosition: task.position))  on \(task.host) (rank \(task.worker))  for \(String(format: "%.1f", task.seconds)) s")
             }
         }
         if !workers.isEmpty {
@@ -174,12 +204,12 @@ public struct StatusReport: Sendable {
     public var json: String {
         let countFields = Self.order.map { "\(jsonString($0.description)): \(counts[$0] ?? 0)" }.joined(separator: ", ")
         let failed = failures.map { end in
-            "{\"position\": \(end.position), \"attempt\": \(end.attempt), \"state\": \(jsonString(end.state.description)), "
+            "{\"index\": \(index(ofPosition: end.position)), \"position\": \(end.position), \"attempt\": \(end.attempt), \"state\": \(jsonString(end.state.description)), "
                 + "\"exitCode\": \(end.exitCode.map(String.init) ?? "null"), \"signal\": \(end.signal.map(String.init) ?? "null"), "
                 + "\"message\": \(end.message.map(jsonString) ?? "null")}"
-        } + unrunnable.map { "{\"position\": \($0.position), \"state\": \"failed\", \"message\": \(jsonString($0.reason))}" }
+        } + unrunnable.map { "{\"index\": \(index(ofPosition: $0.position)), \"position\": \($0.position), \"state\": \"failed\", \"message\": \(jsonString($0.reason))}" }
         let runningItems = running.map {
-            "{\"position\": \($0.position), \"worker\": \($0.worker), \"host\": \(jsonString($0.host)), \"seconds\": \(String(format: "%.3f", $0.seconds))}"
+            "{\"index\": \(index(ofPosition: $0.position)), \"position\": \($0.position), \"worker\": \($0.worker), \"host\": \(jsonString($0.host)), \"seconds\": \(String(format: "%.3f", $0.seconds))}"
         }
         return """
             {"runID": \(runID.map(String.init) ?? "null"), "tasks": \(taskCount), "inProgress": \(inProgress), "runDied": \(runDied), \

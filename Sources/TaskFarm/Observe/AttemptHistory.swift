@@ -36,6 +36,11 @@ public struct AttemptHistory: Sendable {
         /// Which run of the state folder (1 for the first) made it.
         public var run: Int
 
+        /// Whether this is no attempt at all: the end of a task cancelled before it was ever
+        /// handed out (a client's cancel, a failed `--after` parent), which the journal
+        /// records as attempt 0 with no worker.
+        public var neverRan: Bool { attempt == 0 }
+
         /// Whether it still runs: started in the run in progress, with no end recorded.
         public var isOpen: Bool { end == nil }
 

@@ -176,9 +176,9 @@ public struct RunReport {
         var rows = "<table><tr><th>index</th><th>attempt</th><th>ended</th><th>host (rank)</th><th>stdout</th><th>stderr</th><th>command</th></tr>"
         for attempt in failed.prefix(500) {
             let paths = attempt.worker >= 0 ? run.outputPaths(position: attempt.position, attempt: attempt.attempt, host: attempt.host) : (nil, nil)
-            rows += "<tr><td>\(index(attempt.position))</td><td>\(attempt.attempt)</td>"
+            rows += "<tr><td>\(index(attempt.position))</td><td>\(attempt.neverRan ? "never ran" : String(attempt.attempt))</td>"
                 + "<td><span class=\"chip k-\(attempt.kind)\"></span>\(escapeHTML(attempt.endDescription + (attempt.message.map { ": " + $0 } ?? "")))</td>"
-                + "<td>\(escapeHTML(attempt.host)) (\(attempt.worker))</td><td><code>\(escapeHTML(paths.0 ?? ""))</code></td>"
+                + "<td>\(attempt.worker >= 0 ? "\(escapeHTML(attempt.host)) (\(attempt.worker))" : "")</td><td><code>\(escapeHTML(paths.0 ?? ""))</code></td>"
                 + "<td><code>\(escapeHTML(paths.1 ?? ""))</code></td><td><code>\(escapeHTML(command(attempt.position)))</code></td></tr>"
         }
         for (position, reason) in unrunnable.prefix(500) {

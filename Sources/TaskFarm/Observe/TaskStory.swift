@@ -21,12 +21,27 @@ public struct TaskStory {
         let whole = try RecordedRun(stateFolder: folder, only: nil)
         let positions = whole.positions(ofIndex: index)
         guard let position = positions.first else {
-            throw UnknownTask(message: "no task has index \(index): the run has \(whole.taskCount) task\(whole.taskCount == 1 ? "" : "s")")
+            throw UnknownTask(message: "no task has index \(index): \(Self.indexRange(of: whole))")
         }
         self.run = whole
         self.position = position
         self.now = now ?? Clock.epochSeconds()
     }
+
+    /// `the run's 10 tasks have indexes 1 to 10`: what to type instead of an unknown index
+    /// (a Slurm `--array=1-10` starts at 1, so the task count alone misleads).
+    static func indexRange(of run: RecordedRun) -> String {
+        let count = run.taskCount
+        guard count > 0 else { return "the run has no tasks" }
+        let indexes = count <= 1_000_000 ? (0..<count).compactMap { run.task(at: $0)?.arrayIndex } : []
+        let low = indexes.min() ?? 0, high = indexes.max() ?? count - 1
+        let tasks = "the run's \(count) task\(count == 1 ? " has index" : "s have indexes")"
+        return low == high ? "\(tasks) \(low)" : "\(tasks) \(low) to \(high)"
+    }
+
+    /// Why commands and output paths are not known (the job file cannot be read again), or
+    /// `nil` when they are.
+    public var jobProblem: String? { run.jobProblem }
 
     /// The attempts of this task, oldest first.
     public var attempts: [AttemptHistory.Attempt] { run.history.attempts.filter { $0.position == position } }
@@ -44,6 +59,7 @@ public struct TaskStory {
     public func outputs(attempt number: Int? = nil) -> (attempt: AttemptHistory.Attempt?, stdout: String?, stderr: String?) {
         let chosen = number.flatMap { number in attempts.last(where: { $0.attempt == number }) } ?? (number == nil ? attempts.last : nil)
         guard let chosen else { return (nil, nil, nil) }
+        if chosen.neverRan { return (chosen, nil, nil) }  // it wrote nothing
         let paths = run.outputPaths(position: position, attempt: chosen.attempt, host: chosen.host)
         return (chosen, paths.stdout, paths.stderr)
     }
@@ -61,7 +77,12 @@ public struct TaskStory {
         }
         let all = attempts
         if all.isEmpty { lines.append("  no attempt yet") }
-        for attempt in all {
+        for attempt in all where attempt.neverRan {
+            // Not an attempt: say so, rather than "attempt 0" with a zero CPU time and memory.
+            lines.append("  never ran: \(attempt.endDescription) at \(Self.timestamp(attempt.end ?? attempt.start))"
+                         + (attempt.message.map { ": \($0)" } ?? ""))
+        }
+        for attempt in all where !attempt.neverRan {
             let live = attempt.end == nil && run.history.inProgress && attempt.run == run.history.runs.count
             lines.append("  attempt \(attempt.attempt): \(Self.describe(attempt, now: now, live: live))")
             if attempt.worker >= 0 {

@@ -74,7 +74,10 @@ final class ClientAccess {
     }
 
     private func writeFile(runID: Int, token: String) {
-        if let earlier = try? ConnectionFile(path: connectionFile) {
+        // A file of this same run was left by this queue's last farm, killed before it could
+        // remove it (the state folder's lock says that farm is gone): replacing it changes
+        // nothing a client would notice, so there is nothing to warn of.
+        if let earlier = try? ConnectionFile(path: connectionFile), earlier.runID != runID {
             let note = "\(shownPath) held the connection of run \(earlier.runID) (another farm serving here, or one "
                 + "that ended without removing it); it now names this farm, run \(runID): give each farm its own "
                 + "--connection-file"

@@ -51,7 +51,8 @@ final class ClientService: RankRole {
         case .call where services != nil, .shutdown where services != nil:
             try serveService(call, broker: services!)
         case .call where broker != nil:
-            call.connection.respond(ClientResponse(id: request.id, error: "this farm (taskfarm serve) runs command tasks and offers no Swift services; submit commands instead"))
+            call.connection.respond(ClientResponse(id: request.id, error: "this farm (taskfarm serve) runs command tasks and offers no Swift services; submit commands instead",
+                                                   errorKind: .unavailable))
         default:
             guard let broker else {
                 let what = services != nil ? "this farm runs Swift services: use call (taskfarm call)"
@@ -77,8 +78,20 @@ final class ClientService: RankRole {
             case .success(let output):
                 call.connection.respond(ClientResponse(id: request.id, text: String(decoding: output.base[output.range], as: UTF8.self)))
             case .failure(let error):
-                call.connection.respond(ClientResponse(id: request.id, error: error.description))
+                call.connection.respond(ClientResponse(id: request.id, error: error.description, errorKind: Self.kind(of: error)))
             }
+        }
+    }
+
+    /// The client error kind of a failed call, so `taskfarm call` exits as sysexits says:
+    /// the service refused its input (threw, or could not decode it) is the input's fault,
+    /// 65; no worker offering the service, or the farm stopping, is a service unavailable,
+    /// 69; a bad output is the service program's own fault, 70.
+    static func kind(of error: ServiceError) -> ClientError.Kind {
+        switch error.kind {
+        case .serviceThrew, .badInput: return .invalid
+        case .noSuchService, .stopped, .notFound: return .unavailable
+        case .badOutput: return .failed
         }
     }
 

@@ -153,7 +153,8 @@ final class QueueBroker {
             journal.flush()
             call.connection.respond(ClientResponse(id: request.id, text: folder.path))
         case .call:
-            call.connection.respond(ClientResponse(id: request.id, error: "this farm runs command tasks and offers no Swift services"))
+            call.connection.respond(ClientResponse(id: request.id, error: "this farm runs command tasks and offers no Swift services",
+                                                   errorKind: .unavailable))
         case .broker, .lookup, .list, .register, .unregister:
             call.connection.respond(ClientResponse(id: request.id, error: "this is the broker; ask the name server (the connection file's address) for names"))
         }
