@@ -54,8 +54,8 @@ final class ServicePayloadTests: XCTestCase {
         XCTAssertNil(slots[10_000])
     }
 
-    func testOutputsPlacedInAnyOrderComeOutInInputOrder() {
-        let chunks = ServiceClient.chunks(10, size: 3)  // 0..<3, 3..<6, 6..<9, 9..<10
+    func testOutputsPlacedInAnyOrderComeOutInInputOrder() throws {
+        let chunks = try ServiceClient.chunks(10, size: 3, service: "s")  // 0..<3, 3..<6, 6..<9, 9..<10
         let outputs = OrderedOutputs<String>(count: 10, chunks: chunks.count)
         for chunk in [3, 1, 0, 2] {
             outputs.place(chunks[chunk].map { "output \($0)" }, chunk: chunk, at: chunks[chunk].lowerBound)

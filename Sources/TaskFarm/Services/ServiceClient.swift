@@ -33,11 +33,12 @@ public final class ServiceClient: @unchecked Sendable {
     ///   `Executor.map` raises, whichever chunk failed first: its ``ServiceError/inputIndex``
     ///   is that input's index and its message begins `input INDEX: ` (or `inputs A..<B: `,
     ///   the chunk's indexes, when the chunk failed as a whole, such as an output that does
-    ///   not decode).
+    ///   not decode). ``ServiceError/Kind/invalidArgument`` for a `chunkSize` below 1, as
+    ///   Python's `map` raises `ValueError: chunksize must be >= 1`; nothing is sent.
     public func map<Input: Encodable & Sendable, Output: Decodable & Sendable>(
         _ service: String, _ inputs: [Input], chunkSize: Int = 1, as output: Output.Type = Output.self)
         async throws(ServiceError) -> [Output] {
-        let chunks = Self.chunks(inputs.count, size: chunkSize)
+        let chunks = try Self.chunks(inputs.count, size: chunkSize, service: service)
         guard !chunks.isEmpty else { return [] }
         // The answers are decoded on the MPI thread as they come, each into its place, and
         // this task resumes once, at the end or once the first failure in input order is
@@ -70,14 +71,16 @@ public final class ServiceClient: @unchecked Sendable {
     }
 
     /// Like ``map(_:_:chunkSize:as:)``, but yields each output as soon as its chunk is
-    /// answered, with its input's index: the order in which they complete.
+    /// answered, with its input's index: the order in which they complete. The stream
+    /// throws the ``ServiceError`` of the first chunk that fails as it comes, and
+    /// ``ServiceError/Kind/invalidArgument`` at once for a `chunkSize` below 1.
     public func mapAsCompleted<Input: Encodable & Sendable, Output: Decodable & Sendable>(
         _ service: String, _ inputs: [Input], chunkSize: Int = 1, as output: Output.Type = Output.self)
         -> AsyncThrowingStream<(index: Int, output: Output), Error> {
         AsyncThrowingStream { continuation in
             let task = Task {
                 do {
-                    let chunks = Self.chunks(inputs.count, size: chunkSize)
+                    let chunks = try Self.chunks(inputs.count, size: chunkSize, service: service)
                     for await (index, result) in self.callChunks(service, inputs, chunks) {
                         let outputs = try self.decodeChunk(result, chunk: chunks[index], service: service, as: Output.self)
                         for (offset, output) in outputs.enumerated() {
@@ -94,10 +97,15 @@ public final class ServiceClient: @unchecked Sendable {
     }
 
     /// The value bound to `name` in the name server, waiting up to `timeout` seconds for it
-    /// to appear (`nil`: as long as it takes).
+    /// to appear (`nil`: as long as it takes; 0: only if it is bound now).
     ///
-    /// - Throws: ``ServiceError`` of kind ``ServiceError/Kind/notFound`` when it did not appear in time.
+    /// - Throws: ``ServiceError`` of kind ``ServiceError/Kind/notFound`` when it did not
+    ///   appear in time, ``ServiceError/Kind/invalidArgument`` for a negative, infinite or
+    ///   NaN `timeout` (a NaN one waited for ever).
     public func lookup(_ name: String, timeout: Double? = 0) async throws(ServiceError) -> [UInt8] {
+        if let timeout, let problem = LookupTimeout.problem(timeout, name: "lookup timeout") {
+            throw ServiceError(.invalidArgument, service: name, message: problem + ", or nil to wait as long as it takes")
+        }
         let reply = await nameServerRequest(.lookup, key: name, timeout: timeout)
         guard reply.error == nil, let entry = reply.entries.first else {
             throw ServiceError(.notFound, service: name, message: reply.error ?? "no such name: \(name)")
@@ -159,8 +167,14 @@ public final class ServiceClient: @unchecked Sendable {
         }
     }
 
-    static func chunks(_ count: Int, size: Int) -> [Range<Int>] {
-        let size = max(1, size)
+    /// The chunks of `count` inputs in chunks of `size`, the last one short.
+    ///
+    /// - Throws: ``ServiceError/Kind/invalidArgument`` for a `size` below 1, which once was
+    ///   taken as 1 without a word.
+    static func chunks(_ count: Int, size: Int, service: String) throws(ServiceError) -> [Range<Int>] {
+        guard size >= 1 else {
+            throw ServiceError(.invalidArgument, service: service, message: "chunkSize \(size): expected 1 or more inputs per chunk")
+        }
         return stride(from: 0, to: count, by: size).map { $0..<min($0 + size, count) }
     }
 

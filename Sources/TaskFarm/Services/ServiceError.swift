@@ -16,6 +16,9 @@ public struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible 
         case stopped = 4
         /// A name-server lookup found nothing in time.
         case notFound = 5
+        /// An argument of the client's method is out of its range (a `chunkSize` below 1,
+        /// a negative or NaN timeout), as Python raises `ValueError`; nothing was sent.
+        case invalidArgument = 6
     }
 
     /// What kind of failure.
@@ -50,6 +53,7 @@ public struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible 
         case .badOutput: return "service \(service): bad output: \(message)"
         case .stopped: return "service \(service): the farm stopped before it answered"
         case .notFound: return message
+        case .invalidArgument: return "service \(service): \(message)"
         }
     }
 }
