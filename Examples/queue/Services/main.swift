@@ -1,4 +1,4 @@
-// A services program: `mpirun -np 4 queue-services`. Workers offer five services; rank 0
+// A services program: `mpirun -np 4 queue-services`. Workers offer six services; rank 0
 // calls them 1,000 times through the broker and checks every answer.
 // With `--serve` it serves them instead, until `taskfarm shutdown`, to clients outside the
 // allocation: `taskfarm call collatz 27` prints 111.
@@ -70,6 +70,13 @@ services.register("reject-late") { (n: Int) async throws -> Int in
     try await Task.sleep(nanoseconds: UInt64(max(0, 40 - n)) * 2_000_000)
     guard n % 10 != 3 else { throw CheckFailed(description: "rejected \(n)") }
     return n
+}
+// A synchronous handler that holds its worker's MPI thread for the seconds asked, as CPU
+// work without `await` does: what `taskfarm shutdown` must not wait for without end.
+services.register("hold") { (seconds: Double) throws -> Double in
+    guard seconds >= 0, seconds <= 86_400 else { throw CheckFailed(description: "hold takes 0 to 86400 seconds, not \(seconds)") }
+    Thread.sleep(forTimeInterval: seconds)
+    return seconds
 }
 // A service that calls another one, through the broker, from a worker rank.
 services.register("collatz-sum") { (range: [Int], client: ServiceClient) async throws -> Int in
