@@ -255,7 +255,7 @@ public func drmaa_run_job(_ jobID: UnsafeMutablePointer<CChar>?, _ jobIDLength: 
                           _ diagnosis: UnsafeMutablePointer<CChar>?, _ length: Int) -> Int32 {
     call(diagnosis, length) { () throws(DRMAAFailure) in
         let ids = try session().run(try template(jt), indices: nil)
-        write(String(ids[0]), to: jobID, length: jobIDLength)
+        write(DRMAASession.jobText(ids[0]), to: jobID, length: jobIDLength)
     }
 }
 
@@ -272,7 +272,7 @@ public func drmaa_run_bulk_jobs(_ jobIDs: UnsafeMutablePointer<OpaquePointer?>?,
         }
         let indices = Array(stride(from: Int(start), through: Int(end), by: Int(increment)))
         let ids = try session.run(try template(jt), indices: indices)
-        jobIDs.pointee = list(ids.map(String.init))
+        jobIDs.pointee = list(ids.map(DRMAASession.jobText))
     }
 }
 
@@ -340,7 +340,7 @@ public func drmaa_wait(_ jobID: UnsafePointer<CChar>?, _ jobIDOut: UnsafeMutable
         }
         guard let task = try session.wait(for: ids, any: true, timeout: timeout).first else { throw DRMAAFailure(.internalError) }
         session.reap([task.id])
-        write(String(task.id), to: jobIDOut, length: jobIDOutLength)
+        write(DRMAASession.jobText(task.id), to: jobIDOut, length: jobIDOutLength)
         let status = DRMAAStatus.encode(task)
         stat?.pointee = status
         if let rusage {

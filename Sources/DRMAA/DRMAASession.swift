@@ -100,11 +100,17 @@ final class DRMAASession: @unchecked Sendable {
         }
     }
 
-    /// The queue id of `text`, a job of the farm.
+    /// The queue id of `text`, a job id as the session gives them: the task's queue id + 1,
+    /// so that a one-task job's id is the job number qstat, squeue and condor_q show.
     func jobID(_ text: String) throws(DRMAAFailure) -> Int {
-        guard let id = Int(text), id >= 0 else { throw DRMAAFailure(.invalidJob, "'\(text)' is not a job id") }
+        guard let number = Int(text), let id = FrontEndJob.queueID(ofNumber: number) else {
+            throw DRMAAFailure(.invalidJob, "'\(text)' is not a job id")
+        }
         return id
     }
+
+    /// The job id the session gives for queue id `id` (``jobID(_:)`` reads it back).
+    static func jobText(_ id: Int) -> String { String(FrontEndJob.number(ofQueueID: id)) }
 
     /// The session's jobs not yet reaped.
     var openJobs: [Int] { Self.lock.withLock { jobs.filter { !reaped.contains($0) } } }

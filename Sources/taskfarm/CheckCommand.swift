@@ -8,7 +8,7 @@ struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "List the tasks a job file expands to (index, argv, environment, outputs, requirements), running nothing.",
-        discussion: "Exits 0 when the file is good, 65 with the file, line and column of the first problem otherwise, including a task that asks for more cores, memory or GPUs than this host has (or --cpus-per-host, --memory-per-host, --gpus-per-host describe); 64 when an option does not fit the file (such as --cpus-per-task with a submit description).")
+        discussion: "Exits 0 when the file is good, 65 with the file, line and column of the first problem otherwise, including a task that asks for more cores, memory or GPUs than this host has (or --cpus-per-host, --memory-per-host, --gpus-per-host or --gpu-ids-per-host describe); 64 when an option does not fit the file (such as --cpus-per-task with a submit description).")
 
     @OptionGroup var job: JobFileOptions
 

@@ -18,6 +18,10 @@ struct NameCommand: ParsableCommand {
         @Argument(help: "The name, such as broker or worker/2.")
         var name: String
 
+        func validate() throws {
+            if let problem = LookupTimeout.problem(wait, name: "--wait") { throw ValidationError(problem) }
+        }
+
         func run() throws {
             do {
                 print(try connection.client(command: "name lookup").lookup(name, timeout: wait))

@@ -59,11 +59,13 @@ final class FrontEndTests: XCTestCase {
         XCTAssertEqual(ids.count, 4, submitted.stdout)
         // qsub prints PBS's `NUMBER.SERVER`; qstat lists the jobs by those ids, D held.
         let numbers = try ids.map { try XCTUnwrap(Int($0.prefix { $0.isNumber }), $0) }
+        XCTAssertEqual(numbers, [1, 2, 3, 4], "PBS job numbers start at 1 in a new farm: \(ids)")
         XCTAssertTrue(ids.allSatisfy { $0.contains(".") }, "\(ids)")
         let qstatD = try XCTUnwrap(lines.first { $0.hasPrefix(ids[3] + " ") || $0.hasPrefix(ids[3].prefix(16) + " ") }, submitted.stdout)
         XCTAssertTrue(qstatD.contains(" H ") || qstatD.contains(" Q ") || qstatD.contains(" R "), qstatD)
 
-        let waited = try farm.client(["wait"] + numbers.map(String.init), timeout: 60)
+        // taskfarm wait takes queue ids, which start at 0: job N is queue id N - 1.
+        let waited = try farm.client(["wait"] + numbers.map { String($0 - 1) }, timeout: 60)
         XCTAssertEqual(waited.status, 0, waited.stdout + waited.stderr)
         var outputs: [String: String] = [:]
         for (name, number) in zip(["A", "B", "C", "D"], numbers) {
@@ -96,7 +98,7 @@ final class FrontEndTests: XCTestCase {
         XCTAssertTrue(moreIDs[0].contains("[]."), moreIDs[0])
         let array = try XCTUnwrap(Int(moreIDs[0].prefix { $0.isNumber }))
         let command = try XCTUnwrap(Int(moreIDs[1].prefix { $0.isNumber }))
-        _ = try farm.client(["wait", "\(array)-\(command)"], timeout: 60)
+        _ = try farm.client(["wait", "\(array - 1)-\(command - 1)"], timeout: 60)
         let server = moreIDs[0].split(separator: ".", maxSplits: 1).last.map(String.init) ?? ""
         for index in 1...3 {
             XCTAssertEqual(Harness.read("arr.o\(array).\(index)", in: folder), "\(index) \(array)[\(index)].\(server) arr\n")
@@ -121,6 +123,7 @@ final class FrontEndTests: XCTestCase {
         let cluster = try XCTUnwrap(submitted.stdout.split(separator: "\n").first { $0.hasSuffix("job(s) submitted to cluster \($0.split(separator: " ").last ?? "")") }
             .flatMap { Int($0.split(separator: " ").last!.dropLast()) }, submitted.stdout)
         XCTAssertTrue(submitted.stdout.contains("100 job(s) submitted to cluster \(cluster)."), submitted.stdout)
+        XCTAssertEqual(cluster, 1, "HTCondor's cluster ids start at 1")
         // condor_q shows the cluster while it runs: its batch line with 100 jobs in all.
         let batch = try XCTUnwrap(submitted.stdout.split(separator: "\n").first { $0.contains("ID: \(cluster)") }, submitted.stdout)
         XCTAssertTrue(batch.contains(" 100 \(cluster)."), String(batch))
@@ -141,9 +144,9 @@ final class FrontEndTests: XCTestCase {
         let (farm, folder, environment) = try servedFarm()
         let submitted = try shell("sbatch --array=1-5 --wrap 'echo $SLURM_ARRAY_TASK_ID'", in: folder, environment)
         XCTAssertEqual(submitted.status, 0, submitted.stderr)
-        let number = try XCTUnwrap(Int(submitted.stdout.replacingOccurrences(of: "Submitted batch job ", with: "")
-            .trimmingCharacters(in: .newlines)), submitted.stdout)
-        let waited = try farm.client(["wait", "\(number)-\(number + 4)"], timeout: 60)
+        XCTAssertEqual(submitted.stdout, "Submitted batch job 1\n", "Slurm's job ids start at 1")
+        let number = 1
+        let waited = try farm.client(["wait", "0-4"], timeout: 60)  // queue ids: from 0
         XCTAssertEqual(waited.status, 0, waited.stdout + waited.stderr)
         for index in 1...5 {
             XCTAssertEqual(Harness.read("slurm-\(number)_\(index).out", in: folder), "\(index)\n", "element \(index)")
@@ -159,7 +162,7 @@ final class FrontEndTests: XCTestCase {
         XCTAssertEqual(chained.status, 0, chained.stderr)
         let chain = chained.stdout.split(whereSeparator: \.isWhitespace).compactMap { Int($0) }
         XCTAssertEqual(chain.count, 3, chained.stdout)
-        _ = try farm.client(["wait"] + chain.map(String.init), timeout: 60)
+        _ = try farm.client(["wait"] + chain.map { String($0 - 1) }, timeout: 60)
         let states = try shell("squeue -h -j \(chain.map(String.init).joined(separator: ",")) -o '%i %T'", in: folder, environment)
         XCTAssertEqual(states.stdout, "\(chain[0]) FAILED\n\(chain[1]) COMPLETED\n\(chain[2]) CANCELLED\n", states.stderr)
         XCTAssertEqual(Harness.read("slurm-\(chain[1]).out", in: folder), "ran after failure\n")
@@ -173,10 +176,25 @@ final class FrontEndTests: XCTestCase {
             """, in: folder, environment)
         let numbers = parallel.stdout.split(separator: "\n").compactMap { Int($0) }
         XCTAssertEqual(Set(numbers).count, 8, parallel.stdout + parallel.stderr)
-        _ = try farm.client(["wait"] + numbers.map(String.init), timeout: 60)
+        _ = try farm.client(["wait"] + numbers.map { String($0 - 1) }, timeout: 60)
         for number in numbers {
             XCTAssertEqual(Harness.read("slurm-\(number).out", in: folder), "\(number)\n", "job \(number)")
         }
+        // scancel of the printed id cancels that job and no other; squeue and sacct-style
+        // listings name it by the same id.
+        let cancelled = try shell("""
+            L=$(sbatch --parsable --wrap 'sleep 60')
+            M=$(sbatch --parsable --wrap 'sleep 0.1')
+            scancel $L
+            echo "$L $M"
+            """, in: folder, environment)
+        let pair = cancelled.stdout.split(whereSeparator: \.isWhitespace).compactMap { Int($0) }
+        XCTAssertEqual(pair.count, 2, cancelled.stdout + cancelled.stderr)
+        _ = try farm.client(["wait", String(pair[0] - 1), String(pair[1] - 1)], timeout: 60)
+        let ended = try shell("squeue -h -j \(pair[0]),\(pair[1]) -o '%i %T'", in: folder, environment)
+        XCTAssertEqual(ended.stdout, "\(pair[0]) CANCELLED\n\(pair[1]) COMPLETED\n", ended.stderr)
+        let noJob = try shell("scancel 0", in: folder, environment)
+        XCTAssertEqual(noJob.status, 1, "job 0 does not exist, as in Slurm")
         try shutdown(farm)
     }
 
@@ -205,7 +223,8 @@ final class FrontEndTests: XCTestCase {
         // B waits for A: better-analyze says it is held for its parent.
         let analysis = try shell("condor_q -better-analyze \(cluster).1", in: folder, environment)
         XCTAssertTrue(analysis.stdout.contains("Job \(cluster).001 is idle."), analysis.stdout + analysis.stderr)
-        XCTAssertTrue(analysis.stdout.contains("held until its parents end as asked (afterok:\(cluster))"), analysis.stdout)
+        // The queue's own analysis names parents by queue id: cluster 12's node A is queue id 11.
+        XCTAssertTrue(analysis.stdout.contains("held until its parents end as asked (afterok:\(cluster - 1))"), analysis.stdout)
         let batch = try shell("condor_q", in: folder, environment)
         XCTAssertTrue(batch.stdout.contains("fan.dag+\(cluster)"), batch.stdout)
 
@@ -280,6 +299,7 @@ final class FrontEndTests: XCTestCase {
         XCTAssertEqual(jobs.count, 10, ran.stdout)
         for (offset, fields) in jobs.enumerated() {
             XCTAssertEqual(fields[1], "\(offset + 1)")
+            XCTAssertEqual(fields[2], "\(offset + 1)", "DRMAA job ids start at 1 in a new farm, as the other front ends' do")
             XCTAssertEqual(fields[3], "True", "job \(offset + 1) exited")
             XCTAssertEqual(fields[4], "\(offset + 1)", "job \(offset + 1)'s exit status is its bulk index")
             XCTAssertEqual(fields[5], "done")

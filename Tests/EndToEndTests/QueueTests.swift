@@ -210,6 +210,12 @@ final class QueueServeTests: XCTestCase {
         XCTAssertEqual(waiter.wait(timeout: 40), .exited(0))
         XCTAssertEqual(Harness.read("late.out", in: folder), "tcp://node7:5000\n")
         XCTAssertEqual(try farm.client(["name", "lookup", "service/absent"]).status, 65)
+        // A negative wait was taken as 0; a NaN one could not be sent. Both are usage errors.
+        for wait in ["-1", "nan"] {
+            let refused = try farm.client(["name", "lookup", "--wait", wait, "results/late"])
+            XCTAssertEqual(refused.status, 64, "--wait \(wait): \(refused.stderr)")
+            XCTAssertTrue(refused.stderr.contains("expected seconds of 0 or more"), refused.stderr)
+        }
         XCTAssertEqual(try farm.client(["name", "register", "broker", "evil:1"]).status, 65, "the broker's entry is the farm's")
         XCTAssertEqual(try farm.client(["name", "lookup", "farm/secret"]).status, 65, "the secret is never shown")
 

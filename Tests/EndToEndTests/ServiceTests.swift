@@ -62,4 +62,28 @@ final class ServiceTests: XCTestCase {
         XCTAssertEqual(try Harness.run(Harness.taskfarm, ["shutdown"], in: folder).status, 0)
         XCTAssertEqual(farm.wait(timeout: 30), .exited(0))
     }
+
+    /// A synchronous handler that never returns holds its worker's MPI thread, so that rank
+    /// never reads the stop; `taskfarm shutdown` still ends the farm, as `hq server stop`
+    /// and `scancel` do: rank 0 waits a few seconds for the stuck ranks, then ends the job.
+    func testShutdownEndsTheFarmWhileAServiceHandlerNeverReturns() throws {
+        let folder = try Harness.temporaryFolder()
+        let farm = try Harness.start(["--serve", "--listen", "127.0.0.1"], ranks: 4, in: folder, program: program,
+                                     stderr: "farm.err")
+        let connection = folder.appendingPathComponent("taskfarm.connection").path
+        XCTAssertTrue(Harness.waitUntil(timeout: 60) { FileManager.default.fileExists(atPath: connection) || !farm.isRunning })
+        // One call for each of the two workers, each holding its worker for an hour.
+        let calls = try (0..<2).map { _ in
+            try ChildProcess(Harness.taskfarm, ["call", "hold", "3600"], in: folder, environment: Harness.mpiEnvironment)
+        }
+        Thread.sleep(forTimeInterval: 1)  // for the calls to reach the workers
+        XCTAssertTrue(calls.allSatisfy(\.isRunning), "the calls are held")
+        XCTAssertEqual(try Harness.run(Harness.taskfarm, ["shutdown"], in: folder).status, 0)
+        let ended = farm.wait(timeout: 60)
+        XCTAssertEqual(ended, .exited(0), "mpirun stayed up after the shutdown: " + (Harness.read("farm.err", in: folder) ?? ""))
+        XCTAssertTrue(Harness.read("farm.err", in: folder)?.contains("a rank is still busy") == true,
+                      "the stuck worker was what ended the job: " + (Harness.read("farm.err", in: folder) ?? ""))
+        for call in calls { XCTAssertEqual(call.wait(timeout: 30), .exited(1), "the held call is told the farm stopped") }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: connection))
+    }
 }

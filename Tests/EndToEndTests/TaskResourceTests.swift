@@ -84,7 +84,7 @@ final class TaskResourceTests: XCTestCase {
             request_gpus = 2
             queue 6
             """, to: "gpu.sub", in: folder)
-        let outcome = try Harness.taskfarm(["run", "gpu.sub", "--gpus-per-host", "0,1,2,3", "--cpus-per-host", "4"],
+        let outcome = try Harness.taskfarm(["run", "gpu.sub", "--gpus-per-host", "4", "--cpus-per-host", "4"],
                                            ranks: 4, in: folder)
         XCTAssertEqual(outcome.status, 0, outcome.stderr)
         let records = Self.records(in: folder, count: 6)
@@ -99,6 +99,53 @@ final class TaskResourceTests: XCTestCase {
                 XCTAssertTrue(Set(first.devices).isDisjoint(with: second.devices),
                               "tasks \(first.index) and \(second.index) overlap on \(first.devices) and \(second.devices)")
             }
+        }
+    }
+
+    /// `--gpus-per-host N` counts GPUs as Slurm's `--gpus-per-node=N` does (ids 0 ... N-1,
+    /// 0 for none); it once took a bare number as one GPU id, so that 0 meant GPU 0. Ids
+    /// are named with `--gpu-ids-per-host`.
+    func testGPUsPerHostIsACountAsSlurmCountsAndIDsAreNamedApart() throws {
+        let folder = try Harness.temporaryFolder()
+        try Harness.write("echo $CUDA_VISIBLE_DEVICES > gpu.$TASKFARM_TASK_INDEX\n", to: "tasks.txt", in: folder)
+        func check(_ options: [String], gpusPerTask: Int) throws -> Harness.Outcome {
+            try Harness.run(Harness.taskfarm, ["check", "tasks.txt", "--gpus-per-task", "\(gpusPerTask)"] + options, in: folder)
+        }
+        /// Whether the hosts `options` describe hold a task of `gpus` GPUs; a refused option fails the test.
+        func fits(_ options: [String], gpus: Int) throws -> Bool {
+            let outcome = try check(options, gpusPerTask: gpus)
+            XCTAssertTrue(outcome.status == 0 || outcome.stderr.contains("can never run"), "\(options): \(outcome.stderr)")
+            return outcome.status == 0
+        }
+        /// Whether `options` are refused as a usage error naming `option`.
+        func refused(_ options: [String], naming option: String) throws -> Bool {
+            let outcome = try check(options, gpusPerTask: 1)
+            return outcome.status == 64 && outcome.stderr.contains(option) && !outcome.stderr.contains("can never run")
+        }
+        XCTAssertFalse(try fits(["--gpus-per-host", "0"], gpus: 1), "0 GPUs per host cannot hold a 1-GPU task")
+        XCTAssertFalse(try fits(["--gpus-per-host", "none"], gpus: 1))
+        XCTAssertTrue(try fits(["--gpus-per-host", "1"], gpus: 1))
+        XCTAssertTrue(try fits(["--gpus-per-host", "2"], gpus: 2))
+        XCTAssertFalse(try fits(["--gpus-per-host", "2"], gpus: 3))
+        let list = try check(["--gpus-per-host", "0,2"], gpusPerTask: 1)
+        XCTAssertEqual(list.status, 64, list.stderr)
+        XCTAssertTrue(list.stderr.contains("expected a count of GPUs") && list.stderr.contains("--gpu-ids-per-host 0,2"),
+                      list.stderr)
+        for bad in ["-1", "65537", "two"] {
+            XCTAssertTrue(try refused(["--gpus-per-host", bad], naming: "--gpus-per-host"), bad)
+        }
+        XCTAssertTrue(try fits(["--gpu-ids-per-host", "0,2"], gpus: 2))
+        XCTAssertFalse(try fits(["--gpu-ids-per-host", "0,2"], gpus: 3))
+        XCTAssertTrue(try fits(["--gpu-ids-per-host", "3"], gpus: 1), "one id, named")
+        XCTAssertTrue(try refused(["--gpu-ids-per-host", "0,0"], naming: "--gpu-ids-per-host"))
+        XCTAssertTrue(try refused(["--gpus-per-host", "2", "--gpu-ids-per-host", "0,1"], naming: "give one"))
+        // What the tasks see: the ids counted from 0, or the ids named.
+        for (options, ids) in [(["--gpus-per-host", "2"], ["0", "1"]), (["--gpu-ids-per-host", "3,5"], ["3", "5"])] {
+            let outcome = try Harness.taskfarm(["run", "tasks.txt", "--gpus-per-task", "1", "--state-dir", "state-\(ids[0])"]
+                                               + options, ranks: 2, in: folder)
+            XCTAssertEqual(outcome.status, 0, outcome.stderr)
+            let seen = (Harness.read("gpu.0", in: folder) ?? "").trimmingCharacters(in: .newlines)
+            XCTAssertTrue(ids.contains(seen), "\(options): task 0 saw CUDA_VISIBLE_DEVICES '\(seen)'")
         }
     }
 

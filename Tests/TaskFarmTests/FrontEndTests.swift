@@ -39,7 +39,7 @@ final class FrontEndUnitTests: XCTestCase {
         spec.stdout = "/w/slurm-%A_%a.out"
         spec.stderr = "/w/%x-%N.err"
         let stamped = FrontEndJob.stamp([spec], scheduler: .slurm, first: 40, name: "wrap", isArray: true, now: 5)[0]
-        XCTAssertEqual(stamped.stdout, "/w/slurm-40_3.out")
+        XCTAssertEqual(stamped.stdout, "/w/slurm-41_3.out", "job number 41: queue id 40 + 1")
         XCTAssertEqual(stamped.stderr, "/w/wrap-%N.err")
         XCTAssertEqual(stamped.attributes[FrontEndJob.Key.job], "40")
         XCTAssertEqual(stamped.attributes[FrontEndJob.Key.index], "3")
@@ -54,16 +54,23 @@ final class FrontEndUnitTests: XCTestCase {
                      task(4, .pending, job: 3, index: 2, scheduler: "pbs", name: "arr")]
         let jobs = FrontEndJob.jobs(in: tasks)
         XCTAssertEqual(jobs.map(\.first), [0, 1, 2, 3])
-        XCTAssertEqual(PBSReports.jobID(jobs[3]), "3[].head")
+        XCTAssertEqual(jobs.map(\.number), [1, 2, 3, 4], "job numbers start at 1, as PBS's")
+        XCTAssertEqual(PBSReports.jobID(jobs[3]), "4[].head")
         let table = PBSReports.table(jobs, finished: false, subjobs: true).split(separator: "\n").map(String.init)
         XCTAssertEqual(table[0], "Job id            Name             User              Time Use S Queue")
-        XCTAssertTrue(table[2].hasPrefix("0.head ") && table[2].contains(" R workq"), table[2])
-        XCTAssertTrue(table[3].hasPrefix("1.head ") && table[3].contains(" H workq"), table[3])
-        XCTAssertFalse(table.contains { $0.hasPrefix("2.head") }, "a finished job leaves qstat's list")
-        XCTAssertTrue(table[4].hasPrefix("3[].head ") && table[4].contains(" B workq"), table[4])
-        XCTAssertTrue(table[5].hasPrefix("3[2].head ") && table[5].contains(" Q workq"), table[5])
+        XCTAssertTrue(table[2].hasPrefix("1.head ") && table[2].contains(" R workq"), table[2])
+        XCTAssertTrue(table[3].hasPrefix("2.head ") && table[3].contains(" H workq"), table[3])
+        XCTAssertFalse(table.contains { $0.hasPrefix("3.head") }, "a finished job leaves qstat's list")
+        XCTAssertTrue(table[4].hasPrefix("4[].head ") && table[4].contains(" B workq"), table[4])
+        XCTAssertTrue(table[5].hasPrefix("4[2].head ") && table[5].contains(" Q workq"), table[5])
         XCTAssertEqual(table.count, 6)
-        XCTAssertTrue(PBSReports.table(jobs, finished: true, subjobs: false).contains("2.head            C"))
+        XCTAssertTrue(PBSReports.table(jobs, finished: true, subjobs: false).contains("3.head            C"))
+        // qdel, qstat and dependencies read the printed number back: 4[2].head is job 4's index 2.
+        let named = FrontEndJob.select([try! FrontEndJobID(parsing: "4[2].head", scheduler: .pbs)], in: jobs)
+        XCTAssertEqual(named.flatMap(\.tasks).map(\.id), [4])
+        XCTAssertEqual(FrontEndJob.select([FrontEndJobID(job: 0)], in: jobs), [], "no job is numbered 0")
+        XCTAssertNil(FrontEndJob.queueID(ofNumber: 0))
+        XCTAssertEqual(FrontEndJob.queueID(ofNumber: FrontEndJob.number(ofQueueID: 0)), 0)
         XCTAssertTrue(PBSReports.full(jobs[1]).contains("    job_state = H\n"))
     }
 
@@ -75,17 +82,17 @@ final class FrontEndUnitTests: XCTestCase {
                      task(11, .pending, job: 11, index: nil, scheduler: "slurm", name: "after", held: true)]
         tasks[0].runSeconds = 75
         let rows = SlurmReports.rows(FrontEndJob.jobs(in: tasks), all: false)
-        XCTAssertEqual(rows.map(\.id), ["7_[2-3,5]", "7_1", "11"])
+        XCTAssertEqual(rows.map(\.id), ["8_[2-3,5]", "8_1", "12"], "queue ids 7 and 11 are jobs 8 and 12, from 1 as Slurm's")
         let text = SlurmReports.render(rows, format: SlurmReports.defaultFormat, header: true)
         XCTAssertEqual(text.split(separator: "\n").map(String.init), [
             "             JOBID PARTITION     NAME     USER ST       TIME  NODES NODELIST(REASON)",
-            "         7_[2-3,5]      farm     wrap      ann PD       0:00      1 (Priority)",
-            "               7_1      farm     wrap      ann  R       1:15      1 n1",
-            "                11      farm    after      ann PD       0:00      1 (Dependency)"])
+            "         8_[2-3,5]      farm     wrap      ann PD       0:00      1 (Priority)",
+            "               8_1      farm     wrap      ann  R       1:15      1 n1",
+            "                12      farm    after      ann PD       0:00      1 (Dependency)"])
         XCTAssertEqual(SlurmReports.render(rows, format: "%i|%A|%a|%T|%r", header: false),
-                       "7_[2-3,5]|7|[2-3,5]|PENDING|Priority\n7_1|7|1|RUNNING|None\n11|11|N/A|PENDING|Dependency")
+                       "8_[2-3,5]|8|[2-3,5]|PENDING|Priority\n8_1|8|1|RUNNING|None\n12|12|N/A|PENDING|Dependency")
         XCTAssertEqual(SlurmReports.rows(FrontEndJob.jobs(in: tasks), all: false, expandArrays: true).map(\.id),
-                       ["7_1", "7_2", "7_3", "7_5", "11"])
+                       ["8_1", "8_2", "8_3", "8_5", "12"])
     }
 
     func testCondorSubmitAndCondorQPrintWhatHTCondorPrints() {
@@ -93,10 +100,11 @@ final class FrontEndUnitTests: XCTestCase {
                        "Submitting job(s)...\n3 job(s) submitted to cluster 12.")
         XCTAssertEqual(CondorReports.submitted(count: 3, cluster: 12, terse: true), "12.0 - 12.2")
         let tasks = (0..<4).map { proc in
-            task(12 + proc, proc == 0 ? .succeeded : proc == 1 ? .running : .pending, job: 12, index: proc,
+            task(11 + proc, proc == 0 ? .succeeded : proc == 1 ? .running : .pending, job: 11, index: proc,
                  scheduler: "condor", exitCode: proc == 0 ? 0 : nil)
         }
         let text = CondorReports.batches(FrontEndJob.jobs(in: tasks), address: "h:1", now: Date(timeIntervalSince1970: 0))
+        // Queue ids 11 and on are cluster 12: clusters count from 1, as HTCondor's.
         let line = try? XCTUnwrap(text.split(separator: "\n").first { $0.contains("ID: 12") })
         XCTAssertNotNil(line, text)
         XCTAssertTrue(line?.hasSuffix("1      1       2      4 12.1-3") ?? false, String(line ?? ""))

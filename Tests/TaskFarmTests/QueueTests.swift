@@ -255,7 +255,43 @@ final class ServiceRoutingTests: XCTestCase {
         XCTAssertTrue(error.errorType?.hasSuffix("Odd") == true, "\(error)")
         guard case .failure(let bad) = await service.single(PayloadBytes(Array("\"x\"".utf8)), .json, client) else { return XCTFail("not an Int") }
         XCTAssertEqual(bad.kind, .badInput)
-        XCTAssertEqual(ServiceClient.chunks(10, size: 4), [0..<4, 4..<8, 8..<10])
+        XCTAssertEqual(try ServiceClient.chunks(10, size: 4, service: "half"), [0..<4, 4..<8, 8..<10])
+    }
+
+    /// Python's `map` raises `ValueError: chunksize must be >= 1`; a chunk size below 1 was
+    /// taken as 1 here. Lookup timeouts that are negative or NaN (which waited for ever) are
+    /// refused the same way, before anything is sent.
+    func testOutOfRangeClientArgumentsAreRefusedBeforeAnythingIsSent() async throws {
+        let client = ServiceClient(queue: MPIThreadQueue(), sink: NoSink(), nameServer: NameServerClient(
+            transport: InMemoryNetwork(size: 1).transport(rank: 0), serverRank: 0))
+        for size in [0, -1, Int.min] {
+            XCTAssertThrowsError(try ServiceClient.chunks(10, size: size, service: "half")) { error in
+                XCTAssertEqual((error as? ServiceError)?.kind, .invalidArgument)
+                XCTAssertEqual("\(error)", "service half: chunkSize \(size): expected 1 or more inputs per chunk")
+            }
+            // Even with nothing to map, as Python checks before it looks at the inputs.
+            do {
+                _ = try await client.map("half", [Int](), chunkSize: size, as: Int.self)
+                XCTFail("map took chunkSize \(size)")
+            } catch {
+                XCTAssertEqual(error.kind, .invalidArgument)
+            }
+            do {
+                for try await _ in client.mapAsCompleted("half", [Int](), chunkSize: size, as: Int.self) {}
+                XCTFail("mapAsCompleted took chunkSize \(size)")
+            } catch {
+                XCTAssertEqual((error as? ServiceError)?.kind, .invalidArgument)
+            }
+        }
+        for seconds in [-1, -0.001, .nan, .infinity, -.infinity] {
+            XCTAssertNotNil(LookupTimeout.problem(seconds, name: "--wait"), "\(seconds)")
+        }
+        XCTAssertEqual(LookupTimeout.problem(-2, name: "--wait"), "--wait -2.0: expected seconds of 0 or more")
+        XCTAssertNil(LookupTimeout.problem(0, name: "--wait"))
+        XCTAssertNil(LookupTimeout.problem(30, name: "--wait"))
+        XCTAssertEqual(ClientLimits(maximumConnections: 0, authenticationTimeout: 10, idleTimeout: 300).problem,
+                       "--max-connections 0: expected a whole number from 1 to 1000000")
+        XCTAssertNotNil(ClientLimits(maximumConnections: 5, authenticationTimeout: .nan, idleTimeout: 300).problem)
     }
 
     func testASynchronousServiceRunsAtOnceAndFailsAsAnAsyncOneDoes() async throws {

@@ -1,4 +1,4 @@
-// A services program: `mpirun -np 4 queue-services`. Workers offer four services; rank 0
+// A services program: `mpirun -np 4 queue-services`. Workers offer six services; rank 0
 // calls them 1,000 times through the broker and checks every answer.
 // With `--serve` it serves them instead, until `taskfarm shutdown`, to clients outside the
 // allocation: `taskfarm call collatz 27` prints 111.
@@ -64,6 +64,20 @@ services.register("echo-late") { (n: Int) async throws -> Int in
     try await Task.sleep(nanoseconds: UInt64(max(0, 40 - n)) * 2_000_000)
     return n
 }
+// Like echo-late, but rejects the inputs that end in 3: a map over 0..<40 in chunks of 5
+// has its failing chunks answer in about the reverse of their order.
+services.register("reject-late") { (n: Int) async throws -> Int in
+    try await Task.sleep(nanoseconds: UInt64(max(0, 40 - n)) * 2_000_000)
+    guard n % 10 != 3 else { throw CheckFailed(description: "rejected \(n)") }
+    return n
+}
+// A synchronous handler that holds its worker's MPI thread for the seconds asked, as CPU
+// work without `await` does: what `taskfarm shutdown` must not wait for without end.
+services.register("hold") { (seconds: Double) throws -> Double in
+    guard seconds >= 0, seconds <= 86_400 else { throw CheckFailed(description: "hold takes 0 to 86400 seconds, not \(seconds)") }
+    Thread.sleep(forTimeInterval: seconds)
+    return seconds
+}
 // A service that calls another one, through the broker, from a worker rank.
 services.register("collatz-sum") { (range: [Int], client: ServiceClient) async throws -> Int in
     guard range.count == 2, range[0] <= range[1] else {
@@ -98,20 +112,34 @@ let status = ServiceFarm.run(services) { client in
                   && error.errorType?.hasSuffix("DivisionByZero") == true, "unexpected error \(error)")
     }
     /// Maps "divide" over `count` fractions, in chunks of `chunkSize`, that divide by zero
-    /// at `zero` only; checks that the map throws `message`: the failing chunk's error.
-    func checkMapFails(count: Int, chunkSize: Int, zero: Int, message: String) async throws {
+    /// at the indexes `zeros`; checks that the map throws the error of the first of them in
+    /// input order, naming its index, as Python's `Executor.map` raises.
+    func checkMapFails(count: Int, chunkSize: Int, zeros: Set<Int>) async throws {
+        let first = zeros.min()!
         do {
-            let fractions = (0..<count).map { Fraction(numerator: Double($0), denominator: $0 == zero ? 0 : 2) }
+            let fractions = (0..<count).map { Fraction(numerator: Double($0), denominator: zeros.contains($0) ? 0 : 2) }
             _ = try await client.map("divide", fractions, chunkSize: chunkSize, as: Double.self)
-            throw CheckFailed(description: "a map over a division by zero at \(zero) did not throw")
+            throw CheckFailed(description: "a map over divisions by zero at \(zeros.sorted()) did not throw")
         } catch let error as ServiceError {
-            try check(error.kind == .serviceThrew && error.message == message, "unexpected map error \(error)")
+            try check(error.kind == .serviceThrew && error.inputIndex == first
+                      && error.message == "input \(first): \(Double(first)) / 0 has no value", "unexpected map error \(error)")
         }
     }
-    // A map whose third chunk throws: the error names that chunk's inputs.
-    try await checkMapFails(count: 6, chunkSize: 2, zero: 5, message: "inputs 4..<6: 5.0 / 0 has no value")
-    // The same in the middle of 100 chunks: the failing chunk's error, whatever came first.
-    try await checkMapFails(count: 1000, chunkSize: 10, zero: 503, message: "inputs 500..<510: 503.0 / 0 has no value")
+    // A map whose third chunk throws: the error names the failing input.
+    try await checkMapFails(count: 6, chunkSize: 2, zeros: [5])
+    // The same in the middle of 100 chunks, and with the failing input not first in its chunk.
+    try await checkMapFails(count: 1000, chunkSize: 10, zeros: [503])
+    // Two failing inputs in one chunk: the first of them, where the chunk stopped.
+    try await checkMapFails(count: 40, chunkSize: 10, zeros: [27, 22])
+    // Failures in many chunks: the first in input order, whichever chunk answered first.
+    try await checkMapFails(count: 1000, chunkSize: 3, zeros: Set(stride(from: 998, through: 300, by: -7)))
+    // The first failing chunk answers last, the later ones first: still its error.
+    do {
+        _ = try await client.map("reject-late", Array(0..<40), chunkSize: 5, as: Int.self)
+        throw CheckFailed(description: "a map over reject-late did not throw")
+    } catch let error as ServiceError {
+        try check(error.inputIndex == 3 && error.message == "input 3: rejected 3", "reject-late's map threw \(error)")
+    }
     // Answers that arrive out of order still come back in input order.
     var arrivals: [Int] = []
     for try await (index, output) in client.mapAsCompleted("echo-late", Array(0..<40), chunkSize: 5, as: Int.self) {

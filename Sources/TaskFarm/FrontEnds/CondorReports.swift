@@ -47,8 +47,8 @@ public enum CondorReports {
             idle += open.count - run
             running += run
             let procs = open.map { proc(job, $0) }
-            let ids = procs.count == 1 ? "\(job.first).\(procs[0])" : "\(job.first).\(procs.min()!)-\(procs.max()!)"
-            let batch = job.tasks.first?.attributes[FrontEndJob.Key.batch] ?? "ID: \(job.first)"
+            let ids = procs.count == 1 ? "\(job.number).\(procs[0])" : "\(job.number).\(procs.min()!)-\(procs.max()!)"
+            let batch = job.tasks.first?.attributes[FrontEndJob.Key.batch] ?? "ID: \(job.number)"
             lines.append(pad(job.user, 10) + " " + pad(batch, 16) + " " + pad(job.submitted.map { date($0, seconds: false) } ?? "", 11)
                          + right(done == 0 ? "_" : String(done), 6) + right(run == 0 ? "_" : String(run), 7)
                          + right(open.count - run == 0 ? "_" : String(open.count - run), 8)
@@ -69,7 +69,7 @@ public enum CondorReports {
         for job in jobs {
             for task in job.tasks where !task.hasEnded {
                 if task.state == "running" { running += 1 } else { idle += 1 }
-                lines.append(right("\(job.first).\(proc(job, task))", 7) + "    " + pad(job.user, 14) + " "
+                lines.append(right("\(job.number).\(proc(job, task))", 7) + "    " + pad(job.user, 14) + " "
                              + pad(job.submitted.map { date($0, seconds: false) } ?? "", 12) + "  " + runTime(task.runSeconds ?? 0) + " "
                              + stateLetter(task) + "  0    0.0 " + task.name)
             }
@@ -81,7 +81,7 @@ public enum CondorReports {
 
     /// condor_q `-better-analyze` of one job: why it is idle, or where it runs.
     public static func analysis(_ job: FrontEndJob, _ task: QueuedTask, address: String, now: Date = Date()) -> String {
-        let id = "\(job.first).\(String(format: "%03d", proc(job, task)))"
+        let id = "\(job.number).\(String(format: "%03d", proc(job, task)))"
         var lines = ["", scheddLine(address, now: now)]
         switch task.state {
         case "running":

@@ -2,19 +2,21 @@ import Foundation
 import JobSpec
 
 /// A job as a scheduler front end (`qsub`, `sbatch`, `condor_submit`, DRMAA) submitted it
-/// to a served farm: one array of queue tasks, ids `first ..< first + count`, whose number
-/// is its first task's id. The front end keeps what it needs in each task's attributes
+/// to a served farm: one array of queue tasks, ids `first ..< first + count`, whose job
+/// number is its first task's id + 1: queue ids count from 0, as `taskfarm submit` prints
+/// them, and job numbers from 1, as Slurm's, PBS's and HTCondor's do. The front end keeps what it needs in each task's attributes
 /// (``Key``), so every front end, and every later command (`qstat`, `squeue`, `condor_q`),
 /// reads the same facts back from the broker.
 ///
-/// Job ids are printed the way each scheduler prints them, and map to queue ids:
+/// Job ids are printed the way each scheduler prints them, and map to queue ids (here for a
+/// job whose first task is queue id 11):
 ///
 /// | scheduler | job | array element |
 /// |---|---|---|
 /// | PBS | `12.server`, an array `12[].server` | `12[3].server` (index 3) |
 /// | Slurm | `12` | `12_3` (index 3) |
-/// | HTCondor | cluster `12` | `12.3` (proc 3, queue id 15) |
-/// | DRMAA | `12` | `13`, one id per task |
+/// | HTCondor | cluster `12` | `12.3` (proc 3, queue id 14) |
+/// | DRMAA | `12` | `13`, one id per task: its queue id + 1 |
 public struct FrontEndJob: Sendable, Equatable {
     /// Which scheduler's front end submitted a job.
     public enum Scheduler: String, Sendable {
@@ -25,7 +27,8 @@ public struct FrontEndJob: Sendable, Equatable {
     public enum Key {
         /// The scheduler (``Scheduler``).
         public static let scheduler = QueuedTask.frontEndPrefix + "scheduler"
-        /// The job number: the first task's id.
+        /// The first task's queue id (the job number - 1), as journals of earlier versions
+        /// hold it too.
         public static let job = QueuedTask.frontEndPrefix + "job"
         /// How many tasks the job has.
         public static let count = QueuedTask.frontEndPrefix + "count"
@@ -44,8 +47,18 @@ public struct FrontEndJob: Sendable, Equatable {
         public static let batch = QueuedTask.frontEndPrefix + "batch"
     }
 
-    /// The job number (its first task's id).
+    /// Its first task's queue id.
     public var first: Int
+    /// Its job number, as the front ends print and read it: ``first`` + 1.
+    public var number: Int { Self.number(ofQueueID: first) }
+
+    /// The job number of the job whose first task has queue id `id`: queue ids count from
+    /// 0, job numbers from 1, as Slurm's, PBS's and HTCondor's (and scripts that test
+    /// `$SLURM_JOB_ID` or a cluster id for a value above 0).
+    public static func number(ofQueueID id: Int) -> Int { id + 1 }
+
+    /// The queue id of the first task of job number `number`; `nil` below 1, which names no job.
+    public static func queueID(ofNumber number: Int) -> Int? { number >= 1 ? number - 1 : nil }
     /// Its tasks, by id.
     public var tasks: [QueuedTask]
 
@@ -69,11 +82,11 @@ public struct FrontEndJob: Sendable, Equatable {
     public static func jobs(in tasks: [QueuedTask]) -> [FrontEndJob] {
         var jobs: [FrontEndJob] = []
         for task in tasks.sorted(by: { $0.id < $1.id }) {
-            let number = task.attributes[Key.job].flatMap(Int.init) ?? task.id
-            if let last = jobs.last, last.first == number {
+            let first = task.attributes[Key.job].flatMap(Int.init) ?? task.id
+            if let last = jobs.last, last.first == first {
                 jobs[jobs.count - 1].tasks.append(task)
             } else {
-                jobs.append(FrontEndJob(first: number, tasks: [task]))
+                jobs.append(FrontEndJob(first: first, tasks: [task]))
             }
         }
         return jobs
@@ -83,7 +96,7 @@ public struct FrontEndJob: Sendable, Equatable {
     /// index, or HTCondor proc).
     public static func select(_ ids: [FrontEndJobID], in jobs: [FrontEndJob]) -> [FrontEndJob] {
         jobs.compactMap { job in
-            let matching = ids.filter { $0.job == job.first }
+            let matching = ids.filter { $0.job == job.number }
             guard !matching.isEmpty else { return nil }
             var job = job
             if !matching.contains(where: { $0.element == nil }) {
@@ -94,10 +107,10 @@ public struct FrontEndJob: Sendable, Equatable {
         }
     }
 
-    /// Stamps `specs`, the tasks of one job whose first task gets id `first`, with the
-    /// front end's attributes; `isArray` keeps each task's ``TaskSpec/arrayIndex`` as its
-    /// index. Output patterns are fixed to this job's id and indices (`%A`, `%a`, `%j`), since
-    /// in the queue a task's own index is its queue id.
+    /// Stamps `specs`, the tasks of one job whose first task gets queue id `first`, with
+    /// the front end's attributes; `isArray` keeps each task's ``TaskSpec/arrayIndex`` as its
+    /// index. Output patterns are fixed to this job's number and indices (`%A`, `%a`, `%j`),
+    /// since in the queue a task's own index is its queue id.
     public static func stamp(_ specs: [TaskSpec], scheduler: Scheduler, first: Int, name: String, isArray: Bool,
                              server: String = shortHostName, batch: String? = nil,
                              now: Double = Date().timeIntervalSince1970) -> [TaskSpec] {
@@ -112,7 +125,7 @@ public struct FrontEndJob: Sendable, Equatable {
             spec.attributes[Key.server] = server
             if let batch { spec.attributes[Key.batch] = batch }
             if isArray { spec.attributes[Key.index] = String(spec.arrayIndex) }
-            let values = OutputPattern.Values(runID: first, arrayIndex: spec.arrayIndex, host: "", jobName: name,
+            let values = OutputPattern.Values(runID: number(ofQueueID: first), arrayIndex: spec.arrayIndex, host: "", jobName: name,
                                               user: currentUser)
             let place = SourceLocation(file: "<front end>", line: 0)
             for path in [\TaskSpec.stdout, \TaskSpec.stderr, \TaskSpec.stdin] {

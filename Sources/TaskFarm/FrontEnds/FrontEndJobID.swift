@@ -4,7 +4,7 @@
 /// Accepted: PBS `12`, `12.server`, `12[]`, `12[].server`, `12[3]`, `12[3].server`;
 /// Slurm `12`, `12_3`; HTCondor `12`, `12.3`.
 public struct FrontEndJobID: Sendable, Equatable, CustomStringConvertible {
-    /// The job number (the first task's queue id; HTCondor's cluster).
+    /// The job number (the first task's queue id + 1, ``FrontEndJob/number``; HTCondor's cluster).
     public var job: Int
     /// The element: the array index (PBS, Slurm) or the proc (HTCondor); `nil` for the
     /// whole job.
@@ -64,27 +64,30 @@ public struct FrontEndJobID: Sendable, Equatable, CustomStringConvertible {
     /// - Throws: ``ClientError`` (kind ``ClientError/Kind-swift.enum/invalid``) when the
     ///   queue has no such job or element.
     public func taskIDs(in client: QueueClient) throws(ClientError) -> [Int] {
+        guard let first = FrontEndJob.queueID(ofNumber: job) else {
+            throw ClientError("Unknown Job Id \(description): job numbers start at 1", kind: .invalid)
+        }
         let listing: [QueuedTask]
         do {
-            listing = try client.tasks([job]).tasks
+            listing = try client.tasks([first]).tasks
         } catch {
             guard error.kind == .invalid else { throw error }
             throw ClientError("Unknown Job Id \(description)", kind: .invalid)
         }
         guard let head = listing.first else { throw ClientError("Unknown Job Id \(description)", kind: .invalid) }
-        guard head.attributes[FrontEndJob.Key.job].flatMap(Int.init) ?? job == job else {
-            throw ClientError("Unknown Job Id \(description): task \(job) is part of job \(head.attributes[FrontEndJob.Key.job]!)",
+        if let headFirst = head.attributes[FrontEndJob.Key.job].flatMap(Int.init), headFirst != first {
+            throw ClientError("Unknown Job Id \(description): it is part of job \(FrontEndJob.number(ofQueueID: headFirst))",
                               kind: .invalid)
         }
         let count = head.attributes[FrontEndJob.Key.count].flatMap(Int.init) ?? 1
-        let ids = Array(job..<(job + count))
+        let ids = Array(first..<(first + count))
         guard let element else { return ids }
         let tasks = try client.tasks(ids).tasks
         if let task = tasks.first(where: { $0.attributes[FrontEndJob.Key.index] == String(element) }) { return [task.id] }
         // HTCondor's procs and DRMAA count from 0 without an index attribute.
         if head.attributes[FrontEndJob.Key.index] == nil || head.attributes[FrontEndJob.Key.scheduler] == "condor",
            element >= 0, element < count {
-            return [job + element]
+            return [first + element]
         }
         throw ClientError("Unknown Job Id \(description): job \(job) has no element \(element)", kind: .invalid)
     }

@@ -8,12 +8,12 @@ import Foundation
 public enum PBSReports {
     /// The id qsub prints: `12.server`, an array `12[].server`.
     public static func jobID(_ job: FrontEndJob) -> String {
-        "\(job.first)\(job.isArray ? "[]" : "").\(job.server)"
+        "\(job.number)\(job.isArray ? "[]" : "").\(job.server)"
     }
 
     /// One subjob's id: `12[3].server`.
     public static func subjobID(_ job: FrontEndJob, _ task: QueuedTask) -> String {
-        "\(job.first)[\(task.attributes[FrontEndJob.Key.index] ?? "")].\(job.server)"
+        "\(job.number)[\(task.attributes[FrontEndJob.Key.index] ?? "")].\(job.server)"
     }
 
     /// A task's state letter: `Q` queued, `H` held (by a dependency), `R` running, `F`

@@ -46,13 +46,13 @@ public enum SlurmReports {
             var shown = job.tasks.filter { all || !$0.hasEnded }
             guard !shown.isEmpty else { continue }
             func row(_ task: QueuedTask, id: String, index: String?) -> Row {
-                Row(job: job.first, id: id, index: index, name: job.name, user: job.user, state: task.state,
+                Row(job: job.number, id: id, index: index, name: job.name, user: job.user, state: task.state,
                     host: task.host, cpus: task.slots, memoryMiB: task.memoryMiB, timeLimit: task.timeLimit,
                     runSeconds: task.runSeconds,
                     reason: task.state == "held" ? "Dependency" : task.state == "pending" ? "Priority" : nil)
             }
             guard job.isArray else {
-                rows.append(row(shown[0], id: String(job.first), index: nil))
+                rows.append(row(shown[0], id: String(job.number), index: nil))
                 continue
             }
             // Pending elements waiting for the same thing are one row, as squeue shows them.
@@ -63,7 +63,7 @@ public enum SlurmReports {
                     pending.append(task)
                 } else {
                     let index = task.attributes[FrontEndJob.Key.index] ?? ""
-                    elements.append(row(task, id: "\(job.first)_\(index)", index: index))
+                    elements.append(row(task, id: "\(job.number)_\(index)", index: index))
                 }
             }
             shown = []
@@ -72,7 +72,7 @@ public enum SlurmReports {
                 guard let head = group.first else { continue }
                 let indices = group.compactMap { $0.attributes[FrontEndJob.Key.index].flatMap(Int.init) }
                 let text = group.count == 1 ? String(indices.first ?? 0) : "[\(IDRanges.format(indices.sorted()))]"
-                rows.append(row(head, id: "\(job.first)_\(text)", index: text))
+                rows.append(row(head, id: "\(job.number)_\(text)", index: text))
             }
             rows += elements
         }

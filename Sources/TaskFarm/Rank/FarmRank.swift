@@ -39,8 +39,8 @@ final class FarmRank {
 
     /// Runs `body` on this rank of the MPI world, between MPI's start and end
     /// (``RankLifecycle``), with the rank wired; returns the rank's exit status: 70 when the
-    /// launch is inconsistent (``LaunchCheck``), 64 for a bad layout or `--listen` address
-    /// (said on rank 0 only), otherwise `body`'s.
+    /// launch is inconsistent (``LaunchCheck``), 64 for a bad layout, `--listen` address or
+    /// client limits (said on rank 0 only), otherwise `body`'s.
     static func run(logger: Logger, nameServerRank: Int?, clients: ClientReach?,
                     _ body: (FarmRank, Logger) throws -> ExitStatus) -> ExitStatus {
         RankLifecycle.run(logger: logger) { world, logger in
@@ -53,6 +53,9 @@ final class FarmRank {
             let endpoint: (reach: ClientReach, address: ListenAddress)?
             do {
                 layout = try RoleLayout(size: world.size, requestedNameServerRank: nameServerRank)
+                // `taskfarm serve` checks its options; a program's own ServiceFarm.Options were
+                // taken as they came (no connection at all allowed, a NaN timeout never firing).
+                if let problem = clients?.limits.problem { throw ClientError("client limits: \(problem)", kind: .invalid) }
                 endpoint = try clients.map { ($0, try ListenAddress(parsing: $0.listen)) }
             } catch {
                 if world.rank == 0 { logger.error("\(error)") }

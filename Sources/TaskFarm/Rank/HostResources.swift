@@ -10,8 +10,8 @@ public struct HostResourceOptions: Sendable, Equatable {
     public var cpusPerHost: Int?
     /// `--memory-per-host SIZE`, in MiB: every host's memory for tasks, instead of that found.
     public var memoryPerHostMiB: Int?
-    /// `--gpus-per-host ID,ID,...`: every host's GPU ids, instead of those found (an empty
-    /// list: no GPUs).
+    /// Every host's GPU ids, instead of those found (an empty list: no GPUs):
+    /// `--gpus-per-host N` gives `0` ... `N-1`, `--gpu-ids-per-host ID,ID,...` the ids named.
     public var gpusPerHost: [String]?
     /// `--slots-per-worker N` (the older way): each worker adds N cores to its host's pool,
     /// instead of the CPUs the ranks were given.

@@ -122,9 +122,11 @@ public final class QueueClient {
     /// The value bound to `name` in the name server, waiting up to `timeout` seconds for it
     /// to appear.
     ///
-    /// - Throws: ``ClientError`` ("no such name") when it has not appeared in time.
+    /// - Throws: ``ClientError`` ("no such name") when it has not appeared in time; of kind
+    ///   ``ClientError/Kind/invalid`` for a negative, infinite or NaN `timeout`, sending nothing.
     public func lookup(_ name: String, timeout: Double = 0) throws(ClientError) -> String {
-        try toNameServer(.lookup) {
+        if let problem = LookupTimeout.problem(timeout, name: "lookup timeout") { throw ClientError(problem, kind: .invalid) }
+        return try toNameServer(.lookup) {
             $0.name = name
             $0.timeout = timeout
         }.text ?? ""

@@ -29,31 +29,41 @@ public final class ServiceClient: @unchecked Sendable {
     /// order, as mpi4py.futures' `MPIPoolExecutor.map` does. Inputs travel in chunks of
     /// `chunkSize`: one message and one answer per chunk, which pays off when each call is short.
     ///
-    /// - Throws: the first ``ServiceError`` of any chunk; the message names the input's index.
+    /// - Throws: the ``ServiceError`` of the first failing input in input order, as Python's
+    ///   `Executor.map` raises, whichever chunk failed first: its ``ServiceError/inputIndex``
+    ///   is that input's index and its message begins `input INDEX: ` (or `inputs A..<B: `,
+    ///   the chunk's indexes, when the chunk failed as a whole, such as an output that does
+    ///   not decode). ``ServiceError/Kind/invalidArgument`` for a `chunkSize` below 1, as
+    ///   Python's `map` raises `ValueError: chunksize must be >= 1`; nothing is sent.
     public func map<Input: Encodable & Sendable, Output: Decodable & Sendable>(
         _ service: String, _ inputs: [Input], chunkSize: Int = 1, as output: Output.Type = Output.self)
         async throws(ServiceError) -> [Output] {
-        let chunks = Self.chunks(inputs.count, size: chunkSize)
+        let chunks = try Self.chunks(inputs.count, size: chunkSize, service: service)
         guard !chunks.isEmpty else { return [] }
         // The answers are decoded on the MPI thread as they come, each into its place, and
-        // this task resumes once, at the end or at the first failure: a resumption per chunk
-        // wakes a thread of the cooperative pool per chunk, which was a third of rank 0's
-        // time at chunk size 1, and keeping every answer's bytes until the last held the
-        // whole map's output twice (issue 18).
+        // this task resumes once, at the end or once the first failure in input order is
+        // known: a resumption per chunk wakes a thread of the cooperative pool per chunk,
+        // which was a third of rank 0's time at chunk size 1, and keeping every answer's
+        // bytes until the last held the whole map's output twice (issue 18).
         let outputs = OrderedOutputs<Output>(count: inputs.count, chunks: chunks.count)
         let failure: ServiceError? = await withCheckedContinuation { continuation in
-            var remaining = chunks.count
+            var verdict = MapVerdict(chunks: chunks.count)
+            var resumed = false
             sendChunks(service, inputs, chunks) { [self] index, result in
-                guard remaining > 0 else { return }  // already resumed with a failure
+                guard !resumed else { return }  // the map has ended; later answers are dropped
+                var failure: ServiceError?
                 do throws(ServiceError) {
                     outputs.place(try decodeChunk(result, chunk: chunks[index], service: service, as: Output.self),
                                   chunk: index, at: chunks[index].lowerBound)
-                    remaining -= 1
-                    if remaining == 0 { continuation.resume(returning: nil) }
                 } catch {
-                    remaining = 0
-                    continuation.resume(returning: error)
+                    failure = error
                 }
+                switch verdict.record(chunk: index, failure: failure) {
+                case nil: return
+                case .succeeded: continuation.resume(returning: nil)
+                case .failed(let error): continuation.resume(returning: error)
+                }
+                resumed = true
             }
         }
         if let failure { throw failure }
@@ -61,14 +71,16 @@ public final class ServiceClient: @unchecked Sendable {
     }
 
     /// Like ``map(_:_:chunkSize:as:)``, but yields each output as soon as its chunk is
-    /// answered, with its input's index: the order in which they complete.
+    /// answered, with its input's index: the order in which they complete. The stream
+    /// throws the ``ServiceError`` of the first chunk that fails as it comes, and
+    /// ``ServiceError/Kind/invalidArgument`` at once for a `chunkSize` below 1.
     public func mapAsCompleted<Input: Encodable & Sendable, Output: Decodable & Sendable>(
         _ service: String, _ inputs: [Input], chunkSize: Int = 1, as output: Output.Type = Output.self)
         -> AsyncThrowingStream<(index: Int, output: Output), Error> {
         AsyncThrowingStream { continuation in
             let task = Task {
                 do {
-                    let chunks = Self.chunks(inputs.count, size: chunkSize)
+                    let chunks = try Self.chunks(inputs.count, size: chunkSize, service: service)
                     for await (index, result) in self.callChunks(service, inputs, chunks) {
                         let outputs = try self.decodeChunk(result, chunk: chunks[index], service: service, as: Output.self)
                         for (offset, output) in outputs.enumerated() {
@@ -85,10 +97,15 @@ public final class ServiceClient: @unchecked Sendable {
     }
 
     /// The value bound to `name` in the name server, waiting up to `timeout` seconds for it
-    /// to appear (`nil`: as long as it takes).
+    /// to appear (`nil`: as long as it takes; 0: only if it is bound now).
     ///
-    /// - Throws: ``ServiceError`` of kind ``ServiceError/Kind/notFound`` when it did not appear in time.
+    /// - Throws: ``ServiceError`` of kind ``ServiceError/Kind/notFound`` when it did not
+    ///   appear in time, ``ServiceError/Kind/invalidArgument`` for a negative, infinite or
+    ///   NaN `timeout` (a NaN one waited for ever).
     public func lookup(_ name: String, timeout: Double? = 0) async throws(ServiceError) -> [UInt8] {
+        if let timeout, let problem = LookupTimeout.problem(timeout, name: "lookup timeout") {
+            throw ServiceError(.invalidArgument, service: name, message: problem + ", or nil to wait as long as it takes")
+        }
         let reply = await nameServerRequest(.lookup, key: name, timeout: timeout)
         guard reply.error == nil, let entry = reply.entries.first else {
             throw ServiceError(.notFound, service: name, message: reply.error ?? "no such name: \(name)")
@@ -150,8 +167,14 @@ public final class ServiceClient: @unchecked Sendable {
         }
     }
 
-    static func chunks(_ count: Int, size: Int) -> [Range<Int>] {
-        let size = max(1, size)
+    /// The chunks of `count` inputs in chunks of `size`, the last one short.
+    ///
+    /// - Throws: ``ServiceError/Kind/invalidArgument`` for a `size` below 1, which once was
+    ///   taken as 1 without a word.
+    static func chunks(_ count: Int, size: Int, service: String) throws(ServiceError) -> [Range<Int>] {
+        guard size >= 1 else {
+            throw ServiceError(.invalidArgument, service: service, message: "chunkSize \(size): expected 1 or more inputs per chunk")
+        }
         return stride(from: 0, to: count, by: size).map { $0..<min($0 + size, count) }
     }
 
@@ -228,10 +251,18 @@ public final class ServiceClient: @unchecked Sendable {
         }
     }
 
-    /// A chunk's error, its message prefixed with the chunk's input indexes.
-    private static func naming(_ chunk: Range<Int>, in error: ServiceError) -> ServiceError {
+    /// A chunk's error with the index of its input in the whole map: the worker names the
+    /// failing input by its place in the chunk; the message is prefixed with that index, or
+    /// with the chunk's indexes when no one input failed.
+    static func naming(_ chunk: Range<Int>, in error: ServiceError) -> ServiceError {
         var error = error
-        error.message = "inputs \(chunk.lowerBound)..<\(chunk.upperBound): " + error.message
+        if let offset = error.inputIndex, offset >= 0, offset < chunk.count {
+            error.inputIndex = chunk.lowerBound + offset
+            error.message = "input \(chunk.lowerBound + offset): " + error.message
+        } else {
+            error.inputIndex = nil
+            error.message = "inputs \(chunk.lowerBound)..<\(chunk.upperBound): " + error.message
+        }
         return error
     }
 

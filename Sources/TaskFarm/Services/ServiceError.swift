@@ -16,6 +16,9 @@ public struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible 
         case stopped = 4
         /// A name-server lookup found nothing in time.
         case notFound = 5
+        /// An argument of the client's method is out of its range (a `chunkSize` below 1,
+        /// a negative or NaN timeout), as Python raises `ValueError`; nothing was sent.
+        case invalidArgument = 6
     }
 
     /// What kind of failure.
@@ -26,13 +29,19 @@ public struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible 
     public var message: String
     /// For ``Kind/serviceThrew``: the thrown error's type, such as `MyModel.DivergedError`.
     public var errorType: String?
+    /// For a `map`: the index, in the map's inputs, of the input whose call failed (the
+    /// first failing one in input order); nil for a single call, or when a chunk failed as
+    /// a whole (its input or output did not code, or the farm stopped). Between ranks it
+    /// is the input's place in its chunk, made absolute by the caller.
+    public var inputIndex: Int?
 
     /// An error of `kind` in a call of `service`.
-    public init(_ kind: Kind, service: String, message: String, errorType: String? = nil) {
+    public init(_ kind: Kind, service: String, message: String, errorType: String? = nil, inputIndex: Int? = nil) {
         self.kind = kind
         self.service = service
         self.message = message
         self.errorType = errorType
+        self.inputIndex = inputIndex
     }
 
     /// The error in words, naming the service.
@@ -44,6 +53,7 @@ public struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible 
         case .badOutput: return "service \(service): bad output: \(message)"
         case .stopped: return "service \(service): the farm stopped before it answered"
         case .notFound: return message
+        case .invalidArgument: return "service \(service): \(message)"
         }
     }
 }

@@ -50,7 +50,8 @@ public enum ServiceFarm {
     }
 
     /// Runs this rank's part and returns its exit status: 0, or 1 on rank 0 when `main` threw
-    /// (its error is logged), 64 for a bad layout or address, 70 for an internal error.
+    /// (its error is logged), 64 for a bad layout, address or `clientLimits` (see
+    /// ``ClientLimits/problem``), 70 for an internal error.
     public static func run(_ registry: ServiceRegistry, options: Options = Options(),
                            logger: Logger = Logger(label: "taskfarm"),
                            main: @escaping @Sendable (ServiceClient) async throws -> Void) -> ExitStatus {

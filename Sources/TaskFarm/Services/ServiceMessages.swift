@@ -64,6 +64,7 @@ extension ServiceReplyMessage: WireMessage {
             writer.write(payload)
         case .failure(let error):
             writer.write(false, error.kind.rawValue, error.service, error.message, error.errorType)
+            writer.write(error.inputIndex)
         }
     }
 
@@ -74,7 +75,7 @@ extension ServiceReplyMessage: WireMessage {
         } else {
             let kind = ServiceError.Kind(rawValue: try reader.readInt()) ?? .serviceThrew
             result = .failure(ServiceError(kind, service: try reader.readString(), message: try reader.readString(),
-                                           errorType: try reader.readOptionalString()))
+                                           errorType: try reader.readOptionalString(), inputIndex: try reader.readOptionalInt()))
         }
     }
 }

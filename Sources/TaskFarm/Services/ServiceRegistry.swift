@@ -42,7 +42,13 @@ public final class ServiceRegistry: @unchecked Sendable {
                 await Self.run(name, bytes, format, [Input].self) { inputs in
                     var outputs: [Output] = []
                     outputs.reserveCapacity(inputs.count)
-                    for input in inputs { outputs.append(try await handler(input, client)) }
+                    for (offset, input) in inputs.enumerated() {
+                        do {
+                            outputs.append(try await handler(input, client))
+                        } catch {
+                            throw FailedInput(offset: offset, error: error)
+                        }
+                    }
                     return outputs
                 }
             },
@@ -65,7 +71,37 @@ public final class ServiceRegistry: @unchecked Sendable {
         // types: unspecialized, each input paid for value witnesses and metadata lookups.
         registerSynchronous(name) { bytes, format, batch in
             guard batch else { return ServiceRegistry.runNow(name, bytes, format, Input.self, handler) }
-            return ServiceRegistry.runNow(name, bytes, format, [Input].self) { inputs in try inputs.map(handler) }
+            return ServiceRegistry.runNow(name, bytes, format, [Input].self) { inputs in try ServiceRegistry.eachInput(inputs, handler) }
+        }
+    }
+
+    /// A chunk's outputs, `handler` run on each input in turn, stopping at the first that
+    /// throws, as Python's chunked `map` does.
+    ///
+    /// - Throws: ``FailedInput`` with the failing input's place in the chunk.
+    @inlinable
+    static func eachInput<Input, Output>(_ inputs: [Input], _ handler: (Input) throws -> Output) throws -> [Output] {
+        var outputs: [Output] = []
+        outputs.reserveCapacity(inputs.count)
+        for (offset, input) in inputs.enumerated() {
+            do {
+                outputs.append(try handler(input))
+            } catch {
+                throw FailedInput(offset: offset, error: error)
+            }
+        }
+        return outputs
+    }
+
+    /// An error a handler threw on the input at `offset` of a chunk: the caller learns
+    /// which input of its map failed (``ServiceError/inputIndex``).
+    @usableFromInline
+    struct FailedInput: Error {
+        @usableFromInline let offset: Int
+        @usableFromInline let error: any Error
+        @usableFromInline init(offset: Int, error: any Error) {
+            self.offset = offset
+            self.error = error
         }
     }
 
@@ -129,9 +165,18 @@ public final class ServiceRegistry: @unchecked Sendable {
     }
 
     /// What the caller gets for an error the handler threw: a ``ServiceError`` as it is,
-    /// anything else as ``ServiceError/Kind/serviceThrew`` with its message and type.
+    /// anything else as ``ServiceError/Kind/serviceThrew`` with its message and type; one
+    /// thrown on an input of a chunk also names that input's place in the chunk.
     private static func thrown(_ error: any Error, by name: String) -> ServiceError {
-        if let error = error as? ServiceError { return error }
+        if let failed = error as? FailedInput {
+            var error = thrown(failed.error, by: name)
+            error.inputIndex = failed.offset
+            return error
+        }
+        if var error = error as? ServiceError {
+            error.inputIndex = nil  // a map's the handler made itself: not an input of this call
+            return error
+        }
         return ServiceError(.serviceThrew, service: name, message: "\(error)", errorType: String(reflecting: type(of: error)))
     }
 }

@@ -19,7 +19,7 @@ public struct WorkerAd: Sendable, Equatable {
     /// The most cores the host's pool may have (`--cpus-per-host`, `SLURM_CPUS_ON_NODE`,
     /// PBS's `ncpus`), or 0 for no limit.
     public var cpuLimit: Int
-    /// The host's GPU ids as `CUDA_VISIBLE_DEVICES` names them (found, or `--gpus-per-host`).
+    /// The host's GPU ids as `CUDA_VISIBLE_DEVICES` names them (found, or `--gpus-per-host`, `--gpu-ids-per-host`).
     public var gpuIDs: [String]
     /// Names of the services the worker offers.
     public var services: [String]

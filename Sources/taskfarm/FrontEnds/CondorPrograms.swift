@@ -57,7 +57,7 @@ enum CondorPrograms {
                 warned = true
             }
             count = job.taskCount
-            cluster = first
+            cluster = FrontEndJob.number(ofQueueID: first)
             let name = file.map { ($0 as NSString).lastPathComponent } ?? "STDIN"
             return FrontEndSubmission.tasks(FrontEndJob.stamp(job.tasks, scheduler: .condor, first: first, name: name,
                                                               isArray: true, batch: batch), parents: [])
@@ -268,12 +268,12 @@ enum CondorPrograms {
                 }
             }
             count = dag.taskCount
-            cluster = first
+            cluster = FrontEndJob.number(ofQueueID: first)
             nodes = dag.dag.nodes.count
             let specs = DAGQueueing.tasks(of: dag)
             let name = (file as NSString).lastPathComponent
             let stamped = FrontEndJob.stamp(specs, scheduler: .condor, first: first, name: name, isArray: true,
-                                            batch: batch ?? "\(name)+\(first)")
+                                            batch: batch ?? "\(name)+\(FrontEndJob.number(ofQueueID: first))")
             return stamped.enumerated().map { offset, spec in
                 SubmittedTask(spec: spec, after: dag.prerequisites(of: offset).map { first + $0 })
             }

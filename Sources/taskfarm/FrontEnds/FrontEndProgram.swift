@@ -144,10 +144,12 @@ struct FrontEndContext: Sendable {
         return text
     }
 
-    /// Options for parsing a job whose number will be `first`, with the scheduler's own
-    /// option words, dependencies kept for the front end to apply.
+    /// Options for parsing a job whose first task will be queue id `first`, with the
+    /// scheduler's own option words, dependencies kept for the front end to apply. The job's
+    /// number (``FrontEndJob/number(ofQueueID:)``, from 1) is its run id: `SLURM_JOB_ID`,
+    /// `PBS_JOBID`, `$(Cluster)` and `%A` are the id the front end prints.
     func loadOptions(first: Int, batchOptions: [String] = [], scriptArguments: [String] = []) -> JobLoadOptions {
-        var options = JobFiles.options(runID: first, overrides: JobFiles.Overrides(scriptArguments: scriptArguments))
+        var options = JobFiles.options(runID: FrontEndJob.number(ofQueueID: first), overrides: JobFiles.Overrides(scriptArguments: scriptArguments))
         options.batchOptions = batchOptions
         options.honoursDependencies = true
         return options

@@ -17,7 +17,7 @@ enum PBSPrograms {
         _ = try context.submitScript(line.inlineScript, file: line.script, standardInputName: "STDIN") { text, spooled, first, client in
             let options = context.loadOptions(first: first, batchOptions: line.options)
             let script = try PBSScript(text: text, file: spooled, options: options)
-            jobID = "\(first)\(script.array != nil ? "[]" : "").\(options.hostname)"
+            jobID = "\(FrontEndJob.number(ofQueueID: first))\(script.array != nil ? "[]" : "").\(options.hostname)"
             return try context.parsed(script, scheduler: .pbs, first: first, server: options.hostname, client: client)
         }
         if line.printsJobID { print(jobID) }
@@ -52,7 +52,7 @@ enum PBSPrograms {
             var chosen: [FrontEndJob] = []
             for text in arguments.operands {
                 let id = try FrontEndJobID(parsing: text, scheduler: .pbs)
-                guard var job = jobs.first(where: { $0.first == id.job }) else {
+                guard var job = jobs.first(where: { $0.number == id.job }) else {
                     context.complain("Unknown Job Id \(text)")
                     status = 153
                     continue

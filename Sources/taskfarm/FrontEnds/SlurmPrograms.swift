@@ -19,7 +19,7 @@ enum SlurmPrograms {
             text, spooled, first, client in
             let options = context.loadOptions(first: first, batchOptions: line.options, scriptArguments: line.arguments)
             let script = try SlurmScript(text: text, file: spooled, options: options)
-            number = first
+            number = FrontEndJob.number(ofQueueID: first)
             return try context.parsed(script, scheduler: .slurm, first: first, client: client)
         }
         print(line.parsable ? String(number) : "Submitted batch job \(number)")
