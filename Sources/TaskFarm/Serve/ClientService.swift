@@ -89,7 +89,7 @@ final class ClientService: RankRole {
     /// 69; a bad output is the service program's own fault, 70.
     static func kind(of error: ServiceError) -> ClientError.Kind {
         switch error.kind {
-        case .serviceThrew, .badInput: return .invalid
+        case .serviceThrew, .badInput, .invalidArgument: return .invalid
         case .noSuchService, .stopped, .notFound: return .unavailable
         case .badOutput: return .failed
         }
