@@ -30,6 +30,9 @@ public protocol Job: Sendable {
     /// the job gathered it while making every task once as it was read (``TaskSurvey``);
     /// `nil` when it did not, and a caller that needs it makes every task itself.
     var survey: TaskSurvey? { get }
+    /// What placing the task at `position` needs (slots, resource request, retries), equal
+    /// to ``TaskPlacementNeeds/init(_:)`` of ``task(at:)``; the scheduler asks it per dispatch.
+    func placementNeeds(of position: Int) -> TaskPlacementNeeds
 }
 
 extension Job {
@@ -43,6 +46,8 @@ extension Job {
     public var maxConcurrent: Int? { nil }
     /// None gathered (`nil`).
     public var survey: TaskSurvey? { nil }
+    /// Read from the whole task, built by ``task(at:)``.
+    public func placementNeeds(of position: Int) -> TaskPlacementNeeds { TaskPlacementNeeds(task(at: position)) }
 }
 
 /// A job whose tasks are all held in memory.

@@ -45,13 +45,24 @@ public enum ShellQuoting {
     ///
     /// Both paths give the same argv: this only skips the shell when it would add nothing.
     public static func plainWords(_ line: Substring) -> [String]? {
+        // The scheduler asks this of every task it starts: an ASCII line (the usual one) is
+        // split by bytes, where a blank is always a separator; otherwise by characters, so
+        // that a blank a combining mark attaches to is not one, and the line goes to the
+        // shell. No Foundation search either (`String.contains("=")` is a locale-aware one).
         var words: [String] = []
-        for word in line.split(whereSeparator: { $0 == " " || $0 == "\t" }) {
-            guard word.utf8.allSatisfy(isPlainByte) else { return nil }
-            words.append(String(word))
+        if line.utf8.allSatisfy({ $0 < 0x80 }) {
+            for word in line.utf8.split(whereSeparator: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) {
+                guard word.allSatisfy(isPlainByte) else { return nil }
+                words.append(String(Substring(word)))
+            }
+        } else {
+            for word in line.split(whereSeparator: { $0 == " " || $0 == "\t" }) {
+                guard word.utf8.allSatisfy(isPlainByte) else { return nil }
+                words.append(String(word))
+            }
         }
         guard let first = words.first else { return nil }
-        if first.contains("=") || shellCommandWords.contains(first) { return nil }
+        if first.utf8.contains(UInt8(ascii: "=")) || shellCommandWords.contains(first) { return nil }
         return words
     }
 
@@ -64,7 +75,7 @@ public enum ShellQuoting {
         let trimmed = line.drop(while: { $0 == " " || $0 == "\t" })
         let firstWord = trimmed.prefix(while: { $0 != " " && $0 != "\t" })
         guard let first = firstWord.utf8.first, first != UInt8(ascii: "#"),
-              firstWord.utf8.allSatisfy(isPlainByte), !firstWord.contains("="),
+              firstWord.utf8.allSatisfy(isPlainByte), !firstWord.utf8.contains(UInt8(ascii: "=")),
               !shellCommandWords.contains(String(firstWord)) else { return false }
         var inSingle = false
         var inDouble = false

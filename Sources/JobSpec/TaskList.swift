@@ -177,6 +177,19 @@ public final class TaskList: Job, @unchecked Sendable {
         return task
     }
 
+    /// What placing the task at `position` needs, from its `#TASKFARM RESOURCES` request
+    /// alone: the same as ``task(at:)`` would give (``TaskListResources/apply(to:)`` on a
+    /// task of one slot and no retries), without reading and splitting the task's line.
+    public func placementNeeds(of position: Int) -> TaskPlacementNeeds {
+        let resources = request(of: position)
+        let slots = resources.cores ?? 1
+        let gpus = resources.gpus.flatMap { $0 > 0 ? $0 : nil }
+        return TaskPlacementNeeds(slots: slots,
+                                  request: ResourceRequest(cores: slots, memoryMiB: resources.memoryMiB ?? 0,
+                                                           gpus: gpus ?? 0),
+                                  maxRetries: nil)
+    }
+
     /// The first position of each run of tasks that share one request: 0, and the first task
     /// after each `#TASKFARM RESOURCES` line.
     public var requestSegmentStarts: [Int] {

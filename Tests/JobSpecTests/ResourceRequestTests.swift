@@ -76,6 +76,33 @@ final class ResourceRequestTests: XCTestCase {
         XCTAssertEqual(list.task(at: 1).arrayIndex, 1, "directive lines are not tasks")
     }
 
+    /// A task list answers the scheduler's placement questions without building its tasks;
+    /// the answers must be those read from the built task, with and without directives and
+    /// a command-line request, gpus=0 included (no GPUs, as the task says).
+    func testTaskListPlacementNeedsAreThoseOfItsTasks() throws {
+        let text = """
+            ./prog a=1
+            #TASKFARM RESOURCES cpus=2 memory=4G gpus=1
+            echo "b"
+            #TASKFARM RESOURCES gpus=0 mem=500M
+            d | e
+            #taskfarm resources
+            f
+            """
+        for defaults in [TaskListResources(), TaskListResources(cores: 3), TaskListResources(memoryMiB: 100, gpus: 2)] {
+            let list = try TaskList(text: text, file: "t.txt")
+            list.defaultRequest = defaults
+            XCTAssertEqual(list.taskCount, 4)
+            for position in 0..<list.taskCount {
+                XCTAssertEqual(list.placementNeeds(of: position), TaskPlacementNeeds(list.task(at: position)),
+                               "task \(position) with \(defaults)")
+            }
+        }
+        let shown = try TaskList(text: text, file: "t.txt")
+        XCTAssertEqual(shown.placementNeeds(of: 1),
+                       TaskPlacementNeeds(slots: 2, request: ResourceRequest(cores: 2, memoryMiB: 4096, gpus: 1), maxRetries: nil))
+    }
+
     func testABadTaskListDirectiveNamesItsLine() {
         let error = expectError { () throws(JobSpecError) in _ = try TaskList(text: "a\n#TASKFARM RESOURCES cpu=2\n", file: "t.txt") }
         XCTAssertEqual(error?.location.line, 2)

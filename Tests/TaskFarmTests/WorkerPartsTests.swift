@@ -65,6 +65,22 @@ final class TaskEnvironmentBuilderTests: XCTestCase {
         XCTAssertNil(builder.environment(for: .clean(set: [:]), extra: []).value(of: "PATH"))
         XCTAssertNil(builder.environment(for: .inherit(set: [:]), extra: []).value(of: "OMPI_COMM_WORLD_RANK"))
     }
+
+    /// The builder remembers which inherited variables the last task kept: a task with the
+    /// same names gets its own values, and one that overrides another name does not get the
+    /// last task's shape (PATH kept although overridden, or HOME dropped).
+    func testTasksInTurnGetTheirOwnValuesAndNames() {
+        let builder = TaskEnvironmentBuilder(environment: rank)
+        let first = builder.entries(for: .inherit(set: [:]), extra: [("TASKFARM_TASK_INDEX", "1"), ("HOME", "/one")])
+        let second = builder.entries(for: .inherit(set: [:]), extra: [("TASKFARM_TASK_INDEX", "2"), ("HOME", "/two")])
+        let third = builder.entries(for: .inherit(set: ["PATH": "/opt/bin"]), extra: [("TASKFARM_TASK_INDEX", "3")])
+        let fourth = builder.entries(for: .inherit(set: [:]), extra: [("TASKFARM_TASK_INDEX", "4"), ("HOME", "/four"),
+                                                                     ("HOME", "/last")])
+        XCTAssertEqual(dictionary(first), ["PATH": "/usr/bin:/bin", "HOME": "/one", "LANG": "C", "TASKFARM_TASK_INDEX": "1"])
+        XCTAssertEqual(dictionary(second), ["PATH": "/usr/bin:/bin", "HOME": "/two", "LANG": "C", "TASKFARM_TASK_INDEX": "2"])
+        XCTAssertEqual(dictionary(third), ["PATH": "/opt/bin", "HOME": "/home/a", "LANG": "C", "TASKFARM_TASK_INDEX": "3"])
+        XCTAssertEqual(dictionary(fourth), ["PATH": "/usr/bin:/bin", "HOME": "/last", "LANG": "C", "TASKFARM_TASK_INDEX": "4"])
+    }
 }
 
 final class ExecutableLookupTests: XCTestCase {

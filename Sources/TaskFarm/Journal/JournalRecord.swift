@@ -51,29 +51,60 @@ public enum JournalRecord: Sendable, Equatable {
 
     /// The record as one journal line, checksum and newline included.
     public var line: String {
-        let body: [String]
+        var bytes: [UInt8] = []
+        appendLine(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends ``line``'s bytes to `output`, without making the line a `String` first
+    /// (``JournalWriter`` appends two records per task).
+    func appendLine(to output: inout [UInt8]) {
+        var fields: JournalLineEncoder
         switch self {
         case .header(let version, let runID, let taskCount, let fingerprint, let jobFile):
-            body = ["header", String(version), String(runID), String(taskCount), fingerprint, escape(jobFile)]
+            fields = JournalLineEncoder(kind: "header")
+            fields.append(version)
+            fields.append(runID)
+            fields.append(taskCount)
+            fields.append(verbatim: fingerprint)
+            fields.append(text: jobFile)
         case .runBegan(let time, let resume, let context):
-            body = ["run-began", String(time), resume ? "resume" : "new"] + (context.map { [escape($0)] } ?? [])
+            fields = JournalLineEncoder(kind: "run-began")
+            fields.append(time)
+            fields.append(word: resume ? "resume" : "new")
+            if let context { fields.append(text: context) }
         case .workers(let workers):
-            body = ["workers"] + workers.flatMap { [String($0.rank), escape($0.host), String($0.slots)] }
+            fields = JournalLineEncoder(kind: "workers")
+            for worker in workers {
+                fields.append(worker.rank)
+                fields.append(text: worker.host)
+                fields.append(worker.slots)
+            }
         case .started(let position, let attempt, let worker, let host, let time, let queued):
-            body = ["started", String(position), String(attempt), String(worker), escape(host), String(time)]
-                + (queued ? ["queued"] : [])
+            fields = JournalLineEncoder(kind: "started")
+            fields.append(position)
+            fields.append(attempt)
+            fields.append(worker)
+            fields.append(text: host)
+            fields.append(time)
+            if queued { fields.append(word: "queued") }
         case .ended(let end):
-            body = ["ended"] + end.fields
+            fields = JournalLineEncoder(kind: "ended")
+            end.append(to: &fields)
         case .unrunnable(let position, let reason):
-            body = ["unrunnable", String(position), escape(reason)]
+            fields = JournalLineEncoder(kind: "unrunnable")
+            fields.append(position)
+            fields.append(text: reason)
         case .runEnded(let time, let status):
-            body = ["run-ended", String(time), String(status)]
+            fields = JournalLineEncoder(kind: "run-ended")
+            fields.append(time)
+            fields.append(status)
         case .submitted(let position, let task):
-            body = ["submitted", String(position), escape(task)]
+            fields = JournalLineEncoder(kind: "submitted")
+            fields.append(position)
+            fields.append(text: task)
         }
-        let text = body.joined(separator: "\t")
-        let crc = String(CRC32.checksum(text.utf8), radix: 16)
-        return String(repeating: "0", count: 8 - crc.count) + crc + "\t" + text + "\n"
+        fields.appendLine(to: &output)
     }
 
     /// Parses one line (without its newline). Every number is range-checked on its own
@@ -159,12 +190,24 @@ extension JournalRecord.TaskEnd {
             message: values[12].isEmpty ? nil : unescape(values[12]))
     }
 
-    var fields: [String] {
+    /// Appends the fields after `ended`: position, attempt, state, outcome, exit status and
+    /// signal (empty when absent), worker, start and end time, user and system seconds, peak
+    /// memory in KiB, and the message (empty when absent).
+    func append(to fields: inout JournalLineEncoder) {
         let end = completion
-        return [String(end.position), String(end.attempt), String(state.rawValue), String(end.outcome.rawValue),
-                end.exitCode.map(String.init) ?? "", end.signal.map(String.init) ?? "", String(end.workerRank),
-                String(end.startTime), String(end.endTime), String(end.userSeconds), String(end.systemSeconds),
-                String(end.maxResidentKiB), escape(end.message ?? "")]
+        fields.append(end.position)
+        fields.append(end.attempt)
+        fields.append(Int(state.rawValue))
+        fields.append(Int(end.outcome.rawValue))
+        fields.append(end.exitCode)
+        fields.append(end.signal)
+        fields.append(end.workerRank)
+        fields.append(end.startTime)
+        fields.append(end.endTime)
+        fields.append(end.userSeconds)
+        fields.append(end.systemSeconds)
+        fields.append(end.maxResidentKiB)
+        fields.append(text: end.message ?? "")
     }
 }
 
@@ -204,23 +247,6 @@ private func int(_ text: Substring, _ what: String, in range: ClosedRange<Int>) 
 private func double(_ text: Substring, _ what: String) throws(JournalFormatError) -> Double {
     guard let value = Double(text), value.isFinite else { throw JournalFormatError(reason: "\(what) '\(text)' is not a finite number") }
     return value
-}
-
-/// Escapes by Unicode scalar, since "\r\n" is a single Character in Swift.
-func escape(_ text: String) -> String {
-    let special: Set<Unicode.Scalar> = ["\\", "\t", "\n", "\r"]
-    guard text.unicodeScalars.contains(where: special.contains) else { return text }
-    var result = String.UnicodeScalarView()
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\\": result.append(contentsOf: "\\\\".unicodeScalars)
-        case "\t": result.append(contentsOf: "\\t".unicodeScalars)
-        case "\n": result.append(contentsOf: "\\n".unicodeScalars)
-        case "\r": result.append(contentsOf: "\\r".unicodeScalars)
-        default: result.append(scalar)
-        }
-    }
-    return String(result)
 }
 
 func unescape(_ text: Substring) -> String {

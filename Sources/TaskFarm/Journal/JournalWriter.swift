@@ -60,7 +60,7 @@ public final class JournalWriter: RunRecorder {
 
     /// Appends `record` to the current batch; `durableNow` writes and syncs at once.
     public func append(_ record: JournalRecord, durableNow: Bool = false) {
-        buffer.append(contentsOf: record.line.utf8)
+        record.appendLine(to: &buffer)
         if durableNow { flush() }
     }
 

@@ -50,6 +50,14 @@ public enum HostResources {
         return count > 0 ? cpus.prefix(Int(count)).map(Int.init) : []
     }
 
+    /// Whether this process may already run on every CPU the system has configured, as a
+    /// task given "every CPU" would (`tf_spawn`'s widening sets 0 ..< `_SC_NPROCESSORS_CONF`);
+    /// false when the mask cannot be read.
+    static var affinityCoversEveryCPU: Bool {
+        let configured = sysconf(Int32(_SC_NPROCESSORS_CONF))
+        return configured > 0 && affinityCPUs == Array(0..<configured)
+    }
+
     /// The batch system's count of this host's CPUs for the job: `SLURM_CPUS_ON_NODE`,
     /// PBS Pro's `NCPUS` or Torque's `PBS_NUM_PPN`, the smallest given; `nil` when none is.
     public static func batchCPULimit(environment: [String: String]) -> Int? {

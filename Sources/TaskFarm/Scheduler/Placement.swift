@@ -82,9 +82,11 @@ final class JobPlacement: Placement {
         matcher = WorkerMatcher.make(for: job)
     }
 
-    func slots(of position: Int) -> Int { job.task(at: position).slots }
-    func request(of position: Int) -> ResourceRequest { ResourceRequest(job.task(at: position)) }
-    func retries(of position: Int) -> Int? { job.task(at: position).maxRetries }
+    // From the job's placement needs, not its whole task: a task list answers them without
+    // parsing the task's command, and the core asks them more than once per task.
+    func slots(of position: Int) -> Int { job.placementNeeds(of: position).slots }
+    func request(of position: Int) -> ResourceRequest { job.placementNeeds(of: position).request }
+    func retries(of position: Int) -> Int? { job.placementNeeds(of: position).maxRetries }
     func prerequisites(of position: Int) -> [Int] { job.prerequisites(of: position) }
     func matches(_ position: Int, _ worker: WorkerAd) -> Bool { matcher?.matches(position, worker) ?? true }
     var matchesEveryWorker: Bool { matcher == nil }

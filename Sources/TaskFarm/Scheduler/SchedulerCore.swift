@@ -565,9 +565,9 @@ public struct SchedulerCore {
         guard let flight = inFlight.removeValue(forKey: position) else { return nil }
         runningTasks -= 1
         revoking.remove(position)
-        if var worker = workers[flight.worker] {
-            if let index = worker.positions.firstIndex(of: position) { worker.positions.remove(at: index) }
-            workers[flight.worker] = worker
+        // In place: a copy of the worker's record would copy its positions too, once per task.
+        if let index = workers[flight.worker]?.positions.firstIndex(of: position) {
+            workers[flight.worker]!.positions.remove(at: index)
         }
         let pool = workers[flight.worker]?.pool
         if let next = flight.followedBy {

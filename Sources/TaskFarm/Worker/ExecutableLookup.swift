@@ -12,7 +12,8 @@ struct ExecutableLookup {
     /// The path to execute for `name`: `name` itself when it holds a `/`, else the first
     /// executable regular file `DIR/name` along `searchPath`, or `nil`.
     mutating func resolve(_ name: String, searchPath: String?) -> String? {
-        if name.contains("/") { return name }
+        // A byte test: `String.contains("/")` is Foundation's locale-aware search, per task.
+        if name.utf8.contains(UInt8(ascii: "/")) { return name }
         let key = name + "\u{0}" + (searchPath ?? "")
         if let cached = cache[key] { return cached }
         let directories = (searchPath ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":", omittingEmptySubsequences: false)

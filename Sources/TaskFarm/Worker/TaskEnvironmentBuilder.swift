@@ -21,6 +21,8 @@ struct TaskEnvironmentBuilder {
     static let userSettings: Set<String> = ["OMPI_ALLOW_RUN_AS_ROOT", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"]
 
     private let inherited: InheritedEntries
+    /// The shape of the last `.inherit` task's environment, for the next task's.
+    private let memo = EnvironmentShapeMemo()
 
     /// - Parameter environment: the rank's environment.
     init(environment: [String: String]) {
@@ -40,9 +42,24 @@ struct TaskEnvironmentBuilder {
         for (key, value) in environment.overrides.sorted(by: { $0.key < $1.key }) {
             overrides.append((key, value))
         }
+        let names = overrides.map(\.0)
+        let shape: EnvironmentShape
+        if case .inherit = environment {
+            shape = memo.shape(overriding: names) { Self.shape(of: environment, overriding: names, inherited: inherited) }
+        } else {
+            shape = Self.shape(of: environment, overriding: names, inherited: inherited)
+        }
+        let own = shape.own.map { (key: overrides[$0].0, value: overrides[$0].1) }
+        return SpawnEnvironment(inherited: inherited, kept: shape.kept, own: own)
+    }
+
+    /// Which inherited entries a task keeps and which of its `names` (in override order,
+    /// later ones winning) it sets itself: what depends on the names alone, not the values.
+    private static func shape(of environment: TaskEnvironment, overriding names: [String],
+                              inherited: InheritedEntries) -> EnvironmentShape {
         var overridden = Set<String>()
-        overridden.reserveCapacity(overrides.count)
-        for (key, _) in overrides { overridden.insert(key) }
+        overridden.reserveCapacity(names.count)
+        for name in names { overridden.insert(name) }
 
         var kept: [Int] = []
         switch environment {
@@ -53,17 +70,17 @@ struct TaskEnvironmentBuilder {
             }
         case .clean:
             break
-        case .inheritOnly(let names, _):
-            for name in names where !overridden.contains(name) {
+        case .inheritOnly(let only, _):
+            for name in only where !overridden.contains(name) {
                 if let index = inherited.indexByName[name] { kept.append(index) }
             }
         }
-        var own: [(key: String, value: String)] = []
+        var own: [Int] = []
         var seen = Set<String>()
-        for (key, value) in overrides.reversed() where seen.insert(key).inserted {
-            own.append((key, value))
+        for index in names.indices.reversed() where seen.insert(names[index]).inserted {
+            own.append(index)
         }
-        return SpawnEnvironment(inherited: inherited, kept: kept, own: own)
+        return EnvironmentShape(kept: kept, own: own)
     }
 
     /// `KEY=VALUE` entries for a task, as ``environment(for:extra:)`` builds them.

@@ -38,6 +38,10 @@ final class TaskExecutor {
     /// Where per-task temporary folders go: the worker's `TMPDIR`, or `/tmp`.
     private let scratchBase: String
     private var lookup = ExecutableLookup()
+    /// Whether each task's affinity is widened to every CPU, undoing mpirun's binding of the
+    /// rank, which a task inherits. Read once: when the rank is not bound, the widening is a
+    /// system call per task, made while the worker waits in `vfork`, that changes nothing.
+    private let widensAffinity = !HostResources.affinityCoversEveryCPU
     private var files = OutputFiles()
     private var watchdog: Int32 = -1
     private(set) var running: [Running] = []
@@ -146,7 +150,7 @@ final class TaskExecutor {
         let pid: pid_t
         switch ProcessSpawn.start(path: path, argv: argv, environment: taskEnvironment, directory: directory,
                                   stdin: stdinDescriptor, stdout: stdoutDescriptor, stderr: stderrDescriptor,
-                                  deathSignal: SIGKILL, widenAffinity: true,
+                                  deathSignal: SIGKILL, widenAffinity: widensAffinity,
                                   bindCPUs: assignment.bind ? assignment.cpus : []) {
         case .success(let child): pid = child
         case .failure(let error):
