@@ -18,7 +18,7 @@ struct CancelCommand: ParsableCommand {
     var ids: [String]
 
     func run() throws {
-        let ids = try TaskIDList.parse(ids)
+        let ids = try TaskIDList.parse(ids, command: "cancel")
         let outcome = try connection.request("cancel") { client throws(ClientError) in try client.cancel(ids) }
         if !outcome.cancelled.isEmpty { print("cancelled \(TaskIDList.format(outcome.cancelled))") }
         if let note = outcome.note {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JobSpec
 import TaskFarm
 
 /// `--connect FILE`, shared by the client commands.
@@ -47,22 +48,46 @@ enum CommandFailure {
 
 /// Task ids as the client commands take them: `7`, `3,5`, `10-19`, in one or more words.
 enum TaskIDList {
-    /// - Throws: `ValidationError` naming the word that is not an id or range.
-    static func parse(_ words: [String]) throws -> [Int] {
-        var ids: [Int] = []
+    /// The most ids one command may name: the most indices one job array may have
+    /// (``FarmLimits/maximumArrayIndices``), so a queue never holds more tasks than a command
+    /// can name in one go, and a range is refused before a single id of it is made.
+    static let maximumIDs = FarmLimits.maximumArrayIndices
+
+    /// The ids `words` name, in order; `command` (`cancel`, `wait`, `--after`) names what
+    /// takes them in messages.
+    ///
+    /// - Throws: `ValidationError` (exit 64) naming the word that is not an id or range, a
+    ///   reversed range, or the range past which more than ``maximumIDs`` ids would be named.
+    static func parse(_ words: [String], command: String) throws -> [Int] {
+        var ranges: [ClosedRange<Int>] = []
+        var count = 0
         for word in words {
             for part in word.split(separator: ",") {
-                let bounds = part.split(separator: "-", maxSplits: 1)
-                if bounds.count == 2, let low = Int(bounds[0]), let high = Int(bounds[1]), low <= high {
-                    ids += Array(low...high)
-                } else if let id = Int(part), id >= 0 {
-                    ids.append(id)
-                } else {
-                    throw ValidationError("'\(part)' is not a task id; expected N, N,M or N-M")
+                let range = try self.range(part)
+                // Both bounds are 0 or more, so the difference cannot overflow; the count can.
+                let width = range.upperBound - range.lowerBound
+                if width >= maximumIDs - count {
+                    throw ValidationError("'\(part)': more than \(maximumIDs) task ids; \(command) takes at most "
+                                          + "\(maximumIDs) at a time (the most one job array may have)")
                 }
+                count += width + 1
+                ranges.append(range)
             }
         }
-        return ids
+        return ranges.flatMap { Array($0) }
+    }
+
+    /// `part` (`N` or `N-M`) as a range of ids.
+    private static func range(_ part: Substring) throws -> ClosedRange<Int> {
+        let bounds = part.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
+        if bounds.count == 2, let low = Int(bounds[0]), let high = Int(bounds[1]), low >= 0, high >= 0 {
+            guard low <= high else {
+                throw ValidationError("'\(part)' is a reversed range; expected the lower id first: \(high)-\(low)")
+            }
+            return low...high
+        }
+        if bounds.count == 1, let id = Int(part), id >= 0 { return id...id }
+        throw ValidationError("'\(part)' is not a task id; expected N, N,M or N-M")
     }
 
     /// `ids` compactly: `12`, `12-111`, or comma-separated runs.

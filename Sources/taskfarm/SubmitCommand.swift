@@ -43,7 +43,7 @@ struct SubmitCommand: ParsableCommand {
 
     func run() throws {
         // The ids first: a malformed --after is a usage error whether or not a farm answers.
-        let parents = try after.map { try TaskIDList.parse([$0]) } ?? []
+        let parents = try after.map { try TaskIDList.parse([$0], command: "--after") } ?? []
         let client = try connection.client(command: "submit")
         var tasks: [SubmittedTask]
         var overrides = JobFiles.Overrides(format: format.jobFormat)

@@ -20,7 +20,7 @@ struct WaitCommand: ParsableCommand {
     var ids: [String]
 
     func run() throws {
-        let ids = try TaskIDList.parse(ids)
+        let ids = try TaskIDList.parse(ids, command: "wait")
         let results = try connection.request("wait") { client throws(ClientError) in try client.wait(for: ids) }
         for result in results { print(Self.describe(result)) }
         let status: Int32

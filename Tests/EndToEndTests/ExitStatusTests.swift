@@ -126,6 +126,33 @@ final class ExitStatusTests: XCTestCase {
         }
     }
 
+    /// Task id ranges are refused when read, before any farm is asked and before one id of
+    /// them is made: a range past the most ids a job array may have (1,000,000), one whose
+    /// width overflows, and a reversed one, each a usage error (64) naming the range. Before,
+    /// cancel 0-300000000 ran out of memory, wait 0-9223372036854775806 crashed and
+    /// --after 0-9223372036854775807 trapped on overflow.
+    func testHugeOverflowingAndReversedIDRangesAreRefusedAtOnce() throws {
+        let folder = try Harness.temporaryFolder()
+        func client(_ arguments: [String]) throws -> Harness.Outcome {
+            try Harness.run(Harness.taskfarm, arguments, in: folder, timeout: 20)
+        }
+        for (arguments, word, command) in [(["cancel", "0-300000000"], "0-300000000", "cancel"),
+                                           (["wait", "0-9223372036854775806"], "0-9223372036854775806", "wait"),
+                                           (["submit", "--after", "0-9223372036854775807", "--", "true"],
+                                            "0-9223372036854775807", "--after"),
+                                           (["cancel", "0-999999", "1000000"], "1000000", "cancel")] {
+            let refused = try client(arguments)
+            XCTAssertEqual(refused.status, 64, "\(arguments): \(refused.stderr)")
+            XCTAssertTrue(refused.stderr.contains("'\(word)': more than 1000000 task ids; \(command) takes at most 1000000"),
+                          refused.stderr)
+        }
+        let reversed = try client(["cancel", "5-3"])
+        XCTAssertEqual(reversed.status, 64, reversed.stderr)
+        XCTAssertTrue(reversed.stderr.contains("'5-3' is a reversed range; expected the lower id first: 3-5"), reversed.stderr)
+        let within = try client(["cancel", "0-999999"])
+        XCTAssertEqual(within.status, 69, "a million ids are taken; no farm answers here: \(within.stderr)")
+    }
+
     /// A name-server rank outside the world is refused before anything runs.
     func testANameServerRankOutOfRangeIsAUsageError() throws {
         let folder = try Harness.temporaryFolder()

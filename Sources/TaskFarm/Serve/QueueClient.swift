@@ -29,7 +29,26 @@ public final class QueueClient {
     /// - Throws: ``ClientError`` when the farm cannot be reached or refuses (a parent that
     ///   does not exist, a farm shutting down).
     public func submit(_ tasks: [SubmittedTask]) throws(ClientError) -> [Int] {
-        try toBroker(.submit) { $0.tasks = tasks }.ids ?? []
+        try checkParentsFit(tasks)
+        return try toBroker(.submit) { $0.tasks = tasks }.ids ?? []
+    }
+
+    /// Refuses, before it is encoded, a submission whose parent lists alone pass the
+    /// farm's largest request: every parent id takes at least two bytes (`7,`), and a
+    /// file of many tasks each after many parents would exhaust memory while encoding.
+    ///
+    /// - Throws: ``ClientError`` of kind ``ClientError/Kind-swift.enum/invalid``.
+    private func checkParentsFit(_ tasks: [SubmittedTask]) throws(ClientError) {
+        var parentBytes = 0
+        for task in tasks {
+            let parents = task.after.count + (task.afterAny?.count ?? 0) + (task.afterNotOK?.count ?? 0)
+            parentBytes += 2 * parents
+            if parentBytes > ClientProtocol.maximumMessageBytes {
+                throw ClientError("\(tasks.count) tasks with their parents (--after) take more than the "
+                                  + "\(ClientProtocol.maximumMessageBytes) bytes the farm takes in one request; "
+                                  + "submit fewer tasks or parents at a time", kind: .invalid)
+            }
+        }
     }
 
     /// The task ids of `tasks`, queued as one array whose first task must get id
@@ -38,7 +57,8 @@ public final class QueueClient {
     /// - Throws: ``ClientError`` of kind ``ClientError/Kind-swift.enum/tryLater`` when the
     ///   queue has moved on (nothing was queued), or as ``submit(_:)``.
     public func submit(_ tasks: [SubmittedTask], expectedFirst: Int) throws(ClientError) -> [Int] {
-        try toBroker(.submit) {
+        try checkParentsFit(tasks)
+        return try toBroker(.submit) {
             $0.tasks = tasks
             $0.expectedFirst = expectedFirst
         }.ids ?? []
@@ -197,7 +217,7 @@ public final class QueueClient {
                               kind: .invalid)
         }
         guard body.count <= ClientProtocol.maximumMessageBytes else {
-            throw ClientError("the request is \(body.count) bytes; the farm takes at most \(ClientProtocol.maximumMessageBytes); submit in smaller parts",
+            throw ClientError("the request is \(body.count) bytes; the farm takes at most \(ClientProtocol.maximumMessageBytes); \(operation.rawValue) fewer tasks at a time",
                               kind: .invalid)
         }
         let answers = ResponseHandler(expecting: 2, on: group.next(), address: "\(host):\(port)")
