@@ -30,8 +30,15 @@ struct CheckCommand: ParsableCommand {
     func run() throws {
         let id = runID ?? storedRunID() ?? 1
         let overrides = job.overrides
+        let standardInput: Data?
         do {
-            let loaded = try load(runID: id, overrides: overrides)
+            standardInput = job.file == StateFolder.standardInput ? try StandardInput.read() : nil
+        } catch {
+            FileHandle.standardError.write(Data("taskfarm check: \(error)\n".utf8))
+            throw ExitCode(ExitStatus.noInput.rawValue)
+        }
+        do {
+            let loaded = try load(standardInput: standardInput, runID: id, overrides: overrides)
             for warning in loaded.warnings { FileHandle.standardError.write(Data("\(warning.warningDescription)\n".utf8)) }
             let host = HostResources.capacity(environment: ProcessInfo.processInfo.environment, options: hosts.options)
             if let refusal = HostCapacity.firstRefusal(in: loaded, hosts: [host]) { throw refusal }
@@ -60,15 +67,15 @@ struct CheckCommand: ParsableCommand {
         }
     }
 
-    /// The job file, or with `-` the job on standard input as `taskfarm run -` takes it: a
-    /// script's tasks run the copy that run keeps in its state folder, so check names it too.
-    private func load(runID: Int, overrides: JobFiles.Overrides) throws(JobSpecError) -> any Job {
-        guard job.file == StateFolder.standardInput else {
+    /// The job file, or with `-` the job read from standard input (`standardInput`) as
+    /// `taskfarm run -` takes it: a script's tasks run the copy that run keeps in its state
+    /// folder, so check names it too.
+    private func load(standardInput: Data?, runID: Int, overrides: JobFiles.Overrides) throws(JobSpecError) -> any Job {
+        guard let standardInput else {
             return try JobFiles.load(path: job.file, runID: runID, overrides: overrides)
         }
         let copy = StateFolder.standardInputCopy(in: Farm.absolutePath(StateFolder.defaultPath(forJob: job.file)))
-        return try JobFiles.load(standardInput: FileHandle.standardInput.readDataToEndOfFile(), keptAt: copy,
-                                 runID: runID, overrides: overrides)
+        return try JobFiles.load(standardInput: standardInput, keptAt: copy, runID: runID, overrides: overrides)
     }
 
     private func storedRunID() -> Int? {

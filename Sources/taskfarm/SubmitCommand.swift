@@ -44,13 +44,15 @@ struct SubmitCommand: ParsableCommand {
     func run() throws {
         // The ids first: a malformed --after is a usage error whether or not a farm answers.
         let parents = try after.map { try TaskIDList.parse([$0], command: "--after") } ?? []
+        // Standard input before the farm: an unreadable one is this command's input error.
+        let standardInput = file == StateFolder.standardInput ? try readStandardInput() : nil
         let client = try connection.client(command: "submit")
         var tasks: [SubmittedTask]
         var overrides = JobFiles.Overrides(format: format.jobFormat)
         overrides.taskResources = request.resources
         if let file {
             let job: any Job
-            let input = file == StateFolder.standardInput ? try spoolStandardInput(client: client) : nil
+            let input = try standardInput.map { try spoolStandardInput($0, client: client) }
             do throws(JobSpecError) {
                 if let input {
                     job = try loadStandardInput(input, runID: client.connection.runID, overrides: overrides)
@@ -85,15 +87,26 @@ struct SubmitCommand: ParsableCommand {
     }
 
     /// Standard input's bytes (`--file -`, as `run -` and `check -` take a job, and as
-    /// `sbatch` and `qsub` read a script), and where they were copied in the farm's spool, as
+    /// `sbatch` and `qsub` read a script).
+    ///
+    /// - Throws: `ExitCode` 66 (EX_NOINPUT), saying why in the system's words, when it
+    ///   cannot be read.
+    private func readStandardInput() throws -> Data {
+        do {
+            return try StandardInput.read()
+        } catch {
+            throw CommandFailure.report("submit", error.description, status: .noInput)
+        }
+    }
+
+    /// `data`, read from standard input, and where it was copied in the farm's spool, as
     /// the front ends copy a script: a script's tasks run their file, so it must outlive this
     /// command. Bytes that are not UTF-8 are not copied (loading refuses them, naming
     /// `<standard input>`).
     ///
     /// - Throws: `ExitCode` ending the command with the client error's status when the spool
     ///   cannot be written.
-    private func spoolStandardInput(client: QueueClient) throws -> (data: Data, spooled: String) {
-        let data = FileHandle.standardInput.readDataToEndOfFile()
+    private func spoolStandardInput(_ data: Data, client: QueueClient) throws -> (data: Data, spooled: String) {
         guard let text = String(data: data, encoding: .utf8) else { return (data, Self.standardInputName) }
         do {
             return (data, try FrontEndSubmission.spool(text, name: "stdin", client: client))
@@ -103,7 +116,7 @@ struct SubmitCommand: ParsableCommand {
     }
 
     /// How messages name the job read from standard input, as `run -` and `check -` do.
-    private static let standardInputName = "<standard input>"
+    private static let standardInputName = StandardInput.name
 
     /// The job read from standard input, told apart as a file is; messages name
     /// `<standard input>`, not the spooled copy.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JobSpec
 import Logging
 import TaskFarm
 
@@ -12,7 +13,7 @@ struct TaskFarmCommand: ParsableCommand {
         discussion: """
             Start it under mpirun: rank 0 schedules, one rank is the name server, the \
             others run tasks. Exit statuses: 0 all tasks succeeded, 1 some task failed, \
-            64 usage error, 65 bad job file or refused request, 66 no such task output, \
+            64 usage error, 65 bad job file or refused request, 66 no such task output or unreadable input, \
             69 no farm reachable, 70 internal error, 73 cannot create, 75 interrupted \
             (resumable) or state folder in use, 77 wrong token.
             """,
@@ -27,6 +28,8 @@ struct TaskFarmCommand: ParsableCommand {
     /// every rank parses the same command line, and N copies of one message interleave.
     /// Other errors are printed by whichever rank meets them.
     static func main() {
+        // Before anything opens a descriptor that would take a closed standard input's place.
+        StandardInput.reserveIfClosed()
         // Under a scheduler's name (a link made by `taskfarm frontends`), act as that command.
         if let status = FrontEndProgram.runIfNamed(CommandLine.arguments) { Foundation.exit(status) }
         var command: ParsableCommand

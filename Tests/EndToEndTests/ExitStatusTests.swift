@@ -153,6 +153,21 @@ final class ExitStatusTests: XCTestCase {
         XCTAssertEqual(within.status, 69, "a million ids are taken; no farm answers here: \(within.stderr)")
     }
 
+    /// Standard input that cannot be read, closed or a folder, is a missing input (66) in the
+    /// system's words for every command that reads a job there, not a crash (132).
+    func testUnreadableStandardInputIsANoInputError() throws {
+        let folder = try Harness.temporaryFolder()
+        for command in ["submit --file -", "check -", "run -"] {
+            for (redirect, reason) in [("< \"$1\"", "Is a directory"), ("<&-", "Bad file descriptor")] {
+                let outcome = try Harness.run("/bin/sh", ["-c", "\"$0\" \(command) \(redirect)", Harness.taskfarm, folder.path],
+                                              in: folder, timeout: 60)
+                XCTAssertEqual(outcome.status, 66, "\(command) \(redirect): \(outcome.stderr)")
+                XCTAssertTrue(outcome.stderr.contains("<standard input>: cannot read (\(reason))"),
+                              "\(command) \(redirect): \(outcome.stderr)")
+            }
+        }
+    }
+
     /// A name-server rank outside the world is refused before anything runs.
     func testANameServerRankOutOfRangeIsAUsageError() throws {
         let folder = try Harness.temporaryFolder()

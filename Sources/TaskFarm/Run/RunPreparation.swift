@@ -51,7 +51,12 @@ enum RunPreparation {
         if jobPath == StateFolder.standardInput {
             // Kept in the state folder: the tasks must be reloadable after the run.
             earlierStandardInput = FileManager.default.contents(atPath: claim.folder.standardInputCopy)
-            let list = FileHandle.standardInput.readDataToEndOfFile()
+            let list: Data
+            do {
+                list = try StandardInput.read()
+            } catch {
+                return .failure(claim.problem(.noInput, error.description))
+            }
             do {
                 try list.write(to: URL(fileURLWithPath: claim.folder.standardInputCopy), options: .atomic)
             } catch {

@@ -28,6 +28,9 @@ struct FrontEndProgram: Sendable {
         } catch let error as JobSpecError {
             context.complain(error.description)
             return (error.isInCommandLine ? ExitStatus.usage : .badJobFile).rawValue
+        } catch let error as StandardInputError {
+            context.complain(error.description)
+            return ExitStatus.noInput.rawValue
         } catch let error as FrontEndUsage {
             context.complain(error.message)
             return ExitStatus.usage.rawValue
@@ -131,7 +134,7 @@ struct FrontEndContext: Sendable {
     /// - Throws: ``JobSpecError`` naming the file when it cannot be read or is not UTF-8.
     func scriptText(_ path: String?) throws -> String {
         guard let path else {
-            let data = FileHandle.standardInput.readDataToEndOfFile()
+            let data = try StandardInput.read()
             guard let text = String(data: data, encoding: .utf8) else {
                 throw JobSpecError("the script on standard input is not UTF-8 text", file: "<stdin>")
             }
