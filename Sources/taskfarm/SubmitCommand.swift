@@ -46,13 +46,23 @@ struct SubmitCommand: ParsableCommand {
         let parents = try after.map { try TaskIDList.parse([$0], command: "--after") } ?? []
         // Standard input before the farm: an unreadable one is this command's input error.
         let standardInput = file == StateFolder.standardInput ? try readStandardInput() : nil
-        let client = try connection.client(command: "submit")
-        var tasks: [SubmittedTask]
         var overrides = JobFiles.Overrides(format: format.jobFormat)
         overrides.taskResources = request.resources
+        let client = try connection.client(command: "submit")
+        var tasks: [SubmittedTask]
+        // The spooled copy of standard input is the tasks' script only once they are queued:
+        // a refused submission leaves none behind.
+        var spooledCopy: String?
+        var queued = false
+        defer {
+            if !queued, let spooledCopy {
+                try? FileManager.default.removeItem(atPath: (spooledCopy as NSString).deletingLastPathComponent)
+            }
+        }
         if let file {
             let job: any Job
             let input = try standardInput.map { try spoolStandardInput($0, client: client) }
+            if let input, input.spooled != Self.standardInputName { spooledCopy = input.spooled }
             do throws(JobSpecError) {
                 if let input {
                     job = try loadStandardInput(input, runID: client.connection.runID, overrides: overrides)
@@ -63,9 +73,13 @@ struct SubmitCommand: ParsableCommand {
                 FileHandle.standardError.write(Data("taskfarm submit: \(error)\n".utf8))
                 throw ExitCode((error.isInCommandLine ? ExitStatus.usage : .badJobFile).rawValue)
             }
+            if job.taskCount == 0 {
+                let name = input == nil ? file : Self.standardInputName
+                throw CommandFailure.report("submit", "\(name): no tasks; nothing was queued", status: .badJobFile)
+            }
             if let position = (0..<job.taskCount).first(where: { !job.prerequisites(of: $0).isEmpty }) {
-                FileHandle.standardError.write(Data("taskfarm submit: \(job.task(at: position).source): dependencies inside the file (BARRIER, DAG) are not kept in a queue; split it and use --after\n".utf8))
-                throw ExitCode(ExitStatus.badJobFile.rawValue)
+                throw CommandFailure.report("submit", "\(job.task(at: position).source): \(Self.dependenciesNotKept)",
+                                            status: .badJobFile)
             }
             tasks = (0..<job.taskCount).map { SubmittedTask(spec: job.task(at: $0), after: parents) }
         } else {
@@ -80,11 +94,19 @@ struct SubmitCommand: ParsableCommand {
         }
         do {
             let ids = try client.submit(tasks)
+            queued = true
             print(TaskIDList.format(ids))
         } catch {
+            // Only a refusal is known to have queued nothing; after a lost answer the tasks
+            // may be queued, and must find their script.
+            queued = error.kind != .invalid
             throw ClientFailure.report("submit", error)
         }
     }
+
+    /// Why a file whose tasks depend on each other is refused.
+    private static let dependenciesNotKept = "dependencies inside the file (BARRIER, DAG) are not kept in a queue; "
+        + "split it and use --after"
 
     /// Standard input's bytes (`--file -`, as `run -` and `check -` take a job, and as
     /// `sbatch` and `qsub` read a script).

@@ -85,6 +85,42 @@ final class QueueServeTests: XCTestCase {
         XCTAssertEqual(farm.waitForExit(), 0, farm.log)
     }
 
+    /// An empty submission (nothing on standard input, only comments, an empty file) is
+    /// refused (65) naming `<standard input>` or the file, and queues nothing; a refused
+    /// submission from standard input leaves no spooled copy behind.
+    func testAnEmptySubmissionIsRefusedAndARefusedOneLeavesNoSpooledCopy() throws {
+        let folder = try Harness.temporaryFolder()
+        let farm = try ServedFarm(in: folder)
+        try Harness.write("# nothing here\n\n", to: "empty.txt", in: folder)
+        try Harness.write("#!/bin/sh\n#SBATCH --array=5-1\ntrue\n", to: "bad.sh", in: folder)
+        try Harness.write("echo a\n#TASKFARM BARRIER\necho b\n", to: "barrier.txt", in: folder)
+        var environment = Harness.mpiEnvironment
+        environment["TF"] = Harness.taskfarm
+        func submit(_ redirect: String) throws -> Harness.Outcome {
+            try Harness.run("/bin/sh", ["-c", "\"$TF\" submit --file - \(redirect)"], in: folder, environment: environment)
+        }
+        for redirect in ["< /dev/null", "< empty.txt"] {
+            let empty = try submit(redirect)
+            XCTAssertEqual(empty.status, 65, "\(redirect): \(empty.stderr)")
+            XCTAssertEqual(empty.stdout, "", redirect)
+            XCTAssertTrue(empty.stderr.contains("taskfarm submit: <standard input>: no tasks"), empty.stderr)
+        }
+        let emptyFile = try farm.client(["submit", "--file", "empty.txt"])
+        XCTAssertEqual(emptyFile.status, 65, emptyFile.stderr)
+        XCTAssertTrue(emptyFile.stderr.contains("taskfarm submit: empty.txt: no tasks"), emptyFile.stderr)
+        for redirect in ["< bad.sh", "< barrier.txt"] {
+            XCTAssertEqual(try submit(redirect).status, 65, redirect)
+        }
+        let spool = folder.appendingPathComponent("queue.taskfarm/spool").path
+        XCTAssertEqual((try? FileManager.default.contentsOfDirectory(atPath: spool)) ?? [], [],
+                       "a refused submission leaves no spooled copy")
+        let queued = try Harness.run("/bin/sh", ["-c", "echo true | \"$TF\" submit --file -"], in: folder, environment: environment)
+        XCTAssertEqual(queued.stdout, "0\n", "nothing was queued before: \(queued.stderr)")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: spool).count, 1, "a queued one keeps its copy")
+        XCTAssertEqual(try farm.client(["shutdown"]).status, 0)
+        XCTAssertEqual(farm.waitForExit(), 0, farm.log)
+    }
+
     func testSubmitWaitStatusCancelAndShutdownFromAnotherProcess() throws {
         let folder = try Harness.temporaryFolder()
         let farm = try ServedFarm(in: folder)
