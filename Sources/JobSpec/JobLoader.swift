@@ -131,8 +131,10 @@ public enum JobLoader {
         let resolved: JobFormat
         if let format { resolved = format } else { resolved = JobFormat.detect(path: "", contents: try text(of: data, file: name)) }
         if resolved == .dag {
-            throw JobSpecError("\(name) holds a DAG, whose rescue files (FILE.dag.rescue001, ...) are written beside "
-                               + "it; give the DAG file's path", file: SourceLocation.commandLine)
+            // With --format dag the text was not looked at: say what the command line asked.
+            let what = format == .dag ? "--format dag reads \(name) as a DAG" : "\(name) holds a DAG"
+            throw JobSpecError("\(what), whose rescue files (FILE.dag.rescue001, ...) are written beside "
+                               + "its file; give the DAG file's path", file: SourceLocation.commandLine)
         }
         return try load(resolved, file: file, named: name, options: options,
                         taskList: { jobName throws(JobSpecError) in

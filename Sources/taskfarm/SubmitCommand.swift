@@ -48,6 +48,7 @@ struct SubmitCommand: ParsableCommand {
         let standardInput = file == StateFolder.standardInput ? try readStandardInput() : nil
         var overrides = JobFiles.Overrides(format: format.jobFormat)
         overrides.taskResources = request.resources
+        if let file { try refuseDAG(file, standardInput: standardInput, format: overrides.format) }
         let client = try connection.client(command: "submit")
         var tasks: [SubmittedTask]
         // The spooled copy of standard input is the tasks' script only once they are queued:
@@ -73,6 +74,7 @@ struct SubmitCommand: ParsableCommand {
                 FileHandle.standardError.write(Data("taskfarm submit: \(error)\n".utf8))
                 throw ExitCode((error.isInCommandLine ? ExitStatus.usage : .badJobFile).rawValue)
             }
+            try refuseDAG(job, named: input == nil ? file : Self.standardInputName)
             if job.taskCount == 0 {
                 let name = input == nil ? file : Self.standardInputName
                 throw CommandFailure.report("submit", "\(name): no tasks; nothing was queued", status: .badJobFile)
@@ -107,6 +109,35 @@ struct SubmitCommand: ParsableCommand {
     /// Why a file whose tasks depend on each other is refused.
     private static let dependenciesNotKept = "dependencies inside the file (BARRIER, DAG) are not kept in a queue; "
         + "split it and use --after"
+
+    /// Refuses a DAG (65), named by its file or `<standard input>`, before it is read
+    /// further: a DAG is nothing but its nodes' dependencies, which a queue does not keep.
+    /// `format` is `--format`; with `--format dag` the file is a DAG because the command
+    /// line says so, and the message says that rather than claim the text holds one. A file
+    /// whose name does not say it is a DAG is told apart once loaded (``refuseDAG(_:named:)``).
+    ///
+    /// - Throws: `ExitCode` 65 for a DAG.
+    private func refuseDAG(_ file: String, standardInput: Data?, format: JobFormat?) throws {
+        let name = standardInput == nil ? file : Self.standardInputName
+        if format == .dag {
+            throw CommandFailure.report("submit", "\(name): --format dag reads it as a DAG: \(Self.dependenciesNotKept)",
+                                        status: .badJobFile)
+        }
+        guard format == nil else { return }
+        let detected = standardInput.map { JobFormat.detect(path: "", contents: String(decoding: $0, as: UTF8.self)) }
+            ?? JobFormat.detect(path: file, contents: "")
+        if detected == .dag {
+            throw CommandFailure.report("submit", "\(name): a DAG: \(Self.dependenciesNotKept)", status: .badJobFile)
+        }
+    }
+
+    /// Refuses `job` (65) when it is a DAG, named `name`: the DAG file, not one of its
+    /// nodes' submit files.
+    private func refuseDAG(_ job: any Job, named name: String) throws {
+        if job is DAGJob {
+            throw CommandFailure.report("submit", "\(name): a DAG: \(Self.dependenciesNotKept)", status: .badJobFile)
+        }
+    }
 
     /// Standard input's bytes (`--file -`, as `run -` and `check -` take a job, and as
     /// `sbatch` and `qsub` read a script).

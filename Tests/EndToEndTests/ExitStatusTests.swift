@@ -101,6 +101,10 @@ final class ExitStatusTests: XCTestCase {
                                                  Harness.taskfarm], in: folder)
         XCTAssertEqual(ranDAG.status, 64, "run - refuses a DAG as check - does: \(ranDAG.stderr)")
         XCTAssertTrue(ranDAG.stderr.contains("give the DAG file's path"), ranDAG.stderr)
+        let forced = try Harness.run("/bin/sh", ["-c", "echo true | \"$0\" check - --format dag", Harness.taskfarm], in: folder)
+        XCTAssertEqual(forced.status, 64, forced.stderr)
+        XCTAssertTrue(forced.stderr.contains("--format dag reads <standard input> as a DAG"),
+                      "a task list is not said to hold a DAG: \(forced.stderr)")
     }
 
     func testABadOptionIsAUsageError() throws {

@@ -121,6 +121,36 @@ final class QueueServeTests: XCTestCase {
         XCTAssertEqual(farm.waitForExit(), 0, farm.log)
     }
 
+    /// A DAG given to submit is refused (65) for the reason that applies, its dependencies
+    /// are not kept in a queue, named by the DAG (its file, or `<standard input>`), never by
+    /// one of its nodes' submit files; `--format dag` on a task list says the command line
+    /// made it a DAG rather than claim the text holds one.
+    func testADAGGivenToSubmitIsRefusedAtTheDAG() throws {
+        let folder = try Harness.temporaryFolder()
+        let farm = try ServedFarm(in: folder)
+        try Harness.write("executable = /bin/true\nqueue\n", to: "node.sub", in: folder)
+        let dag = "JOB A node.sub\nJOB B node.sub\nPARENT A CHILD B\n"
+        try Harness.write(dag, to: "w.dag", in: folder)
+        try Harness.write(dag, to: "w.txt", in: folder)
+        try Harness.write("echo hi\n", to: "list.txt", in: folder)
+        var environment = Harness.mpiEnvironment
+        environment["TF"] = Harness.taskfarm
+        let reason = "dependencies inside the file (BARRIER, DAG) are not kept in a queue; split it and use --after"
+        for (command, location) in [("\"$TF\" submit --file - < w.dag", "<standard input>: a DAG: "),
+                                    ("\"$TF\" submit --file w.dag", "w.dag: a DAG: "),
+                                    ("\"$TF\" submit --file w.txt", "w.txt: a DAG: "),
+                                    ("\"$TF\" submit --file - --format dag < list.txt",
+                                     "<standard input>: --format dag reads it as a DAG: ")] {
+            let refused = try Harness.run("/bin/sh", ["-c", command], in: folder, environment: environment)
+            XCTAssertEqual(refused.status, 65, "\(command): \(refused.stderr)")
+            XCTAssertTrue(refused.stderr.contains("taskfarm submit: \(location)\(reason)"), "\(command): \(refused.stderr)")
+            XCTAssertFalse(refused.stderr.contains("node.sub"), "\(command): \(refused.stderr)")
+        }
+        XCTAssertEqual(try farm.client(["submit", "--", "true"]).stdout, "0\n", "nothing was queued")
+        XCTAssertEqual(try farm.client(["shutdown"]).status, 0)
+        XCTAssertEqual(farm.waitForExit(), 0, farm.log)
+    }
+
     func testSubmitWaitStatusCancelAndShutdownFromAnotherProcess() throws {
         let folder = try Harness.temporaryFolder()
         let farm = try ServedFarm(in: folder)
