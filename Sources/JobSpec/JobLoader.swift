@@ -211,6 +211,7 @@ public enum JobLoader {
     ///
     /// - Throws: ``JobSpecError`` naming the line and byte of the first invalid UTF-8.
     static func text(of data: Data, file: String) throws(JobSpecError) -> String {
+        let data = ByteOrderMark.stripped(data)
         if let bad = TextEncodingCheck.firstInvalidUTF8(in: data) {
             throw JobSpecError("is not UTF-8 text (byte \(bad.byte) of the line is not valid UTF-8); save the file as UTF-8",
                                file: file, line: bad.line, column: bad.byte)

@@ -73,7 +73,7 @@ public final class TaskList: Job, @unchecked Sendable {
     public init(data: Data, file: String, name: String? = nil) throws(JobSpecError) {
         self.file = file
         self.name = name ?? TaskList.defaultName(for: file)
-        self.bytes = data
+        self.bytes = ByteOrderMark.stripped(data)
         try index()
     }
 

@@ -16,6 +16,23 @@ final class JobLoaderTests: XCTestCase {
         XCTAssertNil(JobFormat(name: "lsf"))
     }
 
+    /// A Slurm script saved by a Windows editor starts with a UTF-8 byte-order mark before
+    /// its `#!`: read from a file or from standard input, it is a Slurm array as without
+    /// the mark (left in, it was refused as not starting with #!).
+    func testAByteOrderMarkBeforeASlurmScriptsShebangIsStripped() throws {
+        let directory = try temporaryDirectory(self)
+        let bytes = Data([0xEF, 0xBB, 0xBF] + Array("#!/bin/sh\n#SBATCH --array=1-3\necho $SLURM_ARRAY_TASK_ID\n".utf8))
+        try bytes.write(to: URL(fileURLWithPath: directory + "/s.sh"))
+        let fromFile = try JobLoader.load(path: directory + "/s.sh", options: testOptions(directory: directory))
+        let fromInput = try JobLoader.load(data: bytes, named: "<standard input>", keptAt: directory + "/s.sh",
+                                           options: testOptions(directory: directory))
+        for job in [fromFile, fromInput] {
+            XCTAssertEqual(job.taskCount, 3)
+            XCTAssertEqual((0..<job.taskCount).map { job.task(at: $0).arrayIndex }, [1, 2, 3])
+            XCTAssertTrue(job.warnings.isEmpty, "\(job.warnings)")
+        }
+    }
+
     func testLoadDetectsEachFormatFromDisk() throws {
         let directory = try temporaryDirectory(self)
         let files = [("tasks.txt", "echo 1\necho 2\n", 2), ("s.sh", "#!/bin/sh\n#SBATCH --array=0-2\nprog\n", 3),

@@ -18,6 +18,21 @@ final class TaskListTests: XCTestCase {
         return folder
     }
 
+    /// A task list saved by a Windows editor starts with a UTF-8 byte-order mark; it is no
+    /// part of the first command (left in, the shell looked for `\u{FEFF}echo`: exit 127).
+    func testAByteOrderMarkIsNotPartOfTheFirstCommand() throws {
+        let folder = try temporaryDirectory(self)
+        let path = folder + "/bom.txt"
+        try Data([0xEF, 0xBB, 0xBF] + Array("echo bom\necho two\n".utf8)).write(to: URL(fileURLWithPath: path))
+        for list in [try TaskList(contentsOf: path), try TaskList(data: try Data(contentsOf: URL(fileURLWithPath: path)),
+                                                                   file: "<standard input>")] {
+            XCTAssertEqual(list.taskCount, 2)
+            XCTAssertEqual(list.task(at: 0).command, .shell("echo bom"))
+            XCTAssertEqual(list.commandLine(at: 0), "echo bom")
+            XCTAssertEqual(list.line(of: 1), 2)
+        }
+    }
+
     func testLastLineWithoutNewlineIsATask() throws {
         let list = try fixture("no-final-newline.txt")
         XCTAssertEqual(list.taskCount, 3)

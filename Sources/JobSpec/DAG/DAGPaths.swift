@@ -27,7 +27,7 @@ enum DAGPaths {
         }
         if isDirectory.boolValue { throw fail("is a directory") }
         guard let data = FileManager.default.contents(atPath: path) else { throw fail("cannot be read") }
-        return String(decoding: data, as: UTF8.self)
+        return String(decoding: ByteOrderMark.stripped(data), as: UTF8.self)
     }
 
     /// `path` with symbolic links, `.` and `..` resolved (realpath(3)), so that two

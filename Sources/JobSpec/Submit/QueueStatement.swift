@@ -116,7 +116,7 @@ struct QueueStatement: Equatable {
                 }
                 let path = Paths.resolve(body, in: directory)
                 guard let data = FileManager.default.contents(atPath: path),
-                      let contents = String(data: data, encoding: .utf8) else {
+                      let contents = String(data: ByteOrderMark.stripped(data), encoding: .utf8) else {
                     throw failure("cannot read the item file '\(body)' (looked for \(path))")
                 }
                 lines = contents.fileLines.map(String.init)

@@ -124,7 +124,8 @@ public enum JobFiles {
         let expand: DAGLateExpansion.Expander = { submitFile, directory, vars, nodeName throws(JobSpecError) in
             let folder = directory.map { $0.hasPrefix("/") ? $0 : dagDirectory + "/" + $0 } ?? dagDirectory
             let full = submitFile.hasPrefix("/") ? submitFile : folder + "/" + submitFile
-            guard let text = descriptions[submitFile] ?? (try? String(contentsOfFile: full, encoding: .utf8)) else {
+            guard let text = descriptions[submitFile]
+                    ?? (try? String(contentsOfFile: full, encoding: .utf8)).map(ByteOrderMark.stripped) else {
                 throw JobSpecError("node \(nodeName): cannot read its submit file \(full)", file: path)
             }
             var nodeOptions = options

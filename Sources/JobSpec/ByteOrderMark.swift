@@ -1,0 +1,21 @@
+import Foundation
+
+/// The UTF-8 byte-order mark (EF BB BF, U+FEFF) that editors on Windows (Notepad, Visual
+/// Studio) write at the start of a text file. It is no part of the text: left in, a task
+/// list's first command becomes `\u{FEFF}echo` (exit 127) and a script's `#!` is not found.
+/// Every job file, task list, script, submit description and DAG, is read through
+/// ``stripped(_:)-(Data)`` (or the `String` form for text Foundation already decoded).
+public enum ByteOrderMark {
+    /// The mark's bytes in UTF-8.
+    public static let utf8Bytes: [UInt8] = [0xEF, 0xBB, 0xBF]
+
+    /// `data` without a leading byte-order mark; `data` itself, not copied, when it has none.
+    public static func stripped(_ data: Data) -> Data {
+        data.starts(with: utf8Bytes) ? Data(data.dropFirst(utf8Bytes.count)) : data
+    }
+
+    /// `text` without a leading U+FEFF.
+    public static func stripped(_ text: String) -> String {
+        text.unicodeScalars.first == "\u{FEFF}" ? String(text.unicodeScalars.dropFirst()) : text
+    }
+}
