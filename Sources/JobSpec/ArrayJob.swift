@@ -9,7 +9,7 @@ public struct ArrayJob: Job {
     /// The array indices, in task order.
     public let indices: [Int]
     /// Warnings found while reading the script (ignored directives), with their locations.
-    public let warnings: [JobSpecError]
+    public internal(set) var warnings: [JobSpecError]
     /// The `%N` throttle of Slurm `--array` (Slurm sbatch: --array) or PBS `-J` / Torque `-t`,
     /// or `nil` for none.
     public let maxConcurrent: Int?

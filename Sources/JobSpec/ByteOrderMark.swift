@@ -14,6 +14,22 @@ public enum ByteOrderMark {
         data.starts(with: utf8Bytes) ? Data(data.dropFirst(utf8Bytes.count)) : data
     }
 
+    /// Whether the file at `path` starts with the mark (reads its first three bytes).
+    public static func starts(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        return (try? handle.read(upToCount: utf8Bytes.count))?.elementsEqual(utf8Bytes) == true
+    }
+
+    /// The warning for a batch script that starts with the mark: it is left out when the
+    /// script is read, but its tasks run the file itself, whose shell reads the mark as part
+    /// of line 1 (`\u{FEFF}#!/bin/bash: not found` in every task's stderr).
+    static func scriptWarning(file: String) -> JobSpecError {
+        JobSpecError("the script starts with a UTF-8 byte-order mark (as Windows editors save files); its tasks run "
+                     + "the file, whose shell reads the mark as part of this line and reports it not found; save it "
+                     + "as UTF-8 without a byte-order mark", file: file, line: 1)
+    }
+
     /// `text` without a leading U+FEFF.
     public static func stripped(_ text: String) -> String {
         text.unicodeScalars.first == "\u{FEFF}" ? String(text.unicodeScalars.dropFirst()) : text

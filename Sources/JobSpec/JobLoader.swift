@@ -109,7 +109,8 @@ public enum JobLoader {
         if let format { resolved = format } else { resolved = JobFormat.detect(path: path, contents: try readText(path)) }
         return try load(resolved, file: path, options: options,
                         taskList: { name throws(JobSpecError) in try TaskList(contentsOf: path, name: name) },
-                        text: { () throws(JobSpecError) in try readText(path) })
+                        text: { () throws(JobSpecError) in try readText(path) },
+                        startsWithByteOrderMark: { ByteOrderMark.starts(path) })
     }
 
     /// Loads a job read from standard input, detecting its format from the text unless
@@ -140,7 +141,8 @@ public enum JobLoader {
                         taskList: { jobName throws(JobSpecError) in
                             try TaskList(data: data, file: name, name: jobName ?? TaskList.defaultName(for: file))
                         },
-                        text: { () throws(JobSpecError) in try text(of: data, file: file) })
+                        text: { () throws(JobSpecError) in try text(of: data, file: file) },
+                        startsWithByteOrderMark: { data.starts(with: ByteOrderMark.utf8Bytes) })
     }
 
     /// The one way from a format and a source of text to a job: the command line's requests
@@ -148,7 +150,8 @@ public enum JobLoader {
     /// path), then the format's parser.
     private static func load(_ resolved: JobFormat, file path: String, named name: String? = nil, options: JobLoadOptions,
                              taskList: (String?) throws(JobSpecError) -> TaskList,
-                             text: () throws(JobSpecError) -> String) throws(JobSpecError) -> any Job {
+                             text: () throws(JobSpecError) -> String,
+                             startsWithByteOrderMark: () -> Bool) throws(JobSpecError) -> any Job {
         let resources = options.taskResources
         var options = options
         if resources != TaskListResources() {
@@ -179,9 +182,14 @@ public enum JobLoader {
         case .submit:
             return try SubmitDescription(text: try text(), file: path, options: options).job
         case .pbs:
-            return try PBSScript(text: try checkScript(try text(), file: path, submitter: "qsub"), file: path, options: options).job
+            var job = try PBSScript(text: try checkScript(try text(), file: path, submitter: "qsub"), file: path, options: options).job
+            if startsWithByteOrderMark() { job.warnings.insert(ByteOrderMark.scriptWarning(file: path), at: 0) }
+            return job
         case .slurm:
-            return try SlurmScript(text: try checkScript(try text(), file: path, submitter: "sbatch"), file: path, options: options).job
+            var job = try SlurmScript(text: try checkScript(try text(), file: path, submitter: "sbatch"), file: path,
+                                      options: options).job
+            if startsWithByteOrderMark() { job.warnings.insert(ByteOrderMark.scriptWarning(file: path), at: 0) }
+            return job
         case .dag:
             guard let dagLoader = options.dagLoader else {
                 throw JobSpecError("DAG files are not supported by this build; expected a task list, submit "

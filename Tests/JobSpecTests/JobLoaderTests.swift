@@ -18,7 +18,7 @@ final class JobLoaderTests: XCTestCase {
 
     /// A Slurm script saved by a Windows editor starts with a UTF-8 byte-order mark before
     /// its `#!`: read from a file or from standard input, it is a Slurm array as without
-    /// the mark (left in, it was refused as not starting with #!).
+    /// the mark (left in, it was refused as not starting with #!), with a warning at line 1.
     func testAByteOrderMarkBeforeASlurmScriptsShebangIsStripped() throws {
         let directory = try temporaryDirectory(self)
         let bytes = Data([0xEF, 0xBB, 0xBF] + Array("#!/bin/sh\n#SBATCH --array=1-3\necho $SLURM_ARRAY_TASK_ID\n".utf8))
@@ -29,7 +29,9 @@ final class JobLoaderTests: XCTestCase {
         for job in [fromFile, fromInput] {
             XCTAssertEqual(job.taskCount, 3)
             XCTAssertEqual((0..<job.taskCount).map { job.task(at: $0).arrayIndex }, [1, 2, 3])
-            XCTAssertTrue(job.warnings.isEmpty, "\(job.warnings)")
+            // Its tasks run the file itself, mark and all: the shell's complaint is foretold.
+            XCTAssertEqual(job.warnings.map(\.location.line), [1], "\(job.warnings)")
+            XCTAssertTrue(job.warnings.first?.message.contains("starts with a UTF-8 byte-order mark") == true, "\(job.warnings)")
         }
     }
 
