@@ -151,6 +151,23 @@ final class QueueServeTests: XCTestCase {
         XCTAssertEqual(farm.waitForExit(), 0, farm.log)
     }
 
+    /// A file of tasks each held by a long --after list, together past the largest request
+    /// the farm takes, is refused (65) before it is encoded, saying to submit fewer at a
+    /// time, instead of building the whole request in memory first.
+    func testAfterListsPastTheLargestRequestAreRefusedBeforeEncoding() throws {
+        let folder = try Harness.temporaryFolder()
+        let farm = try ServedFarm(in: folder)
+        try Harness.write(String(repeating: "true\n", count: 9), to: "nine.txt", in: folder)
+        let refused = try farm.client(["submit", "--file", "nine.txt", "--after", "0-999999"], timeout: 30)
+        XCTAssertEqual(refused.status, 65, refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("9 tasks with their parents (--after) take more than the 16777216 bytes"),
+                      refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("submit fewer tasks or parents at a time"), refused.stderr)
+        XCTAssertEqual(try farm.client(["submit", "--", "true"]).stdout, "0\n", "nothing was queued")
+        XCTAssertEqual(try farm.client(["shutdown"]).status, 0)
+        XCTAssertEqual(farm.waitForExit(), 0, farm.log)
+    }
+
     func testSubmitWaitStatusCancelAndShutdownFromAnotherProcess() throws {
         let folder = try Harness.temporaryFolder()
         let farm = try ServedFarm(in: folder)
