@@ -24,7 +24,7 @@ struct SubmitCommand: ParsableCommand {
     @Option(name: .long, help: "Task ids that must succeed first: N,M or N-M.")
     var after: String?
 
-    @Option(name: .long, help: "Submit every task of this job file (task list, submit description, PBS or Slurm script) as one array; - reads it from standard input.")
+    @Option(name: .long, help: "Submit every task of this job file (task list, submit description, PBS or Slurm script) as one array; a script or submit description is queued as qsub, sbatch or condor_submit queue it, its dependencies kept beside --after; - reads it from standard input.")
     var file: String?
 
     @OptionGroup var format: JobFormatOption
@@ -45,27 +45,11 @@ struct SubmitCommand: ParsableCommand {
         // The ids first: a malformed --after is a usage error whether or not a farm answers.
         let parents = try after.map { try TaskIDList.parse([$0]) } ?? []
         let client = try connection.client(command: "submit")
-        var tasks: [SubmittedTask]
-        var overrides = JobFiles.Overrides(format: format.jobFormat)
-        overrides.taskResources = request.resources
+        let ids: [Int]
         if let file {
-            let job: any Job
-            let input = file == StateFolder.standardInput ? try spoolStandardInput(client: client) : nil
-            do throws(JobSpecError) {
-                if let input {
-                    job = try loadStandardInput(input, runID: client.connection.runID, overrides: overrides)
-                } else {
-                    job = try JobFiles.load(path: file, runID: client.connection.runID, overrides: overrides)
-                }
-            } catch {
-                FileHandle.standardError.write(Data("taskfarm submit: \(error)\n".utf8))
-                throw ExitCode((error.isInCommandLine ? ExitStatus.usage : .badJobFile).rawValue)
-            }
-            if let position = (0..<job.taskCount).first(where: { !job.prerequisites(of: $0).isEmpty }) {
-                FileHandle.standardError.write(Data("taskfarm submit: \(job.task(at: position).source): dependencies inside the file (BARRIER, DAG) are not kept in a queue; split it and use --after\n".utf8))
-                throw ExitCode(ExitStatus.badJobFile.rawValue)
-            }
-            tasks = (0..<job.taskCount).map { SubmittedTask(spec: job.task(at: $0), after: parents) }
+            var overrides = JobFiles.Overrides(format: format.jobFormat)
+            overrides.taskResources = request.resources
+            ids = try submitFile(file, after: parents, overrides: overrides, client: client)
         } else {
             let directory = FileManager.default.currentDirectoryPath
             let words = command
@@ -74,49 +58,97 @@ struct SubmitCommand: ParsableCommand {
             var spec = TaskSpec(position: 0, arrayIndex: 0, command: taskCommand, workingDirectory: directory,
                                 source: SourceLocation(file: "taskfarm submit", line: 0), label: name)
             request.resources.apply(to: &spec)
-            tasks = [SubmittedTask(spec: spec, after: parents, name: name)]
+            do {
+                ids = try client.submit([SubmittedTask(spec: spec, after: parents, name: name)])
+            } catch {
+                throw ClientFailure.report("submit", error)
+            }
         }
-        do {
-            let ids = try client.submit(tasks)
-            print(TaskIDList.format(ids))
-        } catch {
-            throw ClientFailure.report("submit", error)
-        }
-    }
-
-    /// Standard input's bytes (`--file -`, as `run -` and `check -` take a job, and as
-    /// `sbatch` and `qsub` read a script), and where they were copied in the farm's spool, as
-    /// the front ends copy a script: a script's tasks run their file, so it must outlive this
-    /// command. Bytes that are not UTF-8 are not copied (loading refuses them, naming
-    /// `<standard input>`).
-    ///
-    /// - Throws: `ExitCode` ending the command with the client error's status when the spool
-    ///   cannot be written.
-    private func spoolStandardInput(client: QueueClient) throws -> (data: Data, spooled: String) {
-        let data = FileHandle.standardInput.readDataToEndOfFile()
-        guard let text = String(data: data, encoding: .utf8) else { return (data, Self.standardInputName) }
-        do {
-            return (data, try FrontEndSubmission.spool(text, name: "stdin", client: client))
-        } catch {
-            throw ClientFailure.report("submit", error)
-        }
+        print(TaskIDList.format(ids))
     }
 
     /// How messages name the job read from standard input, as `run -` and `check -` do.
     private static let standardInputName = "<standard input>"
 
-    /// The job read from standard input, told apart as a file is; messages name
-    /// `<standard input>`, not the spooled copy.
+    /// Queues every task of `file` (`-`: standard input) as one array, each also held until
+    /// `parents` succeed; prints the job's warnings on standard error. A PBS or Slurm script
+    /// or a submit description goes the way `qsub`, `sbatch` and `condor_submit` queue it
+    /// (``FrontEndContext/submitScript(_:file:standardInputName:shownAs:spools:client:parse:)``):
+    /// its dependencies (`#PBS -W depend=`, `#SBATCH --dependency`) are kept beside `--after`,
+    /// its job ids, `%A`/`%a` output names and variables are the job's, as the front end's
+    /// are, and a script is copied into the farm's spool. A task list, a DAG (refused) and a
+    /// file that cannot be read go through ``JobFiles``.
     ///
-    /// - Throws: ``JobSpecError`` naming `<standard input>`, its line and what was expected.
-    private func loadStandardInput(_ input: (data: Data, spooled: String), runID: Int,
-                                   overrides: JobFiles.Overrides) throws(JobSpecError) -> any Job {
+    /// - Throws: `ExitCode` 64 or 65 after the file's error, or the client error's status.
+    private func submitFile(_ file: String, after parents: [Int], overrides: JobFiles.Overrides,
+                            client: QueueClient) throws -> [Int] {
+        let fromStandardInput = file == StateFolder.standardInput
+        let shown = fromStandardInput ? Self.standardInputName : file
+        let data = fromStandardInput ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: file)
         do {
-            return try JobFiles.load(standardInput: input.data, keptAt: input.spooled, runID: runID, overrides: overrides)
-        } catch {
-            var named = error
-            if named.location.file == input.spooled { named.location.file = Self.standardInputName }
-            throw named
+            // Text that is not UTF-8, or no text at all, goes to the loader, whose message
+            // names the line and byte, or why the file cannot be read.
+            if let data, let text = String(data: data, encoding: .utf8) {
+                let format = overrides.format ?? JobFormat.detect(path: fromStandardInput ? "" : file, contents: text)
+                if let scheduler = Self.frontEnd(of: format) {
+                    return try submitThroughFrontEnd(text, scheduler: scheduler, file: fromStandardInput ? nil : file,
+                                                     shown: shown, after: parents, overrides: overrides, client: client)
+                }
+            }
+            let job: any Job
+            if fromStandardInput {
+                job = try JobFiles.load(standardInput: data ?? Data(), keptAt: shown, runID: client.connection.runID,
+                                        overrides: overrides)
+            } else {
+                job = try JobFiles.load(path: file, runID: client.connection.runID, overrides: overrides)
+            }
+            for warning in job.warnings {
+                FileHandle.standardError.write(Data("taskfarm submit: \(warning.warningDescription)\n".utf8))
+            }
+            if let position = (0..<job.taskCount).first(where: { !job.prerequisites(of: $0).isEmpty }) {
+                throw CommandFailure.report("submit", "\(job.task(at: position).source): dependencies inside the file (BARRIER, DAG) are not kept in a queue; split it and use --after",
+                                            status: .badJobFile)
+            }
+            return try client.submit((0..<job.taskCount).map { SubmittedTask(spec: job.task(at: $0), after: parents) })
+        } catch let error as JobSpecError {
+            FileHandle.standardError.write(Data("taskfarm submit: \(error)\n".utf8))
+            throw ExitCode((error.isInCommandLine ? ExitStatus.usage : .badJobFile).rawValue)
+        } catch let error as ClientError {
+            throw ClientFailure.report("submit", error)
         }
+    }
+
+    /// The front end whose submissions `format` is: PBS's qsub, Slurm's sbatch, HTCondor's
+    /// condor_submit; `nil` for a task list or a DAG.
+    private static func frontEnd(of format: JobFormat) -> FrontEndJob.Scheduler? {
+        switch format {
+        case .pbs: .pbs
+        case .slurm: .slurm
+        case .submit: .condor
+        case .taskList, .dag: nil
+        }
+    }
+
+    /// Queues `text`, a script or submit description, as `scheduler`'s front end queues it,
+    /// each task also held until `parents` succeed; messages name `shown`. The job is named
+    /// as the front end names it: after the file, or `sbatch`/`STDIN` from standard input.
+    ///
+    /// - Throws: ``JobSpecError`` naming the line and what was expected, ``ClientError``
+    ///   from the farm (a dependency on a job it does not have, an unknown `--after` id).
+    private func submitThroughFrontEnd(_ text: String, scheduler: FrontEndJob.Scheduler, file: String?, shown: String,
+                                       after parents: [Int], overrides: JobFiles.Overrides,
+                                       client: QueueClient) throws -> [Int] {
+        let context = FrontEndContext(program: "taskfarm submit", arguments: [])
+        let name = file.map { ($0 as NSString).lastPathComponent } ?? FrontEndContext.standardInputJobName(scheduler)
+        return try context.submitScript((text, name), file: file, standardInputName: name, shownAs: shown,
+                                        spools: scheduler != .condor, client: client) { text, spooled, first, client in
+            var parsed = scheduler == .condor
+                ? try CondorPrograms.parsedSubmitDescription(context, text: text, file: spooled, name: name, first: first,
+                                                             overrides: overrides)
+                : try context.parsedBatchScript(scheduler, text: text, spooled: spooled, first: first,
+                                                overrides: overrides, client: client).parsed
+            for index in parsed.tasks.indices { parsed.tasks[index].after += parents }
+            return parsed
+        }.ids
     }
 }
