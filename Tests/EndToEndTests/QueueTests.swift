@@ -126,6 +126,27 @@ final class QueueServeTests: XCTestCase {
         XCTAssertEqual(farm.waitForExit(), 0, farm.log)
     }
 
+    /// A Slurm array queued with `submit --file` names its outputs by its job number and
+    /// array indexes (`slurm-%A_%a.out`), as `sbatch` does: `slurm-JOB_3.out` holds task 3,
+    /// whatever the queue ids are.
+    func testSubmitFileNamesASlurmArraysOutputsAsSbatchDoes() throws {
+        let folder = try Harness.temporaryFolder()
+        let farm = try ServedFarm(in: folder)
+        XCTAssertEqual(try farm.client(["submit", "--", "true"]).stdout, "0\n", farm.log)
+        try Harness.write("#!/bin/sh\n#SBATCH --array=1-3\necho \"slurm task $SLURM_ARRAY_TASK_ID of $SLURM_ARRAY_JOB_ID\"\n",
+                          to: "array.sh", in: folder)
+        let submitted = try farm.client(["submit", "--file", "array.sh"])
+        XCTAssertEqual(submitted.stdout, "1-3\n", submitted.stderr)
+        XCTAssertEqual(try farm.client(["wait", "1-3"]).status, 0)
+        // Job 2: its first task is queue id 1.
+        for index in 1...3 {
+            XCTAssertEqual(Harness.read("slurm-2_\(index).out", in: folder), "slurm task \(index) of 2\n",
+                           "slurm-2_\(index).out")
+        }
+        XCTAssertEqual(try farm.client(["shutdown"]).status, 0)
+        XCTAssertEqual(farm.waitForExit(), 0, farm.log)
+    }
+
     func testSubmitWaitStatusCancelAndShutdownFromAnotherProcess() throws {
         let folder = try Harness.temporaryFolder()
         let farm = try ServedFarm(in: folder)
