@@ -32,7 +32,11 @@ struct CheckCommand: ParsableCommand {
         let overrides = job.overrides
         do {
             let loaded = try load(runID: id, overrides: overrides)
-            for warning in loaded.warnings { FileHandle.standardError.write(Data("\(warning.warningDescription)\n".utf8)) }
+            for warning in loaded.warnings {
+                let named = job.file == StateFolder.standardInput
+                    ? JobFiles.namingStandardInput(warning, keptAt: standardInputCopy) : warning
+                FileHandle.standardError.write(Data("\(named.warningDescription)\n".utf8))
+            }
             let host = HostResources.capacity(environment: ProcessInfo.processInfo.environment, options: hosts.options)
             if let refusal = HostCapacity.firstRefusal(in: loaded, hosts: [host]) { throw refusal }
             let user = ProcessInfo.processInfo.environment["USER"] ?? ""
@@ -66,9 +70,13 @@ struct CheckCommand: ParsableCommand {
         guard job.file == StateFolder.standardInput else {
             return try JobFiles.load(path: job.file, runID: runID, overrides: overrides)
         }
-        let copy = StateFolder.standardInputCopy(in: Farm.absolutePath(StateFolder.defaultPath(forJob: job.file)))
-        return try JobFiles.load(standardInput: FileHandle.standardInput.readDataToEndOfFile(), keptAt: copy,
+        return try JobFiles.load(standardInput: FileHandle.standardInput.readDataToEndOfFile(), keptAt: standardInputCopy,
                                  runID: runID, overrides: overrides)
+    }
+
+    /// Where `run -` keeps the job read from standard input, which a script's tasks run.
+    private var standardInputCopy: String {
+        StateFolder.standardInputCopy(in: Farm.absolutePath(StateFolder.defaultPath(forJob: job.file)))
     }
 
     private func storedRunID() -> Int? {
