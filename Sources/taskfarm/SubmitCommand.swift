@@ -146,7 +146,7 @@ struct SubmitCommand: ParsableCommand {
                 ? try CondorPrograms.parsedSubmitDescription(context, text: text, file: spooled, name: name, first: first,
                                                              overrides: overrides)
                 : try context.parsedBatchScript(scheduler, text: text, spooled: spooled, first: first,
-                                                overrides: overrides, client: client).parsed
+                                                overrides: overrides, shownAs: shown, client: client).parsed
             for index in parsed.tasks.indices { parsed.tasks[index].after += parents }
             return parsed
         }.ids
