@@ -152,32 +152,11 @@ public enum JobLoader {
                              taskList: (String?) throws(JobSpecError) -> TaskList,
                              text: () throws(JobSpecError) -> String,
                              startsWithByteOrderMark: () -> Bool) throws(JobSpecError) -> any Job {
-        let resources = options.taskResources
-        var options = options
-        if resources != TaskListResources() {
-            switch resolved {
-            case .taskList:
-                break
-            case .slurm:
-                var words: [String] = []
-                if let cores = resources.cores { words += ["-c", String(cores)] }
-                if let memory = resources.memoryMiB { words += ["--mem=\(memory)M"] }
-                if let gpus = resources.gpus { words += ["--gpus-per-task=\(gpus)"] }
-                options.batchOptions = words + options.batchOptions
-            default:
-                throw JobSpecError("--cpus-per-task, --memory-per-task and --gpus-per-task set the request of a task "
-                                   + "list's or Slurm script's tasks; \(name ?? path) is a \(resolved) file, whose own "
-                                   + "directives say what each task needs", file: SourceLocation.commandLine)
-            }
-        }
-        if !options.batchOptions.isEmpty, resolved != .pbs, resolved != .slurm {
-            throw JobSpecError("\(options.batchOptions.joined(separator: " ")): these options are sbatch's and qsub's, "
-                               + "for a Slurm or PBS script; \(name ?? path) is a \(resolved) file", file: SourceLocation.commandLine)
-        }
+        let options = try applyingCommandLine(options, to: resolved, named: name ?? path)
         switch resolved {
         case .taskList:
             let list = try taskList(options.jobName)
-            list.defaultRequest = resources
+            list.defaultRequest = options.taskResources
             return list
         case .submit:
             return try SubmitDescription(text: try text(), file: path, options: options).job
@@ -197,6 +176,44 @@ public enum JobLoader {
             }
             return try dagLoader(path, options)
         }
+    }
+
+    /// `options` with the command line's requests checked against `resolved`, the job's
+    /// format, and put in its terms: `--cpus-per-task`, `--memory-per-task` and
+    /// `--gpus-per-task` become sbatch's `-c`, `--mem` and `--gpus-per-task` for a Slurm
+    /// script (before the command line's own sbatch options, which win). Every reader of a
+    /// job file goes through this, the served farm's front ends too, so an option that does
+    /// not fit a file is refused alike wherever the file is read.
+    ///
+    /// - Parameter name: how messages name the job file (its path, `<standard input>`).
+    /// - Throws: ``JobSpecError`` at the command line (a usage error) for a per-task request
+    ///   given with a format whose own file says what a task needs, or sbatch/qsub options
+    ///   given with a format that is neither Slurm nor PBS.
+    public static func applyingCommandLine(_ options: JobLoadOptions, to resolved: JobFormat,
+                                           named name: String) throws(JobSpecError) -> JobLoadOptions {
+        let resources = options.taskResources
+        var options = options
+        if resources != TaskListResources() {
+            switch resolved {
+            case .taskList:
+                break
+            case .slurm:
+                var words: [String] = []
+                if let cores = resources.cores { words += ["-c", String(cores)] }
+                if let memory = resources.memoryMiB { words += ["--mem=\(memory)M"] }
+                if let gpus = resources.gpus { words += ["--gpus-per-task=\(gpus)"] }
+                options.batchOptions = words + options.batchOptions
+            default:
+                throw JobSpecError("--cpus-per-task, --memory-per-task and --gpus-per-task set the request of a task "
+                                   + "list's or Slurm script's tasks; \(name) is a \(resolved) file, whose own "
+                                   + "directives say what each task needs", file: SourceLocation.commandLine)
+            }
+        }
+        if !options.batchOptions.isEmpty, resolved != .pbs, resolved != .slurm {
+            throw JobSpecError("\(options.batchOptions.joined(separator: " ")): these options are sbatch's and qsub's, "
+                               + "for a Slurm or PBS script; \(name) is a \(resolved) file", file: SourceLocation.commandLine)
+        }
+        return options
     }
 
     /// The text of `path`.
@@ -230,7 +247,9 @@ public enum JobLoader {
     /// The text of a batch script, which the shell runs as it is: a script with DOS line
     /// breaks would hand a CR to the end of every command's last argument, so it is refused
     /// naming the first such line, as `sbatch` refuses it; `file` names it in messages.
-    static func checkScript(_ text: String, file path: String, submitter: String) throws(JobSpecError) -> String {
+    ///
+    /// - Throws: ``JobSpecError`` at the first line that ends in CRLF.
+    public static func checkScript(_ text: String, file path: String, submitter: String) throws(JobSpecError) -> String {
         var line = 1
         var previous: UInt8 = 0
         for byte in text.utf8 {

@@ -39,7 +39,10 @@ struct CheckCommand: ParsableCommand {
         }
         do {
             let loaded = try load(standardInput: standardInput, runID: id, overrides: overrides)
-            for warning in loaded.warnings { FileHandle.standardError.write(Data("\(warning.warningDescription)\n".utf8)) }
+            for warning in loaded.warnings {
+                let named = standardInput != nil ? JobFiles.namingStandardInput(warning, keptAt: standardInputCopy) : warning
+                FileHandle.standardError.write(Data("\(named.warningDescription)\n".utf8))
+            }
             let host = HostResources.capacity(environment: ProcessInfo.processInfo.environment, options: hosts.options)
             if let refusal = HostCapacity.firstRefusal(in: loaded, hosts: [host]) { throw refusal }
             let user = ProcessInfo.processInfo.environment["USER"] ?? ""
@@ -68,14 +71,18 @@ struct CheckCommand: ParsableCommand {
     }
 
     /// The job file, or with `-` the job read from standard input (`standardInput`) as
-    /// `taskfarm run -` takes it: a script's tasks run the copy that run keeps in its state
-    /// folder, so check names it too.
+    /// `taskfarm run -` takes it: parsed as the copy that run keeps in its state folder, which a
+    /// script's tasks run; its messages name `<standard input>`.
     private func load(standardInput: Data?, runID: Int, overrides: JobFiles.Overrides) throws(JobSpecError) -> any Job {
         guard let standardInput else {
             return try JobFiles.load(path: job.file, runID: runID, overrides: overrides)
         }
-        let copy = StateFolder.standardInputCopy(in: Farm.absolutePath(StateFolder.defaultPath(forJob: job.file)))
-        return try JobFiles.load(standardInput: standardInput, keptAt: copy, runID: runID, overrides: overrides)
+        return try JobFiles.load(standardInput: standardInput, keptAt: standardInputCopy, runID: runID, overrides: overrides)
+    }
+
+    /// Where `run -` keeps the job read from standard input, which a script's tasks run.
+    private var standardInputCopy: String {
+        StateFolder.standardInputCopy(in: Farm.absolutePath(StateFolder.defaultPath(forJob: job.file)))
     }
 
     private func storedRunID() -> Int? {

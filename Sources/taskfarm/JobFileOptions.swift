@@ -15,7 +15,7 @@ struct JobFileOptions: ParsableArguments {
     @Option(name: .shortAndLong, help: "Per-task stderr pattern (wins over the file's).")
     var error: String?
 
-    @Option(name: [.customShort("J"), .long], help: "The job name: %x, and PBS/Slurm's job name (wins over the file's).")
+    @Option(name: [.customShort("J"), .long], help: "The job name: %x, and PBS/Slurm's job name (wins over the file's); for a PBS script, a value that begins with a digit is qsub's -J array range, start-end[:step].")
     var jobName: String?
 
     @Option(name: .long, help: "sbatch --array for a Slurm script (wins over #SBATCH --array).")

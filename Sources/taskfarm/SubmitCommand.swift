@@ -24,7 +24,7 @@ struct SubmitCommand: ParsableCommand {
     @Option(name: .long, help: "Task ids that must succeed first: N,M or N-M.")
     var after: String?
 
-    @Option(name: .long, help: "Submit every task of this job file (task list, submit description, PBS or Slurm script) as one array; - reads it from standard input.")
+    @Option(name: .long, help: "Submit every task of this job file (task list, submit description, PBS or Slurm script) as one array; a script or submit description is queued as qsub, sbatch or condor_submit queue it, its dependencies kept beside --after; - reads it from standard input.")
     var file: String?
 
     @OptionGroup var format: JobFormatOption
@@ -44,46 +44,15 @@ struct SubmitCommand: ParsableCommand {
     func run() throws {
         // The ids first: a malformed --after is a usage error whether or not a farm answers.
         let parents = try after.map { try TaskIDList.parse([$0], command: "--after") } ?? []
-        // Standard input before the farm: an unreadable one is this command's input error.
-        let standardInput = file == StateFolder.standardInput ? try readStandardInput() : nil
         var overrides = JobFiles.Overrides(format: format.jobFormat)
         overrides.taskResources = request.resources
+        // Standard input before the farm: an unreadable one is this command's input error.
+        let standardInput = file == StateFolder.standardInput ? try readStandardInput() : nil
         if let file { try refuseDAG(file, standardInput: standardInput, format: overrides.format) }
         let client = try connection.client(command: "submit")
-        var tasks: [SubmittedTask]
-        // The spooled copy of standard input is the tasks' script only once they are queued:
-        // a refused submission leaves none behind.
-        var spooledCopy: String?
-        var queued = false
-        defer {
-            if !queued, let spooledCopy {
-                try? FileManager.default.removeItem(atPath: (spooledCopy as NSString).deletingLastPathComponent)
-            }
-        }
+        let ids: [Int]
         if let file {
-            let job: any Job
-            let input = try standardInput.map { try spoolStandardInput($0, client: client) }
-            if let input, input.spooled != Self.standardInputName { spooledCopy = input.spooled }
-            do throws(JobSpecError) {
-                if let input {
-                    job = try loadStandardInput(input, runID: client.connection.runID, overrides: overrides)
-                } else {
-                    job = try JobFiles.load(path: file, runID: client.connection.runID, overrides: overrides)
-                }
-            } catch {
-                FileHandle.standardError.write(Data("taskfarm submit: \(error)\n".utf8))
-                throw ExitCode((error.isInCommandLine ? ExitStatus.usage : .badJobFile).rawValue)
-            }
-            try refuseDAG(job, named: input == nil ? file : Self.standardInputName)
-            if job.taskCount == 0 {
-                let name = input == nil ? file : Self.standardInputName
-                throw CommandFailure.report("submit", "\(name): no tasks; nothing was queued", status: .badJobFile)
-            }
-            if let position = (0..<job.taskCount).first(where: { !job.prerequisites(of: $0).isEmpty }) {
-                throw CommandFailure.report("submit", "\(job.task(at: position).source): \(Self.dependenciesNotKept)",
-                                            status: .badJobFile)
-            }
-            tasks = (0..<job.taskCount).map { SubmittedTask(spec: job.task(at: $0), after: parents) }
+            ids = try submitFile(file, standardInput: standardInput, after: parents, overrides: overrides, client: client)
         } else {
             let directory = FileManager.default.currentDirectoryPath
             let words = command
@@ -92,16 +61,66 @@ struct SubmitCommand: ParsableCommand {
             var spec = TaskSpec(position: 0, arrayIndex: 0, command: taskCommand, workingDirectory: directory,
                                 source: SourceLocation(file: "taskfarm submit", line: 0), label: name)
             request.resources.apply(to: &spec)
-            tasks = [SubmittedTask(spec: spec, after: parents, name: name)]
+            do {
+                ids = try client.submit([SubmittedTask(spec: spec, after: parents, name: name)])
+            } catch {
+                throw ClientFailure.report("submit", error)
+            }
         }
+        print(TaskIDList.format(ids))
+    }
+
+    /// How messages name the job read from standard input, as `run -` and `check -` do.
+    private static let standardInputName = StandardInput.name
+
+    /// Queues every task of `file` (`-`: standard input) as one array, each also held until
+    /// `parents` succeed; prints the job's warnings on standard error. A PBS or Slurm script
+    /// or a submit description goes the way `qsub`, `sbatch` and `condor_submit` queue it
+    /// (``FrontEndContext/submitScript(_:file:standardInputName:shownAs:spools:client:parse:)``):
+    /// its dependencies (`#PBS -W depend=`, `#SBATCH --dependency`) are kept beside `--after`,
+    /// its job ids, `%A`/`%a` output names and variables are the job's, as the front end's
+    /// are, and a script is copied into the farm's spool. A task list, a DAG (refused) and a
+    /// file that cannot be read go through ``JobFiles``.
+    ///
+    /// - Throws: `ExitCode` 64 or 65 after the file's error, or the client error's status.
+    private func submitFile(_ file: String, standardInput: Data?, after parents: [Int], overrides: JobFiles.Overrides,
+                            client: QueueClient) throws -> [Int] {
+        let fromStandardInput = standardInput != nil
+        let shown = fromStandardInput ? Self.standardInputName : file
+        let data = (standardInput ?? FileManager.default.contents(atPath: file)).map(ByteOrderMark.stripped)
         do {
-            let ids = try client.submit(tasks)
-            queued = true
-            print(TaskIDList.format(ids))
-        } catch {
-            // Only a refusal is known to have queued nothing; after a lost answer the tasks
-            // may be queued, and must find their script.
-            queued = error.kind != .invalid
+            // Text that is not UTF-8, or no text at all, goes to the loader, whose message
+            // names the line and byte, or why the file cannot be read.
+            if let data, let text = String(data: data, encoding: .utf8) {
+                let format = overrides.format ?? JobFormat.detect(path: fromStandardInput ? "" : file, contents: text)
+                if let scheduler = Self.frontEnd(of: format) {
+                    return try submitThroughFrontEnd(text, scheduler: scheduler, file: fromStandardInput ? nil : file,
+                                                     shown: shown, after: parents, overrides: overrides, client: client)
+                }
+            }
+            let job: any Job
+            if fromStandardInput {
+                job = try JobFiles.load(standardInput: data ?? Data(), keptAt: shown, runID: client.connection.runID,
+                                        overrides: overrides)
+            } else {
+                job = try JobFiles.load(path: file, runID: client.connection.runID, overrides: overrides)
+            }
+            for warning in job.warnings {
+                FileHandle.standardError.write(Data("taskfarm submit: \(warning.warningDescription)\n".utf8))
+            }
+            try refuseDAG(job, named: shown)
+            if job.taskCount == 0 {
+                throw CommandFailure.report("submit", "\(shown): no tasks; nothing was queued", status: .badJobFile)
+            }
+            if let position = (0..<job.taskCount).first(where: { !job.prerequisites(of: $0).isEmpty }) {
+                throw CommandFailure.report("submit", "\(job.task(at: position).source): \(Self.dependenciesNotKept)",
+                                            status: .badJobFile)
+            }
+            return try client.submit((0..<job.taskCount).map { SubmittedTask(spec: job.task(at: $0), after: parents) })
+        } catch let error as JobSpecError {
+            FileHandle.standardError.write(Data("taskfarm submit: \(error)\n".utf8))
+            throw ExitCode((error.isInCommandLine ? ExitStatus.usage : .badJobFile).rawValue)
+        } catch let error as ClientError {
             throw ClientFailure.report("submit", error)
         }
     }
@@ -152,37 +171,37 @@ struct SubmitCommand: ParsableCommand {
         }
     }
 
-    /// `data`, read from standard input, and where it was copied in the farm's spool, as
-    /// the front ends copy a script: a script's tasks run their file, so it must outlive this
-    /// command. Bytes that are not UTF-8 are not copied (loading refuses them, naming
-    /// `<standard input>`).
-    ///
-    /// - Throws: `ExitCode` ending the command with the client error's status when the spool
-    ///   cannot be written.
-    private func spoolStandardInput(_ data: Data, client: QueueClient) throws -> (data: Data, spooled: String) {
-        guard let text = String(data: data, encoding: .utf8) else { return (data, Self.standardInputName) }
-        do {
-            return (data, try FrontEndSubmission.spool(text, name: "stdin", client: client))
-        } catch {
-            throw ClientFailure.report("submit", error)
+    /// The front end whose submissions `format` is: PBS's qsub, Slurm's sbatch, HTCondor's
+    /// condor_submit; `nil` for a task list or a DAG.
+    private static func frontEnd(of format: JobFormat) -> FrontEndJob.Scheduler? {
+        switch format {
+        case .pbs: .pbs
+        case .slurm: .slurm
+        case .submit: .condor
+        case .taskList, .dag: nil
         }
     }
 
-    /// How messages name the job read from standard input, as `run -` and `check -` do.
-    private static let standardInputName = StandardInput.name
-
-    /// The job read from standard input, told apart as a file is; messages name
-    /// `<standard input>`, not the spooled copy.
+    /// Queues `text`, a script or submit description, as `scheduler`'s front end queues it,
+    /// each task also held until `parents` succeed; messages name `shown`. The job is named
+    /// as the front end names it: after the file, or `sbatch`/`STDIN` from standard input.
     ///
-    /// - Throws: ``JobSpecError`` naming `<standard input>`, its line and what was expected.
-    private func loadStandardInput(_ input: (data: Data, spooled: String), runID: Int,
-                                   overrides: JobFiles.Overrides) throws(JobSpecError) -> any Job {
-        do {
-            return try JobFiles.load(standardInput: input.data, keptAt: input.spooled, runID: runID, overrides: overrides)
-        } catch {
-            var named = error
-            if named.location.file == input.spooled { named.location.file = Self.standardInputName }
-            throw named
-        }
+    /// - Throws: ``JobSpecError`` naming the line and what was expected, ``ClientError``
+    ///   from the farm (a dependency on a job it does not have, an unknown `--after` id).
+    private func submitThroughFrontEnd(_ text: String, scheduler: FrontEndJob.Scheduler, file: String?, shown: String,
+                                       after parents: [Int], overrides: JobFiles.Overrides,
+                                       client: QueueClient) throws -> [Int] {
+        let context = FrontEndContext(program: "taskfarm submit", arguments: [])
+        let name = file.map { ($0 as NSString).lastPathComponent } ?? FrontEndContext.standardInputJobName(scheduler)
+        return try context.submitScript((text, name), file: file, standardInputName: name, shownAs: shown,
+                                        spools: scheduler != .condor, client: client) { text, spooled, first, client in
+            var parsed = scheduler == .condor
+                ? try CondorPrograms.parsedSubmitDescription(context, text: text, file: spooled, name: name, first: first,
+                                                             overrides: overrides)
+                : try context.parsedBatchScript(scheduler, text: text, spooled: spooled, first: first,
+                                                overrides: overrides, shownAs: shown, client: client).parsed
+            for index in parsed.tasks.indices { parsed.tasks[index].after += parents }
+            return parsed
+        }.ids
     }
 }

@@ -65,6 +65,24 @@ final class ExitStatusTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("r.html").path))
     }
 
+    /// `check -` of a script names `<standard input>` in its error and its warnings, at the
+    /// script's line, never the copy in `stdin.taskfarm/` that `run -` would keep (and that
+    /// the user never named).
+    func testCheckOfAScriptOnStandardInputNamesStandardInputNotItsCopy() throws {
+        let folder = try Harness.temporaryFolder()
+        try Harness.write("#!/bin/sh\n#SBATCH --array=1-2\n#SBATCH --partition=debug\n#SBATCH --mem=abc\necho hi\n",
+                          to: "bad.sh", in: folder)
+        try Harness.write("#!/bin/sh\n#SBATCH --array=1-2\n#SBATCH --partition=debug\necho hi\n", to: "warned.sh", in: folder)
+        let bad = try Harness.run("/bin/sh", ["-c", "\"$0\" check - < bad.sh", Harness.taskfarm], in: folder)
+        XCTAssertEqual(bad.status, 65, bad.stderr)
+        XCTAssertTrue(bad.stderr.hasPrefix("<standard input>:4:"), bad.stderr)
+        XCTAssertFalse(bad.stderr.contains("stdin.taskfarm"), bad.stderr)
+        let warned = try Harness.run("/bin/sh", ["-c", "\"$0\" check - < warned.sh", Harness.taskfarm], in: folder)
+        XCTAssertEqual(warned.status, 0, warned.stderr)
+        XCTAssertTrue(warned.stderr.hasPrefix("<standard input>:3:") && warned.stderr.contains("warning"), warned.stderr)
+        XCTAssertFalse(warned.stderr.contains("stdin.taskfarm"), warned.stderr)
+    }
+
     /// An option that does not fit the job file is a usage error (64), and `check -` shows a
     /// Slurm script on standard input as `run -` runs it: as a Slurm array.
     func testCheckOfStandardInputAndOptionsThatDoNotFit() throws {

@@ -116,7 +116,54 @@ final class QueueServeTests: XCTestCase {
                        "a refused submission leaves no spooled copy")
         let queued = try Harness.run("/bin/sh", ["-c", "echo true | \"$TF\" submit --file -"], in: folder, environment: environment)
         XCTAssertEqual(queued.stdout, "0\n", "nothing was queued before: \(queued.stderr)")
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: spool).count, 1, "a queued one keeps its copy")
+        XCTAssertEqual((try? FileManager.default.contentsOfDirectory(atPath: spool)) ?? [], [],
+                       "a task list's tasks run their own commands: no copy is kept")
+        try Harness.write("#!/bin/sh\n#SBATCH --array=1-2\ntrue\n", to: "good.sh", in: folder)
+        let script = try Harness.run("/bin/sh", ["-c", "\"$TF\" submit --file - < good.sh"], in: folder, environment: environment)
+        XCTAssertEqual(script.stdout, "1-2\n", script.stderr)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: spool).count, 1,
+                       "a queued script keeps its copy, which its tasks run")
+        XCTAssertEqual(try farm.client(["shutdown"]).status, 0)
+        XCTAssertEqual(farm.waitForExit(), 0, farm.log)
+    }
+
+    /// `submit --file` queues a script as `sbatch` and `qsub` do: its dependencies
+    /// (`#SBATCH --dependency`, `#PBS -W depend=`, job numbers as the front ends take them)
+    /// hold it beside the command line's `--after`, each cancelling it when its parent
+    /// failed; the parser's warnings are printed; nothing the script asked for is dropped.
+    func testSubmitFileKeepsAScriptsDependenciesBesideAfterAndPrintsItsWarnings() throws {
+        let folder = try Harness.temporaryFolder()
+        let farm = try ServedFarm(in: folder)
+        XCTAssertEqual(try farm.client(["submit", "--", "sh", "-c", "exit 3"]).stdout, "0\n", farm.log)
+        XCTAssertEqual(try farm.client(["submit", "--", "true"]).stdout, "1\n", farm.log)
+        XCTAssertEqual(try farm.client(["wait", "0-1"]).status, 1, "task 0 failed, task 1 succeeded")
+        // Job 2 is queue id 1 (succeeded): the script's own dependency holds; --after 0 (failed) cancels it.
+        try Harness.write("#!/bin/sh\n#SBATCH --dependency=afterok:2\n#SBATCH --array=1-2\n#SBATCH --partition=debug\ntouch ran-slurm\n",
+                          to: "dep.sh", in: folder)
+        // Job 1 is queue id 0 (failed): the script's dependency cancels it, though --after 1 succeeded.
+        try Harness.write("#!/bin/sh\n#PBS -W depend=afterok:1\ntouch ran-pbs\n", to: "dep.pbs", in: folder)
+        var environment = Harness.mpiEnvironment
+        environment["TF"] = Harness.taskfarm
+        let slurm = try Harness.run("/bin/sh", ["-c", "\"$TF\" submit --after 0 --file - < dep.sh"], in: folder,
+                                    environment: environment)
+        XCTAssertEqual(slurm.stdout, "2-3\n", slurm.stderr)
+        XCTAssertTrue(slurm.stderr.contains("warning") && slurm.stderr.contains("--partition"),
+                      "the parser's warning is printed: \(slurm.stderr)")
+        XCTAssertTrue(slurm.stderr.contains("<standard input>"), slurm.stderr)
+        XCTAssertFalse(slurm.stderr.contains("spool"), slurm.stderr)
+        let pbs = try farm.client(["submit", "--after", "1", "--file", "dep.pbs"])
+        XCTAssertEqual(pbs.stdout, "4\n", pbs.stderr)
+        let waited = try farm.client(["wait", "2-4"])
+        XCTAssertEqual(waited.status, 1, waited.stdout)
+        XCTAssertEqual(waited.stdout.components(separatedBy: "cancelled: parent task 0 failed (afterok)").count - 1, 3,
+                       waited.stdout)
+        XCTAssertNil(Harness.read("ran-slurm", in: folder))
+        XCTAssertNil(Harness.read("ran-pbs", in: folder))
+        // A dependency on a job the queue does not have is refused, as sbatch refuses it.
+        try Harness.write("#!/bin/sh\n#SBATCH --dependency=afterok:99\ntrue\n", to: "unknown.sh", in: folder)
+        let unknown = try farm.client(["submit", "--file", "unknown.sh"])
+        XCTAssertEqual(unknown.status, 65, unknown.stdout + unknown.stderr)
+        XCTAssertTrue(unknown.stderr.contains("99"), unknown.stderr)
         XCTAssertEqual(try farm.client(["shutdown"]).status, 0)
         XCTAssertEqual(farm.waitForExit(), 0, farm.log)
     }
@@ -164,6 +211,27 @@ final class QueueServeTests: XCTestCase {
                       refused.stderr)
         XCTAssertTrue(refused.stderr.contains("submit fewer tasks or parents at a time"), refused.stderr)
         XCTAssertEqual(try farm.client(["submit", "--", "true"]).stdout, "0\n", "nothing was queued")
+        XCTAssertEqual(try farm.client(["shutdown"]).status, 0)
+        XCTAssertEqual(farm.waitForExit(), 0, farm.log)
+    }
+
+    /// A Slurm array queued with `submit --file` names its outputs by its job number and
+    /// array indexes (`slurm-%A_%a.out`), as `sbatch` does: `slurm-JOB_3.out` holds task 3,
+    /// whatever the queue ids are.
+    func testSubmitFileNamesASlurmArraysOutputsAsSbatchDoes() throws {
+        let folder = try Harness.temporaryFolder()
+        let farm = try ServedFarm(in: folder)
+        XCTAssertEqual(try farm.client(["submit", "--", "true"]).stdout, "0\n", farm.log)
+        try Harness.write("#!/bin/sh\n#SBATCH --array=1-3\necho \"slurm task $SLURM_ARRAY_TASK_ID of $SLURM_ARRAY_JOB_ID\"\n",
+                          to: "array.sh", in: folder)
+        let submitted = try farm.client(["submit", "--file", "array.sh"])
+        XCTAssertEqual(submitted.stdout, "1-3\n", submitted.stderr)
+        XCTAssertEqual(try farm.client(["wait", "1-3"]).status, 0)
+        // Job 2: its first task is queue id 1.
+        for index in 1...3 {
+            XCTAssertEqual(Harness.read("slurm-2_\(index).out", in: folder), "slurm task \(index) of 2\n",
+                           "slurm-2_\(index).out")
+        }
         XCTAssertEqual(try farm.client(["shutdown"]).status, 0)
         XCTAssertEqual(farm.waitForExit(), 0, farm.log)
     }

@@ -141,6 +141,24 @@ final class PBSScriptTests: XCTestCase {
         XCTAssertTrue(refused?.message.contains("not a qsub option") ?? false, "\(String(describing: refused))")
     }
 
+    /// `-J` on the command line (`taskfarm run -J RANGE job.pbs`) is qsub's array option: a
+    /// bad or too large range is refused as a usage error naming it and PBS Pro's syntax,
+    /// as `#PBS -J 10-1` is refused in the file, never kept as the job's name while the
+    /// file's own array runs.
+    func testACommandLineJRangeThatIsBadIsRefusedNotTakenAsTheName() {
+        for value in ["1-1000001", "10-1", "1-5:0", "1-3,5", "4-4"] {
+            var options = testOptions()
+            options.jobName = value
+            let error = expectError { () throws(JobSpecError) in _ = try self.load("#PBS -J 10-30:5\nprog\n", options: options) }
+            XCTAssertEqual(error?.isInCommandLine, true, "\(value): \(String(describing: error))")
+            XCTAssertTrue(error?.message.contains("'\(value)'") == true, "\(value): \(String(describing: error))")
+            XCTAssertTrue(error?.message.contains("-J") == true, "\(value): \(String(describing: error))")
+        }
+        var named = testOptions()
+        named.jobName = "sweep-2"
+        XCTAssertEqual(try? load("#PBS -J 1-2\nprog\n", options: named).name, "sweep-2", "a name is still a name")
+    }
+
     func testBadDirectivesNameLineAndColumn() {
         for (text, line, column) in [("#PBS -J 4-4\n", 1, 9), ("#PBS -N x\n#PBS -J 3,9,27\n", 2, 10),
                                      ("#PBS -l walltime=abc\n", 1, 6), ("#PBS -j xy\n", 1, 6),

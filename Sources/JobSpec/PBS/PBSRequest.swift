@@ -65,10 +65,18 @@ struct PBSRequest {
         shebang = directives.shebang
         // The command line's options come after the directives, so they win, as with qsub.
         var commandLine = try BatchOption.commandLine(options.batchOptions, takesValue: Self.takesValue)
-        // `taskfarm run -J 1-10 job.pbs` is qsub's array option, not a job name.
-        if let name = options.jobName, (try? ArrayRange(parsing: name, dialect: .pbsPro,
-                                                        location: SourceLocation(file: "", line: 0))) != nil {
+        // `taskfarm run -J 1-10 job.pbs` is qsub's array option, not a job name. `-J` and
+        // `--job-name` are one option of taskfarm's (the name for other formats), so a value
+        // that begins with a digit, as every range does, is read as the array, and a bad or
+        // too large range is refused here as `#PBS -J` is, never kept as the job's name.
+        if let name = options.jobName, name.first.map({ $0.isASCII && $0.isNumber }) == true {
             let place = SourceLocation(file: SourceLocation.commandLine, line: 0)
+            do {
+                _ = try ArrayRange(parsing: name, dialect: .pbsPro, location: place)
+            } catch {
+                throw JobSpecError(error.message + "; -J is qsub's array option for a PBS script: expected "
+                                   + "start-end[:step] (PBS Pro qsub -J), such as 1-10:2", at: place)
+            }
             commandLine.append(BatchOption(name: "-J", value: name, location: place, valueLocation: place))
             arrayFromCommandLineName = true
         }

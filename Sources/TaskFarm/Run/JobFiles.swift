@@ -100,16 +100,33 @@ public enum JobFiles {
                            file: SourceLocation.commandLine)
     }
 
+    /// How messages name a job read from standard input.
+    public static let standardInputName = "<standard input>"
+
     /// Loads a job read from standard input (`taskfarm check -`, and `taskfarm run -` from
     /// the copy it keeps at `keptAt`), detecting its format from the text unless
-    /// `overrides.format` names one; a task list's messages name `<standard input>`.
+    /// `overrides.format` names one. Errors name `<standard input>`, not the copy a
+    /// script's tasks run from (the user never named that file).
     ///
-    /// - Throws: ``JobSpecError`` naming the line and what was expected.
+    /// - Throws: ``JobSpecError`` naming `<standard input>`, the line and what was expected.
     public static func load(standardInput data: Data, keptAt file: String, runID: Int,
                             overrides: Overrides = Overrides()) throws(JobSpecError) -> any Job {
-        try refusingDAGOptions(try JobLoader.load(data: data, named: "<standard input>", keptAt: file, format: overrides.format,
-                                                  options: options(runID: runID, overrides: overrides)),
-                               overrides: overrides, file: "<standard input>")
+        do {
+            return try refusingDAGOptions(try JobLoader.load(data: data, named: standardInputName, keptAt: file,
+                                                             format: overrides.format,
+                                                             options: options(runID: runID, overrides: overrides)),
+                                          overrides: overrides, file: standardInputName)
+        } catch {
+            throw namingStandardInput(error, keptAt: file)
+        }
+    }
+
+    /// `problem` (an error or a warning of a job read from standard input) naming
+    /// `<standard input>` where it names `keptAt`, the copy the job was read from.
+    public static func namingStandardInput(_ problem: JobSpecError, keptAt file: String) -> JobSpecError {
+        var named = problem
+        if named.location.file == file { named.location.file = standardInputName }
+        return named
     }
 
     /// Parses a DAG file, applies its rescue file (the newest, or `rescueFrom`), and expands

@@ -47,23 +47,34 @@ enum CondorPrograms {
         }
         if let queue { lines.append("queue " + queue) }
         let text = (assignments + lines).joined(separator: "\n")
-        let client = try context.client()
         var count = 0, cluster = 0
-        var warned = false
-        _ = try FrontEndSubmission.submit(client) { first in
-            let job = try SubmitDescription(text: text, file: file ?? "<stdin>", options: context.loadOptions(first: first)).job
-            if !warned {
-                context.warn(job.warnings)
-                warned = true
-            }
-            count = job.taskCount
+        let name = file.map { ($0 as NSString).lastPathComponent } ?? FrontEndContext.standardInputJobName(.condor)
+        _ = try context.submitScript((text, name), file: file, standardInputName: name, spools: false) {
+            text, path, first, _ in
+            let parsed = try parsedSubmitDescription(context, text: text, file: path, name: name, first: first, batch: batch)
+            count = parsed.tasks.count
             cluster = FrontEndJob.number(ofQueueID: first)
-            let name = file.map { ($0 as NSString).lastPathComponent } ?? "STDIN"
-            return FrontEndSubmission.tasks(FrontEndJob.stamp(job.tasks, scheduler: .condor, first: first, name: name,
-                                                              isArray: true, batch: batch), parents: [])
+            return parsed
         }
         print(CondorReports.submitted(count: count, cluster: cluster, terse: terse))
         return 0
+    }
+
+    /// The one reading of a submit description for the cluster whose first task is queue id `first`,
+    /// `condor_submit`'s and `taskfarm submit --file`'s: `$(Cluster)` is the cluster, each
+    /// proc a task stamped as HTCondor's, named `name` (`batch`: `-batch-name`). `overrides`
+    /// are `taskfarm submit`'s command line, checked against the format.
+    ///
+    /// - Throws: ``JobSpecError`` naming the line and what was expected.
+    static func parsedSubmitDescription(_ context: FrontEndContext, text: String, file: String, name: String, first: Int,
+                                        batch: String? = nil, overrides: JobFiles.Overrides = JobFiles.Overrides())
+        throws -> FrontEndContext.ParsedScript {
+        let options = try JobLoader.applyingCommandLine(context.loadOptions(first: first, overrides: overrides),
+                                                        to: .submit, named: file)
+        let job = try SubmitDescription(text: text, file: file, options: options).job
+        let stamped = FrontEndJob.stamp(job.tasks, scheduler: .condor, first: first, name: name, isArray: true, batch: batch)
+        return FrontEndContext.ParsedScript(tasks: FrontEndSubmission.tasks(stamped, parents: []), warnings: job.warnings,
+                                            maxConcurrent: nil)
     }
 
     /// `condor_q [-nobatch] [-better-analyze] [-totals] [cluster[.proc]...] [owner...]`.

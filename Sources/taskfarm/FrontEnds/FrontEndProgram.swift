@@ -80,44 +80,69 @@ struct FrontEndContext: Sendable {
         var maxConcurrent: Int?
     }
 
-    /// Queues a batch script (`qsub`'s, `sbatch`'s) as one job: connects to the farm, takes
-    /// the script and its name from `inline` (a command line's own script, such as sbatch
-    /// `--wrap`'s), else from ``namedScript(_:standardInputName:)`` of `file`; copies it into
-    /// the farm's spool; has `parse` make the tasks for each job number tried (with the text,
-    /// the copy's path and the client); prints the warnings once. Messages name `file` (the
-    /// user's script, or `<stdin>`), not the copy. Returns the client and the tasks' ids.
+    /// Queues a job file (`qsub`'s and `sbatch`'s script, `condor_submit`'s description,
+    /// `taskfarm submit --file`'s) as one job: connects to the farm, takes the text and its
+    /// name from `inline` (a command line's own script, such as sbatch `--wrap`'s, or text
+    /// already read), else from ``namedScript(_:standardInputName:)`` of `file`; copies a
+    /// script (`spools`) into the farm's spool, and removes the copy again when the submission is refused; has `parse` make the tasks for each job number
+    /// tried (with the text, the path it is read from (the copy) and the client); prints the
+    /// warnings once. Messages name `shownAs`, else `file` (the user's script, or `<stdin>`),
+    /// not the copy. `given` is the farm's client when the caller has one (`taskfarm submit
+    /// --connect`). Returns the client and the tasks' ids.
     ///
     /// - Throws: ``JobSpecError`` from reading the script or from `parse`, ``ClientError``
     ///   from the farm.
     func submitScript(_ inline: (text: String, name: String)?, file: String?, standardInputName: String,
+                      shownAs: String? = nil, spools: Bool = true, client given: QueueClient? = nil,
                       parse: (_ text: String, _ spooled: String, _ first: Int, _ client: QueueClient) throws -> ParsedScript)
         throws -> (client: QueueClient, ids: [Int]) {
-        let client = try self.client()
+        let client = try given ?? self.client()
         let (text, name) = try inline ?? namedScript(file, standardInputName: standardInputName)
-        let spooled = try FrontEndSubmission.spool(text, name: name, client: client)
+        let shown = shownAs ?? file ?? "<stdin>"
+        let spooled = spools ? try FrontEndSubmission.spool(text, name: name, client: client) : shown
+        // The copy is the tasks' script only once they are queued: a submission refused (its
+        // script's error, or the farm's refusal) leaves none behind. After a lost answer the
+        // tasks may be queued, and must find their script.
+        var keepsCopy = !spools
+        defer {
+            if !keepsCopy { try? FileManager.default.removeItem(atPath: (spooled as NSString).deletingLastPathComponent) }
+        }
         var warned = false
         func named(_ error: JobSpecError) -> JobSpecError {
             var error = error
-            if error.location.file == spooled { error.location.file = file ?? "<stdin>" }
+            if error.location.file == spooled { error.location.file = shown }
             return error
         }
-        let ids = try FrontEndSubmission.submit(client) { first in
-            let parsed: ParsedScript
-            do {
-                parsed = try parse(text, spooled, first, client)
-            } catch let error as JobSpecError {
-                throw named(error)
-            }
-            if !warned {
-                warn(parsed.warnings.map(named))
-                if let most = parsed.maxConcurrent {
-                    complain("warning: %\(most) (at most \(most) array elements at once) is not honoured: elements start as workers free up")
+        let ids: [Int]
+        do {
+            ids = try FrontEndSubmission.submit(client) { first in
+                let parsed: ParsedScript
+                do {
+                    parsed = try parse(text, spooled, first, client)
+                } catch let error as JobSpecError {
+                    throw named(error)
                 }
-                warned = true
+                if !warned {
+                    warn(parsed.warnings.map(named))
+                    if let most = parsed.maxConcurrent {
+                        complain("warning: %\(most) (at most \(most) array elements at once) is not honoured: elements start as workers free up")
+                    }
+                    warned = true
+                }
+                return parsed.tasks
             }
-            return parsed.tasks
+            keepsCopy = true
+        } catch let error as ClientError {
+            keepsCopy = error.kind != .invalid
+            throw error
         }
         return (client, ids)
+    }
+
+    /// The job name a scheduler gives a job whose script came on standard input: `sbatch`
+    /// for Slurm, `STDIN` for PBS's qsub and HTCondor's condor_submit.
+    static func standardInputJobName(_ scheduler: FrontEndJob.Scheduler) -> String {
+        scheduler == .slurm ? "sbatch" : "STDIN"
     }
 
     /// The text of a script file and the name the job takes from it (the file's last
@@ -151,9 +176,13 @@ struct FrontEndContext: Sendable {
     /// scheduler's own option words, dependencies kept for the front end to apply. The job's
     /// number (``FrontEndJob/number(ofQueueID:)``, from 1) is its run id: `SLURM_JOB_ID`,
     /// `PBS_JOBID`, `$(Cluster)` and `%A` are the id the front end prints.
-    func loadOptions(first: Int, batchOptions: [String] = [], scriptArguments: [String] = []) -> JobLoadOptions {
-        var options = JobFiles.options(runID: FrontEndJob.number(ofQueueID: first), overrides: JobFiles.Overrides(scriptArguments: scriptArguments))
-        options.batchOptions = batchOptions
+    /// `overrides` are what `taskfarm submit --file`'s command line adds (its per-task request).
+    func loadOptions(first: Int, batchOptions: [String] = [], scriptArguments: [String] = [],
+                     overrides: JobFiles.Overrides = JobFiles.Overrides()) -> JobLoadOptions {
+        var overrides = overrides
+        overrides.scriptArguments += scriptArguments
+        overrides.batchOptions += batchOptions
+        var options = JobFiles.options(runID: FrontEndJob.number(ofQueueID: first), overrides: overrides)
         options.honoursDependencies = true
         return options
     }

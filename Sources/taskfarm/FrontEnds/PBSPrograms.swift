@@ -14,11 +14,11 @@ enum PBSPrograms {
     static func qsub(_ context: FrontEndContext) throws -> Int32 {
         let line = try QsubCommandLine(context.arguments)
         var jobID = ""
-        _ = try context.submitScript(line.inlineScript, file: line.script, standardInputName: "STDIN") { text, spooled, first, client in
-            let options = context.loadOptions(first: first, batchOptions: line.options)
-            let script = try PBSScript(text: text, file: spooled, options: options)
+        _ = try context.submitScript(line.inlineScript, file: line.script, standardInputName: FrontEndContext.standardInputJobName(.pbs)) { text, spooled, first, client in
+            let (parsed, script, options) = try context.parsedBatchScript(.pbs, text: text, spooled: spooled, first: first,
+                                                                          batchOptions: line.options, client: client)
             jobID = "\(FrontEndJob.number(ofQueueID: first))\(script.array != nil ? "[]" : "").\(options.hostname)"
-            return try context.parsed(script, scheduler: .pbs, first: first, server: options.hostname, client: client)
+            return parsed
         }
         if line.printsJobID { print(jobID) }
         return 0

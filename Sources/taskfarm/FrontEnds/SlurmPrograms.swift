@@ -15,12 +15,11 @@ enum SlurmPrograms {
     static func sbatch(_ context: FrontEndContext) throws -> Int32 {
         let line = try SbatchCommandLine(context.arguments)
         var number = 0
-        let (client, ids) = try context.submitScript(line.inlineScript, file: line.script, standardInputName: "sbatch") {
+        let (client, ids) = try context.submitScript(line.inlineScript, file: line.script, standardInputName: FrontEndContext.standardInputJobName(.slurm)) {
             text, spooled, first, client in
-            let options = context.loadOptions(first: first, batchOptions: line.options, scriptArguments: line.arguments)
-            let script = try SlurmScript(text: text, file: spooled, options: options)
             number = FrontEndJob.number(ofQueueID: first)
-            return try context.parsed(script, scheduler: .slurm, first: first, client: client)
+            return try context.parsedBatchScript(.slurm, text: text, spooled: spooled, first: first, batchOptions: line.options,
+                                                 scriptArguments: line.arguments, client: client).parsed
         }
         print(line.parsable ? String(number) : "Submitted batch job \(number)")
         guard line.waits else { return 0 }
