@@ -127,7 +127,8 @@ public struct StatusReport: Sendable {
     private static func arrayIndexes(of positions: [Int], replay: JournalReplay) -> [Int: Int] {
         guard let header = replay.header, header.jobFile != "(queue)",
               let text = replay.lastContext, let context = RunContext(json: text),
-              let job = try? JobFiles.reload(context, runID: header.runID), !(job is DAGJob) else { return [:] }
+              let job = try? JobFiles.reload(context, runID: header.runID, runBegan: replay.lastRunBeganTime),
+              !job.numbersTasksByPosition else { return [:] }
         var indexes: [Int: Int] = [:]
         for position in positions where position < job.taskCount {
             let index = job.task(at: position).arrayIndex

@@ -14,10 +14,16 @@ public struct RecordedRun {
     public let runID: Int
     /// The tasks, by position; empty when they could not be reloaded (see ``jobProblem``).
     private let tasks: (Int) -> TaskSpec?
+    /// The reloaded DAG, whose nodes the procs belong to, or `nil`.
+    private let dagJob: DAGJob?
     /// Tasks known.
     public let taskCount: Int
     /// Why the tasks could not be reloaded (the job file is gone or changed), or `nil`.
     public let jobProblem: String?
+    /// Whether tasks are numbered by position, not by array index: a served queue's (its
+    /// task ids are positions), a DAG's (``Job/numbersTasksByPosition``), and when the job
+    /// cannot be reloaded.
+    public let numbersByPosition: Bool
 
     /// Reads the state folder at `folder` (or the job file's default one); `only` limits
     /// the attempts read to one position.
@@ -38,21 +44,29 @@ public struct RecordedRun {
             tasks = { specs[$0] }
             taskCount = max(history.submitted.keys.max().map { $0 + 1 } ?? 0, history.header?.taskCount ?? 0)
             jobProblem = nil
+            numbersByPosition = true
+            dagJob = nil
         } else if let context {
             do {
-                let job = try JobFiles.reload(context, runID: runID)
+                let job = try JobFiles.reload(context, runID: runID, runBegan: history.runs.last?.began)
                 tasks = { $0 >= 0 && $0 < job.taskCount ? job.task(at: $0) : nil }
                 taskCount = job.taskCount
                 jobProblem = nil
+                numbersByPosition = job.numbersTasksByPosition
+                dagJob = job as? DAGJob
             } catch {
                 tasks = { _ in nil }
                 taskCount = history.header?.taskCount ?? 0
                 jobProblem = "the job file cannot be read again: \(error)"
+                numbersByPosition = true
+                dagJob = nil
             }
         } else {
             tasks = { _ in nil }
             taskCount = history.header?.taskCount ?? 0
             jobProblem = "the journal predates run contexts; commands and output paths are not known"
+            numbersByPosition = true
+            dagJob = nil
         }
     }
 
@@ -71,13 +85,27 @@ public struct RecordedRun {
         return RunContext.digest(ofFile: context.jobFile) != recorded
     }
 
-    /// The positions whose array index is `index` (several for DAG nodes sharing one).
-    public func positions(ofIndex index: Int) -> [Int] {
-        if history.header?.jobFile == "(queue)" || jobProblem != nil {
-            return index >= 0 && index < taskCount ? [index] : []
-        }
-        if index >= 0, index < taskCount, task(at: index)?.arrayIndex == index { return [index] }
-        return (0..<taskCount).filter { task(at: $0)?.arrayIndex == index }
+    /// For a DAG's proc at `position`: its node's name, which of the node's procs it is (from
+    /// 0) and how many the node has; `nil` for other jobs.
+    public func dagNode(ofPosition position: Int) -> (name: String, proc: Int, procs: Int)? {
+        guard let dagJob, position >= 0, position < dagJob.taskCount else { return nil }
+        let node = dagJob.node(ofPosition: position)
+        let procs = dagJob.positions(of: node)
+        return (dagJob.dag.nodes[node].name, position - procs.lowerBound, procs.count)
+    }
+
+    /// The number people read and type for the task at `position`: its array index, or the
+    /// position itself when ``numbersByPosition``.
+    public func number(ofPosition position: Int) -> Int {
+        numbersByPosition ? position : task(at: position)?.arrayIndex ?? position
+    }
+
+    /// The positions of the tasks numbered `number` (``number(ofPosition:)``); several only
+    /// for a hand-made job whose tasks share an index.
+    public func positions(ofNumber number: Int) -> [Int] {
+        if numbersByPosition { return number >= 0 && number < taskCount ? [number] : [] }
+        if number >= 0, number < taskCount, task(at: number)?.arrayIndex == number { return [number] }
+        return (0..<taskCount).filter { task(at: $0)?.arrayIndex == number }
     }
 
     /// The stdout and stderr files of an attempt, absolute, as its worker named them

@@ -27,11 +27,11 @@ public struct RunReport {
 
     /// The trace-event JSON of the same attempts (``ChromeTrace``).
     public var trace: String {
-        ChromeTrace.json(attempts) { position in run.task(at: position).map { ($0.arrayIndex, $0.command.displayString) } }
+        ChromeTrace.json(attempts) { position in run.task(at: position).map { (run.number(ofPosition: position), $0.command.displayString) } }
     }
 
     private func command(_ position: Int) -> String { run.task(at: position)?.command.displayString ?? "?" }
-    private func index(_ position: Int) -> Int { run.task(at: position)?.arrayIndex ?? position }
+    private func index(_ position: Int) -> Int { run.number(ofPosition: position) }
 
     /// The page.
     public var html: String {

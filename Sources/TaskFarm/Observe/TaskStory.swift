@@ -13,13 +13,14 @@ public struct TaskStory {
     private let position: Int
     private let now: Double
 
-    /// The story of the task at array index `index` in the state folder `folder`.
+    /// The story of the task numbered `index` in the state folder `folder`: its array index,
+    /// or for a DAG its position (``RecordedRun/number(ofPosition:)``), as `status` lists it.
     ///
     /// - Throws: ``JournalError`` when there is no journal; ``UnknownTask`` when no task has
     ///   that index.
     public init(stateFolder folder: String, index: Int, now: Double? = nil) throws {
         let whole = try RecordedRun(stateFolder: folder, only: nil)
-        let positions = whole.positions(ofIndex: index)
+        let positions = whole.positions(ofNumber: index)
         guard let position = positions.first else {
             throw UnknownTask(message: "no task has index \(index): \(Self.indexRange(of: whole))")
         }
@@ -33,7 +34,7 @@ public struct TaskStory {
     static func indexRange(of run: RecordedRun) -> String {
         let count = run.taskCount
         guard count > 0 else { return "the run has no tasks" }
-        let indexes = count <= 1_000_000 ? (0..<count).compactMap { run.task(at: $0)?.arrayIndex } : []
+        let indexes = count <= 1_000_000 ? (0..<count).map(run.number(ofPosition:)) : []
         let low = indexes.min() ?? 0, high = indexes.max() ?? count - 1
         let tasks = "the run's \(count) task\(count == 1 ? " has index" : "s have indexes")"
         return low == high ? "\(tasks) \(low)" : "\(tasks) \(low) to \(high)"
@@ -67,7 +68,10 @@ public struct TaskStory {
     /// The story as text for people.
     public var text: String {
         let task = run.task(at: position)
-        var lines = ["task \(task?.arrayIndex ?? position) (position \(position)): \(state)"]
+        var lines = ["task \(run.number(ofPosition: position)) (position \(position)): \(state)"]
+        if let node = run.dagNode(ofPosition: position) {
+            lines.append("  node:    \(node.name), proc \(node.proc) of \(node.procs)")
+        }
         if let task {
             lines.append("  command: \(task.command.displayString)")
             if task.source.line > 0 { lines.append("  from:    \(task.source)") }
@@ -117,7 +121,7 @@ public struct TaskStory {
                 + "\"maxResidentKiB\": \(attempt.maxResidentKiB), \"message\": \(attempt.message.map(jsonString) ?? "null"), "
                 + "\"stdout\": \(paths.0.map(jsonString) ?? "null"), \"stderr\": \(paths.1.map(jsonString) ?? "null")}"
         }
-        return "{\"index\": \(task?.arrayIndex ?? position), \"position\": \(position), \"state\": \(jsonString(state)), "
+        return "{\"index\": \(run.number(ofPosition: position)), \"position\": \(position), \"state\": \(jsonString(state)), "
             + "\"command\": \(task.map { jsonString($0.command.displayString) } ?? "null"), "
             + "\"attempts\": [\(items.joined(separator: ", "))]}\n"
     }
