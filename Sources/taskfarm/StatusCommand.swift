@@ -90,14 +90,16 @@ struct StatusCommand: ParsableCommand {
 /// Where a command's state folder is.
 enum StateFolderLocation {
     /// `path` itself when it is a folder; for a job file (or `-`, standard input), its
-    /// default state folder.
+    /// default state folder; for a job file moved or removed since its run, that folder too
+    /// when it is still there (the journal does not need the file).
     static func resolve(_ path: String) -> String {
         if path == StateFolder.standardInput { return StateFolder.defaultPath(forJob: path) }
         var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
-            return StateFolder.defaultPath(forJob: path)
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            return isDirectory.boolValue ? path : StateFolder.defaultPath(forJob: path)
         }
-        return path
+        let folder = StateFolder.defaultPath(forJob: path)
+        return FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) && isDirectory.boolValue ? folder : path
     }
 
     /// ``resolve(_:)`` of `path`, refusing (66) a job file whose default state folder does

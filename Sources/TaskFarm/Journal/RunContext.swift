@@ -75,6 +75,13 @@ public struct RunContext: Codable, Sendable, Equatable {
         return String(repeating: "0", count: 16 - text.count) + text
     }
 
+    /// Whether the job file now differs from the one the run read, by ``jobFileDigest``;
+    /// `false` when that is unknown or the file cannot be read (reloading it then fails).
+    public var jobFileChanged: Bool {
+        guard let recorded = jobFileDigest, jobFile != "(queue)", let now = Self.digest(ofFile: jobFile) else { return false }
+        return now != recorded
+    }
+
     /// The output defaults the run used.
     public var outputs: OutputDefaults {
         OutputDefaults(output: output, error: error, defaultOutput: defaultOutput, defaultError: defaultError)

@@ -22,8 +22,12 @@ public struct RecordedRun {
     public let jobProblem: String?
     /// Whether tasks are numbered by position, not by array index: a served queue's (its
     /// task ids are positions), a DAG's (``Job/numbersTasksByPosition``), and when the job
-    /// cannot be reloaded.
+    /// cannot be reloaded as it ran (see ``numberingNote``).
     public let numbersByPosition: Bool
+    /// Whether the job file was edited since the run read it: its array indexes now need not
+    /// be the run's, so tasks are numbered by position, and commands and output paths are
+    /// shown as the file says now, which may not be what ran.
+    public let jobFileChanged: Bool
 
     /// Reads the state folder at `folder` (or the job file's default one); `only` limits
     /// the attempts read to one position.
@@ -34,6 +38,7 @@ public struct RecordedRun {
         history = try AttemptHistory(stateFolder: folder, only: only)
         runID = history.header?.runID ?? 0
         let context = history.context
+        jobFileChanged = history.header?.jobFile != "(queue)" && context?.jobFileChanged == true
         if history.header?.jobFile == "(queue)" {
             var specs: [Int: TaskSpec] = [:]
             if let only {
@@ -50,25 +55,32 @@ public struct RecordedRun {
             do {
                 let job = try JobFiles.reload(context, runID: runID, runBegan: history.runs.last?.began)
                 tasks = { $0 >= 0 && $0 < job.taskCount ? job.task(at: $0) : nil }
-                taskCount = job.taskCount
+                // An edited file may hold more or fewer tasks than ran: the run's count stands.
+                taskCount = jobFileChanged ? history.header?.taskCount ?? job.taskCount : job.taskCount
                 jobProblem = nil
-                numbersByPosition = job.numbersTasksByPosition
+                numbersByPosition = job.numbersTasksByPosition || jobFileChanged
                 dagJob = job as? DAGJob
             } catch {
                 tasks = { _ in nil }
                 taskCount = history.header?.taskCount ?? 0
-                jobProblem = "the job file cannot be read again: \(error)"
+                jobProblem = Self.unreadable(error)
                 numbersByPosition = true
                 dagJob = nil
             }
         } else {
             tasks = { _ in nil }
             taskCount = history.header?.taskCount ?? 0
-            jobProblem = "the journal predates run contexts; commands and output paths are not known"
+            jobProblem = Self.contextMissing
             numbersByPosition = true
             dagJob = nil
         }
     }
+
+    /// ``jobProblem`` of a journal whose runs recorded no ``RunContext``.
+    static let contextMissing = "the journal predates run contexts; commands and output paths are not known"
+
+    /// ``jobProblem`` of a job file that cannot be loaded again for `error`.
+    static func unreadable(_ error: any Error) -> String { "the job file cannot be read again: \(error)" }
 
     private static func decode(_ text: String) -> TaskSpec? {
         try? JSONDecoder().decode(TaskSpec.self, from: Data(text.utf8))
@@ -77,12 +89,22 @@ public struct RecordedRun {
     /// The task at `position`, as the run ran it, or `nil` when unknown.
     public func task(at position: Int) -> TaskSpec? { tasks(position) }
 
-    /// Whether the job file was edited since the run read it: commands are then shown as
-    /// the file says now, which may not be what ran.
-    public var jobFileChanged: Bool {
-        guard let context = history.context, let recorded = context.jobFileDigest,
-              history.header?.jobFile != "(queue)" else { return false }
-        return RunContext.digest(ofFile: context.jobFile) != recorded
+    /// Why tasks are numbered by position when their array indexes would be expected (the
+    /// job file changed, or cannot be read again), for people; `nil` when they are numbered
+    /// as the run numbered them (by array index, or by position for a DAG or a served queue).
+    public var numberingNote: String? {
+        history.header?.jobFile == "(queue)" ? nil : Self.numberingNote(jobFileChanged: jobFileChanged, jobProblem: jobProblem)
+    }
+
+    /// ``numberingNote`` of a run whose job file changed since, or that cannot be reloaded
+    /// for `jobProblem`; shared with ``StatusReport``, which reads the journal itself.
+    static func numberingNote(jobFileChanged: Bool, jobProblem: String?) -> String? {
+        if jobFileChanged {
+            return "the job file changed since the run: tasks are numbered by position (from 0), as the run laid them "
+                + "out, not by the array indexes the file gives now; commands and output paths are shown as the file "
+                + "says now, which may not be what ran"
+        }
+        return jobProblem.map { "tasks are numbered by position (from 0): \($0)" }
     }
 
     /// For a DAG's proc at `position`: its node's name, which of the node's procs it is (from

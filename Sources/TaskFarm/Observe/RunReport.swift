@@ -65,7 +65,7 @@ public struct RunReport {
         text += ["succeeded", "failed", "timedout", "cancelled", "interrupted", "running"].compactMap { kind in
             kinds[kind].map { "<span class=\"chip k-\(kind)\"></span>\($0) \(kind == "timedout" ? "timed out" : kind)" }
         }.joined(separator: " &nbsp; ")
-        if let problem = run.jobProblem { text += "<br><em>\(escapeHTML(problem))</em>" }
+        if let problem = run.numberingNote ?? run.jobProblem { text += "<br><em>\(escapeHTML(problem))</em>" }
         return text + "</p>\n"
     }
 

@@ -37,12 +37,17 @@ public struct TaskStory {
         let indexes = count <= 1_000_000 ? (0..<count).map(run.number(ofPosition:)) : []
         let low = indexes.min() ?? 0, high = indexes.max() ?? count - 1
         let tasks = "the run's \(count) task\(count == 1 ? " has index" : "s have indexes")"
-        return low == high ? "\(tasks) \(low)" : "\(tasks) \(low) to \(high)"
+        let note = run.numberingNote.map { " (\($0))" } ?? ""
+        return (low == high ? "\(tasks) \(low)" : "\(tasks) \(low) to \(high)") + note
     }
 
     /// Why commands and output paths are not known (the job file cannot be read again), or
     /// `nil` when they are.
     public var jobProblem: String? { run.jobProblem }
+
+    /// Whether the job file changed since the run: output paths are then named from the file
+    /// as it is now and may not be the ones the task wrote (``RecordedRun/jobFileChanged``).
+    public var jobFileChanged: Bool { run.jobFileChanged }
 
     /// The attempts of this task, oldest first.
     public var attempts: [AttemptHistory.Attempt] { run.history.attempts.filter { $0.position == position } }
@@ -75,10 +80,8 @@ public struct TaskStory {
         if let task {
             lines.append("  command: \(task.command.displayString)")
             if task.source.line > 0 { lines.append("  from:    \(task.source)") }
-            if run.jobFileChanged { lines.append("  note:    the job file changed since the run; the command is shown as it is now") }
-        } else if let problem = run.jobProblem {
-            lines.append("  note:    \(problem)")
         }
+        if let note = run.numberingNote ?? run.jobProblem { lines.append("  note:    \(note)") }
         let all = attempts
         if all.isEmpty { lines.append("  no attempt yet") }
         for attempt in all where attempt.neverRan {
