@@ -27,14 +27,12 @@ struct OutputCommand: ParsableCommand {
 
     @OptionGroup var served: ServedFarmOption
 
-    @Option(name: .long, help: ArgumentHelp("The state folder, as given to taskfarm run --state-dir; then the job file may be left out.",
-                                            valueName: "dir"))
-    var stateDir: String?
+    @OptionGroup var folder: StateDirOption
+
+    private var stateDir: String? { folder.stateDir }
 
     func validate() throws {
-        if served.connect != nil, stateDir != nil {
-            throw ValidationError("--connect asks a served farm and --state-dir names a folder; give one")
-        }
+        try folder.validate(connect: served.connect)
         // With --state-dir the job file is optional (`output FILE INDEX --state-dir DIR`, as
         // the run was started, or `output INDEX --state-dir DIR`).
         let expected = served.connect != nil ? 1...1 : stateDir != nil ? 1...2 : 2...2

@@ -274,6 +274,15 @@ final class ObserveRunTests: XCTestCase {
         }
         XCTAssertEqual(try Harness.run(Harness.taskfarm, ["output", "t.txt", "1", "--state-dir", "X"], in: folder).stdout, "b\n")
         XCTAssertEqual(try Harness.run(Harness.taskfarm, ["output", "1", "--state-dir", "X"], in: folder).stdout, "b\n")
+        // status and report take --state-dir as output and run do, the job file then optional.
+        for arguments in [["status", "t.txt", "--state-dir", "X"], ["status", "--state-dir", "X", "--task", "1"],
+                          ["report", "t.txt", "--state-dir", "X", "-o", "r.html"], ["report", "--state-dir", "X", "-o", "r.html"]] {
+            let outcome = try Harness.run(Harness.taskfarm, arguments, in: folder)
+            XCTAssertEqual(outcome.status, 0, "\(arguments): \(outcome.stderr)")
+            XCTAssertTrue(outcome.stdout.contains(arguments.contains("--task") ? "task 1 (position 1): succeeded" : arguments[0] == "status"
+                                                  ? "2 tasks: 2 succeeded" : "wrote r.html: 2 attempts"), outcome.stdout)
+        }
+        XCTAssertEqual(try Harness.run(Harness.taskfarm, ["status", "--state-dir", "X", "--connect", "c"], in: folder).status, 64)
         let noAttempt = try Harness.run(Harness.taskfarm, ["output", "X", "1", "--attempt", "2"], in: folder)
         XCTAssertEqual(noAttempt.status, 66)
         XCTAssertTrue(noAttempt.stderr.contains("task 1 has no attempt 2: it has 1 attempt"), noAttempt.stderr)
