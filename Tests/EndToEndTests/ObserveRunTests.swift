@@ -291,7 +291,7 @@ final class ObserveRunTests: XCTestCase {
         XCTAssertEqual(try Harness.taskfarm(["run", "s.sh"], ranks: 1, in: folder).status, 0)
         let unknown = try Harness.run(Harness.taskfarm, ["output", "s.sh", "0"], in: folder)
         XCTAssertEqual(unknown.status, 64)
-        XCTAssertTrue(unknown.stderr.contains("no task has index 0: the run's 2 tasks have indexes 1 to 2"), unknown.stderr)
+        XCTAssertTrue(unknown.stderr.contains("no task has index 0: the run's 2 tasks have indexes 1, 2"), unknown.stderr)
         let discarded = try Harness.run(Harness.taskfarm, ["output", "s.sh", "1"], in: folder)
         XCTAssertEqual(discarded.status, 66)
         XCTAssertTrue(discarded.stderr.contains("its stdout was discarded: the job sent it to /dev/null"), discarded.stderr)

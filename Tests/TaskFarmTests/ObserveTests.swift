@@ -144,6 +144,20 @@ final class ObserveTests: XCTestCase {
                       "other jobs' contexts, and older journals', are unchanged")
     }
 
+    /// An unknown index's message gives the indexes there are without implying any that are
+    /// not: PBS `-J 10-30:5` has 5 tasks, not 21; Slurm `3,7,20-26:3` has 5, not 24.
+    func testIndexesAreDescribedWithTheirSteps() {
+        XCTAssertEqual(TaskStory.describe(indexes: Array(1...10)), "1 to 10")
+        XCTAssertEqual(TaskStory.describe(indexes: [10, 15, 20, 25, 30]), "10 to 30 in steps of 5")
+        XCTAssertEqual(TaskStory.describe(indexes: [3, 7, 20, 23, 26]), "3, 7, 20 to 26 in steps of 3")
+        XCTAssertEqual(TaskStory.describe(indexes: [2, 1]), "1, 2")
+        XCTAssertEqual(TaskStory.describe(indexes: [0, 0, 4]), "0, 4", "DAG-like shared indexes are named once")
+        XCTAssertEqual(TaskStory.describe(indexes: Array(stride(from: 0, to: 100, by: 2)) + [1001, 1003, 1010]),
+                       "0 to 98 in steps of 2, 1001, 1003, 1010")
+        let scattered = (0..<15).map { $0 * $0 * 7 }
+        XCTAssertTrue(TaskStory.describe(indexes: scattered).hasSuffix(", 567 and 5 more"), TaskStory.describe(indexes: scattered))
+    }
+
     func testTheHistoryKeepsEveryAttemptWithItsHostAndDropsGivenBackOnes() {
         let records: [JournalRecord] = [
             .header(version: 1, runID: 7, taskCount: 3, fingerprint: "x", jobFile: "t.txt"),

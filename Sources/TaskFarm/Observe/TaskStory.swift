@@ -30,15 +30,38 @@ public struct TaskStory {
     }
 
     /// `the run's 10 tasks have indexes 1 to 10`: what to type instead of an unknown index
-    /// (a Slurm `--array=1-10` starts at 1, so the task count alone misleads).
+    /// (a Slurm `--array=1-10` starts at 1, so the task count alone misleads; a PBS `-J
+    /// 10-30:5` has 5 tasks, not 21, so the steps are given).
     static func indexRange(of run: RecordedRun) -> String {
         let count = run.taskCount
         guard count > 0 else { return "the run has no tasks" }
-        let indexes = count <= 1_000_000 ? (0..<count).map(run.number(ofPosition:)) : []
-        let low = indexes.min() ?? 0, high = indexes.max() ?? count - 1
         let tasks = "the run's \(count) task\(count == 1 ? " has index" : "s have indexes")"
         let note = run.numberingNote.map { " (\($0))" } ?? ""
-        return (low == high ? "\(tasks) \(low)" : "\(tasks) \(low) to \(high)") + note
+        guard count <= 1_000_000 else { return "\(tasks) \(run.number(ofPosition: 0)) to \(run.number(ofPosition: count - 1))" + note }
+        return "\(tasks) \(describe(indexes: (0..<count).map(run.number(ofPosition:))))" + note
+    }
+
+    /// Indexes for people, as runs: `1 to 10`, `10 to 30 in steps of 5`, `3, 7, 20 to 26 in
+    /// steps of 3`; the first 10 parts, then how many more indexes there are.
+    static func describe(indexes: [Int]) -> String {
+        let sorted = Array(Set(indexes)).sorted()
+        var parts: [String] = []
+        var start = 0
+        while start < sorted.count, parts.count < 10 {
+            var end = start
+            if start + 1 < sorted.count {
+                let step = sorted[start + 1] - sorted[start]
+                while end + 1 < sorted.count, sorted[end + 1] - sorted[end] == step { end += 1 }
+                if end - start < 2 { end = start }  // two in a row are two numbers, not a run
+                parts.append(end == start ? String(sorted[start])
+                             : "\(sorted[start]) to \(sorted[end])" + (step == 1 ? "" : " in steps of \(step)"))
+            } else {
+                parts.append(String(sorted[start]))
+            }
+            start = end + 1
+        }
+        let more = sorted.count - start
+        return parts.joined(separator: ", ") + (more > 0 ? " and \(more) more" : "")
     }
 
     /// Why commands and output paths are not known (the job file cannot be read again), or
