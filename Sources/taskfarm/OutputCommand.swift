@@ -27,14 +27,12 @@ struct OutputCommand: ParsableCommand {
 
     @OptionGroup var served: ServedFarmOption
 
-    @Option(name: .long, help: ArgumentHelp("The state folder, as given to taskfarm run --state-dir; then the job file may be left out.",
-                                            valueName: "dir"))
-    var stateDir: String?
+    @OptionGroup var folder: StateDirOption
+
+    private var stateDir: String? { folder.stateDir }
 
     func validate() throws {
-        if served.connect != nil, stateDir != nil {
-            throw ValidationError("--connect asks a served farm and --state-dir names a folder; give one")
-        }
+        try folder.validate(connect: served.connect)
         // With --state-dir the job file is optional (`output FILE INDEX --state-dir DIR`, as
         // the run was started, or `output INDEX --state-dir DIR`).
         let expected = served.connect != nil ? 1...1 : stateDir != nil ? 1...2 : 2...2
@@ -79,9 +77,16 @@ struct OutputCommand: ParsableCommand {
                 FileHandle.standardError.write(Data("taskfarm output: note: attempt \(later.attempt) wrote the same file, \(path), and replaced attempt \(ran.attempt)'s output\n".utf8))
             }
         }
+        // An edited job file may name another file than the task wrote: say where the name came from.
+        let changed = story.jobFileChanged ? "; the job file changed since the run, and this name is from the file as it is now" : ""
         guard let input = FileHandle(forReadingAtPath: path) else {
             throw CommandFailure.report("output", "\(path): cannot read task \(index)'s \(stream) (not written yet, removed, or not visible "
-                                        + "from this host: it is read where the task's worker wrote it)", status: .noInput)
+                                        + "from this host: it is read where the task's worker wrote it\(changed))", status: .noInput)
+        }
+        if story.jobFileChanged {
+            let note = "taskfarm output: note: task \(index) is the run's task at position \(index)\(changed), "
+                + "so \(path) may not be what it wrote\n"
+            FileHandle.standardError.write(Data(note.utf8))
         }
         defer { try? input.close() }
         while let chunk = try input.read(upToCount: 1 << 16), !chunk.isEmpty {

@@ -14,8 +14,10 @@ struct ReportCommand: ParsableCommand {
             Perfetto or chrome://tracing.
             """)
 
-    @Argument(help: "The state folder, or the job file itself.")
-    var stateDir: String
+    @Argument(help: ArgumentHelp("The state folder, or the job file itself.", valueName: "state-dir"))
+    var path: String?
+
+    @OptionGroup var folder: StateDirOption
 
     @Option(name: .shortAndLong, help: "The HTML file to write.")
     var output: String?
@@ -24,15 +26,19 @@ struct ReportCommand: ParsableCommand {
     var trace: String?
 
     func validate() throws {
+        if path == nil, folder.stateDir == nil {
+            throw ValidationError("give the state folder (or the job file), or --state-dir DIR, such as taskfarm report t.txt -o report.html")
+        }
         if output == nil, trace == nil { throw ValidationError("give -o report.html, --trace trace.json, or both") }
         if output == "" || trace == "" { throw ValidationError("-o and --trace need a file name, such as report.html") }
     }
 
     func run() throws {
-        let folder = try StateFolderLocation.existing(stateDir, command: "report")
+        // --state-dir wins: the job file beside it is only the command the run was started with.
+        let stateFolder = try StateFolderLocation.existing(folder.stateDir ?? path ?? "", command: "report")
         let report: RunReport
         do {
-            report = try RunReport(stateFolder: folder)
+            report = try RunReport(stateFolder: stateFolder)
         } catch let error as JournalError {
             throw CommandFailure.report("report", error.message, status: error.exitStatus)
         }

@@ -14,10 +14,16 @@ struct StatusCommand: ParsableCommand {
             last lines of its stderr. --watch redraws the report until the run ends.
             """)
 
-    @Argument(help: "The state folder (FILE.taskfarm beside the job file), or the job file itself.")
-    var stateDir: String?
+    @Argument(help: ArgumentHelp("The state folder (FILE.taskfarm beside the job file), or the job file itself.",
+                                 valueName: "state-dir"))
+    var path: String?
 
     @OptionGroup var served: ServedFarmOption
+
+    @OptionGroup var folder: StateDirOption
+
+    /// The folder `--state-dir` names, else the one the argument names or is beside.
+    private var stateDir: String? { folder.stateDir ?? path }
 
     @Option(name: .long, parsing: .unconditional, help: "Show the story of the task with this index (a served queue's task id).")
     var task: Int?
@@ -32,7 +38,10 @@ struct StatusCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        if (stateDir == nil) == (served.connect == nil) { throw ValidationError("give a state folder or --connect FILE") }
+        try folder.validate(connect: served.connect)
+        if (stateDir == nil) == (served.connect == nil) {
+            throw ValidationError("give a state folder (or the job file, or --state-dir DIR) or --connect FILE")
+        }
         guard interval > 0, interval.isFinite else { throw ValidationError("--interval must be a positive number of seconds") }
         if watch, task != nil { throw ValidationError("--watch shows the whole run; it does not go with --task") }
     }
@@ -65,9 +74,9 @@ struct StatusCommand: ParsableCommand {
                 throw ClientFailure.report("status", error)
             }
         }
-        let folder = try StateFolderLocation.existing(stateDir ?? "", command: "status")
+        let stateFolder = try StateFolderLocation.existing(stateDir ?? "", command: "status")
         do {
-            let report = try StatusReport(stateFolder: folder)
+            let report = try StatusReport(stateFolder: stateFolder)
             return json ? report.json : report.text
         } catch let error as JournalError {
             throw CommandFailure.report("status", error.message, status: error.exitStatus)
@@ -81,23 +90,25 @@ struct StatusCommand: ParsableCommand {
         if let connect = served.connect {
             return (try? QueueClient(connectionFile: connect).status(json: true)) == nil
         }
-        let folder = StateFolderLocation.resolve(stateDir ?? "")
-        let report = try? StatusReport(stateFolder: folder)
-        return report?.inProgress != true || !StateLock.isHeld(path: folder + "/lock")
+        let stateFolder = StateFolderLocation.resolve(stateDir ?? "")
+        let report = try? StatusReport(stateFolder: stateFolder)
+        return report?.inProgress != true || !StateLock.isHeld(path: stateFolder + "/lock")
     }
 }
 
 /// Where a command's state folder is.
 enum StateFolderLocation {
     /// `path` itself when it is a folder; for a job file (or `-`, standard input), its
-    /// default state folder.
+    /// default state folder; for a job file moved or removed since its run, that folder too
+    /// when it is still there (the journal does not need the file).
     static func resolve(_ path: String) -> String {
         if path == StateFolder.standardInput { return StateFolder.defaultPath(forJob: path) }
         var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
-            return StateFolder.defaultPath(forJob: path)
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            return isDirectory.boolValue ? path : StateFolder.defaultPath(forJob: path)
         }
-        return path
+        let folder = StateFolder.defaultPath(forJob: path)
+        return FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) && isDirectory.boolValue ? folder : path
     }
 
     /// ``resolve(_:)`` of `path`, refusing (66) a job file whose default state folder does
@@ -110,7 +121,7 @@ enum StateFolderLocation {
         guard folder != path, !FileManager.default.fileExists(atPath: folder) else { return folder }
         throw CommandFailure.report(command, "\(path == StateFolder.standardInput ? "<standard input>" : path) has no state "
             + "folder here (\(folder)): it has not run from this folder, or its run was given --state-dir; give that "
-            + "folder instead (taskfarm \(command) DIR ...)", status: .noInput)
+            + "folder instead (taskfarm \(command) DIR ..., or --state-dir DIR)", status: .noInput)
     }
 
     /// The state folder of the served farm the connection file names, as its broker says.

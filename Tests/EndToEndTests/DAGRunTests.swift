@@ -361,6 +361,66 @@ final class DAGRunTests: XCTestCase {
                        "the next rescue file should follow the one used")
     }
 
+    /// A DAG's procs share array indexes (each node's first is 0), so `status` numbers them by
+    /// position, and `status --task`, `output`, `report`, `status --json` and the end-of-run
+    /// line use the same numbers; every proc is reachable. The tasks are rebuilt with the
+    /// rescue file the run read (none here), not the one it wrote at its end, which marks A
+    /// and B done and would leave C alone at position 0.
+    func testStatusOutputAndReportOfADAGNameEachProcByTheNumberStatusShows() throws {
+        let folder = try Harness.temporaryFolder()
+        try Harness.write("""
+            executable = /bin/sh
+            arguments = "-c 'echo node $(JOB) proc $(Process); exit $(code)'"
+            output = $(JOB).$(Process).out
+            error = $(JOB).$(Process).err
+            queue $(n)
+            """, to: "node.sub", in: folder)
+        try Harness.write("""
+            JOB A node.sub
+            VARS A code="0" n="2"
+            JOB B node.sub
+            VARS B code="0" n="3"
+            JOB C node.sub
+            VARS C code="1" n="1"
+            PARENT A CHILD B
+            PARENT B CHILD C
+            """, to: "w.dag", in: folder)
+        let run = try Harness.taskfarm(["run", "w.dag"], ranks: 3, in: folder)
+        XCTAssertEqual(run.status, 1, run.stdout + run.stderr)
+        XCTAssertTrue(Harness.read("w.dag.rescue001", in: folder)?.contains("DONE B") == true, "C failed: the rescue file marks A and B done")
+        // A is positions 0-1, B 2-4, C 5.
+        XCTAssertTrue(run.stdout.contains("first failures at index 5\n"), run.stdout)
+        let verdict = try XCTUnwrap(Harness.read("w.dag.taskfarm/verdict.json", in: folder))
+        XCTAssertTrue(verdict.contains("\"firstFailures\": [5]"), verdict)
+        let json = try Harness.run(Harness.taskfarm, ["status", "w.dag", "--json"], in: folder)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any], json.stdout)
+        let failed = try XCTUnwrap(object["failed"] as? [[String: Any]], json.stdout)
+        XCTAssertEqual(failed.map { $0["index"] as? Int }, [5], json.stdout)
+        XCTAssertEqual(failed.map { $0["position"] as? Int }, [5], json.stdout)
+        let status = try Harness.run(Harness.taskfarm, ["status", "w.dag"], in: folder)
+        XCTAssertTrue(status.stdout.contains("\n  task 5  attempt 1  exit 1"), status.stdout)
+
+        for (number, node, proc) in [(0, "A", 0), (1, "A", 1), (2, "B", 0), (3, "B", 1), (4, "B", 2), (5, "C", 0)] {
+            let output = try Harness.run(Harness.taskfarm, ["output", "w.dag", "\(number)"], in: folder)
+            XCTAssertEqual(output.stdout, "node \(node) proc \(proc)\n", "output w.dag \(number): \(output.stderr)")
+            let story = try Harness.run(Harness.taskfarm, ["status", "w.dag", "--task", "\(number)"], in: folder)
+            XCTAssertEqual(story.status, 0, story.stderr)
+            XCTAssertTrue(story.stdout.hasPrefix("task \(number) (position \(number)): \(node == "C" ? "failed" : "succeeded")\n"),
+                          story.stdout)
+            XCTAssertTrue(story.stdout.contains("  node:    \(node), proc \(proc) of \(["A": 2, "B": 3, "C": 1][node]!)\n"), story.stdout)
+            XCTAssertTrue(story.stdout.contains("echo node \(node) proc \(proc); exit"), story.stdout)
+            XCTAssertTrue(story.stdout.contains("/\(node).\(proc).out\n"), story.stdout)
+        }
+        let unknown = try Harness.run(Harness.taskfarm, ["output", "w.dag", "6"], in: folder)
+        XCTAssertEqual(unknown.status, 64)
+        XCTAssertTrue(unknown.stderr.contains("the run's 6 tasks"), unknown.stderr)
+
+        XCTAssertEqual(try Harness.run(Harness.taskfarm, ["report", "w.dag", "-o", "r.html"], in: folder).status, 0)
+        let html = try XCTUnwrap(Harness.read("r.html", in: folder))
+        XCTAssertTrue(html.contains("6 tasks, 6 attempts"), "every proc's attempt is drawn")
+        XCTAssertTrue(html.contains("echo node C proc 0; exit 1"), "C's command is in the failures table")
+    }
+
     func testSignalDeathIsRetriedLikeAFailure() throws {
         let folder = try Harness.temporaryFolder()
         try Harness.write("#!/bin/sh\necho try >> k.log\nkill -9 $$\n", to: "k.sh", in: folder, executable: true)

@@ -217,6 +217,48 @@ final class ObserveRunTests: XCTestCase {
         XCTAssertEqual(try Harness.run(Harness.taskfarm, ["output", "s.sh", "3"], in: folder).stdout, "out 3\n")
     }
 
+    /// A job file edited since its run (`--array=1-4` became `11-14`) no longer tells which
+    /// index each task had: `status` does not relabel the run's tasks with the new indexes
+    /// but numbers them by position and says why, in the list, the story, the JSON and an
+    /// unknown index's message, and `output` says its file name comes from the edited file.
+    /// With the file moved away, `status FILE` still finds `FILE.taskfarm` and says the same.
+    func testAnEditedOrMovedJobFileMakesStatusNumberTasksByPositionAndSaySo() throws {
+        let folder = try Harness.temporaryFolder()
+        let script = "#!/bin/sh\n#SBATCH --array=1-4\necho out $SLURM_ARRAY_TASK_ID\ntest \"$SLURM_ARRAY_TASK_ID\" != 3 || exit 7\n"
+        try Harness.write(script, to: "s.sh", in: folder)
+        XCTAssertEqual(try Harness.taskfarm(["run", "s.sh"], ranks: 3, in: folder).status, 1)
+        try Harness.write(script.replacingOccurrences(of: "1-4", with: "11-14"), to: "s.sh", in: folder)
+
+        let status = try Harness.run(Harness.taskfarm, ["status", "s.sh"], in: folder)
+        XCTAssertTrue(status.stdout.contains("\nnote: the job file changed since the run: tasks are numbered by position (from 0)"), status.stdout)
+        XCTAssertTrue(status.stdout.contains("\n  task 2  attempt 1  exit 7"), status.stdout)
+        XCTAssertFalse(status.stdout.contains("task 13"), "not relabelled with the edited file's index: \(status.stdout)")
+        let json = try Harness.run(Harness.taskfarm, ["status", "s.sh", "--json"], in: folder)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any], json.stdout)
+        XCTAssertEqual((object["failed"] as? [[String: Any]])?.map { $0["index"] as? Int }, [2], json.stdout)
+        XCTAssertTrue((object["numberingNote"] as? String)?.hasPrefix("the job file changed since the run") == true, json.stdout)
+        let story = try Harness.run(Harness.taskfarm, ["status", "s.sh", "--task", "2"], in: folder)
+        XCTAssertTrue(story.stdout.hasPrefix("task 2 (position 2): failed\n"), story.stdout)
+        XCTAssertTrue(story.stdout.contains("note:    the job file changed since the run"), story.stdout)
+        let unknown = try Harness.run(Harness.taskfarm, ["status", "s.sh", "--task", "13"], in: folder)
+        XCTAssertEqual(unknown.status, 64)
+        XCTAssertTrue(unknown.stderr.contains("have indexes 0 to 3 (the job file changed since the run"), unknown.stderr)
+        let output = try Harness.run(Harness.taskfarm, ["output", "s.sh", "2"], in: folder)
+        XCTAssertTrue(output.stderr.contains("the job file changed since the run, and this name is from the file as it is now"),
+                      output.stderr)
+        XCTAssertEqual(try Harness.run(Harness.taskfarm, ["report", "s.sh", "-o", "r.html"], in: folder).status, 0)
+        XCTAssertTrue(Harness.read("r.html", in: folder)?.contains("<em>the job file changed since the run: tasks are numbered by position") == true)
+
+        try FileManager.default.moveItem(at: folder.appendingPathComponent("s.sh"), to: folder.appendingPathComponent("moved.sh"))
+        let moved = try Harness.run(Harness.taskfarm, ["status", "s.sh"], in: folder)
+        XCTAssertEqual(moved.status, 0, "s.sh.taskfarm is still there: \(moved.stderr)")
+        XCTAssertTrue(moved.stdout.contains("\nnote: tasks are numbered by position (from 0): the job file cannot be read again"), moved.stdout)
+        XCTAssertTrue(moved.stdout.contains("\n  task 2  attempt 1  exit 7"), moved.stdout)
+        let movedStory = try Harness.run(Harness.taskfarm, ["status", "s.sh.taskfarm", "--task", "2"], in: folder)
+        XCTAssertTrue(movedStory.stdout.hasPrefix("task 2 (position 2): failed\n")
+                      && movedStory.stdout.contains("note:    tasks are numbered by position"), movedStory.stdout)
+    }
+
     /// `output` after a run given `--state-dir`: the job file alone names the folder it does
     /// not have, and says to give that folder; `--state-dir` gives it, as to run. An unknown
     /// index names the indexes there are, and a discarded stream says where it went.
@@ -232,6 +274,15 @@ final class ObserveRunTests: XCTestCase {
         }
         XCTAssertEqual(try Harness.run(Harness.taskfarm, ["output", "t.txt", "1", "--state-dir", "X"], in: folder).stdout, "b\n")
         XCTAssertEqual(try Harness.run(Harness.taskfarm, ["output", "1", "--state-dir", "X"], in: folder).stdout, "b\n")
+        // status and report take --state-dir as output and run do, the job file then optional.
+        for arguments in [["status", "t.txt", "--state-dir", "X"], ["status", "--state-dir", "X", "--task", "1"],
+                          ["report", "t.txt", "--state-dir", "X", "-o", "r.html"], ["report", "--state-dir", "X", "-o", "r.html"]] {
+            let outcome = try Harness.run(Harness.taskfarm, arguments, in: folder)
+            XCTAssertEqual(outcome.status, 0, "\(arguments): \(outcome.stderr)")
+            XCTAssertTrue(outcome.stdout.contains(arguments.contains("--task") ? "task 1 (position 1): succeeded" : arguments[0] == "status"
+                                                  ? "2 tasks: 2 succeeded" : "wrote r.html: 2 attempts"), outcome.stdout)
+        }
+        XCTAssertEqual(try Harness.run(Harness.taskfarm, ["status", "--state-dir", "X", "--connect", "c"], in: folder).status, 64)
         let noAttempt = try Harness.run(Harness.taskfarm, ["output", "X", "1", "--attempt", "2"], in: folder)
         XCTAssertEqual(noAttempt.status, 66)
         XCTAssertTrue(noAttempt.stderr.contains("task 1 has no attempt 2: it has 1 attempt"), noAttempt.stderr)
@@ -240,7 +291,7 @@ final class ObserveRunTests: XCTestCase {
         XCTAssertEqual(try Harness.taskfarm(["run", "s.sh"], ranks: 1, in: folder).status, 0)
         let unknown = try Harness.run(Harness.taskfarm, ["output", "s.sh", "0"], in: folder)
         XCTAssertEqual(unknown.status, 64)
-        XCTAssertTrue(unknown.stderr.contains("no task has index 0: the run's 2 tasks have indexes 1 to 2"), unknown.stderr)
+        XCTAssertTrue(unknown.stderr.contains("no task has index 0: the run's 2 tasks have indexes 1, 2"), unknown.stderr)
         let discarded = try Harness.run(Harness.taskfarm, ["output", "s.sh", "1"], in: folder)
         XCTAssertEqual(discarded.status, 66)
         XCTAssertTrue(discarded.stderr.contains("its stdout was discarded: the job sent it to /dev/null"), discarded.stderr)

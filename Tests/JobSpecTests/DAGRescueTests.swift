@@ -83,6 +83,24 @@ final class DAGRescueTests: XCTestCase {
         XCTAssertEqual(DAGRescue.nextNumber(for: "retry.dag", workingDirectory: folder), 3)
     }
 
+    /// The DAG remembers which rescue file was applied, and the newest written before a time
+    /// is the one a run that began then read, whatever it and later runs wrote since.
+    func testTheAppliedRescueIsRememberedAndTheOneBeforeARunIsFound() throws {
+        let folder = try retryFolder()
+        XCTAssertNil(try DAGRescue.load(dagFile: "retry.dag", workingDirectory: folder).dag.rescueNumber)
+        for (number, age) in [(1, 300.0), (2, 200), (3, 0)] {
+            let file = folder + "/" + DAGRescue.path(for: "retry.dag", number: number)
+            try "DONE A\n".write(toFile: file, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -age)], ofItemAtPath: file)
+        }
+        XCTAssertEqual(try DAGRescue.load(dagFile: "retry.dag", workingDirectory: folder).dag.rescueNumber, 3)
+        XCTAssertEqual(try DAGRescue.load(dagFile: "retry.dag", workingDirectory: folder, rescueFrom: 2).dag.rescueNumber, 2)
+        let now = Date().timeIntervalSince1970
+        XCTAssertEqual(DAGRescue.newestNumber(for: "retry.dag", workingDirectory: folder, writtenBefore: now - 100), 2)
+        XCTAssertEqual(DAGRescue.newestNumber(for: "retry.dag", workingDirectory: folder, writtenBefore: now - 250), 1)
+        XCTAssertNil(DAGRescue.newestNumber(for: "retry.dag", workingDirectory: folder, writtenBefore: now - 1000))
+    }
+
     func testRescueFileNamesAndBadRescueLines() throws {
         XCTAssertEqual(DAGRescue.path(for: "dir/x.dag", number: 7), "dir/x.dag.rescue007")
         XCTAssertEqual(DAGRescue.path(for: "x.dag", number: 100), "x.dag.rescue100")

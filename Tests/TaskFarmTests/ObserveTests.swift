@@ -1,4 +1,5 @@
 import Foundation
+import JobSpec
 import XCTest
 
 @testable import TaskFarm
@@ -111,6 +112,50 @@ final class ObserveTests: XCTestCase {
         XCTAssertFalse(old.contains("{"))
         XCTAssertEqual(try JournalRecord(line: Substring(old.dropLast())), .runBegan(time: 5, resume: true, context: nil))
         XCTAssertEqual(RunContext(json: context.json), context)
+    }
+
+    /// A DAG's tasks are reloaded with the rescue file its run read, not the one the run
+    /// wrote at its end (which marks more nodes done and shifts every position): the one the
+    /// context names (0: none), or, for a journal written before contexts named it, the newest
+    /// written before the run began.
+    func testADAGIsReloadedWithTheRescueFileItsRunRead() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("reload-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: folder) }
+        try "executable = /bin/echo\narguments = $(JOB) $(Process)\nqueue 2\n".write(toFile: folder + "/n.sub", atomically: true, encoding: .utf8)
+        try "JOB A n.sub\nJOB B n.sub\nPARENT A CHILD B\n".write(toFile: folder + "/w.dag", atomically: true, encoding: .utf8)
+        let began = Date().timeIntervalSince1970 - 100
+        try "DONE A\n".write(toFile: folder + "/w.dag.rescue001", atomically: true, encoding: .utf8)  // written by the run
+        func context(_ rescue: Int?) -> RunContext {
+            RunContext(jobFile: folder + "/w.dag", launchDirectory: folder, jobName: "w", user: "u", outputs: OutputDefaults(),
+                       dagRescue: rescue)
+        }
+        func firstCommand(_ job: any JobSpec.Job) -> String { job.task(at: 0).command.displayString }
+        let read = try JobFiles.reload(context(0), runID: 1, runBegan: began)
+        XCTAssertEqual(read.taskCount, 4, "the run read no rescue file: A's procs are positions 0 and 1")
+        XCTAssertEqual(firstCommand(read), "/bin/echo A 0")
+        XCTAssertEqual(try JobFiles.reload(context(nil), runID: 1, runBegan: began).taskCount, 4,
+                       "an older journal: rescue001 was written after its run began")
+        let rescued = try JobFiles.reload(context(1), runID: 1, runBegan: began)
+        XCTAssertEqual(rescued.taskCount, 2)
+        XCTAssertEqual(firstCommand(rescued), "/bin/echo B 0")
+        XCTAssertEqual(try JobFiles.reload(context(nil), runID: 1, runBegan: nil).taskCount, 2, "without a time, the newest")
+        XCTAssertTrue(RunContext(json: context(0).json)?.dagRescue == 0 && !context(nil).json.contains("dagRescue"),
+                      "other jobs' contexts, and older journals', are unchanged")
+    }
+
+    /// An unknown index's message gives the indexes there are without implying any that are
+    /// not: PBS `-J 10-30:5` has 5 tasks, not 21; Slurm `3,7,20-26:3` has 5, not 24.
+    func testIndexesAreDescribedWithTheirSteps() {
+        XCTAssertEqual(TaskStory.describe(indexes: Array(1...10)), "1 to 10")
+        XCTAssertEqual(TaskStory.describe(indexes: [10, 15, 20, 25, 30]), "10 to 30 in steps of 5")
+        XCTAssertEqual(TaskStory.describe(indexes: [3, 7, 20, 23, 26]), "3, 7, 20 to 26 in steps of 3")
+        XCTAssertEqual(TaskStory.describe(indexes: [2, 1]), "1, 2")
+        XCTAssertEqual(TaskStory.describe(indexes: [0, 0, 4]), "0, 4", "DAG-like shared indexes are named once")
+        XCTAssertEqual(TaskStory.describe(indexes: Array(stride(from: 0, to: 100, by: 2)) + [1001, 1003, 1010]),
+                       "0 to 98 in steps of 2, 1001, 1003, 1010")
+        let scattered = (0..<15).map { $0 * $0 * 7 }
+        XCTAssertTrue(TaskStory.describe(indexes: scattered).hasSuffix(", 567 and 5 more"), TaskStory.describe(indexes: scattered))
     }
 
     func testTheHistoryKeepsEveryAttemptWithItsHostAndDropsGivenBackOnes() {

@@ -34,6 +34,10 @@ public struct DAG: Sendable, Equatable {
     /// Submit descriptions written in the DAG file (`JOB name { ... }`, `SUBMIT-DESCRIPTION
     /// name { ... }`), by the name a node's submit file gives; they win over files.
     public var submitDescriptions: [String: String] = [:]
+    /// The number of the rescue file applied to it (`FILE.dag.rescueNNN`, by
+    /// ``DAGRescue/load(dagFile:workingDirectory:rescueFrom:autorescue:checkSubmitFiles:)``),
+    /// or `nil` when none was: its `DONE` nodes run no procs, so it decides the tasks' positions.
+    public var rescueNumber: Int?
 
     /// Assembles a DAG from nodes and `(parent, child)` index pairs; duplicate edges are merged.
     public init(file: String, nodes: [DAGNode], edges: [(parent: Int, child: Int)],

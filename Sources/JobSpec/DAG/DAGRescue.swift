@@ -41,6 +41,17 @@ public enum DAGRescue {
         existingNumbers(for: dagFile, workingDirectory: workingDirectory).last
     }
 
+    /// The newest rescue file's number among those last modified before `time` (epoch
+    /// seconds), or `nil` when there is none: the one a run that began at `time` read, after
+    /// it (and later runs) wrote newer ones.
+    public static func newestNumber(for dagFile: String, workingDirectory: String? = nil, writtenBefore time: Double) -> Int? {
+        existingNumbers(for: dagFile, workingDirectory: workingDirectory).last { number in
+            let file = DAGPaths.join(workingDirectory, path(for: dagFile, number: number))
+            guard let modified = (try? FileManager.default.attributesOfItem(atPath: file))?[.modificationDate] as? Date else { return false }
+            return modified.timeIntervalSince1970 < time
+        }
+    }
+
     /// The number the next rescue file gets: one past the newest, at most ``maximumNumber``.
     public static func nextNumber(for dagFile: String, workingDirectory: String? = nil) -> Int {
         min((newestNumber(for: dagFile, workingDirectory: workingDirectory) ?? 0) + 1, maximumNumber)
@@ -152,6 +163,7 @@ public enum DAGRescue {
         let text = try DAGPaths.read(DAGPaths.join(workingDirectory, rescue), displayName: rescue,
                                      what: "a rescue DAG (--rescue-from \(number))", referencedAt: nil)
         try apply(rescueText: text, file: rescue, to: &dag)
+        dag.rescueNumber = number
         return (dag, rescue)
     }
 

@@ -20,6 +20,11 @@ public struct RunContext: Codable, Sendable, Equatable {
     public var scriptArguments: [String]
     /// `--rescue-from`, or `nil`.
     public var rescueFrom: Int?
+    /// For a DAG, the number of the rescue file the run applied (`FILE.dag.rescueNNN`), 0 when
+    /// it applied none: its `DONE` nodes ran no procs, so it decides the tasks' positions, and
+    /// the run writes a newer rescue file that must not be applied when its tasks are
+    /// reloaded. `nil` for other jobs, and in journals written before runs recorded it.
+    public var dagRescue: Int?
     /// The job's name (`%x`) as the run used it.
     public var jobName: String
     /// The user (`%u`).
@@ -42,7 +47,7 @@ public struct RunContext: Codable, Sendable, Equatable {
     public init(jobFile: String, launchDirectory: String, taskDirectory: String? = nil, format: String? = nil,
                 jobNameOverride: String? = nil, scriptArguments: [String] = [], rescueFrom: Int? = nil,
                 jobName: String, user: String, outputs: OutputDefaults, timeout: Double? = nil,
-                jobFileDigest: String? = nil) {
+                jobFileDigest: String? = nil, dagRescue: Int? = nil) {
         self.jobFile = jobFile
         self.launchDirectory = launchDirectory
         self.taskDirectory = taskDirectory
@@ -58,6 +63,7 @@ public struct RunContext: Codable, Sendable, Equatable {
         defaultError = outputs.defaultError
         self.timeout = timeout
         self.jobFileDigest = jobFileDigest
+        self.dagRescue = dagRescue
     }
 
     /// The digest ``jobFileDigest`` holds, of the file at `path` now, or `nil` when unreadable.
@@ -67,6 +73,13 @@ public struct RunContext: Codable, Sendable, Equatable {
         for byte in data { hash.add(byte: byte) }
         let text = String(hash.value, radix: 16)
         return String(repeating: "0", count: 16 - text.count) + text
+    }
+
+    /// Whether the job file now differs from the one the run read, by ``jobFileDigest``;
+    /// `false` when that is unknown or the file cannot be read (reloading it then fails).
+    public var jobFileChanged: Bool {
+        guard let recorded = jobFileDigest, jobFile != "(queue)", let now = Self.digest(ofFile: jobFile) else { return false }
+        return now != recorded
     }
 
     /// The output defaults the run used.

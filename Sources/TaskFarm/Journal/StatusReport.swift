@@ -48,6 +48,11 @@ public struct StatusReport: Sendable {
     /// again, for a served queue, whose task ids are its positions, and for a DAG, whose
     /// nodes' procs share indexes (each node's first is 0) and are told apart by position.
     public var indexes: [Int: Int] = [:]
+    /// Why the listed tasks are numbered by position although their job's are by array index
+    /// (the job file changed since the run, or cannot be read again: ``RecordedRun/numberingNote``),
+    /// or `nil`. The report says so rather than relabel tasks with the indexes of a file that
+    /// is not what ran.
+    public var numberingNote: String?
 
     /// The most tasks a journal's header may claim for `status` to read it when the folder
     /// has no fingerprints file (100,000); with one, its count is the limit. Every run writes
@@ -118,22 +123,32 @@ public struct StatusReport: Sendable {
         recordsWithoutHeader = replay.recordsWithoutHeader
         dag = DAGStatusSnapshot(contentsOf: DAGStatusFiles.dagStatusPath(in: path))
         let listed = failures.map(\.position) + unrunnable.map(\.position) + running.map(\.position)
-        if !listed.isEmpty { indexes = Self.arrayIndexes(of: listed, replay: replay) }
+        if !listed.isEmpty { (indexes, numberingNote) = Self.arrayIndexes(of: listed, replay: replay) }
     }
 
     /// The array indexes of `positions` that differ from the position, from the job file the
-    /// latest run read (reloaded as `status --task` does); empty for a served queue, a DAG
-    /// or when the file cannot be read again, so the report then shows positions.
-    private static func arrayIndexes(of positions: [Int], replay: JournalReplay) -> [Int: Int] {
-        guard let header = replay.header, header.jobFile != "(queue)",
-              let text = replay.lastContext, let context = RunContext(json: text),
-              let job = try? JobFiles.reload(context, runID: header.runID), !(job is DAGJob) else { return [:] }
+    /// latest run read (reloaded as `status --task` does); empty for a served queue, a DAG,
+    /// or a file that changed since the run or cannot be read again, so the report then shows
+    /// positions, and for the last two says why.
+    private static func arrayIndexes(of positions: [Int], replay: JournalReplay) -> (indexes: [Int: Int], note: String?) {
+        guard let header = replay.header, header.jobFile != "(queue)" else { return ([:], nil) }
+        guard let text = replay.lastContext, let context = RunContext(json: text) else {
+            return ([:], RecordedRun.numberingNote(jobFileChanged: false, jobProblem: RecordedRun.contextMissing))
+        }
+        if context.jobFileChanged { return ([:], RecordedRun.numberingNote(jobFileChanged: true, jobProblem: nil)) }
+        let job: any Job
+        do {
+            job = try JobFiles.reload(context, runID: header.runID, runBegan: replay.lastRunBeganTime)
+        } catch {
+            return ([:], RecordedRun.numberingNote(jobFileChanged: false, jobProblem: RecordedRun.unreadable(error)))
+        }
+        guard !job.numbersTasksByPosition else { return ([:], nil) }
         var indexes: [Int: Int] = [:]
         for position in positions where position < job.taskCount {
             let index = job.task(at: position).arrayIndex
             if index != position { indexes[position] = index }
         }
-        return indexes
+        return (indexes, nil)
     }
 
     /// The index `status --task` and `output` take for the task at `position`.
@@ -153,6 +168,9 @@ public struct StatusReport: Sendable {
         lines.append(runDied ? "the last run died without closing its journal (its lock is free): run again to resume"
                      : inProgress ? "a run is in progress"
                                 : "the last run ended with exit status \(lastExitStatus.map(String.init) ?? "?")")
+        if let numberingNote, !failures.isEmpty || !unrunnable.isEmpty || !running.isEmpty {
+            lines.append("note: \(numberingNote)")
+        }
         if !failures.isEmpty || !unrunnable.isEmpty {
             lines.append("failed:")
             for end in failures.prefix(50) {
@@ -215,7 +233,7 @@ public struct StatusReport: Sendable {
             {"runID": \(runID.map(String.init) ?? "null"), "tasks": \(taskCount), "inProgress": \(inProgress), "runDied": \(runDied), \
             "lastExitStatus": \(lastExitStatus.map(String.init) ?? "null"), "counts": {\(countFields)}, \
             "failed": [\(failed.joined(separator: ", "))], "running": [\(runningItems.joined(separator: ", "))], \
-            "dag": \(dag?.json ?? "null")\(workersJSON)}
+            "dag": \(dag?.json ?? "null")\(numberingNote.map { ", \"numberingNote\": \(jsonString($0))" } ?? "")\(workersJSON)}
 
             """
     }

@@ -14,10 +14,20 @@ public struct RecordedRun {
     public let runID: Int
     /// The tasks, by position; empty when they could not be reloaded (see ``jobProblem``).
     private let tasks: (Int) -> TaskSpec?
+    /// The reloaded DAG, whose nodes the procs belong to, or `nil`.
+    private let dagJob: DAGJob?
     /// Tasks known.
     public let taskCount: Int
     /// Why the tasks could not be reloaded (the job file is gone or changed), or `nil`.
     public let jobProblem: String?
+    /// Whether tasks are numbered by position, not by array index: a served queue's (its
+    /// task ids are positions), a DAG's (``Job/numbersTasksByPosition``), and when the job
+    /// cannot be reloaded as it ran (see ``numberingNote``).
+    public let numbersByPosition: Bool
+    /// Whether the job file was edited since the run read it: its array indexes now need not
+    /// be the run's, so tasks are numbered by position, and commands and output paths are
+    /// shown as the file says now, which may not be what ran.
+    public let jobFileChanged: Bool
 
     /// Reads the state folder at `folder` (or the job file's default one); `only` limits
     /// the attempts read to one position.
@@ -28,6 +38,7 @@ public struct RecordedRun {
         history = try AttemptHistory(stateFolder: folder, only: only)
         runID = history.header?.runID ?? 0
         let context = history.context
+        jobFileChanged = history.header?.jobFile != "(queue)" && context?.jobFileChanged == true
         if history.header?.jobFile == "(queue)" {
             var specs: [Int: TaskSpec] = [:]
             if let only {
@@ -38,23 +49,38 @@ public struct RecordedRun {
             tasks = { specs[$0] }
             taskCount = max(history.submitted.keys.max().map { $0 + 1 } ?? 0, history.header?.taskCount ?? 0)
             jobProblem = nil
+            numbersByPosition = true
+            dagJob = nil
         } else if let context {
             do {
-                let job = try JobFiles.reload(context, runID: runID)
+                let job = try JobFiles.reload(context, runID: runID, runBegan: history.runs.last?.began)
                 tasks = { $0 >= 0 && $0 < job.taskCount ? job.task(at: $0) : nil }
-                taskCount = job.taskCount
+                // An edited file may hold more or fewer tasks than ran: the run's count stands.
+                taskCount = jobFileChanged ? history.header?.taskCount ?? job.taskCount : job.taskCount
                 jobProblem = nil
+                numbersByPosition = job.numbersTasksByPosition || jobFileChanged
+                dagJob = job as? DAGJob
             } catch {
                 tasks = { _ in nil }
                 taskCount = history.header?.taskCount ?? 0
-                jobProblem = "the job file cannot be read again: \(error)"
+                jobProblem = Self.unreadable(error)
+                numbersByPosition = true
+                dagJob = nil
             }
         } else {
             tasks = { _ in nil }
             taskCount = history.header?.taskCount ?? 0
-            jobProblem = "the journal predates run contexts; commands and output paths are not known"
+            jobProblem = Self.contextMissing
+            numbersByPosition = true
+            dagJob = nil
         }
     }
+
+    /// ``jobProblem`` of a journal whose runs recorded no ``RunContext``.
+    static let contextMissing = "the journal predates run contexts; commands and output paths are not known"
+
+    /// ``jobProblem`` of a job file that cannot be loaded again for `error`.
+    static func unreadable(_ error: any Error) -> String { "the job file cannot be read again: \(error)" }
 
     private static func decode(_ text: String) -> TaskSpec? {
         try? JSONDecoder().decode(TaskSpec.self, from: Data(text.utf8))
@@ -63,21 +89,45 @@ public struct RecordedRun {
     /// The task at `position`, as the run ran it, or `nil` when unknown.
     public func task(at position: Int) -> TaskSpec? { tasks(position) }
 
-    /// Whether the job file was edited since the run read it: commands are then shown as
-    /// the file says now, which may not be what ran.
-    public var jobFileChanged: Bool {
-        guard let context = history.context, let recorded = context.jobFileDigest,
-              history.header?.jobFile != "(queue)" else { return false }
-        return RunContext.digest(ofFile: context.jobFile) != recorded
+    /// Why tasks are numbered by position when their array indexes would be expected (the
+    /// job file changed, or cannot be read again), for people; `nil` when they are numbered
+    /// as the run numbered them (by array index, or by position for a DAG or a served queue).
+    public var numberingNote: String? {
+        history.header?.jobFile == "(queue)" ? nil : Self.numberingNote(jobFileChanged: jobFileChanged, jobProblem: jobProblem)
     }
 
-    /// The positions whose array index is `index` (several for DAG nodes sharing one).
-    public func positions(ofIndex index: Int) -> [Int] {
-        if history.header?.jobFile == "(queue)" || jobProblem != nil {
-            return index >= 0 && index < taskCount ? [index] : []
+    /// ``numberingNote`` of a run whose job file changed since, or that cannot be reloaded
+    /// for `jobProblem`; shared with ``StatusReport``, which reads the journal itself.
+    static func numberingNote(jobFileChanged: Bool, jobProblem: String?) -> String? {
+        if jobFileChanged {
+            return "the job file changed since the run: tasks are numbered by position (from 0), as the run laid them "
+                + "out, not by the array indexes the file gives now; commands and output paths are shown as the file "
+                + "says now, which may not be what ran"
         }
-        if index >= 0, index < taskCount, task(at: index)?.arrayIndex == index { return [index] }
-        return (0..<taskCount).filter { task(at: $0)?.arrayIndex == index }
+        return jobProblem.map { "tasks are numbered by position (from 0): \($0)" }
+    }
+
+    /// For a DAG's proc at `position`: its node's name, which of the node's procs it is (from
+    /// 0) and how many the node has; `nil` for other jobs.
+    public func dagNode(ofPosition position: Int) -> (name: String, proc: Int, procs: Int)? {
+        guard let dagJob, position >= 0, position < dagJob.taskCount else { return nil }
+        let node = dagJob.node(ofPosition: position)
+        let procs = dagJob.positions(of: node)
+        return (dagJob.dag.nodes[node].name, position - procs.lowerBound, procs.count)
+    }
+
+    /// The number people read and type for the task at `position`: its array index, or the
+    /// position itself when ``numbersByPosition``.
+    public func number(ofPosition position: Int) -> Int {
+        numbersByPosition ? position : task(at: position)?.arrayIndex ?? position
+    }
+
+    /// The positions of the tasks numbered `number` (``number(ofPosition:)``); several only
+    /// for a hand-made job whose tasks share an index.
+    public func positions(ofNumber number: Int) -> [Int] {
+        if numbersByPosition { return number >= 0 && number < taskCount ? [number] : [] }
+        if number >= 0, number < taskCount, task(at: number)?.arrayIndex == number { return [number] }
+        return (0..<taskCount).filter { task(at: $0)?.arrayIndex == number }
     }
 
     /// The stdout and stderr files of an attempt, absolute, as its worker named them

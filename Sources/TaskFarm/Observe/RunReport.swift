@@ -27,11 +27,11 @@ public struct RunReport {
 
     /// The trace-event JSON of the same attempts (``ChromeTrace``).
     public var trace: String {
-        ChromeTrace.json(attempts) { position in run.task(at: position).map { ($0.arrayIndex, $0.command.displayString) } }
+        ChromeTrace.json(attempts) { position in run.task(at: position).map { (run.number(ofPosition: position), $0.command.displayString) } }
     }
 
     private func command(_ position: Int) -> String { run.task(at: position)?.command.displayString ?? "?" }
-    private func index(_ position: Int) -> Int { run.task(at: position)?.arrayIndex ?? position }
+    private func index(_ position: Int) -> Int { run.number(ofPosition: position) }
 
     /// The page.
     public var html: String {
@@ -65,7 +65,7 @@ public struct RunReport {
         text += ["succeeded", "failed", "timedout", "cancelled", "interrupted", "running"].compactMap { kind in
             kinds[kind].map { "<span class=\"chip k-\(kind)\"></span>\($0) \(kind == "timedout" ? "timed out" : kind)" }
         }.joined(separator: " &nbsp; ")
-        if let problem = run.jobProblem { text += "<br><em>\(escapeHTML(problem))</em>" }
+        if let problem = run.numberingNote ?? run.jobProblem { text += "<br><em>\(escapeHTML(problem))</em>" }
         return text + "</p>\n"
     }
 

@@ -13,13 +13,14 @@ public struct TaskStory {
     private let position: Int
     private let now: Double
 
-    /// The story of the task at array index `index` in the state folder `folder`.
+    /// The story of the task numbered `index` in the state folder `folder`: its array index,
+    /// or for a DAG its position (``RecordedRun/number(ofPosition:)``), as `status` lists it.
     ///
     /// - Throws: ``JournalError`` when there is no journal; ``UnknownTask`` when no task has
     ///   that index.
     public init(stateFolder folder: String, index: Int, now: Double? = nil) throws {
         let whole = try RecordedRun(stateFolder: folder, only: nil)
-        let positions = whole.positions(ofIndex: index)
+        let positions = whole.positions(ofNumber: index)
         guard let position = positions.first else {
             throw UnknownTask(message: "no task has index \(index): \(Self.indexRange(of: whole))")
         }
@@ -29,19 +30,47 @@ public struct TaskStory {
     }
 
     /// `the run's 10 tasks have indexes 1 to 10`: what to type instead of an unknown index
-    /// (a Slurm `--array=1-10` starts at 1, so the task count alone misleads).
+    /// (a Slurm `--array=1-10` starts at 1, so the task count alone misleads; a PBS `-J
+    /// 10-30:5` has 5 tasks, not 21, so the steps are given).
     static func indexRange(of run: RecordedRun) -> String {
         let count = run.taskCount
         guard count > 0 else { return "the run has no tasks" }
-        let indexes = count <= 1_000_000 ? (0..<count).compactMap { run.task(at: $0)?.arrayIndex } : []
-        let low = indexes.min() ?? 0, high = indexes.max() ?? count - 1
         let tasks = "the run's \(count) task\(count == 1 ? " has index" : "s have indexes")"
-        return low == high ? "\(tasks) \(low)" : "\(tasks) \(low) to \(high)"
+        let note = run.numberingNote.map { " (\($0))" } ?? ""
+        guard count <= 1_000_000 else { return "\(tasks) \(run.number(ofPosition: 0)) to \(run.number(ofPosition: count - 1))" + note }
+        return "\(tasks) \(describe(indexes: (0..<count).map(run.number(ofPosition:))))" + note
+    }
+
+    /// Indexes for people, as runs: `1 to 10`, `10 to 30 in steps of 5`, `3, 7, 20 to 26 in
+    /// steps of 3`; the first 10 parts, then how many more indexes there are.
+    static func describe(indexes: [Int]) -> String {
+        let sorted = Array(Set(indexes)).sorted()
+        var parts: [String] = []
+        var start = 0
+        while start < sorted.count, parts.count < 10 {
+            var end = start
+            if start + 1 < sorted.count {
+                let step = sorted[start + 1] - sorted[start]
+                while end + 1 < sorted.count, sorted[end + 1] - sorted[end] == step { end += 1 }
+                if end - start < 2 { end = start }  // two in a row are two numbers, not a run
+                parts.append(end == start ? String(sorted[start])
+                             : "\(sorted[start]) to \(sorted[end])" + (step == 1 ? "" : " in steps of \(step)"))
+            } else {
+                parts.append(String(sorted[start]))
+            }
+            start = end + 1
+        }
+        let more = sorted.count - start
+        return parts.joined(separator: ", ") + (more > 0 ? " and \(more) more" : "")
     }
 
     /// Why commands and output paths are not known (the job file cannot be read again), or
     /// `nil` when they are.
     public var jobProblem: String? { run.jobProblem }
+
+    /// Whether the job file changed since the run: output paths are then named from the file
+    /// as it is now and may not be the ones the task wrote (``RecordedRun/jobFileChanged``).
+    public var jobFileChanged: Bool { run.jobFileChanged }
 
     /// The attempts of this task, oldest first.
     public var attempts: [AttemptHistory.Attempt] { run.history.attempts.filter { $0.position == position } }
@@ -67,14 +96,15 @@ public struct TaskStory {
     /// The story as text for people.
     public var text: String {
         let task = run.task(at: position)
-        var lines = ["task \(task?.arrayIndex ?? position) (position \(position)): \(state)"]
+        var lines = ["task \(run.number(ofPosition: position)) (position \(position)): \(state)"]
+        if let node = run.dagNode(ofPosition: position) {
+            lines.append("  node:    \(node.name), proc \(node.proc) of \(node.procs)")
+        }
         if let task {
             lines.append("  command: \(task.command.displayString)")
             if task.source.line > 0 { lines.append("  from:    \(task.source)") }
-            if run.jobFileChanged { lines.append("  note:    the job file changed since the run; the command is shown as it is now") }
-        } else if let problem = run.jobProblem {
-            lines.append("  note:    \(problem)")
         }
+        if let note = run.numberingNote ?? run.jobProblem { lines.append("  note:    \(note)") }
         let all = attempts
         if all.isEmpty { lines.append("  no attempt yet") }
         for attempt in all where attempt.neverRan {
@@ -117,7 +147,7 @@ public struct TaskStory {
                 + "\"maxResidentKiB\": \(attempt.maxResidentKiB), \"message\": \(attempt.message.map(jsonString) ?? "null"), "
                 + "\"stdout\": \(paths.0.map(jsonString) ?? "null"), \"stderr\": \(paths.1.map(jsonString) ?? "null")}"
         }
-        return "{\"index\": \(task?.arrayIndex ?? position), \"position\": \(position), \"state\": \(jsonString(state)), "
+        return "{\"index\": \(run.number(ofPosition: position)), \"position\": \(position), \"state\": \(jsonString(state)), "
             + "\"command\": \(task.map { jsonString($0.command.displayString) } ?? "null"), "
             + "\"attempts\": [\(items.joined(separator: ", "))]}\n"
     }

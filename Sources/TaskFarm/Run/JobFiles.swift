@@ -19,6 +19,8 @@ public enum JobFiles {
         public var scriptArguments: [String]
         /// `--rescue-from N` for DAGs; `nil` picks the newest rescue file (DAGMan's `-autorescue`).
         public var rescueFrom: Int?
+        /// Which rescue file a DAG is read with when ``rescueFrom`` is `nil`.
+        public var autorescue = Autorescue.newest
         /// With `rescueFrom`, rename newer rescue files to `NAME.old` once loaded, so the next
         /// rescue file follows the one used (DAGMan's `-dorescuefrom`); `taskfarm run` sets it.
         public var retiresNewerRescues = false
@@ -42,6 +44,18 @@ public enum JobFiles {
         }
     }
 
+    /// Which rescue file a DAG is read with when no number is given.
+    public enum Autorescue: Sendable, Equatable {
+        /// The newest, as DAGMan's `-autorescue`: what a run reads.
+        case newest
+        /// None: a recorded run that applied none.
+        case none
+        /// The newest last modified before this time (epoch seconds): a recorded run that
+        /// began then, from a journal written before runs recorded their rescue file; the
+        /// files it and later runs wrote are newer.
+        case newestBefore(Double)
+    }
+
     /// The options every format expands with: the run id, this process's environment,
     /// working directory and host, and the command line's overrides.
     public static func options(runID: Int, overrides: Overrides) -> JobLoadOptions {
@@ -50,7 +64,8 @@ public enum JobFiles {
                        output: overrides.output, error: overrides.error, jobName: overrides.jobName,
                        scriptArguments: overrides.scriptArguments,
                        dagLoader: { path, options throws(JobSpecError) in
-                           let job = try loadDAG(path: path, options: options, rescueFrom: overrides.rescueFrom).job
+                           let job = try loadDAG(path: path, options: options, rescueFrom: overrides.rescueFrom,
+                                                 autorescue: overrides.autorescue).job
                            if overrides.retiresNewerRescues, let number = overrides.rescueFrom {
                                _ = DAGRescue.retireNewer(than: number, for: path, workingDirectory: options.workingDirectory)
                            }
@@ -70,13 +85,22 @@ public enum JobFiles {
 
     /// Loads the job a recorded run ran, as it ran: its file, overrides and launch folder
     /// from `context`, without checking executables (a program removed since is no reason
-    /// not to show what ran).
+    /// not to show what ran). A DAG is read with the rescue file the run applied, not one it
+    /// or a later run wrote (which would mark more nodes done and shift every position):
+    /// the one `context` names, or for a journal that predates ``RunContext/dagRescue``, the
+    /// newest written before `runBegan` (epoch seconds; `nil` takes the newest).
     ///
     /// - Throws: ``JobSpecError`` when the file is gone or no longer parses.
-    public static func reload(_ context: RunContext, runID: Int) throws(JobSpecError) -> any Job {
-        let overrides = Overrides(format: context.format.flatMap(JobFormat.init(name:)), output: context.output,
+    public static func reload(_ context: RunContext, runID: Int, runBegan: Double?) throws(JobSpecError) -> any Job {
+        var overrides = Overrides(format: context.format.flatMap(JobFormat.init(name:)), output: context.output,
                                   error: context.error, jobName: context.jobNameOverride,
                                   scriptArguments: context.scriptArguments, rescueFrom: context.rescueFrom)
+        if let applied = context.dagRescue {
+            overrides.rescueFrom = applied > 0 ? applied : nil
+            overrides.autorescue = .none
+        } else if let runBegan {
+            overrides.autorescue = .newestBefore(runBegan)
+        }
         var options = options(runID: runID, overrides: overrides)
         options.workingDirectory = context.launchDirectory
         options.checksExecutables = false
@@ -129,13 +153,24 @@ public enum JobFiles {
         return named
     }
 
-    /// Parses a DAG file, applies its rescue file (the newest, or `rescueFrom`), and expands
-    /// each node's submit description with the node's `VARS`.
+    /// Parses a DAG file, applies its rescue file (`rescueFrom`, else as `autorescue` picks),
+    /// and expands each node's submit description with the node's `VARS`.
     ///
     /// - Throws: ``JobSpecError`` from the DAG, its rescue file or any node's submit file.
-    public static func loadDAG(path: String, options: JobLoadOptions, rescueFrom: Int?) throws(JobSpecError)
-        -> (job: DAGJob, rescueFile: String?) {
-        let loaded = try DAGRescue.load(dagFile: path, workingDirectory: options.workingDirectory, rescueFrom: rescueFrom)
+    public static func loadDAG(path: String, options: JobLoadOptions, rescueFrom: Int?,
+                               autorescue: Autorescue = .newest) throws(JobSpecError) -> (job: DAGJob, rescueFile: String?) {
+        let directory = options.workingDirectory
+        let number: Int?
+        if let rescueFrom {
+            number = rescueFrom
+        } else {
+            switch autorescue {
+            case .newest: number = DAGRescue.newestNumber(for: path, workingDirectory: directory)
+            case .none: number = nil
+            case .newestBefore(let time): number = DAGRescue.newestNumber(for: path, workingDirectory: directory, writtenBefore: time)
+            }
+        }
+        let loaded = try DAGRescue.load(dagFile: path, workingDirectory: directory, rescueFrom: number, autorescue: false)
         let dagDirectory = options.workingDirectory
         let descriptions = loaded.dag.submitDescriptions
         let expand: DAGLateExpansion.Expander = { submitFile, directory, vars, nodeName throws(JobSpecError) in

@@ -164,7 +164,8 @@ enum RunPreparation {
                                      rescueFrom: overrides.rescueFrom, jobName: job.name,
                                      user: RunContext.user(in: ProcessInfo.processInfo.environment),
                                      outputs: defaults.outputs, timeout: options.timeout,
-                                     jobFileDigest: RunContext.digest(ofFile: jobPath))
+                                     jobFileDigest: RunContext.digest(ofFile: jobPath),
+                                     dagRescue: (job as? DAGJob).map { $0.dag.rescueNumber ?? 0 })
             let journal = try claim.openJournal(header: header, resume: plan.isResume, context: context.json)
             return (plan, journal, notes, continuesEarlierDAGRun)
         } catch let problem as RunProblem {

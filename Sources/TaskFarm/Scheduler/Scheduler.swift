@@ -390,12 +390,13 @@ final class Scheduler: RankRole {
         try drain(because: "--max-failures \(limit): \(failuresThisRun) task\(failuresThisRun == 1 ? "" : "s") failed; running tasks finish and no new ones start")
     }
 
-    /// The array indices of the lowest positions that failed, timed out or could not run.
+    /// The numbers (``Job/taskNumber(ofPosition:)``: array indexes, a DAG's positions) of the
+    /// lowest positions that failed, timed out or could not run.
     private func lowestFailures() -> [Int] {
         var indices: [Int] = []
         for (position, state) in core.states.enumerated() where state == .failed || state == .timedOut || state == .memoryExceeded {
-            let index = job.task(at: position).arrayIndex
-            if indices.last != index { indices.append(index) }  // DAG nodes share an index
+            let index = job.taskNumber(ofPosition: position)
+            if indices.last != index { indices.append(index) }
             if indices.count == RunResult.shownFailures { break }
         }
         return indices
