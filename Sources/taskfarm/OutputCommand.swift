@@ -10,9 +10,10 @@ struct OutputCommand: ParsableCommand {
         discussion: """
             The file is read where the task's worker wrote it, so it must be visible from here \
             (a shared file system), as with hq job cat. Exit 66 when the task wrote no such \
-            file (not started yet, never ran, or its output went to /dev/null) or the state folder \
-            is missing, 64 for an unknown index. After taskfarm run FILE --state-dir DIR, give DIR \
-            (or --state-dir DIR).
+            file (not started yet, never ran, or its output went to /dev/null), when a later \
+            attempt wrote the same file over the asked-for attempt's, or when the state folder \
+            is missing, 64 for an unknown index. After taskfarm run FILE --state-dir DIR, give \
+            DIR (or --state-dir DIR).
             """)
 
     @Argument(help: ArgumentHelp("The state folder (or the job file) and the task's index; with --connect only the index (a served queue's task id).",
@@ -71,11 +72,14 @@ struct OutputCommand: ParsableCommand {
             throw CommandFailure.report("output", "task \(index) attempt \(ran.attempt): its \(stream) was discarded: the job sent it to /dev/null",
                                         status: .noInput)
         }
-        if let later = story.attempts.last, later.attempt != ran.attempt {
-            let latest = story.outputs(attempt: later.attempt)
-            if (stderr ? latest.stderr : latest.stdout) == path {
-                FileHandle.standardError.write(Data("taskfarm output: note: attempt \(later.attempt) wrote the same file, \(path), and replaced attempt \(ran.attempt)'s output\n".utf8))
-            }
+        // A later attempt that wrote the same file replaced these bytes: printing the file
+        // would hand a script redirecting stdout another attempt's output, so refuse.
+        if let later = story.attempt(replacing: ran, stderr: stderr) {
+            throw CommandFailure.report("output", "task \(index) attempt \(ran.attempt)'s \(stream) no longer exists: "
+                                        + "attempt \(later.attempt) wrote the same file, \(path), and replaced it "
+                                        + "(--attempt \(later.attempt) prints that). To keep every attempt's output, put %s "
+                                        + "(the attempt number) in the file names, as in --output 'out/%a.%s.out' "
+                                        + "--error 'out/%a.%s.err'", status: .noInput)
         }
         // An edited job file may name another file than the task wrote: say where the name came from.
         let changed = story.jobFileChanged ? "; the job file changed since the run, and this name is from the file as it is now" : ""

@@ -83,8 +83,19 @@ final class ObserveRunTests: XCTestCase {
 
         XCTAssertEqual(try Harness.run(Harness.taskfarm, ["output", "t.txt", "9", "--stderr"], in: folder).stdout, "boom 9\n")
         XCTAssertEqual(try Harness.run(Harness.taskfarm, ["output", "t.txt", "9"], in: folder).stdout, "out 9\n")
-        let first = try Harness.run(Harness.taskfarm, ["output", "t.txt.taskfarm", "9", "--attempt", "1"], in: folder)
-        XCTAssertTrue(first.stderr.contains("attempt 2 wrote the same file"), "a replaced attempt's file is named: \(first.stderr)")
+        // Attempt 2 wrote the same file as attempt 1: attempt 1's bytes are gone, and printing
+        // attempt 2's would hand a script redirecting stdout the wrong attempt's output.
+        for stream in [[], ["--stderr"]] {
+            let first = try Harness.run(Harness.taskfarm, ["output", "t.txt.taskfarm", "9", "--attempt", "1"] + stream, in: folder)
+            XCTAssertEqual(first.status, 66, first.stderr)
+            XCTAssertEqual(first.stdout, "", "no other attempt's bytes")
+            XCTAssertTrue(first.stderr.contains("task 9 attempt 1's \(stream.isEmpty ? "stdout" : "stderr") no longer exists: attempt 2 "
+                                                + "wrote the same file, /"), first.stderr)
+            XCTAssertTrue(first.stderr.contains("/t.txt.taskfarm/output/9.\(stream.isEmpty ? "out" : "err"), and replaced it"), first.stderr)
+            XCTAssertTrue(first.stderr.contains("put %s (the attempt number) in the file names"), first.stderr)
+        }
+        XCTAssertEqual(try Harness.run(Harness.taskfarm, ["output", "t.txt", "9", "--attempt", "2"], in: folder).stdout, "out 9\n",
+                       "the attempt that wrote the file last is printed")
         XCTAssertEqual(try Harness.run(Harness.taskfarm, ["status", "t.txt", "--task", "20"], in: folder).status, 64)
         XCTAssertEqual(try Harness.run(Harness.taskfarm, ["output", "t.txt", "9", "--attempt", "3"], in: folder).status, 66)
 
@@ -295,5 +306,20 @@ final class ObserveRunTests: XCTestCase {
         let discarded = try Harness.run(Harness.taskfarm, ["output", "s.sh", "1"], in: folder)
         XCTAssertEqual(discarded.status, 66)
         XCTAssertTrue(discarded.stderr.contains("its stdout was discarded: the job sent it to /dev/null"), discarded.stderr)
+    }
+
+    /// With `%s` in the file names, as `output`'s refusal of a replaced attempt advises, each
+    /// attempt keeps its own file and `--attempt 1` prints the first attempt's bytes.
+    func testOutputPrintsEachAttemptWhenTheNamesHoldTheAttemptNumber() throws {
+        let folder = try Harness.temporaryFolder()
+        try Harness.write("sh -c 'echo try $TASKFARM_TASK_ATTEMPT; exit 2'\n", to: "r.txt", in: folder)
+        let run = try Harness.taskfarm(["run", "r.txt", "--retries", "2", "--output", "out/%a.%s.out", "--error", "out/%a.%s.err"],
+                                       ranks: 2, in: folder)
+        XCTAssertEqual(run.status, 1, run.stderr)
+        for attempt in 1...3 {
+            let printed = try Harness.run(Harness.taskfarm, ["output", "r.txt", "0", "--attempt", "\(attempt)"], in: folder)
+            XCTAssertEqual(printed.status, 0, printed.stderr)
+            XCTAssertEqual(printed.stdout, "try \(attempt)\n")
+        }
     }
 }

@@ -93,6 +93,20 @@ public struct TaskStory {
         return (chosen, paths.stdout, paths.stderr)
     }
 
+    /// The later attempt that wrote `attempt`'s file for one stream (`stderr` or stdout)
+    /// again, replacing what `attempt` wrote, or `nil` when none did: an output pattern
+    /// without `%s` names one file for every attempt of a task. The last such attempt is
+    /// returned, since its bytes are the ones the file holds now.
+    public func attempt(replacing attempt: AttemptHistory.Attempt, stderr: Bool) -> AttemptHistory.Attempt? {
+        guard let path = stderr ? outputs(attempt: attempt.attempt).stderr : outputs(attempt: attempt.attempt).stdout,
+              path != "/dev/null" else { return nil }
+        return attempts.last { later in
+            guard later.attempt > attempt.attempt, !later.neverRan, later.worker >= 0 else { return false }
+            let paths = run.outputPaths(position: position, attempt: later.attempt, host: later.host)
+            return (stderr ? paths.stderr : paths.stdout) == path
+        }
+    }
+
     /// The story as text for people.
     public var text: String {
         let task = run.task(at: position)
