@@ -81,6 +81,14 @@ struct OutputCommand: ParsableCommand {
                                         + "(the attempt number) in the file names, as in --output 'out/%a.%s.out' "
                                         + "--error 'out/%a.%s.err'", status: .noInput)
         }
+        // sbatch without --error, PBS's -j oe: the task's stderr is in its stdout file. That
+        // file is all there is, so print it, but say that it is not stderr alone.
+        if stderr, chosen.stdout == path {
+            let note = "taskfarm output: note: task \(index)'s stderr went to the same file as its stdout, \(path): its job "
+                + "names no separate stderr file (sbatch's default without --error, PBS's -j oe or -j eo, or an --output "
+                + "without --error), so this is both streams as the task wrote them\n"
+            FileHandle.standardError.write(Data(note.utf8))
+        }
         // An edited job file may name another file than the task wrote: say where the name came from.
         let changed = story.jobFileChanged ? "; the job file changed since the run, and this name is from the file as it is now" : ""
         guard let input = FileHandle(forReadingAtPath: path) else {

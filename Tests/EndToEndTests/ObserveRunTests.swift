@@ -226,6 +226,14 @@ final class ObserveRunTests: XCTestCase {
         let story = try Harness.run(Harness.taskfarm, ["status", "s.sh", "--task", "3"], in: folder)
         XCTAssertTrue(story.stdout.hasPrefix("task 3 (position 2): failed\n"), story.stdout)
         XCTAssertEqual(try Harness.run(Harness.taskfarm, ["output", "s.sh", "3"], in: folder).stdout, "out 3\n")
+        // Without --error, sbatch puts stderr in the stdout file: --stderr prints that file, and
+        // says so rather than pass the merged file off as stderr alone.
+        let merged = try Harness.run(Harness.taskfarm, ["output", "s.sh", "3", "--stderr"], in: folder)
+        XCTAssertEqual(merged.status, 0, merged.stderr)
+        XCTAssertEqual(merged.stdout, "out 3\n")
+        XCTAssertTrue(merged.stderr.contains("task 3's stderr went to the same file as its stdout, /"), merged.stderr)
+        XCTAssertTrue(merged.stderr.contains("sbatch's default without --error"), merged.stderr)
+        XCTAssertFalse(try Harness.run(Harness.taskfarm, ["output", "s.sh", "3"], in: folder).stderr.contains("same file"))
     }
 
     /// A job file edited since its run (`--array=1-4` became `11-14`) no longer tells which
