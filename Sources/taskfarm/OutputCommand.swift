@@ -16,7 +16,10 @@ struct OutputCommand: ParsableCommand {
             DIR (or --state-dir DIR).
             """)
 
-    @Argument(help: ArgumentHelp("The state folder (or the job file) and the task's index; with --connect only the index (a served queue's task id).",
+    // Unrecognized words are kept so that a negative index (`-1`) reaches validate() and is
+    // named there, rather than being taken for an option and dropped.
+    @Argument(parsing: .allUnrecognized,
+              help: ArgumentHelp("The state folder (or the job file) and the task's index; with --connect only the index (a served queue's task id).",
                                  valueName: "state-dir index"))
     var words: [String]
 
@@ -37,6 +40,17 @@ struct OutputCommand: ParsableCommand {
         // With --state-dir the job file is optional (`output FILE INDEX --state-dir DIR`, as
         // the run was started, or `output INDEX --state-dir DIR`).
         let expected = served.connect != nil ? 1...1 : stateDir != nil ? 1...2 : 2...2
+        // An option this command does not have, as ArgumentParser would name it.
+        if let unknown = words.first(where: { $0.hasPrefix("-") && $0.count > 1 && Int($0) == nil }) {
+            throw ValidationError("Unknown option '\(unknown)'")
+        }
+        // The word in the index's place that is not an index (negative, past Int, not a
+        // number) is named, rather than left to the count check's "not FILE" about another word.
+        if expected.contains(words.count), let last = words.last,
+           Int(last).map({ $0 < 0 }) ?? (words.count == expected.upperBound) {
+            throw ValidationError("'\(last)' is not a task index: indexes are whole numbers from 0 "
+                                  + "(status lists the run's)")
+        }
         guard expected.contains(words.count), let last = words.last, Int(last) != nil else {
             let given = words.map { "'\($0)'" }.joined(separator: " ")
             throw ValidationError((served.connect != nil ? "expected one task index with --connect"

@@ -311,6 +311,17 @@ final class ObserveRunTests: XCTestCase {
         let unknown = try Harness.run(Harness.taskfarm, ["output", "s.sh", "0"], in: folder)
         XCTAssertEqual(unknown.status, 64)
         XCTAssertTrue(unknown.stderr.contains("no task has index 0: the run's 2 tasks have indexes 1, 2"), unknown.stderr)
+        // A negative or non-numeric index is refused naming it, not taken for an option and
+        // dropped (which left only "not 's.sh'"); an unknown option is still named as one.
+        for (arguments, expected) in [(["s.sh", "-1"], "'-1' is not a task index: indexes are whole numbers from 0"),
+                                      (["s.sh", "x"], "'x' is not a task index"),
+                                      (["-2", "--state-dir", "s.sh.taskfarm"], "'-2' is not a task index"),
+                                      (["s.sh", "99999999999999999999"], "'99999999999999999999' is not a task index"),
+                                      (["s.sh", "1", "--bogus"], "Unknown option '--bogus'")] {
+            let refused = try Harness.run(Harness.taskfarm, ["output"] + arguments, in: folder)
+            XCTAssertEqual(refused.status, 64, "\(arguments): \(refused.stderr)")
+            XCTAssertTrue(refused.stderr.contains(expected), "\(arguments): \(refused.stderr)")
+        }
         let discarded = try Harness.run(Harness.taskfarm, ["output", "s.sh", "1"], in: folder)
         XCTAssertEqual(discarded.status, 66)
         XCTAssertTrue(discarded.stderr.contains("its stdout was discarded: the job sent it to /dev/null"), discarded.stderr)
