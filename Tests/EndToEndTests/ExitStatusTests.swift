@@ -225,6 +225,26 @@ final class ExitStatusTests: XCTestCase {
         XCTAssertTrue(status.stdout.contains("the last run ended with exit status 73"), status.stdout)
     }
 
+    /// A run refused 65 because no host can hold a task's request: `status`, `status --task`
+    /// and `--json` give the verdict's reason, not only the bare exit status and "not started".
+    func testARefusedRunsReasonIsInStatusAndTheStoryOfATaskThatNeverStarted() throws {
+        let folder = try Harness.temporaryFolder()
+        try Harness.write("#!/bin/sh\n#SBATCH --array=1-6\n#SBATCH --mem=900T\ntouch ran\n", to: "m.sh", in: folder)
+        let outcome = try Harness.taskfarm(["run", "m.sh"], ranks: 2, in: folder)
+        XCTAssertEqual(outcome.status, 65, outcome.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("ran").path))
+        let reason = "m.sh:3:9: error: task 1 asks for 943718400 MiB of memory"
+        let status = try Harness.run(Harness.taskfarm, ["status", "m.sh"], in: folder)
+        XCTAssertTrue(status.stdout.contains("the last run ended with exit status 65: \(reason)"), status.stdout)
+        let story = try Harness.run(Harness.taskfarm, ["status", "m.sh", "--task", "5"], in: folder)
+        XCTAssertTrue(story.stdout.hasPrefix("task 5 (position 4): not started\n"), story.stdout)
+        XCTAssertTrue(story.stdout.contains("\n  why:     the last run ended with exit status 65 before this task started: \(reason)"),
+                      story.stdout)
+        let json = try Harness.run(Harness.taskfarm, ["status", "m.sh", "--json"], in: folder)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any], json.stdout)
+        XCTAssertTrue((object["lastRunReason"] as? String)?.hasPrefix(reason) == true, json.stdout)
+    }
+
     /// The world is 1 while the launcher says 4: named, and nothing runs.
     func testAMismatchedLaunchIsDetected() throws {
         let folder = try Harness.temporaryFolder()

@@ -27,6 +27,9 @@ public struct StatusReport: Sendable {
     /// The exit status of the journal's latest `run-ended` record (an earlier run's while one is
     /// in progress), or `nil` when there is none.
     public let lastExitStatus: Int?
+    /// Why the last run stopped, from its `verdict.json` (``StateFolder/verdictReason(runID:exitStatus:)``),
+    /// when it ended with a status other than 0 and no run is in progress; else `nil`.
+    public var lastRunReason: String?
     /// Journal lines skipped as torn, corrupt or out of range.
     public let skippedRecords: Int
     /// Records skipped because the journal's header is damaged and could not be rebuilt.
@@ -118,6 +121,9 @@ public struct StatusReport: Sendable {
                 .sorted { $0.position < $1.position }
             : []
         lastExitStatus = replay.lastExitStatus
+        if replay.lastRunEnded, let runID, let lastExitStatus {
+            lastRunReason = folder.verdictReason(runID: runID, exitStatus: lastExitStatus)
+        }
         hosts = Dictionary(replay.workerPool.map { ($0.rank, $0.host) }, uniquingKeysWith: { $1 })
         skippedRecords = replay.skipped.count
         recordsWithoutHeader = replay.recordsWithoutHeader
@@ -167,7 +173,7 @@ public struct StatusReport: Sendable {
         lines.append("run \(runID.map(String.init) ?? "?"), \(taskCount) tasks: \(summary)")
         lines.append(runDied ? "the last run died without closing its journal (its lock is free): run again to resume"
                      : inProgress ? "a run is in progress"
-                                : "the last run ended with exit status \(lastExitStatus.map(String.init) ?? "?")")
+                                : "the last run ended with exit status \(lastExitStatus.map(String.init) ?? "?")" + (lastRunReason.map { ": \($0)" } ?? ""))
         if let numberingNote, !failures.isEmpty || !unrunnable.isEmpty || !running.isEmpty {
             lines.append("note: \(numberingNote)")
         }
@@ -231,7 +237,7 @@ public struct StatusReport: Sendable {
         }
         return """
             {"runID": \(runID.map(String.init) ?? "null"), "tasks": \(taskCount), "inProgress": \(inProgress), "runDied": \(runDied), \
-            "lastExitStatus": \(lastExitStatus.map(String.init) ?? "null"), "counts": {\(countFields)}, \
+            "lastExitStatus": \(lastExitStatus.map(String.init) ?? "null"), "lastRunReason": \(lastRunReason.map(jsonString) ?? "null"), "counts": {\(countFields)}, \
             "failed": [\(failed.joined(separator: ", "))], "running": [\(runningItems.joined(separator: ", "))], \
             "dag": \(dag?.json ?? "null")\(numberingNote.map { ", \"numberingNote\": \(jsonString($0))" } ?? "")\(workersJSON)}
 

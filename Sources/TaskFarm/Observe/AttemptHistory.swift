@@ -86,6 +86,8 @@ public struct AttemptHistory: Sendable {
     public var workers: [WorkerSlotsRecord] = []
     /// Each run's start and end (epoch seconds; `nil` while it runs or when it was killed).
     public var runs: [(began: Double, ended: Double?)] = []
+    /// The exit status of the latest run that recorded its end, or `nil` when none did.
+    public var lastExitStatus: Int?
     /// Whether the last run has recorded no end.
     public var inProgress: Bool { runs.last.map { $0.ended == nil } ?? false }
     /// Each served task's ``TaskSpec`` JSON by position (a `taskfarm serve` queue).
@@ -163,8 +165,9 @@ public struct AttemptHistory: Sendable {
                 if let index { history.attempts[index] = attempt } else { history.attempts.append(attempt) }
             case .unrunnable(let position, let reason):
                 if only == nil || only == position { history.unrunnable[position] = reason }
-            case .runEnded(let time, _):
+            case .runEnded(let time, let status):
                 if !history.runs.isEmpty { history.runs[history.runs.count - 1].ended = time }
+                history.lastExitStatus = status
                 closeOpen()
             case .submitted(let position, let task):
                 if only == nil || only == position { history.submitted[position] = task }

@@ -107,6 +107,16 @@ public struct TaskStory {
         }
     }
 
+    /// Why a task that never started did not: the last run ended (with a status other than
+    /// 0) before it started, and its `verdict.json` says why, as for a run refused because no
+    /// host can hold a task's request; `nil` for a task that ran, or while a run is going.
+    public var notStartedBecause: String? {
+        guard attempts.allSatisfy({ $0.neverRan }), run.history.unrunnable[position] == nil, !run.history.inProgress,
+              let status = run.history.lastExitStatus,
+              let reason = StateFolder(reading: run.folder).verdictReason(runID: run.runID, exitStatus: status) else { return nil }
+        return "the last run ended with exit status \(status) before this task started: \(reason)"
+    }
+
     /// The story as text for people.
     public var text: String {
         let task = run.task(at: position)
@@ -119,6 +129,7 @@ public struct TaskStory {
             if task.source.line > 0 { lines.append("  from:    \(task.source)") }
         }
         if let note = run.numberingNote ?? run.jobProblem { lines.append("  note:    \(note)") }
+        if let why = notStartedBecause { lines.append("  why:     \(why)") }
         let all = attempts
         if all.isEmpty { lines.append("  no attempt yet") }
         for attempt in all where attempt.neverRan {
@@ -163,7 +174,8 @@ public struct TaskStory {
         }
         return "{\"index\": \(run.number(ofPosition: position)), \"position\": \(position), \"state\": \(jsonString(state)), "
             + "\"command\": \(task.map { jsonString($0.command.displayString) } ?? "null"), "
-            + "\"attempts\": [\(items.joined(separator: ", "))]}\n"
+            + "\"attempts\": [\(items.joined(separator: ", "))]"
+            + (notStartedBecause.map { ", \"notStartedBecause\": \(jsonString($0))" } ?? "") + "}\n"
     }
 
     /// `exit 3 on node1 (rank 2), 23:50:01.123 -> 23:50:01.456 (0.333 s), CPU 0.01 s, peak 3.2 MiB`;

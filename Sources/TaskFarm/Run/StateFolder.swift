@@ -121,6 +121,18 @@ public struct StateFolder: Sendable {
     /// `verdict.json`, the last run's outcome.
     public var verdictFile: String { path + "/verdict.json" }
 
+    /// Why run `runID` stopped, as its `verdict.json` says (the refusal of a job no host can
+    /// hold, a halt at --max-failures), when the verdict is that run's and it ended with
+    /// `exitStatus`, other than 0; `nil` otherwise, or when the verdict has no message or
+    /// cannot be read. `status` shows it beside the exit status, which alone says nothing.
+    public func verdictReason(runID: Int, exitStatus: Int) -> String? {
+        guard exitStatus != 0, let data = FileManager.default.contents(atPath: verdictFile),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              object["runID"] as? Int == runID, object["exitStatus"] as? Int == exitStatus,
+              let message = object["message"] as? String, !message.isEmpty else { return nil }
+        return message
+    }
+
     /// The run id and the number of tasks that reached an end (succeeded, failed, timed out,
     /// over their memory or cancelled) according to `verdict.json`; `nil` when there is no
     /// readable verdict or it has no counts (the run failed before it ran tasks).
