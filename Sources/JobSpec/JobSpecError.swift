@@ -31,7 +31,10 @@ public struct JobSpecError: Error, Sendable, Equatable, CustomStringConvertible 
     /// `FILE:LINE[:COLUMN]: warning: MESSAGE`.
     public var warningDescription: String { labelled("warning") }
 
+    /// Control characters a message quotes from the file (or a file name holds) are escaped
+    /// (``VisibleText``), so that printing the error cannot drive the user's terminal.
     private func labelled(_ severity: String) -> String {
-        location.line > 0 ? "\(location): \(severity): \(message)" : "\(location.file): \(severity): \(message)"
+        let text = location.line > 0 ? "\(location): \(severity): \(message)" : "\(location.file): \(severity): \(message)"
+        return VisibleText.escaped(text, keepingNewlines: true)
     }
 }

@@ -41,7 +41,9 @@ enum ClientFailure {
 /// Ends a command with `taskfarm COMMAND: MESSAGE` on standard error and `status`.
 enum CommandFailure {
     static func report(_ command: String, _ message: String, status: ExitStatus) -> ExitCode {
-        FileHandle.standardError.write(Data("taskfarm \(command): \(message)\n".utf8))
+        // Messages quote file names and words the user gave: their control characters are
+        // escaped, so that printing the message cannot drive the terminal.
+        FileHandle.standardError.write(Data("taskfarm \(command): \(VisibleText.escaped(message, keepingNewlines: true))\n".utf8))
         return ExitCode(status.rawValue)
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JobSpec
 import TaskFarm
 
 /// `taskfarm output FILE INDEX`: prints what a task wrote, as `hq job cat` does.
@@ -42,17 +43,17 @@ struct OutputCommand: ParsableCommand {
         let expected = served.connect != nil ? 1...1 : stateDir != nil ? 1...2 : 2...2
         // An option this command does not have, as ArgumentParser would name it.
         if let unknown = words.first(where: { $0.hasPrefix("-") && $0.count > 1 && Int($0) == nil }) {
-            throw ValidationError("Unknown option '\(unknown)'")
+            throw ValidationError("Unknown option '\(VisibleText.escaped(unknown))'")
         }
         // The word in the index's place that is not an index (negative, past Int, not a
         // number) is named, rather than left to the count check's "not FILE" about another word.
         if expected.contains(words.count), let last = words.last,
            Int(last).map({ $0 < 0 }) ?? (words.count == expected.upperBound) {
-            throw ValidationError("'\(last)' is not a task index: indexes are whole numbers from 0 "
+            throw ValidationError("'\(VisibleText.escaped(last))' is not a task index: indexes are whole numbers from 0 "
                                   + "(status lists the run's)")
         }
         guard expected.contains(words.count), let last = words.last, Int(last) != nil else {
-            let given = words.map { "'\($0)'" }.joined(separator: " ")
+            let given = words.map { "'\(VisibleText.escaped($0))'" }.joined(separator: " ")
             throw ValidationError((served.connect != nil ? "expected one task index with --connect"
                                    : stateDir != nil ? "expected a task index (after the job file, if you give it)"
                                                      : "expected a state folder (or job file) and a task index, such as taskfarm output t.txt 3")

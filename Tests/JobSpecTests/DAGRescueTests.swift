@@ -127,6 +127,28 @@ final class DAGRescueTests: XCTestCase {
         XCTAssertEqual(dag.nodes[0].unlessExit, 3)
     }
 
+    /// A rescue file's bytes reach the terminal only escaped: a control sequence in a bad
+    /// line is printed as `\x1B[31m`, and a byte that is not UTF-8 is refused naming its line
+    /// and byte, not decoded to U+FFFD and quoted.
+    func testARescueFilesControlCharactersAreEscapedAndBadBytesAreNamed() throws {
+        let folder = try retryFolder()
+        let rescue = folder + "/" + DAGRescue.path(for: "retry.dag", number: 1)
+        try Data("DONE A\n\u{01}\u{1B}[31mRED\n".utf8).write(to: URL(fileURLWithPath: rescue))
+        XCTAssertThrowsError(try DAGRescue.load(dagFile: "retry.dag", workingDirectory: folder)) {
+            let text = "\($0)"
+            XCTAssertTrue(text.hasPrefix("retry.dag.rescue001:2:1: error: expected DONE NodeName"), text)
+            XCTAssertTrue(text.contains("not '\\x01\\x1B[31mRED'"), text)
+            XCTAssertFalse(text.unicodeScalars.contains { $0.value < 0x20 }, "no control character reaches the terminal: \(text)")
+        }
+        try Data([UInt8]("DONE A\nDONE R".utf8) + [0xFF] + [UInt8]("D\n".utf8)).write(to: URL(fileURLWithPath: rescue))
+        XCTAssertThrowsError(try DAGRescue.load(dagFile: "retry.dag", workingDirectory: folder)) {
+            let error = $0 as! JobSpecError
+            XCTAssertEqual(error.location, SourceLocation(file: "retry.dag.rescue001", line: 2, column: 7))
+            XCTAssertTrue(error.message.contains("is not UTF-8 text"), error.message)
+            XCTAssertFalse("\(error)".contains("\u{FFFD}"), "\(error)")
+        }
+    }
+
     func testFinalNodeIsNeverMarkedDone() throws {
         var (_, state) = try DAGTestSupport.run("JOB A a NOOP\nFINAL F f NOOP\n")
         XCTAssertEqual(finishedOutcome(state.start())?.succeeded, true)

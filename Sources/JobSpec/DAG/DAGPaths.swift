@@ -27,7 +27,9 @@ enum DAGPaths {
         }
         if isDirectory.boolValue { throw fail("is a directory") }
         guard let data = FileManager.default.contents(atPath: path) else { throw fail("cannot be read") }
-        return String(decoding: ByteOrderMark.stripped(data), as: UTF8.self)
+        // Refused naming the line, as every job file is, rather than decoded with U+FFFD in
+        // place of the bad bytes (a node name that then matches nothing, quoted garbled).
+        return try JobLoader.text(of: data, file: displayName)
     }
 
     /// `path` with symbolic links, `.` and `..` resolved (realpath(3)), so that two
