@@ -23,4 +23,7 @@ public struct ArrayJob: Job {
 
     /// The task at `position` (0 ..< ``taskCount``), built now for array index `indices[position]`.
     public func task(at position: Int) -> TaskSpec { build(position, indices[position]) }
+
+    /// `indices[position]`, without building the task.
+    public func arrayIndex(at position: Int) -> Int { indices[position] }
 }

@@ -33,6 +33,11 @@ public protocol Job: Sendable {
     /// What placing the task at `position` needs (slots, resource request, retries), equal
     /// to ``TaskPlacementNeeds/init(_:)`` of ``task(at:)``; the scheduler asks it per dispatch.
     func placementNeeds(of position: Int) -> TaskPlacementNeeds
+    /// The array index of the task at `position` (0 ..< ``taskCount``), equal to
+    /// ``task(at:)``'s `arrayIndex`; a job that knows its indexes (an array's list, a submit
+    /// description's proc numbers) gives it without making the task, so that `status
+    /// --task` and `output` map an index to its position without making a million tasks.
+    func arrayIndex(at position: Int) -> Int
 }
 
 extension Job {
@@ -48,6 +53,8 @@ extension Job {
     public var survey: TaskSurvey? { nil }
     /// Read from the whole task, built by ``task(at:)``.
     public func placementNeeds(of position: Int) -> TaskPlacementNeeds { TaskPlacementNeeds(task(at: position)) }
+    /// Read from the whole task, built by ``task(at:)``.
+    public func arrayIndex(at position: Int) -> Int { task(at: position).arrayIndex }
 }
 
 /// A job whose tasks are all held in memory.

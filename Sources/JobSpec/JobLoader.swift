@@ -57,6 +57,13 @@ public struct JobLoadOptions: Sendable {
     /// condor_submit requires (unless `transfer_executable = false`). Off for a DAG node's
     /// submit file, whose program an earlier node may make.
     public var checksExecutables = false
+    /// Whether a submit description expands each proc once as it is read, so that any
+    /// proc's error is reported then with its line and the warnings and survey cover every
+    /// proc. A job reloaded to look at a run that already read it whole (`status`, `output`,
+    /// `report`) sets it off: only each queue statement's first proc is expanded then (it
+    /// finds what the statement's procs share), and a `queue 1000000` reloads in
+    /// microseconds rather than seconds. The job's ``Job/survey`` is then `nil`.
+    public var expandsEveryProc = true
 
     /// Whether dependencies on other jobs (qsub's `-W depend=`, sbatch's `--dependency`) are
     /// read for the caller to apply (the front ends of a served farm) rather than warned

@@ -224,4 +224,12 @@ final class SlurmScriptTests: XCTestCase {
         }
         XCTAssertTrue(error?.message.contains("for a Slurm or PBS script") ?? false, "\(String(describing: error))")
     }
+
+    /// `arrayIndex(at:)`, which `status --task` and `output` map an index to its position
+    /// with, gives each element's array index without building it, as the task says.
+    func testArrayIndexAtAPositionIsTheTasksIndex() throws {
+        let job = try load("#!/bin/sh\n#SBATCH --array=3,7,20-26:3\necho $SLURM_ARRAY_TASK_ID\n")
+        XCTAssertEqual((0..<job.taskCount).map(job.arrayIndex(at:)), [3, 7, 20, 23, 26])
+        XCTAssertEqual((0..<job.taskCount).map(job.arrayIndex(at:)), (0..<job.taskCount).map { job.task(at: $0).arrayIndex })
+    }
 }

@@ -375,4 +375,32 @@ final class SubmitDescriptionTests: XCTestCase {
         XCTAssertEqual(try load("executable = /bin/true\nqueue\n", file: "dir/sweep.sub").name, "sweep")
         XCTAssertEqual(try load("batch_name = mine\nexecutable = /bin/true\nqueue\n").name, "mine")
     }
+
+    /// A job reloaded to look at its run (`status --task`, `output`) expands only each queue
+    /// statement's first proc, not all of a `queue 1000000` (21.7 s of CPU to say "no such
+    /// index"); its procs are still made exactly when asked, and its array indexes are its
+    /// proc numbers without making any.
+    func testAReloadExpandsOnlyTheFirstProcAndStillMakesEveryProcWhenAsked() throws {
+        var options = testOptions()
+        options.expandsEveryProc = false
+        let text = "executable = /bin/echo\narguments = \"$(x) $(Process)\"\nqueue x in (ok, \"bad)\n"
+        // The second proc's arguments do not parse: read whole, the file is refused at its line.
+        XCTAssertNotNil(expectError { () throws(JobSpecError) in _ = try self.load(text) })
+        // Reloaded, only the first proc is expanded, so the file loads; the second fails when made.
+        let reloaded = try load(text, options: options).job
+        XCTAssertEqual(reloaded.taskCount, 2)
+        XCTAssertEqual(arguments(reloaded.task(at: 0)), ["ok", "0"])
+        XCTAssertNil(reloaded.survey, "a survey of one proc would be taken for all")
+
+        let big = try load("executable = /bin/echo\narguments = $(Process)\nqueue 1000000\n", options: options).job
+        XCTAssertEqual(big.taskCount, 1_000_000)
+        XCTAssertEqual(arguments(big.task(at: 999_999)), ["999999"])
+        XCTAssertEqual(big.task(at: 999_999).arrayIndex, 999_999)
+        for position in [0, 1, 500_000, 999_999] {
+            XCTAssertEqual(big.arrayIndex(at: position), big.task(at: position).arrayIndex)
+        }
+        let whole = try load("executable = /bin/echo\nqueue 3\n").job
+        XCTAssertNotNil(whole.survey)
+        XCTAssertEqual((0..<3).map(whole.arrayIndex(at:)), (0..<3).map { whole.task(at: $0).arrayIndex })
+    }
 }

@@ -87,8 +87,14 @@ struct SubmitBuilder {
         }
         var stored: [TaskSpec] = []
         // Each proc is expanded once here, so that any proc's error is reported now, with
-        // its line, and the warnings cover every proc.
-        for offset in 0 ..< segment.procs {
+        // its line, and the warnings cover every proc; a reload for looking at a run expands
+        // only the first (procs with random values are kept, so are all made).
+        let expandedProcs = options.expandsEveryProc || keeps ? segment.procs : min(1, segment.procs)
+        if expandedProcs < segment.procs {
+            procs.everyProcExpanded = false
+            procs.asksOfWorkers = true  // not known without every proc: assume they ask
+        }
+        for offset in 0 ..< expandedProcs {
             var proc = segment.proc(offset)
             // The first proc finds the commands every proc shares; a statement that draws
             // random values shares none.

@@ -79,6 +79,9 @@ final class SubmitProcs: @unchecked Sendable {
     /// Every proc's shared environment and distinct requests, gathered while every proc
     /// was first expanded.
     var survey = TaskSurvey()
+    /// Whether every proc was expanded once as the file was read, so that ``survey`` and
+    /// ``asksOfWorkers`` cover them all (``JobLoadOptions/expandsEveryProc``).
+    var everyProcExpanded = true
     /// Procs over all statements.
     private(set) var count = 0
     private let lock = NSLock()
@@ -137,9 +140,12 @@ public struct SubmitJob: Job {
     /// `request_memory`, `request_disk`); when none does, matchmaking need not look at each.
     public var asksOfWorkers: Bool { procs.asksOfWorkers }
     /// Gathered while every proc was first expanded, when the file was read.
-    public var survey: TaskSurvey? { procs.survey }
+    public var survey: TaskSurvey? { procs.everyProcExpanded ? procs.survey : nil }
     /// Proc `position`, expanded from its queue statement's commands (0 ..< ``taskCount``).
     public func task(at position: Int) -> TaskSpec { procs.task(at: position) }
+    /// `position`: a proc's array index is its proc number, `$(Process)`, counted over all
+    /// queue statements from 0 (``SubmitProc/task(number:)``), as its position is.
+    public func arrayIndex(at position: Int) -> Int { position }
     /// Every proc, expanded: for small jobs (a DAG node's description) and tests.
     public var tasks: [TaskSpec] { (0..<taskCount).map(task(at:)) }
 }

@@ -151,7 +151,7 @@ public struct StatusReport: Sendable {
         guard !job.numbersTasksByPosition else { return ([:], nil) }
         var indexes: [Int: Int] = [:]
         for position in positions where position < job.taskCount {
-            let index = job.task(at: position).arrayIndex
+            let index = job.arrayIndex(at: position)
             if index != position { indexes[position] = index }
         }
         return (indexes, nil)

@@ -14,6 +14,9 @@ public struct RecordedRun {
     public let runID: Int
     /// The tasks, by position; empty when they could not be reloaded (see ``jobProblem``).
     private let tasks: (Int) -> TaskSpec?
+    /// The array index of the task at a position (``Job/arrayIndex(at:)``, which most jobs
+    /// give without making the task), or `nil` when unknown.
+    private let arrayIndexes: (Int) -> Int?
     /// The reloaded DAG, whose nodes the procs belong to, or `nil`.
     private let dagJob: DAGJob?
     /// Tasks known.
@@ -47,6 +50,7 @@ public struct RecordedRun {
                 for (position, text) in history.submitted { specs[position] = Self.decode(text) }
             }
             tasks = { specs[$0] }
+            arrayIndexes = { specs[$0]?.arrayIndex }
             taskCount = max(history.submitted.keys.max().map { $0 + 1 } ?? 0, history.header?.taskCount ?? 0)
             jobProblem = nil
             numbersByPosition = true
@@ -55,6 +59,7 @@ public struct RecordedRun {
             do {
                 let job = try JobFiles.reload(context, runID: runID, runBegan: history.runs.last?.began)
                 tasks = { $0 >= 0 && $0 < job.taskCount ? job.task(at: $0) : nil }
+                arrayIndexes = { $0 >= 0 && $0 < job.taskCount ? job.arrayIndex(at: $0) : nil }
                 // An edited file may hold more or fewer tasks than ran: the run's count stands.
                 taskCount = jobFileChanged ? history.header?.taskCount ?? job.taskCount : job.taskCount
                 jobProblem = nil
@@ -62,6 +67,7 @@ public struct RecordedRun {
                 dagJob = job as? DAGJob
             } catch {
                 tasks = { _ in nil }
+                arrayIndexes = { _ in nil }
                 taskCount = history.header?.taskCount ?? 0
                 jobProblem = Self.unreadable(error)
                 numbersByPosition = true
@@ -69,6 +75,7 @@ public struct RecordedRun {
             }
         } else {
             tasks = { _ in nil }
+            arrayIndexes = { _ in nil }
             taskCount = history.header?.taskCount ?? 0
             jobProblem = Self.contextMissing
             numbersByPosition = true
@@ -119,15 +126,15 @@ public struct RecordedRun {
     /// The number people read and type for the task at `position`: its array index, or the
     /// position itself when ``numbersByPosition``.
     public func number(ofPosition position: Int) -> Int {
-        numbersByPosition ? position : task(at: position)?.arrayIndex ?? position
+        numbersByPosition ? position : arrayIndexes(position) ?? position
     }
 
     /// The positions of the tasks numbered `number` (``number(ofPosition:)``); several only
     /// for a hand-made job whose tasks share an index.
     public func positions(ofNumber number: Int) -> [Int] {
         if numbersByPosition { return number >= 0 && number < taskCount ? [number] : [] }
-        if number >= 0, number < taskCount, task(at: number)?.arrayIndex == number { return [number] }
-        return (0..<taskCount).filter { task(at: $0)?.arrayIndex == number }
+        if number >= 0, number < taskCount, arrayIndexes(number) == number { return [number] }
+        return (0..<taskCount).filter { arrayIndexes($0) == number }
     }
 
     /// The stdout and stderr files of an attempt, absolute, as its worker named them

@@ -104,6 +104,8 @@ public enum JobFiles {
         var options = options(runID: runID, overrides: overrides)
         options.workingDirectory = context.launchDirectory
         options.checksExecutables = false
+        // The run read the file whole already; looking at it needs no proc checked again.
+        options.expandsEveryProc = false
         return try JobLoader.load(path: context.jobFile, format: overrides.format, options: options)
     }
 
