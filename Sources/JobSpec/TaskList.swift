@@ -178,16 +178,14 @@ public final class TaskList: Job, @unchecked Sendable {
     }
 
     /// What placing the task at `position` needs, from its `#TASKFARM RESOURCES` request
-    /// alone: the same as ``task(at:)`` would give (``TaskListResources/apply(to:)`` on a
-    /// task of one slot and no retries), without reading and splitting the task's line.
+    /// alone: the task as ``task(at:)`` makes it, request applied the same way
+    /// (``TaskListResources/apply(to:)``), but without reading and splitting its line, which
+    /// placement does not look at.
     public func placementNeeds(of position: Int) -> TaskPlacementNeeds {
-        let resources = request(of: position)
-        let slots = resources.cores ?? 1
-        let gpus = resources.gpus.flatMap { $0 > 0 ? $0 : nil }
-        return TaskPlacementNeeds(slots: slots,
-                                  request: ResourceRequest(cores: slots, memoryMiB: resources.memoryMiB ?? 0,
-                                                           gpus: gpus ?? 0),
-                                  maxRetries: nil)
+        var task = TaskSpec(position: position, arrayIndex: position, command: .argv([]),
+                            source: SourceLocation(file: file, line: line(of: position)))
+        request(of: position).apply(to: &task)
+        return TaskPlacementNeeds(task)
     }
 
     /// The first position of each run of tasks that share one request: 0, and the first task
